@@ -44,4 +44,26 @@ int ddb_value_compare (JsonNode *a, JsonNode *b);
 gsize ddb_value_size (JsonNode *value);
 gsize ddb_item_size (JsonObject *item);
 
+/* ---- Helpers for the engine and the expression evaluator ---- */
+
+/* The payload node of an AttributeValue ("x" in {"S": "x"}); borrowed, NULL if malformed. */
+JsonNode *ddb_value_get_member (JsonNode *value);
+/* The text of an S, N or B value; borrowed, NULL for other types. */
+const char *ddb_value_get_string (JsonNode *value);
+/* Parses an N value; FALSE when value is not a valid N. */
+gboolean ddb_value_get_number (JsonNode *value, DdbNumber *out);
+/* {"S": text}, {"N": text} or {"B": text}; text is copied as is. */
+JsonNode *ddb_value_new_string (DdbType type, const char *text);
+/* {"N": "<canonical text>"}. */
+JsonNode *ddb_value_new_number (const DdbNumber *n);
+/* {"<type>": member}, taking ownership of member. */
+JsonNode *ddb_value_new_take (DdbType type, JsonNode *member);
+/* ddb_value_normalize() applied to every attribute; new object. */
+JsonObject *ddb_item_normalize (JsonObject *item);
+/* Equality of two items (or maps) as ddb_value_equal() of every attribute. */
+gboolean ddb_item_equal (JsonObject *a, JsonObject *b);
+/* Whether a set payload (array of strings) of set_type (SS, NS or BS)
+ * contains text, with that type's equality (NS by value, BS by bytes). */
+gboolean ddb_set_contains (DdbType set_type, JsonArray *set, const char *text);
+
 G_END_DECLS
