@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-memory-backend.c: the memory:// backend, a thin carrier over the
+ * in-process engine. The engine speaks the wire protocol, error bodies
+ * included, so this file only maps an error body to a GError the same way
+ * the HTTP backends do. */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "ddb-engine.h"
+#include "dynamorm-memory-backend.h"
+
+struct _DynamormMemoryBackend
+{
+  DynamormBackend parent_instance;
+
+  DdbEngine *engine;
+};
+
+static void initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_DYNAMIC_TYPE_EXTENDED (DynamormMemoryBackend, dynamorm_memory_backend,
+                                DYNAMORM_TYPE_BACKEND, G_TYPE_FLAG_FINAL,
+                                G_IMPLEMENT_INTERFACE_DYNAMIC (G_TYPE_INITABLE, initable_iface_init))
+
+/* memory://NAME shares one engine per NAME within the process, so that two
+ * sessions (or a session and a test) can see the same tables; memory:// is
+ * a fresh, private engine. Named engines live until the process exits. */
+static GMutex registry_lock;
+static GHashTable *registry;
+
+static DdbEngine *
+engine_for_name (const char *name)
+{
+  DdbEngine *engine;
+
+  if (name == NULL || *name == '\0')
+    return ddb_engine_new ();
+
+  g_mutex_lock (&registry_lock);
+  if (registry == NULL)
+    registry = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) ddb_engine_unref);
+  engine = g_hash_table_lookup (registry, name);
+  if (engine == NULL)
+    {
+      engine = ddb_engine_new ();
+      g_hash_table_insert (registry, g_strdup (name), engine);
+    }
+  ddb_engine_ref (engine);
+  g_mutex_unlock (&registry_lock);
+  return engine;
+}
+
+static gboolean
+dynamorm_memory_backend_initable_init (GInitable     *initable,
+                                       GCancellable  *cancellable,
+                                       GError       **error)
+{
+  DynamormMemoryBackend *self = DYNAMORM_MEMORY_BACKEND (initable);
+  const char *uri = dynamorm_backend_get_uri (DYNAMORM_BACKEND (self));
+  g_autoptr(GUri) parsed = NULL;
+  const char *host = NULL;
+
+  if (uri != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, &local_error);
+      if (parsed == NULL)
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                       _("“%s” is not a valid memory backend URI (%s): use memory:// or memory://NAME"),
+                       uri, local_error->message);
+          return FALSE;
+        }
+      host = g_uri_get_host (parsed);
+      if ((g_uri_get_path (parsed)[0] != '\0' && !g_str_equal (g_uri_get_path (parsed), "/")) ||
+          g_uri_get_port (parsed) != -1)
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                       _("“%s” is not a valid memory backend URI: use memory:// for a private "
+                         "in-memory database or memory://NAME for one shared by name"), uri);
+          return FALSE;
+        }
+    }
+
+  self->engine = engine_for_name (host);
+  return TRUE;
+}
+
+static void
+initable_iface_init (GInitableIface *iface)
+{
+  iface->init = dynamorm_memory_backend_initable_init;
+}
+
+static JsonNode *
+dynamorm_memory_backend_invoke (DynamormBackend  *backend,
+                                const char       *operation,
+                                JsonNode         *request,
+                                GCancellable     *cancellable,
+                                GError          **error)
+{
+  DynamormMemoryBackend *self = DYNAMORM_MEMORY_BACKEND (backend);
+  JsonNode *response;
+  guint status = 0;
+
+  if (self->engine == NULL)
+    self->engine = ddb_engine_new ();  /* created with g_object_new, not the URI */
+
+  response = ddb_engine_handle (self->engine, operation, request, &status);
+  if (status != 200)
+    {
+      g_propagate_error (error, dynamorm_error_new_from_response (status, response));
+      json_node_unref (response);
+      return NULL;
+    }
+  return response;
+}
+
+static void
+dynamorm_memory_backend_finalize (GObject *object)
+{
+  DynamormMemoryBackend *self = DYNAMORM_MEMORY_BACKEND (object);
+
+  g_clear_pointer (&self->engine, ddb_engine_unref);
+
+  G_OBJECT_CLASS (dynamorm_memory_backend_parent_class)->finalize (object);
+}
+
+static void
+dynamorm_memory_backend_class_init (DynamormMemoryBackendClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  DynamormBackendClass *backend_class = DYNAMORM_BACKEND_CLASS (klass);
+
+  object_class->finalize = dynamorm_memory_backend_finalize;
+  backend_class->invoke = dynamorm_memory_backend_invoke;
+}
+
+static void
+dynamorm_memory_backend_class_finalize (DynamormMemoryBackendClass *klass)
+{
+}
+
+static void
+dynamorm_memory_backend_init (DynamormMemoryBackend *self)
+{
+}
+
+void
+dynamorm_memory_backend_register (GIOModule *module)
+{
+  dynamorm_memory_backend_register_type (G_TYPE_MODULE (module));
+  g_io_extension_point_implement (DYNAMORM_BACKEND_EXTENSION_POINT_NAME,
+                                  DYNAMORM_TYPE_MEMORY_BACKEND, "memory", 0);
+}

@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <sys/auxv.h>
+
+#include "dynamorm-backend.h"
+#include "dynamorm-error.h"
+#include "dynamorm-private.h"
+
+/**
+ * DynamormBackend:
+ *
+ * A transport for DynamoDB API calls.
+ *
+ * Backends are loadable modules that implement the GIO extension point
+ * %DYNAMORM_BACKEND_EXTENSION_POINT_NAME, one extension per URI scheme.
+ * They are loaded from the installed backend directory and from the
+ * directories listed in `DYNAMORM_BACKEND_PATH`. The backends shipped with
+ * Dynamorm are `memory://` (an in-process DynamoDB), `local://HOST:PORT`
+ * (DynamoDB Local) and `aws://REGION` (Amazon DynamoDB).
+ *
+ * An application or a test can also subclass #DynamormBackend, in C, Python
+ * or JavaScript, and hand an instance to [ctor@Dynamorm.Session.new_for_backend]:
+ * a test double only needs to override the `invoke` virtual method.
+ */
+
+typedef struct {
+  char *uri;
+} DynamormBackendPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (DynamormBackend, dynamorm_backend, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_URI,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef struct {
+  GMainLoop *loop;
+  GAsyncResult *result;
+} SyncData;
+
+static void
+sync_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SyncData *data = user_data;
+
+  data->result = g_object_ref (result);
+  g_main_loop_quit (data->loop);
+}
+
+/* Default sync path: drive the async implementation on a private context. */
+static JsonNode *
+dynamorm_backend_real_invoke (DynamormBackend  *self,
+                              const char       *operation,
+                              JsonNode         *request,
+                              GCancellable     *cancellable,
+                              GError          **error)
+{
+  DynamormBackendClass *klass = DYNAMORM_BACKEND_GET_CLASS (self);
+  g_autoptr(GMainContext) context = NULL;
+  SyncData data = { 0 };
+  JsonNode *response;
+
+  if (klass->invoke_async == NULL || klass->invoke_finish == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_SUPPORTED,
+                   _("The backend %s implements neither invoke nor invoke_async"),
+                   G_OBJECT_TYPE_NAME (self));
+      return NULL;
+    }
+
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+  data.loop = g_main_loop_new (context, FALSE);
+  klass->invoke_async (self, operation, request, cancellable, sync_done_cb, &data);
+  g_main_loop_run (data.loop);
+  response = klass->invoke_finish (self, data.result, error);
+  g_main_context_pop_thread_default (context);
+  g_main_loop_unref (data.loop);
+  g_object_unref (data.result);
+
+  return response;
+}
+
+/* Default async path: run the sync implementation in the calling thread,
+ * completing from the thread-default main context. Subclasses written in
+ * JavaScript must never be called from another thread, so no thread here. */
+static void
+dynamorm_backend_real_invoke_async (DynamormBackend     *self,
+                                    const char          *operation,
+                                    JsonNode            *request,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  DynamormBackendClass *klass = DYNAMORM_BACKEND_GET_CLASS (self);
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  JsonNode *response;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dynamorm_backend_real_invoke_async);
+
+  if (klass->invoke == dynamorm_backend_real_invoke)
+    {
+      g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_SUPPORTED,
+                               _("The backend %s implements neither invoke nor invoke_async"),
+                               G_OBJECT_TYPE_NAME (self));
+      return;
+    }
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  response = klass->invoke (self, operation, request, cancellable, &error);
+  if (response == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, response, (GDestroyNotify) json_node_unref);
+}
+
+static JsonNode *
+dynamorm_backend_real_invoke_finish (DynamormBackend  *self,
+                                     GAsyncResult     *result,
+                                     GError          **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+dynamorm_backend_finalize (GObject *object)
+{
+  DynamormBackend *self = DYNAMORM_BACKEND (object);
+  DynamormBackendPrivate *priv = dynamorm_backend_get_instance_private (self);
+
+  g_clear_pointer (&priv->uri, g_free);
+
+  G_OBJECT_CLASS (dynamorm_backend_parent_class)->finalize (object);
+}
+
+static void
+dynamorm_backend_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  DynamormBackend *self = DYNAMORM_BACKEND (object);
+
+  switch (prop_id)
+    {
+    case PROP_URI:
+      g_value_set_string (value, dynamorm_backend_get_uri (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dynamorm_backend_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  DynamormBackend *self = DYNAMORM_BACKEND (object);
+  DynamormBackendPrivate *priv = dynamorm_backend_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_URI:
+      priv->uri = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dynamorm_backend_class_init (DynamormBackendClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  _dynamorm_init ();
+
+  object_class->finalize = dynamorm_backend_finalize;
+  object_class->get_property = dynamorm_backend_get_property;
+  object_class->set_property = dynamorm_backend_set_property;
+
+  klass->invoke = dynamorm_backend_real_invoke;
+  klass->invoke_async = dynamorm_backend_real_invoke_async;
+  klass->invoke_finish = dynamorm_backend_real_invoke_finish;
+
+  /**
+   * DynamormBackend:uri:
+   *
+   * The URI the backend was created for, such as `memory://` or
+   * `local://127.0.0.1:8000`. %NULL for a backend created directly.
+   */
+  properties[PROP_URI] =
+    g_param_spec_string ("uri", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dynamorm_backend_init (DynamormBackend *self)
+{
+}
+
+/**
+ * dynamorm_backend_get_uri:
+ * @self: a #DynamormBackend
+ *
+ * Gets the URI the backend was created for.
+ *
+ * Returns: (nullable): the URI, or %NULL
+ */
+const char *
+dynamorm_backend_get_uri (DynamormBackend *self)
+{
+  DynamormBackendPrivate *priv = dynamorm_backend_get_instance_private (self);
+
+  g_return_val_if_fail (DYNAMORM_IS_BACKEND (self), NULL);
+
+  return priv->uri;
+}
+
+/**
+ * dynamorm_backend_invoke:
+ * @self: a #DynamormBackend
+ * @operation: a DynamoDB operation name, such as `"GetItem"`
+ * @request: the request body in DynamoDB's JSON, a JSON object
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Carries one DynamoDB API call and blocks until it completes.
+ *
+ * Returns: (transfer full): the response body, or %NULL on error
+ */
+JsonNode *
+dynamorm_backend_invoke (DynamormBackend  *self,
+                         const char       *operation,
+                         JsonNode         *request,
+                         GCancellable     *cancellable,
+                         GError          **error)
+{
+  JsonNode *response;
+
+  g_return_val_if_fail (DYNAMORM_IS_BACKEND (self), NULL);
+  g_return_val_if_fail (operation != NULL, NULL);
+  g_return_val_if_fail (request != NULL, NULL);
+  g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  response = DYNAMORM_BACKEND_GET_CLASS (self)->invoke (self, operation, request, cancellable, error);
+  g_return_val_if_fail (response != NULL || error == NULL || *error != NULL, NULL);
+  return response;
+}
+
+/**
+ * dynamorm_backend_invoke_async:
+ * @self: a #DynamormBackend
+ * @operation: a DynamoDB operation name, such as `"GetItem"`
+ * @request: the request body in DynamoDB's JSON, a JSON object
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the call completes
+ * @user_data: data for @callback
+ *
+ * Starts one DynamoDB API call. Call
+ * [method@Dynamorm.Backend.invoke_finish] from @callback.
+ */
+void
+dynamorm_backend_invoke_async (DynamormBackend     *self,
+                               const char          *operation,
+                               JsonNode            *request,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (DYNAMORM_IS_BACKEND (self));
+  g_return_if_fail (operation != NULL);
+  g_return_if_fail (request != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  DYNAMORM_BACKEND_GET_CLASS (self)->invoke_async (self, operation, request, cancellable,
+                                                   callback, user_data);
+}
+
+/**
+ * dynamorm_backend_invoke_finish:
+ * @self: a #DynamormBackend
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Backend.invoke_async].
+ *
+ * Returns: (transfer full): the response body, or %NULL on error
+ */
+JsonNode *
+dynamorm_backend_invoke_finish (DynamormBackend  *self,
+                                GAsyncResult     *result,
+                                GError          **error)
+{
+  g_return_val_if_fail (DYNAMORM_IS_BACKEND (self), NULL);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+
+  return DYNAMORM_BACKEND_GET_CLASS (self)->invoke_finish (self, result, error);
+}
+
+/* Module loading, as glib-networking's TLS backends are loaded. */
+static gboolean
+is_setuid (void)
+{
+#ifdef AT_SECURE
+  return getauxval (AT_SECURE) != 0;
+#else
+  return FALSE;
+#endif
+}
+
+static GIOExtensionPoint *
+ensure_backends_loaded (void)
+{
+  static gsize once;
+  static GIOExtensionPoint *ep;
+
+  if (g_once_init_enter (&once))
+    {
+      GIOModuleScope *scope;
+      const char *extra;
+
+      _dynamorm_init ();
+      ep = g_io_extension_point_register (DYNAMORM_BACKEND_EXTENSION_POINT_NAME);
+      g_io_extension_point_set_required_type (ep, DYNAMORM_TYPE_BACKEND);
+
+      scope = g_io_module_scope_new (G_IO_MODULE_SCOPE_BLOCK_DUPLICATES);
+      extra = is_setuid () ? NULL : g_getenv ("DYNAMORM_BACKEND_PATH");
+      if (extra != NULL && *extra != '\0')
+        {
+          g_auto(GStrv) dirs = g_strsplit (extra, G_SEARCHPATH_SEPARATOR_S, 0);
+
+          for (guint i = 0; dirs[i] != NULL; i++)
+            if (*dirs[i] != '\0')
+              g_io_modules_scan_all_in_directory_with_scope (dirs[i], scope);
+        }
+      g_io_modules_scan_all_in_directory_with_scope (DYNAMORM_BACKEND_DIR, scope);
+      g_io_module_scope_free (scope);
+
+      g_once_init_leave (&once, 1);
+    }
+
+  return ep;
+}
+
+/**
+ * dynamorm_backend_list_schemes:
+ *
+ * Lists the URI schemes of the backends that could be loaded, such as
+ * `memory`, `local` and `aws`, highest priority first.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the schemes
+ */
+char **
+dynamorm_backend_list_schemes (void)
+{
+  GIOExtensionPoint *ep = ensure_backends_loaded ();
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **result;
+
+  for (GList *l = g_io_extension_point_get_extensions (ep); l != NULL; l = l->next)
+    g_strv_builder_add (builder, g_io_extension_get_name (l->data));
+
+  result = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return result;
+}
+
+/**
+ * dynamorm_backend_new_for_uri:
+ * @uri: a backend URI such as `memory://`, `local://127.0.0.1:8000` or
+ *   `aws://eu-west-1`
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Creates the backend that serves @uri's scheme. A URI whose scheme no
+ * backend serves is %DYNAMORM_ERROR_BACKEND_NOT_FOUND, with the schemes that
+ * are available in the message. Creating a backend does no network I/O.
+ *
+ * Returns: (transfer full): a new backend, or %NULL on error
+ */
+DynamormBackend *
+dynamorm_backend_new_for_uri (const char    *uri,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  GIOExtensionPoint *ep;
+  GIOExtension *extension;
+  g_autofree char *scheme = NULL;
+  GType type;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  ep = ensure_backends_loaded ();
+  scheme = g_uri_parse_scheme (uri);
+  if (scheme == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_BACKEND_NOT_FOUND,
+                   _("“%s” is not a backend URI: it needs a scheme, such as memory:// or local://127.0.0.1:8000"),
+                   uri);
+      return NULL;
+    }
+
+  extension = g_io_extension_point_get_extension_by_name (ep, scheme);
+  if (extension == NULL)
+    {
+      g_auto(GStrv) schemes = dynamorm_backend_list_schemes ();
+      g_autofree char *list = g_strjoinv (", ", schemes);
+
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_BACKEND_NOT_FOUND,
+                   _("No backend serves “%s” URIs (as in “%s”). Available backends: %s. "
+                     "Backends are loaded from %s and from the directories in DYNAMORM_BACKEND_PATH."),
+                   scheme, uri, *list ? list : _("none"), DYNAMORM_BACKEND_DIR);
+      return NULL;
+    }
+
+  type = g_io_extension_get_type (extension);
+  if (g_type_is_a (type, G_TYPE_INITABLE))
+    return g_initable_new (type, cancellable, error, "uri", uri, NULL);
+
+  return g_object_new (type, "uri", uri, NULL);
+}

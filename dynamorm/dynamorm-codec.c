@@ -1,0 +1,1497 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-codec.c: property values <-> DynamoDB AttributeValue JSON.
+ *
+ * Every conversion is exact or an error: numbers keep all their digits or
+ * fail, NaN and infinities are refused, a stored value that does not fit a
+ * property is reported rather than truncated. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "ddb-error.h"
+#include "ddb-number.h"
+#include "dynamorm-private.h"
+
+/* ---- AttributeValue helpers ---- */
+
+JsonNode *
+_dynamorm_av_new (const char *type,
+                  JsonNode   *inner)
+{
+  JsonObject *obj = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_member (obj, type, inner);
+  json_node_take_object (node, obj);
+  return node;
+}
+
+JsonNode *
+_dynamorm_av_new_string (const char *type,
+                         const char *text)
+{
+  JsonNode *inner = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_string (inner, text);
+  return _dynamorm_av_new (type, inner);
+}
+
+static JsonNode *
+av_new_bool (const char *type, gboolean value)
+{
+  JsonNode *inner = json_node_new (JSON_NODE_VALUE);
+
+  json_node_set_boolean (inner, value);
+  return _dynamorm_av_new (type, inner);
+}
+
+/* The type key of an AttributeValue ("S", "N", ...) and its content, or
+ * NULL when the node is not one well-formed AttributeValue. */
+const char *
+_dynamorm_av_get_type (JsonNode  *av,
+                       JsonNode **inner)
+{
+  JsonObject *obj;
+  GList *members;
+  const char *type;
+
+  if (av == NULL || !JSON_NODE_HOLDS_OBJECT (av))
+    return NULL;
+  obj = json_node_get_object (av);
+  if (json_object_get_size (obj) != 1)
+    return NULL;
+  members = json_object_get_members (obj);
+  type = members->data;
+  g_list_free (members);
+  if (inner)
+    *inner = json_object_get_member (obj, type);
+  return type;
+}
+
+static const char *
+av_string (JsonNode *inner)
+{
+  if (inner == NULL || !JSON_NODE_HOLDS_VALUE (inner) ||
+      json_node_get_value_type (inner) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (inner);
+}
+
+/* ---- numbers ---- */
+
+static gboolean
+number_text_validate (const char *text, DdbNumber *number, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!ddb_number_parse (text, number, &local_error))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("“%s” is not a number DynamoDB can store: %s"), text, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static JsonNode *
+number_av (const DdbNumber *number)
+{
+  g_autofree char *text = ddb_number_to_string (number);
+  return _dynamorm_av_new_string ("N", text);
+}
+
+/* Shortest text that reads back as the same double. */
+static char *
+double_to_text (double d)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (int precision = 1; precision <= 17; precision++)
+    {
+      g_autofree char *format = g_strdup_printf ("%%.%dg", precision);
+
+      g_ascii_formatd (buf, sizeof buf, format, d);
+      if (g_ascii_strtod (buf, NULL) == d)
+        break;
+    }
+  return g_strdup (buf);
+}
+
+static JsonNode *
+encode_double (double d, const char *what, GError **error)
+{
+  g_autofree char *text = NULL;
+  DdbNumber number;
+
+  if (!isfinite (d))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("%s is %s, which DynamoDB cannot store: use a finite number"),
+                   what, isnan (d) ? "NaN" : (d > 0 ? "infinity" : "-infinity"));
+      return NULL;
+    }
+  text = double_to_text (d == 0.0 ? 0.0 : d);
+  if (!number_text_validate (text, &number, error))
+    {
+      g_prefix_error (error, "%s: ", what);
+      return NULL;
+    }
+  return number_av (&number);
+}
+
+static gboolean
+decode_number (JsonNode *inner, DdbNumber *number, const char *what, GError **error)
+{
+  const char *text = av_string (inner);
+
+  if (text == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("%s: the number is not a string, as DynamoDB sends numbers"), what);
+      return FALSE;
+    }
+  if (!number_text_validate (text, number, error))
+    {
+      g_prefix_error (error, "%s: ", what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- GVariant, free-form ---- */
+
+static JsonNode *encode_variant (GVariant *v, gboolean as_set, const char *what, GError **error);
+
+static JsonNode *
+encode_variant_children (GVariant *v, const char *what, GError **error)
+{
+  JsonArray *array = json_array_new ();
+  GVariantIter iter;
+  GVariant *child;
+
+  g_variant_iter_init (&iter, v);
+  while ((child = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      JsonNode *av = encode_variant (child, FALSE, what, error);
+
+      g_variant_unref (child);
+      if (av == NULL)
+        {
+          json_array_unref (array);
+          return NULL;
+        }
+      json_array_add_element (array, av);
+    }
+  return _dynamorm_av_new ("L", json_node_init_array (json_node_alloc (), array));
+}
+
+static JsonNode *
+encode_variant (GVariant *v, gboolean as_set, const char *what, GError **error)
+{
+  const GVariantType *type = g_variant_get_type (v);
+  DdbNumber number;
+
+  switch (g_variant_classify (v))
+    {
+    case G_VARIANT_CLASS_BOOLEAN:
+      return av_new_bool ("BOOL", g_variant_get_boolean (v));
+    case G_VARIANT_CLASS_BYTE:
+      ddb_number_from_uint64 (g_variant_get_byte (v), &number);
+      return number_av (&number);
+    case G_VARIANT_CLASS_INT16:
+      ddb_number_from_int64 (g_variant_get_int16 (v), &number);
+      return number_av (&number);
+    case G_VARIANT_CLASS_UINT16:
+      ddb_number_from_uint64 (g_variant_get_uint16 (v), &number);
+      return number_av (&number);
+    case G_VARIANT_CLASS_INT32:
+      ddb_number_from_int64 (g_variant_get_int32 (v), &number);
+      return number_av (&number);
+    case G_VARIANT_CLASS_UINT32:
+      ddb_number_from_uint64 (g_variant_get_uint32 (v), &number);
+      return number_av (&number);
+    case G_VARIANT_CLASS_INT64:
+      ddb_number_from_int64 (g_variant_get_int64 (v), &number);
+      return number_av (&number);
+    case G_VARIANT_CLASS_UINT64:
+      ddb_number_from_uint64 (g_variant_get_uint64 (v), &number);
+      return number_av (&number);
+    case G_VARIANT_CLASS_HANDLE:
+      ddb_number_from_int64 (g_variant_get_handle (v), &number);
+      return number_av (&number);
+    case G_VARIANT_CLASS_DOUBLE:
+      return encode_double (g_variant_get_double (v), what, error);
+    case G_VARIANT_CLASS_STRING:
+    case G_VARIANT_CLASS_OBJECT_PATH:
+    case G_VARIANT_CLASS_SIGNATURE:
+      return _dynamorm_av_new_string ("S", g_variant_get_string (v, NULL));
+    case G_VARIANT_CLASS_VARIANT:
+      {
+        g_autoptr(GVariant) inner = g_variant_get_variant (v);
+        return encode_variant (inner, as_set, what, error);
+      }
+    case G_VARIANT_CLASS_MAYBE:
+      {
+        g_autoptr(GVariant) inner = g_variant_get_maybe (v);
+
+        if (inner == NULL)
+          return av_new_bool ("NULL", TRUE);
+        return encode_variant (inner, as_set, what, error);
+      }
+    case G_VARIANT_CLASS_ARRAY:
+      if (g_variant_type_equal (type, G_VARIANT_TYPE_BYTESTRING))
+        {
+          gsize len;
+          const guchar *data = g_variant_get_fixed_array (v, &len, 1);
+          g_autofree char *b64 = g_base64_encode (data, len);
+          return _dynamorm_av_new_string ("B", b64);
+        }
+      if (g_variant_type_is_dict_entry (g_variant_type_element (type)))
+        {
+          const GVariantType *key_type = g_variant_type_key (g_variant_type_element (type));
+          JsonObject *map;
+          GVariantIter iter;
+          GVariant *entry;
+
+          if (!g_variant_type_equal (key_type, G_VARIANT_TYPE_STRING))
+            {
+              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                           _("%s: a dictionary needs string keys to become a DynamoDB map, not “%.*s”"),
+                           what, (int) g_variant_type_get_string_length (key_type),
+                           g_variant_type_peek_string (key_type));
+              return NULL;
+            }
+          map = json_object_new ();
+          g_variant_iter_init (&iter, v);
+          while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+            {
+              g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+              g_autoptr(GVariant) val = g_variant_get_child_value (entry, 1);
+              JsonNode *av = encode_variant (val, FALSE, what, error);
+
+              g_variant_unref (entry);
+              if (av == NULL)
+                {
+                  json_object_unref (map);
+                  return NULL;
+                }
+              json_object_set_member (map, g_variant_get_string (key, NULL), av);
+            }
+          return _dynamorm_av_new ("M", json_node_init_object (json_node_alloc (), map));
+        }
+      if (as_set && g_variant_type_equal (type, G_VARIANT_TYPE_STRING_ARRAY))
+        {
+          g_autofree const char **strv = g_variant_get_strv (v, NULL);
+          JsonArray *array = json_array_new ();
+          g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+          for (guint i = 0; strv[i]; i++)
+            {
+              if (!g_hash_table_add (seen, (char *) strv[i]))
+                {
+                  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                               _("%s: the set holds “%s” twice; a DynamoDB set cannot hold duplicates"),
+                               what, strv[i]);
+                  json_array_unref (array);
+                  return NULL;
+                }
+              json_array_add_string_element (array, strv[i]);
+            }
+          return _dynamorm_av_new ("SS", json_node_init_array (json_node_alloc (), array));
+        }
+      return encode_variant_children (v, what, error);
+    case G_VARIANT_CLASS_TUPLE:
+      return encode_variant_children (v, what, error);
+    case G_VARIANT_CLASS_DICT_ENTRY:
+    default:
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("%s: GVariant type “%s” has no DynamoDB equivalent"),
+                   what, g_variant_get_type_string (v));
+      return NULL;
+    }
+}
+
+static GVariant *decode_variant (JsonNode *av, const char *what, GError **error);
+
+static GVariant *
+decode_variant_number (JsonNode *inner, const char *what, GError **error)
+{
+  DdbNumber number;
+  gint64 i64;
+  guint64 u64;
+  g_autofree char *text = NULL;
+  double d;
+
+  if (!decode_number (inner, &number, what, error))
+    return NULL;
+  if (ddb_number_to_int64 (&number, &i64))
+    return g_variant_new_int64 (i64);
+  if (ddb_number_to_uint64 (&number, &u64))
+    return g_variant_new_uint64 (u64);
+  text = ddb_number_to_string (&number);
+  d = g_ascii_strtod (text, NULL);
+  {
+    g_autofree char *back = double_to_text (d);
+    DdbNumber back_number;
+
+    if (isfinite (d) && ddb_number_parse (back, &back_number, NULL) &&
+        ddb_number_equal (&number, &back_number))
+      return g_variant_new_double (d);
+  }
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+               _("%s: the number %s does not fit a GVariant without losing digits; "
+                 "store it in a string property tagged “number”"), what, text);
+  return NULL;
+}
+
+static GVariant *
+decode_variant (JsonNode *av, const char *what, GError **error)
+{
+  JsonNode *inner;
+  const char *type = _dynamorm_av_get_type (av, &inner);
+
+  if (type == NULL)
+    goto malformed;
+
+  if (g_str_equal (type, "S"))
+    {
+      const char *s = av_string (inner);
+      if (s == NULL)
+        goto malformed;
+      return g_variant_new_string (s);
+    }
+  if (g_str_equal (type, "N"))
+    return decode_variant_number (inner, what, error);
+  if (g_str_equal (type, "BOOL"))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (inner) || json_node_get_value_type (inner) != G_TYPE_BOOLEAN)
+        goto malformed;
+      return g_variant_new_boolean (json_node_get_boolean (inner));
+    }
+  if (g_str_equal (type, "NULL"))
+    return g_variant_new_maybe (G_VARIANT_TYPE_VARIANT, NULL);
+  if (g_str_equal (type, "B"))
+    {
+      const char *s = av_string (inner);
+      gsize len;
+      guchar *data;
+
+      if (s == NULL)
+        goto malformed;
+      data = g_base64_decode (s, &len);
+      return g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, data, len, TRUE, g_free, data);
+    }
+  if (g_str_equal (type, "M"))
+    {
+      GVariantBuilder builder;
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *child;
+
+      if (!JSON_NODE_HOLDS_OBJECT (inner))
+        goto malformed;
+      g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+      json_object_iter_init (&iter, json_node_get_object (inner));
+      while (json_object_iter_next (&iter, &name, &child))
+        {
+          GVariant *v = decode_variant (child, what, error);
+          if (v == NULL)
+            {
+              g_variant_builder_clear (&builder);
+              return NULL;
+            }
+          g_variant_builder_add (&builder, "{sv}", name, v);
+        }
+      return g_variant_builder_end (&builder);
+    }
+  if (g_str_equal (type, "L") || g_str_equal (type, "NS") || g_str_equal (type, "BS"))
+    {
+      GVariantBuilder builder;
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (inner))
+        goto malformed;
+      array = json_node_get_array (inner);
+      g_variant_builder_init (&builder, G_VARIANT_TYPE ("av"));
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          g_autoptr(JsonNode) wrapped = NULL;
+          GVariant *v;
+
+          if (type[0] != 'L')
+            element = wrapped = _dynamorm_av_new (type[0] == 'N' ? "N" : "B", json_node_copy (element));
+          v = decode_variant (element, what, error);
+          if (v == NULL)
+            {
+              g_variant_builder_clear (&builder);
+              return NULL;
+            }
+          g_variant_builder_add (&builder, "v", v);
+        }
+      return g_variant_builder_end (&builder);
+    }
+  if (g_str_equal (type, "SS"))
+    {
+      GVariantBuilder builder;
+      JsonArray *array;
+
+      if (!JSON_NODE_HOLDS_ARRAY (inner))
+        goto malformed;
+      array = json_node_get_array (inner);
+      g_variant_builder_init (&builder, G_VARIANT_TYPE_STRING_ARRAY);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          const char *s = av_string (json_array_get_element (array, i));
+          if (s == NULL)
+            {
+              g_variant_builder_clear (&builder);
+              goto malformed;
+            }
+          g_variant_builder_add (&builder, "s", s);
+        }
+      return g_variant_builder_end (&builder);
+    }
+
+malformed:
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+               _("%s: the stored value is not a well-formed DynamoDB AttributeValue"), what);
+  return NULL;
+}
+
+/* ---- JsonNode, free-form ---- */
+
+static JsonNode *
+encode_json (JsonNode *node, const char *what, GError **error)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_NULL:
+      return av_new_bool ("NULL", TRUE);
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *map = json_object_new ();
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *child;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &child))
+          {
+            JsonNode *av = encode_json (child, what, error);
+            if (av == NULL)
+              {
+                json_object_unref (map);
+                return NULL;
+              }
+            json_object_set_member (map, name, av);
+          }
+        return _dynamorm_av_new ("M", json_node_init_object (json_node_alloc (), map));
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *src = json_node_get_array (node);
+        JsonArray *array = json_array_new ();
+
+        for (guint i = 0; i < json_array_get_length (src); i++)
+          {
+            JsonNode *av = encode_json (json_array_get_element (src, i), what, error);
+            if (av == NULL)
+              {
+                json_array_unref (array);
+                return NULL;
+              }
+            json_array_add_element (array, av);
+          }
+        return _dynamorm_av_new ("L", json_node_init_array (json_node_alloc (), array));
+      }
+    case JSON_NODE_VALUE:
+    default:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_BOOLEAN:
+          return av_new_bool ("BOOL", json_node_get_boolean (node));
+        case G_TYPE_INT64:
+          {
+            DdbNumber number;
+            ddb_number_from_int64 (json_node_get_int (node), &number);
+            return number_av (&number);
+          }
+        case G_TYPE_DOUBLE:
+          return encode_double (json_node_get_double (node), what, error);
+        case G_TYPE_STRING:
+        default:
+          return _dynamorm_av_new_string ("S", json_node_get_string (node));
+        }
+    }
+}
+
+static JsonNode *
+decode_json (JsonNode *av, const char *what, GError **error)
+{
+  g_autoptr(GVariant) v = NULL;
+  JsonNode *inner;
+  const char *type = _dynamorm_av_get_type (av, &inner);
+
+  if (type != NULL && g_str_equal (type, "M") && JSON_NODE_HOLDS_OBJECT (inner))
+    {
+      JsonObject *obj = json_object_new ();
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *child;
+
+      json_object_iter_init (&iter, json_node_get_object (inner));
+      while (json_object_iter_next (&iter, &name, &child))
+        {
+          JsonNode *node = decode_json (child, what, error);
+          if (node == NULL)
+            {
+              json_object_unref (obj);
+              return NULL;
+            }
+          json_object_set_member (obj, name, node);
+        }
+      return json_node_init_object (json_node_alloc (), obj);
+    }
+  if (type != NULL && g_str_equal (type, "L") && JSON_NODE_HOLDS_ARRAY (inner))
+    {
+      JsonArray *src = json_node_get_array (inner);
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; i < json_array_get_length (src); i++)
+        {
+          JsonNode *node = decode_json (json_array_get_element (src, i), what, error);
+          if (node == NULL)
+            {
+              json_array_unref (array);
+              return NULL;
+            }
+          json_array_add_element (array, node);
+        }
+      return json_node_init_array (json_node_alloc (), array);
+    }
+  if (type != NULL && g_str_equal (type, "NULL"))
+    return json_node_init_null (json_node_alloc ());
+
+  /* Scalars and sets go through the GVariant mapping. */
+  v = decode_variant (av, what, error);
+  if (v == NULL)
+    return NULL;
+  if (g_variant_is_of_type (v, G_VARIANT_TYPE_BYTESTRING))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("%s: binary data has no JSON equivalent; use a GBytes or GVariant property"), what);
+      return NULL;
+    }
+  return json_gvariant_serialize (v);
+}
+
+/* ---- per field ---- */
+
+static char *
+field_what (const DynamormField *field)
+{
+  return g_strdup_printf (_("Property “%s” of %s"), field->pspec->name,
+                          g_type_name (field->pspec->owner_type));
+}
+
+static char *
+datetime_to_text (GDateTime *dt)
+{
+  g_autoptr(GDateTime) utc = g_date_time_to_utc (dt);
+  g_autofree char *base = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S");
+
+  return g_strdup_printf ("%s.%06dZ", base, g_date_time_get_microsecond (utc));
+}
+
+gboolean
+_dynamorm_field_is_empty (const DynamormField *field,
+                          const GValue        *value)
+{
+  switch (field->kind)
+    {
+    case FIELD_STRING: case FIELD_STRING_NUMBER: case FIELD_STRING_BINARY:
+      return g_value_get_string (value) == NULL || *g_value_get_string (value) == '\0';
+    case FIELD_STRV:
+      return g_value_get_boxed (value) == NULL || *(char **) g_value_get_boxed (value) == NULL;
+    case FIELD_BYTES:
+      return g_value_get_boxed (value) == NULL || g_bytes_get_size (g_value_get_boxed (value)) == 0;
+    case FIELD_MODEL_LIST:
+      return g_value_get_object (value) == NULL ||
+             g_list_model_get_n_items (g_value_get_object (value)) == 0;
+    case FIELD_DATETIME: case FIELD_JSON_NODE:
+      return g_value_get_boxed (value) == NULL;
+    case FIELD_VARIANT:
+      return g_value_get_variant (value) == NULL;
+    case FIELD_MODEL:
+      return g_value_get_object (value) == NULL;
+    default:
+      {
+        GValue def = G_VALUE_INIT;
+        gboolean empty;
+
+        /* Numbers, booleans, enums, flags: empty when zero. */
+        g_value_init (&def, G_VALUE_TYPE (value));
+        empty = g_param_values_cmp (field->pspec, value, &def) == 0;
+        g_value_unset (&def);
+        return empty;
+      }
+    }
+}
+
+static JsonNode *
+encode_model (DynamormModel *model, GError **error);
+
+gboolean
+_dynamorm_field_encode (const DynamormField  *field,
+                        const GValue         *value,
+                        JsonNode            **out,
+                        GError              **error)
+{
+  g_autofree char *what = NULL;
+  DdbNumber number;
+
+  *out = NULL;
+  if ((field->flags & FIELD_FLAG_OMITEMPTY) && _dynamorm_field_is_empty (field, value))
+    return TRUE;
+
+  switch (field->kind)
+    {
+    case FIELD_STRING:
+      if (g_value_get_string (value) == NULL)
+        return TRUE;
+      *out = _dynamorm_av_new_string ("S", g_value_get_string (value));
+      return TRUE;
+
+    case FIELD_STRING_NUMBER:
+      if (g_value_get_string (value) == NULL)
+        return TRUE;
+      if (!number_text_validate (g_value_get_string (value), &number, error))
+        {
+          g_prefix_error (error, "%s: ", what = field_what (field));
+          return FALSE;
+        }
+      *out = number_av (&number);
+      return TRUE;
+
+    case FIELD_STRING_BINARY:
+      {
+        const char *s = g_value_get_string (value);
+        g_autofree char *b64 = NULL;
+
+        if (s == NULL)
+          return TRUE;
+        b64 = g_base64_encode ((const guchar *) s, strlen (s));
+        *out = _dynamorm_av_new_string ("B", b64);
+        return TRUE;
+      }
+
+    case FIELD_INT:
+      {
+        GValue v = G_VALUE_INIT;
+
+        g_value_init (&v, G_TYPE_INT64);
+        g_value_transform (value, &v);
+        ddb_number_from_int64 (g_value_get_int64 (&v), &number);
+        *out = number_av (&number);
+        return TRUE;
+      }
+
+    case FIELD_UINT:
+      {
+        GValue v = G_VALUE_INIT;
+
+        g_value_init (&v, G_TYPE_UINT64);
+        g_value_transform (value, &v);
+        ddb_number_from_uint64 (g_value_get_uint64 (&v), &number);
+        *out = number_av (&number);
+        return TRUE;
+      }
+
+    case FIELD_DOUBLE:
+      {
+        double d = G_VALUE_HOLDS_FLOAT (value) ? g_value_get_float (value) : g_value_get_double (value);
+
+        what = field_what (field);
+        *out = encode_double (d, what, error);
+        return *out != NULL;
+      }
+
+    case FIELD_BOOLEAN:
+      *out = av_new_bool ("BOOL", g_value_get_boolean (value));
+      return TRUE;
+
+    case FIELD_ENUM:
+      {
+        g_autoptr(GEnumClass) klass = g_type_class_ref (G_VALUE_TYPE (value));
+        GEnumValue *ev = g_enum_get_value (klass, g_value_get_enum (value));
+
+        if (ev == NULL)
+          {
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                         _("%s holds %d, which is not a value of %s"),
+                         what = field_what (field), g_value_get_enum (value),
+                         g_type_name (G_VALUE_TYPE (value)));
+            return FALSE;
+          }
+        *out = _dynamorm_av_new_string ("S", ev->value_nick);
+        return TRUE;
+      }
+
+    case FIELD_FLAGS:
+      ddb_number_from_uint64 (g_value_get_flags (value), &number);
+      *out = number_av (&number);
+      return TRUE;
+
+    case FIELD_BYTES:
+      {
+        GBytes *bytes = g_value_get_boxed (value);
+        g_autofree char *b64 = NULL;
+        gsize len;
+        const guchar *data;
+
+        if (bytes == NULL)
+          return TRUE;
+        data = g_bytes_get_data (bytes, &len);
+        b64 = g_base64_encode (data, len);
+        *out = _dynamorm_av_new_string ("B", b64);
+        return TRUE;
+      }
+
+    case FIELD_DATETIME:
+      {
+        GDateTime *dt = g_value_get_boxed (value);
+
+        if (dt == NULL)
+          return TRUE;
+        if (field->flags & FIELD_FLAG_EPOCH)
+          {
+            ddb_number_from_int64 (g_date_time_to_unix (dt), &number);
+            *out = number_av (&number);
+          }
+        else
+          {
+            g_autofree char *text = datetime_to_text (dt);
+            *out = _dynamorm_av_new_string ("S", text);
+          }
+        return TRUE;
+      }
+
+    case FIELD_STRV:
+      {
+        char **strv = g_value_get_boxed (value);
+        g_autoptr(GVariant) v = NULL;
+
+        if (strv == NULL)
+          return TRUE;
+        if (field->flags & FIELD_FLAG_JSON)
+          {
+            g_autoptr(JsonBuilder) builder = json_builder_new ();
+            g_autoptr(JsonNode) root = NULL;
+            g_autofree char *text = NULL;
+
+            json_builder_begin_array (builder);
+            for (guint i = 0; strv[i]; i++)
+              json_builder_add_string_value (builder, strv[i]);
+            json_builder_end_array (builder);
+            root = json_builder_get_root (builder);
+            text = json_to_string (root, FALSE);
+            *out = _dynamorm_av_new_string ("S", text);
+            return TRUE;
+          }
+        if ((field->flags & FIELD_FLAG_SET) && *strv == NULL)
+          return TRUE; /* DynamoDB cannot store an empty set: leave it out */
+        v = g_variant_ref_sink (g_variant_new_strv ((const char * const *) strv, -1));
+        *out = encode_variant (v, (field->flags & FIELD_FLAG_SET) != 0, what = field_what (field), error);
+        return *out != NULL;
+      }
+
+    case FIELD_VARIANT:
+      {
+        GVariant *v = g_value_get_variant (value);
+
+        if (v == NULL)
+          return TRUE;
+        if (field->flags & FIELD_FLAG_JSON)
+          {
+            g_autofree char *text = json_gvariant_serialize_data (v, NULL);
+            *out = _dynamorm_av_new_string ("S", text);
+            return TRUE;
+          }
+        *out = encode_variant (v, FALSE, what = field_what (field), error);
+        return *out != NULL;
+      }
+
+    case FIELD_JSON_NODE:
+      {
+        JsonNode *node = g_value_get_boxed (value);
+
+        if (node == NULL)
+          return TRUE;
+        if (field->flags & FIELD_FLAG_JSON)
+          {
+            g_autofree char *text = json_to_string (node, FALSE);
+            *out = _dynamorm_av_new_string ("S", text);
+            return TRUE;
+          }
+        *out = encode_json (node, what = field_what (field), error);
+        return *out != NULL;
+      }
+
+    case FIELD_MODEL:
+      {
+        DynamormModel *model = g_value_get_object (value);
+
+        if (model == NULL)
+          return TRUE;
+        *out = encode_model (model, error);
+        return *out != NULL;
+      }
+
+    case FIELD_MODEL_LIST:
+      {
+        GListModel *list = g_value_get_object (value);
+        JsonArray *array;
+        guint n;
+
+        if (list == NULL)
+          return TRUE;
+        array = json_array_new ();
+        n = g_list_model_get_n_items (list);
+        for (guint i = 0; i < n; i++)
+          {
+            g_autoptr(GObject) item = g_list_model_get_item (list, i);
+            JsonNode *av;
+
+            if (!G_TYPE_CHECK_INSTANCE_TYPE (item, field->element_type))
+              {
+                g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                             _("%s holds a %s at position %u, but its elements must be %s"),
+                             what = field_what (field), G_OBJECT_TYPE_NAME (item), i,
+                             g_type_name (field->element_type));
+                json_array_unref (array);
+                return FALSE;
+              }
+            av = encode_model (DYNAMORM_MODEL (item), error);
+            if (av == NULL)
+              {
+                json_array_unref (array);
+                return FALSE;
+              }
+            json_array_add_element (array, av);
+          }
+        *out = _dynamorm_av_new ("L", json_node_init_array (json_node_alloc (), array));
+        return TRUE;
+      }
+    }
+
+  g_assert_not_reached ();
+}
+
+static JsonNode *
+encode_model (DynamormModel *model, GError **error)
+{
+  const DynamormSchema *schema = _dynamorm_schema_get (G_OBJECT_TYPE (model), FALSE, error);
+  g_autoptr(JsonNode) item = NULL;
+
+  if (schema == NULL)
+    return NULL;
+  item = dynamorm_model_to_item (model, error);
+  if (item == NULL)
+    return NULL;
+  return _dynamorm_av_new ("M", g_steal_pointer (&item));
+}
+
+static gboolean
+wrong_type (const DynamormField *field, const char *type, const char *expected, GError **error)
+{
+  g_autofree char *what = field_what (field);
+
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+               _("%s is stored in attribute “%s”, which holds a value of type %s where %s was expected"),
+               what, field->attribute, type ? type : _("(malformed)"), expected);
+  return FALSE;
+}
+
+static gboolean
+out_of_range (const DynamormField *field, const char *text, GError **error)
+{
+  g_autofree char *what = field_what (field);
+
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+               _("%s cannot hold the stored number %s: it is out of the property's range or not a whole number"),
+               what, text);
+  return FALSE;
+}
+
+gboolean
+_dynamorm_field_decode (const DynamormField  *field,
+                        JsonNode             *av,
+                        GValue               *value,
+                        GError              **error)
+{
+  JsonNode *inner = NULL;
+  const char *type = _dynamorm_av_get_type (av, &inner);
+  GType vt = G_PARAM_SPEC_VALUE_TYPE (field->pspec);
+  g_autofree char *what = field_what (field);
+  DdbNumber number;
+
+  g_value_init (value, vt);
+
+  if (type != NULL && g_str_equal (type, "NULL"))
+    {
+      /* NULL clears pointer types; scalars have no null. */
+      switch (field->kind)
+        {
+        case FIELD_STRING: case FIELD_STRING_NUMBER: case FIELD_STRING_BINARY:
+        case FIELD_BYTES: case FIELD_DATETIME: case FIELD_STRV:
+        case FIELD_VARIANT: case FIELD_MODEL: case FIELD_MODEL_LIST:
+          return TRUE;
+        case FIELD_JSON_NODE:
+          if (field->flags & FIELD_FLAG_JSON)
+            return TRUE;
+          break;
+        default:
+          g_value_unset (value);
+          return wrong_type (field, type, _("a value (the property cannot be null)"), error);
+        }
+    }
+
+  switch (field->kind)
+    {
+    case FIELD_STRING:
+      if (type == NULL || !g_str_equal (type, "S") || av_string (inner) == NULL)
+        break;
+      g_value_set_string (value, av_string (inner));
+      return TRUE;
+
+    case FIELD_STRING_NUMBER:
+      if (type == NULL || !g_str_equal (type, "N"))
+        break;
+      if (!decode_number (inner, &number, what, error))
+        goto fail;
+      g_value_take_string (value, ddb_number_to_string (&number));
+      return TRUE;
+
+    case FIELD_STRING_BINARY:
+      {
+        gsize len;
+        guchar *data;
+
+        if (type == NULL || !g_str_equal (type, "B") || av_string (inner) == NULL)
+          break;
+        data = g_base64_decode (av_string (inner), &len);
+        if (!g_utf8_validate_len ((const char *) data, len, NULL) || memchr (data, 0, len))
+          {
+            g_free (data);
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                         _("%s is a string, but attribute “%s” holds bytes that are not UTF-8 text; use a GBytes property"),
+                         what, field->attribute);
+            goto fail;
+          }
+        g_value_take_string (value, g_strndup ((char *) data, len));
+        g_free (data);
+        return TRUE;
+      }
+
+    case FIELD_INT: case FIELD_UINT: case FIELD_FLAGS:
+      {
+        GValue wide = G_VALUE_INIT;
+        gint64 i64;
+        guint64 u64;
+        gboolean ok;
+
+        if (type == NULL || !g_str_equal (type, "N"))
+          break;
+        if (!decode_number (inner, &number, what, error))
+          goto fail;
+        if (field->kind == FIELD_INT)
+          {
+            ok = ddb_number_to_int64 (&number, &i64);
+            g_value_init (&wide, G_TYPE_INT64);
+            g_value_set_int64 (&wide, i64);
+          }
+        else
+          {
+            ok = ddb_number_to_uint64 (&number, &u64);
+            g_value_init (&wide, G_TYPE_UINT64);
+            g_value_set_uint64 (&wide, u64);
+          }
+        if (ok && field->kind == FIELD_FLAGS)
+          {
+            g_autoptr(GFlagsClass) klass = g_type_class_ref (vt);
+            ok = u64 <= G_MAXUINT && (u64 & ~(guint64) klass->mask) == 0;
+            if (ok)
+              g_value_set_flags (value, (guint) u64);
+          }
+        else if (ok)
+          {
+            /* Transform, then check the result reads back as the same
+             * number: catches values that do not fit a narrower type. */
+            GValue back = G_VALUE_INIT;
+
+            g_value_transform (&wide, value);
+            g_value_init (&back, G_VALUE_TYPE (&wide));
+            g_value_transform (value, &back);
+            ok = field->kind == FIELD_INT ? g_value_get_int64 (&back) == i64
+                                          : g_value_get_uint64 (&back) == u64;
+            if (ok && g_param_value_validate (field->pspec, value))
+              ok = FALSE; /* outside the pspec's minimum/maximum */
+          }
+        if (!ok)
+          {
+            g_autofree char *text = ddb_number_to_string (&number);
+            out_of_range (field, text, error);
+            goto fail;
+          }
+        return TRUE;
+      }
+
+    case FIELD_DOUBLE:
+      {
+        g_autofree char *text = NULL;
+        double d;
+
+        if (type == NULL || !g_str_equal (type, "N"))
+          break;
+        if (!decode_number (inner, &number, what, error))
+          goto fail;
+        text = ddb_number_to_string (&number);
+        d = g_ascii_strtod (text, NULL);
+        if (G_VALUE_HOLDS_FLOAT (value))
+          {
+            if (!isfinite ((float) d))
+              {
+                out_of_range (field, text, error);
+                goto fail;
+              }
+            g_value_set_float (value, (float) d);
+          }
+        else
+          g_value_set_double (value, d);
+        if (g_param_value_validate (field->pspec, value))
+          {
+            out_of_range (field, text, error);
+            goto fail;
+          }
+        return TRUE;
+      }
+
+    case FIELD_BOOLEAN:
+      if (type == NULL || !g_str_equal (type, "BOOL") || !JSON_NODE_HOLDS_VALUE (inner) ||
+          json_node_get_value_type (inner) != G_TYPE_BOOLEAN)
+        break;
+      g_value_set_boolean (value, json_node_get_boolean (inner));
+      return TRUE;
+
+    case FIELD_ENUM:
+      {
+        g_autoptr(GEnumClass) klass = NULL;
+        GEnumValue *ev;
+
+        if (type == NULL || !g_str_equal (type, "S") || av_string (inner) == NULL)
+          break;
+        klass = g_type_class_ref (vt);
+        ev = g_enum_get_value_by_nick (klass, av_string (inner));
+        if (ev == NULL)
+          ev = g_enum_get_value_by_name (klass, av_string (inner));
+        if (ev == NULL)
+          {
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                         _("%s: “%s” is not a value of %s"), what, av_string (inner), g_type_name (vt));
+            goto fail;
+          }
+        g_value_set_enum (value, ev->value);
+        return TRUE;
+      }
+
+    case FIELD_BYTES:
+      {
+        gsize len;
+        guchar *data;
+
+        if (type == NULL || !g_str_equal (type, "B") || av_string (inner) == NULL)
+          break;
+        data = g_base64_decode (av_string (inner), &len);
+        g_value_take_boxed (value, g_bytes_new_take (data, len));
+        return TRUE;
+      }
+
+    case FIELD_DATETIME:
+      if (type != NULL && g_str_equal (type, "N"))
+        {
+          gint64 secs;
+          GDateTime *dt;
+
+          if (!decode_number (inner, &number, what, error))
+            goto fail;
+          if (!ddb_number_to_int64 (&number, &secs) ||
+              (dt = g_date_time_new_from_unix_utc (secs)) == NULL)
+            {
+              g_autofree char *text = ddb_number_to_string (&number);
+              out_of_range (field, text, error);
+              goto fail;
+            }
+          g_value_take_boxed (value, dt);
+          return TRUE;
+        }
+      if (type != NULL && g_str_equal (type, "S") && av_string (inner) != NULL)
+        {
+          GDateTime *dt = g_date_time_new_from_iso8601 (av_string (inner), NULL);
+
+          if (dt == NULL)
+            {
+              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                           _("%s: “%s” is not an RFC 3339 date and time"), what, av_string (inner));
+              goto fail;
+            }
+          g_value_take_boxed (value, dt);
+          return TRUE;
+        }
+      break;
+
+    case FIELD_STRV:
+      {
+        g_autoptr(GVariant) v = NULL;
+
+        if (type != NULL && g_str_equal (type, "S") && (field->flags & FIELD_FLAG_JSON))
+          {
+            g_autoptr(GError) local_error = NULL;
+            v = json_gvariant_deserialize_data (av_string (inner), -1, "as", &local_error);
+            if (v == NULL)
+              {
+                g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                             _("%s: the stored JSON is not a list of strings: %s"), what, local_error->message);
+                goto fail;
+              }
+          }
+        else if (type != NULL && (g_str_equal (type, "L") || g_str_equal (type, "SS")))
+          {
+            v = decode_variant (av, what, error);
+            if (v == NULL)
+              goto fail;
+            if (g_variant_is_of_type (v, G_VARIANT_TYPE ("av")))
+              {
+                /* A list: every element must be a string. */
+                GVariantBuilder builder;
+                GVariantIter iter;
+                GVariant *child;
+
+                g_variant_builder_init (&builder, G_VARIANT_TYPE_STRING_ARRAY);
+                g_variant_iter_init (&iter, v);
+                while (g_variant_iter_next (&iter, "v", &child))
+                  {
+                    if (!g_variant_is_of_type (child, G_VARIANT_TYPE_STRING))
+                      {
+                        g_variant_unref (child);
+                        g_variant_builder_clear (&builder);
+                        wrong_type (field, "L", _("a list of strings"), error);
+                        goto fail;
+                      }
+                    g_variant_builder_add_value (&builder, child);
+                    g_variant_unref (child);
+                  }
+                g_variant_unref (v);
+                v = g_variant_ref_sink (g_variant_builder_end (&builder));
+              }
+          }
+        else
+          break;
+        g_value_take_boxed (value, g_variant_dup_strv (v, NULL));
+        return TRUE;
+      }
+
+    case FIELD_VARIANT:
+      {
+        GVariant *v;
+        const GVariantType *want = G_PARAM_SPEC_VARIANT (field->pspec)->type;
+
+        if (field->flags & FIELD_FLAG_JSON)
+          {
+            g_autoptr(GError) local_error = NULL;
+            g_autofree char *signature = g_variant_type_dup_string (want);
+
+            if (type == NULL || !g_str_equal (type, "S"))
+              break;
+            v = json_gvariant_deserialize_data (av_string (inner), -1,
+                                                g_variant_type_is_definite (want) ? signature : NULL,
+                                                &local_error);
+            if (v == NULL)
+              {
+                g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                             _("%s: the stored JSON does not fit the property: %s"), what, local_error->message);
+                goto fail;
+              }
+          }
+        else if ((v = decode_variant (av, what, error)) == NULL)
+          goto fail;
+        g_variant_ref_sink (v);
+        if (!g_variant_is_of_type (v, want))
+          {
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                         _("%s needs a GVariant of type “%s”, but the stored value reads as “%s”"),
+                         what, g_variant_type_peek_string (want), g_variant_get_type_string (v));
+            g_variant_unref (v);
+            goto fail;
+          }
+        g_value_take_variant (value, v);
+        return TRUE;
+      }
+
+    case FIELD_JSON_NODE:
+      {
+        JsonNode *node;
+
+        if (field->flags & FIELD_FLAG_JSON)
+          {
+            g_autoptr(GError) local_error = NULL;
+
+            if (type == NULL || !g_str_equal (type, "S"))
+              break;
+            node = json_from_string (av_string (inner), &local_error);
+            if (node == NULL && local_error != NULL)
+              {
+                g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                             _("%s: the stored text is not JSON: %s"), what, local_error->message);
+                goto fail;
+              }
+          }
+        else if ((node = decode_json (av, what, error)) == NULL)
+          goto fail;
+        g_value_take_boxed (value, node);
+        return TRUE;
+      }
+
+    case FIELD_MODEL:
+      {
+        DynamormModel *model;
+
+        if (type == NULL || !g_str_equal (type, "M"))
+          break;
+        model = dynamorm_model_new_from_item (vt, inner, error);
+        if (model == NULL)
+          goto fail;
+        g_value_take_object (value, model);
+        return TRUE;
+      }
+
+    case FIELD_MODEL_LIST:
+      {
+        g_autoptr(GListStore) store = NULL;
+        JsonArray *array;
+
+        if (type == NULL || !g_str_equal (type, "L") || !JSON_NODE_HOLDS_ARRAY (inner))
+          break;
+        store = g_list_store_new (field->element_type);
+        array = json_node_get_array (inner);
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            JsonNode *element_inner;
+            const char *element_type = _dynamorm_av_get_type (json_array_get_element (array, i), &element_inner);
+            g_autoptr(DynamormModel) model = NULL;
+
+            if (element_type == NULL || !g_str_equal (element_type, "M"))
+              {
+                wrong_type (field, element_type, _("a list of maps"), error);
+                goto fail;
+              }
+            model = dynamorm_model_new_from_item (field->element_type, element_inner, error);
+            if (model == NULL)
+              goto fail;
+            g_list_store_append (store, model);
+          }
+        g_value_set_object (value, store);
+        return TRUE;
+      }
+    }
+
+  {
+    static const char *expected[] = {
+      [FIELD_STRING] = "S", [FIELD_STRING_NUMBER] = "N", [FIELD_STRING_BINARY] = "B",
+      [FIELD_INT] = "N", [FIELD_UINT] = "N", [FIELD_DOUBLE] = "N", [FIELD_BOOLEAN] = "BOOL",
+      [FIELD_ENUM] = "S", [FIELD_FLAGS] = "N", [FIELD_BYTES] = "B", [FIELD_DATETIME] = "S or N",
+      [FIELD_STRV] = "L or SS", [FIELD_VARIANT] = "S", [FIELD_JSON_NODE] = "S",
+      [FIELD_MODEL] = "M", [FIELD_MODEL_LIST] = "L",
+    };
+    wrong_type (field, type, expected[field->kind], error);
+  }
+
+fail:
+  g_value_unset (value);
+  return FALSE;
+}
+
+/**
+ * dynamorm_value_to_attribute_value:
+ * @value: a #GValue holding a string, number, boolean, enum, #GBytes,
+ *   #GDateTime, string list, #GVariant or #JsonNode
+ * @error: return location for a #GError
+ *
+ * Converts a value into a DynamoDB AttributeValue as Dynamorm would store a
+ * property of the same type, for building requests by hand.
+ *
+ * Returns: (transfer full): the AttributeValue, or %NULL on error
+ */
+JsonNode *
+dynamorm_value_to_attribute_value (const GValue  *value,
+                                   GError       **error)
+{
+  DynamormField field = { 0 };
+  JsonNode *out = NULL;
+  GParamSpec *pspec;
+  GType type;
+
+  g_return_val_if_fail (G_IS_VALUE (value), NULL);
+
+  type = G_VALUE_TYPE (value);
+  if (G_TYPE_FUNDAMENTAL (type) == G_TYPE_VARIANT)
+    pspec = g_param_spec_variant ("value", NULL, NULL, G_VARIANT_TYPE_ANY, NULL, G_PARAM_READWRITE);
+  else if (G_TYPE_FUNDAMENTAL (type) == G_TYPE_OBJECT)
+    pspec = g_param_spec_object ("value", NULL, NULL, type, G_PARAM_READWRITE);
+  else if (G_TYPE_FUNDAMENTAL (type) == G_TYPE_BOXED)
+    pspec = g_param_spec_boxed ("value", NULL, NULL, type, G_PARAM_READWRITE);
+  else
+    pspec = g_param_spec_string ("value", NULL, NULL, NULL, G_PARAM_READWRITE);
+  g_param_spec_ref_sink (pspec);
+  pspec->owner_type = DYNAMORM_TYPE_MODEL;
+  field.pspec = pspec;
+  field.attribute = (char *) "value";
+
+  /* Borrow the schema's classification by faking a property of the type. */
+  {
+    GType fundamental = G_TYPE_FUNDAMENTAL (type);
+
+    if (fundamental == G_TYPE_STRING) field.kind = FIELD_STRING;
+    else if (fundamental == G_TYPE_CHAR || fundamental == G_TYPE_INT ||
+             fundamental == G_TYPE_LONG || fundamental == G_TYPE_INT64) field.kind = FIELD_INT;
+    else if (fundamental == G_TYPE_UCHAR || fundamental == G_TYPE_UINT ||
+             fundamental == G_TYPE_ULONG || fundamental == G_TYPE_UINT64) field.kind = FIELD_UINT;
+    else if (fundamental == G_TYPE_FLOAT || fundamental == G_TYPE_DOUBLE) field.kind = FIELD_DOUBLE;
+    else if (fundamental == G_TYPE_BOOLEAN) field.kind = FIELD_BOOLEAN;
+    else if (fundamental == G_TYPE_ENUM) field.kind = FIELD_ENUM;
+    else if (fundamental == G_TYPE_FLAGS) field.kind = FIELD_FLAGS;
+    else if (fundamental == G_TYPE_VARIANT) field.kind = FIELD_VARIANT;
+    else if (type == G_TYPE_BYTES) field.kind = FIELD_BYTES;
+    else if (type == G_TYPE_DATE_TIME) field.kind = FIELD_DATETIME;
+    else if (type == G_TYPE_STRV) field.kind = FIELD_STRV;
+    else if (type == JSON_TYPE_NODE) field.kind = FIELD_JSON_NODE;
+    else if (g_type_is_a (type, DYNAMORM_TYPE_MODEL)) field.kind = FIELD_MODEL;
+    else
+      {
+        g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                     _("A value of type %s cannot be stored in DynamoDB"), g_type_name (type));
+        g_param_spec_unref (pspec);
+        return NULL;
+      }
+  }
+
+  if (!_dynamorm_field_encode (&field, value, &out, error))
+    out = NULL;
+  else if (out == NULL)
+    out = av_new_bool ("NULL", TRUE);
+  g_param_spec_unref (pspec);
+  return out;
+}
+
+/**
+ * dynamorm_number_normalize:
+ * @text: a decimal number, such as `"1.50"` or `"-2E3"`
+ * @error: return location for a #GError
+ *
+ * Checks that @text is a number DynamoDB can store (at most 38 significant
+ * digits, magnitude between 1E-130 and 1E+126) and returns it the way
+ * DynamoDB returns it.
+ *
+ * Returns: (transfer full): the normalized number, or %NULL if DynamoDB
+ *   cannot store it
+ */
+char *
+dynamorm_number_normalize (const char  *text,
+                           GError     **error)
+{
+  DdbNumber number;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (!number_text_validate (text, &number, error))
+    return NULL;
+  return ddb_number_to_string (&number);
+}
+
+/**
+ * dynamorm_attribute_value_validate:
+ * @attribute_value: a DynamoDB AttributeValue
+ * @error: return location for a #GError
+ *
+ * Checks that a node is one well-formed AttributeValue: an object with one
+ * type key (`S`, `N`, `B`, `BOOL`, `NULL`, `SS`, `NS`, `BS`, `L`, `M`) and
+ * content of that type.
+ *
+ * Returns: %TRUE if it is well-formed
+ */
+gboolean
+dynamorm_attribute_value_validate (JsonNode  *attribute_value,
+                                   GError   **error)
+{
+  JsonNode *inner;
+  const char *type = _dynamorm_av_get_type (attribute_value, &inner);
+  g_autoptr(GVariant) v = NULL;
+
+  if (type == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("An AttributeValue is an object with exactly one type key, such as {\"S\": \"text\"}"));
+      return FALSE;
+    }
+  if (g_str_equal (type, "NULL"))
+    return TRUE;
+  if (g_str_equal (type, "M") || g_str_equal (type, "L"))
+    {
+      g_autoptr(JsonNode) json = decode_json (attribute_value, _("The value"), error);
+      return json != NULL;
+    }
+  if (g_str_equal (type, "N") || g_str_equal (type, "NS"))
+    {
+      JsonArray *array;
+
+      if (type[1] == '\0')
+        {
+          DdbNumber number;
+          return decode_number (inner, &number, _("The value"), error);
+        }
+      if (!JSON_NODE_HOLDS_ARRAY (inner))
+        goto bad;
+      array = json_node_get_array (inner);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          DdbNumber number;
+          if (!decode_number (json_array_get_element (array, i), &number, _("The value"), error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  if (g_str_equal (type, "S") || g_str_equal (type, "B"))
+    {
+      if (av_string (inner) == NULL)
+        goto bad;
+      return TRUE;
+    }
+  if (g_str_equal (type, "BOOL"))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (inner) || json_node_get_value_type (inner) != G_TYPE_BOOLEAN)
+        goto bad;
+      return TRUE;
+    }
+  if (g_str_equal (type, "SS") || g_str_equal (type, "BS"))
+    {
+      v = decode_variant (attribute_value, _("The value"), error);
+      return v != NULL;
+    }
+
+bad:
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+               _("The AttributeValue of type “%s” is malformed"), type);
+  return FALSE;
+}

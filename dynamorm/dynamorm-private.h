@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-private.h: internals shared by the core's files; never installed. */
+#pragma once
+
+#include "dynamorm.h"
+
+G_BEGIN_DECLS
+
+void _dynamorm_init (void);
+
+/* How a property is stored: chosen once, from its type and tags. */
+typedef enum {
+  FIELD_STRING,        /* gchararray -> S */
+  FIELD_STRING_NUMBER, /* gchararray with `number` -> N, exact decimal text */
+  FIELD_STRING_BINARY, /* gchararray with `binary` -> B, its UTF-8 bytes */
+  FIELD_INT,           /* signed integers -> N */
+  FIELD_UINT,          /* unsigned integers -> N */
+  FIELD_DOUBLE,        /* gdouble, gfloat -> N, shortest round-trip text */
+  FIELD_BOOLEAN,       /* -> BOOL */
+  FIELD_ENUM,          /* -> S, the value's nick */
+  FIELD_FLAGS,         /* -> N */
+  FIELD_BYTES,         /* GBytes -> B */
+  FIELD_DATETIME,      /* GDateTime -> S, RFC 3339 UTC with microseconds; N epoch seconds for ttl */
+  FIELD_STRV,          /* GStrv -> L of S, or SS with `set` */
+  FIELD_VARIANT,       /* GVariant -> M/L/S/N/B/BOOL/NULL, free-form */
+  FIELD_JSON_NODE,     /* JsonNode -> M/L/S/N/BOOL/NULL, free-form */
+  FIELD_MODEL,         /* a DynamormModel -> M */
+  FIELD_MODEL_LIST,    /* GListModel of DynamormModel (`of:Type`) -> L of M */
+} FieldKind;
+
+typedef enum {
+  FIELD_FLAG_OMITEMPTY  = 1 << 0,
+  FIELD_FLAG_SET        = 1 << 1,
+  FIELD_FLAG_JSON       = 1 << 2,
+  FIELD_FLAG_VERSION    = 1 << 3,
+  FIELD_FLAG_TTL        = 1 << 4,
+  FIELD_FLAG_CREATED_AT = 1 << 5,
+  FIELD_FLAG_UPDATED_AT = 1 << 6,
+  FIELD_FLAG_EPOCH      = 1 << 7, /* GDateTime stored as N epoch seconds */
+} FieldFlags;
+
+typedef struct {
+  GParamSpec *pspec;   /* owned ref */
+  char *attribute;
+  FieldKind kind;
+  FieldFlags flags;
+  GType element_type;  /* FIELD_MODEL_LIST */
+  char key_type;       /* 'S', 'N' or 'B' when the field can be a key, else 0 */
+  gboolean classified;
+} DynamormField;
+
+typedef struct {
+  char *name;
+  gboolean local;      /* LSI: partition key is the table's */
+  DynamormField *partition_key;
+  DynamormField *sort_key;
+} DynamormIndex;
+
+typedef struct {
+  GType type;
+  char *table_name;
+  GPtrArray *fields;            /* of DynamormField*, stored attributes only */
+  GHashTable *by_property;      /* canonical property name -> field */
+  GHashTable *by_attribute;     /* attribute name -> field */
+  DynamormField *partition_key;
+  DynamormField *sort_key;
+  DynamormField *version;
+  DynamormField *ttl;
+  DynamormField *created_at;
+  DynamormField *updated_at;
+  GPtrArray *indexes;           /* of DynamormIndex* */
+  gboolean nested;              /* a model used only inside another: no key needed */
+} DynamormSchema;
+
+/* Compiled schema of a model type, cached for the life of the process.
+ * require_key: FALSE for models nested inside other models. */
+const DynamormSchema *_dynamorm_schema_get (GType type, gboolean require_key, GError **error);
+DynamormField *_dynamorm_schema_lookup (const DynamormSchema *schema, const char *property);
+
+/* Codec, per field. *out is NULL when the value is omitted from the item. */
+gboolean _dynamorm_field_encode (const DynamormField *field, const GValue *value,
+                                 JsonNode **out, GError **error);
+gboolean _dynamorm_field_decode (const DynamormField *field, JsonNode *attribute_value,
+                                 GValue *value, GError **error);
+gboolean _dynamorm_field_is_empty (const DynamormField *field, const GValue *value);
+
+/* AttributeValue helpers */
+JsonNode *_dynamorm_av_new_string (const char *type, const char *text);
+JsonNode *_dynamorm_av_new (const char *type, JsonNode *inner); /* takes inner */
+const char *_dynamorm_av_get_type (JsonNode *av, JsonNode **inner);
+
+G_END_DECLS

@@ -1,0 +1,1858 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "dynamorm-private.h"
+
+/**
+ * DynamormSession:
+ *
+ * A handle on one backend: the entry point for every operation.
+ *
+ * Create one with a backend URI:
+ *
+ * ```c
+ * g_autoptr(GError) error = NULL;
+ * g_autoptr(DynamormSession) session = dynamorm_session_new ("memory://", &error);
+ * ```
+ *
+ * `memory://` is an in-process DynamoDB, `local://127.0.0.1:8000` is
+ * DynamoDB Local, `aws://eu-west-1` is Amazon DynamoDB. With a %NULL URI the
+ * session reads `DYNAMORM_URI` from the environment.
+ *
+ * Every operation has a blocking form and an `_async`/`_finish` pair, and
+ * takes a #GCancellable. A session is safe to use from several threads at
+ * once; set its table prefix before sharing it.
+ */
+
+struct _DynamormSession
+{
+  GObject parent_instance;
+
+  DynamormBackend *backend;
+  GMutex lock;
+  char *table_prefix;
+};
+
+G_DEFINE_FINAL_TYPE (DynamormSession, dynamorm_session, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_BACKEND,
+  PROP_TABLE_PREFIX,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+dynamorm_session_finalize (GObject *object)
+{
+  DynamormSession *self = DYNAMORM_SESSION (object);
+
+  g_clear_object (&self->backend);
+  g_clear_pointer (&self->table_prefix, g_free);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (dynamorm_session_parent_class)->finalize (object);
+}
+
+static void
+dynamorm_session_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  DynamormSession *self = DYNAMORM_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_BACKEND:
+      g_value_set_object (value, self->backend);
+      break;
+    case PROP_TABLE_PREFIX:
+      g_mutex_lock (&self->lock);
+      g_value_set_string (value, self->table_prefix);
+      g_mutex_unlock (&self->lock);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dynamorm_session_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  DynamormSession *self = DYNAMORM_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_BACKEND:
+      self->backend = g_value_dup_object (value);
+      break;
+    case PROP_TABLE_PREFIX:
+      dynamorm_session_set_table_prefix (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dynamorm_session_class_init (DynamormSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  _dynamorm_init ();
+
+  object_class->finalize = dynamorm_session_finalize;
+  object_class->get_property = dynamorm_session_get_property;
+  object_class->set_property = dynamorm_session_set_property;
+
+  /**
+   * DynamormSession:backend:
+   *
+   * The backend that carries the session's requests.
+   */
+  properties[PROP_BACKEND] =
+    g_param_spec_object ("backend", NULL, NULL, DYNAMORM_TYPE_BACKEND,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DynamormSession:table-prefix:
+   *
+   * A prefix put before every model's table name, such as `"dev_"`, to keep
+   * the tables of several environments or tenants apart.
+   */
+  properties[PROP_TABLE_PREFIX] =
+    g_param_spec_string ("table-prefix", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dynamorm_session_init (DynamormSession *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+/**
+ * dynamorm_session_new:
+ * @uri: (nullable): a backend URI such as `memory://`,
+ *   `local://127.0.0.1:8000` or `aws://eu-west-1`; %NULL to read
+ *   `DYNAMORM_URI`
+ * @error: return location for a #GError
+ *
+ * Creates a session on the backend that serves @uri. Creating a session
+ * does no network I/O: credentials and connections are set up by the first
+ * request.
+ *
+ * There is deliberately no silent fallback: with no URI and no
+ * `DYNAMORM_URI`, this fails rather than writing to an in-memory table the
+ * caller did not ask for.
+ *
+ * Returns: (transfer full): a new session, or %NULL on error
+ */
+DynamormSession *
+dynamorm_session_new (const char  *uri,
+                      GError     **error)
+{
+  g_autoptr(DynamormBackend) backend = NULL;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (uri == NULL)
+    uri = g_getenv ("DYNAMORM_URI");
+  if (uri == NULL || *uri == '\0')
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_BACKEND_NOT_FOUND,
+                   _("No backend URI was given and DYNAMORM_URI is not set: pass a URI such as "
+                     "memory://, local://127.0.0.1:8000 or aws://us-east-1"));
+      return NULL;
+    }
+
+  backend = dynamorm_backend_new_for_uri (uri, NULL, error);
+  if (backend == NULL)
+    return NULL;
+
+  return dynamorm_session_new_for_backend (backend);
+}
+
+/**
+ * dynamorm_session_new_for_backend:
+ * @backend: a #DynamormBackend
+ *
+ * Creates a session on a backend instance, such as a test double written in
+ * Python or JavaScript.
+ *
+ * Returns: (transfer full): a new session
+ */
+DynamormSession *
+dynamorm_session_new_for_backend (DynamormBackend *backend)
+{
+  g_return_val_if_fail (DYNAMORM_IS_BACKEND (backend), NULL);
+
+  return g_object_new (DYNAMORM_TYPE_SESSION, "backend", backend, NULL);
+}
+
+/**
+ * dynamorm_session_get_backend:
+ * @self: a #DynamormSession
+ *
+ * Gets the session's backend.
+ *
+ * Returns: (transfer none): the backend
+ */
+DynamormBackend *
+dynamorm_session_get_backend (DynamormSession *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
+
+  return self->backend;
+}
+
+/**
+ * dynamorm_session_get_table_prefix:
+ * @self: a #DynamormSession
+ *
+ * Gets the table name prefix.
+ *
+ * Returns: (nullable): the prefix, or %NULL
+ */
+const char *
+dynamorm_session_get_table_prefix (DynamormSession *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
+
+  return self->table_prefix;
+}
+
+/**
+ * dynamorm_session_set_table_prefix:
+ * @self: a #DynamormSession
+ * @prefix: (nullable): a prefix such as `"dev_"`, or %NULL
+ *
+ * Sets a prefix for every table name the session uses. Set it before the
+ * session is shared between threads.
+ */
+void
+dynamorm_session_set_table_prefix (DynamormSession *self,
+                                   const char      *prefix)
+{
+  gboolean changed;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+
+  g_mutex_lock (&self->lock);
+  changed = g_strcmp0 (prefix, self->table_prefix) != 0;
+  if (changed)
+    {
+      g_free (self->table_prefix);
+      self->table_prefix = g_strdup (prefix);
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TABLE_PREFIX]);
+}
+
+static char *
+table_name_for_schema (DynamormSession *self, const DynamormSchema *schema)
+{
+  char *name;
+
+  g_mutex_lock (&self->lock);
+  name = g_strconcat (self->table_prefix ? self->table_prefix : "", schema->table_name, NULL);
+  g_mutex_unlock (&self->lock);
+  return name;
+}
+
+/**
+ * dynamorm_session_get_table_name:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ *
+ * Gets the full name of the table a model is stored in by this session:
+ * the session's prefix followed by the model's table name.
+ *
+ * Returns: (transfer full) (nullable): the table name, or %NULL if the
+ *   model's schema is invalid
+ */
+char *
+dynamorm_session_get_table_name (DynamormSession *self,
+                                 GType            model_type)
+{
+  const DynamormSchema *schema;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
+
+  schema = _dynamorm_schema_get (model_type, TRUE, NULL);
+  return schema ? table_name_for_schema (self, schema) : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* One operation: a request built up front (so every mistake is caught
+ * before anything is sent), carried by the backend, and a finish step
+ * that reads the response. The same Op serves the sync and async forms. */
+
+typedef struct _Op Op;
+typedef gboolean (*OpFinishFunc) (Op *op, JsonNode *response, GError **error);
+
+typedef enum {
+  OP_RESULT_BOOLEAN,
+  OP_RESULT_POINTER,
+} OpResultKind;
+
+struct _Op
+{
+  DynamormSession *session;
+  const char *operation;
+  JsonNode *request;
+  char *table_name;
+  GType model_type;
+  DynamormModel *model;
+  char *key_text;                 /* "id = "u1"", for messages */
+  OpFinishFunc finish;
+  OpResultKind result_kind;
+  gpointer result;
+  GDestroyNotify result_free;
+  gboolean missing_is_not_found;  /* a failed attribute_exists means no item */
+};
+
+static void
+op_free (Op *op)
+{
+  g_clear_object (&op->session);
+  g_clear_pointer (&op->request, json_node_unref);
+  g_clear_pointer (&op->table_name, g_free);
+  g_clear_object (&op->model);
+  g_clear_pointer (&op->key_text, g_free);
+  if (op->result && op->result_free)
+    op->result_free (op->result);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Op, op_free)
+
+static Op *
+op_new (DynamormSession *self, const char *operation, OpResultKind kind)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->session = g_object_ref (self);
+  op->operation = operation;
+  op->result_kind = kind;
+  return op;
+}
+
+/* Describes a Key object as `id = "u1", email = "a@b"` for messages. */
+static char *
+describe_key (JsonObject *key)
+{
+  GString *s = g_string_new (NULL);
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *av;
+
+  json_object_iter_init (&iter, key);
+  while (json_object_iter_next (&iter, &name, &av))
+    {
+      JsonNode *inner;
+      const char *type = _dynamorm_av_get_type (av, &inner);
+
+      if (s->len)
+        g_string_append (s, ", ");
+      if (type && g_str_equal (type, "S"))
+        g_string_append_printf (s, "%s = \"%s\"", name, json_node_get_string (inner));
+      else if (type && g_str_equal (type, "N"))
+        g_string_append_printf (s, "%s = %s", name, json_node_get_string (inner));
+      else
+        g_string_append_printf (s, "%s = (%s)", name, type ? type : "?");
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* Adds what the caller needs to know to service errors. */
+static void
+op_explain_error (Op *op, GError **error)
+{
+  GError *e = *error;
+
+  if (e->domain != DYNAMORM_ERROR)
+    return;
+
+  if (e->code == DYNAMORM_ERROR_RESOURCE_NOT_FOUND && op->table_name != NULL)
+    g_prefix_error (error, _("Table “%s” does not exist (create it with dynamorm_session_create_table): "),
+                    op->table_name);
+  else if (e->code == DYNAMORM_ERROR_CONDITION_FAILED && op->missing_is_not_found)
+    {
+      GError *not_found = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND,
+                                       _("No item with %s exists in table “%s”; use put or insert to create it"),
+                                       op->key_text ? op->key_text : "this key", op->table_name);
+      g_clear_error (error);
+      *error = not_found;
+    }
+  else if (op->table_name != NULL && e->code != DYNAMORM_ERROR_CONDITION_FAILED &&
+           e->code != DYNAMORM_ERROR_NOT_FOUND)
+    g_prefix_error (error, _("%s on table “%s” failed: "), op->operation, op->table_name);
+}
+
+static gboolean
+op_complete (Op *op, JsonNode *response, GError **error)
+{
+  if (response == NULL)
+    {
+      op_explain_error (op, error);
+      return FALSE;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (response))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
+                   _("The backend answered %s with a JSON %s instead of an object"),
+                   op->operation, json_node_type_name (response));
+      return FALSE;
+    }
+  return op->finish ? op->finish (op, response, error) : TRUE;
+}
+
+static void
+log_request (Op *op)
+{
+  if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    return;
+  {
+    g_autofree char *text = json_to_string (op->request, FALSE);
+    g_debug ("%s %s", op->operation, text);
+  }
+}
+
+static gboolean
+op_run_sync (Op *op, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(JsonNode) response = NULL;
+
+  log_request (op);
+  response = dynamorm_backend_invoke (op->session->backend, op->operation, op->request,
+                                      cancellable, error);
+  return op_complete (op, response, error);
+}
+
+static void
+op_invoke_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Op *op = g_task_get_task_data (task);
+  g_autoptr(JsonNode) response = NULL;
+  GError *error = NULL;
+
+  response = dynamorm_backend_invoke_finish (DYNAMORM_BACKEND (source), result, &error);
+  if (!op_complete (op, response, &error))
+    g_task_return_error (task, error);
+  else if (op->result_kind == OP_RESULT_BOOLEAN)
+    g_task_return_boolean (task, TRUE);
+  else
+    {
+      gpointer value = g_steal_pointer (&op->result);
+      g_task_return_pointer (task, value, op->result_free);
+    }
+}
+
+/* Starts op, or reports build_error (from building the request). Takes op. */
+static void
+op_run_async (DynamormSession     *self,
+              Op                  *op,
+              GError              *build_error,
+              gpointer             source_tag,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (op == NULL)
+    {
+      g_task_return_error (task, build_error);
+      return;
+    }
+  g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  log_request (op);
+  dynamorm_backend_invoke_async (self->backend, op->operation, op->request, cancellable,
+                                 op_invoke_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+op_finish_boolean (DynamormSession *self, GAsyncResult *result, gpointer source_tag, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gpointer
+op_finish_pointer (DynamormSession *self, GAsyncResult *result, gpointer source_tag, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gpointer
+op_run_sync_pointer (Op *op, GCancellable *cancellable, GError **error)
+{
+  if (!op_run_sync (op, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&op->result);
+}
+
+/* ------------------------------------------------------------------ */
+/* Request building helpers */
+
+static JsonObject *
+request_object (Op *op)
+{
+  if (op->request == NULL)
+    op->request = json_node_init_object (json_node_alloc (), json_object_new ());
+  return json_node_get_object (op->request);
+}
+
+static Op *
+op_for_type (DynamormSession *self, const char *operation, OpResultKind kind,
+             GType model_type, const DynamormSchema **schema_out, GError **error)
+{
+  const DynamormSchema *schema = _dynamorm_schema_get (model_type, TRUE, error);
+  Op *op;
+
+  if (schema == NULL)
+    return NULL;
+  op = op_new (self, operation, kind);
+  op->model_type = model_type;
+  op->table_name = table_name_for_schema (self, schema);
+  json_object_set_string_member (request_object (op), "TableName", op->table_name);
+  if (schema_out)
+    *schema_out = schema;
+  return op;
+}
+
+/* ------------------------------------------------------------------ */
+/* Raw calls */
+
+static gboolean
+finish_call (Op *op, JsonNode *response, GError **error)
+{
+  op->result = json_node_ref (response);
+  op->result_free = (GDestroyNotify) json_node_unref;
+  return TRUE;
+}
+
+static Op *
+build_call (DynamormSession *self, const char *operation, JsonNode *request)
+{
+  Op *op = op_new (self, g_intern_string (operation), OP_RESULT_POINTER);
+
+  op->request = json_node_ref (request);
+  op->finish = finish_call;
+  return op;
+}
+
+/**
+ * dynamorm_session_call:
+ * @self: a #DynamormSession
+ * @operation: a DynamoDB operation name, such as `"Query"`
+ * @request: the request body in DynamoDB's JSON
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Sends a raw DynamoDB API call through the session's backend: the escape
+ * hatch for anything the object mapper does not cover. Table names are
+ * used as given (no prefix is added).
+ *
+ * Returns: (transfer full): the response body, or %NULL on error
+ */
+JsonNode *
+dynamorm_session_call (DynamormSession  *self,
+                       const char       *operation,
+                       JsonNode         *request,
+                       GCancellable     *cancellable,
+                       GError          **error)
+{
+  g_autoptr(Op) op = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
+  g_return_val_if_fail (operation != NULL, NULL);
+  g_return_val_if_fail (request != NULL, NULL);
+
+  op = build_call (self, operation, request);
+  return op_run_sync_pointer (op, cancellable, error);
+}
+
+/**
+ * dynamorm_session_call_async:
+ * @self: a #DynamormSession
+ * @operation: a DynamoDB operation name
+ * @request: the request body in DynamoDB's JSON
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the call completes
+ * @user_data: data for @callback
+ *
+ * Sends a raw DynamoDB API call; see [method@Dynamorm.Session.call].
+ */
+void
+dynamorm_session_call_async (DynamormSession     *self,
+                             const char          *operation,
+                             JsonNode            *request,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (operation != NULL);
+  g_return_if_fail (request != NULL);
+
+  op_run_async (self, build_call (self, operation, request), NULL,
+                dynamorm_session_call_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_call_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.call_async].
+ *
+ * Returns: (transfer full): the response body, or %NULL on error
+ */
+JsonNode *
+dynamorm_session_call_finish (DynamormSession  *self,
+                              GAsyncResult     *result,
+                              GError          **error)
+{
+  return op_finish_pointer (self, result, dynamorm_session_call_async, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tables */
+
+static void
+add_key_schema (JsonObject *target, const DynamormField *pk, const DynamormField *sk)
+{
+  JsonArray *key_schema = json_array_new ();
+  const DynamormField *fields[2] = { pk, sk };
+
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *element;
+
+      if (fields[i] == NULL)
+        continue;
+      element = json_object_new ();
+      json_object_set_string_member (element, "AttributeName", fields[i]->attribute);
+      json_object_set_string_member (element, "KeyType", i == 0 ? "HASH" : "RANGE");
+      json_array_add_object_element (key_schema, element);
+    }
+  json_object_set_array_member (target, "KeySchema", key_schema);
+}
+
+static void
+add_attribute_definition (JsonArray *definitions, GHashTable *seen, const DynamormField *field)
+{
+  JsonObject *def;
+  char type[2] = { field->key_type, '\0' };
+
+  if (field == NULL || !g_hash_table_add (seen, field->attribute))
+    return;
+  def = json_object_new ();
+  json_object_set_string_member (def, "AttributeName", field->attribute);
+  json_object_set_string_member (def, "AttributeType", type);
+  json_array_add_object_element (definitions, def);
+}
+
+static Op *
+build_create_table (DynamormSession *self, GType model_type, GError **error)
+{
+  const DynamormSchema *schema;
+  Op *op = op_for_type (self, "CreateTable", OP_RESULT_BOOLEAN, model_type, &schema, error);
+  g_autoptr(GHashTable) seen = NULL;
+  JsonObject *request;
+  JsonArray *definitions, *gsis, *lsis;
+
+  if (op == NULL)
+    return NULL;
+
+  request = request_object (op);
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  definitions = json_array_new ();
+  gsis = json_array_new ();
+  lsis = json_array_new ();
+
+  add_attribute_definition (definitions, seen, schema->partition_key);
+  if (schema->sort_key)
+    add_attribute_definition (definitions, seen, schema->sort_key);
+  add_key_schema (request, schema->partition_key, schema->sort_key);
+
+  for (guint i = 0; i < schema->indexes->len; i++)
+    {
+      DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
+      JsonObject *spec = json_object_new ();
+      JsonObject *projection = json_object_new ();
+
+      add_attribute_definition (definitions, seen, index->partition_key);
+      if (index->sort_key)
+        add_attribute_definition (definitions, seen, index->sort_key);
+      json_object_set_string_member (spec, "IndexName", index->name);
+      add_key_schema (spec, index->partition_key, index->sort_key);
+      json_object_set_string_member (projection, "ProjectionType", "ALL");
+      json_object_set_object_member (spec, "Projection", projection);
+      json_array_add_object_element (index->local ? lsis : gsis, spec);
+    }
+
+  json_object_set_array_member (request, "AttributeDefinitions", definitions);
+  if (json_array_get_length (gsis) > 0)
+    json_object_set_array_member (request, "GlobalSecondaryIndexes", gsis);
+  else
+    json_array_unref (gsis);
+  if (json_array_get_length (lsis) > 0)
+    json_object_set_array_member (request, "LocalSecondaryIndexes", lsis);
+  else
+    json_array_unref (lsis);
+  json_object_set_string_member (request, "BillingMode", "PAY_PER_REQUEST");
+
+  return op;
+}
+
+/**
+ * dynamorm_session_create_table:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Creates the table of a model from its schema: its key, its global and
+ * local secondary indexes (projecting all attributes), billed on demand.
+ * An existing table is %DYNAMORM_ERROR_RESOURCE_IN_USE.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_create_table (DynamormSession  *self,
+                               GType             model_type,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  g_autoptr(Op) op = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+
+  op = build_create_table (self, model_type, error);
+  return op != NULL && op_run_sync (op, cancellable, error);
+}
+
+/**
+ * dynamorm_session_create_table_async:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the table is created
+ * @user_data: data for @callback
+ *
+ * Creates the table of a model; see [method@Dynamorm.Session.create_table].
+ */
+void
+dynamorm_session_create_table_async (DynamormSession     *self,
+                                     GType                model_type,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+
+  op = build_create_table (self, model_type, &error);
+  op_run_async (self, op, error, dynamorm_session_create_table_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_create_table_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.create_table_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_create_table_finish (DynamormSession  *self,
+                                      GAsyncResult     *result,
+                                      GError          **error)
+{
+  return op_finish_boolean (self, result, dynamorm_session_create_table_async, error);
+}
+
+static Op *
+build_delete_table (DynamormSession *self, GType model_type, GError **error)
+{
+  return op_for_type (self, "DeleteTable", OP_RESULT_BOOLEAN, model_type, NULL, error);
+}
+
+/**
+ * dynamorm_session_delete_table:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Deletes the table of a model, with all its items.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_delete_table (DynamormSession  *self,
+                               GType             model_type,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  g_autoptr(Op) op = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+
+  op = build_delete_table (self, model_type, error);
+  return op != NULL && op_run_sync (op, cancellable, error);
+}
+
+/**
+ * dynamorm_session_delete_table_async:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the table is deleted
+ * @user_data: data for @callback
+ *
+ * Deletes the table of a model; see [method@Dynamorm.Session.delete_table].
+ */
+void
+dynamorm_session_delete_table_async (DynamormSession     *self,
+                                     GType                model_type,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+
+  op = build_delete_table (self, model_type, &error);
+  op_run_async (self, op, error, dynamorm_session_delete_table_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_delete_table_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.delete_table_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_delete_table_finish (DynamormSession  *self,
+                                      GAsyncResult     *result,
+                                      GError          **error)
+{
+  return op_finish_boolean (self, result, dynamorm_session_delete_table_async, error);
+}
+
+static gboolean
+finish_describe_table (Op *op, JsonNode *response, GError **error)
+{
+  JsonNode *table = json_object_get_member (json_node_get_object (response), "Table");
+
+  if (table == NULL || !JSON_NODE_HOLDS_OBJECT (table))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
+                   _("DescribeTable answered without a Table description"));
+      return FALSE;
+    }
+  op->result = json_node_ref (table);
+  op->result_free = (GDestroyNotify) json_node_unref;
+  return TRUE;
+}
+
+static Op *
+build_describe_table (DynamormSession *self, GType model_type, GError **error)
+{
+  Op *op = op_for_type (self, "DescribeTable", OP_RESULT_POINTER, model_type, NULL, error);
+
+  if (op)
+    op->finish = finish_describe_table;
+  return op;
+}
+
+/**
+ * dynamorm_session_describe_table:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Describes the table of a model, as DynamoDB's DescribeTable does: its
+ * status, key schema, indexes, item count and size.
+ *
+ * Returns: (transfer full): the `Table` description, or %NULL on error
+ */
+JsonNode *
+dynamorm_session_describe_table (DynamormSession  *self,
+                                 GType             model_type,
+                                 GCancellable     *cancellable,
+                                 GError          **error)
+{
+  g_autoptr(Op) op = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
+
+  op = build_describe_table (self, model_type, error);
+  return op ? op_run_sync_pointer (op, cancellable, error) : NULL;
+}
+
+/**
+ * dynamorm_session_describe_table_async:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the description
+ * @user_data: data for @callback
+ *
+ * Describes the table of a model; see
+ * [method@Dynamorm.Session.describe_table].
+ */
+void
+dynamorm_session_describe_table_async (DynamormSession     *self,
+                                       GType                model_type,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+
+  op = build_describe_table (self, model_type, &error);
+  op_run_async (self, op, error, dynamorm_session_describe_table_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_describe_table_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.describe_table_async].
+ *
+ * Returns: (transfer full): the `Table` description, or %NULL on error
+ */
+JsonNode *
+dynamorm_session_describe_table_finish (DynamormSession  *self,
+                                        GAsyncResult     *result,
+                                        GError          **error)
+{
+  return op_finish_pointer (self, result, dynamorm_session_describe_table_async, error);
+}
+
+/* ListTables pages at 100 names; the session follows the pages. Kept as a
+ * loop of sync calls for the blocking form, and of async calls below. */
+static gboolean
+list_tables_page (JsonNode *response, GStrvBuilder *names, char **next, GError **error)
+{
+  JsonObject *obj = json_node_get_object (response);
+  JsonNode *names_node = json_object_get_member (obj, "TableNames");
+  JsonArray *array = names_node && JSON_NODE_HOLDS_ARRAY (names_node) ? json_node_get_array (names_node) : NULL;
+  const char *last = json_object_get_string_member_with_default (obj, "LastEvaluatedTableName", NULL);
+
+  if (array == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
+                   _("ListTables answered without TableNames"));
+      return FALSE;
+    }
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_strv_builder_add (names, json_array_get_string_element (array, i));
+  *next = g_strdup (last);
+  return TRUE;
+}
+
+static JsonNode *
+list_tables_request (const char *start)
+{
+  JsonObject *obj = json_object_new ();
+
+  if (start)
+    json_object_set_string_member (obj, "ExclusiveStartTableName", start);
+  return json_node_init_object (json_node_alloc (), obj);
+}
+
+/**
+ * dynamorm_session_list_tables:
+ * @self: a #DynamormSession
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Lists the names of all tables the backend holds, following every page.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the table names, or
+ *   %NULL on error
+ */
+char **
+dynamorm_session_list_tables (DynamormSession  *self,
+                              GCancellable     *cancellable,
+                              GError          **error)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  g_autofree char *start = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
+
+  do
+    {
+      g_autoptr(JsonNode) request = list_tables_request (start);
+      g_autoptr(JsonNode) response = dynamorm_session_call (self, "ListTables", request, cancellable, error);
+
+      g_clear_pointer (&start, g_free);
+      if (response == NULL || !list_tables_page (response, names, &start, error))
+        return NULL;
+    }
+  while (start != NULL);
+
+  return g_strv_builder_end (names);
+}
+
+typedef struct {
+  GStrvBuilder *names;
+} ListTablesData;
+
+static void
+list_tables_data_free (ListTablesData *data)
+{
+  g_strv_builder_unref (data->names);
+  g_free (data);
+}
+
+static void
+list_tables_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ListTablesData *data = g_task_get_task_data (task);
+  g_autoptr(JsonNode) response = NULL;
+  g_autofree char *next = NULL;
+  GError *error = NULL;
+
+  response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  if (response == NULL || !list_tables_page (response, data->names, &next, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (next != NULL)
+    {
+      g_autoptr(JsonNode) request = list_tables_request (next);
+      GTask *t = g_steal_pointer (&task);
+
+      dynamorm_session_call_async (DYNAMORM_SESSION (source), "ListTables", request,
+                                   g_task_get_cancellable (t), list_tables_cb, t);
+      return;
+    }
+  g_task_return_pointer (task, g_strv_builder_end (data->names), (GDestroyNotify) g_strfreev);
+}
+
+/**
+ * dynamorm_session_list_tables_async:
+ * @self: a #DynamormSession
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the names
+ * @user_data: data for @callback
+ *
+ * Lists the names of all tables; see [method@Dynamorm.Session.list_tables].
+ */
+void
+dynamorm_session_list_tables_async (DynamormSession     *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  GTask *task;
+  ListTablesData *data;
+  g_autoptr(JsonNode) request = list_tables_request (NULL);
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dynamorm_session_list_tables_async);
+  data = g_new0 (ListTablesData, 1);
+  data->names = g_strv_builder_new ();
+  g_task_set_task_data (task, data, (GDestroyNotify) list_tables_data_free);
+  dynamorm_session_call_async (self, "ListTables", request, cancellable, list_tables_cb, task);
+}
+
+/**
+ * dynamorm_session_list_tables_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.list_tables_async].
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the table names, or
+ *   %NULL on error
+ */
+char **
+dynamorm_session_list_tables_finish (DynamormSession  *self,
+                                     GAsyncResult     *result,
+                                     GError          **error)
+{
+  return op_finish_pointer (self, result, dynamorm_session_list_tables_async, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Items */
+
+static Op *
+op_for_model (DynamormSession *self, const char *operation, DynamormModel *model,
+              const DynamormSchema **schema_out, GError **error)
+{
+  Op *op = op_for_type (self, operation, OP_RESULT_BOOLEAN, G_OBJECT_TYPE (model), schema_out, error);
+
+  if (op)
+    op->model = g_object_ref (model);
+  return op;
+}
+
+static Op *
+build_put (DynamormSession *self, DynamormModel *model, gboolean insert_only, GError **error)
+{
+  const DynamormSchema *schema;
+  g_autoptr(Op) op = op_for_model (self, "PutItem", model, &schema, error);
+  JsonNode *item;
+  JsonObject *request;
+
+  if (op == NULL)
+    return NULL;
+  item = dynamorm_model_to_item (model, error);
+  if (item == NULL)
+    return NULL;
+  request = request_object (op);
+  json_object_set_member (request, "Item", item);
+  if (insert_only)
+    {
+      JsonObject *names = json_object_new ();
+
+      json_object_set_string_member (request, "ConditionExpression", "attribute_not_exists(#pk)");
+      json_object_set_string_member (names, "#pk", schema->partition_key->attribute);
+      json_object_set_object_member (request, "ExpressionAttributeNames", names);
+    }
+  return g_steal_pointer (&op);
+}
+
+/**
+ * dynamorm_session_put:
+ * @self: a #DynamormSession
+ * @model: the model to store
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Stores a model as an item, replacing any item with the same key (this
+ * overwrites by design; use [method@Dynamorm.Session.insert] to refuse to).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_put (DynamormSession  *self,
+                      DynamormModel    *model,
+                      GCancellable     *cancellable,
+                      GError          **error)
+{
+  g_autoptr(Op) op = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
+
+  op = build_put (self, model, FALSE, error);
+  return op != NULL && op_run_sync (op, cancellable, error);
+}
+
+/**
+ * dynamorm_session_put_async:
+ * @self: a #DynamormSession
+ * @model: the model to store
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the item is stored
+ * @user_data: data for @callback
+ *
+ * Stores a model; see [method@Dynamorm.Session.put].
+ */
+void
+dynamorm_session_put_async (DynamormSession     *self,
+                            DynamormModel       *model,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+
+  op = build_put (self, model, FALSE, &error);
+  op_run_async (self, op, error, dynamorm_session_put_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_put_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.put_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_put_finish (DynamormSession  *self,
+                             GAsyncResult     *result,
+                             GError          **error)
+{
+  return op_finish_boolean (self, result, dynamorm_session_put_async, error);
+}
+
+/**
+ * dynamorm_session_insert:
+ * @self: a #DynamormSession
+ * @model: the model to store
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Stores a model only if no item with its key exists yet. If one does, this
+ * fails with %DYNAMORM_ERROR_CONDITION_FAILED and nothing is written.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_insert (DynamormSession  *self,
+                         DynamormModel    *model,
+                         GCancellable     *cancellable,
+                         GError          **error)
+{
+  g_autoptr(Op) op = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
+
+  op = build_put (self, model, TRUE, error);
+  return op != NULL && op_run_sync (op, cancellable, error);
+}
+
+/**
+ * dynamorm_session_insert_async:
+ * @self: a #DynamormSession
+ * @model: the model to store
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the item is stored
+ * @user_data: data for @callback
+ *
+ * Stores a model if its key is new; see [method@Dynamorm.Session.insert].
+ */
+void
+dynamorm_session_insert_async (DynamormSession     *self,
+                               DynamormModel       *model,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+
+  op = build_put (self, model, TRUE, &error);
+  op_run_async (self, op, error, dynamorm_session_insert_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_insert_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.insert_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_insert_finish (DynamormSession  *self,
+                                GAsyncResult     *result,
+                                GError          **error)
+{
+  return op_finish_boolean (self, result, dynamorm_session_insert_async, error);
+}
+
+/* GetItem into op->model, or into a new model of op->model_type. */
+static gboolean
+finish_get (Op *op, JsonNode *response, GError **error)
+{
+  JsonNode *item = json_object_get_member (json_node_get_object (response), "Item");
+
+  if (item == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND,
+                   _("No item with %s exists in table “%s”"), op->key_text, op->table_name);
+      return FALSE;
+    }
+  if (op->model != NULL)
+    return dynamorm_model_load_item (op->model, item, error);
+
+  op->result = dynamorm_model_new_from_item (op->model_type, item, error);
+  op->result_free = g_object_unref;
+  return op->result != NULL;
+}
+
+static gboolean
+key_attribute (const DynamormField *field, const GValue *value, const char *what,
+               GType type, JsonObject *key, GError **error)
+{
+  GValue converted = G_VALUE_INIT;
+  GType want = G_PARAM_SPEC_VALUE_TYPE (field->pspec);
+  JsonNode *av = NULL;
+  gboolean ok;
+
+  if (value == NULL || !G_IS_VALUE (value))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("Getting a %s needs a value for its %s “%s”"),
+                   g_type_name (type), what, field->pspec->name);
+      return FALSE;
+    }
+  g_value_init (&converted, want);
+  if (!g_value_type_transformable (G_VALUE_TYPE (value), want) ||
+      !g_value_transform (value, &converted))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("The %s “%s” of %s is a %s; a %s cannot be used for it"),
+                   what, field->pspec->name, g_type_name (type), g_type_name (want),
+                   g_type_name (G_VALUE_TYPE (value)));
+      g_value_unset (&converted);
+      return FALSE;
+    }
+  ok = _dynamorm_field_encode (field, &converted, &av, error);
+  g_value_unset (&converted);
+  if (!ok)
+    return FALSE;
+  if (av == NULL || (_dynamorm_av_get_type (av, NULL) && g_str_equal (_dynamorm_av_get_type (av, NULL), "S") &&
+                     *json_object_get_string_member (json_node_get_object (av), "S") == '\0'))
+    {
+      g_clear_pointer (&av, json_node_unref);
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("The %s “%s” of %s cannot be empty"), what, field->pspec->name, g_type_name (type));
+      return FALSE;
+    }
+  json_object_set_member (key, field->attribute, av);
+  return TRUE;
+}
+
+static Op *
+build_get (DynamormSession *self, GType model_type, const GValue *pk, const GValue *sk, GError **error)
+{
+  const DynamormSchema *schema;
+  g_autoptr(Op) op = op_for_type (self, "GetItem", OP_RESULT_POINTER, model_type, &schema, error);
+  g_autoptr(JsonObject) key = json_object_new ();
+
+  if (op == NULL)
+    return NULL;
+  if (!key_attribute (schema->partition_key, pk, _("partition key"), model_type, key, error))
+    return NULL;
+  if (schema->sort_key != NULL &&
+      !key_attribute (schema->sort_key, sk, _("sort key"), model_type, key, error))
+    return NULL;
+  if (schema->sort_key == NULL && sk != NULL && G_IS_VALUE (sk))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("%s has no sort key, but a sort key value was given"), g_type_name (model_type));
+      return NULL;
+    }
+  op->key_text = describe_key (key);
+  json_object_set_object_member (request_object (op), "Key", g_steal_pointer (&key));
+  op->finish = finish_get;
+  return g_steal_pointer (&op);
+}
+
+/**
+ * dynamorm_session_get:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @partition_key: the partition key value
+ * @sort_key: (nullable): the sort key value, for tables that have one
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads one item by its primary key. A missing item is
+ * %DYNAMORM_ERROR_NOT_FOUND. The key values are converted to the key
+ * properties' types (an integer may be given for a string key, and so on,
+ * as #GValue transforms allow).
+ *
+ * Returns: (transfer full): the model, or %NULL on error
+ */
+DynamormModel *
+dynamorm_session_get (DynamormSession  *self,
+                      GType             model_type,
+                      const GValue     *partition_key,
+                      const GValue     *sort_key,
+                      GCancellable     *cancellable,
+                      GError          **error)
+{
+  g_autoptr(Op) op = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
+
+  op = build_get (self, model_type, partition_key, sort_key, error);
+  return op ? op_run_sync_pointer (op, cancellable, error) : NULL;
+}
+
+/**
+ * dynamorm_session_get_async:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @partition_key: the partition key value
+ * @sort_key: (nullable): the sort key value, for tables that have one
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the item
+ * @user_data: data for @callback
+ *
+ * Reads one item by its primary key; see [method@Dynamorm.Session.get].
+ */
+void
+dynamorm_session_get_async (DynamormSession     *self,
+                            GType                model_type,
+                            const GValue        *partition_key,
+                            const GValue        *sort_key,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+
+  op = build_get (self, model_type, partition_key, sort_key, &error);
+  op_run_async (self, op, error, dynamorm_session_get_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_get_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.get_async].
+ *
+ * Returns: (transfer full): the model, or %NULL on error
+ */
+DynamormModel *
+dynamorm_session_get_finish (DynamormSession  *self,
+                             GAsyncResult     *result,
+                             GError          **error)
+{
+  return op_finish_pointer (self, result, dynamorm_session_get_async, error);
+}
+
+static Op *
+build_reload (DynamormSession *self, DynamormModel *model, GError **error)
+{
+  g_autoptr(Op) op = op_for_model (self, "GetItem", model, NULL, error);
+  JsonNode *key;
+
+  if (op == NULL || (key = dynamorm_model_get_key (model, error)) == NULL)
+    return NULL;
+  op->key_text = describe_key (json_node_get_object (key));
+  json_object_set_member (request_object (op), "Key", key);
+  op->finish = finish_get;
+  return g_steal_pointer (&op);
+}
+
+/**
+ * dynamorm_session_reload:
+ * @self: a #DynamormSession
+ * @model: a model whose key properties are set
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads the item with the model's key into the model. A missing item is
+ * %DYNAMORM_ERROR_NOT_FOUND and leaves the model unchanged.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_reload (DynamormSession  *self,
+                         DynamormModel    *model,
+                         GCancellable     *cancellable,
+                         GError          **error)
+{
+  g_autoptr(Op) op = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
+
+  op = build_reload (self, model, error);
+  return op != NULL && op_run_sync (op, cancellable, error);
+}
+
+/**
+ * dynamorm_session_reload_async:
+ * @self: a #DynamormSession
+ * @model: a model whose key properties are set
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the model is loaded
+ * @user_data: data for @callback
+ *
+ * Reads the item with the model's key into the model; see
+ * [method@Dynamorm.Session.reload].
+ */
+void
+dynamorm_session_reload_async (DynamormSession     *self,
+                               DynamormModel       *model,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+
+  op = build_reload (self, model, &error);
+  if (op)
+    op->result_kind = OP_RESULT_BOOLEAN;
+  op_run_async (self, op, error, dynamorm_session_reload_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_reload_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.reload_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_reload_finish (DynamormSession  *self,
+                                GAsyncResult     *result,
+                                GError          **error)
+{
+  return op_finish_boolean (self, result, dynamorm_session_reload_async, error);
+}
+
+static gboolean
+finish_update (Op *op, JsonNode *response, GError **error)
+{
+  JsonNode *attributes = json_object_get_member (json_node_get_object (response), "Attributes");
+
+  if (attributes == NULL)
+    return TRUE;
+  return dynamorm_model_load_item (op->model, attributes, error);
+}
+
+static Op *
+build_update (DynamormSession *self, DynamormModel *model, const char * const *properties, GError **error)
+{
+  const DynamormSchema *schema;
+  g_autoptr(Op) op = op_for_model (self, "UpdateItem", model, &schema, error);
+  g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+  g_autoptr(GString) set = g_string_new (NULL);
+  g_autoptr(GString) remove = g_string_new (NULL);
+  g_autoptr(GString) expression = g_string_new (NULL);
+  JsonObject *names, *values, *request;
+  JsonNode *key;
+
+  if (op == NULL)
+    return NULL;
+
+  if (properties == NULL || properties[0] == NULL)
+    {
+      for (guint i = 0; i < schema->fields->len; i++)
+        {
+          DynamormField *field = g_ptr_array_index (schema->fields, i);
+          if (field != schema->partition_key && field != schema->sort_key)
+            g_ptr_array_add (fields, field);
+        }
+    }
+  else
+    for (guint i = 0; properties[i] != NULL; i++)
+      {
+        DynamormField *field = _dynamorm_schema_lookup (schema, properties[i]);
+
+        if (field == NULL)
+          {
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                         _("%s has no stored property “%s” to update"),
+                         G_OBJECT_TYPE_NAME (model), properties[i]);
+            return NULL;
+          }
+        if (field == schema->partition_key || field == schema->sort_key)
+          {
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                         _("Property “%s” is part of the key of %s and cannot be updated: "
+                           "delete the item and put a new one instead"),
+                         field->pspec->name, G_OBJECT_TYPE_NAME (model));
+            return NULL;
+          }
+        g_ptr_array_add (fields, field);
+      }
+
+  if ((key = dynamorm_model_get_key (model, error)) == NULL)
+    return NULL;
+  op->key_text = describe_key (json_node_get_object (key));
+  request = request_object (op);
+  json_object_set_member (request, "Key", key);
+
+  names = json_object_new ();
+  values = json_object_new ();
+  json_object_set_string_member (names, "#pk", schema->partition_key->attribute);
+  for (guint i = 0; i < fields->len; i++)
+    {
+      DynamormField *field = g_ptr_array_index (fields, i);
+      DynamormModelClass *klass = DYNAMORM_MODEL_GET_CLASS (model);
+      GValue value = G_VALUE_INIT;
+      GError *local_error = NULL;
+      g_autofree char *name = g_strdup_printf ("#a%u", i);
+      JsonNode *av;
+
+      g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+      g_object_get_property (G_OBJECT (model), field->pspec->name, &value);
+      av = klass->serialize_property (model, field->pspec->name, &value, field->pspec, &local_error);
+      g_value_unset (&value);
+      if (local_error != NULL)
+        {
+          g_clear_pointer (&av, json_node_unref);
+          g_propagate_error (error, local_error);
+          json_object_unref (names);
+          json_object_unref (values);
+          return NULL;
+        }
+      json_object_set_string_member (names, name, field->attribute);
+      if (av == NULL)
+        g_string_append_printf (remove, "%s%s", remove->len ? ", " : "", name);
+      else
+        {
+          g_autofree char *placeholder = g_strdup_printf (":v%u", i);
+
+          g_string_append_printf (set, "%s%s = %s", set->len ? ", " : "", name, placeholder);
+          json_object_set_member (values, placeholder, av);
+        }
+    }
+
+  if (set->len)
+    g_string_append_printf (expression, "SET %s", set->str);
+  if (remove->len)
+    g_string_append_printf (expression, "%sREMOVE %s", expression->len ? " " : "", remove->str);
+
+  json_object_set_string_member (request, "ConditionExpression", "attribute_exists(#pk)");
+  if (expression->len)
+    json_object_set_string_member (request, "UpdateExpression", expression->str);
+  json_object_set_object_member (request, "ExpressionAttributeNames", names);
+  if (json_object_get_size (values) > 0)
+    json_object_set_object_member (request, "ExpressionAttributeValues", values);
+  else
+    json_object_unref (values);
+  json_object_set_string_member (request, "ReturnValues", "ALL_NEW");
+
+  op->missing_is_not_found = TRUE;
+  op->finish = finish_update;
+  return g_steal_pointer (&op);
+}
+
+/**
+ * dynamorm_session_update:
+ * @self: a #DynamormSession
+ * @model: a model whose key properties are set
+ * @properties: (array zero-terminated=1) (nullable): the names of the
+ *   properties to write, or %NULL for every property that is not a key
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Writes chosen properties of a model to its existing item, leaving the
+ * item's other attributes as they are, then refreshes the model from the
+ * stored item. A property whose value is left out of the item (%NULL, or
+ * empty with `omitempty`) is removed. A missing item is
+ * %DYNAMORM_ERROR_NOT_FOUND; naming a key property is
+ * %DYNAMORM_ERROR_INVALID_ARGUMENT.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_update (DynamormSession     *self,
+                         DynamormModel       *model,
+                         const char * const  *properties,
+                         GCancellable        *cancellable,
+                         GError             **error)
+{
+  g_autoptr(Op) op = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
+
+  op = build_update (self, model, properties, error);
+  return op != NULL && op_run_sync (op, cancellable, error);
+}
+
+/**
+ * dynamorm_session_update_async:
+ * @self: a #DynamormSession
+ * @model: a model whose key properties are set
+ * @properties: (array zero-terminated=1) (nullable): the names of the
+ *   properties to write, or %NULL for every property that is not a key
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the item is updated
+ * @user_data: data for @callback
+ *
+ * Writes chosen properties; see [method@Dynamorm.Session.update].
+ */
+void
+dynamorm_session_update_async (DynamormSession     *self,
+                               DynamormModel       *model,
+                               const char * const  *properties,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+
+  op = build_update (self, model, properties, &error);
+  op_run_async (self, op, error, dynamorm_session_update_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_update_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.update_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_update_finish (DynamormSession  *self,
+                                GAsyncResult     *result,
+                                GError          **error)
+{
+  return op_finish_boolean (self, result, dynamorm_session_update_async, error);
+}
+
+static Op *
+build_delete (DynamormSession *self, DynamormModel *model, GError **error)
+{
+  g_autoptr(Op) op = op_for_model (self, "DeleteItem", model, NULL, error);
+  JsonNode *key;
+
+  if (op == NULL || (key = dynamorm_model_get_key (model, error)) == NULL)
+    return NULL;
+  op->key_text = describe_key (json_node_get_object (key));
+  json_object_set_member (request_object (op), "Key", key);
+  return g_steal_pointer (&op);
+}
+
+/**
+ * dynamorm_session_delete:
+ * @self: a #DynamormSession
+ * @model: a model whose key properties are set
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Deletes the item with the model's key. Deleting an item that does not
+ * exist succeeds, as in DynamoDB.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_delete (DynamormSession  *self,
+                         DynamormModel    *model,
+                         GCancellable     *cancellable,
+                         GError          **error)
+{
+  g_autoptr(Op) op = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
+
+  op = build_delete (self, model, error);
+  return op != NULL && op_run_sync (op, cancellable, error);
+}
+
+/**
+ * dynamorm_session_delete_async:
+ * @self: a #DynamormSession
+ * @model: a model whose key properties are set
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the item is deleted
+ * @user_data: data for @callback
+ *
+ * Deletes the item with the model's key; see
+ * [method@Dynamorm.Session.delete].
+ */
+void
+dynamorm_session_delete_async (DynamormSession     *self,
+                               DynamormModel       *model,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+
+  op = build_delete (self, model, &error);
+  op_run_async (self, op, error, dynamorm_session_delete_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_delete_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.delete_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_delete_finish (DynamormSession  *self,
+                                GAsyncResult     *result,
+                                GError          **error)
+{
+  return op_finish_boolean (self, result, dynamorm_session_delete_async, error);
+}

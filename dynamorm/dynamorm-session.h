@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#if !defined (DYNAMORM_INSIDE) && !defined (DYNAMORM_COMPILATION)
+#error "Only <dynamorm.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include "dynamorm-version-macros.h"
+#include "dynamorm-backend.h"
+#include "dynamorm-model.h"
+
+G_BEGIN_DECLS
+
+#define DYNAMORM_TYPE_SESSION (dynamorm_session_get_type ())
+
+DYNAMORM_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (DynamormSession, dynamorm_session, DYNAMORM, SESSION, GObject)
+
+DYNAMORM_AVAILABLE_IN_ALL
+DynamormSession *dynamorm_session_new              (const char           *uri,
+                                                    GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+DynamormSession *dynamorm_session_new_for_backend  (DynamormBackend      *backend);
+DYNAMORM_AVAILABLE_IN_ALL
+DynamormBackend *dynamorm_session_get_backend      (DynamormSession      *self);
+DYNAMORM_AVAILABLE_IN_ALL
+const char      *dynamorm_session_get_table_prefix (DynamormSession      *self);
+DYNAMORM_AVAILABLE_IN_ALL
+void             dynamorm_session_set_table_prefix (DynamormSession      *self,
+                                                    const char           *prefix);
+DYNAMORM_AVAILABLE_IN_ALL
+char            *dynamorm_session_get_table_name   (DynamormSession      *self,
+                                                    GType                 model_type);
+
+/* Raw API calls */
+DYNAMORM_AVAILABLE_IN_ALL
+JsonNode *dynamorm_session_call        (DynamormSession      *self,
+                                        const char           *operation,
+                                        JsonNode             *request,
+                                        GCancellable         *cancellable,
+                                        GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void      dynamorm_session_call_async  (DynamormSession      *self,
+                                        const char           *operation,
+                                        JsonNode             *request,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+JsonNode *dynamorm_session_call_finish (DynamormSession      *self,
+                                        GAsyncResult         *result,
+                                        GError              **error);
+
+/* Tables */
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean  dynamorm_session_create_table          (DynamormSession      *self,
+                                                  GType                 model_type,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void      dynamorm_session_create_table_async    (DynamormSession      *self,
+                                                  GType                 model_type,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean  dynamorm_session_create_table_finish   (DynamormSession      *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean  dynamorm_session_delete_table          (DynamormSession      *self,
+                                                  GType                 model_type,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void      dynamorm_session_delete_table_async    (DynamormSession      *self,
+                                                  GType                 model_type,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean  dynamorm_session_delete_table_finish   (DynamormSession      *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+JsonNode *dynamorm_session_describe_table        (DynamormSession      *self,
+                                                  GType                 model_type,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void      dynamorm_session_describe_table_async  (DynamormSession      *self,
+                                                  GType                 model_type,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+JsonNode *dynamorm_session_describe_table_finish (DynamormSession      *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+char    **dynamorm_session_list_tables           (DynamormSession      *self,
+                                                  GCancellable         *cancellable,
+                                                  GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void      dynamorm_session_list_tables_async     (DynamormSession      *self,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+char    **dynamorm_session_list_tables_finish    (DynamormSession      *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+
+/* Items */
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_put           (DynamormSession      *self,
+                                               DynamormModel        *model,
+                                               GCancellable         *cancellable,
+                                               GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void           dynamorm_session_put_async     (DynamormSession      *self,
+                                               DynamormModel        *model,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_put_finish    (DynamormSession      *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_insert        (DynamormSession      *self,
+                                               DynamormModel        *model,
+                                               GCancellable         *cancellable,
+                                               GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void           dynamorm_session_insert_async  (DynamormSession      *self,
+                                               DynamormModel        *model,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_insert_finish (DynamormSession      *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+DynamormModel *dynamorm_session_get           (DynamormSession      *self,
+                                               GType                 model_type,
+                                               const GValue         *partition_key,
+                                               const GValue         *sort_key,
+                                               GCancellable         *cancellable,
+                                               GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void           dynamorm_session_get_async     (DynamormSession      *self,
+                                               GType                 model_type,
+                                               const GValue         *partition_key,
+                                               const GValue         *sort_key,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+DynamormModel *dynamorm_session_get_finish    (DynamormSession      *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_reload        (DynamormSession      *self,
+                                               DynamormModel        *model,
+                                               GCancellable         *cancellable,
+                                               GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void           dynamorm_session_reload_async  (DynamormSession      *self,
+                                               DynamormModel        *model,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_reload_finish (DynamormSession      *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_update        (DynamormSession      *self,
+                                               DynamormModel        *model,
+                                               const char * const   *properties,
+                                               GCancellable         *cancellable,
+                                               GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void           dynamorm_session_update_async  (DynamormSession      *self,
+                                               DynamormModel        *model,
+                                               const char * const   *properties,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_update_finish (DynamormSession      *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_delete        (DynamormSession      *self,
+                                               DynamormModel        *model,
+                                               GCancellable         *cancellable,
+                                               GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void           dynamorm_session_delete_async  (DynamormSession      *self,
+                                               DynamormModel        *model,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_delete_finish (DynamormSession      *self,
+                                               GAsyncResult         *result,
+                                               GError              **error);
+
+G_END_DECLS
