@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ddb-engine-private.h: what the operation files share: the engine state,
+ * one call's context, request-member accessors that answer DynamoDB's own
+ * validation messages, key and item checks, and capacity accounting. */
+#pragma once
+
+#include "ddb-engine.h"
+#include "ddb-error.h"
+#include "ddb-expr.h"
+#include "ddb-table.h"
+
+G_BEGIN_DECLS
+
+#define DDB_MAX_ITEM_SIZE (400 * 1024)
+#define DDB_MAX_PAGE_SIZE (1024 * 1024)
+#define DDB_TOKEN_LIFETIME_MS (10 * 60 * 1000)
+
+struct _DdbEngine {
+  gatomicrefcount ref;
+  GRWLock lock;                 /* tables and their items */
+  GHashTable *tables;           /* name -> DdbTable* */
+  DdbClockFunc clock;
+  gpointer clock_data;
+  GMutex token_lock;            /* tokens: written under the read lock too */
+  GHashTable *tokens;           /* ClientRequestToken -> DdbTokenRecord* */
+};
+
+/* One call in progress. */
+typedef struct {
+  DdbEngine *engine;
+  JsonObject *request;
+  JsonObject *error_extra;      /* members added to an error body (Item, CancellationReasons) */
+  gint64 now_ms;
+} DdbOp;
+
+typedef JsonObject *(*DdbOpFunc) (DdbOp *op, GError **error);
+
+/* ---- Operations (one file per family) ---- */
+JsonObject *ddb_op_create_table (DdbOp *op, GError **error);
+JsonObject *ddb_op_delete_table (DdbOp *op, GError **error);
+JsonObject *ddb_op_describe_table (DdbOp *op, GError **error);
+JsonObject *ddb_op_list_tables (DdbOp *op, GError **error);
+JsonObject *ddb_op_update_table (DdbOp *op, GError **error);
+JsonObject *ddb_op_update_time_to_live (DdbOp *op, GError **error);
+JsonObject *ddb_op_describe_time_to_live (DdbOp *op, GError **error);
+JsonObject *ddb_op_put_item (DdbOp *op, GError **error);
+JsonObject *ddb_op_get_item (DdbOp *op, GError **error);
+JsonObject *ddb_op_delete_item (DdbOp *op, GError **error);
+JsonObject *ddb_op_update_item (DdbOp *op, GError **error);
+JsonObject *ddb_op_query (DdbOp *op, GError **error);
+JsonObject *ddb_op_scan (DdbOp *op, GError **error);
+JsonObject *ddb_op_batch_get_item (DdbOp *op, GError **error);
+JsonObject *ddb_op_batch_write_item (DdbOp *op, GError **error);
+JsonObject *ddb_op_transact_write_items (DdbOp *op, GError **error);
+JsonObject *ddb_op_transact_get_items (DdbOp *op, GError **error);
+
+/* ---- Request members (ddb-request.c) ----
+ * Getters set *out to NULL (or leave defaults) when the member is absent or
+ * JSON null, and fail with SerializationException on a wrong JSON type. */
+gboolean ddb_req_string (JsonObject *obj, const char *member, const char **out, GError **error);
+gboolean ddb_req_object (JsonObject *obj, const char *member, JsonObject **out, GError **error);
+gboolean ddb_req_array (JsonObject *obj, const char *member, JsonArray **out, GError **error);
+gboolean ddb_req_int (JsonObject *obj, const char *member, gint64 *out, gboolean *present, GError **error);
+gboolean ddb_req_bool (JsonObject *obj, const char *member, gboolean *out, GError **error);
+
+/* Collects "Value 'x' at 'path' failed to satisfy constraint: ..." lines. */
+typedef struct {
+  GPtrArray *messages;
+} DdbValidator;
+
+void ddb_validator_init (DdbValidator *v);
+/* value NULL means JSON null ("Value null at ..."). */
+void ddb_validator_add (DdbValidator *v, const char *value, const char *path, const char *constraint);
+/* "N validation error(s) detected: a; b"; frees v. FALSE when errors. */
+gboolean ddb_validator_finish (DdbValidator *v, GError **error);
+
+/* Table name member checks: null, pattern, length. */
+void ddb_validate_table_name (DdbValidator *v, const char *name, const char *path);
+/* enum check: NULL value is fine; allowed is NULL-terminated. */
+void ddb_validate_enum (DdbValidator *v, const char *value, const char *path, const char *const *allowed);
+
+/* The table or ResourceNotFoundException "Requested resource not found". */
+DdbTable *ddb_engine_get_table (DdbEngine *engine, const char *name, GError **error);
+/* Validates TableName like every item operation and looks the table up. */
+DdbTable *ddb_op_table (DdbOp *op, JsonObject *obj, const char *path, GError **error);
+
+/* ---- Keys and items (ddb-item-util.c) ---- */
+/* Checks a Key map against the table schema; fills hash/range (cleared by
+ * caller with ddb_key_value_clear). */
+gboolean ddb_table_parse_key (DdbTable *table, JsonObject *key, DdbKeyValue *hash, DdbKeyValue *range, GError **error);
+/* Validates an Item for PutItem (values, key attrs, index key types, size);
+ * returns the normalized item and its size. */
+JsonObject *ddb_table_prepare_item (DdbTable *table, JsonObject *item, gsize *size_out, GError **error);
+/* Checks an updated item (index key types, size) before it is stored. */
+gboolean ddb_table_check_item (DdbTable *table, JsonObject *attrs, gsize *size_out, GError **error);
+/* A new object with just the table key attributes of attrs (and the index's,
+ * when index is not NULL). */
+JsonObject *ddb_table_key_of (DdbTable *table, DdbIndex *index, JsonObject *attrs);
+/* A string identifying one item of one table, for duplicate checks. */
+char *ddb_item_fingerprint (DdbTable *table, const DdbKeyValue *hash, const DdbKeyValue *range);
+/* "ReturnValues" and friends. */
+typedef enum {
+  DDB_RETURN_NONE, DDB_RETURN_ALL_OLD, DDB_RETURN_UPDATED_OLD,
+  DDB_RETURN_ALL_NEW, DDB_RETURN_UPDATED_NEW,
+} DdbReturnValues;
+
+/* The error DynamoDB raises when a condition fails; adds Item to the error
+ * body when return_old is set and old is not NULL. */
+void ddb_op_condition_failed (DdbOp *op, JsonObject *old, gboolean return_old, GError **error);
+/* Placeholder env of a request; check_unused after every parse. */
+DdbExprEnv *ddb_op_expr_env (JsonObject *req);
+
+/* ProjectionExpression or the legacy AttributesToGet, as DdbPath*s; NULL
+ * with no error when the request asks for every attribute. */
+GPtrArray *ddb_op_projection (JsonObject *req, DdbExprEnv *env, GError **error);
+/* Rejects updates of table key attributes. */
+gboolean ddb_op_check_update_paths (DdbTable *table, DdbUpdate *update, GError **error);
+/* Applies update (may be NULL) to a copy of old, or to the bare key when old
+ * is NULL; returns the canonical attrs to store and their size. */
+JsonObject *ddb_op_apply_update (DdbTable *table, DdbUpdate *update, JsonObject *key, JsonObject *old,
+                                 gsize *size_out, GError **error);
+
+/* ---- Capacity (ddb-capacity.c) ---- */
+typedef enum {
+  DDB_CAPACITY_NONE, DDB_CAPACITY_TOTAL, DDB_CAPACITY_INDEXES,
+} DdbCapacityMode;
+
+gboolean ddb_capacity_mode (JsonObject *req, DdbCapacityMode *out, GError **error);
+/* Read units for bytes read in one operation (4 KB units, halved for
+ * eventually consistent reads; transactional reads double). */
+double ddb_capacity_read_units (gsize bytes, gboolean consistent);
+double ddb_capacity_write_units (gsize bytes);
+
+typedef struct {
+  char *table;
+  double table_units;
+  double read_units, write_units;   /* split by kind, for completeness */
+  GHashTable *gsi;                  /* index name -> double* */
+  GHashTable *lsi;
+} DdbCapacity;
+
+DdbCapacity *ddb_capacity_new (const char *table);
+void ddb_capacity_free (DdbCapacity *cap);
+void ddb_capacity_add_index (DdbCapacity *cap, DdbIndex *index, double units);
+/* Write units for storing new_item over old_item, including every index the
+ * write touches (as DynamoDB bills index maintenance). */
+void ddb_capacity_add_write (DdbCapacity *cap, DdbTable *table, JsonObject *old_attrs, gsize old_size,
+                             JsonObject *new_attrs, gsize new_size, double factor);
+JsonObject *ddb_capacity_to_json (DdbCapacity *cap, DdbCapacityMode mode);
+/* Adds "ConsumedCapacity" to resp for single-table ops. */
+void ddb_capacity_attach (JsonObject *resp, DdbCapacity *cap, DdbCapacityMode mode);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbCapacity, ddb_capacity_free)
+
+/* Aliases so that g_autoptr works without ddb-expr.h defining cleanups
+ * (which it may do later: a second definition would not compile). */
+typedef DdbExprEnv DdbOpEnv;
+typedef DdbCondition DdbOpCondition;
+typedef DdbUpdate DdbOpUpdate;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbOpEnv, ddb_expr_env_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbOpCondition, ddb_condition_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbOpUpdate, ddb_update_free)
+
+/* ---- Transactions' idempotency tokens (ddb-ops-transact.c) ---- */
+void ddb_token_record_free (gpointer record);
+
+G_END_DECLS

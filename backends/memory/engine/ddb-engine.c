@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ddb-engine.c: the engine object, operation dispatch, locking, error
+ * bodies, the clock and the TTL sweep. */
+#include "config.h"
+
+#include <string.h>
+#include "ddb-engine-private.h"
+
+typedef struct {
+  const char *name;
+  DdbOpFunc func;
+  gboolean writes;   /* takes the write lock */
+} DdbOpInfo;
+
+/* Hot operations first: the lookup is a linear scan. */
+static const DdbOpInfo operations[] = {
+  { "GetItem", ddb_op_get_item, FALSE },
+  { "PutItem", ddb_op_put_item, TRUE },
+  { "Query", ddb_op_query, FALSE },
+  { "UpdateItem", ddb_op_update_item, TRUE },
+  { "DeleteItem", ddb_op_delete_item, TRUE },
+  { "Scan", ddb_op_scan, FALSE },
+  { "BatchGetItem", ddb_op_batch_get_item, FALSE },
+  { "BatchWriteItem", ddb_op_batch_write_item, TRUE },
+  { "TransactWriteItems", ddb_op_transact_write_items, TRUE },
+  { "TransactGetItems", ddb_op_transact_get_items, FALSE },
+  { "CreateTable", ddb_op_create_table, TRUE },
+  { "DeleteTable", ddb_op_delete_table, TRUE },
+  { "DescribeTable", ddb_op_describe_table, FALSE },
+  { "ListTables", ddb_op_list_tables, FALSE },
+  { "UpdateTable", ddb_op_update_table, TRUE },
+  { "UpdateTimeToLive", ddb_op_update_time_to_live, TRUE },
+  { "DescribeTimeToLive", ddb_op_describe_time_to_live, FALSE },
+};
+
+DdbEngine *
+ddb_engine_new (void)
+{
+  DdbEngine *engine = g_new0 (DdbEngine, 1);
+
+  g_atomic_ref_count_init (&engine->ref);
+  g_rw_lock_init (&engine->lock);
+  g_mutex_init (&engine->token_lock);
+  engine->tables = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) ddb_table_free);
+  engine->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, ddb_token_record_free);
+  return engine;
+}
+
+DdbEngine *
+ddb_engine_ref (DdbEngine *engine)
+{
+  g_return_val_if_fail (engine != NULL, NULL);
+  g_atomic_ref_count_inc (&engine->ref);
+  return engine;
+}
+
+void
+ddb_engine_unref (DdbEngine *engine)
+{
+  if (engine == NULL || !g_atomic_ref_count_dec (&engine->ref))
+    return;
+  g_hash_table_unref (engine->tables);
+  g_hash_table_unref (engine->tokens);
+  g_rw_lock_clear (&engine->lock);
+  g_mutex_clear (&engine->token_lock);
+  g_free (engine);
+}
+
+void
+ddb_engine_set_clock (DdbEngine *engine, DdbClockFunc func, gpointer user_data)
+{
+  g_rw_lock_writer_lock (&engine->lock);
+  engine->clock = func;
+  engine->clock_data = user_data;
+  g_rw_lock_writer_unlock (&engine->lock);
+}
+
+/* Callers hold the lock (either mode). */
+static gint64
+engine_now_ms (DdbEngine *engine)
+{
+  if (engine->clock != NULL)
+    return engine->clock (engine->clock_data);
+  return g_get_real_time () / 1000;
+}
+
+static JsonNode *
+error_body (GError *error, JsonObject *extra, guint *status_out)
+{
+  JsonObject *body = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+  DdbErrorCode code = DDB_ERROR_INTERNAL;
+  const char *message = error->message;
+
+  if (error->domain == DDB_ERROR)
+    code = error->code;
+  else
+    message = "The server encountered an internal error trying to fulfill the request.";
+  json_object_set_string_member (body, "__type", ddb_error_code_to_type (code));
+  /* TransactionCanceledException spells it "Message", as botocore expects. */
+  json_object_set_string_member (body, code == DDB_ERROR_TRANSACTION_CANCELED ? "Message" : "message", message);
+  if (extra != NULL)
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+      json_object_iter_init (&iter, extra);
+      while (json_object_iter_next (&iter, &name, &value))
+        json_object_set_member (body, name, json_node_copy (value));
+    }
+  json_node_take_object (node, body);
+  *status_out = ddb_error_code_to_status (code);
+  return node;
+}
+
+JsonNode *
+ddb_engine_handle (DdbEngine *engine, const char *operation, JsonNode *request, guint *status_out)
+{
+  const DdbOpInfo *info = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *resp = NULL;
+  DdbOp op = { 0 };
+  guint status = 200;
+  JsonNode *node;
+
+  g_return_val_if_fail (engine != NULL, NULL);
+
+  for (guint i = 0; operation != NULL && i < G_N_ELEMENTS (operations); i++)
+    if (strcmp (operations[i].name, operation) == 0)
+      {
+        info = &operations[i];
+        break;
+      }
+  if (info == NULL)
+    {
+      g_set_error_literal (&error, DDB_ERROR, DDB_ERROR_UNKNOWN_OPERATION, "An unknown operation was requested.");
+      node = error_body (error, NULL, &status);
+      goto out;
+    }
+  if (request == NULL || !JSON_NODE_HOLDS_OBJECT (request))
+    {
+      g_set_error_literal (&error, DDB_ERROR, DDB_ERROR_SERIALIZATION,
+                           request != NULL && JSON_NODE_HOLDS_ARRAY (request)
+                           ? "Start of list found where not expected"
+                           : "Unexpected value type in payload");
+      node = error_body (error, NULL, &status);
+      goto out;
+    }
+
+  op.engine = engine;
+  op.request = json_node_get_object (request);
+  if (info->writes)
+    g_rw_lock_writer_lock (&engine->lock);
+  else
+    g_rw_lock_reader_lock (&engine->lock);
+  op.now_ms = engine_now_ms (engine);
+  resp = info->func (&op, &error);
+  if (info->writes)
+    g_rw_lock_writer_unlock (&engine->lock);
+  else
+    g_rw_lock_reader_unlock (&engine->lock);
+
+  if (resp == NULL)
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, DDB_ERROR, DDB_ERROR_INTERNAL, "The server encountered an internal error trying to fulfill the request.");
+      node = error_body (error, op.error_extra, &status);
+    }
+  else
+    {
+      node = json_node_new (JSON_NODE_OBJECT);
+      json_node_take_object (node, resp);
+    }
+  g_clear_pointer (&op.error_extra, json_object_unref);
+
+out:
+  if (status_out)
+    *status_out = status;
+  return node;
+}
+
+/* ---- TTL ---- */
+
+#define FIVE_YEARS_S (5 * 365 * 86400LL)
+
+static gboolean
+item_expired (DdbItem *item, const char *attr, const DdbNumber *now, const DdbNumber *horizon)
+{
+  JsonNode *v = json_object_get_member (item->attrs, attr);
+  DdbNumber n;
+
+  /* Only Numbers count, and DynamoDB ignores expiry times more than five
+   * years in the past. */
+  if (v == NULL || !ddb_value_get_number (v, &n))
+    return FALSE;
+  return ddb_number_compare (&n, now) <= 0 && ddb_number_compare (&n, horizon) >= 0;
+}
+
+guint
+ddb_engine_sweep_expired (DdbEngine *engine)
+{
+  GHashTableIter titer;
+  gpointer value;
+  guint deleted = 0;
+  gint64 now_s;
+  DdbNumber now, horizon;
+
+  g_return_val_if_fail (engine != NULL, 0);
+
+  g_rw_lock_writer_lock (&engine->lock);
+  now_s = engine_now_ms (engine) / 1000;
+  ddb_number_from_int64 (now_s, &now);
+  ddb_number_from_int64 (now_s - FIVE_YEARS_S, &horizon);
+
+  g_hash_table_iter_init (&titer, engine->tables);
+  while (g_hash_table_iter_next (&titer, NULL, &value))
+    {
+      DdbTable *table = value;
+      g_autoptr(GPtrArray) doomed = NULL;
+      GSequenceIter *pit;
+
+      if (table->ttl_attribute == NULL)
+        continue;
+      doomed = g_ptr_array_new ();
+      for (pit = g_sequence_get_begin_iter (table->store.order);
+           !g_sequence_iter_is_end (pit); pit = g_sequence_iter_next (pit))
+        {
+          DdbPartition *part = g_sequence_get (pit);
+          GSequenceIter *it;
+          for (it = g_sequence_get_begin_iter (part->entries);
+               !g_sequence_iter_is_end (it); it = g_sequence_iter_next (it))
+            {
+              DdbItem *item = ((DdbEntry *) g_sequence_get (it))->item;
+              if (item_expired (item, table->ttl_attribute, &now, &horizon))
+                g_ptr_array_add (doomed, item);
+            }
+        }
+      for (guint i = 0; i < doomed->len; i++)
+        ddb_table_delete (table, doomed->pdata[i]);
+      deleted += doomed->len;
+    }
+  g_rw_lock_writer_unlock (&engine->lock);
+  return deleted;
+}

@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ddb-ops-query.c: Query and Scan, over the table or one of its indexes.
+ *
+ * Query seeks to the first matching sort key in the partition's tree and
+ * walks while the key condition holds: O(log n + k). Scan walks partitions
+ * in hash order, so a parallel-scan segment is a contiguous hash range and
+ * an ExclusiveStartKey is a seek, never a rescan. Limit and the 1 MB page
+ * are counted on items read, before the filter, as DynamoDB does. */
+#include "config.h"
+
+#include <string.h>
+#include "ddb-engine-private.h"
+
+typedef enum {
+  SELECT_DEFAULT, SELECT_ALL_ATTRIBUTES, SELECT_ALL_PROJECTED, SELECT_SPECIFIC, SELECT_COUNT,
+} Select;
+
+static const char *const select_values[] = { "SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", NULL };
+
+typedef struct {
+  gboolean is_query;
+  DdbTable *table;
+  DdbIndex *index;               /* NULL: the table itself */
+  DdbStore *store;
+  const char *hash_name, *range_name;
+  DdbCondition *filter;
+  GPtrArray *paths;              /* projection, or NULL */
+  Select select;
+  gint64 limit;                  /* 0: none */
+  gboolean consistent;
+  DdbCapacityMode cap_mode;
+  /* ExclusiveStartKey, decoded for the store */
+  gboolean has_esk;
+  DdbKeyValue esk_hash, esk_range, esk_thash, esk_trange;
+  DdbEntry esk_probe;
+  /* results */
+  JsonArray *items;
+  guint count, scanned;
+  gsize bytes;
+  DdbEntry *last;
+  gboolean stopped;
+} Reader;
+
+static void
+reader_clear (Reader *r)
+{
+  g_clear_pointer (&r->filter, ddb_condition_free);
+  g_clear_pointer (&r->paths, g_ptr_array_unref);
+  g_clear_pointer (&r->items, json_array_unref);
+  ddb_key_value_clear (&r->esk_hash);
+  ddb_key_value_clear (&r->esk_range);
+  ddb_key_value_clear (&r->esk_thash);
+  ddb_key_value_clear (&r->esk_trange);
+}
+
+static gboolean
+invalid (GError **error, const char *msg)
+{
+  g_set_error_literal (error, DDB_ERROR, DDB_ERROR_VALIDATION, msg);
+  return FALSE;
+}
+
+/* The attributes a reader sees of an item: the index projection for a GSI
+ * that does not project everything (an LSI fetches from the table). */
+static gboolean
+sees_projection_only (Reader *r)
+{
+  return r->index != NULL && r->index->global && r->index->projection != DDB_PROJECTION_ALL;
+}
+
+/* Visits one entry; FALSE when the page is complete. */
+static gboolean
+reader_visit (Reader *r, DdbEntry *e)
+{
+  DdbItem *item = e->item;
+  g_autoptr(JsonObject) projected = NULL;
+  JsonObject *visible = item->attrs;
+
+  if (sees_projection_only (r))
+    visible = projected = ddb_index_project (r->index, item->attrs);
+
+  r->scanned++;
+  r->bytes += projected ? ddb_item_size (projected) : item->size;
+  r->last = e;
+
+  if (r->filter == NULL || ddb_condition_evaluate (r->filter, visible))
+    {
+      r->count++;
+      if (r->select != SELECT_COUNT)
+        {
+          JsonObject *out;
+          if (r->paths != NULL)
+            {
+              g_autoptr(JsonObject) copy = ddb_item_copy_attrs (visible);
+              out = ddb_projection_apply (r->paths, copy);
+            }
+          else if (r->index != NULL && r->select == SELECT_ALL_PROJECTED)
+            out = ddb_index_project (r->index, item->attrs);
+          else
+            out = ddb_item_copy_attrs (item->attrs);
+          json_array_add_object_element (r->items, out);
+        }
+    }
+  if ((r->limit > 0 && r->scanned >= r->limit) || r->bytes >= DDB_MAX_PAGE_SIZE)
+    {
+      r->stopped = TRUE;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static JsonObject *
+reader_response (Reader *r)
+{
+  JsonObject *resp = json_object_new ();
+
+  if (r->select != SELECT_COUNT)
+    json_object_set_array_member (resp, "Items", g_steal_pointer (&r->items));
+  json_object_set_int_member (resp, "Count", r->count);
+  json_object_set_int_member (resp, "ScannedCount", r->scanned);
+  if (r->stopped && r->last != NULL)
+    json_object_set_object_member (resp, "LastEvaluatedKey",
+                                   ddb_table_key_of (r->table, r->index, r->last->item->attrs));
+  if (r->cap_mode != DDB_CAPACITY_NONE)
+    {
+      g_autoptr(DdbCapacity) cap = ddb_capacity_new (r->table->name);
+      double units = ddb_capacity_read_units (r->bytes, r->consistent);
+      if (r->index != NULL)
+        ddb_capacity_add_index (cap, r->index, units);
+      else
+        cap->table_units = units;
+      ddb_capacity_attach (resp, cap, r->cap_mode);
+    }
+  return resp;
+}
+
+/* The members Query and Scan share, up to finding the table and index. */
+static gboolean
+reader_parse (DdbOp *op, Reader *r, DdbExprEnv *env, GError **error)
+{
+  JsonObject *req = op->request;
+  const char *name = NULL, *index_name = NULL, *select = NULL, *filter = NULL;
+  gboolean has_limit;
+  DdbValidator v;
+  g_autoptr(GError) local = NULL;
+
+  if (!ddb_req_string (req, "TableName", &name, error) ||
+      !ddb_req_string (req, "IndexName", &index_name, error) ||
+      !ddb_req_string (req, "Select", &select, error) ||
+      !ddb_req_string (req, "FilterExpression", &filter, error) ||
+      !ddb_req_int (req, "Limit", &r->limit, &has_limit, error) ||
+      !ddb_req_bool (req, "ConsistentRead", &r->consistent, error))
+    return FALSE;
+  ddb_validator_init (&v);
+  ddb_validate_table_name (&v, name, "tableName");
+  if (index_name != NULL)
+    ddb_validate_table_name (&v, index_name, "indexName");
+  ddb_validate_enum (&v, select, "select", select_values);
+  if (has_limit && r->limit < 1)
+    {
+      g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, r->limit);
+      ddb_validator_add (&v, s, "limit", "Member must have value greater than or equal to 1");
+    }
+  if (!ddb_validator_finish (&v, error) || !ddb_capacity_mode (req, &r->cap_mode, error))
+    return FALSE;
+
+  r->select = select == NULL ? SELECT_DEFAULT :
+              g_str_equal (select, "COUNT") ? SELECT_COUNT :
+              g_str_equal (select, "ALL_ATTRIBUTES") ? SELECT_ALL_ATTRIBUTES :
+              g_str_equal (select, "ALL_PROJECTED_ATTRIBUTES") ? SELECT_ALL_PROJECTED : SELECT_SPECIFIC;
+
+  r->paths = ddb_op_projection (req, env, &local);
+  if (local != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  if (r->paths != NULL && r->select == SELECT_COUNT)
+    return invalid (error, json_object_has_member (req, "AttributesToGet")
+                    ? "Cannot specify the AttributesToGet when choosing to get only the Count"
+                    : "Cannot specify the ProjectionExpression when choosing to get only the Count");
+  if (r->paths != NULL && r->select == SELECT_ALL_ATTRIBUTES)
+    return invalid (error, json_object_has_member (req, "AttributesToGet")
+                    ? "Cannot specify the AttributesToGet when choosing to get ALL_ATTRIBUTES"
+                    : "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES");
+  if (r->paths != NULL && r->select == SELECT_ALL_PROJECTED)
+    return invalid (error, "Cannot specify the ProjectionExpression when choosing to get ALL_PROJECTED_ATTRIBUTES");
+  if (r->paths == NULL && r->select == SELECT_SPECIFIC)
+    return invalid (error, "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+  if (r->select == SELECT_ALL_PROJECTED && index_name == NULL)
+    return invalid (error, r->is_query ? "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
+                                       : "ALL_PROJECTED_ATTRIBUTES can be used only when Scanning using an IndexName");
+  if (json_object_has_member (req, r->is_query ? "QueryFilter" : "ScanFilter"))
+    return invalid (error, r->is_query ? "The QueryFilter parameter is not supported by this DynamoDB emulator; use FilterExpression"
+                                       : "The ScanFilter parameter is not supported by this DynamoDB emulator; use FilterExpression");
+  if (filter != NULL && (r->filter = ddb_condition_parse (filter, DDB_EXPR_FILTER, env, error)) == NULL)
+    return FALSE;
+
+  if ((r->table = ddb_engine_get_table (op->engine, name, error)) == NULL)
+    return FALSE;
+  if (index_name != NULL)
+    {
+      if ((r->index = ddb_table_find_index (r->table, index_name)) == NULL)
+        {
+          g_set_error (error, DDB_ERROR, DDB_ERROR_VALIDATION, "The table does not have the specified index: %s", index_name);
+          return FALSE;
+        }
+      if (r->index->global && r->consistent)
+        return invalid (error, "Consistent reads are not supported on global secondary indexes");
+      if (r->index->global && r->select == SELECT_ALL_ATTRIBUTES && r->index->projection != DDB_PROJECTION_ALL)
+        {
+          g_set_error (error, DDB_ERROR, DDB_ERROR_VALIDATION,
+                       "One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
+                       index_name);
+          return FALSE;
+        }
+      if (r->select == SELECT_DEFAULT)
+        r->select = SELECT_ALL_PROJECTED;
+      r->store = &r->index->store;
+      r->hash_name = r->index->hash.name;
+      r->range_name = r->index->range.name;
+    }
+  else
+    {
+      r->store = &r->table->store;
+      r->hash_name = r->table->hash.name;
+      r->range_name = r->table->range.name;
+    }
+  if (r->select == SELECT_DEFAULT)
+    r->select = SELECT_ALL_ATTRIBUTES;
+  r->items = json_array_new ();
+  return TRUE;
+}
+
+/* Decodes ExclusiveStartKey into a probe positioned at that entry. */
+static gboolean
+reader_parse_esk (DdbOp *op, Reader *r, GError **error)
+{
+  JsonObject *esk = NULL;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+  DdbTable *t = r->table;
+  guint expected;
+
+  if (!ddb_req_object (op->request, "ExclusiveStartKey", &esk, error))
+    return FALSE;
+  if (esk == NULL)
+    return TRUE;
+  json_object_iter_init (&iter, esk);
+  while (json_object_iter_next (&iter, &name, &value))
+    if (!ddb_value_validate (value, error))
+      {
+        g_prefix_error (error, "The provided starting key is invalid: ");
+        return FALSE;
+      }
+
+  expected = t->range.name ? 2 : 1;
+  if (r->index != NULL)
+    {
+      if (!g_str_equal (r->index->hash.name, t->hash.name) && !(t->range.name && g_str_equal (r->index->hash.name, t->range.name)))
+        expected++;
+      if (r->index->range.name && !g_str_equal (r->index->range.name, t->hash.name) &&
+          !(t->range.name && g_str_equal (r->index->range.name, t->range.name)))
+        expected++;
+    }
+  if (json_object_get_size (esk) != expected)
+    return invalid (error, r->index ? "The provided starting key is invalid: The provided key element does not match the schema"
+                                    : "Exclusive Start Key must have same size as table's key schema");
+
+#define KV(kv, attr) \
+  (json_object_get_member (esk, (attr)->name) != NULL && \
+   ddb_value_type (json_object_get_member (esk, (attr)->name)) == (attr)->type && \
+   ddb_key_value_init ((kv), json_object_get_member (esk, (attr)->name)))
+  if (!KV (&r->esk_thash, &t->hash) || (t->range.name && !KV (&r->esk_trange, &t->range)))
+    return invalid (error, "The provided starting key is invalid: The provided key element does not match the schema");
+  if (r->index != NULL)
+    {
+      if (!KV (&r->esk_hash, &r->index->hash) || (r->index->range.name && !KV (&r->esk_range, &r->index->range)))
+        return invalid (error, "The provided starting key is invalid: The provided key element does not match the schema");
+      if (r->index->range.name)
+        r->esk_probe.keys[r->esk_probe.nkeys++] = &r->esk_range;
+      r->esk_probe.keys[r->esk_probe.nkeys++] = &r->esk_thash;
+      if (t->range.name)
+        r->esk_probe.keys[r->esk_probe.nkeys++] = &r->esk_trange;
+    }
+  else
+    {
+      ddb_key_value_copy (&r->esk_hash, &r->esk_thash);
+      if (t->range.name)
+        {
+          ddb_key_value_copy (&r->esk_range, &r->esk_trange);
+          r->esk_probe.keys[r->esk_probe.nkeys++] = &r->esk_range;
+        }
+    }
+#undef KV
+  r->esk_probe.hash = &r->esk_hash;
+  r->has_esk = TRUE;
+  return TRUE;
+}
+
+/* ---- Query ---- */
+
+/* The smallest byte string greater than every string with this prefix;
+ * FALSE when there is none (all 0xFF). */
+static gboolean
+prefix_successor (const DdbKeyValue *prefix, DdbKeyValue *out)
+{
+  int i;
+
+  for (i = (int) prefix->len - 1; i >= 0; i--)
+    if ((guchar) prefix->data[i] != 0xFF)
+      break;
+  if (i < 0)
+    return FALSE;
+  *out = *prefix;
+  out->data = g_malloc (i + 2);
+  memcpy (out->data, prefix->data, i + 1);
+  out->data[i] = (char) ((guchar) out->data[i] + 1);
+  out->data[i + 1] = '\0';
+  out->len = i + 1;
+  return TRUE;
+}
+
+static GSequenceIter *
+seek (DdbPartition *part, const DdbKeyValue *kv, int bias)
+{
+  DdbEntry probe = { 0 };
+
+  probe.keys[0] = kv;
+  probe.nkeys = 1;
+  probe.bias = bias;
+  return ddb_partition_seek (part, &probe);
+}
+
+static const char *
+operand_type_error (void)
+{
+  return "One or more parameter values were invalid: Condition parameter type does not match schema type";
+}
+
+JsonObject *
+ddb_op_query (DdbOp *op, GError **error)
+{
+  JsonObject *req = op->request;
+  g_autoptr(DdbOpEnv) env = ddb_op_expr_env (req);
+  Reader r = { 0 };
+  DdbKeyCondition kc = { 0 };
+  gboolean have_kc = FALSE, forward = TRUE;
+  const char *kce = NULL;
+  DdbKeyValue hash = { 0 }, rv0 = { 0 }, rv1 = { 0 }, succ = { 0 };
+  DdbType range_type = DDB_TYPE_INVALID;
+  DdbPartition *part;
+  GSequenceIter *it, *end;
+  JsonObject *resp = NULL;
+
+  r.is_query = TRUE;
+  if (!ddb_req_string (req, "KeyConditionExpression", &kce, error) ||
+      !ddb_req_bool (req, "ScanIndexForward", &forward, error))
+    goto out;
+  if (!reader_parse (op, &r, env, error))
+    goto out;
+  if (kce == NULL)
+    {
+      if (json_object_has_member (req, "KeyConditions"))
+        invalid (error, "The KeyConditions parameter is not supported by this DynamoDB emulator; use KeyConditionExpression");
+      else
+        invalid (error, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+      goto out;
+    }
+  if (!ddb_key_condition_parse (kce, env, r.hash_name, r.range_name, &kc, error))
+    goto out;
+  have_kc = TRUE;
+  if (!ddb_expr_env_check_unused (env, error))
+    goto out;
+
+  /* A filter may not name the key attributes of what is queried. */
+  if (r.filter != NULL)
+    {
+      GPtrArray *names = ddb_condition_get_attribute_names (r.filter);
+      for (guint i = 0; names && i < names->len; i++)
+        {
+          const char *n = names->pdata[i];
+          if (g_str_equal (n, r.hash_name) || (r.range_name && g_str_equal (n, r.range_name)))
+            {
+              g_set_error (error, DDB_ERROR, DDB_ERROR_VALIDATION,
+                           "Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", n);
+              goto out;
+            }
+        }
+    }
+
+  range_type = r.index ? r.index->range.type : r.table->range.type;
+  if (!ddb_key_value_init (&hash, kc.hash_value) ||
+      hash.type != (r.index ? r.index->hash.type : r.table->hash.type))
+    {
+      invalid (error, operand_type_error ());
+      goto out;
+    }
+  if (kc.range_op != DDB_KEY_OP_NONE)
+    {
+      if (!ddb_key_value_init (&rv0, kc.range_values[0]) || rv0.type != range_type ||
+          (kc.range_op == DDB_KEY_OP_BETWEEN &&
+           (!ddb_key_value_init (&rv1, kc.range_values[1]) || rv1.type != range_type)))
+        {
+          invalid (error, operand_type_error ());
+          goto out;
+        }
+      if (kc.range_op == DDB_KEY_OP_BEGINS_WITH && range_type == DDB_TYPE_N)
+        {
+          invalid (error, "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N");
+          goto out;
+        }
+      if (kc.range_op == DDB_KEY_OP_BETWEEN && ddb_key_value_compare (&rv0, &rv1) > 0)
+        {
+          invalid (error, "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound");
+          goto out;
+        }
+    }
+  if (!reader_parse_esk (op, &r, error))
+    goto out;
+  if (r.has_esk && !ddb_key_value_equal (&r.esk_hash, &hash))
+    {
+      invalid (error, "The provided starting key is outside query boundaries based on provided conditions");
+      goto out;
+    }
+  if (r.has_esk && r.range_name && kc.range_op != DDB_KEY_OP_NONE)
+    {
+      JsonObject *esk = json_object_get_object_member (req, "ExclusiveStartKey");
+      if (!ddb_key_condition_match_range (&kc, json_object_get_member (esk, r.range_name)))
+        {
+          invalid (error, "The provided starting key does not match the range key predicate");
+          goto out;
+        }
+    }
+
+  part = ddb_store_lookup_partition (r.store, &hash);
+  if (part != NULL)
+    {
+      /* [it, end) is the candidate range, in the partition's order. */
+      it = g_sequence_get_begin_iter (part->entries);
+      end = g_sequence_get_end_iter (part->entries);
+      switch (kc.range_op)
+        {
+        case DDB_KEY_OP_EQ:
+          it = seek (part, &rv0, -1);
+          end = seek (part, &rv0, +1);
+          break;
+        case DDB_KEY_OP_LT:
+          end = seek (part, &rv0, -1);
+          break;
+        case DDB_KEY_OP_LE:
+          end = seek (part, &rv0, +1);
+          break;
+        case DDB_KEY_OP_GT:
+          it = seek (part, &rv0, +1);
+          break;
+        case DDB_KEY_OP_GE:
+          it = seek (part, &rv0, -1);
+          break;
+        case DDB_KEY_OP_BETWEEN:
+          it = seek (part, &rv0, -1);
+          end = seek (part, &rv1, +1);
+          break;
+        case DDB_KEY_OP_BEGINS_WITH:
+          it = seek (part, &rv0, -1);
+          if (prefix_successor (&rv0, &succ))
+            end = seek (part, &succ, -1);
+          break;
+        case DDB_KEY_OP_NONE:
+        default:
+          break;
+        }
+      if (r.has_esk)
+        {
+          r.esk_probe.bias = forward ? +1 : -1;
+          GSequenceIter *at = ddb_partition_seek (part, &r.esk_probe);
+          if (forward && g_sequence_iter_compare (at, it) > 0)
+            it = at;
+          if (!forward && g_sequence_iter_compare (at, end) < 0)
+            end = at;
+        }
+      if (g_sequence_iter_compare (it, end) < 0)
+        {
+          if (forward)
+            {
+              for (; it != end; it = g_sequence_iter_next (it))
+                if (!reader_visit (&r, g_sequence_get (it)))
+                  break;
+            }
+          else
+            {
+              GSequenceIter *p = end;
+              do
+                {
+                  p = g_sequence_iter_prev (p);
+                  if (!reader_visit (&r, g_sequence_get (p)))
+                    break;
+                }
+              while (p != it);
+            }
+        }
+    }
+  resp = reader_response (&r);
+
+out:
+  if (have_kc)
+    ddb_key_condition_clear (&kc);
+  ddb_key_value_clear (&hash);
+  ddb_key_value_clear (&rv0);
+  ddb_key_value_clear (&rv1);
+  ddb_key_value_clear (&succ);
+  reader_clear (&r);
+  return resp;
+}
+
+/* ---- Scan ---- */
+
+JsonObject *
+ddb_op_scan (DdbOp *op, GError **error)
+{
+  JsonObject *req = op->request;
+  g_autoptr(DdbOpEnv) env = ddb_op_expr_env (req);
+  Reader r = { 0 };
+  gint64 segment = 0, total = 1;
+  gboolean has_segment, has_total;
+  guint64 lo, hi;
+  GSequenceIter *pit;
+  JsonObject *resp = NULL;
+  DdbValidator v;
+
+  if (!ddb_req_int (req, "Segment", &segment, &has_segment, error) ||
+      !ddb_req_int (req, "TotalSegments", &total, &has_total, error))
+    goto out;
+  ddb_validator_init (&v);
+  if (has_segment && segment < 0)
+    {
+      g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, segment);
+      ddb_validator_add (&v, s, "segment", "Member must have value greater than or equal to 0");
+    }
+  if (has_segment && segment > 999999)
+    {
+      g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, segment);
+      ddb_validator_add (&v, s, "segment", "Member must have value less than or equal to 999999");
+    }
+  if (has_total && total < 1)
+    {
+      g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+      ddb_validator_add (&v, s, "totalSegments", "Member must have value greater than or equal to 1");
+    }
+  if (has_total && total > 1000000)
+    {
+      g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, total);
+      ddb_validator_add (&v, s, "totalSegments", "Member must have value less than or equal to 1000000");
+    }
+  if (!ddb_validator_finish (&v, error))
+    goto out;
+  if (has_segment && !has_total)
+    {
+      invalid (error, "The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
+      goto out;
+    }
+  if (has_total && !has_segment)
+    {
+      invalid (error, "The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+      goto out;
+    }
+  if (segment >= total)
+    {
+      /* DynamoDB Local words this as a "less than or equal to" constraint. */
+      g_set_error (error, DDB_ERROR, DDB_ERROR_VALIDATION,
+                   "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: %" G_GINT64_FORMAT " is not less than TotalSegments: %" G_GINT64_FORMAT,
+                   segment, total);
+      goto out;
+    }
+  if (!reader_parse (op, &r, env, error) || !ddb_expr_env_check_unused (env, error) ||
+      !reader_parse_esk (op, &r, error))
+    goto out;
+
+  /* Segment s covers partition hashes [lo, hi). */
+  lo = ((guint64) segment << 32) / (guint64) total;
+  hi = ((guint64) (segment + 1) << 32) / (guint64) total;
+
+  if (r.has_esk)
+    {
+      guint32 kh = ddb_key_value_hash (&r.esk_hash);
+      DdbPartition *part = ddb_store_lookup_partition (r.store, &r.esk_hash);
+      if (kh < lo || kh >= hi)
+        {
+          invalid (error, "The provided Exclusive start key does not map to the provided segment");
+          goto out;
+        }
+      if (part != NULL)
+        {
+          GSequenceIter *it;
+          r.esk_probe.bias = +1;
+          for (it = ddb_partition_seek (part, &r.esk_probe); !g_sequence_iter_is_end (it); it = g_sequence_iter_next (it))
+            if (!reader_visit (&r, g_sequence_get (it)))
+              break;
+          pit = g_sequence_iter_next (part->order_iter);
+        }
+      else
+        pit = ddb_store_seek_partition (r.store, kh, &r.esk_hash, +1);
+    }
+  else
+    pit = ddb_store_seek_partition (r.store, (guint32) lo, NULL, -1);
+
+  for (; !r.stopped && !g_sequence_iter_is_end (pit); pit = g_sequence_iter_next (pit))
+    {
+      DdbPartition *part = g_sequence_get (pit);
+      GSequenceIter *it;
+      if (part->khash >= hi)
+        break;
+      for (it = g_sequence_get_begin_iter (part->entries); !g_sequence_iter_is_end (it); it = g_sequence_iter_next (it))
+        if (!reader_visit (&r, g_sequence_get (it)))
+          break;
+    }
+  resp = reader_response (&r);
+
+out:
+  reader_clear (&r);
+  return resp;
+}

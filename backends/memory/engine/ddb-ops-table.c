@@ -1,0 +1,954 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ddb-ops-table.c: CreateTable, DeleteTable, DescribeTable, ListTables,
+ * UpdateTable, UpdateTimeToLive and DescribeTimeToLive. */
+#include "config.h"
+
+#include <string.h>
+#include "ddb-engine-private.h"
+
+#define ARN_PREFIX "arn:aws:dynamodb:ddblocal:000000000000:table/"
+
+static gboolean
+invalid (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+invalid (GError **error, const char *format, ...)
+{
+  va_list args;
+  char *msg;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, DDB_ERROR, DDB_ERROR_VALIDATION, msg);
+  g_free (msg);
+  return FALSE;
+}
+
+static const char *const key_types[] = { "HASH", "RANGE", NULL };
+static const char *const attr_types[] = { "B", "N", "S", NULL };
+static const char *const billing_modes[] = { "PROVISIONED", "PAY_PER_REQUEST", NULL };
+static const char *const projection_types[] = { "ALL", "INCLUDE", "KEYS_ONLY", NULL };
+static const char *const stream_view_types[] = { "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY", NULL };
+
+/* ---- Describing ---- */
+
+static JsonArray *
+key_schema_json (DdbKeyAttr *hash, DdbKeyAttr *range)
+{
+  JsonArray *ks = json_array_new ();
+  JsonObject *e = json_object_new ();
+
+  json_object_set_string_member (e, "AttributeName", hash->name);
+  json_object_set_string_member (e, "KeyType", "HASH");
+  json_array_add_object_element (ks, e);
+  if (range->name)
+    {
+      e = json_object_new ();
+      json_object_set_string_member (e, "AttributeName", range->name);
+      json_object_set_string_member (e, "KeyType", "RANGE");
+      json_array_add_object_element (ks, e);
+    }
+  return ks;
+}
+
+static JsonObject *
+throughput_json (gint64 read, gint64 write)
+{
+  JsonObject *pt = json_object_new ();
+
+  json_object_set_int_member (pt, "NumberOfDecreasesToday", 0);
+  json_object_set_int_member (pt, "ReadCapacityUnits", read);
+  json_object_set_int_member (pt, "WriteCapacityUnits", write);
+  return pt;
+}
+
+static JsonObject *
+index_json (DdbTable *table, DdbIndex *index)
+{
+  JsonObject *o = json_object_new ();
+  JsonObject *proj = json_object_new ();
+
+  json_object_set_string_member (o, "IndexName", index->name);
+  json_object_set_array_member (o, "KeySchema", key_schema_json (&index->hash, &index->range));
+  json_object_set_string_member (proj, "ProjectionType",
+                                 index->projection == DDB_PROJECTION_ALL ? "ALL" :
+                                 index->projection == DDB_PROJECTION_KEYS_ONLY ? "KEYS_ONLY" : "INCLUDE");
+  if (index->non_key_attrs != NULL)
+    {
+      JsonArray *nka = json_array_new ();
+      for (guint i = 0; i < index->non_key_attrs->len; i++)
+        json_array_add_string_element (nka, index->non_key_attrs->pdata[i]);
+      json_object_set_array_member (proj, "NonKeyAttributes", nka);
+    }
+  json_object_set_object_member (o, "Projection", proj);
+  if (index->global)
+    {
+      json_object_set_string_member (o, "IndexStatus", "ACTIVE");
+      json_object_set_object_member (o, "ProvisionedThroughput",
+                                     throughput_json (index->read_capacity, index->write_capacity));
+    }
+  json_object_set_int_member (o, "IndexSizeBytes", index->store.bytes);
+  json_object_set_int_member (o, "ItemCount", index->store.count);
+  json_object_set_string_member (o, "IndexArn", ARN_PREFIX);
+  {
+    g_autofree char *arn = g_strdup_printf (ARN_PREFIX "%s/index/%s", table->name, index->name);
+    json_object_set_string_member (o, "IndexArn", arn);
+  }
+  return o;
+}
+
+static JsonObject *
+describe (DdbTable *table, const char *status)
+{
+  JsonObject *d = json_object_new ();
+  JsonArray *lsis = NULL, *gsis = NULL;
+  g_autofree char *arn = g_strconcat (ARN_PREFIX, table->name, NULL);
+  double created = table->created_ms / 1000.0;
+
+  json_object_set_array_member (d, "AttributeDefinitions", json_array_ref (table->attribute_definitions));
+  json_object_set_string_member (d, "TableName", table->name);
+  json_object_set_array_member (d, "KeySchema", key_schema_json (&table->hash, &table->range));
+  json_object_set_string_member (d, "TableStatus", status);
+  json_object_set_double_member (d, "CreationDateTime", created);
+  json_object_set_object_member (d, "ProvisionedThroughput",
+                                 throughput_json (table->read_capacity, table->write_capacity));
+  json_object_set_int_member (d, "TableSizeBytes", table->store.bytes);
+  json_object_set_int_member (d, "ItemCount", table->store.count);
+  json_object_set_string_member (d, "TableArn", arn);
+  {
+    JsonObject *bms = json_object_new ();
+    json_object_set_string_member (bms, "BillingMode", table->pay_per_request ? "PAY_PER_REQUEST" : "PROVISIONED");
+    if (table->pay_per_request)
+      json_object_set_double_member (bms, "LastUpdateToPayPerRequestDateTime", created);
+    json_object_set_object_member (d, "BillingModeSummary", bms);
+  }
+  for (guint i = 0; i < table->indexes->len; i++)
+    {
+      DdbIndex *index = table->indexes->pdata[i];
+      JsonArray **list = index->global ? &gsis : &lsis;
+      if (*list == NULL)
+        *list = json_array_new ();
+      json_array_add_object_element (*list, index_json (table, index));
+    }
+  if (lsis)
+    json_object_set_array_member (d, "LocalSecondaryIndexes", lsis);
+  if (gsis)
+    json_object_set_array_member (d, "GlobalSecondaryIndexes", gsis);
+  if (table->stream_enabled)
+    {
+      JsonObject *ss = json_object_new ();
+      g_autofree char *sarn = g_strdup_printf ("%s/stream/%s", arn, table->stream_label);
+      json_object_set_boolean_member (ss, "StreamEnabled", TRUE);
+      json_object_set_string_member (ss, "StreamViewType", table->stream_view_type);
+      json_object_set_object_member (d, "StreamSpecification", ss);
+      json_object_set_string_member (d, "LatestStreamLabel", table->stream_label);
+      json_object_set_string_member (d, "LatestStreamArn", sarn);
+    }
+  json_object_set_boolean_member (d, "DeletionProtectionEnabled", FALSE);
+  return d;
+}
+
+/* ---- Request parsing shared by CreateTable and UpdateTable ---- */
+
+/* Checks a KeySchema list's members; adds constraint errors to v. */
+static void
+validate_key_schema (DdbValidator *v, JsonArray *ks, const char *path, gboolean check_enum)
+{
+  if (ks == NULL)
+    {
+      ddb_validator_add (v, NULL, path, "Member must not be null");
+      return;
+    }
+  for (guint i = 0; i < json_array_get_length (ks); i++)
+    {
+      JsonNode *n = json_array_get_element (ks, i);
+      JsonObject *e = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      const char *name = e ? json_object_get_string_member_with_default (e, "AttributeName", NULL) : NULL;
+      const char *type = e ? json_object_get_string_member_with_default (e, "KeyType", NULL) : NULL;
+      g_autofree char *pn = g_strdup_printf ("%s.%u.member.attributeName", path, i + 1);
+      g_autofree char *pt = g_strdup_printf ("%s.%u.member.keyType", path, i + 1);
+
+      if (name == NULL)
+        ddb_validator_add (v, NULL, pn, "Member must not be null");
+      else if (strlen (name) > 255)
+        ddb_validator_add (v, name, pn, "Member must have length less than or equal to 255");
+      else if (*name == '\0')
+        ddb_validator_add (v, name, pn, "Member must have length greater than or equal to 1");
+      if (type == NULL)
+        ddb_validator_add (v, NULL, pt, "Member must not be null");
+      else if (check_enum)
+        ddb_validate_enum (v, type, pt, key_types);
+    }
+  if (json_array_get_length (ks) < 1)
+    {
+      g_autofree char *s = g_strdup ("[]");
+      ddb_validator_add (v, s, path, "Member must have length greater than or equal to 1");
+    }
+  else if (json_array_get_length (ks) > 2)
+    ddb_validator_add (v, "[...]", path, "Member must have length less than or equal to 2");
+}
+
+static void
+validate_index_specs (DdbValidator *v, JsonArray *list, const char *path, gboolean global)
+{
+  for (guint i = 0; list && i < json_array_get_length (list); i++)
+    {
+      JsonNode *n = json_array_get_element (list, i);
+      JsonObject *spec = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      g_autofree char *pname = g_strdup_printf ("%s.%u.member.indexName", path, i + 1);
+      g_autofree char *pks = g_strdup_printf ("%s.%u.member.keySchema", path, i + 1);
+      g_autofree char *pproj = g_strdup_printf ("%s.%u.member.projection", path, i + 1);
+      g_autofree char *pptype = g_strdup_printf ("%s.%u.member.projection.projectionType", path, i + 1);
+      JsonNode *proj;
+
+      if (spec == NULL)
+        continue;
+      ddb_validate_table_name (v, json_object_get_string_member_with_default (spec, "IndexName", NULL), pname);
+      validate_key_schema (v, json_object_has_member (spec, "KeySchema") &&
+                              JSON_NODE_HOLDS_ARRAY (json_object_get_member (spec, "KeySchema"))
+                              ? json_object_get_array_member (spec, "KeySchema") : NULL, pks, FALSE);
+      proj = json_object_get_member (spec, "Projection");
+      if (proj == NULL || !JSON_NODE_HOLDS_OBJECT (proj))
+        ddb_validator_add (v, NULL, pproj, "Member must not be null");
+      else
+        ddb_validate_enum (v, json_object_get_string_member_with_default (json_node_get_object (proj), "ProjectionType", NULL),
+                           pptype, projection_types);
+    }
+}
+
+static gboolean
+key_names (JsonArray *ks, const char **hash, const char **range, const char **hash_type, const char **range_type)
+{
+  JsonObject *e0 = json_array_get_object_element (ks, 0);
+  JsonObject *e1 = json_array_get_length (ks) > 1 ? json_array_get_object_element (ks, 1) : NULL;
+
+  *hash = json_object_get_string_member (e0, "AttributeName");
+  *hash_type = json_object_get_string_member (e0, "KeyType");
+  *range = e1 ? json_object_get_string_member (e1, "AttributeName") : NULL;
+  *range_type = e1 ? json_object_get_string_member (e1, "KeyType") : NULL;
+  return TRUE;
+}
+
+static char *
+join_names (JsonArray *arr, const char *member)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      JsonObject *o = json_array_get_object_element (arr, i);
+      g_string_append_printf (s, "%s%s", i ? ", " : "", json_object_get_string_member_with_default (o, member, ""));
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* Builds a DdbIndex from an index spec (already constraint-checked). */
+static DdbIndex *
+parse_index (JsonObject *spec, gboolean global, GHashTable *defs, JsonArray *defs_array,
+             DdbKeyAttr *table_hash, gboolean pay_per_request, GError **error)
+{
+  const char *name = json_object_get_string_member (spec, "IndexName");
+  JsonArray *ks = json_object_get_array_member (spec, "KeySchema");
+  JsonObject *proj = json_object_get_object_member (spec, "Projection");
+  const char *ptype = json_object_get_string_member_with_default (proj, "ProjectionType", NULL);
+  JsonNode *nka = json_object_get_member (proj, "NonKeyAttributes");
+  const char *h, *r, *ht, *rt;
+  g_autoptr(DdbIndex) index = NULL;
+
+  key_names (ks, &h, &r, &ht, &rt);
+  if (!g_hash_table_contains (defs, h) || (r && !g_hash_table_contains (defs, r)))
+    {
+      g_autofree char *keys = join_names (ks, "AttributeName");
+      g_autofree char *names = join_names (defs_array, "AttributeName");
+      invalid (error, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+               keys, names);
+      return NULL;
+    }
+  if (r && g_str_equal (h, r))
+    return invalid (error, "Both the Hash Key and the Range Key element in the KeySchema have the same name"), NULL;
+  if (!g_str_equal (ht, "HASH"))
+    return invalid (error, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"), NULL;
+  if (r && !g_str_equal (rt, "RANGE"))
+    return invalid (error, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"), NULL;
+  if (!global)
+    {
+      if (r == NULL)
+        return invalid (error, "One or more parameter values were invalid: Index KeySchema does not have a range key for index: %s", name), NULL;
+      if (!g_str_equal (h, table_hash->name))
+        return invalid (error, "One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s",
+                        name, h, table_hash->name), NULL;
+    }
+  if (ptype == NULL)
+    return invalid (error, "One or more parameter values were invalid: Unknown ProjectionType: null"), NULL;
+  if (nka != NULL && !JSON_NODE_HOLDS_NULL (nka) && !g_str_equal (ptype, "INCLUDE"))
+    return invalid (error, "One or more parameter values were invalid: ProjectionType is %s, but NonKeyAttributes is specified", ptype), NULL;
+  if (g_str_equal (ptype, "INCLUDE") && (nka == NULL || !JSON_NODE_HOLDS_ARRAY (nka)))
+    return invalid (error, "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified"), NULL;
+
+  index = ddb_index_new ();
+  index->name = g_strdup (name);
+  index->global = global;
+  index->hash.name = g_strdup (h);
+  index->hash.type = GPOINTER_TO_INT (g_hash_table_lookup (defs, h));
+  if (r)
+    {
+      index->range.name = g_strdup (r);
+      index->range.type = GPOINTER_TO_INT (g_hash_table_lookup (defs, r));
+    }
+  index->projection = g_str_equal (ptype, "ALL") ? DDB_PROJECTION_ALL :
+                      g_str_equal (ptype, "KEYS_ONLY") ? DDB_PROJECTION_KEYS_ONLY : DDB_PROJECTION_INCLUDE;
+  if (index->projection == DDB_PROJECTION_INCLUDE)
+    {
+      JsonArray *arr = json_node_get_array (nka);
+      index->non_key_attrs = g_ptr_array_new_with_free_func (g_free);
+      index->include_set = g_hash_table_new (g_str_hash, g_str_equal);
+      if (json_array_get_length (arr) > 100)
+        return invalid (error, "One or more parameter values were invalid: Number of projected attributes in all indexes exceeds limit of 100"), NULL;
+      for (guint i = 0; i < json_array_get_length (arr); i++)
+        {
+          JsonNode *el = json_array_get_element (arr, i);
+          if (!JSON_NODE_HOLDS_VALUE (el) || json_node_get_value_type (el) != G_TYPE_STRING)
+            continue;
+          if (g_hash_table_contains (index->include_set, json_node_get_string (el)))
+            return invalid (error, "One or more parameter values were invalid: Duplicate attribute name %s in NonKeyAttributes",
+                            json_node_get_string (el)), NULL;
+          g_ptr_array_add (index->non_key_attrs, g_strdup (json_node_get_string (el)));
+          g_hash_table_add (index->include_set, index->non_key_attrs->pdata[index->non_key_attrs->len - 1]);
+        }
+    }
+  if (global)
+    {
+      JsonObject *pt = json_object_has_member (spec, "ProvisionedThroughput") &&
+                       JSON_NODE_HOLDS_OBJECT (json_object_get_member (spec, "ProvisionedThroughput"))
+                       ? json_object_get_object_member (spec, "ProvisionedThroughput") : NULL;
+      if (pay_per_request && pt != NULL)
+        return invalid (error, "One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: %s when BillingMode is PAY_PER_REQUEST", name), NULL;
+      if (!pay_per_request && pt == NULL)
+        return invalid (error, "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: %s", name), NULL;
+      if (pt)
+        {
+          index->read_capacity = json_object_get_int_member_with_default (pt, "ReadCapacityUnits", 0);
+          index->write_capacity = json_object_get_int_member_with_default (pt, "WriteCapacityUnits", 0);
+        }
+    }
+  return g_steal_pointer (&index);
+}
+
+static void
+validate_throughput (DdbValidator *v, JsonObject *pt, const char *path)
+{
+  static const char *const members[] = { "WriteCapacityUnits", "ReadCapacityUnits" };
+
+  if (pt == NULL)
+    return;
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonNode *n = json_object_get_member (pt, members[i]);
+      g_autofree char *p = g_strdup_printf ("%s.%c%s", path, g_ascii_tolower (members[i][0]), members[i] + 1);
+      if (n == NULL || JSON_NODE_HOLDS_NULL (n))
+        ddb_validator_add (v, NULL, p, "Member must not be null");
+      else if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_INT64 && json_node_get_int (n) < 1)
+        {
+          g_autofree char *val = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (n));
+          ddb_validator_add (v, val, p, "Member must have value greater than or equal to 1");
+        }
+    }
+}
+
+static gboolean
+check_stream_spec (JsonObject *ss, gboolean *enabled, const char **view, GError **error)
+{
+  gboolean en = FALSE;
+  const char *vt = NULL;
+  DdbValidator v;
+
+  if (!ddb_req_bool (ss, "StreamEnabled", &en, error) || !ddb_req_string (ss, "StreamViewType", &vt, error))
+    return FALSE;
+  ddb_validator_init (&v);
+  ddb_validate_enum (&v, vt, "streamSpecification.streamViewType", stream_view_types);
+  if (!ddb_validator_finish (&v, error))
+    return FALSE;
+  if (en && vt == NULL)
+    return invalid (error, "One or more parameter values were invalid: You must specify a StreamViewType when enabling a stream");
+  if (!en && vt != NULL)
+    return invalid (error, "One or more parameter values were invalid: You cannot modify stream view type without enabling the stream");
+  *enabled = en;
+  *view = vt;
+  return TRUE;
+}
+
+static char *
+stream_label (gint64 now_ms)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (now_ms / 1000);
+  g_autofree char *base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+  return g_strdup_printf ("%s.%03d", base, (int) (now_ms % 1000));
+}
+
+/* ---- CreateTable ---- */
+
+JsonObject *
+ddb_op_create_table (DdbOp *op, GError **error)
+{
+  JsonObject *req = op->request;
+  const char *name = NULL, *billing = NULL;
+  JsonArray *defs_arr = NULL, *ks = NULL, *lsis = NULL, *gsis = NULL;
+  JsonObject *pt = NULL, *ss = NULL;
+  g_autoptr(GHashTable) defs = NULL;
+  g_autoptr(DdbTable) table = NULL;
+  g_autoptr(GHashTable) index_names = NULL;
+  const char *h, *r, *ht, *rt;
+  gboolean ppr;
+  DdbValidator v;
+  JsonObject *resp;
+
+  if (!ddb_req_string (req, "TableName", &name, error) ||
+      !ddb_req_array (req, "AttributeDefinitions", &defs_arr, error) ||
+      !ddb_req_array (req, "KeySchema", &ks, error) ||
+      !ddb_req_array (req, "LocalSecondaryIndexes", &lsis, error) ||
+      !ddb_req_array (req, "GlobalSecondaryIndexes", &gsis, error) ||
+      !ddb_req_string (req, "BillingMode", &billing, error) ||
+      !ddb_req_object (req, "ProvisionedThroughput", &pt, error) ||
+      !ddb_req_object (req, "StreamSpecification", &ss, error))
+    return NULL;
+
+  ddb_validator_init (&v);
+  if (defs_arr == NULL)
+    ddb_validator_add (&v, NULL, "attributeDefinitions", "Member must not be null");
+  for (guint i = 0; defs_arr && i < json_array_get_length (defs_arr); i++)
+    {
+      JsonNode *n = json_array_get_element (defs_arr, i);
+      JsonObject *d = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      g_autofree char *pn = g_strdup_printf ("attributeDefinitions.%u.member.attributeName", i + 1);
+      g_autofree char *pt2 = g_strdup_printf ("attributeDefinitions.%u.member.attributeType", i + 1);
+      const char *an = d ? json_object_get_string_member_with_default (d, "AttributeName", NULL) : NULL;
+      const char *at = d ? json_object_get_string_member_with_default (d, "AttributeType", NULL) : NULL;
+      if (an == NULL)
+        ddb_validator_add (&v, NULL, pn, "Member must not be null");
+      if (at == NULL)
+        ddb_validator_add (&v, NULL, pt2, "Member must not be null");
+      else
+        ddb_validate_enum (&v, at, pt2, attr_types);
+    }
+  ddb_validate_table_name (&v, name, "tableName");
+  validate_key_schema (&v, ks, "keySchema", TRUE);
+  validate_index_specs (&v, lsis, "localSecondaryIndexes", FALSE);
+  validate_index_specs (&v, gsis, "globalSecondaryIndexes", TRUE);
+  ddb_validate_enum (&v, billing, "billingMode", billing_modes);
+  validate_throughput (&v, pt, "provisionedThroughput");
+  if (!ddb_validator_finish (&v, error))
+    return NULL;
+
+  ppr = billing != NULL && g_str_equal (billing, "PAY_PER_REQUEST");
+  if (ppr && pt != NULL)
+    return invalid (error, "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"), NULL;
+  if (!ppr && pt == NULL)
+    return invalid (error, "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"), NULL;
+  if (pt != NULL)
+    {
+      gint64 rc = json_object_get_int_member_with_default (pt, "ReadCapacityUnits", 0);
+      gint64 wc = json_object_get_int_member_with_default (pt, "WriteCapacityUnits", 0);
+      if (rc > 1000000000000)
+        return invalid (error, "Given value %" G_GINT64_FORMAT " for ReadCapacityUnits is out of bounds", rc), NULL;
+      if (wc > 1000000000000)
+        return invalid (error, "Given value %" G_GINT64_FORMAT " for WriteCapacityUnits is out of bounds", wc), NULL;
+    }
+
+  defs = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < json_array_get_length (defs_arr); i++)
+    {
+      JsonObject *d = json_array_get_object_element (defs_arr, i);
+      const char *an = json_object_get_string_member (d, "AttributeName");
+      if (g_hash_table_contains (defs, an))
+        return invalid (error, "Cannot have two attributes with the same name"), NULL;
+      g_hash_table_insert (defs, (gpointer) an,
+                           GINT_TO_POINTER (ddb_type_from_name (json_object_get_string_member (d, "AttributeType"))));
+    }
+
+  key_names (ks, &h, &r, &ht, &rt);
+  if (json_array_get_length (ks) > json_array_get_length (defs_arr))
+    return invalid (error, "Invalid KeySchema: Some index key attribute have no definition"), NULL;
+  if (!g_hash_table_contains (defs, h) || (r && !g_hash_table_contains (defs, r)))
+    {
+      g_autofree char *keys = join_names (ks, "AttributeName");
+      g_autofree char *names = join_names (defs_arr, "AttributeName");
+      return invalid (error, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+                      keys, names), NULL;
+    }
+  if (r && g_str_equal (h, r))
+    return invalid (error, "Both the Hash Key and the Range Key element in the KeySchema have the same name"), NULL;
+  if (!g_str_equal (ht, "HASH"))
+    return invalid (error, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"), NULL;
+  if (r && !g_str_equal (rt, "RANGE"))
+    return invalid (error, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"), NULL;
+
+  table = ddb_table_new (name);
+  table->hash.name = g_strdup (h);
+  table->hash.type = GPOINTER_TO_INT (g_hash_table_lookup (defs, h));
+  if (r)
+    {
+      table->range.name = g_strdup (r);
+      table->range.type = GPOINTER_TO_INT (g_hash_table_lookup (defs, r));
+    }
+  table->pay_per_request = ppr;
+  if (pt)
+    {
+      table->read_capacity = json_object_get_int_member_with_default (pt, "ReadCapacityUnits", 0);
+      table->write_capacity = json_object_get_int_member_with_default (pt, "WriteCapacityUnits", 0);
+    }
+
+  index_names = g_hash_table_new (g_str_hash, g_str_equal);
+  if (lsis != NULL)
+    {
+      if (json_array_get_length (lsis) == 0)
+        return invalid (error, "One or more parameter values were invalid: List of LocalSecondaryIndexes is empty"), NULL;
+      if (r == NULL)
+        return invalid (error, "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"), NULL;
+      for (guint i = 0; i < json_array_get_length (lsis); i++)
+        {
+          DdbIndex *index = parse_index (json_array_get_object_element (lsis, i), FALSE, defs, defs_arr,
+                                         &table->hash, ppr, error);
+          if (index == NULL)
+            return NULL;
+          if (g_hash_table_contains (index_names, index->name))
+            {
+              invalid (error, "One or more parameter values were invalid: Duplicate index name: %s", index->name);
+              ddb_index_free (index);
+              return NULL;
+            }
+          ddb_table_add_index (table, index);
+          g_hash_table_add (index_names, index->name);
+        }
+      if (json_array_get_length (lsis) > 5)
+        return invalid (error, "One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5"), NULL;
+    }
+  if (gsis != NULL)
+    {
+      if (json_array_get_length (gsis) == 0)
+        return invalid (error, "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty"), NULL;
+      for (guint i = 0; i < json_array_get_length (gsis); i++)
+        {
+          DdbIndex *index = parse_index (json_array_get_object_element (gsis, i), TRUE, defs, defs_arr,
+                                         &table->hash, ppr, error);
+          if (index == NULL)
+            return NULL;
+          if (g_hash_table_contains (index_names, index->name))
+            {
+              invalid (error, "One or more parameter values were invalid: Duplicate index name: %s", index->name);
+              ddb_index_free (index);
+              return NULL;
+            }
+          ddb_table_add_index (table, index);
+          g_hash_table_add (index_names, index->name);
+        }
+      if (json_array_get_length (gsis) > 20)
+        return invalid (error, "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20"), NULL;
+    }
+
+  /* Every attribute definition must be used by some key schema. */
+  {
+    guint used = 0;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init (&it, defs);
+    while (g_hash_table_iter_next (&it, &key, NULL))
+      {
+        gboolean is_used = g_str_equal (key, h) || (r && g_str_equal (key, r));
+        for (guint i = 0; !is_used && i < table->indexes->len; i++)
+          {
+            DdbIndex *index = table->indexes->pdata[i];
+            is_used = g_str_equal (key, index->hash.name) || (index->range.name && g_str_equal (key, index->range.name));
+          }
+        used += is_used;
+      }
+    if (used != g_hash_table_size (defs))
+      return invalid (error, "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"), NULL;
+  }
+
+  if (ss != NULL)
+    {
+      gboolean en = FALSE;
+      const char *vt = NULL;
+      if (!check_stream_spec (ss, &en, &vt, error))
+        return NULL;
+      if (en)
+        {
+          table->stream_enabled = TRUE;
+          table->stream_view_type = g_strdup (vt);
+          table->stream_label = stream_label (op->now_ms);
+        }
+    }
+
+  if (g_hash_table_contains (op->engine->tables, name))
+    {
+      /* DynamoDB Local: "Cannot create preexisting table". */
+      g_set_error (error, DDB_ERROR, DDB_ERROR_RESOURCE_IN_USE, "Table already exists: %s", name);
+      return NULL;
+    }
+
+  table->attribute_definitions = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (defs_arr); i++)
+    {
+      JsonObject *d = json_array_get_object_element (defs_arr, i);
+      JsonObject *copy = json_object_new ();
+      json_object_set_string_member (copy, "AttributeName", json_object_get_string_member (d, "AttributeName"));
+      json_object_set_string_member (copy, "AttributeType", json_object_get_string_member (d, "AttributeType"));
+      json_array_add_object_element (table->attribute_definitions, copy);
+    }
+  table->created_ms = op->now_ms;
+
+  resp = json_object_new ();
+  json_object_set_object_member (resp, "TableDescription", describe (table, "ACTIVE"));
+  g_hash_table_insert (op->engine->tables, table->name, table);
+  g_steal_pointer (&table);
+  return resp;
+}
+
+/* ---- DeleteTable, DescribeTable, ListTables ---- */
+
+JsonObject *
+ddb_op_delete_table (DdbOp *op, GError **error)
+{
+  DdbTable *table = ddb_op_table (op, op->request, "tableName", error);
+  JsonObject *resp;
+
+  if (table == NULL)
+    return NULL;
+  resp = json_object_new ();
+  json_object_set_object_member (resp, "TableDescription", describe (table, "DELETING"));
+  g_hash_table_remove (op->engine->tables, table->name);
+  return resp;
+}
+
+JsonObject *
+ddb_op_describe_table (DdbOp *op, GError **error)
+{
+  DdbTable *table = ddb_op_table (op, op->request, "tableName", NULL);
+  JsonObject *resp;
+
+  if (table == NULL)
+    {
+      /* Re-run for the right error: DescribeTable names the table. */
+      const char *name = NULL;
+      g_autoptr(GError) local = NULL;
+      table = ddb_op_table (op, op->request, "tableName", &local);
+      if (local->code == DDB_ERROR_RESOURCE_NOT_FOUND)
+        {
+          ddb_req_string (op->request, "TableName", &name, NULL);
+          g_set_error (error, DDB_ERROR, DDB_ERROR_RESOURCE_NOT_FOUND,
+                       "Requested resource not found: Table: %s not found", name);
+        }
+      else
+        g_propagate_error (error, g_steal_pointer (&local));
+      return NULL;
+    }
+  resp = json_object_new ();
+  json_object_set_object_member (resp, "Table", describe (table, "ACTIVE"));
+  return resp;
+}
+
+static int
+str_ptr_cmp (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
+JsonObject *
+ddb_op_list_tables (DdbOp *op, GError **error)
+{
+  const char *start = NULL;
+  gint64 limit = 100;
+  gboolean has_limit;
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  JsonArray *out = json_array_new ();
+  JsonObject *resp;
+  GHashTableIter it;
+  gpointer key;
+  DdbValidator v;
+  guint i, n = 0;
+
+  if (!ddb_req_string (op->request, "ExclusiveStartTableName", &start, error) ||
+      !ddb_req_int (op->request, "Limit", &limit, &has_limit, error))
+    {
+      json_array_unref (out);
+      return NULL;
+    }
+  ddb_validator_init (&v);
+  if (start != NULL)
+    ddb_validate_table_name (&v, start, "exclusiveStartTableName");
+  if (has_limit && limit < 1)
+    {
+      g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, limit);
+      ddb_validator_add (&v, s, "limit", "Member must have value greater than or equal to 1");
+    }
+  else if (has_limit && limit > 100)
+    {
+      g_autofree char *s = g_strdup_printf ("%" G_GINT64_FORMAT, limit);
+      ddb_validator_add (&v, s, "limit", "Member must have value less than or equal to 100");
+    }
+  if (!ddb_validator_finish (&v, error))
+    {
+      json_array_unref (out);
+      return NULL;
+    }
+
+  g_hash_table_iter_init (&it, op->engine->tables);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    if (start == NULL || strcmp (key, start) > 0)
+      g_ptr_array_add (names, key);
+  g_ptr_array_sort (names, str_ptr_cmp);
+  for (i = 0; i < names->len && n < limit; i++, n++)
+    json_array_add_string_element (out, names->pdata[i]);
+
+  resp = json_object_new ();
+  json_object_set_array_member (resp, "TableNames", out);
+  if (i < names->len)
+    json_object_set_string_member (resp, "LastEvaluatedTableName", names->pdata[i - 1]);
+  return resp;
+}
+
+/* ---- UpdateTable ---- */
+
+JsonObject *
+ddb_op_update_table (DdbOp *op, GError **error)
+{
+  JsonObject *req = op->request;
+  DdbTable *table;
+  JsonArray *defs_arr = NULL, *updates = NULL;
+  JsonObject *pt = NULL, *ss = NULL;
+  const char *billing = NULL;
+  g_autoptr(GHashTable) defs = NULL;
+  DdbValidator v;
+  JsonObject *resp;
+  gboolean ppr;
+
+  if (!ddb_req_array (req, "AttributeDefinitions", &defs_arr, error) ||
+      !ddb_req_array (req, "GlobalSecondaryIndexUpdates", &updates, error) ||
+      !ddb_req_string (req, "BillingMode", &billing, error) ||
+      !ddb_req_object (req, "ProvisionedThroughput", &pt, error) ||
+      !ddb_req_object (req, "StreamSpecification", &ss, error))
+    return NULL;
+  ddb_validator_init (&v);
+  ddb_validate_enum (&v, billing, "billingMode", billing_modes);
+  validate_throughput (&v, pt, "provisionedThroughput");
+  if (!ddb_validator_finish (&v, error))
+    return NULL;
+  if ((table = ddb_op_table (op, req, "tableName", error)) == NULL)
+    return NULL;
+  if (updates == NULL && billing == NULL && pt == NULL && ss == NULL)
+    return invalid (error, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"), NULL;
+
+  ppr = billing ? g_str_equal (billing, "PAY_PER_REQUEST") : table->pay_per_request;
+  if (ppr && pt != NULL)
+    return invalid (error, "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"), NULL;
+  if (!ppr && table->pay_per_request && pt == NULL)
+    return invalid (error, "One or more parameter values were invalid: ProvisionedThroughput must be specified when BillingMode is PROVISIONED"), NULL;
+
+  /* The attribute types known: the table's plus the request's. */
+  defs = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < json_array_get_length (table->attribute_definitions); i++)
+    {
+      JsonObject *d = json_array_get_object_element (table->attribute_definitions, i);
+      g_hash_table_insert (defs, (gpointer) json_object_get_string_member (d, "AttributeName"),
+                           GINT_TO_POINTER (ddb_type_from_name (json_object_get_string_member (d, "AttributeType"))));
+    }
+  for (guint i = 0; defs_arr && i < json_array_get_length (defs_arr); i++)
+    {
+      JsonObject *d = json_array_get_object_element (defs_arr, i);
+      const char *an = json_object_get_string_member_with_default (d, "AttributeName", NULL);
+      DdbType t = ddb_type_from_name (json_object_get_string_member_with_default (d, "AttributeType", ""));
+      gpointer old;
+      if (an == NULL || (t != DDB_TYPE_S && t != DDB_TYPE_N && t != DDB_TYPE_B))
+        return invalid (error, "One or more parameter values were invalid: Invalid AttributeDefinitions"), NULL;
+      if ((old = g_hash_table_lookup (defs, an)) != NULL && GPOINTER_TO_INT (old) != (int) t)
+        return invalid (error, "One or more parameter values were invalid: Cannot change the type of an existing attribute: %s", an), NULL;
+      g_hash_table_insert (defs, (gpointer) an, GINT_TO_POINTER (t));
+    }
+
+  /* Check every update before applying any. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; updates && i < json_array_get_length (updates); i++)
+      {
+        JsonObject *u = json_array_get_object_element (updates, i);
+        JsonObject *create = json_object_has_member (u, "Create") ? json_object_get_object_member (u, "Create") : NULL;
+        JsonObject *del = json_object_has_member (u, "Delete") ? json_object_get_object_member (u, "Delete") : NULL;
+        JsonObject *upd = json_object_has_member (u, "Update") ? json_object_get_object_member (u, "Update") : NULL;
+
+        if (create)
+          {
+            const char *iname = json_object_get_string_member_with_default (create, "IndexName", NULL);
+            DdbIndex *index;
+            if (pass == 0)
+              {
+                ddb_validator_init (&v);
+                ddb_validate_table_name (&v, iname, "globalSecondaryIndexUpdates.1.member.create.indexName");
+                if (!ddb_validator_finish (&v, error))
+                  return NULL;
+                if (ddb_table_find_index (table, iname))
+                  return invalid (error, "One or more parameter values were invalid: Index with name %s already exists", iname), NULL;
+                continue;
+              }
+            index = parse_index (create, TRUE, defs, defs_arr ? defs_arr : table->attribute_definitions,
+                                 &table->hash, ppr, error);
+            if (index == NULL)
+              return NULL;
+            ddb_table_add_index (table, index);
+          }
+        else if (del)
+          {
+            const char *iname = json_object_get_string_member_with_default (del, "IndexName", "");
+            DdbIndex *index = ddb_table_find_index (table, iname);
+            if (index == NULL || !index->global)
+              {
+                g_set_error (error, DDB_ERROR, DDB_ERROR_RESOURCE_NOT_FOUND,
+                             "Requested resource not found: Index: %s not found", iname);
+                return NULL;
+              }
+            if (pass == 1)
+              ddb_table_remove_index (table, index);
+          }
+        else if (upd)
+          {
+            const char *iname = json_object_get_string_member_with_default (upd, "IndexName", "");
+            DdbIndex *index = ddb_table_find_index (table, iname);
+            JsonObject *ipt = json_object_has_member (upd, "ProvisionedThroughput")
+                              ? json_object_get_object_member (upd, "ProvisionedThroughput") : NULL;
+            if (index == NULL || !index->global)
+              {
+                g_set_error (error, DDB_ERROR, DDB_ERROR_RESOURCE_NOT_FOUND,
+                             "Requested resource not found: Index: %s not found", iname);
+                return NULL;
+              }
+            if (pass == 1 && ipt)
+              {
+                index->read_capacity = json_object_get_int_member_with_default (ipt, "ReadCapacityUnits", 0);
+                index->write_capacity = json_object_get_int_member_with_default (ipt, "WriteCapacityUnits", 0);
+              }
+          }
+        else if (pass == 0)
+          return invalid (error, "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update, or GlobalSecondaryIndexUpdate.Delete must be specified"), NULL;
+      }
+
+  if (defs_arr != NULL)
+    {
+      /* Keep the table's definitions and add the new ones. */
+      for (guint i = 0; i < json_array_get_length (defs_arr); i++)
+        {
+          JsonObject *d = json_array_get_object_element (defs_arr, i);
+          const char *an = json_object_get_string_member (d, "AttributeName");
+          gboolean known = FALSE;
+          for (guint j = 0; j < json_array_get_length (table->attribute_definitions); j++)
+            if (g_str_equal (an, json_object_get_string_member (json_array_get_object_element (table->attribute_definitions, j), "AttributeName")))
+              known = TRUE;
+          if (!known)
+            {
+              JsonObject *copy = json_object_new ();
+              json_object_set_string_member (copy, "AttributeName", an);
+              json_object_set_string_member (copy, "AttributeType", json_object_get_string_member (d, "AttributeType"));
+              json_array_add_object_element (table->attribute_definitions, copy);
+            }
+        }
+    }
+  table->pay_per_request = ppr;
+  if (ppr)
+    table->read_capacity = table->write_capacity = 0;
+  if (pt)
+    {
+      table->read_capacity = json_object_get_int_member_with_default (pt, "ReadCapacityUnits", 0);
+      table->write_capacity = json_object_get_int_member_with_default (pt, "WriteCapacityUnits", 0);
+    }
+  if (ss)
+    {
+      gboolean en = FALSE;
+      const char *vt = NULL;
+      if (!check_stream_spec (ss, &en, &vt, error))
+        return NULL;
+      if (en && table->stream_enabled)
+        return invalid (error, "Table already has an enabled stream: %s", table->name), NULL;
+      if (!en && !table->stream_enabled)
+        return invalid (error, "Table already has a disabled stream: %s", table->name), NULL;
+      table->stream_enabled = en;
+      g_clear_pointer (&table->stream_view_type, g_free);
+      if (en)
+        {
+          table->stream_view_type = g_strdup (vt);
+          g_free (table->stream_label);
+          table->stream_label = stream_label (op->now_ms);
+        }
+    }
+
+  resp = json_object_new ();
+  json_object_set_object_member (resp, "TableDescription", describe (table, "ACTIVE"));
+  return resp;
+}
+
+/* ---- Time to live ---- */
+
+JsonObject *
+ddb_op_update_time_to_live (DdbOp *op, GError **error)
+{
+  JsonObject *spec = NULL, *resp, *out;
+  const char *attr = NULL;
+  gboolean enabled = FALSE;
+  DdbTable *table;
+  DdbValidator v;
+  const char *name = NULL;
+
+  if (!ddb_req_string (op->request, "TableName", &name, error) ||
+      !ddb_req_object (op->request, "TimeToLiveSpecification", &spec, error))
+    return NULL;
+  if (spec && (!ddb_req_string (spec, "AttributeName", &attr, error) ||
+               !ddb_req_bool (spec, "Enabled", &enabled, error)))
+    return NULL;
+  ddb_validator_init (&v);
+  ddb_validate_table_name (&v, name, "tableName");
+  if (spec == NULL)
+    ddb_validator_add (&v, NULL, "timeToLiveSpecification", "Member must not be null");
+  else
+    {
+      if (attr == NULL)
+        ddb_validator_add (&v, NULL, "timeToLiveSpecification.attributeName", "Member must not be null");
+      else if (*attr == '\0')
+        ddb_validator_add (&v, "", "timeToLiveSpecification.attributeName", "Member must have length greater than or equal to 1");
+      if (json_object_get_member (spec, "Enabled") == NULL || JSON_NODE_HOLDS_NULL (json_object_get_member (spec, "Enabled")))
+        ddb_validator_add (&v, NULL, "timeToLiveSpecification.enabled", "Member must not be null");
+    }
+  if (!ddb_validator_finish (&v, error))
+    return NULL;
+  if ((table = ddb_engine_get_table (op->engine, name, error)) == NULL)
+    return NULL;
+
+  if (enabled && table->ttl_attribute != NULL)
+    return invalid (error, "TimeToLive is already enabled"), NULL;
+  if (!enabled && table->ttl_attribute == NULL)
+    return invalid (error, "TimeToLive is already disabled"), NULL;
+  if (!enabled && !g_str_equal (table->ttl_attribute, attr))
+    return invalid (error, "TimeToLive is active on a different AttributeName: current AttributeName is %s", table->ttl_attribute), NULL;
+  g_free (table->ttl_attribute);
+  table->ttl_attribute = enabled ? g_strdup (attr) : NULL;
+
+  resp = json_object_new ();
+  out = json_object_new ();
+  json_object_set_string_member (out, "AttributeName", attr);
+  json_object_set_boolean_member (out, "Enabled", enabled);
+  json_object_set_object_member (resp, "TimeToLiveSpecification", out);
+  return resp;
+}
+
+JsonObject *
+ddb_op_describe_time_to_live (DdbOp *op, GError **error)
+{
+  DdbTable *table = ddb_op_table (op, op->request, "tableName", error);
+  JsonObject *resp, *desc;
+
+  if (table == NULL)
+    return NULL;
+  desc = json_object_new ();
+  json_object_set_string_member (desc, "TimeToLiveStatus", table->ttl_attribute ? "ENABLED" : "DISABLED");
+  if (table->ttl_attribute)
+    json_object_set_string_member (desc, "AttributeName", table->ttl_attribute);
+  resp = json_object_new ();
+  json_object_set_object_member (resp, "TimeToLiveDescription", desc);
+  return resp;
+}

@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ddb-ops-transact.c: TransactWriteItems and TransactGetItems.
+ *
+ * A write transaction runs in three phases under the engine's write lock:
+ * parse and validate every action (errors here are plain exceptions), then
+ * evaluate every condition and compute every new item (failures become
+ * CancellationReasons, in request order), then apply all of it. So it is
+ * all-or-nothing, and no other call can see half of it. */
+#include "config.h"
+
+#include <string.h>
+#include "ddb-engine-private.h"
+
+typedef struct {
+  char *request;        /* TransactItems as JSON text: the idempotency payload */
+  gint64 expires_ms;
+  JsonObject *response;
+} DdbTokenRecord;
+
+void
+ddb_token_record_free (gpointer p)
+{
+  DdbTokenRecord *rec = p;
+  g_free (rec->request);
+  if (rec->response)
+    json_object_unref (rec->response);
+  g_free (rec);
+}
+
+static gboolean
+invalid (GError **error, const char *msg)
+{
+  g_set_error_literal (error, DDB_ERROR, DDB_ERROR_VALIDATION, msg);
+  return FALSE;
+}
+
+typedef enum { ACT_CHECK, ACT_PUT, ACT_DELETE, ACT_UPDATE } ActKind;
+
+typedef struct {
+  ActKind kind;
+  DdbTable *table;
+  JsonObject *spec;
+  DdbExprEnv *env;
+  DdbCondition *cond;
+  DdbUpdate *update;
+  JsonObject *key;
+  JsonObject *attrs;        /* put: prepared; update: computed in phase 2 */
+  gsize size;
+  DdbKeyValue hash, range;
+  gboolean ccf_all_old;
+  DdbItem *old;
+} Action;
+
+static void
+action_free (gpointer p)
+{
+  Action *a = p;
+  g_clear_pointer (&a->cond, ddb_condition_free);
+  g_clear_pointer (&a->update, ddb_update_free);
+  g_clear_pointer (&a->env, ddb_expr_env_free);
+  if (a->attrs)
+    json_object_unref (a->attrs);
+  ddb_key_value_clear (&a->hash);
+  ddb_key_value_clear (&a->range);
+  g_free (a);
+}
+
+static gboolean
+check_count (JsonArray *items, GError **error)
+{
+  DdbValidator v;
+
+  ddb_validator_init (&v);
+  if (items == NULL)
+    ddb_validator_add (&v, NULL, "transactItems", "Member must not be null");
+  else if (json_array_get_length (items) == 0)
+    ddb_validator_add (&v, "[]", "transactItems", "Member must have length greater than or equal to 1");
+  else if (json_array_get_length (items) > 100)
+    ddb_validator_add (&v, "[...]", "transactItems", "Member must have length less than or equal to 100");
+  return ddb_validator_finish (&v, error);
+}
+
+/* Phase 1 for one action. */
+static Action *
+parse_action (DdbOp *op, JsonObject *wrapper, guint index, GError **error)
+{
+  static const char *const kinds[] = { "ConditionCheck", "Put", "Delete", "Update" };
+  g_autoptr(GPtrArray) holder = g_ptr_array_new_with_free_func (action_free);
+  Action *a = g_new0 (Action, 1);
+  const char *cond = NULL, *upd = NULL, *ccf = NULL, *name = NULL;
+  guint found = 0;
+  DdbValidator v;
+
+  g_ptr_array_add (holder, a);
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      JsonObject *o = NULL;
+      if (!ddb_req_object (wrapper, kinds[k], &o, error))
+        return NULL;
+      if (o != NULL)
+        {
+          a->kind = k;
+          a->spec = o;
+          found++;
+        }
+    }
+  if (found != 1)
+    {
+      invalid (error, "TransactItems can only contain one of Check, Put, Update or Delete");
+      return NULL;
+    }
+  if (!ddb_req_string (a->spec, "TableName", &name, error) ||
+      !ddb_req_string (a->spec, "ConditionExpression", &cond, error) ||
+      !ddb_req_string (a->spec, "UpdateExpression", &upd, error) ||
+      !ddb_req_string (a->spec, "ReturnValuesOnConditionCheckFailure", &ccf, error) ||
+      !ddb_req_object (a->spec, a->kind == ACT_PUT ? "Item" : "Key", a->kind == ACT_PUT ? &a->attrs : &a->key, error))
+    return NULL;
+  if (a->kind == ACT_PUT)
+    {
+      /* attrs was borrowed for the check; prepared below. */
+      a->key = a->attrs;
+      a->attrs = NULL;
+    }
+  ddb_validator_init (&v);
+  {
+    const char *lower = a->kind == ACT_CHECK ? "conditionCheck" : a->kind == ACT_PUT ? "put" :
+                        a->kind == ACT_DELETE ? "delete" : "update";
+    g_autofree char *pt = g_strdup_printf ("transactItems.%u.member.%s.tableName", index + 1, lower);
+    g_autofree char *pk = g_strdup_printf ("transactItems.%u.member.%s.%s", index + 1, lower,
+                                           a->kind == ACT_PUT ? "item" : "key");
+    g_autofree char *pc = g_strdup_printf ("transactItems.%u.member.%s.conditionExpression", index + 1, lower);
+    g_autofree char *pu = g_strdup_printf ("transactItems.%u.member.%s.updateExpression", index + 1, lower);
+    ddb_validate_table_name (&v, name, pt);
+    if (a->key == NULL)
+      ddb_validator_add (&v, NULL, pk, "Member must not be null");
+    if (a->kind == ACT_CHECK && cond == NULL)
+      ddb_validator_add (&v, NULL, pc, "Member must not be null");
+    if (a->kind == ACT_UPDATE && upd == NULL)
+      ddb_validator_add (&v, NULL, pu, "Member must not be null");
+  }
+  if (!ddb_validator_finish (&v, error))
+    return NULL;
+  a->ccf_all_old = ccf != NULL && g_str_equal (ccf, "ALL_OLD");
+
+  a->env = ddb_op_expr_env (a->spec);
+  if (cond != NULL && (a->cond = ddb_condition_parse (cond, DDB_EXPR_CONDITION, a->env, error)) == NULL)
+    return NULL;
+  if (upd != NULL && a->kind == ACT_UPDATE && (a->update = ddb_update_parse (upd, a->env, error)) == NULL)
+    return NULL;
+  if (!ddb_expr_env_check_unused (a->env, error))
+    return NULL;
+  if ((a->table = ddb_engine_get_table (op->engine, name, error)) == NULL)
+    return NULL;
+
+  if (a->kind == ACT_PUT)
+    {
+      if ((a->attrs = ddb_table_prepare_item (a->table, a->key, &a->size, error)) == NULL)
+        return NULL;
+      ddb_key_value_init (&a->hash, json_object_get_member (a->attrs, a->table->hash.name));
+      if (a->table->range.name)
+        ddb_key_value_init (&a->range, json_object_get_member (a->attrs, a->table->range.name));
+    }
+  else if (!ddb_table_parse_key (a->table, a->key, &a->hash, &a->range, error))
+    return NULL;
+  if (a->update != NULL && !ddb_op_check_update_paths (a->table, a->update, error))
+    return NULL;
+  g_ptr_array_steal_index (holder, 0);
+  return a;
+}
+
+static JsonObject *
+reason (const char *code, const char *message)
+{
+  JsonObject *r = json_object_new ();
+  json_object_set_string_member (r, "Code", code);
+  if (message)
+    json_object_set_string_member (r, "Message", message);
+  return r;
+}
+
+JsonObject *
+ddb_op_transact_write_items (DdbOp *op, GError **error)
+{
+  JsonObject *req = op->request, *resp;
+  JsonArray *items = NULL, *reasons;
+  const char *token = NULL;
+  g_autofree char *payload = NULL;
+  g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (action_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  DdbCapacityMode cap_mode;
+  gboolean failed = FALSE;
+  GString *codes;
+
+  if (!ddb_req_array (req, "TransactItems", &items, error) ||
+      !ddb_req_string (req, "ClientRequestToken", &token, error) ||
+      !check_count (items, error) || !ddb_capacity_mode (req, &cap_mode, error))
+    return NULL;
+  if (token != NULL && (strlen (token) < 1 || strlen (token) > 36))
+    {
+      DdbValidator v;
+      ddb_validator_init (&v);
+      ddb_validator_add (&v, token, "clientRequestToken",
+                         strlen (token) < 1 ? "Member must have length greater than or equal to 1"
+                                            : "Member must have length less than or equal to 36");
+      ddb_validator_finish (&v, error);
+      return NULL;
+    }
+
+  if (token != NULL)
+    {
+      JsonNode *n = json_object_get_member (req, "TransactItems");
+      DdbTokenRecord *rec;
+      payload = json_to_string (n, FALSE);
+      rec = g_hash_table_lookup (op->engine->tokens, token);
+      if (rec != NULL && rec->expires_ms <= op->now_ms)
+        {
+          g_hash_table_remove (op->engine->tokens, token);
+          rec = NULL;
+        }
+      if (rec != NULL)
+        {
+          if (!g_str_equal (rec->request, payload))
+            {
+              g_set_error_literal (error, DDB_ERROR, DDB_ERROR_IDEMPOTENT_PARAMETER_MISMATCH,
+                                   "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.");
+              return NULL;
+            }
+          /* Same request again: success without running it twice. */
+          return ddb_item_copy_attrs (rec->response);
+        }
+    }
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *n = json_array_get_element (items, i);
+      Action *a;
+      char *fp;
+      if (!JSON_NODE_HOLDS_OBJECT (n))
+        return invalid (error, "Start of structure or map found where not expected."), NULL;
+      if ((a = parse_action (op, json_node_get_object (n), i, error)) == NULL)
+        return NULL;
+      g_ptr_array_add (actions, a);
+      fp = ddb_item_fingerprint (a->table, &a->hash, a->range.type ? &a->range : NULL);
+      if (!g_hash_table_add (seen, fp))
+        return invalid (error, "Transaction request cannot include multiple operations on one item"), NULL;
+    }
+
+  /* Phase 2: conditions and new items. */
+  reasons = json_array_new ();
+  for (guint i = 0; i < actions->len; i++)
+    {
+      Action *a = actions->pdata[i];
+      g_autoptr(GError) local = NULL;
+
+      a->old = ddb_table_lookup (a->table, &a->hash, a->range.type ? &a->range : NULL);
+      if (a->cond != NULL && !ddb_condition_evaluate (a->cond, a->old ? a->old->attrs : NULL))
+        {
+          JsonObject *r = reason ("ConditionalCheckFailed", "The conditional request failed");
+          if (a->ccf_all_old && a->old)
+            json_object_set_object_member (r, "Item", ddb_item_copy_attrs (a->old->attrs));
+          json_array_add_object_element (reasons, r);
+          failed = TRUE;
+          continue;
+        }
+      if (a->kind == ACT_UPDATE &&
+          (a->attrs = ddb_op_apply_update (a->table, a->update, a->key, a->old ? a->old->attrs : NULL,
+                                           &a->size, &local)) == NULL)
+        {
+          json_array_add_object_element (reasons, reason ("ValidationError", local->message));
+          failed = TRUE;
+          continue;
+        }
+      json_array_add_object_element (reasons, reason ("None", NULL));
+    }
+  if (failed)
+    {
+      codes = g_string_new ("Transaction cancelled, please refer cancellation reasons for specific reasons [");
+      for (guint i = 0; i < json_array_get_length (reasons); i++)
+        g_string_append_printf (codes, "%s%s", i ? ", " : "",
+                                json_object_get_string_member (json_array_get_object_element (reasons, i), "Code"));
+      g_string_append_c (codes, ']');
+      op->error_extra = json_object_new ();
+      json_object_set_array_member (op->error_extra, "CancellationReasons", reasons);
+      g_set_error_literal (error, DDB_ERROR, DDB_ERROR_TRANSACTION_CANCELED, codes->str);
+      g_string_free (codes, TRUE);
+      return NULL;
+    }
+  json_array_unref (reasons);
+
+  /* Phase 3: apply. */
+  resp = json_object_new ();
+  {
+    g_autoptr(GHashTable) caps = cap_mode ? g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) ddb_capacity_free) : NULL;
+    g_autoptr(GPtrArray) order = g_ptr_array_new ();
+    for (guint i = 0; i < actions->len; i++)
+      {
+        Action *a = actions->pdata[i];
+        if (caps)
+          {
+            DdbCapacity *cap = g_hash_table_lookup (caps, a->table->name);
+            if (cap == NULL)
+              {
+                cap = ddb_capacity_new (a->table->name);
+                g_hash_table_insert (caps, a->table->name, cap);
+                g_ptr_array_add (order, cap);
+              }
+            if (a->kind == ACT_CHECK)
+              cap->table_units += 2 * ddb_capacity_read_units (a->old ? a->old->size : 0, TRUE);
+            else
+              ddb_capacity_add_write (cap, a->table, a->old ? a->old->attrs : NULL, a->old ? a->old->size : 0,
+                                      a->kind == ACT_DELETE ? NULL : a->attrs, a->kind == ACT_DELETE ? 0 : a->size, 2);
+          }
+        switch (a->kind)
+          {
+          case ACT_PUT:
+          case ACT_UPDATE:
+            ddb_table_put (a->table, ddb_table_make_item (a->table, g_steal_pointer (&a->attrs), a->size));
+            break;
+          case ACT_DELETE:
+            if (a->old)
+              ddb_table_delete (a->table, a->old);
+            break;
+          case ACT_CHECK:
+          default:
+            break;
+          }
+      }
+    if (caps)
+      {
+        JsonArray *arr = json_array_new ();
+        for (guint i = 0; i < order->len; i++)
+          json_array_add_object_element (arr, ddb_capacity_to_json (order->pdata[i], cap_mode));
+        json_object_set_array_member (resp, "ConsumedCapacity", arr);
+      }
+  }
+
+  if (token != NULL)
+    {
+      DdbTokenRecord *rec = g_new0 (DdbTokenRecord, 1);
+      rec->request = g_steal_pointer (&payload);
+      rec->expires_ms = op->now_ms + DDB_TOKEN_LIFETIME_MS;
+      rec->response = ddb_item_copy_attrs (resp);
+      g_hash_table_replace (op->engine->tokens, g_strdup (token), rec);
+    }
+  return resp;
+}
+
+JsonObject *
+ddb_op_transact_get_items (DdbOp *op, GError **error)
+{
+  JsonObject *req = op->request, *resp;
+  JsonArray *items = NULL, *responses;
+  DdbCapacityMode cap_mode;
+  g_autoptr(GPtrArray) specs = g_ptr_array_new ();
+  g_autoptr(GHashTable) caps = NULL;
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+
+  if (!ddb_req_array (req, "TransactItems", &items, error) ||
+      !check_count (items, error) || !ddb_capacity_mode (req, &cap_mode, error))
+    return NULL;
+
+  /* Validate everything first. */
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *n = json_array_get_element (items, i);
+      JsonObject *get = NULL, *key = NULL;
+      const char *name = NULL;
+      DdbTable *table;
+      DdbKeyValue h, r;
+      DdbValidator v;
+      g_autoptr(DdbOpEnv) env = NULL;
+      g_autoptr(GPtrArray) paths = NULL;
+      g_autoptr(GError) local = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (n))
+        return invalid (error, "Start of structure or map found where not expected."), NULL;
+      if (!ddb_req_object (json_node_get_object (n), "Get", &get, error))
+        return NULL;
+      ddb_validator_init (&v);
+      if (get == NULL)
+        {
+          g_autofree char *p = g_strdup_printf ("transactItems.%u.member.get", i + 1);
+          ddb_validator_add (&v, NULL, p, "Member must not be null");
+        }
+      else
+        {
+          g_autofree char *pt = g_strdup_printf ("transactItems.%u.member.get.tableName", i + 1);
+          g_autofree char *pk = g_strdup_printf ("transactItems.%u.member.get.key", i + 1);
+          if (!ddb_req_string (get, "TableName", &name, error) || !ddb_req_object (get, "Key", &key, error))
+            {
+              ddb_validator_finish (&v, NULL);
+              return NULL;
+            }
+          ddb_validate_table_name (&v, name, pt);
+          if (key == NULL)
+            ddb_validator_add (&v, NULL, pk, "Member must not be null");
+        }
+      if (!ddb_validator_finish (&v, error))
+        return NULL;
+      env = ddb_op_expr_env (get);
+      paths = ddb_op_projection (get, env, &local);
+      if (local != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return NULL;
+        }
+      if (!ddb_expr_env_check_unused (env, error))
+        return NULL;
+      if ((table = ddb_engine_get_table (op->engine, name, error)) == NULL)
+        return NULL;
+      if (!ddb_table_parse_key (table, key, &h, &r, error))
+        return NULL;
+      ddb_key_value_clear (&h);
+      ddb_key_value_clear (&r);
+      g_ptr_array_add (specs, get);
+    }
+
+  if (cap_mode)
+    caps = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) ddb_capacity_free);
+  responses = json_array_new ();
+  for (guint i = 0; i < specs->len; i++)
+    {
+      JsonObject *get = specs->pdata[i], *entry = json_object_new ();
+      DdbTable *table = g_hash_table_lookup (op->engine->tables, json_object_get_string_member (get, "TableName"));
+      g_autoptr(DdbOpEnv) env = ddb_op_expr_env (get);
+      g_autoptr(GPtrArray) paths = ddb_op_projection (get, env, NULL);
+      DdbKeyValue h, r;
+      DdbItem *item;
+
+      ddb_table_parse_key (table, json_object_get_object_member (get, "Key"), &h, &r, NULL);
+      item = ddb_table_lookup (table, &h, r.type ? &r : NULL);
+      ddb_key_value_clear (&h);
+      ddb_key_value_clear (&r);
+      if (item != NULL)
+        {
+          g_autoptr(JsonObject) copy = ddb_item_copy_attrs (item->attrs);
+          json_object_set_object_member (entry, "Item", paths ? ddb_projection_apply (paths, copy) : json_object_ref (copy));
+        }
+      json_array_add_object_element (responses, entry);
+      if (caps)
+        {
+          DdbCapacity *cap = g_hash_table_lookup (caps, table->name);
+          if (cap == NULL)
+            {
+              cap = ddb_capacity_new (table->name);
+              g_hash_table_insert (caps, table->name, cap);
+              g_ptr_array_add (order, cap);
+            }
+          cap->table_units += 2 * ddb_capacity_read_units (item ? item->size : 0, TRUE);
+        }
+    }
+  resp = json_object_new ();
+  json_object_set_array_member (resp, "Responses", responses);
+  if (caps)
+    {
+      JsonArray *arr = json_array_new ();
+      for (guint i = 0; i < order->len; i++)
+        json_array_add_object_element (arr, ddb_capacity_to_json (order->pdata[i], cap_mode));
+      json_object_set_array_member (resp, "ConsumedCapacity", arr);
+    }
+  return resp;
+}

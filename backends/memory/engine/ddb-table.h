@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ddb-table.h: tables, their key schema, ordered items and secondary indexes.
+ *
+ * Storage layout (why: Query in O(log n + k), GetItem/PutItem in O(log n)):
+ * a DdbStore maps a partition-key value to a DdbPartition whose entries are a
+ * GSequence (balanced tree) ordered by the sort key. Every partition also
+ * sits in store->order, sorted by a 32-bit hash of its key, which gives Scan
+ * a stable, resumable order and lets a parallel-scan segment be a contiguous
+ * hash range. The table has one store; every index has its own store of
+ * entries pointing at the table's items (items lacking an index key
+ * attribute are simply absent: sparse indexes). Stored items are immutable:
+ * a write replaces the DdbItem, so readers can copy out under a read lock. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include "ddb-value.h"
+
+G_BEGIN_DECLS
+
+/* A scalar key value (S, N or B) in a form that compares fast. */
+typedef struct {
+  DdbType type;    /* DDB_TYPE_INVALID when absent */
+  guint32 len;     /* S and B: bytes of data */
+  char *data;      /* S: UTF-8, B: decoded bytes (owned) */
+  DdbNumber num;   /* N */
+} DdbKeyValue;
+
+/* Fills kv from an AttributeValue of type S, N or B; FALSE if not one. */
+gboolean ddb_key_value_init (DdbKeyValue *kv, JsonNode *value);
+void ddb_key_value_copy (DdbKeyValue *dst, const DdbKeyValue *src);
+void ddb_key_value_clear (DdbKeyValue *kv);
+int ddb_key_value_compare (const DdbKeyValue *a, const DdbKeyValue *b);
+gboolean ddb_key_value_equal (const DdbKeyValue *a, const DdbKeyValue *b);
+guint32 ddb_key_value_hash (const DdbKeyValue *kv);
+/* Bytes DynamoDB counts for the key (for the key size limits). */
+gsize ddb_key_value_size (const DdbKeyValue *kv);
+
+typedef struct _DdbItem DdbItem;
+
+/* One position in a store. keys[] are the sort levels inside a partition: the
+ * store's sort key, then (indexes only) the table key, so equal index keys
+ * still have a total order for pagination. */
+typedef struct {
+  DdbKeyValue *hash;
+  const DdbKeyValue *keys[3];
+  guint8 nkeys;
+  gint8 bias;      /* probes only: where to sort among equal keys (-1, +1) */
+  DdbItem *item;   /* NULL for probes */
+} DdbEntry;
+
+struct _DdbItem {
+  DdbEntry entry;      /* the item's place in the table store */
+  DdbKeyValue hash;
+  DdbKeyValue range;
+  JsonObject *attrs;   /* owned, never modified once stored */
+  gsize size;
+};
+
+void ddb_item_free (DdbItem *item);
+
+typedef struct {
+  DdbKeyValue key;
+  guint32 khash;
+  GSequence *entries;          /* DdbEntry*, ordered by keys[] */
+  GSequenceIter *order_iter;   /* position in store->order */
+} DdbPartition;
+
+typedef struct {
+  GHashTable *partitions;      /* DdbKeyValue* (partition->key) -> DdbPartition* */
+  GSequence *order;            /* DdbPartition*, by (khash, key) */
+  gboolean owns_items;         /* table store: frees DdbItems; index: frees entries */
+  guint64 count;
+  guint64 bytes;
+} DdbStore;
+
+typedef enum {
+  DDB_PROJECTION_ALL,
+  DDB_PROJECTION_KEYS_ONLY,
+  DDB_PROJECTION_INCLUDE,
+} DdbProjectionType;
+
+typedef struct {
+  char *name;
+  DdbType type;
+} DdbKeyAttr;
+
+typedef struct _DdbTable DdbTable;
+
+typedef struct {
+  char *name;
+  gboolean global;
+  DdbKeyAttr hash;
+  DdbKeyAttr range;            /* name NULL when none */
+  DdbProjectionType projection;
+  GPtrArray *non_key_attrs;    /* char*, INCLUDE only */
+  GHashTable *include_set;     /* name -> name, INCLUDE only */
+  gint64 read_capacity, write_capacity; /* GSIs on PROVISIONED tables */
+  DdbStore store;
+  DdbTable *table;
+} DdbIndex;
+
+struct _DdbTable {
+  char *name;
+  DdbKeyAttr hash;
+  DdbKeyAttr range;            /* name NULL when none */
+  JsonArray *attribute_definitions; /* as given, for DescribeTable */
+  gboolean pay_per_request;
+  gint64 read_capacity, write_capacity;
+  gboolean stream_enabled;
+  char *stream_view_type;
+  char *stream_label;
+  gint64 created_ms;
+  char *ttl_attribute;         /* NULL when TTL is disabled */
+  GPtrArray *indexes;          /* DdbIndex*, LSIs then GSIs in creation order */
+  DdbStore store;
+};
+
+DdbTable *ddb_table_new (const char *name);
+void ddb_table_free (DdbTable *table);
+DdbIndex *ddb_table_find_index (DdbTable *table, const char *name);
+/* Adds an index and backfills it from the table's items. */
+void ddb_table_add_index (DdbTable *table, DdbIndex *index);
+void ddb_table_remove_index (DdbTable *table, DdbIndex *index);
+DdbIndex *ddb_index_new (void);
+void ddb_index_free (DdbIndex *index);
+
+/* Lookup by the table key; NULL when absent. range may be NULL for a
+ * hash-only table. */
+DdbItem *ddb_table_lookup (DdbTable *table, const DdbKeyValue *hash, const DdbKeyValue *range);
+/* Makes an item from normalized attrs (takes ownership); the key attributes
+ * must have been validated against the schema. */
+DdbItem *ddb_table_make_item (DdbTable *table, JsonObject *attrs, gsize size);
+/* Stores item, replacing and freeing any item with the same key. */
+void ddb_table_put (DdbTable *table, DdbItem *item);
+/* Removes and frees item (which must be stored). */
+void ddb_table_delete (DdbTable *table, DdbItem *item);
+
+/* Index key values of item for index; FALSE when the item is not in the index. */
+gboolean ddb_index_item_keys (DdbIndex *index, DdbItem *item, DdbKeyValue *hash, DdbKeyValue *range);
+
+/* Store navigation for Query and Scan. */
+DdbPartition *ddb_store_lookup_partition (DdbStore *store, const DdbKeyValue *key);
+/* The first entry of partition at or after probe (bias -1) or strictly after
+ * it (bias +1); probe may give fewer keys than the store's entries. */
+GSequenceIter *ddb_partition_seek (DdbPartition *partition, const DdbEntry *probe);
+/* The first partition at or after (khash, key) (bias -1) or after it (+1);
+ * key may be NULL to seek by khash alone. */
+GSequenceIter *ddb_store_seek_partition (DdbStore *store, guint32 khash, const DdbKeyValue *key, int bias);
+
+/* Copies item attrs deeply (JsonObject refcounts are not atomic, so nothing
+ * stored is ever shared with a response). */
+JsonObject *ddb_item_copy_attrs (JsonObject *attrs);
+JsonNode *ddb_value_copy (JsonNode *value);
+/* Deep copies that also put numbers in DynamoDB's canonical form: what gets
+ * stored (the request's nodes are never kept). */
+JsonNode *ddb_value_copy_canonical (JsonNode *value);
+JsonObject *ddb_item_copy_canonical (JsonObject *attrs);
+
+/* Attributes of item visible through index (all for ALL). New object. */
+JsonObject *ddb_index_project (DdbIndex *index, JsonObject *attrs);
+gboolean ddb_index_projects_attr (DdbIndex *index, const char *name);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbIndex, ddb_index_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbTable, ddb_table_free)
+
+G_END_DECLS
