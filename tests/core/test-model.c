@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Schema declaration and codec: everything that happens before a request. */
+#include <math.h>
+#include "test-models.h"
+
+static JsonNode *
+parse (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  return node;
+}
+
+static const char *
+attr_text (JsonObject *item, const char *name, const char *type)
+{
+  JsonObject *av = json_object_get_object_member (item, name);
+
+  g_assert_nonnull (av);
+  g_assert_true (json_object_has_member (av, type));
+  return json_object_get_string_member (av, type);
+}
+
+static TestUser *
+make_full_user (void)
+{
+  g_autoptr(GDateTime) created = g_date_time_new_utc (2024, 2, 29, 13, 45, 6.123456);
+  g_autoptr(GBytes) payload = g_bytes_new ("\0\1\2\377", 4);
+  g_autoptr(TestAddress) address = g_object_new (TEST_TYPE_ADDRESS, "street", "1 Main St", "city", "Oslo", NULL);
+  g_autoptr(GListStore) lines = g_list_store_new (TEST_TYPE_LINE);
+  g_autoptr(TestLine) l1 = g_object_new (TEST_TYPE_LINE, "sku", "A-1", "qty", 2, NULL);
+  g_autoptr(TestLine) l2 = g_object_new (TEST_TYPE_LINE, "sku", "B-2", "qty", 5, NULL);
+  GVariantBuilder b;
+  const char *tags[] = { "admin", "beta", NULL };
+  const char *labels[] = { "x", "x", "y", NULL };
+  g_autoptr(JsonNode) doc = parse ("{\"a\": [1, 2.5, \"three\", true, null], \"b\": {\"c\": \"d\"}}");
+
+  g_list_store_append (lines, l1);
+  g_list_store_append (lines, l2);
+  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&b, "{sv}", "plan", g_variant_new_string ("pro"));
+  g_variant_builder_add (&b, "{sv}", "seats", g_variant_new_int64 (12));
+  g_variant_builder_add (&b, "{sv}", "ok", g_variant_new_boolean (TRUE));
+
+  return g_object_new (TEST_TYPE_USER,
+                       "id", "u1", "email", "ada@example.com", "name", "Ada \"Quote\" #:v OR 1=1",
+                       "age", -36, "active", TRUE, "score", 0.1, "tags", tags,
+                       "created", created, "payload", payload,
+                       "big", "12345678901234567890123456789012345678",
+                       "kind", TEST_KIND_FANCY, "extra", g_variant_builder_end (&b), "doc", doc,
+                       "u64", G_MAXUINT64, "i64", G_MININT64, "tiny", (gint) -128, "ratio", 1.5f,
+                       "address", address, "lines", lines, "secret", "hunter2",
+                       "display", "Ada L.", "nickname", "", "labels", labels,
+                       NULL);
+}
+
+static void
+test_encode_every_type (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestUser) user = make_full_user ();
+  g_autoptr(JsonNode) item = dynamorm_model_to_item (DYNAMORM_MODEL (user), &error);
+  JsonObject *obj;
+  JsonArray *array;
+
+  g_assert_no_error (error);
+  obj = json_node_get_object (item);
+  g_assert_cmpstr (attr_text (obj, "id", "S"), ==, "u1");
+  g_assert_cmpstr (attr_text (obj, "name", "S"), ==, "Ada \"Quote\" #:v OR 1=1");
+  g_assert_cmpstr (attr_text (obj, "age", "N"), ==, "-36");
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (obj, "active"), "BOOL"));
+  g_assert_cmpstr (attr_text (obj, "score", "N"), ==, "0.1");
+  g_assert_cmpstr (attr_text (obj, "created", "S"), ==, "2024-02-29T13:45:06.123456Z");
+  g_assert_cmpstr (attr_text (obj, "payload", "B"), ==, "AAEC/w==");
+  g_assert_cmpstr (attr_text (obj, "big", "N"), ==, "12345678901234567890123456789012345678");
+  g_assert_cmpstr (attr_text (obj, "kind", "S"), ==, "fancy");
+  g_assert_cmpstr (attr_text (obj, "u64", "N"), ==, "18446744073709551615");
+  g_assert_cmpstr (attr_text (obj, "i64", "N"), ==, "-9223372036854775808");
+  g_assert_cmpstr (attr_text (obj, "tiny", "N"), ==, "-128");
+  g_assert_cmpstr (attr_text (obj, "ratio", "N"), ==, "1.5");
+  g_assert_cmpstr (attr_text (obj, "display_name", "S"), ==, "Ada L.");
+  /* set -> SS, plain list -> L (duplicates allowed in a list) */
+  array = json_object_get_array_member (json_object_get_object_member (obj, "tags"), "SS");
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  array = json_object_get_array_member (json_object_get_object_member (obj, "labels"), "L");
+  g_assert_cmpuint (json_array_get_length (array), ==, 3);
+  /* nested model -> M, list of models -> L of M */
+  g_assert_cmpstr (attr_text (json_object_get_object_member (json_object_get_object_member (obj, "address"), "M"),
+                              "city", "S"), ==, "Oslo");
+  array = json_object_get_array_member (json_object_get_object_member (obj, "lines"), "L");
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  /* free-form: GVariant and JsonNode -> M */
+  g_assert_true (json_object_has_member (json_object_get_object_member (obj, "extra"), "M"));
+  g_assert_true (json_object_has_member (json_object_get_object_member (obj, "doc"), "M"));
+  /* skipped, omitted-when-empty, renamed */
+  g_assert_false (json_object_has_member (obj, "secret"));
+  g_assert_false (json_object_has_member (obj, "nickname"));
+  g_assert_false (json_object_has_member (obj, "display"));
+}
+
+static void
+test_round_trip_every_type (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestUser) user = make_full_user ();
+  g_autoptr(JsonNode) item = dynamorm_model_to_item (DYNAMORM_MODEL (user), &error);
+  g_autoptr(DynamormModel) back = NULL;
+  g_autoptr(JsonNode) again = NULL;
+  g_autofree char *a = NULL, *b = NULL;
+  g_autoptr(GDateTime) created = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autoptr(TestAddress) address = NULL;
+  g_autoptr(GListModel) lines = NULL;
+  g_autoptr(TestLine) line = NULL;
+  g_autoptr(GVariant) extra = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autofree char *big = NULL, *secret = NULL, *name = NULL;
+  g_auto(GStrv) tags = NULL;
+  guint64 u64;
+  gint64 i64;
+  gint8 tiny;
+  double score;
+  float ratio;
+  int kind;
+
+  g_assert_no_error (error);
+  back = dynamorm_model_new_from_item (TEST_TYPE_USER, item, &error);
+  g_assert_no_error (error);
+  g_object_get (back, "created", &created, "payload", &payload, "address", &address,
+                "lines", &lines, "extra", &extra, "doc", &doc, "big", &big, "secret", &secret,
+                "u64", &u64, "i64", &i64, "tiny", &tiny, "score", &score, "ratio", &ratio,
+                "kind", &kind, "tags", &tags, "name", &name, NULL);
+  g_assert_cmpint (g_date_time_get_microsecond (created), ==, 123456);
+  g_assert_cmpint (g_date_time_get_second (created), ==, 6);
+  g_assert_cmpuint (g_bytes_get_size (payload), ==, 4);
+  g_assert_cmpint (((const guchar *) g_bytes_get_data (payload, NULL))[3], ==, 255);
+  g_assert_cmpuint (u64, ==, G_MAXUINT64);
+  g_assert_cmpint (i64, ==, G_MININT64);
+  g_assert_cmpint (tiny, ==, -128);
+  g_assert_cmpfloat (score, ==, 0.1);
+  g_assert_cmpfloat (ratio, ==, 1.5f);
+  g_assert_cmpint (kind, ==, TEST_KIND_FANCY);
+  g_assert_cmpstr (big, ==, "12345678901234567890123456789012345678");
+  g_assert_cmpstr (name, ==, "Ada \"Quote\" #:v OR 1=1");
+  g_assert_null (secret);
+  g_assert_cmpuint (g_strv_length (tags), ==, 2);
+  g_assert_true (g_strv_contains ((const char * const *) tags, "beta"));
+  g_assert_nonnull (address);
+  g_assert_cmpuint (g_list_model_get_n_items (lines), ==, 2);
+  line = g_list_model_get_item (lines, 1);
+  {
+    int qty;
+    g_object_get (line, "qty", &qty, NULL);
+    g_assert_cmpint (qty, ==, 5);
+  }
+  g_assert_true (g_variant_is_of_type (extra, G_VARIANT_TYPE_VARDICT));
+  g_assert_cmpint (g_variant_get_int64 (g_variant_lookup_value (extra, "seats", NULL)), ==, 12);
+
+  /* Encoding the decoded model gives the same item (skipped secret aside). */
+  again = dynamorm_model_to_item (back, &error);
+  g_assert_no_error (error);
+  json_object_remove_member (json_node_get_object (item), "tags");  /* set order is not kept */
+  json_object_remove_member (json_node_get_object (again), "tags");
+  a = json_to_string (item, FALSE);
+  b = json_to_string (again, FALSE);
+  g_assert_true (json_node_equal (item, again));
+}
+
+static void
+test_edge_numbers (void)
+{
+  const double doubles[] = { 0.0, -0.5, 1e-130, 9.9e125, 123456789.125, 5e-324 * 0 + 2.2250738585072014e-308 * 0 + 1.7976931348623157e+100, 1.0 / 3.0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (doubles); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "n", "score", doubles[i], NULL);
+      g_autoptr(JsonNode) item = dynamorm_model_to_item (DYNAMORM_MODEL (user), &error);
+      g_autoptr(DynamormModel) back = NULL;
+      double score;
+
+      g_assert_no_error (error);
+      back = dynamorm_model_new_from_item (TEST_TYPE_USER, item, &error);
+      g_assert_no_error (error);
+      g_object_get (back, "score", &score, NULL);
+      g_assert_cmpfloat (score, ==, doubles[i]);
+    }
+}
+
+static void
+test_unrepresentable_values (void)
+{
+  const double bad[] = { INFINITY, -INFINITY, 1e300, 1e-300 };
+  g_autoptr(GError) error = NULL;
+
+  {
+    /* NaN cannot be set on a double property, but can hide in a GVariant */
+    GVariantBuilder b;
+    g_autoptr(TestUser) user = NULL;
+    g_autoptr(JsonNode) item = NULL;
+
+    g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
+    g_variant_builder_add (&b, "{sv}", "x", g_variant_new_double (NAN));
+    user = g_object_new (TEST_TYPE_USER, "id", "n", "extra", g_variant_builder_end (&b), NULL);
+    item = dynamorm_model_to_item (DYNAMORM_MODEL (user), &error);
+    g_assert_null (item);
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE);
+    g_assert_nonnull (strstr (error->message, "NaN"));
+    g_clear_error (&error);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "n", "score", bad[i], NULL);
+      g_autoptr(JsonNode) item = dynamorm_model_to_item (DYNAMORM_MODEL (user), &error);
+
+      g_assert_null (item);
+      g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE);
+      g_assert_nonnull (strstr (error->message, "score"));
+      g_clear_error (&error);
+    }
+
+  {
+    /* 39 significant digits do not fit a DynamoDB number */
+    g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "n",
+                                             "big", "123456789012345678901234567890123456789", NULL);
+    g_autoptr(JsonNode) item = dynamorm_model_to_item (DYNAMORM_MODEL (user), &error);
+    g_assert_null (item);
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE);
+    g_clear_error (&error);
+  }
+  {
+    g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "n", "big", "12abc", NULL);
+    g_autoptr(JsonNode) item = dynamorm_model_to_item (DYNAMORM_MODEL (user), &error);
+    g_assert_null (item);
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE);
+    g_clear_error (&error);
+  }
+  {
+    /* a set cannot hold the same string twice */
+    const char *dups[] = { "a", "a", NULL };
+    g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "n", "tags", dups, NULL);
+    g_autoptr(JsonNode) item = dynamorm_model_to_item (DYNAMORM_MODEL (user), &error);
+    g_assert_null (item);
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE);
+    g_clear_error (&error);
+  }
+  {
+    /* an empty partition key is refused before any request */
+    g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "", NULL);
+    g_autoptr(JsonNode) item = dynamorm_model_to_item (DYNAMORM_MODEL (user), &error);
+    g_assert_null (item);
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "“id”"));
+    g_clear_error (&error);
+  }
+}
+
+static void
+test_decode_errors_leave_model_unchanged (void)
+{
+  const char *bad_items[] = {
+    "{\"id\": {\"S\": \"u\"}, \"age\": {\"S\": \"thirty\"}}",              /* wrong type */
+    "{\"id\": {\"S\": \"u\"}, \"tiny\": {\"N\": \"300\"}}",                /* does not fit gint8 */
+    "{\"id\": {\"S\": \"u\"}, \"age\": {\"N\": \"1.5\"}}",                 /* not a whole number */
+    "{\"id\": {\"S\": \"u\"}, \"u64\": {\"N\": \"-1\"}}",                  /* negative for unsigned */
+    "{\"id\": {\"S\": \"u\"}, \"i64\": {\"N\": \"9223372036854775808\"}}", /* one past int64 */
+    "{\"id\": {\"S\": \"u\"}, \"kind\": {\"S\": \"ugly\"}}",               /* not an enum nick */
+    "{\"id\": {\"S\": \"u\"}, \"created\": {\"S\": \"yesterday\"}}",       /* not RFC 3339 */
+    "{\"id\": {\"S\": \"u\"}, \"age\": {\"N\": \"1\", \"S\": \"x\"}}",     /* malformed AttributeValue */
+    "{\"id\": {\"S\": \"u\"}, \"labels\": {\"L\": [{\"N\": \"1\"}]}}",     /* list of non-strings */
+    "{\"id\": {\"S\": \"u\"}, \"active\": {\"NULL\": true}}",              /* null for a boolean */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_items); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "keep", "age", 7, NULL);
+      g_autoptr(JsonNode) item = parse (bad_items[i]);
+      g_autofree char *id = NULL;
+      int age;
+
+      g_assert_false (dynamorm_model_load_item (DYNAMORM_MODEL (user), item, &error));
+      g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE);
+      g_object_get (user, "id", &id, "age", &age, NULL);
+      g_assert_cmpstr (id, ==, "keep");
+      g_assert_cmpint (age, ==, 7);
+    }
+}
+
+static void
+test_missing_attributes_reset (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "a", "name", "Old", "age", 3, NULL);
+  g_autoptr(JsonNode) item = parse ("{\"id\": {\"S\": \"b\"}, \"unknown\": {\"S\": \"ignored\"}}");
+  g_autofree char *name = NULL;
+  int age;
+
+  g_assert_true (dynamorm_model_load_item (DYNAMORM_MODEL (user), item, &error));
+  g_assert_no_error (error);
+  g_object_get (user, "name", &name, "age", &age, NULL);
+  g_assert_null (name);
+  g_assert_cmpint (age, ==, 0);
+}
+
+static void
+test_value_to_attribute_value (void)
+{
+  g_autoptr(GError) error = NULL;
+  GValue v = G_VALUE_INIT;
+  g_autoptr(JsonNode) av = NULL;
+  g_autofree char *text = NULL;
+
+  g_value_init (&v, G_TYPE_UINT64);
+  g_value_set_uint64 (&v, 42);
+  av = dynamorm_value_to_attribute_value (&v, &error);
+  g_assert_no_error (error);
+  text = json_to_string (av, FALSE);
+  g_assert_cmpstr (text, ==, "{\"N\":\"42\"}");
+  g_value_unset (&v);
+
+  text = dynamorm_number_normalize ("1.50E+1", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "15");
+}
+
+typedef struct {
+  const char *name;
+  const char *props[6];
+  const char *table;
+  const char *tags[6];
+  const char *expect;   /* in the message */
+} SchemaCase;
+
+static void
+test_schema_errors (void)
+{
+  static const SchemaCase cases[] = {
+    { "SchemaNoPk", { "id:s", NULL }, NULL, { NULL }, "no partition key" },
+    { "SchemaTwoPk", { "a:s", "b:s", NULL }, NULL, { "a=pk", "b=pk", NULL }, "two partition key" },
+    { "SchemaUnknownProp", { "a:s", NULL }, NULL, { "a=pk", "nope=sk", NULL }, "no property “nope”" },
+    { "SchemaBoolPk", { "a:b", NULL }, NULL, { "a=pk", NULL }, "cannot be a DynamoDB key" },
+    { "SchemaListPk", { "a:v", NULL }, NULL, { "a=pk", NULL }, "cannot be a DynamoDB key" },
+    { "SchemaUnknownTag", { "a:s", NULL }, NULL, { "a=pk,bogus", NULL }, "unknown tag “bogus”" },
+    { "SchemaIndexNoRole", { "a:s", "b:s", NULL }, NULL, { "a=pk", "b=index:gsi", NULL }, "must be followed by" },
+    { "SchemaIndexNoPk", { "a:s", "b:s", NULL }, NULL, { "a=pk", "b=index:gsi,sk", NULL }, "has no partition key" },
+    { "SchemaSameAttr", { "a:s", "b:s", NULL }, NULL, { "a=pk", "b=attr:a", NULL }, "both store" },
+    { "SchemaReadOnly", { "a:s", "b:r", NULL }, NULL, { "a=pk", "b=sk", NULL }, "readable and writable" },
+    { "SchemaLsiNoSk", { "a:s", "b:s", NULL }, NULL, { "a=pk", "b=lsi:l1", NULL }, "need a table with a sort key" },
+    { "SchemaVersionString", { "a:s", "b:s", NULL }, NULL, { "a=pk", "b=version", NULL }, "must be an integer" },
+    { "SchemaNoEquals", { "a:s", NULL }, NULL, { "a pk", NULL }, "has no “=”" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      GType type = test_define_model (cases[i].name, cases[i].props);
+      gboolean ok = dynamorm_model_type_declare (type, cases[i].table, cases[i].tags, &error);
+
+      g_test_message ("%s: %s", cases[i].name, error ? error->message : "(no error)");
+      g_assert_false (ok);
+      g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL);
+      g_assert_nonnull (strstr (error->message, cases[i].expect));
+    }
+}
+
+static void
+test_schema_naming (void)
+{
+  static const char *props[] = { "customer-id:s", "sort_key:i", "note:s", NULL };
+  static const char *tags[] = { "customer-id=pk", "sort-key=sk", NULL };
+  g_autoptr(GError) error = NULL;
+  GType type = test_define_model ("DemoPaymentRecord", props);
+  g_autofree char *table = NULL, *attr = NULL;
+
+  g_assert_true (dynamorm_model_type_declare (type, NULL, tags, &error));
+  g_assert_no_error (error);
+  table = dynamorm_model_type_get_table_name (type);
+  g_assert_cmpstr (table, ==, "demo_payment_records");
+  attr = dynamorm_model_type_get_attribute_name (type, "customer-id");
+  g_assert_cmpstr (attr, ==, "customer_id");
+  g_clear_pointer (&table, g_free);
+  table = dynamorm_model_type_get_table_name (TEST_TYPE_USER);
+  g_assert_cmpstr (table, ==, "users");
+  g_assert_true (dynamorm_model_type_check (TEST_TYPE_INVOICE, &error));
+  g_assert_true (dynamorm_model_type_check (TEST_TYPE_USER, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_error_from_response (void)
+{
+  g_autoptr(JsonNode) body = parse ("{\"__type\": \"com.amazonaws.dynamodb.v20120810#TransactionCanceledException\","
+                                    "\"Message\": \"Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]\","
+                                    "\"CancellationReasons\": [{\"Code\": \"None\"}, {\"Code\": \"ConditionalCheckFailed\", \"Message\": \"The conditional request failed\"}]}");
+  g_autoptr(GError) error = dynamorm_error_new_from_response (400, body);
+  g_autoptr(GError) copy = NULL;
+  g_autoptr(JsonNode) unknown = parse ("{\"__type\": \"x#SomethingNew\", \"message\": \"odd\"}");
+  g_autoptr(GError) other = dynamorm_error_new_from_response (400, unknown);
+  g_autoptr(GError) server = dynamorm_error_new_from_response (503, NULL);
+  JsonNode *response;
+
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_TRANSACTION_CANCELLED);
+  g_assert_cmpstr (dynamorm_error_get_service_error (error), ==, "TransactionCanceledException");
+  copy = g_error_copy (error);
+  response = dynamorm_error_get_response (copy);
+  g_assert_nonnull (response);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (response),
+                                                                         "CancellationReasons")), ==, 2);
+  g_assert_false (dynamorm_error_is_retryable (error));
+  g_assert_error (other, DYNAMORM_ERROR, DYNAMORM_ERROR_FAILED);
+  g_assert_nonnull (strstr (other->message, "SomethingNew"));
+  g_assert_error (server, DYNAMORM_ERROR, DYNAMORM_ERROR_SERVICE_UNAVAILABLE);
+  g_assert_true (dynamorm_error_is_retryable (server));
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/dynamorm/codec/encode-every-type", test_encode_every_type);
+  g_test_add_func ("/dynamorm/codec/round-trip-every-type", test_round_trip_every_type);
+  g_test_add_func ("/dynamorm/codec/edge-numbers", test_edge_numbers);
+  g_test_add_func ("/dynamorm/codec/unrepresentable", test_unrepresentable_values);
+  g_test_add_func ("/dynamorm/codec/decode-errors", test_decode_errors_leave_model_unchanged);
+  g_test_add_func ("/dynamorm/codec/missing-attributes", test_missing_attributes_reset);
+  g_test_add_func ("/dynamorm/codec/value-to-attribute-value", test_value_to_attribute_value);
+  g_test_add_func ("/dynamorm/schema/errors", test_schema_errors);
+  g_test_add_func ("/dynamorm/schema/naming", test_schema_naming);
+  g_test_add_func ("/dynamorm/error/from-response", test_error_from_response);
+
+  return g_test_run ();
+}

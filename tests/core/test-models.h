@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Model types shared by the C tests: one property of every storable type. */
+#pragma once
+
+#include <dynamorm.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  TEST_KIND_PLAIN,
+  TEST_KIND_FANCY,
+} TestKind;
+
+GType test_kind_get_type (void);
+#define TEST_TYPE_KIND (test_kind_get_type ())
+
+/* A generic model whose properties keep GValues: enough for tests. */
+#define TEST_TYPE_MODEL (test_model_get_type ())
+G_DECLARE_DERIVABLE_TYPE (TestModel, test_model, TEST, MODEL, DynamormModel)
+struct _TestModelClass { DynamormModelClass parent_class; };
+
+/* id (pk), email, name, age, active, score, tags (set), created,
+ * payload, big (number), kind, extra (a{sv}), doc (JsonNode), u64, i64,
+ * tiny (gint8), ratio (float), address (TestAddress), lines (of:TestLine),
+ * secret (-), display (attr:display_name), nickname (omitempty), labels (L). */
+#define TEST_TYPE_USER (test_user_get_type ())
+G_DECLARE_FINAL_TYPE (TestUser, test_user, TEST, USER, TestModel)
+
+/* Nested: street, city. */
+#define TEST_TYPE_ADDRESS (test_address_get_type ())
+G_DECLARE_FINAL_TYPE (TestAddress, test_address, TEST, ADDRESS, TestModel)
+
+/* Nested list element: sku, qty. */
+#define TEST_TYPE_LINE (test_line_get_type ())
+G_DECLARE_FINAL_TYPE (TestLine, test_line, TEST, LINE, TestModel)
+
+/* A table with a sort key and a GSI: account (pk), invoice (sk),
+ * customer (index:by-customer,pk), total (index:by-customer,sk), status. */
+#define TEST_TYPE_INVOICE (test_invoice_get_type ())
+G_DECLARE_FINAL_TYPE (TestInvoice, test_invoice, TEST, INVOICE, TestModel)
+
+/* Declares a model type at run time from (name, GType) pairs, for schema
+ * error tests: "name:type" where type is s, i, b, d. */
+GType test_define_model (const char *type_name, const char * const *props);
+
+G_END_DECLS

@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* CRUD through a session, run once per backend with the same assertions:
+ * `--backend memory` (always) and `--backend local` (DynamoDB Local, when
+ * DYNAMORM_LOCAL_URI is set; skipped otherwise). */
+#include "test-models.h"
+
+static const char *backend_name = "memory";
+
+typedef struct {
+  DynamormSession *session;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prefix = NULL;
+  const char *uri = "memory://";
+
+  if (g_str_equal (backend_name, "local"))
+    {
+      uri = g_getenv ("DYNAMORM_LOCAL_URI");
+      if (uri == NULL || *uri == '\0')
+        {
+          g_test_skip ("DYNAMORM_LOCAL_URI is not set: DynamoDB Local is not running");
+          return;
+        }
+    }
+  f->session = dynamorm_session_new (uri, &error);
+  g_assert_no_error (error);
+  /* Unique tables per test: DynamoDB Local is shared by the whole run. */
+  prefix = g_strdup_printf ("t%d_%08x_", (int) getpid (), g_random_int ());
+  dynamorm_session_set_table_prefix (f->session, prefix);
+  g_assert_true (dynamorm_session_create_table (f->session, TEST_TYPE_USER, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_session_create_table (f->session, TEST_TYPE_INVOICE, NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  if (f->session == NULL)
+    return;
+  dynamorm_session_delete_table (f->session, TEST_TYPE_USER, NULL, NULL);
+  dynamorm_session_delete_table (f->session, TEST_TYPE_INVOICE, NULL, NULL);
+  g_clear_object (&f->session);
+}
+
+#define SKIP_IF_NO_BACKEND(f) G_STMT_START { if ((f)->session == NULL) return; } G_STMT_END
+
+static DynamormModel *
+get_user (Fixture *f, const char *id, GError **error)
+{
+  GValue pk = G_VALUE_INIT;
+  DynamormModel *model;
+
+  g_value_init (&pk, G_TYPE_STRING);
+  g_value_set_string (&pk, id);
+  model = dynamorm_session_get (f->session, TEST_TYPE_USER, &pk, NULL, NULL, error);
+  g_value_unset (&pk);
+  return model;
+}
+
+static void
+test_crud (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestUser) user = NULL;
+  g_autoptr(TestUser) again = NULL;
+  g_autoptr(DynamormModel) got = NULL;
+  g_autofree char *name = NULL;
+  const char *tags[] = { "a", "b", NULL };
+  int age;
+
+  SKIP_IF_NO_BACKEND (f);
+
+  user = g_object_new (TEST_TYPE_USER, "id", "u1", "email", "ada@example.com", "name", "Ada",
+                       "age", 36, "tags", tags, NULL);
+  g_assert_true (dynamorm_session_put (f->session, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_no_error (error);
+
+  /* put overwrites by design */
+  g_object_set (user, "age", 37, NULL);
+  g_assert_true (dynamorm_session_put (f->session, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_no_error (error);
+
+  /* insert refuses an existing key, and writes nothing */
+  again = g_object_new (TEST_TYPE_USER, "id", "u1", "name", "Impostor", NULL);
+  g_assert_false (dynamorm_session_insert (f->session, DYNAMORM_MODEL (again), NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_CONDITION_FAILED);
+  g_assert_cmpstr (dynamorm_error_get_service_error (error), ==, "ConditionalCheckFailedException");
+  g_clear_error (&error);
+
+  got = get_user (f, "u1", &error);
+  g_assert_no_error (error);
+  g_object_get (got, "name", &name, "age", &age, NULL);
+  g_assert_cmpstr (name, ==, "Ada");
+  g_assert_cmpint (age, ==, 37);
+  g_clear_object (&got);
+  g_clear_pointer (&name, g_free);
+
+  /* insert of a new key works */
+  g_clear_object (&again);
+  again = g_object_new (TEST_TYPE_USER, "id", "u2", "name", "Grace", NULL);
+  g_assert_true (dynamorm_session_insert (f->session, DYNAMORM_MODEL (again), NULL, &error));
+  g_assert_no_error (error);
+
+  /* update chosen properties; the others keep their stored values */
+  {
+    g_autoptr(TestUser) partial = g_object_new (TEST_TYPE_USER, "id", "u1", "name", "Ada Lovelace", NULL);
+    const char *props[] = { "name", NULL };
+    g_auto(GStrv) stored_tags = NULL;
+
+    g_assert_true (dynamorm_session_update (f->session, DYNAMORM_MODEL (partial), props, NULL, &error));
+    g_assert_no_error (error);
+    /* the model is refreshed from the stored item */
+    g_object_get (partial, "name", &name, "age", &age, "tags", &stored_tags, NULL);
+    g_assert_cmpstr (name, ==, "Ada Lovelace");
+    g_assert_cmpint (age, ==, 37);
+    g_assert_cmpuint (g_strv_length (stored_tags), ==, 2);
+    g_clear_pointer (&name, g_free);
+  }
+
+  /* updating a missing item is NOT_FOUND, and creates nothing */
+  {
+    g_autoptr(TestUser) ghost = g_object_new (TEST_TYPE_USER, "id", "ghost", "name", "Boo", NULL);
+    const char *props[] = { "name", NULL };
+
+    g_assert_false (dynamorm_session_update (f->session, DYNAMORM_MODEL (ghost), props, NULL, &error));
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, "ghost"));
+    g_clear_error (&error);
+    g_assert_null (get_user (f, "ghost", &error));
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND);
+    g_clear_error (&error);
+  }
+
+  /* updating a key property is refused before any request */
+  {
+    const char *props[] = { "id", NULL };
+    g_assert_false (dynamorm_session_update (f->session, DYNAMORM_MODEL (user), props, NULL, &error));
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+  }
+  {
+    const char *props[] = { "no-such-property", NULL };
+    g_assert_false (dynamorm_session_update (f->session, DYNAMORM_MODEL (user), props, NULL, &error));
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+  }
+
+  /* reload into an existing object */
+  {
+    g_autoptr(TestUser) fresh = g_object_new (TEST_TYPE_USER, "id", "u2", NULL);
+    g_assert_true (dynamorm_session_reload (f->session, DYNAMORM_MODEL (fresh), NULL, &error));
+    g_assert_no_error (error);
+    g_object_get (fresh, "name", &name, NULL);
+    g_assert_cmpstr (name, ==, "Grace");
+    g_clear_pointer (&name, g_free);
+  }
+
+  /* delete, then it is gone; deleting again is fine */
+  g_assert_true (dynamorm_session_delete (f->session, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (get_user (f, "u1", &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (dynamorm_session_delete (f->session, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_every_type_stored (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) created = g_date_time_new_utc (2030, 1, 2, 3, 4, 5.000001);
+  g_autoptr(TestUser) user = NULL;
+  g_autoptr(DynamormModel) got = NULL;
+  g_autoptr(GDateTime) got_created = NULL;
+  g_autofree char *big = NULL;
+  guint64 u64;
+  double score;
+
+  SKIP_IF_NO_BACKEND (f);
+
+  user = g_object_new (TEST_TYPE_USER, "id", "types", "created", created, "u64", G_MAXUINT64,
+                       "score", 1.0 / 3.0, "big", "-0.00000000000000000000000000000000000123", NULL);
+  g_assert_true (dynamorm_session_put (f->session, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_no_error (error);
+  got = get_user (f, "types", &error);
+  g_assert_no_error (error);
+  g_object_get (got, "created", &got_created, "u64", &u64, "score", &score, "big", &big, NULL);
+  g_assert_true (g_date_time_equal (created, got_created));
+  g_assert_cmpuint (u64, ==, G_MAXUINT64);
+  g_assert_cmpfloat (score, ==, 1.0 / 3.0);
+  g_assert_cmpstr (big, ==, "-0.00000000000000000000000000000000000123");
+}
+
+static void
+test_sort_key_table (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestInvoice) invoice = NULL;
+  g_autoptr(DynamormModel) got = NULL;
+  GValue pk = G_VALUE_INIT, sk = G_VALUE_INIT;
+  gint64 total;
+
+  SKIP_IF_NO_BACKEND (f);
+
+  invoice = g_object_new (TEST_TYPE_INVOICE, "account", "ACCOUNT#1", "invoice", "2024-01",
+                          "customer", "c9", "total", (gint64) 1250, NULL);
+  g_assert_true (dynamorm_session_put (f->session, DYNAMORM_MODEL (invoice), NULL, &error));
+  g_assert_no_error (error);
+
+  g_value_init (&pk, G_TYPE_STRING);
+  g_value_set_string (&pk, "ACCOUNT#1");
+  g_value_init (&sk, G_TYPE_STRING);
+  g_value_set_string (&sk, "2024-01");
+  got = dynamorm_session_get (f->session, TEST_TYPE_INVOICE, &pk, &sk, NULL, &error);
+  g_assert_no_error (error);
+  g_object_get (got, "total", &total, NULL);
+  g_assert_cmpint (total, ==, 1250);
+
+  /* a get without the sort key is refused before any request */
+  g_assert_null (dynamorm_session_get (f->session, TEST_TYPE_INVOICE, &pk, NULL, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_value_unset (&pk);
+  g_value_unset (&sk);
+}
+
+static void
+test_tables (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) table = NULL;
+  g_auto(GStrv) names = NULL;
+  g_autofree char *users = NULL;
+  JsonObject *obj;
+
+  SKIP_IF_NO_BACKEND (f);
+
+  users = dynamorm_session_get_table_name (f->session, TEST_TYPE_USER);
+  g_assert_true (g_str_has_suffix (users, "_users"));
+  table = dynamorm_session_describe_table (f->session, TEST_TYPE_USER, NULL, &error);
+  g_assert_no_error (error);
+  obj = json_node_get_object (table);
+  g_assert_cmpstr (json_object_get_string_member (obj, "TableName"), ==, users);
+  g_assert_cmpstr (json_object_get_string_member (obj, "TableStatus"), ==, "ACTIVE");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "GlobalSecondaryIndexes")), ==, 1);
+
+  names = dynamorm_session_list_tables (f->session, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_contains ((const char * const *) names, users));
+
+  /* creating it again is RESOURCE_IN_USE */
+  g_assert_false (dynamorm_session_create_table (f->session, TEST_TYPE_USER, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_IN_USE);
+  g_clear_error (&error);
+
+  /* after deleting it, item operations say the table is missing */
+  g_assert_true (dynamorm_session_delete_table (f->session, TEST_TYPE_USER, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (get_user (f, "x", &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, users));
+  g_clear_error (&error);
+  g_assert_false (dynamorm_session_delete_table (f->session, TEST_TYPE_USER, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND);
+}
+
+typedef struct {
+  GMainLoop *loop;
+  GAsyncResult *result;
+} AsyncWait;
+
+static void
+async_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AsyncWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+static GAsyncResult *
+wait_for (AsyncWait *wait)
+{
+  g_main_loop_run (wait->loop);
+  return wait->result;
+}
+
+static void
+test_async (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestUser) user = NULL;
+  g_autoptr(DynamormModel) got = NULL;
+  AsyncWait wait = { g_main_loop_new (NULL, FALSE), NULL };
+  GValue pk = G_VALUE_INIT;
+  g_autofree char *name = NULL;
+
+  SKIP_IF_NO_BACKEND (f);
+
+  user = g_object_new (TEST_TYPE_USER, "id", "async", "name", "Async Ada", NULL);
+  dynamorm_session_put_async (f->session, DYNAMORM_MODEL (user), NULL, async_done, &wait);
+  g_assert_true (dynamorm_session_put_finish (f->session, wait_for (&wait), &error));
+  g_assert_no_error (error);
+  g_clear_object (&wait.result);
+
+  dynamorm_session_insert_async (f->session, DYNAMORM_MODEL (user), NULL, async_done, &wait);
+  g_assert_false (dynamorm_session_insert_finish (f->session, wait_for (&wait), &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_CONDITION_FAILED);
+  g_clear_error (&error);
+  g_clear_object (&wait.result);
+
+  g_value_init (&pk, G_TYPE_STRING);
+  g_value_set_string (&pk, "async");
+  dynamorm_session_get_async (f->session, TEST_TYPE_USER, &pk, NULL, NULL, async_done, &wait);
+  got = dynamorm_session_get_finish (f->session, wait_for (&wait), &error);
+  g_assert_no_error (error);
+  g_object_get (got, "name", &name, NULL);
+  g_assert_cmpstr (name, ==, "Async Ada");
+  g_clear_object (&wait.result);
+  g_value_unset (&pk);
+
+  /* a cancelled call reports cancellation */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+    g_cancellable_cancel (cancellable);
+    dynamorm_session_delete_async (f->session, DYNAMORM_MODEL (user), cancellable, async_done, &wait);
+    g_assert_false (dynamorm_session_delete_finish (f->session, wait_for (&wait), &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+    g_clear_object (&wait.result);
+  }
+
+  /* errors found while building the request also come through _finish */
+  {
+    g_autoptr(TestUser) keyless = g_object_new (TEST_TYPE_USER, NULL);
+
+    dynamorm_session_put_async (f->session, DYNAMORM_MODEL (keyless), NULL, async_done, &wait);
+    g_assert_false (dynamorm_session_put_finish (f->session, wait_for (&wait), &error));
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+    g_clear_object (&wait.result);
+  }
+  g_main_loop_unref (wait.loop);
+}
+
+typedef struct {
+  DynamormSession *session;
+  guint first;
+} ThreadData;
+
+static gpointer
+writer_thread (gpointer data)
+{
+  ThreadData *td = data;
+
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *id = g_strdup_printf ("thread-%u", td->first + i);
+      g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", id, "age", (int) i, NULL);
+
+      if (!dynamorm_session_insert (td->session, DYNAMORM_MODEL (user), NULL, &error))
+        return g_strdup (error->message);
+    }
+  return NULL;
+}
+
+static void
+test_threads (Fixture *f, gconstpointer data)
+{
+  ThreadData td[4];
+  GThread *threads[4];
+
+  SKIP_IF_NO_BACKEND (f);
+
+  for (guint t = 0; t < 4; t++)
+    {
+      td[t].session = f->session;
+      td[t].first = t * 50;
+      threads[t] = g_thread_new ("writer", writer_thread, &td[t]);
+    }
+  for (guint t = 0; t < 4; t++)
+    {
+      g_autofree char *failure = g_thread_join (threads[t]);
+      g_assert_null (failure);
+    }
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *id = g_strdup_printf ("thread-%u", i);
+      g_autoptr(DynamormModel) got = get_user (f, id, &error);
+
+      g_assert_no_error (error);
+    }
+}
+
+static void
+test_bad_uris (void)
+{
+  static const char *uris[] = { "nosuch://x", "not a uri", "memory://name:12/path" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (uris); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DynamormSession) session = dynamorm_session_new (uris[i], &error);
+
+      g_assert_null (session);
+      g_assert_nonnull (error);
+      g_test_message ("%s: %s", uris[i], error->message);
+      if (i < 2)
+        g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_BACKEND_NOT_FOUND);
+      if (i == 0)
+        g_assert_nonnull (strstr (error->message, "memory"));
+    }
+
+  g_unsetenv ("DYNAMORM_URI");
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DynamormSession) session = dynamorm_session_new (NULL, &error);
+    g_assert_null (session);
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_BACKEND_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, "DYNAMORM_URI"));
+  }
+  g_setenv ("DYNAMORM_URI", "memory://from-env", TRUE);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DynamormSession) session = dynamorm_session_new (NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (dynamorm_backend_get_uri (dynamorm_session_get_backend (session)), ==, "memory://from-env");
+  }
+}
+
+static void
+test_named_memory_shared (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormSession) a = dynamorm_session_new ("memory://shared", &error);
+  g_autoptr(DynamormSession) b = dynamorm_session_new ("memory://shared", &error);
+  g_autoptr(DynamormSession) c = dynamorm_session_new ("memory://", &error);
+  g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "s", NULL);
+  g_autoptr(DynamormModel) got = NULL;
+  GValue pk = G_VALUE_INIT;
+
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_session_create_table (a, TEST_TYPE_USER, NULL, &error));
+  g_assert_true (dynamorm_session_put (a, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_no_error (error);
+  g_value_init (&pk, G_TYPE_STRING);
+  g_value_set_string (&pk, "s");
+  got = dynamorm_session_get (b, TEST_TYPE_USER, &pk, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (dynamorm_session_get (c, TEST_TYPE_USER, &pk, NULL, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND);
+  g_value_unset (&pk);
+}
+
+/* A backend test double written in C: records requests, answers canned. */
+#define TEST_TYPE_DOUBLE (test_double_get_type ())
+G_DECLARE_FINAL_TYPE (TestDouble, test_double, TEST, DOUBLE, DynamormBackend)
+struct _TestDouble { DynamormBackend parent_instance; GPtrArray *seen; };
+G_DEFINE_FINAL_TYPE (TestDouble, test_double, DYNAMORM_TYPE_BACKEND)
+
+static JsonNode *
+test_double_invoke (DynamormBackend *backend, const char *operation, JsonNode *request,
+                    GCancellable *cancellable, GError **error)
+{
+  TestDouble *self = TEST_DOUBLE (backend);
+
+  g_ptr_array_add (self->seen, g_strdup_printf ("%s %s", operation, json_to_string (request, FALSE)));
+  if (g_str_equal (operation, "PutItem"))
+    {
+      g_autoptr(JsonNode) body = json_from_string ("{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
+                                                   "\"message\":\"The conditional request failed\"}", NULL);
+      g_propagate_error (error, dynamorm_error_new_from_response (400, body));
+      return NULL;
+    }
+  return json_from_string ("{\"Item\": {\"id\": {\"S\": \"d1\"}, \"name\": {\"S\": \"Canned\"}}}", NULL);
+}
+
+static void
+test_double_finalize (GObject *object)
+{
+  g_ptr_array_unref (TEST_DOUBLE (object)->seen);
+  G_OBJECT_CLASS (test_double_parent_class)->finalize (object);
+}
+
+static void
+test_double_class_init (TestDoubleClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_double_finalize;
+  DYNAMORM_BACKEND_CLASS (klass)->invoke = test_double_invoke;
+}
+
+static void
+test_double_init (TestDouble *self)
+{
+  self->seen = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+test_backend_double (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestDouble) backend = g_object_new (TEST_TYPE_DOUBLE, NULL);
+  g_autoptr(DynamormSession) session = dynamorm_session_new_for_backend (DYNAMORM_BACKEND (backend));
+  g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "d1", NULL);
+  g_autoptr(DynamormModel) got = NULL;
+  g_autofree char *name = NULL;
+  AsyncWait wait = { g_main_loop_new (NULL, FALSE), NULL };
+
+  dynamorm_session_set_table_prefix (session, "dev_");
+  g_assert_false (dynamorm_session_put (session, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_CONDITION_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpuint (backend->seen->len, ==, 1);
+  g_assert_true (g_str_has_prefix (backend->seen->pdata[0], "PutItem {\"TableName\":\"dev_users\""));
+
+  /* the default async path runs the double's sync invoke */
+  dynamorm_session_reload_async (session, DYNAMORM_MODEL (user), NULL, async_done, &wait);
+  g_assert_true (dynamorm_session_reload_finish (session, wait_for (&wait), &error));
+  g_assert_no_error (error);
+  g_object_get (user, "name", &name, NULL);
+  g_assert_cmpstr (name, ==, "Canned");
+  g_assert_true (g_str_has_prefix (backend->seen->pdata[1],
+                                   "GetItem {\"TableName\":\"dev_users\",\"Key\":{\"id\":{\"S\":\"d1\"}}}"));
+  g_clear_object (&wait.result);
+  g_main_loop_unref (wait.loop);
+}
+
+static void
+test_invalid_model_before_request (void)
+{
+  static const char *props[] = { "name:s", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestDouble) backend = g_object_new (TEST_TYPE_DOUBLE, NULL);
+  g_autoptr(DynamormSession) session = dynamorm_session_new_for_backend (DYNAMORM_BACKEND (backend));
+  GType type = test_define_model ("KeylessModel", props);
+  g_autoptr(DynamormModel) model = g_object_new (type, "name", "x", NULL);
+
+  g_assert_false (dynamorm_session_put (session, model, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL);
+  g_clear_error (&error);
+  g_assert_false (dynamorm_session_create_table (session, type, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL);
+  g_assert_cmpuint (backend->seen->len, ==, 0);
+}
+
+int
+main (int argc, char *argv[])
+{
+  for (int i = 1; i + 1 < argc; i++)
+    if (g_str_equal (argv[i], "--backend"))
+      {
+        backend_name = argv[i + 1];
+        for (int j = i; j + 2 <= argc; j++)
+          argv[j] = argv[j + 2];
+        argc -= 2;
+        break;
+      }
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/dynamorm/session/crud", test_crud);
+  ADD ("/dynamorm/session/every-type-stored", test_every_type_stored);
+  ADD ("/dynamorm/session/sort-key", test_sort_key_table);
+  ADD ("/dynamorm/session/tables", test_tables);
+  ADD ("/dynamorm/session/async", test_async);
+  ADD ("/dynamorm/session/threads", test_threads);
+  if (g_str_equal (backend_name, "memory"))
+    {
+      g_test_add_func ("/dynamorm/session/bad-uris", test_bad_uris);
+      g_test_add_func ("/dynamorm/session/named-memory", test_named_memory_shared);
+      g_test_add_func ("/dynamorm/session/backend-double", test_backend_double);
+      g_test_add_func ("/dynamorm/session/invalid-model", test_invalid_model_before_request);
+    }
+
+  return g_test_run ();
+}
