@@ -262,8 +262,9 @@ ddb_item_copy_canonical (JsonObject *attrs)
   const char *name;
   JsonNode *value;
 
-  json_object_iter_init (&iter, attrs);
-  while (json_object_iter_next (&iter, &name, &value))
+  /* Ordered: responses keep the attribute order of the stored item. */
+  json_object_iter_init_ordered (&iter, attrs);
+  while (json_object_iter_next_ordered (&iter, &name, &value))
     json_object_set_member (copy, name, ddb_value_copy_canonical (value));
   return copy;
 }
@@ -276,8 +277,8 @@ ddb_item_copy_attrs (JsonObject *attrs)
   const char *name;
   JsonNode *value;
 
-  json_object_iter_init (&iter, attrs);
-  while (json_object_iter_next (&iter, &name, &value))
+  json_object_iter_init_ordered (&iter, attrs);
+  while (json_object_iter_next_ordered (&iter, &name, &value))
     json_object_set_member (copy, name, ddb_value_copy (value));
   return copy;
 }
@@ -562,8 +563,8 @@ ddb_index_project (DdbIndex *index, JsonObject *attrs)
   if (index->projection == DDB_PROJECTION_ALL)
     return ddb_item_copy_attrs (attrs);
   out = json_object_new ();
-  json_object_iter_init (&iter, attrs);
-  while (json_object_iter_next (&iter, &name, &value))
+  json_object_iter_init_ordered (&iter, attrs);
+  while (json_object_iter_next_ordered (&iter, &name, &value))
     if (ddb_index_projects_attr (index, name))
       json_object_set_member (out, name, ddb_value_copy (value));
   return out;
