@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#define DYNAMORM_INSIDE
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "dynamorm-version.h"
+#include "dynamorm-version-macros.h"
+#include "dynamorm-enums.h"
+#include "dynamorm-error.h"
+#include "dynamorm-backend.h"
+#include "dynamorm-codec.h"
+#include "dynamorm-model.h"
+#include "dynamorm-session.h"
+/* transport: credentials, SigV4 and retry policy */
+#include "dynamorm-credentials.h"
+#include "dynamorm-sigv4.h"
+#include "dynamorm-retry-policy.h"
+/* (end transport) */
+
+#undef DYNAMORM_INSIDE

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Dynamorm builds and tests with, if any is
+# missing. Run as root on Debian 12 (bookworm) or later.
+set -euo pipefail
+
+build_packages=(
+  meson ninja-build pkg-config gcc
+  libglib2.0-dev libjson-glib-dev libsoup-3.0-dev glib-networking
+  gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gir1.2-json-1.0 gir1.2-soup-3.0
+  gettext
+)
+test_packages=(
+  python3 python3-gi gjs gi-docgen valgrind awscli python3-boto3 curl
+)
+
+wanted=("${build_packages[@]}")
+if [ "${1:-}" = "--test" ]; then
+  wanted+=("${test_packages[@]}")
+fi
+
+missing=()
+for pkg in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Installing missing Debian packages: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "error: these packages are missing and installing them needs root: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

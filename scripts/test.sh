@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing (Debian packages, DynamoDB
+# Local from Maven Central), builds, starts DynamoDB Local on a free loopback
+# port, runs every suite against memory and DynamoDB Local, runs the C tests
+# again under AddressSanitizer + UndefinedBehaviorSanitizer and the core
+# tests under valgrind, stops DynamoDB Local, and ends with one summary line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+scripts/deps.sh --test || exit 1
+scripts/ddblocal.sh fetch || exit 1
+
+status=0
+logs=()
+
+run_meson_test () {   # build-dir logbase args...
+  local dir=$1 base=$2
+  shift 2
+  meson test -C "$dir" --print-errorlogs --logbase "$base" "$@" || status=1
+  logs+=("$dir/meson-logs/$base.json")
+}
+
+# 1. The normal build, every suite.
+build=_build
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" -Dwerror=false || exit 1
+fi
+ninja -C "$build" || exit 1
+
+local_uri=$(scripts/ddblocal.sh start) || { echo "error: DynamoDB Local did not start" >&2; exit 1; }
+trap 'scripts/ddblocal.sh stop >/dev/null 2>&1' EXIT
+echo "DynamoDB Local is running at $local_uri"
+export DYNAMORM_LOCAL_URI=$local_uri
+
+run_meson_test "$build" all --num-processes 2
+
+# 2. The C tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+asan=_build-asan
+if [ ! -f "$asan/build.ninja" ]; then
+  meson setup "$asan" -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dintrospection=disabled -Ddocumentation=disabled -Dwerror=false || exit 1
+fi
+ninja -C "$asan" || exit 1
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  run_meson_test "$asan" asan --num-processes 2 \
+    --no-suite python --no-suite javascript --no-suite docs
+
+# 3. The core tests under valgrind.
+run_meson_test "$build" valgrind --suite core --timeout-multiplier 10 \
+  --wrap "valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --quiet"
+
+# Stop DynamoDB Local now, so that the summary is the last line printed.
+scripts/ddblocal.sh stop >/dev/null 2>&1
+trap - EXIT
+
+python3 - "${logs[@]}" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    try:
+        lines = open(path).read().splitlines()
+    except OSError:
+        failed += 1
+        continue
+    for line in lines:
+        if not line.strip():
+            continue
+        result = json.loads(line).get("result")
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status
