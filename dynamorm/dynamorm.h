@@ -14,6 +14,9 @@
 #include "dynamorm-codec.h"
 #include "dynamorm-model.h"
 #include "dynamorm-session.h"
+/* ORM API */
+#include "dynamorm-condition.h"
+/* (end ORM API) */
 /* transport: credentials, SigV4 and retry policy */
 #include "dynamorm-credentials.h"
 #include "dynamorm-sigv4.h"

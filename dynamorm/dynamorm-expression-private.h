@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-expression-private.h: building DynamoDB expressions safely.
+ *
+ * Every attribute name becomes a `#nN` placeholder and every value a `:vN`
+ * placeholder: user strings never become expression text. One builder
+ * collects the placeholders of all expressions of one request (condition,
+ * filter, key condition, update, projection), so they never clash. */
+#pragma once
+
+#include "dynamorm-private.h"
+#include "dynamorm-condition.h"
+
+G_BEGIN_DECLS
+
+typedef struct _DynamormExprBuilder DynamormExprBuilder;
+
+DynamormExprBuilder *_dynamorm_expr_builder_new   (void);
+void                 _dynamorm_expr_builder_free  (DynamormExprBuilder *b);
+/* "#n0" for an attribute name; the same name gets the same placeholder. */
+const char          *_dynamorm_expr_builder_name  (DynamormExprBuilder *b, const char *attribute);
+/* ":v0" for an AttributeValue (takes it). */
+const char          *_dynamorm_expr_builder_value (DynamormExprBuilder *b, JsonNode *attribute_value);
+/* Sets ExpressionAttributeNames / ExpressionAttributeValues on the request
+ * when there are any. Fails if a raw expression's own placeholders clash. */
+gboolean             _dynamorm_expr_builder_apply (DynamormExprBuilder *b, JsonObject *request, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DynamormExprBuilder, _dynamorm_expr_builder_free)
+
+/* Renders a condition against a model schema into expression text, adding
+ * its placeholders to b. Errors (DYNAMORM_ERROR_INVALID_QUERY or
+ * _INVALID_ARGUMENT) name the property and say what is wrong: unknown
+ * property, operator that does not fit the type, BETWEEN without two values,
+ * IN with more than 100, a value that does not convert. */
+char *_dynamorm_condition_render (DynamormCondition *cond, const DynamormSchema *schema,
+                                  DynamormExprBuilder *b, GError **error);
+
+/* For the query planner: a leaf comparison's parts, or FALSE for AND/OR/NOT
+ * and raw expressions. values are borrowed. */
+gboolean _dynamorm_condition_get_leaf (DynamormCondition *cond, const char **property,
+                                       DynamormOperator *op, const GValue **values, guint *n_values);
+/* The two sides of an AND, or FALSE. */
+gboolean _dynamorm_condition_get_and (DynamormCondition *cond, DynamormCondition **left,
+                                      DynamormCondition **right);
+
+G_END_DECLS
