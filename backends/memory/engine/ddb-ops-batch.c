@@ -99,8 +99,6 @@ ddb_op_batch_get_item (DdbOp *op, GError **error)
           ddb_validator_add (&v, NULL, path, "Member must not be null");
         else if (json_array_get_length (g->keys) == 0)
           ddb_validator_add (&v, "[]", path, "Member must have length greater than or equal to 1");
-        else if (json_array_get_length (g->keys) > 100)
-          ddb_validator_add (&v, "[...]", path, "Member must have length less than or equal to 100");
       }
       if (!ddb_validator_finish (&v, error))
         return NULL;

@@ -161,12 +161,15 @@ ddb_req_bool (JsonObject *obj, const char *member, gboolean *out, GError **error
 void
 ddb_validator_init (DdbValidator *v)
 {
-  v->messages = g_ptr_array_new_with_free_func (g_free);
+  /* Allocated on the first problem: the common case costs nothing. */
+  v->messages = NULL;
 }
 
 void
 ddb_validator_add (DdbValidator *v, const char *value, const char *path, const char *constraint)
 {
+  if (v->messages == NULL)
+    v->messages = g_ptr_array_new_with_free_func (g_free);
   /* The service reports at most 10 problems. */
   if (v->messages->len >= 10)
     return;
@@ -182,12 +185,11 @@ gboolean
 ddb_validator_finish (DdbValidator *v, GError **error)
 {
   GString *msg;
-  guint n = v->messages->len;
+  guint n = v->messages ? v->messages->len : 0;
 
   if (n == 0)
     {
-      g_ptr_array_unref (v->messages);
-      v->messages = NULL;
+      g_clear_pointer (&v->messages, g_ptr_array_unref);
       return TRUE;
     }
   msg = g_string_new (NULL);

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* TTL sweeping with the engine clock, consumed capacity, and several
+ * threads on one engine. */
+#include "config.h"
+
+#include "engine-test-util.h"
+
+static DdbEngine *
+new_engine (void)
+{
+  DdbEngine *e = ddb_engine_new ();
+
+  ENGINE_OK (e, "CreateTable", "{'TableName':'kvs','KeySchema':[{'AttributeName':'id','KeyType':'HASH'}],"
+             "'AttributeDefinitions':[{'AttributeName':'id','AttributeType':'S'},{'AttributeName':'g','AttributeType':'S'}],'BillingMode':'PAY_PER_REQUEST',"
+             "'GlobalSecondaryIndexes':[{'IndexName':'by_g','KeySchema':[{'AttributeName':'g','KeyType':'HASH'}],'Projection':{'ProjectionType':'KEYS_ONLY'}}]}");
+  return e;
+}
+
+static gint64
+fixed_clock (gpointer user_data)
+{
+  return *(gint64 *) user_data;
+}
+
+static void
+test_ttl_sweep (void)
+{
+  g_autoptr(DdbEngine) e = new_engine ();
+  gint64 now_ms = G_GINT64_CONSTANT (1700000000000);
+  g_autoptr(JsonObject) a = NULL, b = NULL, c = NULL;
+
+  ddb_engine_set_clock (e, fixed_clock, &now_ms);
+  ENGINE_OK (e, "PutItem", "{'TableName':'kvs','Item':{'id':{'S':'old'},'exp':{'N':'1699999999'}}}");
+  ENGINE_OK (e, "PutItem", "{'TableName':'kvs','Item':{'id':{'S':'new'},'exp':{'N':'1700000100'}}}");
+  ENGINE_OK (e, "PutItem", "{'TableName':'kvs','Item':{'id':{'S':'str'},'exp':{'S':'1'}}}");
+  /* TTL disabled: nothing is swept. */
+  g_assert_cmpuint (ddb_engine_sweep_expired (e), ==, 0);
+  ENGINE_OK (e, "UpdateTimeToLive", "{'TableName':'kvs','TimeToLiveSpecification':{'AttributeName':'exp','Enabled':true}}");
+  g_assert_cmpuint (ddb_engine_sweep_expired (e), ==, 1);
+  a = engine_ok (e, "GetItem", "{'TableName':'kvs','Key':{'id':{'S':'old'}}}");
+  g_assert_false (json_object_has_member (a, "Item"));
+  b = engine_ok (e, "GetItem", "{'TableName':'kvs','Key':{'id':{'S':'new'}}}");
+  g_assert_true (json_object_has_member (b, "Item"));
+  now_ms += 200 * 1000;
+  g_assert_cmpuint (ddb_engine_sweep_expired (e), ==, 1);
+  /* Non-numbers never expire. */
+  c = engine_ok (e, "GetItem", "{'TableName':'kvs','Key':{'id':{'S':'str'}}}");
+  g_assert_true (json_object_has_member (c, "Item"));
+}
+
+static void
+test_capacity (void)
+{
+  g_autoptr(DdbEngine) e = new_engine ();
+  g_autoptr(JsonObject) p = NULL, p2 = NULL, g1 = NULL, g2 = NULL, big = NULL;
+  GString *req = g_string_new ("{'TableName':'kvs','ReturnConsumedCapacity':'TOTAL','Item':{'id':{'S':'b'},'v':{'S':'");
+
+  p = engine_ok (e, "PutItem", "{'TableName':'kvs','Item':{'id':{'S':'a'}},'ReturnConsumedCapacity':'TOTAL'}");
+  ASSERT_MEMBER (p, "ConsumedCapacity", "{'TableName':'kvs','CapacityUnits':1.0}");
+  /* Writing the GSI key also writes the index. */
+  p2 = engine_ok (e, "PutItem", "{'TableName':'kvs','Item':{'id':{'S':'a'},'g':{'S':'x'}},'ReturnConsumedCapacity':'INDEXES'}");
+  ASSERT_MEMBER (p2, "ConsumedCapacity", "{'TableName':'kvs','Table':{'CapacityUnits':1.0},'GlobalSecondaryIndexes':{'by_g':{'CapacityUnits':1.0}},'CapacityUnits':2.0}");
+  g1 = engine_ok (e, "GetItem", "{'TableName':'kvs','Key':{'id':{'S':'a'}},'ReturnConsumedCapacity':'TOTAL'}");
+  ASSERT_MEMBER (g1, "ConsumedCapacity", "{'TableName':'kvs','CapacityUnits':0.5}");
+  g2 = engine_ok (e, "GetItem", "{'TableName':'kvs','Key':{'id':{'S':'a'}},'ConsistentRead':true,'ReturnConsumedCapacity':'TOTAL'}");
+  ASSERT_MEMBER (g2, "ConsumedCapacity", "{'TableName':'kvs','CapacityUnits':1.0}");
+  /* 1.5 KB rounds up to 2 write units. */
+  for (int i = 0; i < 1536; i++)
+    g_string_append_c (req, 'x');
+  g_string_append (req, "'}}}");
+  big = engine_ok (e, "PutItem", req->str);
+  ASSERT_MEMBER (big, "ConsumedCapacity", "{'TableName':'kvs','CapacityUnits':2.0}");
+  g_string_free (req, TRUE);
+}
+
+typedef struct {
+  DdbEngine *engine;
+  int thread;
+} ThreadData;
+
+static gpointer
+writer_thread (gpointer p)
+{
+  ThreadData *td = p;
+
+  for (int i = 0; i < 500; i++)
+    {
+      g_autofree char *put = g_strdup_printf ("{'TableName':'kvs','Item':{'id':{'S':'t%d-%d'},'g':{'S':'g%d'}}}", td->thread, i, i % 7);
+      g_autofree char *get = g_strdup_printf ("{'TableName':'kvs','Key':{'id':{'S':'t%d-%d'}}}", td->thread, i);
+      g_autoptr(JsonObject) got = NULL;
+      ENGINE_OK (td->engine, "PutItem", put);
+      got = engine_ok (td->engine, "GetItem", get);
+      g_assert_true (json_object_has_member (got, "Item"));
+    }
+  return NULL;
+}
+
+static void
+test_threads (void)
+{
+  g_autoptr(DdbEngine) e = new_engine ();
+  ThreadData td[4];
+  GThread *threads[4];
+  g_autoptr(JsonObject) d = NULL;
+
+  for (int i = 0; i < 4; i++)
+    {
+      td[i].engine = e;
+      td[i].thread = i;
+      threads[i] = g_thread_new ("writer", writer_thread, &td[i]);
+    }
+  for (int i = 0; i < 4; i++)
+    g_thread_join (threads[i]);
+  d = engine_ok (e, "DescribeTable", "{'TableName':'kvs'}");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (d, "Table"), "ItemCount"), ==, 2000);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/ddb/engine/misc/ttl-sweep", test_ttl_sweep);
+  g_test_add_func ("/ddb/engine/misc/capacity", test_capacity);
+  g_test_add_func ("/ddb/engine/misc/threads", test_threads);
+  return g_test_run ();
+}
