@@ -24,6 +24,11 @@ DdbExprEnv *ddb_expr_env_new (JsonObject *names, JsonObject *values); /* both nu
 void ddb_expr_env_free (DdbExprEnv *env);
 /* "Value provided in ExpressionAttributeNames unused in expressions: keys: {#a}" (and Values). */
 gboolean ddb_expr_env_check_unused (DdbExprEnv *env, GError **error);
+/* Checks the maps themselves, before any parsing: not empty, keys of the
+ * form #name / :value (at most 255 bytes), names non-empty and < 64 KB,
+ * values valid AttributeValues.  Messages are DynamoDB's, e.g.
+ * "ExpressionAttributeValues contains invalid value: <why> for key :v". */
+gboolean ddb_expr_env_validate (DdbExprEnv *env, GError **error);
 
 /* A document path: top-level attribute name followed by map keys and list indexes. */
 typedef struct {

@@ -622,6 +622,7 @@ ddb_item_normalize (JsonObject *item)
   return out;
 }
 
+/* A deep copy with numbers in canonical form: nothing is shared with value. */
 JsonNode *
 ddb_value_normalize (JsonNode *value)
 {
@@ -659,7 +660,10 @@ ddb_value_normalize (JsonNode *value)
             else
               json_array_add_element (arr, json_node_copy (el));
           }
-        return wrap_member ("NS", json_node_init_array (json_node_alloc (), arr));
+        JsonNode *m = json_node_init_array (json_node_alloc (), arr);
+
+        json_array_unref (arr);
+        return wrap_member ("NS", m);
       }
     case DDB_TYPE_L:
       {
@@ -680,6 +684,20 @@ ddb_value_normalize (JsonNode *value)
 
         json_object_unref (map);
         return wrap_member ("M", m);
+      }
+    case DDB_TYPE_SS:
+    case DDB_TYPE_BS:
+      {
+        /* json_node_copy() would share the array with the caller. */
+        JsonArray *in = json_node_get_array (member);
+        JsonArray *arr = json_array_sized_new (json_array_get_length (in));
+
+        for (guint i = 0; i < json_array_get_length (in); i++)
+          json_array_add_element (arr, json_node_copy (json_array_get_element (in, i)));
+        JsonNode *m = json_node_init_array (json_node_alloc (), arr);
+
+        json_array_unref (arr);
+        return wrap_member (type == DDB_TYPE_SS ? "SS" : "BS", m);
       }
     default:
       return json_node_copy (value);
@@ -950,4 +968,94 @@ ddb_item_size (JsonObject *item)
   while (json_object_iter_next (&iter, &name, &member))
     size += strlen (name) + ddb_value_size (member);
   return size;
+}
+
+/* ---- copies and prefixes ---- */
+
+static JsonNode *
+json_deep_copy (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *in = json_node_get_object (node), *out = json_object_new ();
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member, *copy;
+
+      json_object_iter_init (&iter, in);
+      while (json_object_iter_next (&iter, &name, &member))
+        json_object_set_member (out, name, json_deep_copy (member));
+      copy = json_node_init_object (json_node_alloc (), out);
+      json_object_unref (out);
+      return copy;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *in = json_node_get_array (node);
+      guint n = json_array_get_length (in);
+      JsonArray *out = json_array_sized_new (n);
+      JsonNode *copy;
+
+      for (guint i = 0; i < n; i++)
+        json_array_add_element (out, json_deep_copy (json_array_get_element (in, i)));
+      copy = json_node_init_array (json_node_alloc (), out);
+      json_array_unref (out);
+      return copy;
+    }
+  return json_node_copy (node);
+}
+
+JsonNode *
+ddb_value_copy (JsonNode *value)
+{
+  return value ? json_deep_copy (value) : NULL;
+}
+
+gboolean
+ddb_value_begins_with (JsonNode *value, JsonNode *prefix)
+{
+  DdbType t = ddb_value_type (value);
+  const char *s, *pre;
+
+  if (t != ddb_value_type (prefix) || (t != DDB_TYPE_S && t != DDB_TYPE_B))
+    return FALSE;
+  s = ddb_value_get_string (value);
+  pre = ddb_value_get_string (prefix);
+  if (t == DDB_TYPE_S)
+    return g_str_has_prefix (s, pre);
+  {
+    /* Binary prefixes compare bytes, not base64 text. */
+    gsize ls, lp;
+    g_autofree guchar *bs = b64_decode (s, &ls);
+    g_autofree guchar *bp = b64_decode (pre, &lp);
+
+    return lp <= ls && memcmp (bs, bp, lp) == 0;
+  }
+}
+
+gboolean
+ddb_value_binary_contains (JsonNode *value, JsonNode *needle)
+{
+  const char *s = ddb_value_get_string (value), *n = ddb_value_get_string (needle);
+  gsize ls, ln;
+  g_autofree guchar *bs = NULL, *bn = NULL;
+
+  if (ddb_value_type (value) != DDB_TYPE_B || ddb_value_type (needle) != DDB_TYPE_B)
+    return FALSE;
+  bs = b64_decode (s, &ls);
+  bn = b64_decode (n, &ln);
+  if (ln == 0)
+    return TRUE;
+  for (gsize i = 0; i + ln <= ls; i++)
+    if (memcmp (bs + i, bn, ln) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+gsize
+ddb_value_binary_length (JsonNode *value)
+{
+  const char *s = ddb_value_get_string (value);
+
+  return s ? b64_decoded_len (s) : 0;
 }
