@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "dynamorm-aws-backend.h"
+
+/**
+ * DynamormAwsBackend:
+ *
+ * The backend for Amazon DynamoDB: `aws://REGION`, with the options
+ * `profile` (a profile of the shared config files), `endpoint` (another
+ * endpoint URL, such as a VPC endpoint), `timeout` and `connect_timeout`
+ * (seconds) and `max_attempts`.
+ *
+ * The region is the URI's host, else `AWS_REGION`, else
+ * `AWS_DEFAULT_REGION`. Credentials are the `credentials` property if set,
+ * else the AWS SDKs' default chain: environment variables, the shared
+ * credentials and config files, container credentials, then EC2 instance
+ * metadata (IMDSv2). They are looked up on the first request, not when the
+ * backend is created, and refreshed before they expire.
+ */
+struct _DynamormAwsBackend
+{
+  DynamormHttpBackend parent_instance;
+
+  DynamormCredentials *credentials;
+};
+
+G_DEFINE_DYNAMIC_TYPE_EXTENDED (DynamormAwsBackend, dynamorm_aws_backend, DYNAMORM_TYPE_HTTP_BACKEND,
+                                G_TYPE_FLAG_FINAL, {})
+
+enum {
+  PROP_0,
+  PROP_CREDENTIALS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char * const aws_options[] = { "profile", "endpoint", NULL };
+
+static gboolean
+is_valid_region (const char *region)
+{
+  if (*region == '\0')
+    return FALSE;
+  for (const char *p = region; *p != '\0'; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static const char *
+nonempty_env (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  return value != NULL && *value != '\0' ? value : NULL;
+}
+
+static gboolean
+dynamorm_aws_backend_configure (DynamormHttpBackend        *backend,
+                                GUri                       *uri,
+                                GHashTable                 *options,
+                                DynamormHttpBackendConfig  *config,
+                                GError                    **error)
+{
+  DynamormAwsBackend *self = DYNAMORM_AWS_BACKEND (backend);
+  const char *uri_string = dynamorm_backend_get_uri (DYNAMORM_BACKEND (self));
+  const char *region = g_uri_get_host (uri);
+  const char *endpoint = g_hash_table_lookup (options, "endpoint");
+  const char *profile = g_hash_table_lookup (options, "profile");
+  const char *endpoint_source = "endpoint";
+  g_autofree char *default_endpoint = NULL;
+  g_autoptr(GUri) endpoint_uri = NULL;
+
+  if (region == NULL || *region == '\0')
+    region = nonempty_env ("AWS_REGION");
+  if (region == NULL)
+    region = nonempty_env ("AWS_DEFAULT_REGION");
+  if (region == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("No AWS region for “%s”: put it in the URI (aws://eu-west-1) or set "
+                     "AWS_REGION or AWS_DEFAULT_REGION"),
+                   uri_string);
+      return FALSE;
+    }
+  if (!is_valid_region (region))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not an AWS region name (such as eu-west-1)"), region);
+      return FALSE;
+    }
+
+  if (profile != NULL && *profile == '\0')
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("The “profile” option in “%s” is empty"), uri_string);
+      return FALSE;
+    }
+
+  /* The SDKs' endpoint settings, after the URI's own. */
+  if (endpoint == NULL && (endpoint = nonempty_env ("AWS_ENDPOINT_URL_DYNAMODB")) != NULL)
+    endpoint_source = "AWS_ENDPOINT_URL_DYNAMODB";
+  if (endpoint == NULL && (endpoint = nonempty_env ("AWS_ENDPOINT_URL")) != NULL)
+    endpoint_source = "AWS_ENDPOINT_URL";
+  if (endpoint == NULL)
+    endpoint = default_endpoint =
+      g_strdup_printf ("https://dynamodb.%s.amazonaws.com%s/", region,
+                       g_str_has_prefix (region, "cn-") ? ".cn" : "");
+
+  endpoint_uri = g_uri_parse (endpoint, G_URI_FLAGS_ENCODED, NULL);
+  if (endpoint_uri == NULL || g_uri_get_host (endpoint_uri) == NULL ||
+      *g_uri_get_host (endpoint_uri) == '\0' ||
+      (g_ascii_strcasecmp (g_uri_get_scheme (endpoint_uri), "https") != 0 &&
+       g_ascii_strcasecmp (g_uri_get_scheme (endpoint_uri), "http") != 0))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("The %s “%s” is not an http:// or https:// URL"), endpoint_source, endpoint);
+      return FALSE;
+    }
+  if (*g_uri_get_path (endpoint_uri) == '\0')
+    {
+      GUri *with_path = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (endpoint_uri), NULL,
+                                     g_uri_get_host (endpoint_uri), g_uri_get_port (endpoint_uri),
+                                     "/", g_uri_get_query (endpoint_uri), NULL);
+      g_uri_unref (endpoint_uri);
+      endpoint_uri = with_path;
+    }
+
+  config->endpoint = g_steal_pointer (&endpoint_uri);
+  config->region = g_strdup (region);
+  if (self->credentials != NULL)
+    config->credentials = dynamorm_aws_credential_provider_new_static (self->credentials);
+  else
+    config->credentials = dynamorm_aws_credential_provider_new_chain (profile);
+  return TRUE;
+}
+
+static void
+dynamorm_aws_backend_finalize (GObject *object)
+{
+  DynamormAwsBackend *self = DYNAMORM_AWS_BACKEND (object);
+
+  g_clear_pointer (&self->credentials, dynamorm_credentials_unref);
+
+  G_OBJECT_CLASS (dynamorm_aws_backend_parent_class)->finalize (object);
+}
+
+static void
+dynamorm_aws_backend_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  DynamormAwsBackend *self = DYNAMORM_AWS_BACKEND (object);
+
+  switch (prop_id)
+    {
+    case PROP_CREDENTIALS:
+      g_value_set_boxed (value, self->credentials);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dynamorm_aws_backend_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  DynamormAwsBackend *self = DYNAMORM_AWS_BACKEND (object);
+
+  switch (prop_id)
+    {
+    case PROP_CREDENTIALS:
+      self->credentials = g_value_dup_boxed (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dynamorm_aws_backend_class_init (DynamormAwsBackendClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  DynamormHttpBackendClass *http_class = DYNAMORM_HTTP_BACKEND_CLASS (klass);
+
+  object_class->finalize = dynamorm_aws_backend_finalize;
+  object_class->get_property = dynamorm_aws_backend_get_property;
+  object_class->set_property = dynamorm_aws_backend_set_property;
+
+  http_class->options = aws_options;
+  http_class->configure = dynamorm_aws_backend_configure;
+
+  /* Explicit credentials: the first link of the chain, and the only one
+   * consulted when set. */
+  properties[PROP_CREDENTIALS] =
+    g_param_spec_boxed ("credentials", NULL, NULL, DYNAMORM_TYPE_CREDENTIALS,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dynamorm_aws_backend_class_finalize (DynamormAwsBackendClass *klass)
+{
+}
+
+static void
+dynamorm_aws_backend_init (DynamormAwsBackend *self)
+{
+}
+
+void
+_dynamorm_aws_backend_register (GTypeModule *module)
+{
+  dynamorm_aws_backend_register_type (module);
+}
