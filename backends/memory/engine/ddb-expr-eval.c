@@ -333,7 +333,7 @@ project_map (JsonObject *map, GPtrArray *group, guint depth, gboolean top)
             }
         }
       if (whole)
-        json_object_set_member (out, key, ddb_value_copy (child));
+        json_object_set_member (out, key, ddb_value_deep_copy (child));
       else
         {
           JsonNode *projected = project_value (child, sub, depth + 1);
@@ -401,7 +401,7 @@ project_list (JsonArray *array, GPtrArray *group, guint depth)
             }
         }
       if (whole)
-        json_array_add_element (out, ddb_value_copy (child));
+        json_array_add_element (out, ddb_value_deep_copy (child));
       else
         {
           JsonNode *projected = project_value (child, sub, depth + 1);
@@ -475,7 +475,7 @@ eval_update_operand (DdbOperand *op, JsonObject *item, GError **error)
             update_error (error, MSG_MISSING);
             return NULL;
           }
-        return ddb_value_copy (node);
+        return ddb_value_deep_copy (node);
       }
     case DDB_OPERAND_VALUE:
       return ddb_value_normalize (op->value);
@@ -484,7 +484,7 @@ eval_update_operand (DdbOperand *op, JsonObject *item, GError **error)
         JsonNode *node = ddb_path_lookup (op->args[0]->path, item);
 
         if (node != NULL)
-          return ddb_value_copy (node);
+          return ddb_value_deep_copy (node);
         return eval_update_operand (op->args[1], item, error);
       }
     case DDB_OPERAND_LIST_APPEND:
@@ -643,7 +643,7 @@ add_values (JsonNode *existing, JsonNode *operand, GError **error)
     }
   if (te == to && (te == DDB_TYPE_SS || te == DDB_TYPE_NS || te == DDB_TYPE_BS))
     {
-      JsonNode *result = ddb_value_copy (existing);
+      JsonNode *result = ddb_value_deep_copy (existing);
       JsonArray *out = json_node_get_array (ddb_value_get_member (result));
       JsonArray *add = json_node_get_array (ddb_value_get_member (operand));
 

@@ -1006,7 +1006,7 @@ json_deep_copy (JsonNode *node)
 }
 
 JsonNode *
-ddb_value_copy (JsonNode *value)
+ddb_value_deep_copy (JsonNode *value)
 {
   return value ? json_deep_copy (value) : NULL;
 }
