@@ -44,8 +44,10 @@ eval_operand (DdbOperand *op, JsonObject *item, EvalValue *out)
       out->node = ddb_path_lookup (op->path, item);
       break;
     case DDB_OPERAND_VALUE:
+      /* Typed once at parse time. */
       out->node = op->value;
-      break;
+      out->type = op->value_type;
+      return out->node != NULL && out->type != DDB_TYPE_INVALID;
     case DDB_OPERAND_SIZE:
       {
         EvalValue arg;

@@ -31,8 +31,8 @@ ddb_expr_env_new (JsonObject *names, JsonObject *values)
 
   env->names = names;
   env->values = values;
-  env->used_names = g_hash_table_new (g_str_hash, g_str_equal);
-  env->used_values = g_hash_table_new (g_str_hash, g_str_equal);
+  env->used_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  env->used_values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return env;
 }
 
@@ -783,18 +783,8 @@ parse_path (Parser *p)
             }
           else
             {
-              JsonObjectIter iter;
-              const char *k;
-              JsonNode *n;
-
-              /* Record the env's own key string, which outlives us. */
-              json_object_iter_init (&iter, p->env->names);
-              while (json_object_iter_next (&iter, &k, &n))
-                if (n == node)
-                  {
-                    g_hash_table_add (p->env->used_names, (gpointer) k);
-                    break;
-                  }
+              if (!g_hash_table_contains (p->env->used_names, key))
+                g_hash_table_add (p->env->used_names, g_strdup (key));
               el.name = g_strdup (name);
             }
         }
@@ -1086,19 +1076,10 @@ parse_operand (Parser *p, FuncContext ctx)
                        "attribute value: %s", key);
         else
           {
-            JsonObjectIter iter;
-            const char *k;
-            JsonNode *n;
-
             op->value = json_node_ref (node);
             op->value_type = ddb_value_type (node);
-            json_object_iter_init (&iter, p->env->values);
-            while (json_object_iter_next (&iter, &k, &n))
-              if (n == node)
-                {
-                  g_hash_table_add (p->env->used_values, (gpointer) k);
-                  break;
-                }
+            if (!g_hash_table_contains (p->env->used_values, key))
+              g_hash_table_add (p->env->used_values, g_strdup (key));
           }
         advance (p);
         return op;

@@ -75,8 +75,10 @@ value_member (JsonNode *value, const char **name_out)
   obj = json_node_get_object (value);
   if (json_object_get_size (obj) != 1)
     return NULL;
-  json_object_iter_init (&iter, obj);
-  if (!json_object_iter_next (&iter, &name, &member))
+  /* The ordered iterator reads the first member of a list; the plain one
+   * scans hash buckets, which showed in profiles. */
+  json_object_iter_init_ordered (&iter, obj);
+  if (!json_object_iter_next_ordered (&iter, &name, &member))
     return NULL;
   if (name_out)
     *name_out = name;
