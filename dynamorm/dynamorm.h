@@ -16,6 +16,8 @@
 #include "dynamorm-session.h"
 /* ORM API */
 #include "dynamorm-condition.h"
+#include "dynamorm-key.h"
+#include "dynamorm-batch.h"
 /* (end ORM API) */
 /* transport: credentials, SigV4 and retry policy */
 #include "dynamorm-credentials.h"
