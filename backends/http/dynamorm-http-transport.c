@@ -326,6 +326,10 @@ begin_attempt (Call                 *call,
   call->creds = dynamorm_credentials_ref (creds);
 
   call->msg = soup_message_new_from_uri (SOUP_METHOD_POST, transport->endpoint);
+  /* libsoup opens a new connection for every POST unless told the request
+   * may be repeated; ours may (we retry them ourselves), and keep-alive
+   * matters for latency. */
+  soup_message_add_flags (call->msg, SOUP_MESSAGE_IDEMPOTENT);
   soup_message_set_request_body_from_bytes (call->msg, CONTENT_TYPE, call->body);
   headers = soup_message_get_request_headers (call->msg);
   soup_message_headers_replace (headers, "X-Amz-Target", call->target);

@@ -44,6 +44,7 @@ fake_request_copy (const FakeRequest *src)
   copy->headers = g_hash_table_ref (src->headers);
   copy->body = g_bytes_ref (src->body);
   copy->received = src->received;
+  copy->remote_port = src->remote_port;
   return copy;
 }
 
@@ -75,6 +76,12 @@ server_callback (SoupServer        *soup_server,
                                 request->headers);
   request->body = g_bytes_ref (flat);
   request->received = g_get_monotonic_time ();
+  {
+    GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+
+    if (G_IS_INET_SOCKET_ADDRESS (remote))
+      request->remote_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote));
+  }
 
   g_mutex_lock (&server->lock);
   index = server->requests->len;

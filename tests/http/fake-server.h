@@ -17,6 +17,7 @@ typedef struct {
   GHashTable *headers;   /* lower-case name -> value */
   GBytes *body;
   gint64 received;       /* g_get_monotonic_time () */
+  guint16 remote_port;   /* tells connections apart */
 } FakeRequest;
 
 /* Runs in the server thread. index counts requests from 0, all paths. */

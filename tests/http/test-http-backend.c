@@ -192,6 +192,16 @@ test_keep_alive (void)
     }
   g_assert_cmpuint (fake_server_count (server), ==, 5);
 
+  /* One connection for all five, sync and async alike. */
+  for (guint i = 1; i < 5; i++)
+    {
+      g_autoptr(FakeRequest) first = fake_server_get_request (server, 0);
+      g_autoptr(FakeRequest) later = fake_server_get_request (server, i);
+
+      g_assert_cmpuint (first->remote_port, !=, 0);
+      g_assert_cmpuint (later->remote_port, ==, first->remote_port);
+    }
+
   g_clear_object (&backend);
   fake_server_free (server);
 }
@@ -471,6 +481,59 @@ test_connection_refused (void)
 
 /* ---- timeouts and cancellation ------------------------------------------- */
 
+/* A listener whose accept queue is full drops new SYNs on Linux, so a
+ * connection attempt hangs: what an unreachable host looks like, without
+ * leaving 127.0.0.1. */
+static void
+test_connect_timeout (void)
+{
+  g_autoptr(GSocket) listener = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GPtrArray) fillers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormBackend) backend = NULL;
+  g_autoptr(JsonNode) response = NULL;
+  g_autofree char *uri = NULL;
+  gint64 start, elapsed;
+
+  listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_set_listen_backlog (listener, 1);
+  g_socket_bind (listener, any, FALSE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (listener, &error);
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (listener, &error);
+  g_assert_no_error (error);
+
+  /* Fill the queue with connections nobody accepts. */
+  for (guint i = 0; i < 8; i++)
+    {
+      GSocket *filler = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+
+      g_socket_set_blocking (filler, FALSE);
+      g_socket_connect (filler, bound, NULL, NULL);
+      g_ptr_array_add (fillers, filler);
+    }
+  g_usleep (100 * 1000);
+
+  uri = g_strdup_printf ("local://127.0.0.1:%u?connect_timeout=0.3&timeout=20&max_attempts=1",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  backend = test_backend_new (uri, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  start = g_get_monotonic_time ();
+  response = list_tables (backend, FALSE, NULL, &error);
+  elapsed = g_get_monotonic_time () - start;
+  g_test_message ("%s after %" G_GINT64_FORMAT " ms", error ? error->message : "(no error)", elapsed / 1000);
+  g_assert_null (response);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NETWORK);
+  g_assert_nonnull (strstr (error->message, "connect"));
+  g_assert_cmpint (elapsed, <, 5 * G_USEC_PER_SEC);
+}
+
 static void
 check_timeout (gboolean async)
 {
@@ -735,6 +798,7 @@ main (int    argc,
   g_test_add_func ("/dynamorm/http/service-error-details", test_service_error_details);
   g_test_add_func ("/dynamorm/http/dropped-keeps-message", test_dropped_keeps_message);
   g_test_add_func ("/dynamorm/http/connection-refused", test_connection_refused);
+  g_test_add_func ("/dynamorm/http/connect-timeout", test_connect_timeout);
   g_test_add_func ("/dynamorm/http/timeout", test_timeout);
   g_test_add_func ("/dynamorm/http/timeout-async", test_timeout_async);
   g_test_add_func ("/dynamorm/http/cancel-during-retry-wait", test_cancel_during_retry_wait);
