@@ -18,6 +18,7 @@
 #include "dynamorm-condition.h"
 #include "dynamorm-key.h"
 #include "dynamorm-batch.h"
+#include "dynamorm-query.h"
 /* (end ORM API) */
 /* transport: credentials, SigV4 and retry policy */
 #include "dynamorm-credentials.h"
