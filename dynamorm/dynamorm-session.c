@@ -3,7 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "dynamorm-private.h"
+#include "dynamorm-write-private.h"
 
 /**
  * DynamormSession:
@@ -322,7 +322,26 @@ struct _Op
   gpointer result;
   GDestroyNotify result_free;
   gboolean missing_is_not_found;  /* a failed attribute_exists means no item */
+  gboolean version_checked;       /* the condition holds a version check */
+  gint64 version;                 /* the model's version, when checked */
+  DynamormModel *current;         /* the stored item, when a condition failed */
+  gboolean item_returned;         /* the failure came with the stored item */
+  GPtrArray *after;               /* of AfterSet*: set on the model on success */
 };
+
+/* A property value to set on the model once the write succeeded. */
+typedef struct {
+  char *property;
+  GValue value;
+} AfterSet;
+
+static void
+after_set_free (AfterSet *a)
+{
+  g_free (a->property);
+  g_value_unset (&a->value);
+  g_free (a);
+}
 
 static void
 op_free (Op *op)
@@ -332,6 +351,8 @@ op_free (Op *op)
   g_clear_pointer (&op->table_name, g_free);
   g_clear_object (&op->model);
   g_clear_pointer (&op->key_text, g_free);
+  g_clear_object (&op->current);
+  g_clear_pointer (&op->after, g_ptr_array_unref);
   if (op->result && op->result_free)
     op->result_free (op->result);
   g_free (op);
@@ -389,7 +410,7 @@ op_explain_error (Op *op, GError **error)
   if (e->code == DYNAMORM_ERROR_RESOURCE_NOT_FOUND && op->table_name != NULL)
     g_prefix_error (error, _("Table “%s” does not exist (create it with dynamorm_session_create_table): "),
                     op->table_name);
-  else if (e->code == DYNAMORM_ERROR_CONDITION_FAILED && op->missing_is_not_found)
+  else if (e->code == DYNAMORM_ERROR_CONDITION_FAILED && op->missing_is_not_found && !op->item_returned)
     {
       GError *not_found = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND,
                                        _("No item with %s exists in table “%s”; use put or insert to create it"),
@@ -397,6 +418,14 @@ op_explain_error (Op *op, GError **error)
       g_clear_error (error);
       *error = not_found;
     }
+  else if (e->code == DYNAMORM_ERROR_CONDITION_FAILED && op->version_checked && op->key_text != NULL)
+    g_prefix_error (error, _("%s of the item with %s in table “%s” was refused: the item changed since "
+                             "version %" G_GINT64_FORMAT " was read (reload it and retry), or another "
+                             "condition of the write did not hold: "),
+                    op->operation, op->key_text, op->table_name, op->version);
+  else if (e->code == DYNAMORM_ERROR_CONDITION_FAILED && op->key_text != NULL)
+    g_prefix_error (error, _("%s of the item with %s in table “%s” was refused: a condition of the write did not hold: "),
+                    op->operation, op->key_text, op->table_name);
   else if (op->table_name != NULL && e->code != DYNAMORM_ERROR_CONDITION_FAILED &&
            e->code != DYNAMORM_ERROR_NOT_FOUND)
     g_prefix_error (error, _("%s on table “%s” failed: "), op->operation, op->table_name);
@@ -407,6 +436,28 @@ op_complete (Op *op, JsonNode *response, GError **error)
 {
   if (response == NULL)
     {
+      /* Writes ask for the stored item when a condition fails
+       * (ReturnValuesOnConditionCheckFailure): keep it for the caller, and
+       * tell "no such item" from "the item is not as expected". */
+      if (g_error_matches (*error, DYNAMORM_ERROR, DYNAMORM_ERROR_CONDITION_FAILED) &&
+          op->model_type != G_TYPE_INVALID)
+        {
+          JsonNode *body = dynamorm_error_get_response (*error);
+          JsonNode *item = NULL;
+
+          if (body != NULL && JSON_NODE_HOLDS_OBJECT (body))
+            item = json_object_get_member (json_node_get_object (body), "Item");
+          if (item != NULL && JSON_NODE_HOLDS_OBJECT (item))
+            {
+              g_autoptr(GError) decode_error = NULL;
+
+              op->item_returned = TRUE;
+              op->current = dynamorm_model_new_from_item (op->model_type, item, &decode_error);
+              if (op->current == NULL)
+                g_debug ("The stored item returned with a failed condition does not fit %s: %s",
+                         g_type_name (op->model_type), decode_error->message);
+            }
+        }
       op_explain_error (op, error);
       return FALSE;
     }
@@ -435,11 +486,17 @@ static gboolean
 op_run_sync (Op *op, GCancellable *cancellable, GError **error)
 {
   g_autoptr(JsonNode) response = NULL;
+  GError *local_error = NULL;
 
   log_request (op);
   response = dynamorm_backend_invoke (op->session->backend, op->operation, op->request,
-                                      cancellable, error);
-  return op_complete (op, response, error);
+                                      cancellable, &local_error);
+  if (!op_complete (op, response, &local_error))
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -521,7 +578,11 @@ static JsonObject *
 request_object (Op *op)
 {
   if (op->request == NULL)
-    op->request = json_node_init_object (json_node_alloc (), json_object_new ());
+    {
+      op->request = json_node_alloc ();
+      json_node_init (op->request, JSON_NODE_OBJECT);
+      json_node_take_object (op->request, json_object_new ());
+    }
   return json_node_get_object (op->request);
 }
 
@@ -1142,30 +1203,350 @@ op_for_model (DynamormSession *self, const char *operation, DynamormModel *model
   return op;
 }
 
-static Op *
-build_put (DynamormSession *self, DynamormModel *model, gboolean insert_only, GError **error)
-{
-  const DynamormSchema *schema;
-  g_autoptr(Op) op = op_for_model (self, "PutItem", model, &schema, error);
-  JsonNode *item;
-  JsonObject *request;
+/* ---- Writes: lifecycle properties, conditions ---- */
 
+typedef enum {
+  WRITE_PUT,
+  WRITE_UPDATE,
+  WRITE_DELETE,
+} WriteKind;
+
+/* The value of a created_at / updated_at property at @now. */
+static void
+timestamp_value (const DynamormField *field, GDateTime *now, GValue *value)
+{
+  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  if (field->kind == FIELD_DATETIME)
+    g_value_set_boxed (value, now);
+  else
+    {
+      g_auto(GValue) seconds = G_VALUE_INIT;
+
+      g_value_init (&seconds, G_TYPE_INT64);
+      g_value_set_int64 (&seconds, g_date_time_to_unix (now));
+      g_value_transform (&seconds, value);
+    }
+}
+
+/* A lifecycle value as stored (never left out, even with omitempty). */
+static JsonNode *
+encode_plain (const DynamormField *field, const GValue *value, GError **error)
+{
+  DynamormField plain = *field;
+  JsonNode *av = NULL;
+
+  plain.flags &= ~FIELD_FLAG_OMITEMPTY;
+  if (!_dynamorm_field_encode (&plain, value, &av, error))
+    return NULL;
+  if (av == NULL)
+    g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                 _("Property “%s” of %s has no value to store"),
+                 field->pspec->name, g_type_name (field->pspec->owner_type));
+  return av;
+}
+
+static void
+op_set_after (Op *op, const DynamormField *field, const GValue *value)
+{
+  AfterSet *a = g_new0 (AfterSet, 1);
+
+  a->property = g_strdup (field->pspec->name);
+  g_value_init (&a->value, G_VALUE_TYPE (value));
+  g_value_copy (value, &a->value);
+  if (op->after == NULL)
+    op->after = g_ptr_array_new_with_free_func ((GDestroyNotify) after_set_free);
+  g_ptr_array_add (op->after, a);
+}
+
+/* A write succeeded: refresh the model from the stored item (UpdateItem
+ * with ALL_NEW), or set what the write changed on it (PutItem). */
+static gboolean
+finish_write (Op *op, JsonNode *response, GError **error)
+{
+  JsonNode *attributes = json_object_get_member (json_node_get_object (response), "Attributes");
+
+  if (op->model == NULL)
+    return TRUE;
+  if (attributes != NULL && g_str_equal (op->operation, "UpdateItem"))
+    return dynamorm_model_load_item (op->model, attributes, error);
+  if (op->after != NULL)
+    {
+      g_object_freeze_notify (G_OBJECT (op->model));
+      for (guint i = 0; i < op->after->len; i++)
+        {
+          AfterSet *a = g_ptr_array_index (op->after, i);
+          g_object_set_property (G_OBJECT (op->model), a->property, &a->value);
+        }
+      g_object_thaw_notify (G_OBJECT (op->model));
+    }
+  return TRUE;
+}
+
+/* Optimistic locking: the condition that the stored version is the
+ * model's, and the version the write stores (@next, for puts and updates).
+ * A model at version 0 has never been stored: a put then needs the item
+ * not to exist; an update or delete accepts an item without a version. */
+static gboolean
+add_version (Op *op, WriteKind kind, const DynamormSchema *schema, DynamormWriteOptions *options,
+             DynamormExprBuilder *b, GPtrArray *conditions, GValue *next, GError **error)
+{
+  const DynamormField *field = schema->version;
+  g_auto(GValue) current = G_VALUE_INIT;
+  g_auto(GValue) wide = G_VALUE_INIT;
+  gint64 version;
+
+  if (field == NULL)
+    return TRUE;
+
+  g_value_init (&current, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  g_object_get_property (G_OBJECT (op->model), field->pspec->name, &current);
+  g_value_init (&wide, G_TYPE_INT64);
+  g_value_transform (&current, &wide);
+  version = g_value_get_int64 (&wide);
+
+  if (options == NULL || dynamorm_write_options_get_check_version (options))
+    {
+      const char *name = _dynamorm_expr_builder_name (b, field->attribute);
+
+      op->version_checked = TRUE;
+      op->version = version;
+      if (version == 0 && kind == WRITE_PUT)
+        g_ptr_array_add (conditions, g_strdup_printf ("attribute_not_exists(%s)",
+                                                      _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
+      else
+        {
+          JsonNode *av = encode_plain (field, &current, error);
+
+          if (av == NULL)
+            return FALSE;
+          if (version == 0)
+            g_ptr_array_add (conditions, g_strdup_printf ("attribute_not_exists(%s) OR %s = %s", name, name,
+                                                          _dynamorm_expr_builder_value (b, av)));
+          else
+            g_ptr_array_add (conditions, g_strdup_printf ("%s = %s", name, _dynamorm_expr_builder_value (b, av)));
+        }
+    }
+
+  if (kind != WRITE_DELETE)
+    {
+      g_value_set_int64 (&wide, version + 1);
+      g_value_init (next, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+      g_value_transform (&wide, next);
+    }
+  return TRUE;
+}
+
+/* Sets the ANDed conditions and the placeholders on the request. */
+static gboolean
+op_finish_request (Op *op, DynamormExprBuilder *b, GPtrArray *conditions, GError **error)
+{
+  JsonObject *request = request_object (op);
+
+  if (conditions->len == 1)
+    json_object_set_string_member (request, "ConditionExpression", g_ptr_array_index (conditions, 0));
+  else if (conditions->len > 1)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      for (guint i = 0; i < conditions->len; i++)
+        g_string_append_printf (text, "%s(%s)", i ? " AND " : "", (char *) g_ptr_array_index (conditions, i));
+      json_object_set_string_member (request, "ConditionExpression", text->str);
+    }
+  if (conditions->len > 0)
+    json_object_set_string_member (request, "ReturnValuesOnConditionCheckFailure", "ALL_OLD");
+  return _dynamorm_expr_builder_apply (b, request, error);
+}
+
+static gboolean
+op_set_key (Op *op, DynamormModel *model, gboolean in_request, GError **error)
+{
+  JsonNode *key = dynamorm_model_get_key (model, error);
+
+  if (key == NULL)
+    return FALSE;
+  op->key_text = describe_key (json_node_get_object (key));
+  if (in_request)
+    json_object_set_member (request_object (op), "Key", key);
+  else
+    json_node_unref (key);
+  return TRUE;
+}
+
+/* A put of a model with created_at goes through UpdateItem, so that the
+ * stored created_at survives (if_not_exists) in one atomic request: every
+ * other attribute of the schema is set, or removed when the model leaves
+ * it out, so the stored item is the model. Attributes the schema does not
+ * know are left as they are. */
+static gboolean
+build_put_as_update (Op *op, const DynamormSchema *schema, DynamormModel *model, DynamormExprBuilder *b,
+                     const GValue *next_version, GDateTime *now, GError **error)
+{
+  DynamormModelClass *klass = DYNAMORM_MODEL_GET_CLASS (model);
+  g_autoptr(GString) set = g_string_new (NULL);
+  g_autoptr(GString) remove = g_string_new (NULL);
+  g_autoptr(GString) expression = g_string_new (NULL);
+  JsonObject *request = request_object (op);
+
+  for (guint i = 0; i < schema->fields->len; i++)
+    {
+      const DynamormField *field = g_ptr_array_index (schema->fields, i);
+      const char *name;
+      g_auto(GValue) value = G_VALUE_INIT;
+      JsonNode *av = NULL;
+
+      if (field == schema->partition_key || field == schema->sort_key)
+        continue;
+      name = _dynamorm_expr_builder_name (b, field->attribute);
+      if (field == schema->version)
+        av = encode_plain (field, next_version, error);
+      else if (field == schema->updated_at || field == schema->created_at)
+        {
+          g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+          g_object_get_property (G_OBJECT (model), field->pspec->name, &value);
+          if (field == schema->updated_at || _dynamorm_field_is_empty (field, &value))
+            {
+              g_value_unset (&value);
+              timestamp_value (field, now, &value);
+            }
+          av = encode_plain (field, &value, error);
+        }
+      else
+        {
+          GError *local_error = NULL;
+
+          g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+          g_object_get_property (G_OBJECT (model), field->pspec->name, &value);
+          av = klass->serialize_property (model, field->pspec->name, &value, field->pspec, &local_error);
+          if (local_error != NULL)
+            {
+              g_clear_pointer (&av, json_node_unref);
+              g_propagate_error (error, local_error);
+              return FALSE;
+            }
+          if (av == NULL)
+            {
+              g_string_append_printf (remove, "%s%s", remove->len ? ", " : "", name);
+              continue;
+            }
+        }
+      if (av == NULL)
+        return FALSE;
+      if (field == schema->created_at)
+        g_string_append_printf (set, "%s%s = if_not_exists(%s, %s)", set->len ? ", " : "", name, name,
+                                _dynamorm_expr_builder_value (b, av));
+      else
+        g_string_append_printf (set, "%s%s = %s", set->len ? ", " : "", name,
+                                _dynamorm_expr_builder_value (b, av));
+    }
+
+  g_string_append_printf (expression, "SET %s", set->str);
+  if (remove->len)
+    g_string_append_printf (expression, " REMOVE %s", remove->str);
+  json_object_set_string_member (request, "UpdateExpression", expression->str);
+  json_object_set_string_member (request, "ReturnValues", "ALL_NEW");
+  return TRUE;
+}
+
+static Op *
+build_put (DynamormSession       *self,
+           DynamormModel         *model,
+           DynamormWriteOptions  *options,
+           gboolean               insert_only,
+           GError               **error)
+{
+  const DynamormSchema *schema = _dynamorm_schema_get (G_OBJECT_TYPE (model), TRUE, error);
+  g_autoptr(Op) op = NULL;
+  g_autoptr(DynamormExprBuilder) b = _dynamorm_expr_builder_new ();
+  g_autoptr(GPtrArray) conditions = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_auto(GValue) next_version = G_VALUE_INIT;
+  char *condition = NULL;
+
+  if (schema == NULL)
+    return NULL;
+  op = op_for_model (self, schema->created_at ? "UpdateItem" : "PutItem", model, NULL, error);
   if (op == NULL)
     return NULL;
-  item = dynamorm_model_to_item (model, error);
-  if (item == NULL)
-    return NULL;
-  request = request_object (op);
-  json_object_set_member (request, "Item", item);
-  if (insert_only)
-    {
-      JsonObject *names = json_object_new ();
 
-      json_object_set_string_member (request, "ConditionExpression", "attribute_not_exists(#pk)");
-      json_object_set_string_member (names, "#pk", schema->partition_key->attribute);
-      json_object_set_object_member (request, "ExpressionAttributeNames", names);
+  if (!_dynamorm_write_options_render (options, schema, b, &condition, error))
+    return NULL;
+  if (condition != NULL)
+    g_ptr_array_add (conditions, condition);
+  if (insert_only)
+    g_ptr_array_add (conditions, g_strdup_printf ("attribute_not_exists(%s)",
+                                                  _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
+  if (!add_version (op, WRITE_PUT, schema, options, b, conditions, &next_version, error))
+    return NULL;
+
+  if (schema->created_at != NULL)
+    {
+      if (!op_set_key (op, model, TRUE, error) ||
+          !build_put_as_update (op, schema, model, b, &next_version, now, error))
+        return NULL;
     }
+  else
+    {
+      JsonNode *item;
+      JsonObject *obj;
+
+      if (!op_set_key (op, model, FALSE, error) || (item = dynamorm_model_to_item (model, error)) == NULL)
+        return NULL;
+      obj = json_node_get_object (item);
+      json_object_set_member (request_object (op), "Item", item);
+      if (schema->version != NULL)
+        {
+          JsonNode *av = encode_plain (schema->version, &next_version, error);
+
+          if (av == NULL)
+            return NULL;
+          json_object_set_member (obj, schema->version->attribute, av);
+          op_set_after (op, schema->version, &next_version);
+        }
+      if (schema->updated_at != NULL)
+        {
+          g_auto(GValue) stamp = G_VALUE_INIT;
+          JsonNode *av;
+
+          timestamp_value (schema->updated_at, now, &stamp);
+          if ((av = encode_plain (schema->updated_at, &stamp, error)) == NULL)
+            return NULL;
+          json_object_set_member (obj, schema->updated_at->attribute, av);
+          op_set_after (op, schema->updated_at, &stamp);
+        }
+    }
+
+  if (!op_finish_request (op, b, conditions, error))
+    return NULL;
+  op->finish = finish_write;
   return g_steal_pointer (&op);
+}
+
+static gboolean
+op_run_write (Op *op, DynamormModel **current, GCancellable *cancellable, GError **error)
+{
+  gboolean ok = op_run_sync (op, cancellable, error);
+
+  if (current != NULL)
+    *current = g_steal_pointer (&op->current);
+  return ok;
+}
+
+static gboolean
+op_finish_write (DynamormSession  *self,
+                 GAsyncResult     *result,
+                 gpointer          source_tag,
+                 DynamormModel   **current,
+                 GError          **error)
+{
+  Op *op;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  op = g_task_get_task_data (G_TASK (result));
+  if (current != NULL)
+    *current = op && op->current ? g_object_ref (op->current) : NULL;
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
@@ -1176,7 +1557,13 @@ build_put (DynamormSession *self, DynamormModel *model, gboolean insert_only, GE
  * @error: return location for a #GError
  *
  * Stores a model as an item, replacing any item with the same key (this
- * overwrites by design; use [method@Dynamorm.Session.insert] to refuse to).
+ * overwrites by design; use [method@Dynamorm.Session.insert] to refuse to,
+ * and [method@Dynamorm.Session.put_full] for other conditions).
+ *
+ * Lifecycle properties are kept as [method@Dynamorm.Session.put_full]
+ * describes: a model with a `version` is only stored over the version it
+ * holds, and the model gets the bumped version; `updated_at` is set to now;
+ * `created_at` keeps its first stored value.
  *
  * Returns: %TRUE on success
  */
@@ -1186,13 +1573,7 @@ dynamorm_session_put (DynamormSession  *self,
                       GCancellable     *cancellable,
                       GError          **error)
 {
-  g_autoptr(Op) op = NULL;
-
-  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
-
-  op = build_put (self, model, FALSE, error);
-  return op != NULL && op_run_sync (op, cancellable, error);
+  return dynamorm_session_put_full (self, model, NULL, NULL, cancellable, error);
 }
 
 /**
@@ -1218,7 +1599,7 @@ dynamorm_session_put_async (DynamormSession     *self,
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
 
-  op = build_put (self, model, FALSE, &error);
+  op = build_put (self, model, NULL, FALSE, &error);
   op_run_async (self, op, error, dynamorm_session_put_async, cancellable, callback, user_data);
 }
 
@@ -1241,6 +1622,112 @@ dynamorm_session_put_finish (DynamormSession  *self,
 }
 
 /**
+ * dynamorm_session_put_full:
+ * @self: a #DynamormSession
+ * @model: the model to store
+ * @options: (nullable): conditions on the write
+ * @current: (out) (optional) (nullable) (transfer full): where to put the
+ *   item as stored when a condition fails, or %NULL (also when there was
+ *   no item)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Stores a model as an item, replacing any item with the same key, if the
+ * conditions of @options hold; when one does not, this fails with
+ * %DYNAMORM_ERROR_CONDITION_FAILED, nothing is written, and @current
+ * receives the stored item.
+ *
+ * Lifecycle properties:
+ *
+ * - `version`: the write needs the stored version to be the model's (a
+ *   model at version 0 needs the item not to exist) and stores the next
+ *   version, which the model then holds. A stale model fails with
+ *   %DYNAMORM_ERROR_CONDITION_FAILED. See
+ *   [method@Dynamorm.WriteOptions.set_check_version].
+ * - `updated_at` is set to the current time, in the item and the model.
+ * - `created_at` is set on the first store (to the model's value, or now
+ *   when it has none) and never overwritten: the put is then carried by
+ *   an UpdateItem request that sets every attribute of the schema and keeps
+ *   a stored `created_at`, and the model is refreshed from the stored item.
+ *   (A condition could only refuse such a put; reading first would race.)
+ *
+ * The model's other properties are not changed.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_put_full (DynamormSession       *self,
+                           DynamormModel         *model,
+                           DynamormWriteOptions  *options,
+                           DynamormModel        **current,
+                           GCancellable          *cancellable,
+                           GError               **error)
+{
+  g_autoptr(Op) op = NULL;
+
+  if (current != NULL)
+    *current = NULL;
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
+  g_return_val_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options), FALSE);
+
+  op = build_put (self, model, options, FALSE, error);
+  return op != NULL && op_run_write (op, current, cancellable, error);
+}
+
+/**
+ * dynamorm_session_put_full_async:
+ * @self: a #DynamormSession
+ * @model: the model to store
+ * @options: (nullable): conditions on the write
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the item is stored
+ * @user_data: data for @callback
+ *
+ * Stores a model if the conditions hold; see
+ * [method@Dynamorm.Session.put_full].
+ */
+void
+dynamorm_session_put_full_async (DynamormSession      *self,
+                                 DynamormModel        *model,
+                                 DynamormWriteOptions *options,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+  g_return_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options));
+
+  op = build_put (self, model, options, FALSE, &error);
+  op_run_async (self, op, error, dynamorm_session_put_full_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_put_full_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @current: (out) (optional) (nullable) (transfer full): where to put the
+ *   item as stored when a condition failed, or %NULL
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.put_full_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_put_full_finish (DynamormSession  *self,
+                                  GAsyncResult     *result,
+                                  DynamormModel   **current,
+                                  GError          **error)
+{
+  return op_finish_write (self, result, dynamorm_session_put_full_async, current, error);
+}
+
+/**
  * dynamorm_session_insert:
  * @self: a #DynamormSession
  * @model: the model to store
@@ -1248,7 +1735,9 @@ dynamorm_session_put_finish (DynamormSession  *self,
  * @error: return location for a #GError
  *
  * Stores a model only if no item with its key exists yet. If one does, this
- * fails with %DYNAMORM_ERROR_CONDITION_FAILED and nothing is written.
+ * fails with %DYNAMORM_ERROR_CONDITION_FAILED and nothing is written. The
+ * same as [method@Dynamorm.Session.put_full] with
+ * [method@Dynamorm.WriteOptions.set_if_not_exists].
  *
  * Returns: %TRUE on success
  */
@@ -1263,7 +1752,7 @@ dynamorm_session_insert (DynamormSession  *self,
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
   g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
 
-  op = build_put (self, model, TRUE, error);
+  op = build_put (self, model, NULL, TRUE, error);
   return op != NULL && op_run_sync (op, cancellable, error);
 }
 
@@ -1290,7 +1779,7 @@ dynamorm_session_insert_async (DynamormSession     *self,
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
 
-  op = build_put (self, model, TRUE, &error);
+  op = build_put (self, model, NULL, TRUE, &error);
   op_run_async (self, op, error, dynamorm_session_insert_async, cancellable, callback, user_data);
 }
 
@@ -1570,123 +2059,117 @@ dynamorm_session_reload_finish (DynamormSession  *self,
   return op_finish_boolean (self, result, dynamorm_session_reload_async, error);
 }
 
-static gboolean
-finish_update (Op *op, JsonNode *response, GError **error)
-{
-  JsonNode *attributes = json_object_get_member (json_node_get_object (response), "Attributes");
-
-  if (attributes == NULL)
-    return TRUE;
-  return dynamorm_model_load_item (op->model, attributes, error);
-}
-
 static Op *
-build_update (DynamormSession *self, DynamormModel *model, const char * const *properties, GError **error)
+build_update (DynamormSession       *self,
+              DynamormModel         *model,
+              DynamormUpdate        *update,
+              const char * const    *properties,
+              DynamormWriteOptions  *options,
+              GError               **error)
 {
   const DynamormSchema *schema;
   g_autoptr(Op) op = op_for_model (self, "UpdateItem", model, &schema, error);
-  g_autoptr(GPtrArray) fields = g_ptr_array_new ();
-  g_autoptr(GString) set = g_string_new (NULL);
-  g_autoptr(GString) remove = g_string_new (NULL);
-  g_autoptr(GString) expression = g_string_new (NULL);
-  JsonObject *names, *values, *request;
-  JsonNode *key;
+  g_autoptr(DynamormExprBuilder) b = _dynamorm_expr_builder_new ();
+  g_autoptr(GPtrArray) conditions = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(DynamormUpdate) implicit = NULL;
+  g_auto(GValue) next_version = G_VALUE_INIT;
+  g_autofree char *expression = NULL;
+  DynamormUpdateClauses clauses;
+  char *condition = NULL;
+  JsonObject *request;
+  gboolean ok = FALSE;
 
   if (op == NULL)
     return NULL;
 
-  if (properties == NULL || properties[0] == NULL)
+  if (options != NULL && dynamorm_write_options_get_if_not_exists (options))
     {
-      for (guint i = 0; i < schema->fields->len; i++)
-        {
-          DynamormField *field = g_ptr_array_index (schema->fields, i);
-          if (field != schema->partition_key && field != schema->sort_key)
-            g_ptr_array_add (fields, field);
-        }
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("An update changes an existing item, so it cannot need the item not to exist: "
+                     "use dynamorm_session_insert or put_full with if-not-exists to create an item"));
+      return NULL;
     }
-  else
-    for (guint i = 0; properties[i] != NULL; i++)
-      {
-        DynamormField *field = _dynamorm_schema_lookup (schema, properties[i]);
 
-        if (field == NULL)
-          {
-            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                         _("%s has no stored property “%s” to update"),
-                         G_OBJECT_TYPE_NAME (model), properties[i]);
-            return NULL;
-          }
-        if (field == schema->partition_key || field == schema->sort_key)
-          {
-            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                         _("Property “%s” is part of the key of %s and cannot be updated: "
-                           "delete the item and put a new one instead"),
-                         field->pspec->name, G_OBJECT_TYPE_NAME (model));
-            return NULL;
-          }
-        g_ptr_array_add (fields, field);
-      }
-
-  if ((key = dynamorm_model_get_key (model, error)) == NULL)
-    return NULL;
-  op->key_text = describe_key (json_node_get_object (key));
-  request = request_object (op);
-  json_object_set_member (request, "Key", key);
-
-  names = json_object_new ();
-  values = json_object_new ();
-  json_object_set_string_member (names, "#pk", schema->partition_key->attribute);
-  for (guint i = 0; i < fields->len; i++)
+  if (update == NULL)
     {
-      DynamormField *field = g_ptr_array_index (fields, i);
-      DynamormModelClass *klass = DYNAMORM_MODEL_GET_CLASS (model);
-      GValue value = G_VALUE_INIT;
-      GError *local_error = NULL;
-      g_autofree char *name = g_strdup_printf ("#a%u", i);
+      update = implicit = dynamorm_update_new ();
+      if (properties != NULL && properties[0] != NULL)
+        for (guint i = 0; properties[i] != NULL; i++)
+          dynamorm_update_set_from_model (implicit, properties[i]);
+      else
+        for (guint i = 0; i < schema->fields->len; i++)
+          {
+            const DynamormField *field = g_ptr_array_index (schema->fields, i);
+
+            if (field != schema->partition_key && field != schema->sort_key && field != schema->version &&
+                field != schema->created_at && field != schema->updated_at)
+              dynamorm_update_set_from_model (implicit, field->pspec->name);
+          }
+    }
+
+  if (!op_set_key (op, model, TRUE, error))
+    return NULL;
+  request = request_object (op);
+
+  g_ptr_array_add (conditions, g_strdup_printf ("attribute_exists(%s)",
+                                                _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
+  if (!_dynamorm_write_options_render (options, schema, b, &condition, error))
+    return NULL;
+  if (condition != NULL)
+    g_ptr_array_add (conditions, condition);
+  if (!add_version (op, WRITE_UPDATE, schema, options, b, conditions, &next_version, error))
+    return NULL;
+
+  _dynamorm_update_clauses_init (&clauses);
+  if (!_dynamorm_update_render (update, model, schema, b, &clauses, error))
+    goto out;
+
+  if (schema->version != NULL)
+    {
+      const char *name = _dynamorm_expr_builder_name (b, schema->version->attribute);
+
+      _dynamorm_update_clauses_touch (&clauses, schema->version, -1, NULL);
+      if (op->version_checked)
+        {
+          JsonNode *av = encode_plain (schema->version, &next_version, error);
+
+          if (av == NULL)
+            goto out;
+          g_string_append_printf (clauses.set, "%s%s = %s", clauses.set->len ? ", " : "", name,
+                                  _dynamorm_expr_builder_value (b, av));
+        }
+      else
+        g_string_append_printf (clauses.add, "%s%s %s", clauses.add->len ? ", " : "", name,
+                                _dynamorm_expr_builder_value (b, _dynamorm_av_new_string ("N", "1")));
+    }
+  if (schema->updated_at != NULL && !g_hash_table_contains (clauses.touched, schema->updated_at))
+    {
+      g_auto(GValue) stamp = G_VALUE_INIT;
       JsonNode *av;
 
-      g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
-      g_object_get_property (G_OBJECT (model), field->pspec->name, &value);
-      av = klass->serialize_property (model, field->pspec->name, &value, field->pspec, &local_error);
-      g_value_unset (&value);
-      if (local_error != NULL)
-        {
-          g_clear_pointer (&av, json_node_unref);
-          g_propagate_error (error, local_error);
-          json_object_unref (names);
-          json_object_unref (values);
-          return NULL;
-        }
-      json_object_set_string_member (names, name, field->attribute);
-      if (av == NULL)
-        g_string_append_printf (remove, "%s%s", remove->len ? ", " : "", name);
-      else
-        {
-          g_autofree char *placeholder = g_strdup_printf (":v%u", i);
-
-          g_string_append_printf (set, "%s%s = %s", set->len ? ", " : "", name, placeholder);
-          json_object_set_member (values, placeholder, av);
-        }
+      timestamp_value (schema->updated_at, now, &stamp);
+      if ((av = encode_plain (schema->updated_at, &stamp, error)) == NULL)
+        goto out;
+      g_string_append_printf (clauses.set, "%s%s = %s", clauses.set->len ? ", " : "",
+                              _dynamorm_expr_builder_name (b, schema->updated_at->attribute),
+                              _dynamorm_expr_builder_value (b, av));
     }
 
-  if (set->len)
-    g_string_append_printf (expression, "SET %s", set->str);
-  if (remove->len)
-    g_string_append_printf (expression, "%sREMOVE %s", expression->len ? " " : "", remove->str);
-
-  json_object_set_string_member (request, "ConditionExpression", "attribute_exists(#pk)");
-  if (expression->len)
-    json_object_set_string_member (request, "UpdateExpression", expression->str);
-  json_object_set_object_member (request, "ExpressionAttributeNames", names);
-  if (json_object_get_size (values) > 0)
-    json_object_set_object_member (request, "ExpressionAttributeValues", values);
-  else
-    json_object_unref (values);
+  expression = _dynamorm_update_clauses_text (&clauses);
+  if (expression != NULL)
+    json_object_set_string_member (request, "UpdateExpression", expression);
   json_object_set_string_member (request, "ReturnValues", "ALL_NEW");
+  if (!op_finish_request (op, b, conditions, error))
+    goto out;
 
   op->missing_is_not_found = TRUE;
-  op->finish = finish_update;
-  return g_steal_pointer (&op);
+  op->finish = finish_write;
+  ok = TRUE;
+
+out:
+  _dynamorm_update_clauses_clear (&clauses);
+  return ok ? g_steal_pointer (&op) : NULL;
 }
 
 /**
@@ -1694,7 +2177,8 @@ build_update (DynamormSession *self, DynamormModel *model, const char * const *p
  * @self: a #DynamormSession
  * @model: a model whose key properties are set
  * @properties: (array zero-terminated=1) (nullable): the names of the
- *   properties to write, or %NULL for every property that is not a key
+ *   properties to write, or %NULL for every property that is not a key or
+ *   a lifecycle property (version, created_at, updated_at)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
@@ -1703,7 +2187,8 @@ build_update (DynamormSession *self, DynamormModel *model, const char * const *p
  * stored item. A property whose value is left out of the item (%NULL, or
  * empty with `omitempty`) is removed. A missing item is
  * %DYNAMORM_ERROR_NOT_FOUND; naming a key property is
- * %DYNAMORM_ERROR_INVALID_ARGUMENT.
+ * %DYNAMORM_ERROR_INVALID_ARGUMENT. The version and `updated_at` are kept
+ * as [method@Dynamorm.Session.update_full] describes.
  *
  * Returns: %TRUE on success
  */
@@ -1719,7 +2204,7 @@ dynamorm_session_update (DynamormSession     *self,
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
   g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
 
-  op = build_update (self, model, properties, error);
+  op = build_update (self, model, NULL, properties, NULL, error);
   return op != NULL && op_run_sync (op, cancellable, error);
 }
 
@@ -1749,7 +2234,7 @@ dynamorm_session_update_async (DynamormSession     *self,
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
 
-  op = build_update (self, model, properties, &error);
+  op = build_update (self, model, NULL, properties, NULL, &error);
   op_run_async (self, op, error, dynamorm_session_update_async, cancellable, callback, user_data);
 }
 
@@ -1771,16 +2256,132 @@ dynamorm_session_update_finish (DynamormSession  *self,
   return op_finish_boolean (self, result, dynamorm_session_update_async, error);
 }
 
-static Op *
-build_delete (DynamormSession *self, DynamormModel *model, GError **error)
+/**
+ * dynamorm_session_update_full:
+ * @self: a #DynamormSession
+ * @model: a model whose key properties are set
+ * @update: (nullable): the changes to make, or %NULL to write every
+ *   property of @model that is not a key or a lifecycle property
+ * @options: (nullable): conditions on the write
+ * @current: (out) (optional) (nullable) (transfer full): where to put the
+ *   item as stored when a condition fails, or %NULL
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Applies @update to the existing item with the model's key in one atomic
+ * UpdateItem request, if the conditions of @options hold, then refreshes
+ * the model from the stored item (all its properties, not only the ones
+ * changed). To write chosen properties of the model, use
+ * [method@Dynamorm.Update.set_from_model].
+ *
+ * A missing item is %DYNAMORM_ERROR_NOT_FOUND (nothing is created). A
+ * condition that does not hold is %DYNAMORM_ERROR_CONDITION_FAILED: nothing
+ * is written and @current receives the stored item. Mistakes in @update or
+ * @options (unknown property, key property, an action or operator that
+ * does not fit the type) are reported before anything is sent.
+ *
+ * Lifecycle properties: with a `version`, the update needs the stored
+ * version to be the model's (or, for a model at version 0, an item without
+ * a version or at version 0) and stores the next one; `updated_at` is set
+ * to now unless @update sets it; `created_at` is left alone.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_update_full (DynamormSession       *self,
+                              DynamormModel         *model,
+                              DynamormUpdate        *update,
+                              DynamormWriteOptions  *options,
+                              DynamormModel        **current,
+                              GCancellable          *cancellable,
+                              GError               **error)
 {
-  g_autoptr(Op) op = op_for_model (self, "DeleteItem", model, NULL, error);
-  JsonNode *key;
+  g_autoptr(Op) op = NULL;
 
-  if (op == NULL || (key = dynamorm_model_get_key (model, error)) == NULL)
+  if (current != NULL)
+    *current = NULL;
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
+  g_return_val_if_fail (update == NULL || DYNAMORM_IS_UPDATE (update), FALSE);
+  g_return_val_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options), FALSE);
+
+  op = build_update (self, model, update, NULL, options, error);
+  return op != NULL && op_run_write (op, current, cancellable, error);
+}
+
+/**
+ * dynamorm_session_update_full_async:
+ * @self: a #DynamormSession
+ * @model: a model whose key properties are set
+ * @update: (nullable): the changes to make
+ * @options: (nullable): conditions on the write
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the item is updated
+ * @user_data: data for @callback
+ *
+ * Applies an update; see [method@Dynamorm.Session.update_full].
+ */
+void
+dynamorm_session_update_full_async (DynamormSession      *self,
+                                    DynamormModel        *model,
+                                    DynamormUpdate       *update,
+                                    DynamormWriteOptions *options,
+                                    GCancellable         *cancellable,
+                                    GAsyncReadyCallback   callback,
+                                    gpointer              user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+  g_return_if_fail (update == NULL || DYNAMORM_IS_UPDATE (update));
+  g_return_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options));
+
+  op = build_update (self, model, update, NULL, options, &error);
+  op_run_async (self, op, error, dynamorm_session_update_full_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_update_full_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @current: (out) (optional) (nullable) (transfer full): where to put the
+ *   item as stored when a condition failed, or %NULL
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.update_full_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_update_full_finish (DynamormSession  *self,
+                                     GAsyncResult     *result,
+                                     DynamormModel   **current,
+                                     GError          **error)
+{
+  return op_finish_write (self, result, dynamorm_session_update_full_async, current, error);
+}
+
+static Op *
+build_delete (DynamormSession *self, DynamormModel *model, DynamormWriteOptions *options, GError **error)
+{
+  const DynamormSchema *schema;
+  g_autoptr(Op) op = op_for_model (self, "DeleteItem", model, &schema, error);
+  g_autoptr(DynamormExprBuilder) b = _dynamorm_expr_builder_new ();
+  g_autoptr(GPtrArray) conditions = g_ptr_array_new_with_free_func (g_free);
+  char *condition = NULL;
+
+  if (op == NULL || !op_set_key (op, model, TRUE, error))
     return NULL;
-  op->key_text = describe_key (json_node_get_object (key));
-  json_object_set_member (request_object (op), "Key", key);
+  if (!_dynamorm_write_options_render (options, schema, b, &condition, error))
+    return NULL;
+  if (condition != NULL)
+    g_ptr_array_add (conditions, condition);
+  if (!add_version (op, WRITE_DELETE, schema, options, b, conditions, NULL, error))
+    return NULL;
+  if (!op_finish_request (op, b, conditions, error))
+    return NULL;
   return g_steal_pointer (&op);
 }
 
@@ -1792,7 +2393,8 @@ build_delete (DynamormSession *self, DynamormModel *model, GError **error)
  * @error: return location for a #GError
  *
  * Deletes the item with the model's key. Deleting an item that does not
- * exist succeeds, as in DynamoDB.
+ * exist succeeds, as in DynamoDB. For a model with a `version`, the stored
+ * version must be the model's (see [method@Dynamorm.Session.delete_full]).
  *
  * Returns: %TRUE on success
  */
@@ -1802,13 +2404,7 @@ dynamorm_session_delete (DynamormSession  *self,
                          GCancellable     *cancellable,
                          GError          **error)
 {
-  g_autoptr(Op) op = NULL;
-
-  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
-
-  op = build_delete (self, model, error);
-  return op != NULL && op_run_sync (op, cancellable, error);
+  return dynamorm_session_delete_full (self, model, NULL, NULL, cancellable, error);
 }
 
 /**
@@ -1835,7 +2431,7 @@ dynamorm_session_delete_async (DynamormSession     *self,
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
 
-  op = build_delete (self, model, &error);
+  op = build_delete (self, model, NULL, &error);
   op_run_async (self, op, error, dynamorm_session_delete_async, cancellable, callback, user_data);
 }
 
@@ -1855,4 +2451,97 @@ dynamorm_session_delete_finish (DynamormSession  *self,
                                 GError          **error)
 {
   return op_finish_boolean (self, result, dynamorm_session_delete_async, error);
+}
+
+/**
+ * dynamorm_session_delete_full:
+ * @self: a #DynamormSession
+ * @model: a model whose key properties are set
+ * @options: (nullable): conditions on the delete
+ * @current: (out) (optional) (nullable) (transfer full): where to put the
+ *   item as stored when a condition fails, or %NULL
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Deletes the item with the model's key if the conditions of @options
+ * hold; when one does not, this fails with
+ * %DYNAMORM_ERROR_CONDITION_FAILED, nothing is deleted, and @current
+ * receives the stored item. Without conditions, deleting a missing item
+ * succeeds; with [method@Dynamorm.WriteOptions.set_if_exists] it fails.
+ *
+ * For a model with a `version`, the stored version must be the model's
+ * (a model at version 0 also deletes an item without a version).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_delete_full (DynamormSession       *self,
+                              DynamormModel         *model,
+                              DynamormWriteOptions  *options,
+                              DynamormModel        **current,
+                              GCancellable          *cancellable,
+                              GError               **error)
+{
+  g_autoptr(Op) op = NULL;
+
+  if (current != NULL)
+    *current = NULL;
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
+  g_return_val_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options), FALSE);
+
+  op = build_delete (self, model, options, error);
+  return op != NULL && op_run_write (op, current, cancellable, error);
+}
+
+/**
+ * dynamorm_session_delete_full_async:
+ * @self: a #DynamormSession
+ * @model: a model whose key properties are set
+ * @options: (nullable): conditions on the delete
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the item is deleted
+ * @user_data: data for @callback
+ *
+ * Deletes an item if the conditions hold; see
+ * [method@Dynamorm.Session.delete_full].
+ */
+void
+dynamorm_session_delete_full_async (DynamormSession      *self,
+                                    DynamormModel        *model,
+                                    DynamormWriteOptions *options,
+                                    GCancellable         *cancellable,
+                                    GAsyncReadyCallback   callback,
+                                    gpointer              user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+  g_return_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options));
+
+  op = build_delete (self, model, options, &error);
+  op_run_async (self, op, error, dynamorm_session_delete_full_async, cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_delete_full_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @current: (out) (optional) (nullable) (transfer full): where to put the
+ *   item as stored when a condition failed, or %NULL
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.delete_full_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_delete_full_finish (DynamormSession  *self,
+                                     GAsyncResult     *result,
+                                     DynamormModel   **current,
+                                     GError          **error)
+{
+  return op_finish_write (self, result, dynamorm_session_delete_full_async, current, error);
 }

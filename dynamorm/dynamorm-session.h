@@ -10,6 +10,8 @@
 #include "dynamorm-version-macros.h"
 #include "dynamorm-backend.h"
 #include "dynamorm-model.h"
+#include "dynamorm-update.h"
+#include "dynamorm-write-options.h"
 
 G_BEGIN_DECLS
 
@@ -210,5 +212,66 @@ DYNAMORM_AVAILABLE_IN_ALL
 gboolean       dynamorm_session_delete_finish (DynamormSession      *self,
                                                GAsyncResult         *result,
                                                GError              **error);
+
+/* Conditional writes and updates */
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_put_full             (DynamormSession       *self,
+                                                      DynamormModel         *model,
+                                                      DynamormWriteOptions  *options,
+                                                      DynamormModel        **current,
+                                                      GCancellable          *cancellable,
+                                                      GError               **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void           dynamorm_session_put_full_async       (DynamormSession       *self,
+                                                      DynamormModel         *model,
+                                                      DynamormWriteOptions  *options,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_put_full_finish      (DynamormSession       *self,
+                                                      GAsyncResult          *result,
+                                                      DynamormModel        **current,
+                                                      GError               **error);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_update_full          (DynamormSession       *self,
+                                                      DynamormModel         *model,
+                                                      DynamormUpdate        *update,
+                                                      DynamormWriteOptions  *options,
+                                                      DynamormModel        **current,
+                                                      GCancellable          *cancellable,
+                                                      GError               **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void           dynamorm_session_update_full_async    (DynamormSession       *self,
+                                                      DynamormModel         *model,
+                                                      DynamormUpdate        *update,
+                                                      DynamormWriteOptions  *options,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_update_full_finish   (DynamormSession       *self,
+                                                      GAsyncResult          *result,
+                                                      DynamormModel        **current,
+                                                      GError               **error);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_delete_full          (DynamormSession       *self,
+                                                      DynamormModel         *model,
+                                                      DynamormWriteOptions  *options,
+                                                      DynamormModel        **current,
+                                                      GCancellable          *cancellable,
+                                                      GError               **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void           dynamorm_session_delete_full_async    (DynamormSession       *self,
+                                                      DynamormModel         *model,
+                                                      DynamormWriteOptions  *options,
+                                                      GCancellable          *cancellable,
+                                                      GAsyncReadyCallback    callback,
+                                                      gpointer               user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean       dynamorm_session_delete_full_finish   (DynamormSession       *self,
+                                                      GAsyncResult          *result,
+                                                      DynamormModel        **current,
+                                                      GError               **error);
 
 G_END_DECLS

@@ -18,7 +18,10 @@
 #include "dynamorm-condition.h"
 #include "dynamorm-key.h"
 #include "dynamorm-batch.h"
+#include "dynamorm-transaction.h"
 #include "dynamorm-query.h"
+#include "dynamorm-update.h"
+#include "dynamorm-write-options.h"
 /* (end ORM API) */
 /* transport: credentials, SigV4 and retry policy */
 #include "dynamorm-credentials.h"
