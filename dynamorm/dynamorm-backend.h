@@ -38,7 +38,7 @@ G_DECLARE_DERIVABLE_TYPE (DynamormBackend, dynamorm_backend, DYNAMORM, BACKEND, 
  * (such as `"PutItem"`) and the JSON request body in, the JSON response body
  * or a #GError out. A backend overrides @invoke, or @invoke_async and
  * @invoke_finish, or all three. Service errors are reported with
- * [func@Dynamorm.error_new_from_response] so that every backend maps them the
+ * [func@Dynamorm.Error.new_from_response] so that every backend maps them the
  * same way.
  */
 struct _DynamormBackendClass

@@ -34,6 +34,13 @@ dynamorm_error_private_clear (DynamormErrorPrivate *priv)
   g_clear_pointer (&priv->response, json_node_unref);
 }
 
+/**
+ * dynamorm_error_quark:
+ *
+ * The error domain of Dynamorm; see %DYNAMORM_ERROR.
+ *
+ * Returns: the error domain quark
+ */
 G_DEFINE_EXTENDED_ERROR (DynamormError, dynamorm_error)
 
 static const struct {
@@ -75,8 +82,8 @@ static const struct {
  * "message": "..."}`) into a #GError in the %DYNAMORM_ERROR domain. Backends
  * call this so that every backend maps errors the same way. The error keeps
  * the service's error name and the whole body: see
- * [func@Dynamorm.error_get_service_error] and
- * [func@Dynamorm.error_get_response].
+ * [func@Dynamorm.Error.get_service_error] and
+ * [func@Dynamorm.Error.get_response].
  *
  * Returns: (transfer full): a new #GError
  */

@@ -68,8 +68,8 @@ G_BEGIN_DECLS
  *
  * Error codes in the %DYNAMORM_ERROR domain. Errors that come from DynamoDB
  * also carry the service's own error name and response body: see
- * [func@Dynamorm.error_get_service_error] and
- * [func@Dynamorm.error_get_response].
+ * [func@Dynamorm.Error.get_service_error] and
+ * [func@Dynamorm.Error.get_response].
  */
 typedef enum {
   DYNAMORM_ERROR_FAILED,

@@ -28,7 +28,7 @@
  * }
  * ```
  *
- * In Python and JavaScript, call [func@Dynamorm.model_type_declare] once
+ * In Python and JavaScript, call [func@Dynamorm.Model.type_declare] once
  * after defining the class (the Python override does it for you from
  * `__dynamorm_table__` and `__dynamorm_tags__`).
  *

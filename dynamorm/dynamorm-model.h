@@ -27,8 +27,8 @@ G_DECLARE_DERIVABLE_TYPE (DynamormModel, dynamorm_model, DYNAMORM, MODEL, GObjec
  *   value. Chain up to [func@Dynamorm.Model.default_deserialize_property].
  *
  * The class of a model. Subclasses declare their schema in `class_init`
- * with [func@Dynamorm.Model.class_set_table_name] and
- * [func@Dynamorm.Model.class_tag_property].
+ * with [method@Dynamorm.ModelClass.set_table_name] and
+ * [method@Dynamorm.ModelClass.tag_property].
  */
 struct _DynamormModelClass
 {

@@ -103,7 +103,7 @@ invalidate (GType type)
  *
  * Sets the table name of a model class, from its `class_init`. Without it
  * the table name is derived from the type name: see
- * [func@Dynamorm.model_type_get_table_name].
+ * [func@Dynamorm.Model.type_get_table_name].
  */
 void
 dynamorm_model_class_set_table_name (DynamormModelClass *klass,
@@ -156,7 +156,7 @@ dynamorm_model_class_set_table_name (DynamormModelClass *klass,
  * Mistakes (an unknown property, an unknown tag, a key of a type DynamoDB
  * keys cannot hold) are reported as %DYNAMORM_ERROR_INVALID_MODEL by the
  * first operation that uses the model, before any request is sent, and by
- * [func@Dynamorm.model_type_check].
+ * [func@Dynamorm.Model.type_check].
  */
 void
 dynamorm_model_class_tag_property (DynamormModelClass *klass,
@@ -189,8 +189,8 @@ dynamorm_model_class_tag_property (DynamormModelClass *klass,
  *
  * Declares a model's schema in one call and checks it at once. This is the
  * form for models defined in Python or JavaScript; C models can use it too,
- * or [func@Dynamorm.Model.class_tag_property] in `class_init`. See
- * [func@Dynamorm.Model.class_tag_property] for the tags.
+ * or [method@Dynamorm.ModelClass.tag_property] in `class_init`. See
+ * [method@Dynamorm.ModelClass.tag_property] for the tags.
  *
  * Returns: %TRUE if the schema is valid
  */
@@ -893,8 +893,8 @@ dynamorm_model_type_check (GType    model_type,
  * @model_type: a #DynamormModel subtype
  *
  * Gets the table name of a model, without any session prefix. Unless set
- * with [func@Dynamorm.Model.class_set_table_name] or
- * [func@Dynamorm.model_type_declare], it is the type name in snake case,
+ * with [method@Dynamorm.ModelClass.set_table_name] or
+ * [func@Dynamorm.Model.type_declare], it is the type name in snake case,
  * plural: `DemoUser` is stored in `demo_users`, `Payment` in `payments`.
  *
  * Returns: (transfer full) (nullable): the table name, or %NULL if the

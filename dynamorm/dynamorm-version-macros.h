@@ -27,5 +27,17 @@
 
 #define DYNAMORM_AVAILABLE_IN_ALL _DYNAMORM_EXTERN
 #define DYNAMORM_AVAILABLE_IN_0_1 _DYNAMORM_EXTERN
+/**
+ * DYNAMORM_DEPRECATED:
+ *
+ * Marks a symbol as deprecated.
+ */
 #define DYNAMORM_DEPRECATED _DYNAMORM_EXTERN G_DEPRECATED
+
+/**
+ * DYNAMORM_DEPRECATED_FOR:
+ * @f: the symbol to use instead
+ *
+ * Marks a symbol as deprecated in favour of @f.
+ */
 #define DYNAMORM_DEPRECATED_FOR(f) _DYNAMORM_EXTERN G_DEPRECATED_FOR (f)
