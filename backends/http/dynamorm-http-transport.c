@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-http-crc32.h"
+#include "dynamorm-http-proxy.h"
 #include "dynamorm-http-timer.h"
 #include "dynamorm-http-transport.h"
 
@@ -126,6 +127,10 @@ dynamorm_http_transport_new (const DynamormHttpTransportOptions *options)
   /* DynamoDB's x-amz-crc32 is over the bytes on the wire: ask for them as
    * they are, and never let libsoup decode them. */
   soup_session_remove_feature_by_type (self->session, SOUP_TYPE_CONTENT_DECODER);
+  {
+    g_autoptr(GProxyResolver) proxy = dynamorm_http_proxy_resolver_new_from_env ();
+    soup_session_set_proxy_resolver (self->session, proxy);
+  }
 
   return self;
 }
