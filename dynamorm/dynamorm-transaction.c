@@ -1,0 +1,1607 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-transaction.c: TransactWriteItems and TransactGetItems.
+ *
+ * A transaction collects actions on models and builds the whole request
+ * when it commits, so every mistake (an unknown property in a condition,
+ * two actions on one item, more than 100 actions) is reported before
+ * anything is sent. One ClientRequestToken is made per transaction and
+ * sent again, unchanged, with every retry of a TransactionConflict, so a
+ * retry after a lost answer can never apply the writes twice. */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "dynamorm-transaction.h"
+#include "dynamorm-batch-private.h"
+#include "dynamorm-expression-private.h"
+
+/* ------------------------------------------------------------------ */
+/* Failures */
+
+struct _DynamormTransactionFailure
+{
+  gatomicrefcount ref_count;
+  guint index;
+  DynamormTransactionActionKind kind;
+  DynamormModel *model;
+  char *code;
+  char *message;
+  JsonNode *item;
+};
+
+G_DEFINE_BOXED_TYPE (DynamormTransactionFailure, dynamorm_transaction_failure,
+                     dynamorm_transaction_failure_ref, dynamorm_transaction_failure_unref)
+
+/**
+ * dynamorm_transaction_failure_ref:
+ * @self: a #DynamormTransactionFailure
+ *
+ * Takes a reference.
+ *
+ * Returns: (transfer full): @self
+ */
+DynamormTransactionFailure *
+dynamorm_transaction_failure_ref (DynamormTransactionFailure *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+/**
+ * dynamorm_transaction_failure_unref:
+ * @self: (transfer full): a #DynamormTransactionFailure
+ *
+ * Drops a reference.
+ */
+void
+dynamorm_transaction_failure_unref (DynamormTransactionFailure *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  g_clear_object (&self->model);
+  g_free (self->code);
+  g_free (self->message);
+  g_clear_pointer (&self->item, json_node_unref);
+  g_free (self);
+}
+
+/**
+ * dynamorm_transaction_failure_get_index:
+ * @self: a #DynamormTransactionFailure
+ *
+ * Gets the position of the failed action in the transaction, from 0.
+ *
+ * Returns: the index
+ */
+guint
+dynamorm_transaction_failure_get_index (DynamormTransactionFailure *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->index;
+}
+
+/**
+ * dynamorm_transaction_failure_get_kind:
+ * @self: a #DynamormTransactionFailure
+ *
+ * Gets what the failed action did.
+ *
+ * Returns: the kind of the action
+ */
+DynamormTransactionActionKind
+dynamorm_transaction_failure_get_kind (DynamormTransactionFailure *self)
+{
+  g_return_val_if_fail (self != NULL, DYNAMORM_TRANSACTION_ACTION_PUT);
+  return self->kind;
+}
+
+/**
+ * dynamorm_transaction_failure_get_model:
+ * @self: a #DynamormTransactionFailure
+ *
+ * Gets the model the failed action was about.
+ *
+ * Returns: (transfer none): the model
+ */
+DynamormModel *
+dynamorm_transaction_failure_get_model (DynamormTransactionFailure *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->model;
+}
+
+/**
+ * dynamorm_transaction_failure_get_code:
+ * @self: a #DynamormTransactionFailure
+ *
+ * Gets DynamoDB's reason code, such as `"ConditionalCheckFailed"`,
+ * `"TransactionConflict"` or `"ValidationError"`.
+ *
+ * Returns: the code
+ */
+const char *
+dynamorm_transaction_failure_get_code (DynamormTransactionFailure *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->code;
+}
+
+/**
+ * dynamorm_transaction_failure_get_message:
+ * @self: a #DynamormTransactionFailure
+ *
+ * Gets DynamoDB's message for the failure, such as `"The conditional
+ * request failed"`.
+ *
+ * Returns: (nullable): the message, or %NULL if DynamoDB gave none
+ */
+const char *
+dynamorm_transaction_failure_get_message (DynamormTransactionFailure *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->message;
+}
+
+/**
+ * dynamorm_transaction_failure_get_item:
+ * @self: a #DynamormTransactionFailure
+ *
+ * Gets the item as it was stored, when DynamoDB returned it with the
+ * reason.
+ *
+ * Returns: (transfer none) (nullable): the item, or %NULL
+ */
+JsonNode *
+dynamorm_transaction_failure_get_item (DynamormTransactionFailure *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->item;
+}
+
+static const char *
+kind_name (DynamormTransactionActionKind kind)
+{
+  switch (kind)
+    {
+    case DYNAMORM_TRANSACTION_ACTION_PUT: return "put";
+    case DYNAMORM_TRANSACTION_ACTION_CREATE: return "create";
+    case DYNAMORM_TRANSACTION_ACTION_UPDATE: return "update";
+    case DYNAMORM_TRANSACTION_ACTION_DELETE: return "delete";
+    case DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK: return "condition check";
+    default: return "?";
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The transaction */
+
+typedef struct {
+  DynamormTransactionActionKind kind;
+  DynamormModel *model;
+  DynamormCondition *condition;
+  char **properties;
+  /* Set while building: the version written, for the model after commit. */
+  gboolean has_next_version;
+  gint64 next_version;
+} Action;
+
+static void
+action_clear (Action *action)
+{
+  g_clear_object (&action->model);
+  g_clear_pointer (&action->condition, dynamorm_condition_unref);
+  g_clear_pointer (&action->properties, g_strfreev);
+}
+
+/**
+ * DynamormTransaction:
+ *
+ * Writes to several items, in one table or several, all together or not
+ * at all (DynamoDB's TransactWriteItems).
+ *
+ * ```c
+ * g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (session);
+ * g_autoptr(DynamormCondition) enough = dynamorm_condition_new ("balance", DYNAMORM_OPERATOR_GE, &amount, 1);
+ *
+ * dynamorm_transaction_add_update (tx, from, (const char *[]) { "balance", NULL }, enough);
+ * dynamorm_transaction_add_update (tx, to, (const char *[]) { "balance", NULL }, NULL);
+ * dynamorm_transaction_add_create (tx, payment, NULL);
+ * if (!dynamorm_transaction_commit (tx, NULL, &error))
+ *   ...
+ * ```
+ *
+ * Each action takes an optional [struct@Dynamorm.Condition] on its item.
+ * Models with a `version` property take part in optimistic locking: a put
+ * or update requires the stored version to be the model's (no item, for a
+ * model at version 0), a delete requires it when the model's version is
+ * not 0, and the version written is one more, which the model takes after
+ * the commit.
+ *
+ * Everything is checked before the request is sent: more than
+ * %DYNAMORM_TRANSACTION_MAX_ACTIONS actions, two actions on one item, a
+ * condition check without a condition, a condition on an unknown property
+ * are all %DYNAMORM_ERROR_INVALID_ARGUMENT (or the condition's own error).
+ *
+ * When DynamoDB cancels the transaction, nothing is written and commit
+ * fails with %DYNAMORM_ERROR_CONDITION_FAILED when a condition was not met,
+ * or %DYNAMORM_ERROR_TRANSACTION_CANCELLED for other reasons;
+ * [method@Dynamorm.Transaction.get_failures] then tells, for every action
+ * that failed, its index, kind, model, and DynamoDB's reason.
+ *
+ * A transaction carries one client request token (a random UUID) from its
+ * creation; every attempt of every commit sends it, so DynamoDB applies the
+ * writes at most once even when an answer is lost and the commit is
+ * repeated (within ten minutes, with the same actions). Cancellations that
+ * are only due to TransactionConflict are retried under the transaction's
+ * [class@Dynamorm.RetryPolicy].
+ */
+struct _DynamormTransaction
+{
+  GObject parent_instance;
+
+  DynamormSession *session;
+  GArray *actions;              /* of Action */
+  char *token;
+  DynamormRetryPolicy *retry_policy;
+  GPtrArray *failures;
+  guint n_attempts;
+  gboolean committing;
+};
+
+G_DEFINE_FINAL_TYPE (DynamormTransaction, dynamorm_transaction, G_TYPE_OBJECT)
+
+static void
+dynamorm_transaction_finalize (GObject *object)
+{
+  DynamormTransaction *self = DYNAMORM_TRANSACTION (object);
+
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->actions, g_array_unref);
+  g_clear_pointer (&self->token, g_free);
+  g_clear_object (&self->retry_policy);
+  g_clear_pointer (&self->failures, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (dynamorm_transaction_parent_class)->finalize (object);
+}
+
+static void
+dynamorm_transaction_class_init (DynamormTransactionClass *klass)
+{
+  _dynamorm_init ();
+  G_OBJECT_CLASS (klass)->finalize = dynamorm_transaction_finalize;
+}
+
+static void
+dynamorm_transaction_init (DynamormTransaction *self)
+{
+  self->actions = g_array_new (FALSE, TRUE, sizeof (Action));
+  g_array_set_clear_func (self->actions, (GDestroyNotify) action_clear);
+  self->token = g_uuid_string_random ();
+  self->retry_policy = dynamorm_retry_policy_new ();
+  self->failures = g_ptr_array_new_with_free_func ((GDestroyNotify) dynamorm_transaction_failure_unref);
+}
+
+/**
+ * dynamorm_transaction_new:
+ * @session: a #DynamormSession
+ *
+ * Creates an empty transaction with a new client request token.
+ *
+ * Returns: (transfer full): a new transaction
+ */
+DynamormTransaction *
+dynamorm_transaction_new (DynamormSession *session)
+{
+  DynamormTransaction *self;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (session), NULL);
+
+  self = g_object_new (DYNAMORM_TYPE_TRANSACTION, NULL);
+  self->session = g_object_ref (session);
+  return self;
+}
+
+/**
+ * dynamorm_transaction_get_session:
+ * @self: a #DynamormTransaction
+ *
+ * Gets the session the transaction commits through.
+ *
+ * Returns: (transfer none): the session
+ */
+DynamormSession *
+dynamorm_transaction_get_session (DynamormTransaction *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), NULL);
+  return self->session;
+}
+
+static void
+add_action (DynamormTransaction           *self,
+            DynamormTransactionActionKind  kind,
+            DynamormModel                 *model,
+            const char * const            *properties,
+            DynamormCondition             *condition)
+{
+  Action action = { 0, };
+
+  action.kind = kind;
+  action.model = g_object_ref (model);
+  action.condition = condition ? dynamorm_condition_ref (condition) : NULL;
+  action.properties = properties && properties[0] ? g_strdupv ((char **) properties) : NULL;
+  g_array_append_val (self->actions, action);
+}
+
+/**
+ * dynamorm_transaction_add_put:
+ * @self: a #DynamormTransaction
+ * @model: the model to store
+ * @condition: (nullable): a condition the stored item must meet
+ *
+ * Adds a put of @model, replacing any item with its key. The item is taken
+ * from the model when the transaction commits.
+ */
+void
+dynamorm_transaction_add_put (DynamormTransaction *self,
+                              DynamormModel       *model,
+                              DynamormCondition   *condition)
+{
+  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+  add_action (self, DYNAMORM_TRANSACTION_ACTION_PUT, model, NULL, condition);
+}
+
+/**
+ * dynamorm_transaction_add_create:
+ * @self: a #DynamormTransaction
+ * @model: the model to store
+ * @condition: (nullable): a further condition, or %NULL
+ *
+ * Adds a put of @model that requires that no item with its key exists.
+ */
+void
+dynamorm_transaction_add_create (DynamormTransaction *self,
+                                 DynamormModel       *model,
+                                 DynamormCondition   *condition)
+{
+  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+  add_action (self, DYNAMORM_TRANSACTION_ACTION_CREATE, model, NULL, condition);
+}
+
+/**
+ * dynamorm_transaction_add_update:
+ * @self: a #DynamormTransaction
+ * @model: a model whose key properties are set
+ * @properties: (array zero-terminated=1) (nullable): the properties to
+ *   write, or %NULL for every property that is not a key
+ * @condition: (nullable): a condition the stored item must meet
+ *
+ * Adds an update of chosen properties of the item with @model's key, as
+ * [method@Dynamorm.Session.update] does: the item must exist (or the
+ * transaction is cancelled with a ConditionalCheckFailed reason for this
+ * action), and properties whose value is left out of items are removed.
+ */
+void
+dynamorm_transaction_add_update (DynamormTransaction *self,
+                                 DynamormModel       *model,
+                                 const char * const  *properties,
+                                 DynamormCondition   *condition)
+{
+  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+  add_action (self, DYNAMORM_TRANSACTION_ACTION_UPDATE, model, properties, condition);
+}
+
+/**
+ * dynamorm_transaction_add_delete:
+ * @self: a #DynamormTransaction
+ * @model: a model whose key properties are set
+ * @condition: (nullable): a condition the stored item must meet
+ *
+ * Adds a delete of the item with @model's key.
+ */
+void
+dynamorm_transaction_add_delete (DynamormTransaction *self,
+                                 DynamormModel       *model,
+                                 DynamormCondition   *condition)
+{
+  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+  add_action (self, DYNAMORM_TRANSACTION_ACTION_DELETE, model, NULL, condition);
+}
+
+/**
+ * dynamorm_transaction_add_condition_check:
+ * @self: a #DynamormTransaction
+ * @model: a model whose key properties are set
+ * @condition: the condition the item with @model's key must meet
+ *
+ * Adds a condition on an item the transaction does not write: if it is
+ * not met, nothing is written.
+ */
+void
+dynamorm_transaction_add_condition_check (DynamormTransaction *self,
+                                          DynamormModel       *model,
+                                          DynamormCondition   *condition)
+{
+  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+  add_action (self, DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK, model, NULL, condition);
+}
+
+/**
+ * dynamorm_transaction_get_n_actions:
+ * @self: a #DynamormTransaction
+ *
+ * Gets how many actions the transaction holds.
+ *
+ * Returns: the number of actions
+ */
+guint
+dynamorm_transaction_get_n_actions (DynamormTransaction *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), 0);
+  return self->actions->len;
+}
+
+/**
+ * dynamorm_transaction_get_client_request_token:
+ * @self: a #DynamormTransaction
+ *
+ * Gets the idempotency token every commit attempt sends.
+ *
+ * Returns: the token
+ */
+const char *
+dynamorm_transaction_get_client_request_token (DynamormTransaction *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), NULL);
+  return self->token;
+}
+
+/**
+ * dynamorm_transaction_set_client_request_token:
+ * @self: a #DynamormTransaction
+ * @token: (nullable): a token of 1 to 36 characters, or %NULL for a new
+ *   random one
+ *
+ * Sets the idempotency token, for example to repeat, from another process,
+ * a transaction whose outcome is unknown. DynamoDB applies a transaction
+ * once per token for ten minutes; the same token with different actions is
+ * %DYNAMORM_ERROR_IDEMPOTENCY_MISMATCH.
+ */
+void
+dynamorm_transaction_set_client_request_token (DynamormTransaction *self,
+                                               const char          *token)
+{
+  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
+  g_return_if_fail (token == NULL || (strlen (token) >= 1 && strlen (token) <= 36));
+
+  g_free (self->token);
+  self->token = token ? g_strdup (token) : g_uuid_string_random ();
+}
+
+/**
+ * dynamorm_transaction_get_retry_policy:
+ * @self: a #DynamormTransaction
+ *
+ * Gets the policy under which conflicts are retried.
+ *
+ * Returns: (transfer none) (nullable): the policy, or %NULL
+ */
+DynamormRetryPolicy *
+dynamorm_transaction_get_retry_policy (DynamormTransaction *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), NULL);
+  return self->retry_policy;
+}
+
+/**
+ * dynamorm_transaction_set_retry_policy:
+ * @self: a #DynamormTransaction
+ * @policy: (nullable): how to retry a transaction cancelled only by
+ *   conflicts with other transactions, or %NULL never to retry
+ *
+ * Sets the retry policy; the default is [ctor@Dynamorm.RetryPolicy.new].
+ * Every retry sends the same client request token.
+ */
+void
+dynamorm_transaction_set_retry_policy (DynamormTransaction *self,
+                                       DynamormRetryPolicy *policy)
+{
+  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
+  g_return_if_fail (policy == NULL || DYNAMORM_IS_RETRY_POLICY (policy));
+
+  g_set_object (&self->retry_policy, policy);
+}
+
+/**
+ * dynamorm_transaction_get_failures:
+ * @self: a #DynamormTransaction
+ *
+ * Gets, after a commit that DynamoDB cancelled, the actions that failed,
+ * in the order of the actions. Actions whose reason was "None" (they would
+ * have succeeded) are not listed. Empty after a successful commit.
+ *
+ * Returns: (transfer none) (element-type DynamormTransactionFailure): the
+ *   failures
+ */
+GPtrArray *
+dynamorm_transaction_get_failures (DynamormTransaction *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), NULL);
+  return self->failures;
+}
+
+/**
+ * dynamorm_transaction_get_n_attempts:
+ * @self: a #DynamormTransaction
+ *
+ * Gets how many requests the last commit sent (more than one when
+ * conflicts were retried).
+ *
+ * Returns: the number of attempts
+ */
+guint
+dynamorm_transaction_get_n_attempts (DynamormTransaction *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), 0);
+  return self->n_attempts;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building the request */
+
+static gboolean
+read_version (DynamormModel *model, const DynamormField *field, gint64 *out)
+{
+  GValue value = G_VALUE_INIT, as_int = G_VALUE_INIT;
+
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  g_object_get_property (G_OBJECT (model), field->pspec->name, &value);
+  g_value_init (&as_int, G_TYPE_INT64);
+  if (!g_value_transform (&value, &as_int))
+    {
+      g_value_unset (&value);
+      return FALSE;
+    }
+  *out = g_value_get_int64 (&as_int);
+  g_value_unset (&value);
+  return TRUE;
+}
+
+static JsonNode *
+version_av (const DynamormField *field, gint64 version, GError **error)
+{
+  GValue as_int = G_VALUE_INIT, value = G_VALUE_INIT;
+  JsonNode *av = NULL;
+
+  g_value_init (&as_int, G_TYPE_INT64);
+  g_value_set_int64 (&as_int, version);
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  g_value_transform (&as_int, &value);
+  if (!_dynamorm_field_encode (field, &value, &av, error))
+    av = NULL;
+  g_value_unset (&value);
+  return av;
+}
+
+static void
+write_version (DynamormModel *model, const DynamormField *field, gint64 version)
+{
+  GValue as_int = G_VALUE_INIT, value = G_VALUE_INIT;
+
+  g_value_init (&as_int, G_TYPE_INT64);
+  g_value_set_int64 (&as_int, version);
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  if (g_value_transform (&as_int, &value))
+    g_object_set_property (G_OBJECT (model), field->pspec->name, &value);
+  g_value_unset (&value);
+}
+
+static void
+add_condition (GPtrArray *conditions, char *text)
+{
+  g_ptr_array_add (conditions, text);
+}
+
+static char *
+join_conditions (GPtrArray *conditions)
+{
+  GString *s;
+
+  if (conditions->len == 0)
+    return NULL;
+  if (conditions->len == 1)
+    return g_strdup (conditions->pdata[0]);
+  s = g_string_new (NULL);
+  for (guint i = 0; i < conditions->len; i++)
+    g_string_append_printf (s, "%s(%s)", i ? " AND " : "", (char *) conditions->pdata[i]);
+  return g_string_free (s, FALSE);
+}
+
+/* Update of chosen properties: SET and REMOVE clauses. */
+static gboolean
+build_update_expression (Action *action, const DynamormSchema *schema, DynamormExprBuilder *b,
+                         GString *set, GString *remove, GError **error)
+{
+  DynamormModel *model = action->model;
+  DynamormModelClass *klass = DYNAMORM_MODEL_GET_CLASS (model);
+  g_autoptr(GPtrArray) fields = g_ptr_array_new ();
+
+  if (action->properties == NULL)
+    {
+      for (guint i = 0; i < schema->fields->len; i++)
+        {
+          DynamormField *field = g_ptr_array_index (schema->fields, i);
+          if (field != schema->partition_key && field != schema->sort_key && field != schema->version)
+            g_ptr_array_add (fields, field);
+        }
+    }
+  else
+    for (guint i = 0; action->properties[i] != NULL; i++)
+      {
+        DynamormField *field = _dynamorm_schema_lookup (schema, action->properties[i]);
+
+        if (field == NULL)
+          {
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                         _("%s has no stored property “%s” to update"),
+                         G_OBJECT_TYPE_NAME (model), action->properties[i]);
+            return FALSE;
+          }
+        if (field == schema->partition_key || field == schema->sort_key)
+          {
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                         _("Property “%s” is part of the key of %s and cannot be updated: "
+                           "delete the item and create a new one in the same transaction instead"),
+                         field->pspec->name, G_OBJECT_TYPE_NAME (model));
+            return FALSE;
+          }
+        if (field == schema->version)
+          {
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                         _("Property “%s” of %s is its version, which Dynamorm writes itself: "
+                           "leave it out of the properties to update"),
+                         field->pspec->name, G_OBJECT_TYPE_NAME (model));
+            return FALSE;
+          }
+        if (!g_ptr_array_find (fields, field, NULL))
+          g_ptr_array_add (fields, field);
+      }
+
+  for (guint i = 0; i < fields->len; i++)
+    {
+      DynamormField *field = fields->pdata[i];
+      GValue value = G_VALUE_INIT;
+      GError *local_error = NULL;
+      const char *name;
+      JsonNode *av;
+
+      g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+      g_object_get_property (G_OBJECT (model), field->pspec->name, &value);
+      av = klass->serialize_property (model, field->pspec->name, &value, field->pspec, &local_error);
+      g_value_unset (&value);
+      if (local_error != NULL)
+        {
+          g_clear_pointer (&av, json_node_unref);
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      name = _dynamorm_expr_builder_name (b, field->attribute);
+      if (av == NULL)
+        g_string_append_printf (remove, "%s%s", remove->len ? ", " : "", name);
+      else
+        g_string_append_printf (set, "%s%s = %s", set->len ? ", " : "", name,
+                                _dynamorm_expr_builder_value (b, av));
+    }
+  return TRUE;
+}
+
+static JsonNode *
+build_action (DynamormTransaction *self, guint index, Action *action,
+              GHashTable *seen, GError **error)
+{
+  const DynamormSchema *schema = _dynamorm_schema_get (G_OBJECT_TYPE (action->model), TRUE, error);
+  g_autoptr(DynamormExprBuilder) b = NULL;
+  g_autoptr(GPtrArray) conditions = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(JsonNode) key = NULL;
+  g_autofree char *table = NULL;
+  g_autofree char *fingerprint = NULL;
+  g_autofree char *condition = NULL;
+  JsonObject *spec, *wrapper;
+  const char *member = NULL;
+  const char *pk_name;
+  gint64 version = 0;
+  gboolean versioned;
+
+  if (schema == NULL)
+    return NULL;
+  table = dynamorm_session_get_table_name (self->session, G_OBJECT_TYPE (action->model));
+  key = dynamorm_model_get_key (action->model, error);
+  if (key == NULL)
+    return NULL;
+
+  fingerprint = _dynamorm_item_fingerprint (table, schema, json_node_get_object (key));
+  if (g_hash_table_contains (seen, fingerprint))
+    {
+      g_autofree char *text = _dynamorm_describe_key_object (json_node_get_object (key));
+
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("Actions %u and %u of the transaction are both about the item with %s in table “%s”; "
+                     "DynamoDB allows one action per item in a transaction: combine them into one"),
+                   GPOINTER_TO_UINT (g_hash_table_lookup (seen, fingerprint)), index, text, table);
+      return NULL;
+    }
+  g_hash_table_insert (seen, g_steal_pointer (&fingerprint), GUINT_TO_POINTER (index));
+
+  b = _dynamorm_expr_builder_new ();
+  spec = json_object_new ();
+  json_object_set_string_member (spec, "TableName", table);
+  pk_name = _dynamorm_expr_builder_name (b, schema->partition_key->attribute);
+
+  versioned = schema->version != NULL && action->kind != DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK;
+  if (versioned && !read_version (action->model, schema->version, &version))
+    versioned = FALSE;
+  action->has_next_version = FALSE;
+
+  switch (action->kind)
+    {
+    case DYNAMORM_TRANSACTION_ACTION_PUT:
+    case DYNAMORM_TRANSACTION_ACTION_CREATE:
+      {
+        JsonNode *item = dynamorm_model_to_item (action->model, error);
+
+        if (item == NULL)
+          goto fail;
+        if (action->kind == DYNAMORM_TRANSACTION_ACTION_CREATE)
+          add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", pk_name));
+        if (versioned)
+          {
+            JsonNode *next = version_av (schema->version, version + 1, error);
+
+            if (next == NULL)
+              {
+                json_node_unref (item);
+                goto fail;
+              }
+            json_object_set_member (json_node_get_object (item), schema->version->attribute, next);
+            if (action->kind == DYNAMORM_TRANSACTION_ACTION_PUT)
+              {
+                if (version == 0)
+                  add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", pk_name));
+                else
+                  add_condition (conditions, g_strdup_printf ("%s = %s",
+                                                              _dynamorm_expr_builder_name (b, schema->version->attribute),
+                                                              _dynamorm_expr_builder_value (b, version_av (schema->version, version, NULL))));
+              }
+            action->has_next_version = TRUE;
+            action->next_version = version + 1;
+          }
+        json_object_set_member (spec, "Item", item);
+        member = "Put";
+        break;
+      }
+
+    case DYNAMORM_TRANSACTION_ACTION_UPDATE:
+      {
+        g_autoptr(GString) set = g_string_new (NULL);
+        g_autoptr(GString) remove = g_string_new (NULL);
+        g_autoptr(GString) expression = g_string_new (NULL);
+
+        if (!build_update_expression (action, schema, b, set, remove, error))
+          goto fail;
+        add_condition (conditions, g_strdup_printf ("attribute_exists(%s)", pk_name));
+        if (versioned)
+          {
+            const char *ver_name = _dynamorm_expr_builder_name (b, schema->version->attribute);
+            JsonNode *next = version_av (schema->version, version + 1, error);
+
+            if (next == NULL)
+              goto fail;
+            if (version == 0)
+              add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", ver_name));
+            else
+              add_condition (conditions, g_strdup_printf ("%s = %s", ver_name,
+                                                          _dynamorm_expr_builder_value (b, version_av (schema->version, version, NULL))));
+            g_string_append_printf (set, "%s%s = %s", set->len ? ", " : "", ver_name,
+                                    _dynamorm_expr_builder_value (b, next));
+            action->has_next_version = TRUE;
+            action->next_version = version + 1;
+          }
+        if (set->len)
+          g_string_append_printf (expression, "SET %s", set->str);
+        if (remove->len)
+          g_string_append_printf (expression, "%sREMOVE %s", expression->len ? " " : "", remove->str);
+        if (expression->len == 0)
+          {
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                         _("The update has nothing to write: name the properties to update"));
+            goto fail;
+          }
+        json_object_set_member (spec, "Key", g_steal_pointer (&key));
+        json_object_set_string_member (spec, "UpdateExpression", expression->str);
+        member = "Update";
+        break;
+      }
+
+    case DYNAMORM_TRANSACTION_ACTION_DELETE:
+      if (versioned && version != 0)
+        add_condition (conditions, g_strdup_printf ("%s = %s",
+                                                    _dynamorm_expr_builder_name (b, schema->version->attribute),
+                                                    _dynamorm_expr_builder_value (b, version_av (schema->version, version, NULL))));
+      json_object_set_member (spec, "Key", g_steal_pointer (&key));
+      member = "Delete";
+      break;
+
+    case DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK:
+    default:
+      if (action->condition == NULL)
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                       _("Action %u of the transaction is a condition check without a condition: "
+                         "give it the condition to check"), index);
+          goto fail;
+        }
+      json_object_set_member (spec, "Key", g_steal_pointer (&key));
+      member = "ConditionCheck";
+      break;
+    }
+
+  if (action->condition != NULL)
+    {
+      char *text = _dynamorm_condition_render (action->condition, schema, b, error);
+
+      if (text == NULL)
+        goto fail;
+      add_condition (conditions, text);
+    }
+  condition = join_conditions (conditions);
+  if (condition != NULL)
+    json_object_set_string_member (spec, "ConditionExpression", condition);
+  if (!_dynamorm_expr_builder_apply (b, spec, error))
+    goto fail;
+  /* Ask for the stored item when a condition fails, for the failure. */
+  if (condition != NULL)
+    json_object_set_string_member (spec, "ReturnValuesOnConditionCheckFailure", "ALL_OLD");
+
+  wrapper = json_object_new ();
+  json_object_set_object_member (wrapper, member, spec);
+  return json_node_init_object (json_node_alloc (), wrapper);
+
+fail:
+  g_prefix_error (error, _("Action %u (%s of %s) of the transaction: "),
+                  index, kind_name (action->kind), G_OBJECT_TYPE_NAME (action->model));
+  json_object_unref (spec);
+  return NULL;
+}
+
+static JsonNode *
+build_request (DynamormTransaction *self, GError **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JsonArray *items;
+  JsonObject *body;
+
+  if (self->actions->len > DYNAMORM_TRANSACTION_MAX_ACTIONS)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("A transaction holds at most %u actions (DynamoDB's limit) and this one has %u: "
+                     "split it into several transactions, or use a batch write if the writes need "
+                     "not be atomic"),
+                   DYNAMORM_TRANSACTION_MAX_ACTIONS, self->actions->len);
+      return NULL;
+    }
+
+  items = json_array_new ();
+  for (guint i = 0; i < self->actions->len; i++)
+    {
+      JsonNode *node = build_action (self, i, &g_array_index (self->actions, Action, i), seen, error);
+
+      if (node == NULL)
+        {
+          json_array_unref (items);
+          return NULL;
+        }
+      json_array_add_element (items, node);
+    }
+
+  body = json_object_new ();
+  json_object_set_array_member (body, "TransactItems", items);
+  json_object_set_string_member (body, "ClientRequestToken", self->token);
+  return json_node_init_object (json_node_alloc (), body);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading a cancellation */
+
+/* CancellationReasons, or, when a backend leaves them out, the codes of
+ * the message ("... [ConditionalCheckFailed, None]"). */
+static JsonArray *
+cancellation_reasons (const GError *error)
+{
+  JsonNode *response = dynamorm_error_get_response (error);
+  JsonNode *reasons = NULL;
+  const char *open, *close;
+  JsonArray *array;
+  g_autofree char *inside = NULL;
+  g_auto(GStrv) codes = NULL;
+
+  if (response != NULL && JSON_NODE_HOLDS_OBJECT (response))
+    reasons = json_object_get_member (json_node_get_object (response), "CancellationReasons");
+  if (reasons != NULL && JSON_NODE_HOLDS_ARRAY (reasons))
+    return json_array_ref (json_node_get_array (reasons));
+
+  open = strrchr (error->message, '[');
+  close = open ? strchr (open, ']') : NULL;
+  if (close == NULL)
+    return NULL;
+  inside = g_strndup (open + 1, close - open - 1);
+  codes = g_strsplit (inside, ",", -1);
+  array = json_array_new ();
+  for (guint i = 0; codes[i] != NULL; i++)
+    {
+      JsonObject *reason = json_object_new ();
+
+      json_object_set_string_member (reason, "Code", g_strstrip (codes[i]));
+      json_array_add_object_element (array, reason);
+    }
+  return array;
+}
+
+static void
+read_failures (DynamormTransaction *self, const GError *error, gboolean *only_conflicts,
+               gboolean *any_condition)
+{
+  g_autoptr(JsonArray) reasons = cancellation_reasons (error);
+
+  *only_conflicts = FALSE;
+  *any_condition = FALSE;
+  g_ptr_array_set_size (self->failures, 0);
+  if (reasons == NULL)
+    return;
+
+  *only_conflicts = TRUE;
+  for (guint i = 0; i < json_array_get_length (reasons) && i < self->actions->len; i++)
+    {
+      JsonNode *node = json_array_get_element (reasons, i);
+      JsonObject *reason = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *code = reason ? json_object_get_string_member_with_default (reason, "Code", NULL) : NULL;
+      const char *message = NULL;
+      DynamormTransactionFailure *failure;
+      JsonNode *item;
+      Action *action = &g_array_index (self->actions, Action, i);
+
+      if (code == NULL || g_str_equal (code, "None"))
+        continue;
+      if (json_object_has_member (reason, "Message"))
+        message = json_object_get_string_member_with_default (reason, "Message", NULL);
+      else if (json_object_has_member (reason, "message"))
+        message = json_object_get_string_member_with_default (reason, "message", NULL);
+
+      failure = g_new0 (DynamormTransactionFailure, 1);
+      g_atomic_ref_count_init (&failure->ref_count);
+      failure->index = i;
+      failure->kind = action->kind;
+      failure->model = g_object_ref (action->model);
+      failure->code = g_strdup (code);
+      failure->message = g_strdup (message);
+      item = json_object_get_member (reason, "Item");
+      failure->item = item && JSON_NODE_HOLDS_OBJECT (item) ? json_node_ref (item) : NULL;
+      g_ptr_array_add (self->failures, failure);
+
+      if (!g_str_equal (code, "TransactionConflict"))
+        *only_conflicts = FALSE;
+      if (g_str_equal (code, "ConditionalCheckFailed"))
+        *any_condition = TRUE;
+    }
+  if (self->failures->len == 0)
+    *only_conflicts = FALSE;
+}
+
+/* Says which actions failed and why, in the error's message. */
+static void
+explain_cancellation (DynamormTransaction *self, GError *error, gboolean any_condition)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < self->failures->len; i++)
+    {
+      DynamormTransactionFailure *f = self->failures->pdata[i];
+      g_autoptr(JsonNode) key = dynamorm_model_get_key (f->model, NULL);
+      g_autofree char *text = key ? _dynamorm_describe_key_object (json_node_get_object (key)) : NULL;
+
+      g_string_append_printf (s, "%s%s %u (%s of %s %s) failed: %s%s%s",
+                              i ? "; " : "", _("action"), f->index, kind_name (f->kind),
+                              G_OBJECT_TYPE_NAME (f->model), text ? text : "",
+                              f->code, f->message ? ", " : "", f->message ? f->message : "");
+    }
+  if (any_condition)
+    error->code = DYNAMORM_ERROR_CONDITION_FAILED;
+  if (s->len)
+    g_prefix_error (&error, _("Transaction cancelled, nothing was written: %s. DynamoDB said: "), s->str);
+}
+
+/* ------------------------------------------------------------------ */
+/* Committing */
+
+typedef struct {
+  JsonNode *request;
+  guint attempt;
+} Commit;
+
+static void
+commit_free (Commit *commit)
+{
+  g_clear_pointer (&commit->request, json_node_unref);
+  g_free (commit);
+}
+
+static void commit_send (GTask *task);
+
+static gboolean
+commit_retry_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    {
+      DYNAMORM_TRANSACTION (g_task_get_source_object (task))->committing = FALSE;
+      g_task_return_error (task, error);
+    }
+  else
+    commit_send (g_object_ref (task));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+commit_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormTransaction *self = g_task_get_source_object (task);
+  Commit *commit = g_task_get_task_data (task);
+  g_autoptr(JsonNode) response = NULL;
+  GError *error = NULL;
+  gboolean only_conflicts = FALSE, any_condition = FALSE;
+
+  response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  if (response != NULL)
+    {
+      for (guint i = 0; i < self->actions->len; i++)
+        {
+          Action *action = &g_array_index (self->actions, Action, i);
+          const DynamormSchema *schema;
+
+          if (!action->has_next_version)
+            continue;
+          schema = _dynamorm_schema_get (G_OBJECT_TYPE (action->model), TRUE, NULL);
+          write_version (action->model, schema->version, action->next_version);
+        }
+      g_ptr_array_set_size (self->failures, 0);
+      self->committing = FALSE;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (g_error_matches (error, DYNAMORM_ERROR, DYNAMORM_ERROR_TRANSACTION_CANCELLED))
+    read_failures (self, error, &only_conflicts, &any_condition);
+  else
+    g_ptr_array_set_size (self->failures, 0);
+
+  if ((only_conflicts || g_error_matches (error, DYNAMORM_ERROR, DYNAMORM_ERROR_TRANSACTION_CONFLICT)) &&
+      self->retry_policy != NULL &&
+      commit->attempt < dynamorm_retry_policy_get_max_attempts (self->retry_policy))
+    {
+      guint delay = dynamorm_retry_policy_get_delay (self->retry_policy, commit->attempt);
+      GSource *timeout = g_timeout_source_new (delay);
+      GMainContext *context = g_task_get_context (task);
+
+      g_debug ("TransactWriteItems %s: %s; retrying in %u ms with the same token",
+               self->token, error->message, delay);
+      g_clear_error (&error);
+      commit->attempt++;
+      g_source_set_callback (timeout, commit_retry_cb, g_steal_pointer (&task), g_object_unref);
+      g_source_set_static_name (timeout, "[dynamorm] transaction retry");
+      g_source_attach (timeout, context);
+      g_source_unref (timeout);
+      return;
+    }
+
+  if (g_error_matches (error, DYNAMORM_ERROR, DYNAMORM_ERROR_TRANSACTION_CANCELLED))
+    explain_cancellation (self, error, any_condition);
+  self->committing = FALSE;
+  g_task_return_error (task, error);
+}
+
+static void
+commit_send (GTask *task)
+{
+  DynamormTransaction *self = g_task_get_source_object (task);
+  Commit *commit = g_task_get_task_data (task);
+
+  self->n_attempts = commit->attempt;
+  dynamorm_session_call_async (self->session, "TransactWriteItems", commit->request,
+                               g_task_get_cancellable (task), commit_cb, task);
+}
+
+/**
+ * dynamorm_transaction_commit_async:
+ * @self: a #DynamormTransaction
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the transaction is committed or
+ *   refused
+ * @user_data: data for @callback
+ *
+ * Commits the transaction; see [method@Dynamorm.Transaction.commit].
+ */
+void
+dynamorm_transaction_commit_async (DynamormTransaction *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  Commit *commit;
+  JsonNode *request;
+
+  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dynamorm_transaction_commit_async);
+  g_ptr_array_set_size (self->failures, 0);
+  self->n_attempts = 0;
+
+  if (self->committing)
+    {
+      g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                               _("The transaction is being committed already: wait for that commit to finish"));
+      return;
+    }
+  if (self->actions->len == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  request = build_request (self, &error);
+  if (request == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  commit = g_new0 (Commit, 1);
+  commit->request = request;
+  commit->attempt = 1;
+  g_task_set_task_data (task, commit, (GDestroyNotify) commit_free);
+  self->committing = TRUE;
+  commit_send (g_steal_pointer (&task));
+}
+
+/**
+ * dynamorm_transaction_commit_finish:
+ * @self: a #DynamormTransaction
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Transaction.commit_async].
+ *
+ * Returns: %TRUE if every action was applied
+ */
+gboolean
+dynamorm_transaction_commit_finish (DynamormTransaction  *self,
+                                    GAsyncResult         *result,
+                                    GError              **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dynamorm_transaction_commit_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+typedef struct {
+  GMainContext *context;
+  GAsyncResult *result;
+} SyncWait;
+
+static void
+sync_wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  SyncWait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_context_wakeup (wait->context);
+}
+
+static void
+sync_wait_init (SyncWait *wait)
+{
+  wait->context = g_main_context_new ();
+  wait->result = NULL;
+  g_main_context_push_thread_default (wait->context);
+}
+
+static GAsyncResult *
+sync_wait_run (SyncWait *wait)
+{
+  while (wait->result == NULL)
+    g_main_context_iteration (wait->context, TRUE);
+  g_main_context_pop_thread_default (wait->context);
+  return wait->result;
+}
+
+static void
+sync_wait_clear (SyncWait *wait)
+{
+  g_clear_object (&wait->result);
+  g_clear_pointer (&wait->context, g_main_context_unref);
+}
+
+/**
+ * dynamorm_transaction_commit:
+ * @self: a #DynamormTransaction
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Sends every action in one TransactWriteItems request: all are applied,
+ * or none. A transaction with no actions commits without a request.
+ *
+ * A cancellation that is due only to conflicts with other transactions is
+ * retried under the retry policy, with the same token. Other
+ * cancellations fail with %DYNAMORM_ERROR_CONDITION_FAILED (a condition was
+ * not met) or %DYNAMORM_ERROR_TRANSACTION_CANCELLED, and
+ * [method@Dynamorm.Transaction.get_failures] tells which actions failed.
+ * After a successful commit, versioned models hold their new version.
+ *
+ * The transaction keeps its actions and token: committing it again sends
+ * the same request, which DynamoDB recognises and does not apply twice.
+ *
+ * Returns: %TRUE if every action was applied
+ */
+gboolean
+dynamorm_transaction_commit (DynamormTransaction  *self,
+                             GCancellable         *cancellable,
+                             GError              **error)
+{
+  SyncWait wait;
+  gboolean ok;
+
+  g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), FALSE);
+
+  sync_wait_init (&wait);
+  dynamorm_transaction_commit_async (self, cancellable, sync_wait_cb, &wait);
+  ok = dynamorm_transaction_commit_finish (self, sync_wait_run (&wait), error);
+  sync_wait_clear (&wait);
+  return ok;
+}
+
+/**
+ * dynamorm_session_transact_write:
+ * @self: a #DynamormSession
+ * @func: (scope call): adds the actions to the transaction it is given
+ * @user_data: data for @func
+ * @failures: (out) (optional) (transfer container) (element-type DynamormTransactionFailure):
+ *   return location for the actions that failed, when DynamoDB cancelled
+ *   the transaction
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Runs @func to add the actions of a new transaction, then commits them
+ * together, in one request, if it returns %TRUE. When @func returns %FALSE
+ * nothing is sent and nothing is written; its error is returned.
+ *
+ * ```c
+ * static gboolean
+ * transfer (DynamormTransaction *tx, gpointer data, GError **error)
+ * {
+ *   Transfer *t = data;
+ *
+ *   if (t->amount <= 0)
+ *     return (g_set_error (error, MY_ERROR, MY_ERROR_AMOUNT, "nothing to transfer"), FALSE);
+ *   dynamorm_transaction_add_update (tx, t->from, balance_only, t->enough_funds);
+ *   dynamorm_transaction_add_update (tx, t->to, balance_only, NULL);
+ *   return TRUE;
+ * }
+ * ```
+ *
+ * Returns: %TRUE if @func succeeded and every action was applied
+ */
+gboolean
+dynamorm_session_transact_write (DynamormSession          *self,
+                                 DynamormTransactionFunc   func,
+                                 gpointer                  user_data,
+                                 GPtrArray               **failures,
+                                 GCancellable             *cancellable,
+                                 GError                  **error)
+{
+  g_autoptr(DynamormTransaction) tx = NULL;
+  GError *local_error = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  tx = dynamorm_transaction_new (self);
+  if (failures != NULL)
+    *failures = NULL;
+  if (!func (tx, user_data, &local_error))
+    {
+      if (local_error == NULL)
+        local_error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_FAILED,
+                                   _("The transaction function returned FALSE without an error; "
+                                     "nothing was written"));
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (local_error != NULL)
+    {
+      g_warning ("A transaction function returned TRUE and set an error (%s); the error is ignored",
+                 local_error->message);
+      g_clear_error (&local_error);
+    }
+  ok = dynamorm_transaction_commit (tx, cancellable, error);
+  if (failures != NULL)
+    *failures = g_ptr_array_copy (tx->failures, (GCopyFunc) (void (*) (void)) dynamorm_transaction_failure_ref, NULL);
+  if (failures != NULL)
+    g_ptr_array_set_free_func (*failures, (GDestroyNotify) dynamorm_transaction_failure_unref);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Transactional get */
+
+typedef struct {
+  GPtrArray *models;
+  GPtrArray *missing;
+} GetData;
+
+static void
+get_data_free (GetData *data)
+{
+  g_ptr_array_unref (data->models);
+  g_clear_pointer (&data->missing, g_ptr_array_unref);
+  g_free (data);
+}
+
+static JsonNode *
+build_transact_get (DynamormSession *self, DynamormModel **models, guint n_models, GError **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JsonArray *items;
+  JsonObject *body;
+
+  if (n_models > DYNAMORM_TRANSACTION_MAX_ACTIONS)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("A transactional get reads at most %u items (DynamoDB's limit), not %u: "
+                     "split it, or use a batch get if the reads need not be consistent with each other"),
+                   DYNAMORM_TRANSACTION_MAX_ACTIONS, n_models);
+      return NULL;
+    }
+
+  items = json_array_new ();
+  for (guint i = 0; i < n_models; i++)
+    {
+      const DynamormSchema *schema = _dynamorm_schema_get (G_OBJECT_TYPE (models[i]), TRUE, error);
+      g_autofree char *table = NULL;
+      char *fingerprint;
+      JsonObject *get, *wrapper;
+      JsonNode *key;
+
+      if (schema == NULL || (key = dynamorm_model_get_key (models[i], error)) == NULL)
+        {
+          g_prefix_error (error, _("Item %u of the transactional get: "), i);
+          json_array_unref (items);
+          return NULL;
+        }
+      table = dynamorm_session_get_table_name (self, G_OBJECT_TYPE (models[i]));
+      fingerprint = _dynamorm_item_fingerprint (table, schema, json_node_get_object (key));
+      if (!g_hash_table_add (seen, fingerprint))
+        {
+          g_autofree char *text = _dynamorm_describe_key_object (json_node_get_object (key));
+
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                       _("The transactional get reads the item with %s of table “%s” twice; "
+                         "DynamoDB allows one action per item: read it once"), text, table);
+          json_node_unref (key);
+          json_array_unref (items);
+          return NULL;
+        }
+      get = json_object_new ();
+      json_object_set_string_member (get, "TableName", table);
+      json_object_set_member (get, "Key", key);
+      wrapper = json_object_new ();
+      json_object_set_object_member (wrapper, "Get", get);
+      json_array_add_object_element (items, wrapper);
+    }
+  body = json_object_new ();
+  json_object_set_array_member (body, "TransactItems", items);
+  return json_node_init_object (json_node_alloc (), body);
+}
+
+static void
+transact_get_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GetData *data = g_task_get_task_data (task);
+  g_autoptr(JsonNode) response = NULL;
+  GError *error = NULL;
+  JsonNode *responses;
+  JsonArray *array;
+
+  response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  responses = json_object_get_member (json_node_get_object (response), "Responses");
+  array = responses && JSON_NODE_HOLDS_ARRAY (responses) ? json_node_get_array (responses) : NULL;
+  if (array == NULL || json_array_get_length (array) != data->models->len)
+    {
+      g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
+                               _("TransactGetItems answered without one response per item"));
+      return;
+    }
+
+  /* Decode every item first, so that a bad one changes no model. */
+  {
+    g_autoptr(GPtrArray) loaded = g_ptr_array_new_with_free_func (g_object_unref);
+
+    for (guint i = 0; i < data->models->len; i++)
+      {
+        JsonNode *entry = json_array_get_element (array, i);
+        JsonNode *item = JSON_NODE_HOLDS_OBJECT (entry)
+          ? json_object_get_member (json_node_get_object (entry), "Item") : NULL;
+        DynamormModel *model = data->models->pdata[i];
+        DynamormModel *copy = NULL;
+
+        if (item != NULL && (copy = dynamorm_model_new_from_item (G_OBJECT_TYPE (model), item, &error)) == NULL)
+          {
+            g_task_return_error (task, error);
+            return;
+          }
+        g_ptr_array_add (loaded, copy);
+      }
+    for (guint i = 0; i < data->models->len; i++)
+      {
+        DynamormModel *model = data->models->pdata[i];
+        JsonNode *entry = json_array_get_element (array, i);
+        JsonNode *item = json_object_get_member (json_node_get_object (entry), "Item");
+
+        if (loaded->pdata[i] == NULL)
+          g_ptr_array_add (data->missing, g_object_ref (model));
+        else
+          dynamorm_model_load_item (model, item, NULL);
+      }
+  }
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * dynamorm_session_transact_get_async:
+ * @self: a #DynamormSession
+ * @models: (array length=n_models): models whose key properties are set
+ * @n_models: the number of @models
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the items are read
+ * @user_data: data for @callback
+ *
+ * Reads several items at once; see [method@Dynamorm.Session.transact_get].
+ */
+void
+dynamorm_session_transact_get_async (DynamormSession      *self,
+                                     DynamormModel       **models,
+                                     guint                 n_models,
+                                     GCancellable         *cancellable,
+                                     GAsyncReadyCallback   callback,
+                                     gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonNode) request = NULL;
+  GError *error = NULL;
+  GetData *data;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (models != NULL || n_models == 0);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dynamorm_session_transact_get_async);
+  data = g_new0 (GetData, 1);
+  data->models = g_ptr_array_new_with_free_func (g_object_unref);
+  data->missing = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < n_models; i++)
+    g_ptr_array_add (data->models, g_object_ref (models[i]));
+  g_task_set_task_data (task, data, (GDestroyNotify) get_data_free);
+
+  if (n_models == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  request = build_transact_get (self, models, n_models, &error);
+  if (request == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  dynamorm_session_call_async (self, "TransactGetItems", request, cancellable,
+                               transact_get_cb, g_steal_pointer (&task));
+}
+
+/**
+ * dynamorm_session_transact_get_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @missing: (out) (optional) (transfer container) (element-type DynamormModel):
+ *   return location for the models whose items do not exist
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.transact_get_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_transact_get_finish (DynamormSession  *self,
+                                      GAsyncResult     *result,
+                                      GPtrArray       **missing,
+                                      GError          **error)
+{
+  GetData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dynamorm_session_transact_get_async, FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  data = g_task_get_task_data (G_TASK (result));
+  if (missing != NULL)
+    *missing = g_ptr_array_ref (data->missing);
+  return TRUE;
+}
+
+/**
+ * dynamorm_session_transact_get:
+ * @self: a #DynamormSession
+ * @models: (array length=n_models): models whose key properties are set,
+ *   of one type or several
+ * @n_models: the number of @models
+ * @missing: (out) (optional) (transfer container) (element-type DynamormModel):
+ *   return location for the models whose items do not exist
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads up to %DYNAMORM_TRANSACTION_MAX_ACTIONS items in one
+ * TransactGetItems request, as one consistent snapshot, into the models.
+ * Models whose item does not exist are left unchanged and listed in
+ * @missing. If any item does not fit its model, no model is changed.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_transact_get (DynamormSession      *self,
+                               DynamormModel       **models,
+                               guint                 n_models,
+                               GPtrArray           **missing,
+                               GCancellable         *cancellable,
+                               GError              **error)
+{
+  SyncWait wait;
+  gboolean ok;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+
+  sync_wait_init (&wait);
+  dynamorm_session_transact_get_async (self, models, n_models, cancellable, sync_wait_cb, &wait);
+  ok = dynamorm_session_transact_get_finish (self, sync_wait_run (&wait), missing, error);
+  sync_wait_clear (&wait);
+  return ok;
+}
