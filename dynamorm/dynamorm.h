@@ -22,6 +22,8 @@
 #include "dynamorm-query.h"
 #include "dynamorm-update.h"
 #include "dynamorm-write-options.h"
+#include "dynamorm-table.h"
+#include "dynamorm-stream.h"
 /* (end ORM API) */
 /* transport: credentials, SigV4 and retry policy */
 #include "dynamorm-credentials.h"

@@ -1,0 +1,3597 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-table.c: tables from models (create, ensure, describe, wait,
+ * delete, list), schema migrations and data migrations.
+ *
+ * Every operation is written once, as a chain of asynchronous DynamoDB
+ * calls on a GTask; the blocking forms run that chain in a private main
+ * context, so callbacks (progress, transforms) always run in the thread
+ * that called, as bindings need. */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "dynamorm-private.h"
+#include "dynamorm-table.h"
+
+#define DEFAULT_TIMEOUT_S 300
+#define DEFAULT_POLL_MS   500
+#define BATCH_WRITE_MAX   25
+#define MAX_WRITE_ATTEMPTS 10
+
+/* ------------------------------------------------------------------ */
+/* Running an async chain to completion, for the blocking forms */
+
+typedef struct {
+  GMainContext *context;
+  GAsyncResult *result;
+} SyncWait;
+
+static void
+sync_wait_init (SyncWait *w)
+{
+  w->context = g_main_context_new ();
+  w->result = NULL;
+  g_main_context_push_thread_default (w->context);
+}
+
+static void
+sync_wait_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SyncWait *w = user_data;
+
+  w->result = g_object_ref (result);
+}
+
+static GAsyncResult *
+sync_wait_run (SyncWait *w)
+{
+  while (w->result == NULL)
+    g_main_context_iteration (w->context, TRUE);
+  return w->result;
+}
+
+static void
+sync_wait_clear (SyncWait *w)
+{
+  g_main_context_pop_thread_default (w->context);
+  g_clear_object (&w->result);
+  g_main_context_unref (w->context);
+}
+
+/* ------------------------------------------------------------------ */
+/* Options */
+
+typedef struct {
+  DynamormProjection projection;
+  char **non_key_attributes;
+} IndexProjection;
+
+static void
+index_projection_free (IndexProjection *p)
+{
+  g_strfreev (p->non_key_attributes);
+  g_free (p);
+}
+
+/**
+ * DynamormTableOptions:
+ *
+ * How a table is created and kept in line with its model, beyond what the
+ * model's schema says: the projection of each secondary index, the billing
+ * mode, the stream, whether TTL is enabled, how long to wait for the table
+ * to become active, and whether migrations may drop indexes.
+ *
+ * ```c
+ * g_autoptr(DynamormTableOptions) options = dynamorm_table_options_new ();
+ * const char *extra[] = { "name", NULL };
+ *
+ * dynamorm_table_options_set_index_projection (options, "by-email",
+ *                                              DYNAMORM_PROJECTION_INCLUDE, extra);
+ * dynamorm_table_options_set_stream (options, DYNAMORM_STREAM_VIEW_NEW_AND_OLD_IMAGES);
+ * ```
+ *
+ * Set the options before handing them to [ctor@Dynamorm.Table.new]; they
+ * are not meant to be changed while an operation runs.
+ */
+struct _DynamormTableOptions
+{
+  GObject parent_instance;
+
+  GHashTable *projections;      /* index name -> IndexProjection* */
+  gboolean provisioned;
+  guint64 read_units;
+  guint64 write_units;
+  DynamormStreamViewType stream;
+  gboolean stream_set;
+  gboolean ttl_enabled;
+  guint timeout_s;
+  guint poll_ms;
+  gboolean drop_indexes;
+};
+
+G_DEFINE_FINAL_TYPE (DynamormTableOptions, dynamorm_table_options, G_TYPE_OBJECT)
+
+static void
+dynamorm_table_options_finalize (GObject *object)
+{
+  DynamormTableOptions *self = DYNAMORM_TABLE_OPTIONS (object);
+
+  g_clear_pointer (&self->projections, g_hash_table_unref);
+
+  G_OBJECT_CLASS (dynamorm_table_options_parent_class)->finalize (object);
+}
+
+static void
+dynamorm_table_options_class_init (DynamormTableOptionsClass *klass)
+{
+  _dynamorm_init ();
+  G_OBJECT_CLASS (klass)->finalize = dynamorm_table_options_finalize;
+}
+
+static void
+dynamorm_table_options_init (DynamormTableOptions *self)
+{
+  self->projections = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) index_projection_free);
+  self->ttl_enabled = TRUE;
+  self->timeout_s = DEFAULT_TIMEOUT_S;
+  self->poll_ms = DEFAULT_POLL_MS;
+}
+
+/**
+ * dynamorm_table_options_new:
+ *
+ * Creates table options with the defaults: every index projects all
+ * attributes, billing is on demand, no stream, TTL enabled when the model
+ * has a `ttl` property, a 300 second timeout polled every 500 ms, and
+ * migrations keep indexes the model no longer declares.
+ *
+ * Returns: (transfer full): new options
+ */
+DynamormTableOptions *
+dynamorm_table_options_new (void)
+{
+  return g_object_new (DYNAMORM_TYPE_TABLE_OPTIONS, NULL);
+}
+
+/**
+ * dynamorm_table_options_set_index_projection:
+ * @self: a #DynamormTableOptions
+ * @index_name: the name of a secondary index of the model
+ * @projection: which attributes the index holds
+ * @non_key_attributes: (array zero-terminated=1) (nullable): for
+ *   %DYNAMORM_PROJECTION_INCLUDE, the properties (or attribute names) the
+ *   index holds besides the keys; %NULL otherwise
+ *
+ * Sets the projection of one secondary index. Indexes without one project
+ * all attributes. An index name the model does not declare is reported by
+ * the first table operation, before any request is sent.
+ */
+void
+dynamorm_table_options_set_index_projection (DynamormTableOptions *self,
+                                             const char           *index_name,
+                                             DynamormProjection    projection,
+                                             const char * const   *non_key_attributes)
+{
+  IndexProjection *p;
+
+  g_return_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self));
+  g_return_if_fail (index_name != NULL);
+  g_return_if_fail (projection <= DYNAMORM_PROJECTION_INCLUDE);
+
+  p = g_new0 (IndexProjection, 1);
+  p->projection = projection;
+  p->non_key_attributes = g_strdupv ((char **) non_key_attributes);
+  g_hash_table_replace (self->projections, g_strdup (index_name), p);
+}
+
+/**
+ * dynamorm_table_options_set_provisioned:
+ * @self: a #DynamormTableOptions
+ * @read_units: read capacity units, at least 1
+ * @write_units: write capacity units, at least 1
+ *
+ * Bills the table by provisioned capacity. Global secondary indexes get
+ * the same units.
+ */
+void
+dynamorm_table_options_set_provisioned (DynamormTableOptions *self,
+                                        guint64               read_units,
+                                        guint64               write_units)
+{
+  g_return_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self));
+  g_return_if_fail (read_units > 0 && write_units > 0);
+
+  self->provisioned = TRUE;
+  self->read_units = read_units;
+  self->write_units = write_units;
+}
+
+/**
+ * dynamorm_table_options_set_on_demand:
+ * @self: a #DynamormTableOptions
+ *
+ * Bills the table per request (`PAY_PER_REQUEST`), the default.
+ */
+void
+dynamorm_table_options_set_on_demand (DynamormTableOptions *self)
+{
+  g_return_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self));
+
+  self->provisioned = FALSE;
+  self->read_units = self->write_units = 0;
+}
+
+/**
+ * dynamorm_table_options_get_provisioned:
+ * @self: a #DynamormTableOptions
+ * @read_units: (out) (optional): the read capacity units
+ * @write_units: (out) (optional): the write capacity units
+ *
+ * Gets the provisioned capacity, if the table is billed that way.
+ *
+ * Returns: %TRUE if billing is provisioned, %FALSE if on demand
+ */
+gboolean
+dynamorm_table_options_get_provisioned (DynamormTableOptions *self,
+                                        guint64              *read_units,
+                                        guint64              *write_units)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self), FALSE);
+
+  if (read_units)
+    *read_units = self->read_units;
+  if (write_units)
+    *write_units = self->write_units;
+  return self->provisioned;
+}
+
+/**
+ * dynamorm_table_options_set_stream:
+ * @self: a #DynamormTableOptions
+ * @view_type: what the stream's records carry, or
+ *   %DYNAMORM_STREAM_VIEW_NONE for no stream
+ *
+ * Sets the table's stream. Once set, migrations also bring an existing
+ * table's stream in line; without it they leave the stream alone.
+ */
+void
+dynamorm_table_options_set_stream (DynamormTableOptions   *self,
+                                   DynamormStreamViewType  view_type)
+{
+  g_return_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self));
+  g_return_if_fail (view_type <= DYNAMORM_STREAM_VIEW_NEW_AND_OLD_IMAGES);
+
+  self->stream = view_type;
+  self->stream_set = TRUE;
+}
+
+/**
+ * dynamorm_table_options_get_stream:
+ * @self: a #DynamormTableOptions
+ *
+ * Gets the stream view type.
+ *
+ * Returns: the view type, %DYNAMORM_STREAM_VIEW_NONE for no stream
+ */
+DynamormStreamViewType
+dynamorm_table_options_get_stream (DynamormTableOptions *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self), DYNAMORM_STREAM_VIEW_NONE);
+
+  return self->stream;
+}
+
+/**
+ * dynamorm_table_options_set_ttl_enabled:
+ * @self: a #DynamormTableOptions
+ * @enabled: whether to enable TTL
+ *
+ * Whether creating or migrating the table of a model with a `ttl`
+ * property enables DynamoDB's time to live on it (the default). Models
+ * without one are not affected.
+ */
+void
+dynamorm_table_options_set_ttl_enabled (DynamormTableOptions *self,
+                                        gboolean              enabled)
+{
+  g_return_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self));
+
+  self->ttl_enabled = !!enabled;
+}
+
+/**
+ * dynamorm_table_options_set_timeout:
+ * @self: a #DynamormTableOptions
+ * @seconds: the longest wait, or 0 to wait without a limit
+ *
+ * Sets how long to wait for a table (and its indexes) to become active, or
+ * to disappear after deletion, before failing with %G_IO_ERROR_TIMED_OUT.
+ * The default is 300 seconds.
+ */
+void
+dynamorm_table_options_set_timeout (DynamormTableOptions *self,
+                                    guint                 seconds)
+{
+  g_return_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self));
+
+  self->timeout_s = seconds;
+}
+
+/**
+ * dynamorm_table_options_set_poll_interval:
+ * @self: a #DynamormTableOptions
+ * @milliseconds: the time between two DescribeTable calls while waiting
+ *
+ * Sets how often a wait polls the table's status. The default is 500 ms.
+ */
+void
+dynamorm_table_options_set_poll_interval (DynamormTableOptions *self,
+                                          guint                 milliseconds)
+{
+  g_return_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self));
+
+  self->poll_ms = MAX (milliseconds, 1);
+}
+
+/**
+ * dynamorm_table_options_set_drop_indexes:
+ * @self: a #DynamormTableOptions
+ * @drop: whether migrations may delete global secondary indexes
+ *
+ * Whether [method@Dynamorm.Table.migrate] deletes global secondary indexes
+ * the model no longer declares, and deletes and re-creates those whose key
+ * or projection changed. Off by default: dropping an index is not undone
+ * quickly.
+ */
+void
+dynamorm_table_options_set_drop_indexes (DynamormTableOptions *self,
+                                         gboolean              drop)
+{
+  g_return_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self));
+
+  self->drop_indexes = !!drop;
+}
+
+/* ------------------------------------------------------------------ */
+/* Table */
+
+/**
+ * DynamormTable:
+ *
+ * The DynamoDB table of a model type, as seen through a session: its name
+ * is the session's prefix followed by the model's table name.
+ *
+ * ```c
+ * g_autoptr(DynamormTable) table = dynamorm_table_new (session, DEMO_TYPE_USER, NULL);
+ *
+ * if (!dynamorm_table_ensure (table, NULL, &error))
+ *   g_printerr ("%s\n", error->message);  // one line per difference
+ * ```
+ *
+ * [method@Dynamorm.Table.create] creates the table with the key and the
+ * secondary indexes of the model's schema, the billing mode and stream of
+ * the [class@Dynamorm.TableOptions], enables TTL when the model has a
+ * `ttl` property, and waits until the table and its indexes are active.
+ * [method@Dynamorm.Table.ensure] does the same for a missing table and
+ * checks an existing one against the model.
+ * [method@Dynamorm.Table.migrate] brings an existing table in line.
+ *
+ * Every operation has a blocking form and an `_async`/`_finish` pair. A
+ * table object can be used from several threads, one operation each.
+ */
+struct _DynamormTable
+{
+  GObject parent_instance;
+
+  DynamormSession *session;
+  GType model_type;
+  DynamormTableOptions *options;
+};
+
+G_DEFINE_FINAL_TYPE (DynamormTable, dynamorm_table, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_MODEL_TYPE,
+  PROP_OPTIONS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+dynamorm_table_finalize (GObject *object)
+{
+  DynamormTable *self = DYNAMORM_TABLE (object);
+
+  g_clear_object (&self->session);
+  g_clear_object (&self->options);
+
+  G_OBJECT_CLASS (dynamorm_table_parent_class)->finalize (object);
+}
+
+static void
+dynamorm_table_constructed (GObject *object)
+{
+  DynamormTable *self = DYNAMORM_TABLE (object);
+
+  G_OBJECT_CLASS (dynamorm_table_parent_class)->constructed (object);
+
+  if (self->options == NULL)
+    self->options = dynamorm_table_options_new ();
+}
+
+static void
+dynamorm_table_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  DynamormTable *self = DYNAMORM_TABLE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    case PROP_MODEL_TYPE:
+      g_value_set_gtype (value, self->model_type);
+      break;
+    case PROP_OPTIONS:
+      g_value_set_object (value, self->options);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dynamorm_table_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  DynamormTable *self = DYNAMORM_TABLE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    case PROP_MODEL_TYPE:
+      self->model_type = g_value_get_gtype (value);
+      break;
+    case PROP_OPTIONS:
+      self->options = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dynamorm_table_class_init (DynamormTableClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  _dynamorm_init ();
+
+  object_class->finalize = dynamorm_table_finalize;
+  object_class->constructed = dynamorm_table_constructed;
+  object_class->get_property = dynamorm_table_get_property;
+  object_class->set_property = dynamorm_table_set_property;
+
+  /**
+   * DynamormTable:session:
+   *
+   * The session that carries the table's requests and gives its prefix.
+   */
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, DYNAMORM_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DynamormTable:model-type:
+   *
+   * The #DynamormModel subtype whose schema the table follows.
+   */
+  properties[PROP_MODEL_TYPE] =
+    g_param_spec_gtype ("model-type", NULL, NULL, DYNAMORM_TYPE_MODEL,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DynamormTable:options:
+   *
+   * The table's [class@Dynamorm.TableOptions]; defaults when not given.
+   */
+  properties[PROP_OPTIONS] =
+    g_param_spec_object ("options", NULL, NULL, DYNAMORM_TYPE_TABLE_OPTIONS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dynamorm_table_init (DynamormTable *self)
+{
+}
+
+/**
+ * dynamorm_table_new:
+ * @session: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @options: (nullable): table options, or %NULL for the defaults
+ *
+ * Creates the table object of a model type. Nothing is sent: a mistake in
+ * the model's schema or in @options is reported by the first operation.
+ *
+ * Returns: (transfer full): a new table object
+ */
+DynamormTable *
+dynamorm_table_new (DynamormSession      *session,
+                    GType                 model_type,
+                    DynamormTableOptions *options)
+{
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (session), NULL);
+  g_return_val_if_fail (g_type_is_a (model_type, DYNAMORM_TYPE_MODEL), NULL);
+  g_return_val_if_fail (options == NULL || DYNAMORM_IS_TABLE_OPTIONS (options), NULL);
+
+  return g_object_new (DYNAMORM_TYPE_TABLE,
+                       "session", session,
+                       "model-type", model_type,
+                       "options", options,
+                       NULL);
+}
+
+/**
+ * dynamorm_table_get_session:
+ * @self: a #DynamormTable
+ *
+ * Gets the table's session.
+ *
+ * Returns: (transfer none): the session
+ */
+DynamormSession *
+dynamorm_table_get_session (DynamormTable *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), NULL);
+
+  return self->session;
+}
+
+/**
+ * dynamorm_table_get_model_type:
+ * @self: a #DynamormTable
+ *
+ * Gets the model type whose schema the table follows.
+ *
+ * Returns: the model type
+ */
+GType
+dynamorm_table_get_model_type (DynamormTable *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), G_TYPE_INVALID);
+
+  return self->model_type;
+}
+
+/**
+ * dynamorm_table_get_options:
+ * @self: a #DynamormTable
+ *
+ * Gets the table's options.
+ *
+ * Returns: (transfer none): the options
+ */
+DynamormTableOptions *
+dynamorm_table_get_options (DynamormTable *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), NULL);
+
+  return self->options;
+}
+
+/**
+ * dynamorm_table_get_name:
+ * @self: a #DynamormTable
+ *
+ * Gets the table's full name: the session's prefix followed by the
+ * model's table name.
+ *
+ * Returns: (transfer full) (nullable): the name, or %NULL if the model's
+ *   schema is invalid
+ */
+char *
+dynamorm_table_get_name (DynamormTable *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), NULL);
+
+  return dynamorm_session_get_table_name (self->session, self->model_type);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON helpers */
+
+static JsonNode *
+object_node_new (JsonObject **out)
+{
+  JsonObject *obj = json_object_new ();
+  JsonNode *node = json_node_init_object (json_node_alloc (), obj);
+
+  json_object_unref (obj);
+  *out = obj;
+  return node;
+}
+
+static JsonNode *
+table_request_new (const char *table_name, JsonObject **out)
+{
+  JsonNode *node = object_node_new (out);
+
+  json_object_set_string_member (*out, "TableName", table_name);
+  return node;
+}
+
+static JsonObject *
+member_object (JsonObject *obj, const char *name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static JsonArray *
+member_array (JsonObject *obj, const char *name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static const char *
+member_string (JsonObject *obj, const char *name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* The attribute of the HASH or RANGE element of a KeySchema. */
+static const char *
+key_schema_attribute (JsonObject *obj, const char *key_type)
+{
+  JsonArray *schema = member_array (obj, "KeySchema");
+
+  for (guint i = 0; schema && i < json_array_get_length (schema); i++)
+    {
+      JsonNode *e = json_array_get_element (schema, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (e) &&
+          g_strcmp0 (member_string (json_node_get_object (e), "KeyType"), key_type) == 0)
+        return member_string (json_node_get_object (e), "AttributeName");
+    }
+  return NULL;
+}
+
+static JsonObject *
+find_index (JsonObject *table, const char *member, const char *name)
+{
+  JsonArray *indexes = member_array (table, member);
+
+  for (guint i = 0; indexes && i < json_array_get_length (indexes); i++)
+    {
+      JsonNode *e = json_array_get_element (indexes, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (e) &&
+          g_strcmp0 (member_string (json_node_get_object (e), "IndexName"), name) == 0)
+        return json_node_get_object (e);
+    }
+  return NULL;
+}
+
+static const char *
+defined_type (JsonObject *table, const char *attribute)
+{
+  JsonArray *defs = member_array (table, "AttributeDefinitions");
+
+  for (guint i = 0; defs && i < json_array_get_length (defs); i++)
+    {
+      JsonNode *e = json_array_get_element (defs, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (e) &&
+          g_strcmp0 (member_string (json_node_get_object (e), "AttributeName"), attribute) == 0)
+        return member_string (json_node_get_object (e), "AttributeType");
+    }
+  return NULL;
+}
+
+static const char *
+projection_name (DynamormProjection projection)
+{
+  switch (projection)
+    {
+    case DYNAMORM_PROJECTION_KEYS_ONLY: return "KEYS_ONLY";
+    case DYNAMORM_PROJECTION_INCLUDE: return "INCLUDE";
+    case DYNAMORM_PROJECTION_ALL:
+    default: return "ALL";
+    }
+}
+
+static const char *
+view_type_name (DynamormStreamViewType view_type)
+{
+  switch (view_type)
+    {
+    case DYNAMORM_STREAM_VIEW_KEYS_ONLY: return "KEYS_ONLY";
+    case DYNAMORM_STREAM_VIEW_NEW_IMAGE: return "NEW_IMAGE";
+    case DYNAMORM_STREAM_VIEW_OLD_IMAGE: return "OLD_IMAGE";
+    case DYNAMORM_STREAM_VIEW_NEW_AND_OLD_IMAGES: return "NEW_AND_OLD_IMAGES";
+    case DYNAMORM_STREAM_VIEW_NONE:
+    default: return NULL;
+    }
+}
+
+/* Describes a key (or any item's key attributes) as `id = "u1", n = 2`. */
+static char *
+describe_key (JsonObject *item, const char *hash, const char *range)
+{
+  GString *s = g_string_new (NULL);
+  const char *names[2] = { hash, range };
+
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonNode *av, *inner = NULL;
+      const char *type;
+
+      if (names[i] == NULL)
+        continue;
+      av = json_object_get_member (item, names[i]);
+      type = _dynamorm_av_get_type (av, &inner);
+      if (s->len)
+        g_string_append (s, ", ");
+      if (type && g_str_equal (type, "S") && JSON_NODE_HOLDS_VALUE (inner))
+        g_string_append_printf (s, "%s = \"%s\"", names[i], json_node_get_string (inner));
+      else if (type && g_str_equal (type, "N") && JSON_NODE_HOLDS_VALUE (inner))
+        g_string_append_printf (s, "%s = %s", names[i], json_node_get_string (inner));
+      else
+        g_string_append_printf (s, "%s = (%s)", names[i], type ? type : "missing");
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Requests from the schema and the options */
+
+typedef struct {
+  DynamormProjection projection;
+  char **non_key;   /* attribute names, sorted; NULL unless INCLUDE */
+} Projection;
+
+static void
+projection_clear (Projection *p)
+{
+  g_clear_pointer (&p->non_key, g_strfreev);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Projection, projection_clear)
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static char **
+sorted_strv (GPtrArray *names)
+{
+  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+/* The projection the options give an index, with property names turned
+ * into attribute names. */
+static void
+index_projection (DynamormTable *self, const DynamormSchema *schema, const char *index, Projection *out)
+{
+  IndexProjection *p = g_hash_table_lookup (self->options->projections, index);
+
+  out->projection = p ? p->projection : DYNAMORM_PROJECTION_ALL;
+  out->non_key = NULL;
+  if (p && p->projection == DYNAMORM_PROJECTION_INCLUDE && p->non_key_attributes)
+    {
+      GPtrArray *names = g_ptr_array_new ();
+
+      for (guint i = 0; p->non_key_attributes[i]; i++)
+        {
+          DynamormField *field = _dynamorm_schema_lookup (schema, p->non_key_attributes[i]);
+          g_ptr_array_add (names, g_strdup (field ? field->attribute : p->non_key_attributes[i]));
+        }
+      out->non_key = sorted_strv (names);
+    }
+}
+
+static DynamormIndex *
+schema_index (const DynamormSchema *schema, const char *name)
+{
+  for (guint i = 0; i < schema->indexes->len; i++)
+    {
+      DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
+      if (g_str_equal (index->name, name))
+        return index;
+    }
+  return NULL;
+}
+
+/* The schema, checked together with the options. */
+static const DynamormSchema *
+table_schema (DynamormTable *self, GError **error)
+{
+  const DynamormSchema *schema = _dynamorm_schema_get (self->model_type, TRUE, error);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (schema == NULL)
+    return NULL;
+
+  g_hash_table_iter_init (&iter, self->options->projections);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      IndexProjection *p = value;
+
+      if (schema_index (schema, key) == NULL)
+        {
+          g_autoptr(GString) names = g_string_new (NULL);
+
+          for (guint i = 0; i < schema->indexes->len; i++)
+            g_string_append_printf (names, "%s“%s”", i ? ", " : "",
+                                    ((DynamormIndex *) g_ptr_array_index (schema->indexes, i))->name);
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                       _("The table options set a projection for the index “%s”, but %s declares no such index "
+                         "(its indexes: %s); fix the index name"),
+                       (const char *) key, g_type_name (self->model_type),
+                       names->len ? names->str : _("none"));
+          return NULL;
+        }
+      if (p->projection == DYNAMORM_PROJECTION_INCLUDE &&
+          (p->non_key_attributes == NULL || p->non_key_attributes[0] == NULL))
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                       _("The index “%s” of %s projects INCLUDE but names no attribute to include; "
+                         "list them, or use KEYS_ONLY"),
+                       (const char *) key, g_type_name (self->model_type));
+          return NULL;
+        }
+      if (p->projection != DYNAMORM_PROJECTION_INCLUDE &&
+          p->non_key_attributes != NULL && p->non_key_attributes[0] != NULL)
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                       _("The index “%s” of %s lists attributes to include, but only an INCLUDE projection "
+                         "takes them"),
+                       (const char *) key, g_type_name (self->model_type));
+          return NULL;
+        }
+    }
+  return schema;
+}
+
+static void
+add_key_schema (JsonObject *target, const DynamormField *pk, const DynamormField *sk)
+{
+  JsonArray *key_schema = json_array_new ();
+  const DynamormField *fields[2] = { pk, sk };
+
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *element;
+
+      if (fields[i] == NULL)
+        continue;
+      element = json_object_new ();
+      json_object_set_string_member (element, "AttributeName", fields[i]->attribute);
+      json_object_set_string_member (element, "KeyType", i == 0 ? "HASH" : "RANGE");
+      json_array_add_object_element (key_schema, element);
+    }
+  json_object_set_array_member (target, "KeySchema", key_schema);
+}
+
+static void
+add_definition (JsonArray *definitions, GHashTable *seen, const DynamormField *field)
+{
+  JsonObject *def;
+  char type[2] = { 0, 0 };
+
+  if (field == NULL || !g_hash_table_add (seen, field->attribute))
+    return;
+  type[0] = field->key_type;
+  def = json_object_new ();
+  json_object_set_string_member (def, "AttributeName", field->attribute);
+  json_object_set_string_member (def, "AttributeType", type);
+  json_array_add_object_element (definitions, def);
+}
+
+static JsonObject *
+throughput_object (guint64 read_units, guint64 write_units)
+{
+  JsonObject *pt = json_object_new ();
+
+  json_object_set_int_member (pt, "ReadCapacityUnits", (gint64) read_units);
+  json_object_set_int_member (pt, "WriteCapacityUnits", (gint64) write_units);
+  return pt;
+}
+
+/* A GlobalSecondaryIndexes / LocalSecondaryIndexes element. read_units is
+ * 0 for on-demand tables and LSIs. */
+static JsonObject *
+index_spec (DynamormTable *self, const DynamormSchema *schema, DynamormIndex *index,
+            guint64 read_units, guint64 write_units)
+{
+  JsonObject *spec = json_object_new ();
+  JsonObject *projection = json_object_new ();
+  Projection p;
+
+  index_projection (self, schema, index->name, &p);
+  json_object_set_string_member (spec, "IndexName", index->name);
+  add_key_schema (spec, index->partition_key, index->sort_key);
+  json_object_set_string_member (projection, "ProjectionType", projection_name (p.projection));
+  if (p.non_key)
+    {
+      JsonArray *names = json_array_new ();
+      for (guint i = 0; p.non_key[i]; i++)
+        json_array_add_string_element (names, p.non_key[i]);
+      json_object_set_array_member (projection, "NonKeyAttributes", names);
+    }
+  json_object_set_object_member (spec, "Projection", projection);
+  if (!index->local && read_units > 0)
+    json_object_set_object_member (spec, "ProvisionedThroughput", throughput_object (read_units, write_units));
+  projection_clear (&p);
+  return spec;
+}
+
+static JsonObject *
+stream_spec (DynamormStreamViewType view_type)
+{
+  JsonObject *spec = json_object_new ();
+
+  json_object_set_boolean_member (spec, "StreamEnabled", view_type != DYNAMORM_STREAM_VIEW_NONE);
+  if (view_type != DYNAMORM_STREAM_VIEW_NONE)
+    json_object_set_string_member (spec, "StreamViewType", view_type_name (view_type));
+  return spec;
+}
+
+static JsonNode *
+build_create_request (DynamormTable *self, const DynamormSchema *schema, const char *name)
+{
+  DynamormTableOptions *o = self->options;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonObject *request;
+  JsonNode *node = table_request_new (name, &request);
+  JsonArray *definitions = json_array_new ();
+  JsonArray *gsis = json_array_new ();
+  JsonArray *lsis = json_array_new ();
+
+  add_definition (definitions, seen, schema->partition_key);
+  add_definition (definitions, seen, schema->sort_key);
+  add_key_schema (request, schema->partition_key, schema->sort_key);
+
+  for (guint i = 0; i < schema->indexes->len; i++)
+    {
+      DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
+
+      add_definition (definitions, seen, index->partition_key);
+      add_definition (definitions, seen, index->sort_key);
+      json_array_add_object_element (index->local ? lsis : gsis,
+                                     index_spec (self, schema, index,
+                                                 o->provisioned ? o->read_units : 0, o->write_units));
+    }
+
+  json_object_set_array_member (request, "AttributeDefinitions", definitions);
+  if (json_array_get_length (gsis) > 0)
+    json_object_set_array_member (request, "GlobalSecondaryIndexes", gsis);
+  else
+    json_array_unref (gsis);
+  if (json_array_get_length (lsis) > 0)
+    json_object_set_array_member (request, "LocalSecondaryIndexes", lsis);
+  else
+    json_array_unref (lsis);
+
+  if (o->provisioned)
+    {
+      json_object_set_string_member (request, "BillingMode", "PROVISIONED");
+      json_object_set_object_member (request, "ProvisionedThroughput",
+                                     throughput_object (o->read_units, o->write_units));
+    }
+  else
+    json_object_set_string_member (request, "BillingMode", "PAY_PER_REQUEST");
+
+  if (o->stream != DYNAMORM_STREAM_VIEW_NONE)
+    json_object_set_object_member (request, "StreamSpecification", stream_spec (o->stream));
+
+  return node;
+}
+
+static JsonNode *
+build_ttl_request (const char *name, const char *attribute, gboolean enabled)
+{
+  JsonObject *request, *spec = json_object_new ();
+  JsonNode *node = table_request_new (name, &request);
+
+  json_object_set_string_member (spec, "AttributeName", attribute);
+  json_object_set_boolean_member (spec, "Enabled", enabled);
+  json_object_set_object_member (request, "TimeToLiveSpecification", spec);
+  return node;
+}
+
+/* ------------------------------------------------------------------ */
+/* Comparing a table description with the model */
+
+typedef enum {
+  DIFF_FATAL,        /* cannot be changed on an existing table */
+  DIFF_GSI_MISSING,  /* migrate creates it */
+  DIFF_GSI_CHANGED,  /* migrate drops and re-creates it, when allowed */
+  DIFF_GSI_EXTRA,    /* migrate drops it, when allowed */
+} DiffKind;
+
+typedef struct {
+  DiffKind kind;
+  char *index;       /* for the GSI kinds */
+  char *text;
+} Difference;
+
+static void
+difference_free (Difference *d)
+{
+  g_free (d->index);
+  g_free (d->text);
+  g_free (d);
+}
+
+G_GNUC_PRINTF (4, 5)
+static void
+add_difference (GPtrArray *diffs, DiffKind kind, const char *index, const char *format, ...)
+{
+  Difference *d = g_new0 (Difference, 1);
+  va_list args;
+
+  va_start (args, format);
+  d->kind = kind;
+  d->index = g_strdup (index);
+  d->text = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_ptr_array_add (diffs, d);
+}
+
+static const char *
+or_none (const char *s)
+{
+  return s ? s : _("(none)");
+}
+
+static gboolean
+strv_equal0 (char **a, char **b)
+{
+  if (a == NULL || b == NULL)
+    return (a == NULL || a[0] == NULL) && (b == NULL || b[0] == NULL);
+  return g_strv_equal ((const char * const *) a, (const char * const *) b);
+}
+
+static char **
+described_non_key (JsonObject *projection)
+{
+  JsonArray *array = member_array (projection, "NonKeyAttributes");
+  GPtrArray *names;
+
+  if (array == NULL)
+    return NULL;
+  names = g_ptr_array_new ();
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *e = json_array_get_element (array, i);
+      if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
+        g_ptr_array_add (names, g_strdup (json_node_get_string (e)));
+    }
+  return sorted_strv (names);
+}
+
+/* Compares one index of the model with the table's index of that name. */
+static void
+compare_index (DynamormTable *self, const DynamormSchema *schema, DynamormIndex *index,
+               JsonObject *described, GPtrArray *diffs)
+{
+  DiffKind kind = index->local ? DIFF_FATAL : DIFF_GSI_CHANGED;
+  const char *what = index->local ? _("local secondary index") : _("global secondary index");
+  const char *hash = key_schema_attribute (described, "HASH");
+  const char *range = key_schema_attribute (described, "RANGE");
+  const char *want_range = index->sort_key ? index->sort_key->attribute : NULL;
+  JsonObject *projection = member_object (described, "Projection");
+  const char *ptype = member_string (projection, "ProjectionType");
+  g_auto(GStrv) non_key = described_non_key (projection);
+  g_auto(Projection) p = { 0, };
+
+  if (g_strcmp0 (hash, index->partition_key->attribute) != 0)
+    add_difference (diffs, kind, index->name,
+                    _("%s “%s”: the table's partition key is “%s”, the model's is “%s”"),
+                    what, index->name, or_none (hash), index->partition_key->attribute);
+  if (g_strcmp0 (range, want_range) != 0)
+    add_difference (diffs, kind, index->name,
+                    _("%s “%s”: the table's sort key is “%s”, the model's is “%s”"),
+                    what, index->name, or_none (range), or_none (want_range));
+
+  index_projection (self, schema, index->name, &p);
+  if (g_strcmp0 (ptype, projection_name (p.projection)) != 0)
+    add_difference (diffs, kind, index->name,
+                    _("%s “%s”: the table projects %s, the model %s"),
+                    what, index->name, or_none (ptype), projection_name (p.projection));
+  else if (!strv_equal0 (non_key, p.non_key))
+    {
+      g_autofree char *have = non_key ? g_strjoinv (", ", non_key) : g_strdup ("");
+      g_autofree char *want = p.non_key ? g_strjoinv (", ", p.non_key) : g_strdup ("");
+
+      add_difference (diffs, kind, index->name,
+                      _("%s “%s”: the table includes the attributes [%s], the model [%s]"),
+                      what, index->name, have, want);
+    }
+}
+
+static GPtrArray *
+compare_with_model (DynamormTable *self, const DynamormSchema *schema, JsonObject *table)
+{
+  GPtrArray *diffs = g_ptr_array_new_with_free_func ((GDestroyNotify) difference_free);
+  g_autoptr(GHashTable) checked = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *hash = key_schema_attribute (table, "HASH");
+  const char *range = key_schema_attribute (table, "RANGE");
+  const char *want_range = schema->sort_key ? schema->sort_key->attribute : NULL;
+  const char *index_members[2] = { "GlobalSecondaryIndexes", "LocalSecondaryIndexes" };
+
+  if (g_strcmp0 (hash, schema->partition_key->attribute) != 0)
+    add_difference (diffs, DIFF_FATAL, NULL,
+                    _("partition key: the table's is “%s”, the model's is “%s”"),
+                    or_none (hash), schema->partition_key->attribute);
+  if (g_strcmp0 (range, want_range) != 0)
+    add_difference (diffs, DIFF_FATAL, NULL,
+                    _("sort key: the table's is “%s”, the model's is “%s”"),
+                    or_none (range), or_none (want_range));
+
+  /* Attribute types of every key the model declares. */
+  {
+    const DynamormField *keys[2 + 2 * 32];
+    guint n = 0;
+
+    keys[n++] = schema->partition_key;
+    keys[n++] = schema->sort_key;
+    for (guint i = 0; i < schema->indexes->len && n + 2 <= G_N_ELEMENTS (keys); i++)
+      {
+        DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
+        keys[n++] = index->partition_key;
+        keys[n++] = index->sort_key;
+      }
+    for (guint i = 0; i < n; i++)
+      {
+        const char *type;
+
+        if (keys[i] == NULL || !g_hash_table_add (checked, keys[i]->attribute))
+          continue;
+        type = defined_type (table, keys[i]->attribute);
+        if (type != NULL && (type[0] != keys[i]->key_type || type[1] != '\0'))
+          add_difference (diffs, DIFF_FATAL, NULL,
+                          _("attribute “%s”: the table defines it as type %s, the model stores %c"),
+                          keys[i]->attribute, type, keys[i]->key_type);
+      }
+  }
+
+  for (guint i = 0; i < schema->indexes->len; i++)
+    {
+      DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
+      JsonObject *same = find_index (table, index_members[index->local], index->name);
+      JsonObject *other = find_index (table, index_members[!index->local], index->name);
+
+      if (same != NULL)
+        compare_index (self, schema, index, same, diffs);
+      else if (other != NULL)
+        add_difference (diffs, DIFF_FATAL, NULL,
+                        index->local ? _("index “%s” is local in the model but global in the table")
+                                     : _("index “%s” is global in the model but local in the table"),
+                        index->name);
+      else if (index->local)
+        add_difference (diffs, DIFF_FATAL, NULL,
+                        _("local secondary index “%s” is missing; local indexes can only be made "
+                          "with the table"),
+                        index->name);
+      else
+        add_difference (diffs, DIFF_GSI_MISSING, index->name,
+                        _("global secondary index “%s” is missing; dynamorm_table_migrate adds it"),
+                        index->name);
+    }
+
+  for (guint m = 0; m < 2; m++)
+    {
+      JsonArray *indexes = member_array (table, index_members[m]);
+
+      for (guint i = 0; indexes && i < json_array_get_length (indexes); i++)
+        {
+          JsonNode *e = json_array_get_element (indexes, i);
+          const char *name = JSON_NODE_HOLDS_OBJECT (e) ? member_string (json_node_get_object (e), "IndexName") : NULL;
+
+          if (name == NULL || schema_index (schema, name) != NULL)
+            continue;
+          if (m == 0)
+            add_difference (diffs, DIFF_GSI_EXTRA, name,
+                            _("the table has a global secondary index “%s” that the model does not "
+                              "declare; dynamorm_table_migrate drops it when drop-indexes is set"),
+                            name);
+          else
+            add_difference (diffs, DIFF_FATAL, NULL,
+                            _("the table has a local secondary index “%s” that the model does not declare"),
+                            name);
+        }
+    }
+
+  return diffs;
+}
+
+static GError *
+differences_error (DynamormTable *self, const char *name, GPtrArray *diffs, gboolean (*keep) (Difference *, gpointer), gpointer data)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint n = 0;
+
+  for (guint i = 0; i < diffs->len; i++)
+    {
+      Difference *d = g_ptr_array_index (diffs, i);
+
+      if (keep && !keep (d, data))
+        continue;
+      g_string_append_printf (text, "\n  %s", d->text);
+      n++;
+    }
+  if (n == 0)
+    return NULL;
+  return g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                      g_dngettext (GETTEXT_PACKAGE,
+                                   "Table “%s” does not match the model %s (%u difference):%s",
+                                   "Table “%s” does not match the model %s (%u differences):%s", n),
+                      name, g_type_name (self->model_type), n, text->str);
+}
+
+/* ------------------------------------------------------------------ */
+/* Calls */
+
+static void
+table_call (DynamormSession     *session,
+            GTask               *task,
+            const char          *operation,
+            JsonNode            *request,   /* transfer full */
+            GAsyncReadyCallback  callback)
+{
+  dynamorm_session_call_async (session, operation, request, g_task_get_cancellable (task),
+                               callback, g_object_ref (task));
+  json_node_unref (request);
+}
+
+static gboolean
+is_error (const GError *error, int code)
+{
+  return g_error_matches (error, DYNAMORM_ERROR, code);
+}
+
+/* ------------------------------------------------------------------ */
+/* Waiting for a table to become active, or to disappear */
+
+typedef struct {
+  char *name;
+  gboolean gone;
+  gint64 deadline;      /* monotonic µs; 0 for none */
+  char *last_status;
+  GSource *timer;
+  GSource *cancel;
+} Wait;
+
+static void
+wait_unschedule (Wait *w)
+{
+  if (w->timer)
+    {
+      g_source_destroy (w->timer);
+      g_clear_pointer (&w->timer, g_source_unref);
+    }
+  if (w->cancel)
+    {
+      g_source_destroy (w->cancel);
+      g_clear_pointer (&w->cancel, g_source_unref);
+    }
+}
+
+static void
+wait_free (Wait *w)
+{
+  wait_unschedule (w);
+  g_free (w->name);
+  g_free (w->last_status);
+  g_free (w);
+}
+
+/* Active: the table and every global index ACTIVE. Otherwise says what
+ * is still in progress. */
+static gboolean
+table_is_active (JsonObject *table, char **what)
+{
+  const char *status = member_string (table, "TableStatus");
+  JsonArray *gsis = member_array (table, "GlobalSecondaryIndexes");
+
+  if (g_strcmp0 (status, "ACTIVE") != 0)
+    {
+      *what = g_strdup (or_none (status));
+      return FALSE;
+    }
+  for (guint i = 0; gsis && i < json_array_get_length (gsis); i++)
+    {
+      JsonNode *e = json_array_get_element (gsis, i);
+      JsonObject *index = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
+      const char *index_status = member_string (index, "IndexStatus");
+
+      /* DynamoDB Local and older services may leave IndexStatus out. */
+      if (index_status != NULL && !g_str_equal (index_status, "ACTIVE"))
+        {
+          *what = g_strdup_printf (_("index “%s” %s"), or_none (member_string (index, "IndexName")),
+                                   index_status);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void wait_poll (GTask *task);
+
+static gboolean
+wait_wake (gpointer data)
+{
+  g_autoptr(GTask) task = g_object_ref (data);
+
+  wait_unschedule (g_task_get_task_data (task));
+  wait_poll (task);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_wake_cancelled (GCancellable *cancellable,
+                     gpointer      data)
+{
+  return wait_wake (data);
+}
+
+static void
+wait_schedule (GTask *task)
+{
+  DynamormTable *self = g_task_get_source_object (task);
+  Wait *w = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  w->timer = g_timeout_source_new (self->options->poll_ms);
+  g_source_set_static_name (w->timer, "[dynamorm] table wait");
+  g_source_set_callback (w->timer, wait_wake, g_object_ref (task), g_object_unref);
+  g_source_attach (w->timer, g_task_get_context (task));
+  if (cancellable)
+    {
+      w->cancel = g_cancellable_source_new (cancellable);
+      g_source_set_callback (w->cancel, (GSourceFunc) (void (*) (void)) wait_wake_cancelled,
+                             g_object_ref (task), g_object_unref);
+      g_source_attach (w->cancel, g_task_get_context (task));
+    }
+}
+
+static void
+wait_described_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormTable *self = g_task_get_source_object (task);
+  Wait *w = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = NULL;
+  JsonObject *table;
+  char *what = NULL;
+
+  response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  if (response == NULL)
+    {
+      if (w->gone && is_error (error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
+        g_task_return_pointer (task, NULL, NULL);
+      else if (is_error (error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
+        g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND,
+                                 _("Table “%s” does not exist: create it with dynamorm_table_create "
+                                   "or dynamorm_table_ensure"),
+                                 w->name);
+      else
+        {
+          g_prefix_error (&error, _("Waiting for table “%s” failed: "), w->name);
+          g_task_return_error (task, g_steal_pointer (&error));
+        }
+      return;
+    }
+
+  table = member_object (json_node_get_object (response), "Table");
+  if (table == NULL)
+    {
+      g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
+                               _("DescribeTable answered without a Table description for “%s”"), w->name);
+      return;
+    }
+
+  if (w->gone)
+    what = g_strdup (or_none (member_string (table, "TableStatus")));
+  else if (table_is_active (table, &what))
+    {
+      g_task_return_pointer (task, json_node_ref (json_object_get_member (json_node_get_object (response), "Table")),
+                             (GDestroyNotify) json_node_unref);
+      return;
+    }
+  g_free (w->last_status);
+  w->last_status = what;
+
+  if (w->deadline != 0 && g_get_monotonic_time () >= w->deadline)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                               w->gone ? _("Table “%s” still exists (%s) after %u seconds; wait longer "
+                                           "with dynamorm_table_options_set_timeout")
+                                       : _("Table “%s” is not active yet (%s) after %u seconds; wait longer "
+                                           "with dynamorm_table_options_set_timeout"),
+                               w->name, w->last_status, self->options->timeout_s);
+      return;
+    }
+  wait_schedule (task);
+}
+
+static void
+wait_poll (GTask *task)
+{
+  DynamormTable *self = g_task_get_source_object (task);
+  Wait *w = g_task_get_task_data (task);
+  JsonObject *request;
+  JsonNode *node;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  node = table_request_new (w->name, &request);
+  table_call (self->session, task, "DescribeTable", node, wait_described_cb);
+}
+
+/* Polls DescribeTable until the table (and its global indexes) is active,
+ * or until it is gone. Returns the last description (NULL when gone). */
+static void
+wait_async (DynamormTable       *self,
+            const char          *name,
+            gboolean             gone,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  Wait *w = g_new0 (Wait, 1);
+
+  g_task_set_source_tag (task, wait_async);
+  w->name = g_strdup (name);
+  w->gone = gone;
+  if (self->options->timeout_s > 0)
+    w->deadline = g_get_monotonic_time () + (gint64) self->options->timeout_s * G_USEC_PER_SEC;
+  g_task_set_task_data (task, w, (GDestroyNotify) wait_free);
+  wait_poll (task);
+}
+
+static JsonNode *
+wait_finish (DynamormTable *self, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Jobs: create, ensure, migrate */
+
+typedef enum {
+  MODE_CREATE,
+  MODE_ENSURE,
+  MODE_MIGRATE,
+} Mode;
+
+typedef enum {
+  STEP_DELETE_INDEX,
+  STEP_CREATE_INDEX,
+  STEP_STREAM,
+  STEP_TTL,
+} StepKind;
+
+typedef struct {
+  StepKind kind;
+  const char *operation;
+  JsonNode *request;
+} Step;
+
+static void
+step_free (Step *step)
+{
+  json_node_unref (step->request);
+  g_free (step);
+}
+
+typedef struct {
+  Mode mode;
+  char *name;
+  const DynamormSchema *schema;
+  gboolean tried_create;
+  GPtrArray *steps;
+  guint step;
+  DynamormProgressFunc progress;
+  gpointer progress_data;
+  GDestroyNotify progress_destroy;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_free (job->name);
+  g_clear_pointer (&job->steps, g_ptr_array_unref);
+  if (job->progress_destroy)
+    job->progress_destroy (job->progress_data);
+  g_free (job);
+}
+
+static void
+job_progress (Job *job, guint64 done, guint64 total)
+{
+  if (job->progress)
+    job->progress (done, total, job->progress_data);
+}
+
+/* Starts a job: checks the schema and the options before any request. */
+static GTask *
+job_new (DynamormTable *self, Mode mode, gpointer source_tag, GCancellable *cancellable,
+         GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+  Job *job = g_new0 (Job, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  job->mode = mode;
+  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
+  job->schema = table_schema (self, &error);
+  if (job->schema == NULL)
+    {
+      g_task_return_error (task, error);
+      return NULL;
+    }
+  job->name = dynamorm_session_get_table_name (self->session, self->model_type);
+  return g_steal_pointer (&task);
+}
+
+static void job_compare (GTask *task, JsonNode *description);
+
+static void
+create_ttl_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+
+  if (response == NULL)
+    {
+      g_prefix_error (&error, _("Table “%s” was created, but enabling TTL on it failed: "), job->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (job->mode == MODE_MIGRATE)
+    job_progress (job, 1, 1);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+create_waited_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) description = wait_finish (self, result, &error);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (job->schema->ttl != NULL && self->options->ttl_enabled)
+    {
+      table_call (self->session, task, "UpdateTimeToLive",
+                  build_ttl_request (job->name, job->schema->ttl->attribute, TRUE), create_ttl_cb);
+      return;
+    }
+  if (job->mode == MODE_MIGRATE)
+    job_progress (job, 1, 1);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+existing_waited_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormTable *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) description = wait_finish (self, result, &error);
+
+  if (description == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    job_compare (task, description);
+}
+
+static void
+create_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+
+  if (response == NULL)
+    {
+      /* Someone else created it first: check theirs instead. */
+      if (job->mode != MODE_CREATE && is_error (error, DYNAMORM_ERROR_RESOURCE_IN_USE))
+        {
+          wait_async (self, job->name, FALSE, g_task_get_cancellable (task), existing_waited_cb,
+                      g_object_ref (task));
+          return;
+        }
+      if (is_error (error, DYNAMORM_ERROR_RESOURCE_IN_USE))
+        g_prefix_error (&error, _("Table “%s” already exists (use dynamorm_table_ensure to accept an "
+                                  "existing table that matches the model): "), job->name);
+      else
+        g_prefix_error (&error, _("Creating table “%s” failed: "), job->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  wait_async (self, job->name, FALSE, g_task_get_cancellable (task), create_waited_cb, g_object_ref (task));
+}
+
+static void
+job_create (GTask *task)
+{
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+
+  job->tried_create = TRUE;
+  if (job->mode == MODE_MIGRATE)
+    job_progress (job, 0, 1);
+  table_call (self->session, task, "CreateTable", build_create_request (self, job->schema, job->name),
+              create_cb);
+}
+
+/**
+ * dynamorm_table_create_async:
+ * @self: a #DynamormTable
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the table is active
+ * @user_data: data for @callback
+ *
+ * Creates the table; see [method@Dynamorm.Table.create].
+ */
+void
+dynamorm_table_create_async (DynamormTable       *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (DYNAMORM_IS_TABLE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = job_new (self, MODE_CREATE, dynamorm_table_create_async, cancellable, callback, user_data);
+  if (task != NULL)
+    job_create (task);
+}
+
+static gboolean
+job_finish (DynamormTable *self, GAsyncResult *result, gpointer source_tag, GError **error)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * dynamorm_table_create_finish:
+ * @self: a #DynamormTable
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Table.create_async].
+ *
+ * Returns: %TRUE when the table is active
+ */
+gboolean
+dynamorm_table_create_finish (DynamormTable  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  return job_finish (self, result, dynamorm_table_create_async, error);
+}
+
+/**
+ * dynamorm_table_create:
+ * @self: a #DynamormTable
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Creates the table from the model's schema: its partition and sort key,
+ * its global and local secondary indexes with the projections of the
+ * options, billed on demand or by provisioned capacity, with a stream if
+ * the options ask for one. Then waits until the table and its indexes are
+ * active, and enables TTL when the model has a `ttl` property.
+ *
+ * An existing table is %DYNAMORM_ERROR_RESOURCE_IN_USE; a wait longer than
+ * the options' timeout is %G_IO_ERROR_TIMED_OUT.
+ *
+ * Returns: %TRUE when the table is active
+ */
+gboolean
+dynamorm_table_create (DynamormTable  *self,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  SyncWait w;
+  gboolean ok;
+
+  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
+
+  sync_wait_init (&w);
+  dynamorm_table_create_async (self, cancellable, sync_wait_cb, &w);
+  ok = dynamorm_table_create_finish (self, sync_wait_run (&w), error);
+  sync_wait_clear (&w);
+  return ok;
+}
+
+/* ---- ensure ---- */
+
+static gboolean
+keep_all (Difference *d, gpointer data)
+{
+  return TRUE;
+}
+
+static void migrate_plan (GTask *task, JsonObject *table);
+
+static void
+job_compare (GTask *task, JsonNode *description)
+{
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) diffs = NULL;
+  GError *error;
+
+  if (job->mode == MODE_MIGRATE)
+    {
+      migrate_plan (task, json_node_get_object (description));
+      return;
+    }
+  diffs = compare_with_model (self, job->schema, json_node_get_object (description));
+  error = differences_error (self, job->name, diffs, keep_all, NULL);
+  if (error)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+job_described_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  JsonObject *table;
+
+  if (response == NULL)
+    {
+      if (is_error (error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
+        job_create (task);
+      else
+        {
+          g_prefix_error (&error, _("Describing table “%s” failed: "), job->name);
+          g_task_return_error (task, g_steal_pointer (&error));
+        }
+      return;
+    }
+  table = member_object (json_node_get_object (response), "Table");
+  if (table == NULL)
+    {
+      g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
+                               _("DescribeTable answered without a Table description for “%s”"), job->name);
+      return;
+    }
+  {
+    g_autofree char *what = NULL;
+
+    if (table_is_active (table, &what))
+      job_compare (task, json_object_get_member (json_node_get_object (response), "Table"));
+    else
+      wait_async (self, job->name, FALSE, g_task_get_cancellable (task), existing_waited_cb,
+                  g_object_ref (task));
+  }
+}
+
+static void
+job_describe (GTask *task)
+{
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  JsonObject *request;
+
+  table_call (self->session, task, "DescribeTable", table_request_new (job->name, &request),
+              job_described_cb);
+}
+
+/**
+ * dynamorm_table_ensure_async:
+ * @self: a #DynamormTable
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the table is known to be right
+ * @user_data: data for @callback
+ *
+ * Creates the table if it is missing, or checks it against the model; see
+ * [method@Dynamorm.Table.ensure].
+ */
+void
+dynamorm_table_ensure_async (DynamormTable       *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (DYNAMORM_IS_TABLE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = job_new (self, MODE_ENSURE, dynamorm_table_ensure_async, cancellable, callback, user_data);
+  if (task != NULL)
+    job_describe (task);
+}
+
+/**
+ * dynamorm_table_ensure_finish:
+ * @self: a #DynamormTable
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Table.ensure_async].
+ *
+ * Returns: %TRUE if the table exists, is active and matches the model
+ */
+gboolean
+dynamorm_table_ensure_finish (DynamormTable  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  return job_finish (self, result, dynamorm_table_ensure_async, error);
+}
+
+/**
+ * dynamorm_table_ensure:
+ * @self: a #DynamormTable
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Makes sure the table exists and fits the model. A missing table is
+ * created as [method@Dynamorm.Table.create] does. An existing table is
+ * waited for until active, then its key schema, key attribute types and
+ * secondary indexes (keys and projections) are compared with the model:
+ * any difference is %DYNAMORM_ERROR_INVALID_MODEL, whose message lists
+ * every difference, one per line. Nothing is changed on an existing table;
+ * [method@Dynamorm.Table.migrate] does that.
+ *
+ * Returns: %TRUE if the table exists, is active and matches the model
+ */
+gboolean
+dynamorm_table_ensure (DynamormTable  *self,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  SyncWait w;
+  gboolean ok;
+
+  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
+
+  sync_wait_init (&w);
+  dynamorm_table_ensure_async (self, cancellable, sync_wait_cb, &w);
+  ok = dynamorm_table_ensure_finish (self, sync_wait_run (&w), error);
+  sync_wait_clear (&w);
+  return ok;
+}
+
+/* ---- migrate ---- */
+
+static gboolean
+keep_blocking (Difference *d, gpointer data)
+{
+  gboolean drop = GPOINTER_TO_INT (data);
+
+  return d->kind == DIFF_FATAL || (d->kind == DIFF_GSI_CHANGED && !drop);
+}
+
+static JsonNode *
+build_index_update (const char *name, const char *action, JsonObject *spec, JsonArray *definitions)
+{
+  JsonObject *request, *update = json_object_new ();
+  JsonNode *node = table_request_new (name, &request);
+  JsonArray *updates = json_array_new ();
+
+  json_object_set_object_member (update, action, spec);
+  json_array_add_object_element (updates, update);
+  if (definitions)
+    json_object_set_array_member (request, "AttributeDefinitions", definitions);
+  json_object_set_array_member (request, "GlobalSecondaryIndexUpdates", updates);
+  return node;
+}
+
+static void
+add_step (Job *job, StepKind kind, const char *operation, JsonNode *request)
+{
+  Step *step = g_new0 (Step, 1);
+
+  step->kind = kind;
+  step->operation = operation;
+  step->request = request;
+  g_ptr_array_add (job->steps, step);
+}
+
+static gint
+compare_steps (gconstpointer a, gconstpointer b)
+{
+  const Step *sa = *(const Step * const *) a, *sb = *(const Step * const *) b;
+
+  return (int) sa->kind - (int) sb->kind;
+}
+
+static void migrate_run_step (GTask *task);
+
+static void
+migrate_start (GTask *task)
+{
+  Job *job = g_task_get_task_data (task);
+
+  /* Deletes first (a changed index is dropped, then re-made), then creates,
+   * stream and TTL; the sort is stable enough for that: kinds differ. */
+  g_ptr_array_sort (job->steps, compare_steps);
+  job_progress (job, 0, job->steps->len);
+  migrate_run_step (task);
+}
+
+static void
+migrate_ttl_described_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  JsonObject *description;
+  const char *status, *attribute;
+
+  if (response == NULL)
+    {
+      g_prefix_error (&error, _("Reading the TTL settings of table “%s” failed: "), job->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  description = member_object (json_node_get_object (response), "TimeToLiveDescription");
+  status = member_string (description, "TimeToLiveStatus");
+  attribute = member_string (description, "AttributeName");
+  if (g_strcmp0 (status, "ENABLED") == 0 || g_strcmp0 (status, "ENABLING") == 0)
+    {
+      if (g_strcmp0 (attribute, job->schema->ttl->attribute) != 0)
+        {
+          g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                                   _("Table “%s” has TTL on the attribute “%s”, but the model's ttl "
+                                     "property is stored as “%s”; disable TTL on the table first "
+                                     "(DynamoDB allows one TTL change per hour)"),
+                                   job->name, or_none (attribute), job->schema->ttl->attribute);
+          return;
+        }
+    }
+  else
+    add_step (job, STEP_TTL, "UpdateTimeToLive",
+              build_ttl_request (job->name, job->schema->ttl->attribute, TRUE));
+  migrate_start (task);
+}
+
+static void
+migrate_plan (GTask *task, JsonObject *table)
+{
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  DynamormTableOptions *o = self->options;
+  g_autoptr(GPtrArray) diffs = compare_with_model (self, job->schema, table);
+  GError *error = differences_error (self, job->name, diffs, keep_blocking, GINT_TO_POINTER (o->drop_indexes));
+  guint64 read_units = 0, write_units = 0;
+  JsonObject *billing = member_object (table, "BillingModeSummary");
+  JsonObject *throughput = member_object (table, "ProvisionedThroughput");
+
+  if (error)
+    {
+      g_prefix_error_literal (&error, _("The table cannot be migrated automatically: "));
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* New global indexes of a provisioned table need capacity of their own. */
+  if (g_strcmp0 (member_string (billing, "BillingMode"), "PAY_PER_REQUEST") != 0 &&
+      throughput && json_object_get_int_member_with_default (throughput, "ReadCapacityUnits", 0) > 0)
+    {
+      read_units = o->provisioned ? o->read_units : (guint64) json_object_get_int_member (throughput, "ReadCapacityUnits");
+      write_units = o->provisioned ? o->write_units : (guint64) json_object_get_int_member_with_default (throughput, "WriteCapacityUnits", 1);
+    }
+
+  job->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) step_free);
+  for (guint i = 0; i < diffs->len; i++)
+    {
+      Difference *d = g_ptr_array_index (diffs, i);
+      gboolean seen = FALSE;
+
+      /* One index may have several differences: one step each. */
+      for (guint j = 0; j < i; j++)
+        seen |= g_strcmp0 (((Difference *) g_ptr_array_index (diffs, j))->index, d->index) == 0;
+      if (seen || d->index == NULL)
+        continue;
+
+      if (d->kind == DIFF_GSI_EXTRA || d->kind == DIFF_GSI_CHANGED)
+        {
+          JsonObject *spec;
+
+          if (!o->drop_indexes)
+            continue;
+          spec = json_object_new ();
+          json_object_set_string_member (spec, "IndexName", d->index);
+          add_step (job, STEP_DELETE_INDEX, "UpdateTable", build_index_update (job->name, "Delete", spec, NULL));
+        }
+      if (d->kind == DIFF_GSI_MISSING || d->kind == DIFF_GSI_CHANGED)
+        {
+          DynamormIndex *index = schema_index (job->schema, d->index);
+          g_autoptr(GHashTable) seen_defs = g_hash_table_new (g_str_hash, g_str_equal);
+          JsonArray *definitions = json_array_new ();
+
+          add_definition (definitions, seen_defs, index->partition_key);
+          add_definition (definitions, seen_defs, index->sort_key);
+          add_step (job, STEP_CREATE_INDEX, "UpdateTable",
+                    build_index_update (job->name, "Create",
+                                        index_spec (self, job->schema, index, read_units, write_units),
+                                        definitions));
+        }
+    }
+
+  if (o->stream_set)
+    {
+      JsonObject *current = member_object (table, "StreamSpecification");
+      gboolean enabled = current && json_object_get_boolean_member_with_default (current, "StreamEnabled", FALSE);
+      const char *view = enabled ? member_string (current, "StreamViewType") : NULL;
+
+      if (g_strcmp0 (view, view_type_name (o->stream)) != 0)
+        {
+          JsonObject *request;
+          JsonNode *node;
+
+          /* A stream's view type cannot change in place: disable, then enable. */
+          if (enabled)
+            {
+              node = table_request_new (job->name, &request);
+              json_object_set_object_member (request, "StreamSpecification", stream_spec (DYNAMORM_STREAM_VIEW_NONE));
+              add_step (job, STEP_STREAM, "UpdateTable", node);
+            }
+          if (o->stream != DYNAMORM_STREAM_VIEW_NONE)
+            {
+              node = table_request_new (job->name, &request);
+              json_object_set_object_member (request, "StreamSpecification", stream_spec (o->stream));
+              add_step (job, STEP_STREAM, "UpdateTable", node);
+            }
+        }
+    }
+
+  if (job->schema->ttl != NULL && o->ttl_enabled)
+    {
+      JsonObject *request;
+
+      table_call (self->session, task, "DescribeTimeToLive", table_request_new (job->name, &request),
+                  migrate_ttl_described_cb);
+      return;
+    }
+  migrate_start (task);
+}
+
+static void
+migrate_step_waited_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) description = wait_finish (self, result, &error);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  job->step++;
+  job_progress (job, job->step, job->steps->len);
+  migrate_run_step (task);
+}
+
+static void
+migrate_step_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  Step *step = g_ptr_array_index (job->steps, job->step);
+
+  if (response == NULL)
+    {
+      g_prefix_error (&error, _("Migrating table “%s” stopped after %u of %u steps (%s failed): "),
+                      job->name, job->step, job->steps->len, step->operation);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  wait_async (self, job->name, FALSE, g_task_get_cancellable (task), migrate_step_waited_cb,
+              g_object_ref (task));
+}
+
+static void
+migrate_run_step (GTask *task)
+{
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  Step *step;
+
+  if (job->step >= job->steps->len)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  step = g_ptr_array_index (job->steps, job->step);
+  table_call (self->session, task, step->operation, json_node_ref (step->request), migrate_step_cb);
+}
+
+/**
+ * dynamorm_table_migrate_async:
+ * @self: a #DynamormTable
+ * @progress: (nullable) (scope notified) (closure progress_data) (destroy progress_data_destroy):
+ *   called after each step with (steps done, steps in all)
+ * @progress_data: data for @progress
+ * @progress_data_destroy: (nullable): frees @progress_data
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the table is in line with the model
+ * @user_data: data for @callback
+ *
+ * Brings the table in line with the model; see
+ * [method@Dynamorm.Table.migrate].
+ */
+void
+dynamorm_table_migrate_async (DynamormTable        *self,
+                              DynamormProgressFunc  progress,
+                              gpointer              progress_data,
+                              GDestroyNotify        progress_data_destroy,
+                              GCancellable         *cancellable,
+                              GAsyncReadyCallback   callback,
+                              gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Job *job;
+
+  g_return_if_fail (DYNAMORM_IS_TABLE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = job_new (self, MODE_MIGRATE, dynamorm_table_migrate_async, cancellable, callback, user_data);
+  if (task == NULL)
+    {
+      if (progress_data_destroy)
+        progress_data_destroy (progress_data);
+      return;
+    }
+  job = g_task_get_task_data (task);
+  job->progress = progress;
+  job->progress_data = progress_data;
+  job->progress_destroy = progress_data_destroy;
+  job_describe (task);
+}
+
+/**
+ * dynamorm_table_migrate_finish:
+ * @self: a #DynamormTable
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Table.migrate_async].
+ *
+ * Returns: %TRUE if the table is now in line with the model
+ */
+gboolean
+dynamorm_table_migrate_finish (DynamormTable  *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  return job_finish (self, result, dynamorm_table_migrate_async, error);
+}
+
+/**
+ * dynamorm_table_migrate:
+ * @self: a #DynamormTable
+ * @progress: (nullable) (scope call) (closure progress_data): called
+ *   after each step with (steps done, steps in all)
+ * @progress_data: data for @progress
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Brings an existing table in line with the model, one step at a time,
+ * waiting after each until the table and its indexes are active again:
+ *
+ * - global secondary indexes the model declares and the table lacks are
+ *   created (one `UpdateTable` each, as DynamoDB requires);
+ * - with [method@Dynamorm.TableOptions.set_drop_indexes], global indexes
+ *   the model no longer declares are deleted, and those whose key or
+ *   projection changed are deleted and created again;
+ * - the stream is changed when the options set one;
+ * - TTL is enabled when the model has a `ttl` property.
+ *
+ * Differences DynamoDB cannot change on an existing table (the key schema,
+ * a key attribute's type, local indexes), and changed global indexes when
+ * dropping is not allowed, are %DYNAMORM_ERROR_INVALID_MODEL listing them
+ * all, before any change is made. A missing table is created.
+ *
+ * Returns: %TRUE if the table is now in line with the model
+ */
+gboolean
+dynamorm_table_migrate (DynamormTable         *self,
+                        DynamormProgressFunc   progress,
+                        gpointer               progress_data,
+                        GCancellable          *cancellable,
+                        GError               **error)
+{
+  SyncWait w;
+  gboolean ok;
+
+  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
+
+  sync_wait_init (&w);
+  dynamorm_table_migrate_async (self, progress, progress_data, NULL, cancellable, sync_wait_cb, &w);
+  ok = dynamorm_table_migrate_finish (self, sync_wait_run (&w), error);
+  sync_wait_clear (&w);
+  return ok;
+}
+
+/* ---- wait until active ---- */
+
+static void
+wait_public_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(JsonNode) description = wait_finish (DYNAMORM_TABLE (source), result, &error);
+
+  if (error)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * dynamorm_table_wait_until_active_async:
+ * @self: a #DynamormTable
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the table is active
+ * @user_data: data for @callback
+ *
+ * Waits until the table is active; see
+ * [method@Dynamorm.Table.wait_until_active].
+ */
+void
+dynamorm_table_wait_until_active_async (DynamormTable       *self,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (DYNAMORM_IS_TABLE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = job_new (self, MODE_CREATE, dynamorm_table_wait_until_active_async, cancellable, callback, user_data);
+  if (task != NULL)
+    wait_async (self, ((Job *) g_task_get_task_data (task))->name, FALSE, cancellable, wait_public_cb,
+                g_object_ref (task));
+}
+
+/**
+ * dynamorm_table_wait_until_active_finish:
+ * @self: a #DynamormTable
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Table.wait_until_active_async].
+ *
+ * Returns: %TRUE when the table is active
+ */
+gboolean
+dynamorm_table_wait_until_active_finish (DynamormTable  *self,
+                                         GAsyncResult   *result,
+                                         GError        **error)
+{
+  return job_finish (self, result, dynamorm_table_wait_until_active_async, error);
+}
+
+/**
+ * dynamorm_table_wait_until_active:
+ * @self: a #DynamormTable
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Polls DescribeTable until the table and all its global secondary indexes
+ * are `ACTIVE`. Cancelling @cancellable stops the wait at once
+ * (%G_IO_ERROR_CANCELLED); waiting longer than the options' timeout is
+ * %G_IO_ERROR_TIMED_OUT; a missing table is
+ * %DYNAMORM_ERROR_RESOURCE_NOT_FOUND.
+ *
+ * Returns: %TRUE when the table is active
+ */
+gboolean
+dynamorm_table_wait_until_active (DynamormTable  *self,
+                                  GCancellable   *cancellable,
+                                  GError        **error)
+{
+  SyncWait w;
+  gboolean ok;
+
+  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
+
+  sync_wait_init (&w);
+  dynamorm_table_wait_until_active_async (self, cancellable, sync_wait_cb, &w);
+  ok = dynamorm_table_wait_until_active_finish (self, sync_wait_run (&w), error);
+  sync_wait_clear (&w);
+  return ok;
+}
+
+/* ---- describe ---- */
+
+static void
+describe_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  JsonNode *table;
+
+  if (response == NULL)
+    {
+      if (is_error (error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
+        g_prefix_error (&error, _("Table “%s” does not exist (create it with dynamorm_table_create or "
+                                  "dynamorm_table_ensure): "), job->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  table = json_object_get_member (json_node_get_object (response), "Table");
+  if (table == NULL || !JSON_NODE_HOLDS_OBJECT (table))
+    g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
+                             _("DescribeTable answered without a Table description for “%s”"), job->name);
+  else
+    g_task_return_pointer (task, json_node_ref (table), (GDestroyNotify) json_node_unref);
+}
+
+/**
+ * dynamorm_table_describe_async:
+ * @self: a #DynamormTable
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the description
+ * @user_data: data for @callback
+ *
+ * Describes the table; see [method@Dynamorm.Table.describe].
+ */
+void
+dynamorm_table_describe_async (DynamormTable       *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  JsonObject *request;
+
+  g_return_if_fail (DYNAMORM_IS_TABLE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = job_new (self, MODE_CREATE, dynamorm_table_describe_async, cancellable, callback, user_data);
+  if (task != NULL)
+    table_call (self->session, task, "DescribeTable",
+                table_request_new (((Job *) g_task_get_task_data (task))->name, &request), describe_cb);
+}
+
+/**
+ * dynamorm_table_describe_finish:
+ * @self: a #DynamormTable
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Table.describe_async].
+ *
+ * Returns: (transfer full): the `Table` description, or %NULL on error
+ */
+JsonNode *
+dynamorm_table_describe_finish (DynamormTable  *self,
+                                GAsyncResult   *result,
+                                GError        **error)
+{
+  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dynamorm_table_describe_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * dynamorm_table_describe:
+ * @self: a #DynamormTable
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Describes the table as DynamoDB's DescribeTable does: its status, key
+ * schema, attribute definitions, indexes, billing, stream, item count and
+ * size. A missing table is %DYNAMORM_ERROR_RESOURCE_NOT_FOUND.
+ *
+ * Returns: (transfer full): the `Table` description, or %NULL on error
+ */
+JsonNode *
+dynamorm_table_describe (DynamormTable  *self,
+                         GCancellable   *cancellable,
+                         GError        **error)
+{
+  SyncWait w;
+  JsonNode *ret;
+
+  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), NULL);
+
+  sync_wait_init (&w);
+  dynamorm_table_describe_async (self, cancellable, sync_wait_cb, &w);
+  ret = dynamorm_table_describe_finish (self, sync_wait_run (&w), error);
+  sync_wait_clear (&w);
+  return ret;
+}
+
+/* ---- delete ---- */
+
+static void
+delete_waited_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(JsonNode) description = wait_finish (DYNAMORM_TABLE (source), result, &error);
+
+  if (error)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+delete_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+
+  if (response == NULL)
+    {
+      if (is_error (error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
+        g_prefix_error (&error, _("Table “%s” cannot be deleted because it does not exist: "), job->name);
+      else
+        g_prefix_error (&error, _("Deleting table “%s” failed: "), job->name);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  wait_async (self, job->name, TRUE, g_task_get_cancellable (task), delete_waited_cb, g_object_ref (task));
+}
+
+/**
+ * dynamorm_table_delete_async:
+ * @self: a #DynamormTable
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the table is gone
+ * @user_data: data for @callback
+ *
+ * Deletes the table; see [method@Dynamorm.Table.delete].
+ */
+void
+dynamorm_table_delete_async (DynamormTable       *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  JsonObject *request;
+
+  g_return_if_fail (DYNAMORM_IS_TABLE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = job_new (self, MODE_CREATE, dynamorm_table_delete_async, cancellable, callback, user_data);
+  if (task != NULL)
+    table_call (self->session, task, "DeleteTable",
+                table_request_new (((Job *) g_task_get_task_data (task))->name, &request), delete_cb);
+}
+
+/**
+ * dynamorm_table_delete_finish:
+ * @self: a #DynamormTable
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Table.delete_async].
+ *
+ * Returns: %TRUE when the table is gone
+ */
+gboolean
+dynamorm_table_delete_finish (DynamormTable  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  return job_finish (self, result, dynamorm_table_delete_async, error);
+}
+
+/**
+ * dynamorm_table_delete:
+ * @self: a #DynamormTable
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Deletes the table with all its items, and waits until DynamoDB no longer
+ * knows it. A missing table is %DYNAMORM_ERROR_RESOURCE_NOT_FOUND.
+ *
+ * Returns: %TRUE when the table is gone
+ */
+gboolean
+dynamorm_table_delete (DynamormTable  *self,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  SyncWait w;
+  gboolean ok;
+
+  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
+
+  sync_wait_init (&w);
+  dynamorm_table_delete_async (self, cancellable, sync_wait_cb, &w);
+  ok = dynamorm_table_delete_finish (self, sync_wait_run (&w), error);
+  sync_wait_clear (&w);
+  return ok;
+}
+
+/* ---- list ---- */
+
+typedef struct {
+  char *prefix;
+  GStrvBuilder *names;
+} List;
+
+static void
+list_free (List *list)
+{
+  g_free (list->prefix);
+  g_strv_builder_unref (list->names);
+  g_free (list);
+}
+
+static void list_page (GTask *task, const char *start);
+
+static void
+list_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  List *list = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  JsonArray *names;
+  const char *last;
+
+  if (response == NULL)
+    {
+      g_prefix_error (&error, _("Listing tables failed: "));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  names = member_array (json_node_get_object (response), "TableNames");
+  if (names == NULL)
+    {
+      g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
+                               _("ListTables answered without TableNames"));
+      return;
+    }
+  for (guint i = 0; i < json_array_get_length (names); i++)
+    {
+      JsonNode *e = json_array_get_element (names, i);
+      const char *name = JSON_NODE_HOLDS_VALUE (e) ? json_node_get_string (e) : NULL;
+
+      if (name != NULL && g_str_has_prefix (name, list->prefix))
+        g_strv_builder_add (list->names, name);
+    }
+  last = member_string (json_node_get_object (response), "LastEvaluatedTableName");
+  if (last != NULL)
+    list_page (task, last);
+  else
+    g_task_return_pointer (task, g_strv_builder_end (list->names), (GDestroyNotify) g_strfreev);
+}
+
+static void
+list_page (GTask *task, const char *start)
+{
+  DynamormSession *session = g_task_get_source_object (task);
+  JsonObject *request;
+  JsonNode *node = object_node_new (&request);
+
+  if (start)
+    json_object_set_string_member (request, "ExclusiveStartTableName", start);
+  table_call (session, task, "ListTables", node, list_cb);
+}
+
+/**
+ * dynamorm_table_list_names_async:
+ * @session: a #DynamormSession
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the names
+ * @user_data: data for @callback
+ *
+ * Lists the session's tables; see [func@Dynamorm.Table.list_names].
+ */
+void
+dynamorm_table_list_names_async (DynamormSession     *session,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  List *list;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (session));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (session, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dynamorm_table_list_names_async);
+  list = g_new0 (List, 1);
+  list->prefix = g_strdup (dynamorm_session_get_table_prefix (session));
+  if (list->prefix == NULL)
+    list->prefix = g_strdup ("");
+  list->names = g_strv_builder_new ();
+  g_task_set_task_data (task, list, (GDestroyNotify) list_free);
+  list_page (task, NULL);
+}
+
+/**
+ * dynamorm_table_list_names_finish:
+ * @session: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [func@Dynamorm.Table.list_names_async].
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the table names, or
+ *   %NULL on error
+ */
+char **
+dynamorm_table_list_names_finish (DynamormSession  *session,
+                                  GAsyncResult     *result,
+                                  GError          **error)
+{
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (session), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, session), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dynamorm_table_list_names_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * dynamorm_table_list_names:
+ * @session: a #DynamormSession
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Lists the names of the tables that start with the session's table
+ * prefix (all tables when it has none), following ListTables' pages, in
+ * DynamoDB's order. The names are full names, prefix included.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the table names, or
+ *   %NULL on error
+ */
+char **
+dynamorm_table_list_names (DynamormSession  *session,
+                           GCancellable     *cancellable,
+                           GError          **error)
+{
+  SyncWait w;
+  char **ret;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (session), NULL);
+
+  sync_wait_init (&w);
+  dynamorm_table_list_names_async (session, cancellable, sync_wait_cb, &w);
+  ret = dynamorm_table_list_names_finish (session, sync_wait_run (&w), error);
+  sync_wait_clear (&w);
+  return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Data migration */
+
+/**
+ * DynamormDataMigration:
+ *
+ * Copies every item of a source table to a target table through a
+ * transform, in pages, with progress and a checkpoint to resume from.
+ *
+ * The source is read with Scan, one page at a time. Each item of a page
+ * goes through the transform; then the page is written to the target with
+ * BatchWriteItem (25 items per request, unprocessed items retried with a
+ * growing delay). Only when a whole page is written does the checkpoint
+ * move past it, so a run that is interrupted (cancelled, a network error,
+ * a failing transform) can be restarted with
+ * [method@Dynamorm.DataMigration.set_checkpoint]: it continues after the
+ * last fully written page. Items of a page that was only partly written
+ * are written again, by their key, so the target never holds an item
+ * twice.
+ *
+ * ```c
+ * g_autoptr(DynamormDataMigration) migration =
+ *   dynamorm_data_migration_new (session, "users_v1", "users_v2");
+ *
+ * dynamorm_data_migration_set_transform (migration, rename_fields, NULL, NULL);
+ * dynamorm_data_migration_set_checkpoint (migration, saved);  // NULL the first time
+ * if (!dynamorm_data_migration_run (migration, NULL, &error))
+ *   save (dynamorm_data_migration_get_checkpoint (migration));
+ * ```
+ *
+ * Table names are used as given: use [method@Dynamorm.Table.get_name] or
+ * [method@Dynamorm.Session.get_table_name] for the tables of models.
+ * A migration runs once at a time.
+ */
+struct _DynamormDataMigration
+{
+  GObject parent_instance;
+
+  DynamormSession *session;
+  char *source;
+  char *target;
+  DynamormItemTransform transform;
+  gpointer transform_data;
+  GDestroyNotify transform_destroy;
+  guint page_size;
+  gboolean exact_total;
+
+  GMutex lock;              /* checkpoint, done and total */
+  char *checkpoint;
+  guint64 done;
+  guint64 total;
+  gboolean running;
+};
+
+G_DEFINE_FINAL_TYPE (DynamormDataMigration, dynamorm_data_migration, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_PROGRESS,
+  N_SIGNALS
+};
+
+static guint migration_signals[N_SIGNALS];
+
+static void
+dynamorm_data_migration_finalize (GObject *object)
+{
+  DynamormDataMigration *self = DYNAMORM_DATA_MIGRATION (object);
+
+  if (self->transform_destroy)
+    self->transform_destroy (self->transform_data);
+  g_clear_object (&self->session);
+  g_free (self->source);
+  g_free (self->target);
+  g_free (self->checkpoint);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (dynamorm_data_migration_parent_class)->finalize (object);
+}
+
+static void
+dynamorm_data_migration_class_init (DynamormDataMigrationClass *klass)
+{
+  _dynamorm_init ();
+
+  G_OBJECT_CLASS (klass)->finalize = dynamorm_data_migration_finalize;
+
+  /**
+   * DynamormDataMigration::progress:
+   * @self: the migration
+   * @done: items written so far, counting those of earlier runs
+   * @total: items in the source table: DescribeTable's ItemCount (which
+   *   DynamoDB updates about every six hours) unless an exact total was
+   *   asked for; never less than @done
+   *
+   * Emitted when the total is known and after each batch is written.
+   */
+  migration_signals[SIGNAL_PROGRESS] =
+    g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_UINT64);
+}
+
+static void
+dynamorm_data_migration_init (DynamormDataMigration *self)
+{
+  g_mutex_init (&self->lock);
+}
+
+/**
+ * dynamorm_data_migration_new:
+ * @session: a #DynamormSession
+ * @source_table: the full name of the table to read
+ * @target_table: the full name of the table to write
+ *
+ * Creates a data migration from one table to another. Without a
+ * transform, items are copied unchanged.
+ *
+ * Returns: (transfer full): a new data migration
+ */
+DynamormDataMigration *
+dynamorm_data_migration_new (DynamormSession *session,
+                             const char      *source_table,
+                             const char      *target_table)
+{
+  DynamormDataMigration *self;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (session), NULL);
+  g_return_val_if_fail (source_table != NULL, NULL);
+  g_return_val_if_fail (target_table != NULL, NULL);
+
+  self = g_object_new (DYNAMORM_TYPE_DATA_MIGRATION, NULL);
+  self->session = g_object_ref (session);
+  self->source = g_strdup (source_table);
+  self->target = g_strdup (target_table);
+  return self;
+}
+
+/**
+ * dynamorm_data_migration_set_transform:
+ * @self: a #DynamormDataMigration
+ * @transform: (nullable) (scope notified) (closure user_data) (destroy destroy):
+ *   turns a source item into the item to write, or %NULL to copy items
+ *   unchanged
+ * @user_data: data for @transform
+ * @destroy: (nullable): frees @user_data
+ *
+ * Sets the function each item goes through. It runs in the thread (for
+ * the blocking form) or the main context (for the async form) that runs
+ * the migration. When it fails on an item, the migration stops with its
+ * error, prefixed with the item's key; nothing of that item's page has
+ * been written, and the checkpoint is the end of the last written page.
+ */
+void
+dynamorm_data_migration_set_transform (DynamormDataMigration *self,
+                                       DynamormItemTransform  transform,
+                                       gpointer               user_data,
+                                       GDestroyNotify         destroy)
+{
+  g_return_if_fail (DYNAMORM_IS_DATA_MIGRATION (self));
+  g_return_if_fail (!self->running);
+
+  if (self->transform_destroy)
+    self->transform_destroy (self->transform_data);
+  self->transform = transform;
+  self->transform_data = user_data;
+  self->transform_destroy = destroy;
+}
+
+/**
+ * dynamorm_data_migration_set_page_size:
+ * @self: a #DynamormDataMigration
+ * @page_size: items per Scan page, or 0 for DynamoDB's 1 MB pages
+ *
+ * Sets the Scan `Limit`: the unit of the checkpoint. Smaller pages lose
+ * less work to an interruption and cost more requests.
+ */
+void
+dynamorm_data_migration_set_page_size (DynamormDataMigration *self,
+                                       guint                  page_size)
+{
+  g_return_if_fail (DYNAMORM_IS_DATA_MIGRATION (self));
+
+  self->page_size = page_size;
+}
+
+/**
+ * dynamorm_data_migration_set_exact_total:
+ * @self: a #DynamormDataMigration
+ * @exact: whether to count the source's items before copying
+ *
+ * Whether the total of the progress is counted with a `Select: COUNT`
+ * scan of the source (exact, but it reads the whole table once more)
+ * rather than taken from DescribeTable's ItemCount (free, but up to six
+ * hours old on DynamoDB).
+ */
+void
+dynamorm_data_migration_set_exact_total (DynamormDataMigration *self,
+                                         gboolean               exact)
+{
+  g_return_if_fail (DYNAMORM_IS_DATA_MIGRATION (self));
+
+  self->exact_total = !!exact;
+}
+
+/**
+ * dynamorm_data_migration_set_checkpoint:
+ * @self: a #DynamormDataMigration
+ * @checkpoint: (nullable): a checkpoint from
+ *   [method@Dynamorm.DataMigration.get_checkpoint], or %NULL to start from
+ *   the beginning
+ *
+ * Sets where the next run starts. A checkpoint of a finished migration
+ * makes the run do nothing.
+ */
+void
+dynamorm_data_migration_set_checkpoint (DynamormDataMigration *self,
+                                        const char            *checkpoint)
+{
+  g_return_if_fail (DYNAMORM_IS_DATA_MIGRATION (self));
+  g_return_if_fail (!self->running);
+
+  g_mutex_lock (&self->lock);
+  g_free (self->checkpoint);
+  self->checkpoint = g_strdup (checkpoint);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * dynamorm_data_migration_get_checkpoint:
+ * @self: a #DynamormDataMigration
+ *
+ * Gets the checkpoint: a short text (JSON) that says which items are
+ * written, to be saved and given to
+ * [method@Dynamorm.DataMigration.set_checkpoint] to resume. It moves after
+ * each fully written page. Safe to call from any thread while running.
+ *
+ * Returns: (transfer full) (nullable): the checkpoint, or %NULL before any
+ *   page is written
+ */
+char *
+dynamorm_data_migration_get_checkpoint (DynamormDataMigration *self)
+{
+  char *ret;
+
+  g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  ret = g_strdup (self->checkpoint);
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+/**
+ * dynamorm_data_migration_get_done:
+ * @self: a #DynamormDataMigration
+ *
+ * Gets how many items are written, counting earlier runs.
+ *
+ * Returns: the number of items written
+ */
+guint64
+dynamorm_data_migration_get_done (DynamormDataMigration *self)
+{
+  guint64 ret;
+
+  g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), 0);
+
+  g_mutex_lock (&self->lock);
+  ret = self->done;
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+/**
+ * dynamorm_data_migration_get_total:
+ * @self: a #DynamormDataMigration
+ *
+ * Gets the number of items to migrate, as far as it is known.
+ *
+ * Returns: the total, 0 before the run starts
+ */
+guint64
+dynamorm_data_migration_get_total (DynamormDataMigration *self)
+{
+  guint64 ret;
+
+  g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), 0);
+
+  g_mutex_lock (&self->lock);
+  ret = self->total;
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+typedef struct {
+  JsonNode *start_key;      /* ExclusiveStartKey of the current page */
+  JsonNode *next_key;       /* its LastEvaluatedKey */
+  guint64 page_base;        /* done before the current page */
+  char *hash, *range;       /* the source's key attributes, for messages */
+  GPtrArray *writes;        /* of JsonNode* WriteRequest, the current page */
+  guint written;            /* of writes */
+  GPtrArray *pending;       /* the batch in flight, of JsonNode* WriteRequest */
+  guint attempt;
+  GSource *delay;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_clear_pointer (&run->start_key, json_node_unref);
+  g_clear_pointer (&run->next_key, json_node_unref);
+  g_free (run->hash);
+  g_free (run->range);
+  g_clear_pointer (&run->writes, g_ptr_array_unref);
+  g_clear_pointer (&run->pending, g_ptr_array_unref);
+  if (run->delay)
+    {
+      g_source_destroy (run->delay);
+      g_source_unref (run->delay);
+    }
+  g_free (run);
+}
+
+static void
+migration_set_progress (DynamormDataMigration *self, guint64 done, guint64 total, gboolean emit)
+{
+  g_mutex_lock (&self->lock);
+  self->done = done;
+  self->total = MAX (total, done);
+  total = self->total;
+  g_mutex_unlock (&self->lock);
+  if (emit)
+    g_signal_emit (self, migration_signals[SIGNAL_PROGRESS], 0, done, total);
+}
+
+/* {"source": ..., "target": ..., "done": N, "next": {key} | "complete": true} */
+static void
+migration_save_checkpoint (DynamormDataMigration *self, guint64 done, JsonNode *next_key)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  char *text;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "source");
+  json_builder_add_string_value (builder, self->source);
+  json_builder_set_member_name (builder, "target");
+  json_builder_add_string_value (builder, self->target);
+  json_builder_set_member_name (builder, "done");
+  json_builder_add_int_value (builder, (gint64) done);
+  if (next_key)
+    {
+      json_builder_set_member_name (builder, "next");
+      json_builder_add_value (builder, json_node_copy (next_key));
+    }
+  else
+    {
+      json_builder_set_member_name (builder, "complete");
+      json_builder_add_boolean_value (builder, TRUE);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+
+  g_mutex_lock (&self->lock);
+  g_free (self->checkpoint);
+  self->checkpoint = text;
+  g_mutex_unlock (&self->lock);
+}
+
+/* Reads a checkpoint. *complete is TRUE for a finished migration. */
+static gboolean
+migration_load_checkpoint (DynamormDataMigration *self, const char *text, Run *run,
+                           gboolean *complete, GError **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *obj;
+  JsonNode *done, *next;
+
+  *complete = FALSE;
+  if (!json_parser_load_from_data (parser, text, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    goto bad;
+  obj = json_node_get_object (json_parser_get_root (parser));
+  if (g_strcmp0 (member_string (obj, "source"), self->source) != 0 ||
+      g_strcmp0 (member_string (obj, "target"), self->target) != 0)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_CURSOR,
+                   _("The checkpoint belongs to a migration from “%s” to “%s”, not from “%s” to “%s”"),
+                   or_none (member_string (obj, "source")), or_none (member_string (obj, "target")),
+                   self->source, self->target);
+      return FALSE;
+    }
+  done = json_object_get_member (obj, "done");
+  next = json_object_get_member (obj, "next");
+  if (done == NULL || !JSON_NODE_HOLDS_VALUE (done) || json_node_get_value_type (done) != G_TYPE_INT64 ||
+      json_node_get_int (done) < 0)
+    goto bad;
+  run->page_base = (guint64) json_node_get_int (done);
+  if (next != NULL && JSON_NODE_HOLDS_OBJECT (next))
+    run->start_key = json_node_copy (next);
+  else if (json_object_get_boolean_member_with_default (obj, "complete", FALSE))
+    *complete = TRUE;
+  else
+    goto bad;
+  return TRUE;
+
+bad:
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_CURSOR,
+               _("The checkpoint of the migration from “%s” to “%s” is damaged; start again without one "
+                 "(items already written are overwritten, not duplicated)"),
+               self->source, self->target);
+  return FALSE;
+}
+
+static void migration_scan (GTask *task);
+static void migration_write_next (GTask *task);
+
+/* Stops the run with an error that says how far it got. */
+static void
+migration_fail (GTask *task, GError *error)
+{
+  DynamormDataMigration *self = g_task_get_source_object (task);
+  g_autofree char *checkpoint = dynamorm_data_migration_get_checkpoint (self);
+
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_prefix_error (&error, checkpoint ? _("Migrating items from “%s” to “%s” stopped; every page up to "
+                                           "the checkpoint is written, resume from it: ")
+                                       : _("Migrating items from “%s” to “%s” stopped before the first "
+                                           "page was written: "),
+                    self->source, self->target);
+  self->running = FALSE;
+  g_task_return_error (task, error);
+}
+
+static void
+migration_page_done (GTask *task)
+{
+  DynamormDataMigration *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  run->page_base += run->writes->len;
+  migration_save_checkpoint (self, run->page_base, run->next_key);
+  g_clear_pointer (&run->writes, g_ptr_array_unref);
+  g_clear_pointer (&run->start_key, json_node_unref);
+  run->start_key = g_steal_pointer (&run->next_key);
+  if (run->start_key == NULL)
+    {
+      migration_set_progress (self, run->page_base, run->page_base, FALSE);
+      self->running = FALSE;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  migration_scan (task);
+}
+
+static gboolean
+migration_retry (gpointer data)
+{
+  g_autoptr(GTask) task = g_object_ref (data);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+
+
+  g_clear_pointer (&run->delay, g_source_unref);
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    migration_fail (task, error);
+  else
+    migration_write_next (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+migration_written_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormDataMigration *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  JsonArray *unprocessed;
+  guint sent = run->pending->len;
+
+  if (response == NULL)
+    {
+      migration_fail (task, error);
+      return;
+    }
+  unprocessed = member_array (member_object (json_node_get_object (response), "UnprocessedItems"), self->target);
+  g_clear_pointer (&run->pending, g_ptr_array_unref);
+  if (unprocessed != NULL && json_array_get_length (unprocessed) > 0)
+    {
+      guint n = json_array_get_length (unprocessed);
+      guint delay_ms;
+
+      run->written += sent - MIN (n, sent);
+      if (++run->attempt >= MAX_WRITE_ATTEMPTS)
+        {
+          migration_fail (task, g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_THROTTLED,
+                                             _("%u items were still unprocessed by BatchWriteItem on “%s” "
+                                               "after %u attempts; raise the table's write capacity or retry later"),
+                                             n, self->target, run->attempt));
+          return;
+        }
+      run->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+      for (guint i = 0; i < n; i++)
+        g_ptr_array_add (run->pending, json_node_copy (json_array_get_element (unprocessed, i)));
+      delay_ms = MIN (50u << MIN (run->attempt, 6u), 2000u);
+      delay_ms = delay_ms / 2 + g_random_int_range (0, delay_ms / 2 + 1);
+      run->delay = g_timeout_source_new (delay_ms);
+      g_source_set_callback (run->delay, migration_retry, g_object_ref (task), g_object_unref);
+      g_source_attach (run->delay, g_task_get_context (task));
+      migration_set_progress (self, run->page_base + run->written, self->total, TRUE);
+      return;
+    }
+  run->written += sent;
+  run->attempt = 0;
+  migration_set_progress (self, run->page_base + run->written, self->total, TRUE);
+  migration_write_next (task);
+}
+
+static void
+migration_write_next (GTask *task)
+{
+  DynamormDataMigration *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  JsonObject *request, *items;
+  JsonNode *node;
+  JsonArray *array;
+
+  if (run->pending == NULL)
+    {
+      guint end = MIN (run->written + BATCH_WRITE_MAX, run->writes->len);
+
+      if (run->written >= run->writes->len)
+        {
+          migration_page_done (task);
+          return;
+        }
+      /* written counts items acknowledged; a retried batch is in pending. */
+      run->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+      for (guint i = run->written; i < end; i++)
+        g_ptr_array_add (run->pending, json_node_ref (g_ptr_array_index (run->writes, i)));
+    }
+
+  node = object_node_new (&request);
+  items = json_object_new ();
+  array = json_array_new ();
+  for (guint i = 0; i < run->pending->len; i++)
+    json_array_add_element (array, json_node_ref (g_ptr_array_index (run->pending, i)));
+  json_object_set_array_member (items, self->target, array);
+  json_object_set_object_member (request, "RequestItems", items);
+  table_call (self->session, task, "BatchWriteItem", node, migration_written_cb);
+}
+
+static void
+migration_scanned_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormDataMigration *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  JsonObject *obj;
+  JsonArray *items;
+  JsonNode *next;
+
+  if (response == NULL)
+    {
+      g_prefix_error (&error, _("Scanning “%s” failed: "), self->source);
+      migration_fail (task, error);
+      return;
+    }
+  obj = json_node_get_object (response);
+  items = member_array (obj, "Items");
+  next = json_object_get_member (obj, "LastEvaluatedKey");
+  if (items == NULL)
+    {
+      migration_fail (task, g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
+                                         _("Scan answered without Items")));
+      return;
+    }
+
+  /* Transform the whole page before writing any of it. */
+  run->writes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *item = json_array_get_element (items, i);
+      g_autoptr(JsonNode) out = NULL;
+      JsonObject *put, *write;
+      JsonNode *write_node;
+
+      if (self->transform)
+        {
+          GError *transform_error = NULL;
+
+          out = self->transform (item, self->transform_data, &transform_error);
+          if (out == NULL || !JSON_NODE_HOLDS_OBJECT (out))
+            {
+              g_autofree char *key = describe_key (json_node_get_object (item), run->hash, run->range);
+
+              if (transform_error == NULL)
+                transform_error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                                               out ? _("the transform returned a JSON %s, not an item")
+                                                   : _("the transform returned no item"),
+                                               out ? json_node_type_name (out) : NULL);
+              g_prefix_error (&transform_error, _("The transform failed on the item with %s: "), key);
+              migration_fail (task, transform_error);
+              return;
+            }
+          g_clear_error (&transform_error);
+        }
+      else
+        out = json_node_ref (item);
+
+      write_node = object_node_new (&write);
+      put = json_object_new ();
+      json_object_set_member (put, "Item", g_steal_pointer (&out));
+      json_object_set_object_member (write, "PutRequest", put);
+      g_ptr_array_add (run->writes, write_node);
+    }
+  run->next_key = next && JSON_NODE_HOLDS_OBJECT (next) ? json_node_copy (next) : NULL;
+  run->written = 0;
+  run->attempt = 0;
+  migration_write_next (task);
+}
+
+static void
+migration_scan (GTask *task)
+{
+  DynamormDataMigration *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  JsonObject *request;
+  JsonNode *node = table_request_new (self->source, &request);
+
+  json_object_set_boolean_member (request, "ConsistentRead", TRUE);
+  if (self->page_size > 0)
+    json_object_set_int_member (request, "Limit", self->page_size);
+  if (run->start_key)
+    json_object_set_member (request, "ExclusiveStartKey", json_node_copy (run->start_key));
+  table_call (self->session, task, "Scan", node, migration_scanned_cb);
+}
+
+static void
+migration_counted_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormDataMigration *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  JsonObject *obj, *request;
+  JsonNode *next, *node;
+
+  if (response == NULL)
+    {
+      g_prefix_error (&error, _("Counting the items of “%s” failed: "), self->source);
+      migration_fail (task, error);
+      return;
+    }
+  obj = json_node_get_object (response);
+  g_mutex_lock (&self->lock);
+  self->total += (guint64) json_object_get_int_member_with_default (obj, "Count", 0);
+  g_mutex_unlock (&self->lock);
+  next = json_object_get_member (obj, "LastEvaluatedKey");
+  if (next == NULL || !JSON_NODE_HOLDS_OBJECT (next))
+    {
+      Run *run = g_task_get_task_data (task);
+
+      migration_set_progress (self, run->page_base, self->total, TRUE);
+      migration_scan (task);
+      return;
+    }
+  node = table_request_new (self->source, &request);
+  json_object_set_string_member (request, "Select", "COUNT");
+  json_object_set_member (request, "ExclusiveStartKey", json_node_copy (next));
+  table_call (self->session, task, "Scan", node, migration_counted_cb);
+}
+
+static void
+migration_described_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormDataMigration *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  JsonObject *table;
+
+  if (response == NULL)
+    {
+      if (is_error (error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
+        g_prefix_error (&error, _("The source table “%s” does not exist: "), self->source);
+      migration_fail (task, error);
+      return;
+    }
+  table = member_object (json_node_get_object (response), "Table");
+  run->hash = g_strdup (key_schema_attribute (table, "HASH"));
+  run->range = g_strdup (key_schema_attribute (table, "RANGE"));
+
+  if (self->exact_total)
+    {
+      JsonObject *request;
+      JsonNode *node = table_request_new (self->source, &request);
+
+      g_mutex_lock (&self->lock);
+      self->total = 0;
+      g_mutex_unlock (&self->lock);
+      json_object_set_string_member (request, "Select", "COUNT");
+      table_call (self->session, task, "Scan", node, migration_counted_cb);
+      return;
+    }
+  migration_set_progress (self, run->page_base,
+                          (guint64) MAX (json_object_get_int_member_with_default (table, "ItemCount", 0), 0),
+                          TRUE);
+  migration_scan (task);
+}
+
+/**
+ * dynamorm_data_migration_run_async:
+ * @self: a #DynamormDataMigration
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when every item is written
+ * @user_data: data for @callback
+ *
+ * Runs the migration; see [method@Dynamorm.DataMigration.run].
+ */
+void
+dynamorm_data_migration_run_async (DynamormDataMigration *self,
+                                   GCancellable          *cancellable,
+                                   GAsyncReadyCallback    callback,
+                                   gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *checkpoint = NULL;
+  GError *error = NULL;
+  JsonObject *request;
+  Run *run;
+
+  g_return_if_fail (DYNAMORM_IS_DATA_MIGRATION (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dynamorm_data_migration_run_async);
+  if (self->running)
+    {
+      g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                               _("The migration from “%s” to “%s” is already running"),
+                               self->source, self->target);
+      return;
+    }
+  run = g_new0 (Run, 1);
+  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
+
+  checkpoint = dynamorm_data_migration_get_checkpoint (self);
+  if (checkpoint != NULL)
+    {
+      gboolean complete;
+
+      if (!migration_load_checkpoint (self, checkpoint, run, &complete, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      if (complete)
+        {
+          migration_set_progress (self, run->page_base, run->page_base, TRUE);
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+    }
+  migration_set_progress (self, run->page_base, 0, FALSE);
+  self->running = TRUE;
+  table_call (self->session, task, "DescribeTable", table_request_new (self->source, &request),
+              migration_described_cb);
+}
+
+/**
+ * dynamorm_data_migration_run_finish:
+ * @self: a #DynamormDataMigration
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.DataMigration.run_async].
+ *
+ * Returns: %TRUE when every item is written
+ */
+gboolean
+dynamorm_data_migration_run_finish (DynamormDataMigration  *self,
+                                    GAsyncResult           *result,
+                                    GError                **error)
+{
+  g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dynamorm_data_migration_run_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * dynamorm_data_migration_run:
+ * @self: a #DynamormDataMigration
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Copies the source's items to the target, from the checkpoint if one is
+ * set, emitting [signal@Dynamorm.DataMigration::progress] as it goes. On
+ * error (including cancellation) the checkpoint says what is written:
+ * save it and resume with it.
+ *
+ * Returns: %TRUE when every item is written
+ */
+gboolean
+dynamorm_data_migration_run (DynamormDataMigration  *self,
+                             GCancellable           *cancellable,
+                             GError                **error)
+{
+  SyncWait w;
+  gboolean ok;
+
+  g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), FALSE);
+
+  sync_wait_init (&w);
+  dynamorm_data_migration_run_async (self, cancellable, sync_wait_cb, &w);
+  ok = dynamorm_data_migration_run_finish (self, sync_wait_run (&w), error);
+  sync_wait_clear (&w);
+  return ok;
+}
