@@ -79,6 +79,13 @@ av_string (JsonNode *inner)
   return json_node_get_string (inner);
 }
 
+gboolean
+_dynamorm_value_is_unset (const GValue *value)
+{
+  return value == NULL || !G_IS_VALUE (value) ||
+         (G_VALUE_HOLDS_POINTER (value) && g_value_get_pointer (value) == NULL);
+}
+
 /* ---- numbers ---- */
 
 static gboolean

@@ -84,6 +84,10 @@ gboolean _dynamorm_field_decode (const DynamormField *field, JsonNode *attribute
                                  GValue *value, GError **error);
 gboolean _dynamorm_field_is_empty (const DynamormField *field, const GValue *value);
 
+/* TRUE when a caller passed "no value": NULL, an unset GValue, or a GValue
+ * holding a NULL pointer (what GJS 1.74 passes for JavaScript null). */
+gboolean _dynamorm_value_is_unset (const GValue *value);
+
 /* AttributeValue helpers */
 JsonNode *_dynamorm_av_new_string (const char *type, const char *text);
 JsonNode *_dynamorm_av_new (const char *type, JsonNode *inner); /* takes inner */
