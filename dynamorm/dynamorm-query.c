@@ -1442,6 +1442,8 @@ static guchar *
 base64url_decode (const char *text, gsize len, gsize *out_len)
 {
   g_autoptr(GString) s = NULL;
+  g_autofree char *canonical = NULL;
+  guchar *data;
 
   if (len % 4 == 1)
     return NULL;
@@ -1460,7 +1462,14 @@ base64url_decode (const char *text, gsize len, gsize *out_len)
     }
   while (s->len % 4)
     g_string_append_c (s, '=');
-  return g_base64_decode (s->str, out_len);
+  data = g_base64_decode (s->str, out_len);
+
+  /* Only the canonical text of the bytes: the unused low bits of the last
+   * character would otherwise let several texts stand for one cursor. */
+  canonical = base64url_encode (data, *out_len);
+  if (strlen (canonical) != len || memcmp (canonical, text, len) != 0)
+    g_clear_pointer (&data, g_free);
+  return data;
 }
 
 static char *
