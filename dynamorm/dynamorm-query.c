@@ -2234,7 +2234,7 @@ dynamorm_query_count_finish (DynamormQuery  *self,
  *
  * A cursor is an opaque, URL-safe string meant to travel to a web client
  * and back. It is signed by the session (see
- * [func@Dynamorm.query_set_cursor_key]) and bound to the query that
+ * [func@Dynamorm.Query.set_cursor_key]) and bound to the query that
  * issued it (table, index, conditions and their values, order,
  * projection): a cursor that was changed, or that another query issued,
  * is refused with %DYNAMORM_ERROR_INVALID_CURSOR before any request.
