@@ -55,4 +55,9 @@ JsonNode *_dynamorm_field_encode_operand (const DynamormField  *field,
                                           const GValue         *value,
                                           GError              **error);
 
+/* text in parentheses, unless one pair already encloses all of it:
+ * DynamoDB refuses redundant parentheses ("((a = b))"). Use it to combine
+ * rendered conditions, which are not enclosed themselves. */
+char *_dynamorm_expr_wrap (const char *text);
+
 G_END_DECLS

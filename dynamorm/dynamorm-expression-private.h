@@ -30,7 +30,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DynamormExprBuilder, _dynamorm_expr_builder_free)
  * its placeholders to b. Errors (DYNAMORM_ERROR_INVALID_QUERY or
  * _INVALID_ARGUMENT) name the property and say what is wrong: unknown
  * property, operator that does not fit the type, BETWEEN without two values,
- * IN with more than 100, a value that does not convert. */
+ * IN with more than 100, a value that does not convert. The text is not
+ * enclosed in parentheses as a whole; combine texts with
+ * _dynamorm_expr_wrap (dynamorm-condition-private.h), never "(%s)" around
+ * something that may already be enclosed: DynamoDB refuses redundant
+ * parentheses. */
 char *_dynamorm_condition_render (DynamormCondition *cond, const DynamormSchema *schema,
                                   DynamormExprBuilder *b, GError **error);
 

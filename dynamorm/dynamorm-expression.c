@@ -282,6 +282,62 @@ _dynamorm_expr_builder_add_raw (DynamormExprBuilder  *b,
 /* ------------------------------------------------------------------ */
 /* Rendering conditions */
 
+/* Whether text has AND, OR or NOT outside any parentheses. */
+static gboolean
+has_top_level_logic (const char *text)
+{
+  int depth = 0;
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '(')
+        depth++;
+      else if (*p == ')')
+        depth--;
+      else if (depth == 0 && g_ascii_isalpha (*p) &&
+               (p == text || (!is_placeholder_char (p[-1]) && p[-1] != '#' && p[-1] != ':' && p[-1] != '.')))
+        {
+          const char *end = p;
+
+          while (is_placeholder_char (*end))
+            end++;
+          if ((end - p == 3 && (g_ascii_strncasecmp (p, "AND", 3) == 0 || g_ascii_strncasecmp (p, "NOT", 3) == 0)) ||
+              (end - p == 2 && g_ascii_strncasecmp (p, "OR", 2) == 0))
+            return TRUE;
+          p = end - 1;
+        }
+    }
+  return FALSE;
+}
+
+char *
+_dynamorm_expr_wrap (const char *text)
+{
+  int depth = 0;
+  gsize len = strlen (text);
+
+  /* Already enclosed by one pair of parentheses: DynamoDB refuses
+   * redundant parentheses, so do not add another. */
+  if (len >= 2 && text[0] == '(' && text[len - 1] == ')')
+    {
+      for (gsize i = 0; i < len; i++)
+        {
+          if (text[i] == '(')
+            depth++;
+          else if (text[i] == ')' && --depth == 0)
+            {
+              if (i == len - 1)
+                return g_strdup (text);
+              break;
+            }
+        }
+    }
+  /* Comparisons and functions bind tighter than NOT, AND and OR. */
+  if (!has_top_level_logic (text))
+    return g_strdup (text);
+  return g_strdup_printf ("(%s)", text);
+}
+
 static const char *
 operator_text (DynamormOperator op)
 {
@@ -642,17 +698,23 @@ _dynamorm_condition_render (DynamormCondition     *cond,
       {
         g_autofree char *left = _dynamorm_condition_render (cond->left, schema, b, error);
         g_autofree char *right = left ? _dynamorm_condition_render (cond->right, schema, b, error) : NULL;
+        g_autofree char *left_wrapped = NULL;
+        g_autofree char *right_wrapped = NULL;
 
         if (right == NULL)
           return NULL;
-        return g_strdup_printf ("(%s) %s (%s)", left, cond->kind == CONDITION_AND ? "AND" : "OR", right);
+        left_wrapped = _dynamorm_expr_wrap (left);
+        right_wrapped = _dynamorm_expr_wrap (right);
+        return g_strdup_printf ("%s %s %s", left_wrapped, cond->kind == CONDITION_AND ? "AND" : "OR",
+                                right_wrapped);
       }
 
     case CONDITION_NOT:
       {
         g_autofree char *inner = _dynamorm_condition_render (cond->left, schema, b, error);
+        g_autofree char *wrapped = inner ? _dynamorm_expr_wrap (inner) : NULL;
 
-        return inner ? g_strdup_printf ("NOT (%s)", inner) : NULL;
+        return wrapped ? g_strdup_printf ("NOT %s", wrapped) : NULL;
       }
 
     case CONDITION_EXPRESSION:
@@ -667,7 +729,7 @@ _dynamorm_condition_render (DynamormCondition     *cond,
           }
         if (!_dynamorm_expr_builder_add_raw (b, cond->expression, cond->names, cond->raw_values, error))
           return NULL;
-        return g_strdup_printf ("(%s)", trimmed);
+        return g_steal_pointer (&trimmed);
       }
 
     default:

@@ -1349,7 +1349,10 @@ op_finish_request (Op *op, DynamormExprBuilder *b, GPtrArray *conditions, GError
       g_autoptr(GString) text = g_string_new (NULL);
 
       for (guint i = 0; i < conditions->len; i++)
-        g_string_append_printf (text, "%s(%s)", i ? " AND " : "", (char *) g_ptr_array_index (conditions, i));
+        {
+          g_autofree char *wrapped = _dynamorm_expr_wrap (g_ptr_array_index (conditions, i));
+          g_string_append_printf (text, "%s%s", i ? " AND " : "", wrapped);
+        }
       json_object_set_string_member (request, "ConditionExpression", text->str);
     }
   if (conditions->len > 0)

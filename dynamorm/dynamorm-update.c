@@ -589,14 +589,15 @@ encode_list (const DynamormField *field, ActionKind kind, const GValue *value, g
     {
       g_autoptr(GListStore) store = NULL;
 
-      if (G_VALUE_HOLDS_OBJECT (value) && g_type_is_a (G_VALUE_TYPE (value), DYNAMORM_TYPE_MODEL) &&
-          G_TYPE_CHECK_INSTANCE_TYPE (g_value_get_object (value), field->element_type))
+      GObject *object = G_VALUE_HOLDS_OBJECT (value) ? g_value_get_object (value) : NULL;
+
+      if (object != NULL && G_TYPE_CHECK_INSTANCE_TYPE (object, field->element_type))
         {
           store = g_list_store_new (field->element_type);
-          g_list_store_append (store, g_value_get_object (value));
+          g_list_store_append (store, object);
         }
-      else if (!single && G_VALUE_HOLDS (value, G_TYPE_LIST_MODEL) && g_value_get_object (value) != NULL &&
-               g_list_model_get_n_items (g_value_get_object (value)) > 0)
+      else if (!single && object != NULL && G_IS_LIST_MODEL (object) &&
+               g_list_model_get_n_items (G_LIST_MODEL (object)) > 0)
         store = NULL;
       else
         {

@@ -268,10 +268,12 @@ _dynamorm_write_options_render (DynamormWriteOptions  *options,
     {
       g_autofree char *part = _dynamorm_condition_render (g_ptr_array_index (options->conditions, i),
                                                           schema, b, error);
+      g_autofree char *wrapped = NULL;
 
       if (part == NULL)
         return FALSE;
-      g_string_append_printf (text, "%s(%s)", text->len ? " AND " : "", part);
+      wrapped = _dynamorm_expr_wrap (part);
+      g_string_append_printf (text, "%s%s", text->len ? " AND " : "", wrapped);
     }
 
   if (text->len)
