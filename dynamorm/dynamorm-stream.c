@@ -119,16 +119,19 @@ record_error (GError **error, guint index, const char *format, ...)
 static const char *
 node_kind (JsonNode *node)
 {
-  if (JSON_NODE_HOLDS_VALUE (node))
+  switch (JSON_NODE_TYPE (node))
     {
-      GType t = json_node_get_value_type (node);
-      if (t == G_TYPE_STRING)
-        return "string";
-      if (t == G_TYPE_BOOLEAN)
-        return "boolean";
-      return "number";
+    case JSON_NODE_OBJECT: return "JSON object";
+    case JSON_NODE_ARRAY: return "JSON array";
+    case JSON_NODE_NULL: return "JSON null";
+    case JSON_NODE_VALUE:
+    default:
+      if (json_node_get_value_type (node) == G_TYPE_STRING)
+        return "JSON string";
+      if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+        return "JSON boolean";
+      return "JSON number";
     }
-  return json_node_type_name (node);
 }
 
 /* A string member: *out is NULL when absent and not required. */
@@ -195,8 +198,8 @@ get_item (JsonObject *dynamodb, const char *name, JsonNode **out, guint index, G
     return record_error (error, index, _("the field “dynamodb.%s” is a %s, not an object of attributes"),
                          name, node_kind (node));
 
-  json_object_iter_init (&iter, json_node_get_object (node));
-  while (json_object_iter_next (&iter, &attribute, &av))
+  json_object_iter_init_ordered (&iter, json_node_get_object (node));
+  while (json_object_iter_next_ordered (&iter, &attribute, &av))
     {
       const char *type = _dynamorm_av_get_type (av, NULL);
       g_autoptr(GError) local_error = NULL;
@@ -276,8 +279,8 @@ changed_properties (DynamormStreamRecord *self)
 
           if (objs[k] == NULL)
             continue;
-          json_object_iter_init (&iter, objs[k]);
-          while (json_object_iter_next (&iter, &name, &a))
+          json_object_iter_init_ordered (&iter, objs[k]);
+          while (json_object_iter_next_ordered (&iter, &name, &a))
             {
               JsonObject *other = objs[!k];
               JsonNode *b = other ? json_object_get_member (other, name) : NULL;
