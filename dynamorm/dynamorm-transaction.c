@@ -14,7 +14,7 @@
 
 #include "dynamorm-transaction.h"
 #include "dynamorm-batch-private.h"
-#include "dynamorm-expression-private.h"
+#include "dynamorm-condition-private.h"
 
 /* ------------------------------------------------------------------ */
 /* Failures */
@@ -216,11 +216,12 @@ action_clear (Action *action)
  * ```
  *
  * Each action takes an optional [struct@Dynamorm.Condition] on its item.
- * Models with a `version` property take part in optimistic locking: a put
- * or update requires the stored version to be the model's (no item, for a
- * model at version 0), a delete requires it when the model's version is
- * not 0, and the version written is one more, which the model takes after
- * the commit.
+ * Models with a `version` property take part in optimistic locking as in
+ * single writes ([method@Dynamorm.Session.put]): a put requires the stored
+ * version to be the model's (no item at all, for a model at version 0), an
+ * update or delete requires it too (or no version, for a model at version
+ * 0), and puts and updates write the next version, which the model takes
+ * after the commit.
  *
  * Everything is checked before the request is sent: more than
  * %DYNAMORM_TRANSACTION_MAX_ACTIONS actions, two actions on one item, a
@@ -622,7 +623,11 @@ join_conditions (GPtrArray *conditions)
     return g_strdup (conditions->pdata[0]);
   s = g_string_new (NULL);
   for (guint i = 0; i < conditions->len; i++)
-    g_string_append_printf (s, "%s(%s)", i ? " AND " : "", (char *) conditions->pdata[i]);
+    {
+      /* Parentheses only where a condition has a top-level AND, OR or NOT. */
+      g_autofree char *wrapped = _dynamorm_expr_wrap (conditions->pdata[i]);
+      g_string_append_printf (s, "%s%s", i ? " AND " : "", wrapped);
+    }
   return g_string_free (s, FALSE);
 }
 
@@ -717,7 +722,6 @@ build_action (DynamormTransaction *self, guint index, Action *action,
   g_autofree char *condition = NULL;
   JsonObject *spec, *wrapper;
   const char *member = NULL;
-  const char *pk_name;
   gint64 version = 0;
   gboolean versioned;
 
@@ -744,7 +748,6 @@ build_action (DynamormTransaction *self, guint index, Action *action,
   b = _dynamorm_expr_builder_new ();
   spec = json_object_new ();
   json_object_set_string_member (spec, "TableName", table);
-  pk_name = _dynamorm_expr_builder_name (b, schema->partition_key->attribute);
 
   versioned = schema->version != NULL && action->kind != DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK;
   if (versioned && !read_version (action->model, schema->version, &version))
@@ -761,7 +764,7 @@ build_action (DynamormTransaction *self, guint index, Action *action,
         if (item == NULL)
           goto fail;
         if (action->kind == DYNAMORM_TRANSACTION_ACTION_CREATE)
-          add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", pk_name));
+          add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
         if (versioned)
           {
             JsonNode *next = version_av (schema->version, version + 1, error);
@@ -775,7 +778,7 @@ build_action (DynamormTransaction *self, guint index, Action *action,
             if (action->kind == DYNAMORM_TRANSACTION_ACTION_PUT)
               {
                 if (version == 0)
-                  add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", pk_name));
+                  add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
                 else
                   add_condition (conditions, g_strdup_printf ("%s = %s",
                                                               _dynamorm_expr_builder_name (b, schema->version->attribute),
@@ -797,7 +800,7 @@ build_action (DynamormTransaction *self, guint index, Action *action,
 
         if (!build_update_expression (action, schema, b, set, remove, error))
           goto fail;
-        add_condition (conditions, g_strdup_printf ("attribute_exists(%s)", pk_name));
+        add_condition (conditions, g_strdup_printf ("attribute_exists(%s)", _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
         if (versioned)
           {
             const char *ver_name = _dynamorm_expr_builder_name (b, schema->version->attribute);
@@ -806,7 +809,8 @@ build_action (DynamormTransaction *self, guint index, Action *action,
             if (next == NULL)
               goto fail;
             if (version == 0)
-              add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", ver_name));
+              add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s) OR %s = %s", ver_name, ver_name,
+                                                          _dynamorm_expr_builder_value (b, version_av (schema->version, 0, NULL))));
             else
               add_condition (conditions, g_strdup_printf ("%s = %s", ver_name,
                                                           _dynamorm_expr_builder_value (b, version_av (schema->version, version, NULL))));
@@ -832,10 +836,17 @@ build_action (DynamormTransaction *self, guint index, Action *action,
       }
 
     case DYNAMORM_TRANSACTION_ACTION_DELETE:
-      if (versioned && version != 0)
-        add_condition (conditions, g_strdup_printf ("%s = %s",
-                                                    _dynamorm_expr_builder_name (b, schema->version->attribute),
-                                                    _dynamorm_expr_builder_value (b, version_av (schema->version, version, NULL))));
+      if (versioned)
+        {
+          const char *ver_name = _dynamorm_expr_builder_name (b, schema->version->attribute);
+          const char *value = _dynamorm_expr_builder_value (b, version_av (schema->version, version, NULL));
+
+          if (version == 0)
+            add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s) OR %s = %s",
+                                                        ver_name, ver_name, value));
+          else
+            add_condition (conditions, g_strdup_printf ("%s = %s", ver_name, value));
+        }
       json_object_set_member (spec, "Key", g_steal_pointer (&key));
       member = "Delete";
       break;
@@ -1428,6 +1439,13 @@ build_transact_get (DynamormSession *self, DynamormModel **models, guint n_model
 }
 
 static void
+unref_if_set (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
+
+static void
 transact_get_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
@@ -1454,7 +1472,7 @@ transact_get_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 
   /* Decode every item first, so that a bad one changes no model. */
   {
-    g_autoptr(GPtrArray) loaded = g_ptr_array_new_with_free_func (g_object_unref);
+    g_autoptr(GPtrArray) loaded = g_ptr_array_new_with_free_func (unref_if_set);
 
     for (guint i = 0; i < data->models->len; i++)
       {
