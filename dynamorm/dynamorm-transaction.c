@@ -15,6 +15,7 @@
 #include "dynamorm-transaction.h"
 #include "dynamorm-batch-private.h"
 #include "dynamorm-condition-private.h"
+#include "dynamorm-write-private.h"
 
 /* ------------------------------------------------------------------ */
 /* Failures */
@@ -185,6 +186,7 @@ typedef struct {
   DynamormModel *model;
   DynamormCondition *condition;
   char **properties;
+  DynamormUpdate *update;
   /* Set while building: the version written, for the model after commit. */
   gboolean has_next_version;
   gint64 next_version;
@@ -196,6 +198,7 @@ action_clear (Action *action)
   g_clear_object (&action->model);
   g_clear_pointer (&action->condition, dynamorm_condition_unref);
   g_clear_pointer (&action->properties, g_strfreev);
+  g_clear_object (&action->update);
 }
 
 /**
@@ -397,6 +400,35 @@ dynamorm_transaction_add_update (DynamormTransaction *self,
   g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
   add_action (self, DYNAMORM_TRANSACTION_ACTION_UPDATE, model, properties, condition);
+}
+
+/**
+ * dynamorm_transaction_add_update_with:
+ * @self: a #DynamormTransaction
+ * @model: a model whose key properties are set
+ * @update: the changes to make, such as increments, appends and removals
+ * @condition: (nullable): a condition the stored item must meet
+ *
+ * Adds an update of the item with @model's key made of the actions of a
+ * [class@Dynamorm.Update], as [method@Dynamorm.Session.update_full] does:
+ * the item must exist. The update is rendered when the transaction
+ * commits; changing it afterwards has no effect on a commit in progress.
+ */
+void
+dynamorm_transaction_add_update_with (DynamormTransaction *self,
+                                      DynamormModel       *model,
+                                      DynamormUpdate      *update,
+                                      DynamormCondition   *condition)
+{
+  Action *action;
+
+  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
+  g_return_if_fail (DYNAMORM_IS_MODEL (model));
+  g_return_if_fail (DYNAMORM_IS_UPDATE (update));
+
+  add_action (self, DYNAMORM_TRANSACTION_ACTION_UPDATE, model, NULL, condition);
+  action = &g_array_index (self->actions, Action, self->actions->len - 1);
+  action->update = g_object_ref (update);
 }
 
 /**
@@ -798,7 +830,30 @@ build_action (DynamormTransaction *self, guint index, Action *action,
         g_autoptr(GString) remove = g_string_new (NULL);
         g_autoptr(GString) expression = g_string_new (NULL);
 
-        if (!build_update_expression (action, schema, b, set, remove, error))
+        DynamormUpdateClauses clauses;
+
+        if (action->update != NULL)
+          {
+            g_autofree char *text = NULL;
+
+            _dynamorm_update_clauses_init (&clauses);
+            if (!_dynamorm_update_render (action->update, action->model, schema, b, &clauses, error))
+              {
+                _dynamorm_update_clauses_clear (&clauses);
+                goto fail;
+              }
+            if (versioned)
+              _dynamorm_update_clauses_touch (&clauses, schema->version, -1, NULL);
+            /* SET goes through `set` below (with the version); the other
+             * clauses are complete. */
+            g_string_append (set, clauses.set->str);
+            g_string_truncate (clauses.set, 0);
+            text = _dynamorm_update_clauses_text (&clauses);
+            if (text != NULL)
+              g_string_append (expression, text);
+            _dynamorm_update_clauses_clear (&clauses);
+          }
+        else if (!build_update_expression (action, schema, b, set, remove, error))
           goto fail;
         add_condition (conditions, g_strdup_printf ("attribute_exists(%s)", _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
         if (versioned)
@@ -820,7 +875,10 @@ build_action (DynamormTransaction *self, guint index, Action *action,
             action->next_version = version + 1;
           }
         if (set->len)
-          g_string_append_printf (expression, "SET %s", set->str);
+          {
+            g_autofree char *set_clause = g_strdup_printf ("SET %s%s", set->str, expression->len ? " " : "");
+            g_string_prepend (expression, set_clause);
+          }
         if (remove->len)
           g_string_append_printf (expression, "%sREMOVE %s", expression->len ? " " : "", remove->str);
         if (expression->len == 0)

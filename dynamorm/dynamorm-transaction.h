@@ -12,6 +12,7 @@
 #include "dynamorm-model.h"
 #include "dynamorm-session.h"
 #include "dynamorm-retry-policy.h"
+#include "dynamorm-update.h"
 
 G_BEGIN_DECLS
 
@@ -96,6 +97,11 @@ DYNAMORM_AVAILABLE_IN_ALL
 void                 dynamorm_transaction_add_update                (DynamormTransaction  *self,
                                                                      DynamormModel        *model,
                                                                      const char * const   *properties,
+                                                                     DynamormCondition    *condition);
+DYNAMORM_AVAILABLE_IN_ALL
+void                 dynamorm_transaction_add_update_with           (DynamormTransaction  *self,
+                                                                     DynamormModel        *model,
+                                                                     DynamormUpdate       *update,
                                                                      DynamormCondition    *condition);
 DYNAMORM_AVAILABLE_IN_ALL
 void                 dynamorm_transaction_add_delete                (DynamormTransaction  *self,

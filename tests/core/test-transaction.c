@@ -419,6 +419,34 @@ test_versions (Fixture *f, gconstpointer data)
     g_assert_cmpint (version, ==, 2);
   }
 
+  /* an update builder: a decrement of b and an increment of a, together */
+  {
+    g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (f->session);
+    g_autoptr(DynamormUpdate) debit = dynamorm_update_new ();
+    g_autoptr(DynamormUpdate) credit = dynamorm_update_new ();
+    g_autoptr(DynamormCondition) enough = NULL;
+    GValue ten = G_VALUE_INIT;
+    int balance_value;
+
+    g_value_init (&ten, G_TYPE_INT);
+    g_value_set_int (&ten, 10);
+    enough = dynamorm_condition_new ("balance", DYNAMORM_OPERATOR_GE, &ten, 1);
+    g_value_unset (&ten);
+    dynamorm_update_decrement (debit, "balance", 10);
+    dynamorm_update_increment (credit, "balance", 10);
+    dynamorm_transaction_add_update_with (tx, b, debit, enough);
+    dynamorm_transaction_add_update_with (tx, a, credit, NULL);
+    ASSERT_OK (dynamorm_transaction_commit (tx, NULL, &error));
+    ASSERT_OK (dynamorm_session_reload (f->session, a, NULL, &error));
+    g_object_get (a, "balance", &balance_value, "version", &version, NULL);
+    g_assert_cmpint (balance_value, ==, 70);
+    g_assert_cmpint (version, ==, 3);
+    ASSERT_OK (dynamorm_session_reload (f->session, b, NULL, &error));
+    g_object_get (b, "balance", &balance_value, "version", &version, NULL);
+    g_assert_cmpint (balance_value, ==, 30);
+    g_assert_cmpint (version, ==, 3);
+  }
+
   dynamorm_session_delete_table (f->session, account_type (), NULL, NULL);
 }
 
