@@ -210,9 +210,10 @@ dynamorm_write_options_add_condition_expression (DynamormWriteOptions *self,
  *
  * For models with a `version` property: whether the write needs the stored
  * version to be the model's (optimistic locking; the default). Without the
- * check, the stored version is still bumped by one, so other writers
- * holding an older version notice: use it for blind writes such as
- * counters, where the model was not read first.
+ * check, an update still bumps the stored version by one (whatever it is),
+ * so other writers holding an older version notice: use it for blind
+ * updates such as counters, where the model was not read first. A put
+ * without the check stores the model's version plus one.
  */
 void
 dynamorm_write_options_set_check_version (DynamormWriteOptions *self,
