@@ -23,4 +23,14 @@ char *_dynamorm_item_fingerprint (const char *table_name, const DynamormSchema *
 /* `id = "u1", invoice = "2024-01"`, for messages. */
 char *_dynamorm_describe_key_object (JsonObject *key);
 
+/* A node that takes obj (json_node_init_object would take a reference). */
+static inline JsonNode *
+_dynamorm_node_take_object (JsonObject *obj)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, obj);
+  return node;
+}
+
 G_END_DECLS

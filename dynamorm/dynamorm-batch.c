@@ -663,7 +663,7 @@ batch_run_request (BatchRun *run, Chunk *chunk)
     }
 
   json_object_set_object_member (body, "RequestItems", request_items);
-  return json_node_init_object (json_node_alloc (), body);
+  return _dynamorm_node_take_object (body);
 }
 
 /* The unit an item, Key or write request of the response is about. */
@@ -1833,7 +1833,7 @@ build_batch_write (DynamormBatchWrite *self, GError **error)
       json_object_set_member (inner, is_delete ? "Key" : "Item", g_steal_pointer (&body));
       wrapper = json_object_new ();
       json_object_set_object_member (wrapper, is_delete ? "DeleteRequest" : "PutRequest", inner);
-      unit->request = json_node_init_object (json_node_alloc (), wrapper);
+      unit->request = _dynamorm_node_take_object (wrapper);
 
       if ((other = g_hash_table_lookup (run->by_fingerprint, unit->fingerprint)) != NULL)
         {

@@ -315,7 +315,7 @@ _dynamorm_key_to_json (DynamormKey          *key,
                    g_type_name (model_type), text);
       return NULL;
     }
-  return json_node_init_object (json_node_alloc (), g_steal_pointer (&obj));
+  return _dynamorm_node_take_object (g_steal_pointer (&obj));
 }
 
 static void

@@ -942,7 +942,7 @@ build_action (DynamormTransaction *self, guint index, Action *action,
 
   wrapper = json_object_new ();
   json_object_set_object_member (wrapper, member, spec);
-  return json_node_init_object (json_node_alloc (), wrapper);
+  return _dynamorm_node_take_object (wrapper);
 
 fail:
   g_prefix_error (error, _("Action %u (%s of %s) of the transaction: "),
@@ -984,7 +984,7 @@ build_request (DynamormTransaction *self, GError **error)
   body = json_object_new ();
   json_object_set_array_member (body, "TransactItems", items);
   json_object_set_string_member (body, "ClientRequestToken", self->token);
-  return json_node_init_object (json_node_alloc (), body);
+  return _dynamorm_node_take_object (body);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1093,6 +1093,8 @@ explain_cancellation (DynamormTransaction *self, GError *error, gboolean any_con
     }
   if (any_condition)
     error->code = DYNAMORM_ERROR_CONDITION_FAILED;
+  if (s->len && s->str[s->len - 1] == '.')
+    g_string_truncate (s, s->len - 1);
   if (s->len)
     g_prefix_error (&error, _("Transaction cancelled, nothing was written: %s. DynamoDB said: "), s->str);
 }
@@ -1493,7 +1495,7 @@ build_transact_get (DynamormSession *self, DynamormModel **models, guint n_model
     }
   body = json_object_new ();
   json_object_set_array_member (body, "TransactItems", items);
-  return json_node_init_object (json_node_alloc (), body);
+  return _dynamorm_node_take_object (body);
 }
 
 static void
