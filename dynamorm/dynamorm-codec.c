@@ -70,6 +70,26 @@ _dynamorm_av_get_type (JsonNode  *av,
   return type;
 }
 
+/* New nodes that take over the caller's reference (json_node_init_* would
+ * add one of their own). */
+static JsonNode *
+take_object (JsonObject *obj)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, obj);
+  return node;
+}
+
+static JsonNode *
+take_array (JsonArray *array)
+{
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  json_node_take_array (node, array);
+  return node;
+}
+
 static const char *
 av_string (JsonNode *inner)
 {
@@ -191,7 +211,7 @@ encode_variant_children (GVariant *v, const char *what, GError **error)
         }
       json_array_add_element (array, av);
     }
-  return _dynamorm_av_new ("L", json_node_init_array (json_node_alloc (), array));
+  return _dynamorm_av_new ("L", take_array (array));
 }
 
 static JsonNode *
@@ -286,7 +306,7 @@ encode_variant (GVariant *v, gboolean as_set, const char *what, GError **error)
                 }
               json_object_set_member (map, g_variant_get_string (key, NULL), av);
             }
-          return _dynamorm_av_new ("M", json_node_init_object (json_node_alloc (), map));
+          return _dynamorm_av_new ("M", take_object (map));
         }
       if (as_set && g_variant_type_equal (type, G_VARIANT_TYPE_STRING_ARRAY))
         {
@@ -306,7 +326,7 @@ encode_variant (GVariant *v, gboolean as_set, const char *what, GError **error)
                 }
               json_array_add_string_element (array, strv[i]);
             }
-          return _dynamorm_av_new ("SS", json_node_init_array (json_node_alloc (), array));
+          return _dynamorm_av_new ("SS", take_array (array));
         }
       return encode_variant_children (v, what, error);
     case G_VARIANT_CLASS_TUPLE:
@@ -495,7 +515,7 @@ encode_json (JsonNode *node, const char *what, GError **error)
               }
             json_object_set_member (map, name, av);
           }
-        return _dynamorm_av_new ("M", json_node_init_object (json_node_alloc (), map));
+        return _dynamorm_av_new ("M", take_object (map));
       }
     case JSON_NODE_ARRAY:
       {
@@ -512,7 +532,7 @@ encode_json (JsonNode *node, const char *what, GError **error)
               }
             json_array_add_element (array, av);
           }
-        return _dynamorm_av_new ("L", json_node_init_array (json_node_alloc (), array));
+        return _dynamorm_av_new ("L", take_array (array));
       }
     case JSON_NODE_VALUE:
     default:
@@ -560,7 +580,7 @@ decode_json (JsonNode *av, const char *what, GError **error)
             }
           json_object_set_member (obj, name, node);
         }
-      return json_node_init_object (json_node_alloc (), obj);
+      return take_object (obj);
     }
   if (type != NULL && g_str_equal (type, "L") && JSON_NODE_HOLDS_ARRAY (inner))
     {
@@ -577,7 +597,7 @@ decode_json (JsonNode *av, const char *what, GError **error)
             }
           json_array_add_element (array, node);
         }
-      return json_node_init_array (json_node_alloc (), array);
+      return take_array (array);
     }
   if (type != NULL && g_str_equal (type, "NULL"))
     return json_node_init_null (json_node_alloc ());
@@ -889,7 +909,7 @@ _dynamorm_field_encode (const DynamormField  *field,
               }
             json_array_add_element (array, av);
           }
-        *out = _dynamorm_av_new ("L", json_node_init_array (json_node_alloc (), array));
+        *out = _dynamorm_av_new ("L", take_array (array));
         return TRUE;
       }
     }

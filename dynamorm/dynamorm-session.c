@@ -1060,10 +1060,12 @@ static JsonNode *
 list_tables_request (const char *start)
 {
   JsonObject *obj = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
   if (start)
     json_object_set_string_member (obj, "ExclusiveStartTableName", start);
-  return json_node_init_object (json_node_alloc (), obj);
+  json_node_take_object (node, obj);
+  return node;
 }
 
 /**
@@ -1833,7 +1835,7 @@ key_attribute (const DynamormField *field, const GValue *value, const char *what
   JsonNode *av = NULL;
   gboolean ok;
 
-  if (value == NULL || !G_IS_VALUE (value))
+  if (_dynamorm_value_is_unset (value))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
                    _("Getting a %s needs a value for its %s “%s”"),
@@ -1881,7 +1883,7 @@ build_get (DynamormSession *self, GType model_type, const GValue *pk, const GVal
   if (schema->sort_key != NULL &&
       !key_attribute (schema->sort_key, sk, _("sort key"), model_type, key, error))
     return NULL;
-  if (schema->sort_key == NULL && sk != NULL && G_IS_VALUE (sk))
+  if (schema->sort_key == NULL && !_dynamorm_value_is_unset (sk))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
                    _("%s has no sort key, but a sort key value was given"), g_type_name (model_type));

@@ -48,7 +48,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 
 # 3. The core tests under valgrind.
 run_meson_test "$build" valgrind --suite core --timeout-multiplier 10 \
-  --wrap "valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --quiet"
+  --wrap "valgrind --suppressions=$root/tests/valgrind.supp --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --quiet"
 
 # Stop DynamoDB Local now, so that the summary is the last line printed.
 scripts/ddblocal.sh stop >/dev/null 2>&1

@@ -156,7 +156,10 @@ test_round_trip_every_type (void)
     g_assert_cmpint (qty, ==, 5);
   }
   g_assert_true (g_variant_is_of_type (extra, G_VARIANT_TYPE_VARDICT));
-  g_assert_cmpint (g_variant_get_int64 (g_variant_lookup_value (extra, "seats", NULL)), ==, 12);
+  {
+    g_autoptr(GVariant) seats = g_variant_lookup_value (extra, "seats", NULL);
+    g_assert_cmpint (g_variant_get_int64 (seats), ==, 12);
+  }
 
   /* Encoding the decoded model gives the same item (skipped secret aside). */
   again = dynamorm_model_to_item (back, &error);
@@ -321,6 +324,7 @@ test_value_to_attribute_value (void)
   text = json_to_string (av, FALSE);
   g_assert_cmpstr (text, ==, "{\"N\":\"42\"}");
   g_value_unset (&v);
+  g_clear_pointer (&text, g_free);
 
   text = dynamorm_number_normalize ("1.50E+1", &error);
   g_assert_no_error (error);
