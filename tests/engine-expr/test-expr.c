@@ -405,6 +405,27 @@ test_condition_names (void)
   ddb_expr_env_free (env);
 }
 
+/* A function call in parentheses is a condition, not an operand: only
+ * size() can be an operand (DynamoDB Local accepts all of these). */
+static void
+test_parenthesized_functions (void)
+{
+  static const char *exprs[] = {
+    "(attribute_not_exists(#a)) AND (attribute_not_exists(#b)) OR #b = :v OR size(#a) = :n",
+    "(attribute_not_exists(#a)) AND #b = :v OR size(#a) = :n",
+    "(#b = :v) AND (attribute_not_exists(#a)) OR (size(#a)) > :n",
+    "(attribute_not_exists(#a)) OR (contains(#b, :v)) OR (size(#b)) > :n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (exprs); i++)
+    {
+      g_autofree char *answer = error_of ("cond", exprs[i], "{\"#a\":\"nope\",\"#b\":\"other\"}",
+                                          "{\":v\":{\"S\":\"x\"},\":n\":{\"N\":\"1\"}}");
+      g_test_message ("%s -> %s", exprs[i], answer);
+      g_assert_true (g_str_equal (answer, "0") || g_str_equal (answer, "1"));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -422,6 +443,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ddb/expr/key-condition-values", test_key_condition_values);
   g_test_add_func ("/ddb/expr/update-atomic", test_update_atomic);
   g_test_add_func ("/ddb/expr/condition-names", test_condition_names);
+  g_test_add_func ("/ddb/expr/parenthesized-functions", test_parenthesized_functions);
 
   return g_test_run ();
 }

@@ -1420,7 +1420,10 @@ parse_primary (Parser *p, gboolean bare_ok, Primary *out)
       while (depth > 0 && t.type != TOK_EOF);
       t = lex_at (p->text, p->len, pos);
 
-      if (bare_ok && t.type == TOK_RPAREN)
+      /* Only size() is an operand; any other function in parentheses is a
+       * condition of its own: "(attribute_exists(a)) AND (b = :v)". */
+      if (bare_ok && t.type == TOK_RPAREN &&
+          p->cur.end - p->cur.start == 4 && strncmp (p->text + p->cur.start, "size", 4) == 0)
         {
           /* "(size(a)) > :v" */
           out->bare = parse_operand (p, CTX_COND_OPERAND);
