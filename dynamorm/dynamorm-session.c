@@ -33,7 +33,31 @@ struct _DynamormSession
   DynamormBackend *backend;
   GMutex lock;
   char *table_prefix;
+  DynamormCapacityMode capacity_mode;
+  GHashTable *capacity;   /* "table\x1findex" or "table" -> CapacityTotal */
 };
+
+typedef struct {
+  char *table;
+  char *index;            /* NULL for the table's own total */
+  double read_units;
+  double write_units;
+} CapacityTotal;
+
+static void
+capacity_total_free (CapacityTotal *total)
+{
+  g_free (total->table);
+  g_free (total->index);
+  g_free (total);
+}
+
+enum {
+  SIGNAL_CONSUMED_CAPACITY,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DynamormSession, dynamorm_session, G_TYPE_OBJECT)
 
@@ -41,6 +65,7 @@ enum {
   PROP_0,
   PROP_BACKEND,
   PROP_TABLE_PREFIX,
+  PROP_CAPACITY_MODE,
   N_PROPS
 };
 
@@ -53,6 +78,7 @@ dynamorm_session_finalize (GObject *object)
 
   g_clear_object (&self->backend);
   g_clear_pointer (&self->table_prefix, g_free);
+  g_clear_pointer (&self->capacity, g_hash_table_unref);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (dynamorm_session_parent_class)->finalize (object);
@@ -76,6 +102,9 @@ dynamorm_session_get_property (GObject    *object,
       g_value_set_string (value, self->table_prefix);
       g_mutex_unlock (&self->lock);
       break;
+    case PROP_CAPACITY_MODE:
+      g_value_set_enum (value, dynamorm_session_get_capacity_mode (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -96,6 +125,9 @@ dynamorm_session_set_property (GObject      *object,
       break;
     case PROP_TABLE_PREFIX:
       dynamorm_session_set_table_prefix (self, g_value_get_string (value));
+      break;
+    case PROP_CAPACITY_MODE:
+      dynamorm_session_set_capacity_mode (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -132,13 +164,45 @@ dynamorm_session_class_init (DynamormSessionClass *klass)
     g_param_spec_string ("table-prefix", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * DynamormSession:capacity-mode:
+   *
+   * Whether every operation asks DynamoDB for the capacity it consumed
+   * (`ReturnConsumedCapacity`), and in how much detail. The session keeps
+   * totals per table and per index and emits
+   * [signal@Dynamorm.Session::consumed-capacity] for every operation.
+   */
+  properties[PROP_CAPACITY_MODE] =
+    g_param_spec_enum ("capacity-mode", NULL, NULL,
+                       DYNAMORM_TYPE_CAPACITY_MODE, DYNAMORM_CAPACITY_NONE,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * DynamormSession::consumed-capacity:
+   * @self: the session
+   * @operation: the DynamoDB operation, such as `"Query"`
+   * @consumed_capacity: the `ConsumedCapacity` DynamoDB answered with: an
+   *   object, or an array of them for batches and transactions
+   *
+   * Emitted after every operation that reported consumed capacity, when
+   * [property@Dynamorm.Session:capacity-mode] is not
+   * %DYNAMORM_CAPACITY_NONE, so an application can log or meter cost. It is
+   * emitted in the thread that completed the operation: the caller's thread
+   * for blocking calls, the thread-default main context's for async ones.
+   */
+  signals[SIGNAL_CONSUMED_CAPACITY] =
+    g_signal_new ("consumed-capacity", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_NODE);
 }
 
 static void
 dynamorm_session_init (DynamormSession *self)
 {
   g_mutex_init (&self->lock);
+  self->capacity = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) capacity_total_free);
 }
 
 /**
@@ -431,6 +495,8 @@ op_explain_error (Op *op, GError **error)
     g_prefix_error (error, _("%s on table “%s” failed: "), op->operation, op->table_name);
 }
 
+static void op_record_capacity (Op *op, JsonNode *response);
+
 static gboolean
 op_complete (Op *op, JsonNode *response, GError **error)
 {
@@ -468,7 +534,141 @@ op_complete (Op *op, JsonNode *response, GError **error)
                    op->operation, json_node_type_name (response));
       return FALSE;
     }
+  op_record_capacity (op, response);
   return op->finish ? op->finish (op, response, error) : TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Consumed capacity */
+
+static gboolean
+operation_reports_capacity (const char *operation, gboolean *is_read)
+{
+  static const char *reads[] = { "GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems" };
+  static const char *writes[] = { "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (reads); i++)
+    if (g_str_equal (operation, reads[i]))
+      return *is_read = TRUE, TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
+    if (g_str_equal (operation, writes[i]))
+      return *is_read = FALSE, TRUE;
+  return FALSE;
+}
+
+/* Asks for ConsumedCapacity unless the request already says what it wants.
+ * The request may be the caller's (raw calls): it is copied, not changed. */
+static void
+op_prepare_capacity (Op *op)
+{
+  DynamormCapacityMode mode = dynamorm_session_get_capacity_mode (op->session);
+  gboolean is_read;
+  JsonNode *copy;
+
+  if (mode == DYNAMORM_CAPACITY_NONE || !operation_reports_capacity (op->operation, &is_read) ||
+      !JSON_NODE_HOLDS_OBJECT (op->request) ||
+      json_object_has_member (json_node_get_object (op->request), "ReturnConsumedCapacity"))
+    return;
+  copy = json_node_copy (op->request);
+  json_object_set_string_member (json_node_get_object (copy), "ReturnConsumedCapacity",
+                                 mode == DYNAMORM_CAPACITY_INDEXES ? "INDEXES" : "TOTAL");
+  json_node_unref (op->request);
+  op->request = copy;
+}
+
+static double
+units_member (JsonObject *obj, const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return 0;
+  return json_node_get_double (node);
+}
+
+/* Caller holds self->lock. */
+static void
+add_capacity (DynamormSession *self, const char *table, const char *index,
+              JsonObject *units, gboolean is_read)
+{
+  g_autofree char *key = index ? g_strconcat (table, "\x1f", index, NULL) : g_strdup (table);
+  CapacityTotal *total = g_hash_table_lookup (self->capacity, key);
+  double read = units_member (units, "ReadCapacityUnits");
+  double write = units_member (units, "WriteCapacityUnits");
+
+  /* TOTAL mode answers only CapacityUnits: the operation says which kind. */
+  if (read == 0 && write == 0)
+    {
+      if (is_read)
+        read = units_member (units, "CapacityUnits");
+      else
+        write = units_member (units, "CapacityUnits");
+    }
+  if (total == NULL)
+    {
+      total = g_new0 (CapacityTotal, 1);
+      total->table = g_strdup (table);
+      total->index = g_strdup (index);
+      g_hash_table_insert (self->capacity, g_steal_pointer (&key), total);
+    }
+  total->read_units += read;
+  total->write_units += write;
+}
+
+static void
+add_index_capacity (DynamormSession *self, const char *table, JsonObject *entry,
+                    const char *member, gboolean is_read)
+{
+  JsonNode *indexes = json_object_get_member (entry, member);
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *units;
+
+  if (indexes == NULL || !JSON_NODE_HOLDS_OBJECT (indexes))
+    return;
+  json_object_iter_init (&iter, json_node_get_object (indexes));
+  while (json_object_iter_next (&iter, &name, &units))
+    if (JSON_NODE_HOLDS_OBJECT (units))
+      add_capacity (self, table, name, json_node_get_object (units), is_read);
+}
+
+static void
+op_record_capacity (Op *op, JsonNode *response)
+{
+  DynamormSession *self = op->session;
+  JsonNode *capacity = json_object_get_member (json_node_get_object (response), "ConsumedCapacity");
+  g_autoptr(GPtrArray) entries = g_ptr_array_new ();
+  gboolean is_read;
+
+  if (capacity == NULL || !operation_reports_capacity (op->operation, &is_read))
+    return;
+  if (JSON_NODE_HOLDS_OBJECT (capacity))
+    g_ptr_array_add (entries, json_node_get_object (capacity));
+  else if (JSON_NODE_HOLDS_ARRAY (capacity))
+    {
+      JsonArray *array = json_node_get_array (capacity);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, i)))
+          g_ptr_array_add (entries, json_array_get_object_element (array, i));
+    }
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      JsonObject *entry = entries->pdata[i];
+      const char *table = json_object_get_string_member_with_default (entry, "TableName", NULL);
+
+      if (table == NULL)
+        continue;
+      /* The table's total includes what its indexes consumed. */
+      add_capacity (self, table, NULL, entry, is_read);
+      add_index_capacity (self, table, entry, "GlobalSecondaryIndexes", is_read);
+      add_index_capacity (self, table, entry, "LocalSecondaryIndexes", is_read);
+    }
+  g_mutex_unlock (&self->lock);
+
+  g_signal_emit (self, signals[SIGNAL_CONSUMED_CAPACITY], 0, op->operation, capacity);
 }
 
 static void
@@ -488,6 +688,7 @@ op_run_sync (Op *op, GCancellable *cancellable, GError **error)
   g_autoptr(JsonNode) response = NULL;
   GError *local_error = NULL;
 
+  op_prepare_capacity (op);
   log_request (op);
   response = dynamorm_backend_invoke (op->session->backend, op->operation, op->request,
                                       cancellable, &local_error);
@@ -540,6 +741,7 @@ op_run_async (DynamormSession     *self,
       return;
     }
   g_task_set_task_data (task, op, (GDestroyNotify) op_free);
+  op_prepare_capacity (op);
   log_request (op);
   dynamorm_backend_invoke_async (self->backend, op->operation, op->request, cancellable,
                                  op_invoke_cb, g_steal_pointer (&task));
@@ -2549,4 +2751,157 @@ dynamorm_session_delete_full_finish (DynamormSession  *self,
                                      GError          **error)
 {
   return op_finish_write (self, result, dynamorm_session_delete_full_async, current, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Consumed capacity: public API */
+
+/**
+ * dynamorm_session_set_capacity_mode:
+ * @self: a #DynamormSession
+ * @mode: how much consumed-capacity detail to ask for
+ *
+ * Sets [property@Dynamorm.Session:capacity-mode].
+ */
+void
+dynamorm_session_set_capacity_mode (DynamormSession      *self,
+                                    DynamormCapacityMode  mode)
+{
+  gboolean changed;
+
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (mode <= DYNAMORM_CAPACITY_INDEXES);
+
+  g_mutex_lock (&self->lock);
+  changed = self->capacity_mode != mode;
+  self->capacity_mode = mode;
+  g_mutex_unlock (&self->lock);
+
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAPACITY_MODE]);
+}
+
+/**
+ * dynamorm_session_get_capacity_mode:
+ * @self: a #DynamormSession
+ *
+ * Gets [property@Dynamorm.Session:capacity-mode].
+ *
+ * Returns: the mode
+ */
+DynamormCapacityMode
+dynamorm_session_get_capacity_mode (DynamormSession *self)
+{
+  DynamormCapacityMode mode;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), DYNAMORM_CAPACITY_NONE);
+
+  g_mutex_lock (&self->lock);
+  mode = self->capacity_mode;
+  g_mutex_unlock (&self->lock);
+  return mode;
+}
+
+/**
+ * dynamorm_session_get_consumed_capacity:
+ * @self: a #DynamormSession
+ * @table_name: a full table name, as [method@Dynamorm.Session.get_table_name]
+ *   gives it
+ * @index_name: (nullable): an index of the table, or %NULL for the table's
+ *   total (which includes its indexes)
+ * @read_units: (out) (optional): the read capacity units consumed
+ * @write_units: (out) (optional): the write capacity units consumed
+ *
+ * Gets the capacity consumed so far by the session's operations on a table
+ * or one of its indexes. Per-index figures need
+ * %DYNAMORM_CAPACITY_INDEXES.
+ *
+ * Returns: %TRUE if any capacity was recorded for it
+ */
+gboolean
+dynamorm_session_get_consumed_capacity (DynamormSession *self,
+                                        const char      *table_name,
+                                        const char      *index_name,
+                                        double          *read_units,
+                                        double          *write_units)
+{
+  g_autofree char *key = NULL;
+  CapacityTotal *total;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (table_name != NULL, FALSE);
+
+  key = index_name ? g_strconcat (table_name, "\x1f", index_name, NULL) : g_strdup (table_name);
+  g_mutex_lock (&self->lock);
+  total = g_hash_table_lookup (self->capacity, key);
+  if (read_units)
+    *read_units = total ? total->read_units : 0;
+  if (write_units)
+    *write_units = total ? total->write_units : 0;
+  g_mutex_unlock (&self->lock);
+
+  return total != NULL;
+}
+
+static int
+compare_totals (gconstpointer a, gconstpointer b)
+{
+  const CapacityTotal *x = *(const CapacityTotal **) a;
+  const CapacityTotal *y = *(const CapacityTotal **) b;
+  int c = g_strcmp0 (x->table, y->table);
+
+  return c ? c : g_strcmp0 (x->index, y->index);
+}
+
+/**
+ * dynamorm_session_get_capacity_summary:
+ * @self: a #DynamormSession
+ *
+ * Gets every consumed-capacity total the session keeps, sorted by table
+ * and index, as a #GVariant of type `a(ssdd)`: table name, index name (empty
+ * for the table's own total), read units, write units.
+ *
+ * Returns: (transfer full): the summary
+ */
+GVariant *
+dynamorm_session_get_capacity_summary (DynamormSession *self)
+{
+  g_autoptr(GPtrArray) totals = g_ptr_array_new ();
+  GVariantBuilder builder;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ssdd)"));
+  g_mutex_lock (&self->lock);
+  g_hash_table_iter_init (&iter, self->capacity);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (totals, value);
+  g_ptr_array_sort (totals, compare_totals);
+  for (guint i = 0; i < totals->len; i++)
+    {
+      CapacityTotal *total = totals->pdata[i];
+      g_variant_builder_add (&builder, "(ssdd)", total->table, total->index ? total->index : "",
+                             total->read_units, total->write_units);
+    }
+  g_mutex_unlock (&self->lock);
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/**
+ * dynamorm_session_reset_consumed_capacity:
+ * @self: a #DynamormSession
+ *
+ * Forgets every consumed-capacity total.
+ */
+void
+dynamorm_session_reset_consumed_capacity (DynamormSession *self)
+{
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove_all (self->capacity);
+  g_mutex_unlock (&self->lock);
 }

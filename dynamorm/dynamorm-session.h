@@ -15,6 +15,20 @@
 
 G_BEGIN_DECLS
 
+/**
+ * DynamormCapacityMode:
+ * @DYNAMORM_CAPACITY_NONE: do not ask for consumed capacity
+ * @DYNAMORM_CAPACITY_TOTAL: ask for the total per table (`TOTAL`)
+ * @DYNAMORM_CAPACITY_INDEXES: ask for the table and each index (`INDEXES`)
+ *
+ * How much consumed-capacity detail a session asks DynamoDB for.
+ */
+typedef enum {
+  DYNAMORM_CAPACITY_NONE,
+  DYNAMORM_CAPACITY_TOTAL,
+  DYNAMORM_CAPACITY_INDEXES,
+} DynamormCapacityMode;
+
 #define DYNAMORM_TYPE_SESSION (dynamorm_session_get_type ())
 
 DYNAMORM_AVAILABLE_IN_ALL
@@ -35,6 +49,23 @@ void             dynamorm_session_set_table_prefix (DynamormSession      *self,
 DYNAMORM_AVAILABLE_IN_ALL
 char            *dynamorm_session_get_table_name   (DynamormSession      *self,
                                                     GType                 model_type);
+
+/* Consumed capacity */
+DYNAMORM_AVAILABLE_IN_ALL
+void                 dynamorm_session_set_capacity_mode      (DynamormSession      *self,
+                                                              DynamormCapacityMode  mode);
+DYNAMORM_AVAILABLE_IN_ALL
+DynamormCapacityMode dynamorm_session_get_capacity_mode      (DynamormSession      *self);
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean             dynamorm_session_get_consumed_capacity  (DynamormSession      *self,
+                                                              const char           *table_name,
+                                                              const char           *index_name,
+                                                              double               *read_units,
+                                                              double               *write_units);
+DYNAMORM_AVAILABLE_IN_ALL
+GVariant            *dynamorm_session_get_capacity_summary   (DynamormSession      *self);
+DYNAMORM_AVAILABLE_IN_ALL
+void                 dynamorm_session_reset_consumed_capacity (DynamormSession     *self);
 
 /* Raw API calls */
 DYNAMORM_AVAILABLE_IN_ALL

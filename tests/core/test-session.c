@@ -350,6 +350,74 @@ test_async (Fixture *f, gconstpointer data)
   g_main_loop_unref (wait.loop);
 }
 
+static void
+count_capacity_signal (DynamormSession *session, const char *operation, JsonNode *capacity, gpointer data)
+{
+  GPtrArray *seen = data;
+
+  g_assert_nonnull (capacity);
+  g_ptr_array_add (seen, g_strdup (operation));
+}
+
+static void
+test_consumed_capacity (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(TestUser) user = NULL;
+  g_autoptr(DynamormModel) got = NULL;
+  g_autoptr(GVariant) summary = NULL;
+  g_autofree char *table = NULL;
+  double read = -1, write = -1;
+
+  SKIP_IF_NO_BACKEND (f);
+
+  table = dynamorm_session_get_table_name (f->session, TEST_TYPE_USER);
+  g_signal_connect (f->session, "consumed-capacity", G_CALLBACK (count_capacity_signal), seen);
+
+  /* Off by default: nothing is asked for, nothing recorded. */
+  user = g_object_new (TEST_TYPE_USER, "id", "cap", "email", "cap@example.com", NULL);
+  g_assert_true (dynamorm_session_put (f->session, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen->len, ==, 0);
+  g_assert_false (dynamorm_session_get_consumed_capacity (f->session, table, NULL, NULL, NULL));
+
+  dynamorm_session_set_capacity_mode (f->session, DYNAMORM_CAPACITY_INDEXES);
+  /* A new small item: 1 write unit for the table, 1 for the GSI it enters. */
+  g_object_set (user, "id", "cap2", NULL);
+  g_assert_true (dynamorm_session_put (f->session, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (seen->len, ==, 1);
+  g_assert_cmpstr (seen->pdata[0], ==, "PutItem");
+  g_assert_true (dynamorm_session_get_consumed_capacity (f->session, table, NULL, &read, &write));
+  g_assert_cmpfloat (write, ==, 2.0);
+  g_assert_cmpfloat (read, ==, 0.0);
+  g_assert_true (dynamorm_session_get_consumed_capacity (f->session, table, "by-email", &read, &write));
+  g_assert_cmpfloat (write, ==, 1.0);
+
+  /* An eventually consistent read of a small item: half a read unit. */
+  got = get_user (f, "cap", &error);
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_session_get_consumed_capacity (f->session, table, NULL, &read, &write));
+  g_assert_cmpfloat (read, ==, 0.5);
+  g_assert_cmpuint (seen->len, ==, 2);
+
+  /* Rewriting an item whose index attributes did not change writes only
+   * the table, as DynamoDB charges it. */
+  g_assert_true (dynamorm_session_put (f->session, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_session_get_consumed_capacity (f->session, table, NULL, &read, &write));
+  g_assert_cmpfloat (write, ==, 3.0);
+  g_assert_true (dynamorm_session_get_consumed_capacity (f->session, table, "by-email", &read, &write));
+  g_assert_cmpfloat (write, ==, 1.0);
+
+  summary = dynamorm_session_get_capacity_summary (f->session);
+  g_assert_cmpuint (g_variant_n_children (summary), ==, 2);
+
+  dynamorm_session_reset_consumed_capacity (f->session);
+  g_assert_false (dynamorm_session_get_consumed_capacity (f->session, table, NULL, NULL, NULL));
+}
+
 typedef struct {
   DynamormSession *session;
   guint first;
@@ -574,6 +642,7 @@ main (int argc, char *argv[])
   ADD ("/dynamorm/session/tables", test_tables);
   ADD ("/dynamorm/session/async", test_async);
   ADD ("/dynamorm/session/threads", test_threads);
+  ADD ("/dynamorm/session/consumed-capacity", test_consumed_capacity);
   if (g_str_equal (backend_name, "memory"))
     {
       g_test_add_func ("/dynamorm/session/bad-uris", test_bad_uris);

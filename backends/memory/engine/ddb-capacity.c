@@ -95,6 +95,33 @@ projected_size (DdbIndex *index, JsonObject *attrs)
   return size;
 }
 
+/* TRUE when every attribute the index projects is the same in both. */
+static gboolean
+projection_unchanged (DdbIndex *index, JsonObject *old_attrs, JsonObject *new_attrs)
+{
+  JsonObject *sides[2] = { old_attrs, new_attrs };
+
+  for (guint side = 0; side < 2; side++)
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, sides[side]);
+      while (json_object_iter_next (&iter, &name, &value))
+        {
+          JsonNode *other;
+
+          if (!ddb_index_projects_attr (index, name))
+            continue;
+          other = json_object_get_member (sides[1 - side], name);
+          if (other == NULL || !ddb_value_equal (value, other))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 in_index (DdbIndex *index, JsonObject *attrs, JsonNode **h, JsonNode **r)
 {
@@ -123,9 +150,13 @@ ddb_capacity_add_write (DdbCapacity *cap, DdbTable *table, JsonObject *old_attrs
         {
           gboolean moved = !ddb_value_equal (oh, nh) || (orr && !ddb_value_equal (orr, nr));
           gsize os = projected_size (index, old_attrs), ns = projected_size (index, new_attrs);
-          /* A changed index key is a delete plus a put in the index. */
-          units = moved ? ddb_capacity_write_units (os) + ddb_capacity_write_units (ns)
-                        : ddb_capacity_write_units (MAX (os, ns));
+          /* A changed index key is a delete plus a put in the index; an
+           * unchanged projection is no index write at all (as DynamoDB,
+           * and DynamoDB Local, charge it). */
+          if (moved)
+            units = ddb_capacity_write_units (os) + ddb_capacity_write_units (ns);
+          else if (!projection_unchanged (index, old_attrs, new_attrs))
+            units = ddb_capacity_write_units (MAX (os, ns));
         }
       else if (was)
         units = ddb_capacity_write_units (projected_size (index, old_attrs));
