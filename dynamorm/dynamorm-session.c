@@ -440,13 +440,13 @@ static char *
 describe_key (JsonObject *key)
 {
   GString *s = g_string_new (NULL);
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *av;
+  /* Members in the order they were added: partition key first. */
+  g_autoptr(GList) names = json_object_get_members (key);
 
-  json_object_iter_init (&iter, key);
-  while (json_object_iter_next (&iter, &name, &av))
+  for (GList *l = names; l != NULL; l = l->next)
     {
+      const char *name = l->data;
+      JsonNode *av = json_object_get_member (key, name);
       JsonNode *inner;
       const char *type = _dynamorm_av_get_type (av, &inner);
 

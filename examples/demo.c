@@ -28,9 +28,12 @@ struct _DemoUser
   char *email;
   char *name;
   GDateTime *created_at;
+  gint64 version;
+  gint64 payment_count;
 };
 
-enum { USER_PROP_0, USER_PROP_ID, USER_PROP_EMAIL, USER_PROP_NAME, USER_PROP_CREATED_AT };
+enum { USER_PROP_0, USER_PROP_ID, USER_PROP_EMAIL, USER_PROP_NAME, USER_PROP_CREATED_AT,
+       USER_PROP_VERSION, USER_PROP_PAYMENT_COUNT };
 
 G_DEFINE_FINAL_TYPE (DemoUser, demo_user, DYNAMORM_TYPE_MODEL)
 
@@ -45,6 +48,8 @@ demo_user_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
     case USER_PROP_EMAIL: g_value_set_string (value, self->email); break;
     case USER_PROP_NAME: g_value_set_string (value, self->name); break;
     case USER_PROP_CREATED_AT: g_value_set_boxed (value, self->created_at); break;
+    case USER_PROP_VERSION: g_value_set_int64 (value, self->version); break;
+    case USER_PROP_PAYMENT_COUNT: g_value_set_int64 (value, self->payment_count); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -63,6 +68,8 @@ demo_user_set_property (GObject *object, guint prop_id, const GValue *value, GPa
       g_clear_pointer (&self->created_at, g_date_time_unref);
       self->created_at = g_value_dup_boxed (value);
       break;
+    case USER_PROP_VERSION: self->version = g_value_get_int64 (value); break;
+    case USER_PROP_PAYMENT_COUNT: self->payment_count = g_value_get_int64 (value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -97,11 +104,17 @@ demo_user_class_init (DemoUserClass *klass)
     g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (object_class, USER_PROP_CREATED_AT,
     g_param_spec_boxed ("created-at", NULL, NULL, G_TYPE_DATE_TIME, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (object_class, USER_PROP_VERSION,
+    g_param_spec_int64 ("version", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (object_class, USER_PROP_PAYMENT_COUNT,
+    g_param_spec_int64 ("payment-count", NULL, NULL, 0, G_MAXINT64, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   /* The Go library's `dynamorm:"pk"` / `dynamorm:"sk"` tags. */
   dynamorm_model_class_set_table_name (model_class, "users");
   dynamorm_model_class_tag_property (model_class, "id", "pk");
   dynamorm_model_class_tag_property (model_class, "email", "sk");
+  dynamorm_model_class_tag_property (model_class, "created-at", "created_at");
+  dynamorm_model_class_tag_property (model_class, "version", "version");
 }
 
 static void demo_user_init (DemoUser *self) { }
@@ -249,6 +262,200 @@ ensure_table (DynamormSession *session, GType type, GError **error)
   return FALSE;
 }
 
+/* ---- the service: the Go library's demo service, step by step ---- */
+
+static void
+on_progress (guint done, guint total, gpointer user_data)
+{
+  say ("  retrieved %u/%u payments", done, total);
+}
+
+static DemoPayment *
+new_payment (const char *id, const char *customer, const char *status, gint64 amount)
+{
+  return g_object_new (DEMO_TYPE_PAYMENT, "id", id, "timestamp", "2024-05-01T10:00:00Z",
+                       "customer-id", customer, "status", status, "amount", amount, NULL);
+}
+
+static gboolean
+run_service_demo (DynamormSession *session, GError **error)
+{
+  g_autoptr(DemoUser) alice = NULL;
+  g_autoptr(DemoUser) stale = NULL;
+  GError *local_error = NULL;
+
+  step ("Insert-only create of another user");
+  alice = g_object_new (DEMO_TYPE_USER, "id", "user456", "email", "alice@example.com",
+                        "name", "Alice", NULL);
+  if (!dynamorm_session_insert (session, DYNAMORM_MODEL (alice), NULL, error))
+    return FALSE;
+  say ("Stored user456 at version %" G_GINT64_FORMAT ", created at a time Dynamorm keeps.", alice->version);
+
+  step ("Optimistic update: two writers, one version");
+  {
+    const char *props[] = { "name", NULL };
+    GValue id = G_VALUE_INIT, email = G_VALUE_INIT;
+
+    g_value_init (&id, G_TYPE_STRING);
+    g_value_set_string (&id, "user456");
+    g_value_init (&email, G_TYPE_STRING);
+    g_value_set_string (&email, "alice@example.com");
+    stale = DEMO_USER (dynamorm_session_get (session, DEMO_TYPE_USER, &id, &email, NULL, error));
+    g_value_unset (&id);
+    g_value_unset (&email);
+    if (stale == NULL)
+      return FALSE;
+
+    g_object_set (alice, "name", "Alice Smith", NULL);
+    if (!dynamorm_session_update (session, DYNAMORM_MODEL (alice), props, NULL, error))
+      return FALSE;
+    say ("Writer A renamed her to “%s”: version %" G_GINT64_FORMAT ".", alice->name, alice->version);
+
+    g_object_set (stale, "name", "Alice Jones", NULL);
+    if (dynamorm_session_update (session, DYNAMORM_MODEL (stale), props, NULL, &local_error))
+      {
+        g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_FAILED, "a stale write was accepted");
+        return FALSE;
+      }
+    if (!g_error_matches (local_error, DYNAMORM_ERROR, DYNAMORM_ERROR_CONDITION_FAILED))
+      {
+        g_propagate_error (error, local_error);
+        return FALSE;
+      }
+    say ("Writer B, still holding version %" G_GINT64_FORMAT ", was refused: %s",
+         stale->version, local_error->message);
+    g_clear_error (&local_error);
+  }
+
+  step ("Guarded delete: only if the item exists");
+  {
+    g_autoptr(DynamormWriteOptions) options = dynamorm_write_options_new ();
+    g_autoptr(DemoPayment) ghost = new_payment ("pay-404", "user456", "pending", 1);
+
+    dynamorm_write_options_set_if_exists (options, TRUE);
+    if (dynamorm_session_delete_full (session, DYNAMORM_MODEL (ghost), options, NULL, NULL, &local_error))
+      {
+        g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_FAILED, "a guarded delete of a missing item succeeded");
+        return FALSE;
+      }
+    if (!g_error_matches (local_error, DYNAMORM_ERROR, DYNAMORM_ERROR_CONDITION_FAILED) &&
+        !g_error_matches (local_error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND))
+      {
+        g_propagate_error (error, local_error);
+        return FALSE;
+      }
+    say ("Deleting payment pay-404, which does not exist, was refused: %s", local_error->message);
+    g_clear_error (&local_error);
+  }
+
+  step ("Transaction: a payment and the user's payment count, together");
+  {
+    g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (session);
+    g_autoptr(DynamormUpdate) count = dynamorm_update_new ();
+    g_autoptr(DemoPayment) payment = new_payment ("pay-2", "user456", "completed", 1500);
+
+    dynamorm_update_increment (count, "payment-count", 1);
+    dynamorm_transaction_add_create (tx, DYNAMORM_MODEL (payment), NULL);
+    dynamorm_transaction_add_update_with (tx, DYNAMORM_MODEL (alice), count, NULL);
+    if (!dynamorm_transaction_commit (tx, NULL, error))
+      return FALSE;
+    say ("Committed both writes at once (token %s).", dynamorm_transaction_get_client_request_token (tx));
+  }
+  {
+    g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (session);
+    g_autoptr(DynamormUpdate) count = dynamorm_update_new ();
+    g_autoptr(DemoPayment) again = new_payment ("pay-2", "user456", "completed", 1500);
+    g_autoptr(GPtrArray) failures = NULL;
+
+    dynamorm_update_increment (count, "payment-count", 1);
+    dynamorm_transaction_add_update_with (tx, DYNAMORM_MODEL (alice), count, NULL);
+    dynamorm_transaction_add_create (tx, DYNAMORM_MODEL (again), NULL);
+    if (dynamorm_transaction_commit (tx, NULL, &local_error))
+      {
+        g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_FAILED, "a duplicate create was committed");
+        return FALSE;
+      }
+    failures = dynamorm_transaction_get_failures (tx);
+    for (guint i = 0; failures != NULL && i < failures->len; i++)
+      say ("The same again was cancelled: action %u failed with %s (%s).",
+           dynamorm_transaction_failure_get_index (failures->pdata[i]),
+           dynamorm_transaction_failure_get_code (failures->pdata[i]),
+           dynamorm_transaction_failure_get_message (failures->pdata[i]));
+    g_clear_error (&local_error);
+    if (!dynamorm_session_reload (session, DYNAMORM_MODEL (alice), NULL, error))
+      return FALSE;
+    say ("Nothing of it was written: user456 still has %" G_GINT64_FORMAT " payment.", alice->payment_count);
+  }
+
+  step ("Batch write 30 payments, then batch get them with a retry policy and progress");
+  {
+    g_autoptr(DynamormBatchWrite) write = dynamorm_batch_write_new (session);
+    g_autoptr(DynamormBatchGet) get = dynamorm_batch_get_new (session, DEMO_TYPE_PAYMENT);
+    g_autoptr(DynamormRetryPolicy) policy = dynamorm_retry_policy_new_full (5, 50, 2000, 1.5, 0.4);
+    g_autoptr(GPtrArray) found = NULL;
+
+    for (guint i = 0; i < 30; i++)
+      {
+        g_autofree char *id = g_strdup_printf ("pay-%02u", 10 + i);
+        g_autoptr(DemoPayment) payment = new_payment (id, "user456", i % 3 ? "completed" : "pending", 100 * (i + 1));
+        g_autoptr(DynamormKey) key = dynamorm_key_new_string (id, "2024-05-01T10:00:00Z");
+
+        dynamorm_batch_write_add_put (write, DYNAMORM_MODEL (payment));
+        dynamorm_batch_get_add_key (get, key);
+      }
+    if (!dynamorm_batch_write_execute (write, NULL, error))
+      return FALSE;
+    say ("Wrote 30 payments in chunks of 25.");
+
+    dynamorm_batch_get_set_chunk_size (get, 10);
+    dynamorm_batch_get_set_retry_policy (get, policy);
+    dynamorm_batch_get_set_progress_func (get, on_progress, NULL, NULL);
+    found = dynamorm_batch_get_execute (get, NULL, error);
+    if (found == NULL)
+      return FALSE;
+    say ("Got %u payments back, in the order of the keys.", found->len);
+  }
+
+  step ("Query the customer index, one page at a time");
+  {
+    g_autofree char *cursor = NULL;
+    guint page = 0;
+
+    do
+      {
+        g_autoptr(DynamormQuery) query = dynamorm_query_new (session, DEMO_TYPE_PAYMENT);
+        g_autoptr(GListModel) items = NULL;
+        g_autofree char *next = NULL;
+
+        dynamorm_query_where (query, "customer-id", DYNAMORM_OPERATOR_EQ, "user456");
+        dynamorm_query_where (query, "status", DYNAMORM_OPERATOR_EQ, "completed");
+        items = dynamorm_query_page (query, 8, cursor, &next, NULL, error);
+        if (items == NULL)
+          return FALSE;
+        say ("Page %u: %u completed payments%s", ++page, g_list_model_get_n_items (items),
+             next ? "; the next page's cursor is an opaque, signed string a web client can hand back" : "; that was the last page");
+        g_free (cursor);
+        cursor = g_steal_pointer (&next);
+      }
+    while (cursor != NULL);
+  }
+
+  return TRUE;
+}
+
+static void
+print_capacity (DynamormSession *session)
+{
+  g_autoptr(GVariant) summary = dynamorm_session_get_capacity_summary (session);
+  GVariantIter iter;
+  const char *table, *index;
+  double read, write;
+
+  g_variant_iter_init (&iter, summary);
+  while (g_variant_iter_next (&iter, "(&s&sdd)", &table, &index, &read, &write))
+    say ("%-28s %6.1f read units, %6.1f write units", *index ? index : table, read, write);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -279,6 +486,9 @@ main (int argc, char *argv[])
       dynamorm_session_set_table_prefix (session, prefix);
       say ("Table names get the prefix “%s”.", prefix);
     }
+
+  /* Meter every operation, table by table and index by index. */
+  dynamorm_session_set_capacity_mode (session, DYNAMORM_CAPACITY_INDEXES);
 
   step ("Create the tables from the models");
   if (!ensure_table (session, DEMO_TYPE_USER, &error) ||
@@ -350,6 +560,12 @@ main (int argc, char *argv[])
     }
   say ("Deleted; reading it again says: %s", error->message);
   g_clear_error (&error);
+
+  if (!run_service_demo (session, &error))
+    return fail ("running the service demo", error);
+
+  step ("Consumed capacity, as DynamoDB reported it");
+  print_capacity (session);
 
   if (!g_str_has_prefix (uri, "memory:"))
     {
