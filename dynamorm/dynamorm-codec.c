@@ -1350,6 +1350,55 @@ fail:
   return FALSE;
 }
 
+/* Converts a caller's key value to the key property's type and encodes
+ * it into key[field->attribute]; an unset or empty value is an error. */
+gboolean
+_dynamorm_key_attribute (const DynamormField *field, const GValue *value, const char *what,
+               GType type, JsonObject *key, GError **error)
+{
+  GValue converted = G_VALUE_INIT;
+  GType want = G_PARAM_SPEC_VALUE_TYPE (field->pspec);
+  JsonNode *av = NULL;
+  const char *av_type;
+  gboolean ok;
+
+  if (_dynamorm_value_is_unset (value))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("A key of %s needs a value for its %s “%s”"),
+                   g_type_name (type), what, field->pspec->name);
+      return FALSE;
+    }
+  g_value_init (&converted, want);
+  if (!g_value_type_transformable (G_VALUE_TYPE (value), want) ||
+      !g_value_transform (value, &converted))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("The %s “%s” of %s is a %s; a %s cannot be used for it"),
+                   what, field->pspec->name, g_type_name (type), g_type_name (want),
+                   g_type_name (G_VALUE_TYPE (value)));
+      g_value_unset (&converted);
+      return FALSE;
+    }
+  ok = _dynamorm_field_encode (field, &converted, &av, error);
+  g_value_unset (&converted);
+  if (!ok)
+    return FALSE;
+  av_type = av ? _dynamorm_av_get_type (av, NULL) : NULL;
+  if (av == NULL || av_type == NULL || g_str_equal (av_type, "NULL") ||
+      ((g_str_equal (av_type, "S") || g_str_equal (av_type, "B")) &&
+       *json_object_get_string_member (json_node_get_object (av), av_type) == '\0'))
+    {
+      g_clear_pointer (&av, json_node_unref);
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("The %s “%s” of a key of %s is empty: give every key a value"),
+                   what, field->pspec->name, g_type_name (type));
+      return FALSE;
+    }
+  json_object_set_member (key, field->attribute, av);
+  return TRUE;
+}
+
 /**
  * dynamorm_value_to_attribute_value:
  * @value: a #GValue holding a string, number, boolean, enum, #GBytes,

@@ -88,6 +88,10 @@ gboolean _dynamorm_field_is_empty (const DynamormField *field, const GValue *val
  * holding a NULL pointer (what GJS 1.74 passes for JavaScript null). */
 gboolean _dynamorm_value_is_unset (const GValue *value);
 
+gboolean _dynamorm_key_attribute (const DynamormField *field, const GValue *value,
+                                  const char *what, GType model_type,
+                                  JsonObject *key, GError **error);
+
 /* AttributeValue helpers */
 JsonNode *_dynamorm_av_new_string (const char *type, const char *text);
 JsonNode *_dynamorm_av_new (const char *type, JsonNode *inner); /* takes inner */

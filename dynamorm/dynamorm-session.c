@@ -904,93 +904,78 @@ dynamorm_session_call_finish (DynamormSession  *self,
 }
 
 /* ------------------------------------------------------------------ */
-/* Tables */
+/* Tables: the session's table calls are DynamormTable with default options
+ * (one place builds CreateTable from a schema; see dynamorm-table.c). */
 
-static void
-add_key_schema (JsonObject *target, const DynamormField *pk, const DynamormField *sk)
+static DynamormTable *
+table_for_type (DynamormSession *self, GType model_type, GError **error)
 {
-  JsonArray *key_schema = json_array_new ();
-  const DynamormField *fields[2] = { pk, sk };
-
-  for (guint i = 0; i < 2; i++)
-    {
-      JsonObject *element;
-
-      if (fields[i] == NULL)
-        continue;
-      element = json_object_new ();
-      json_object_set_string_member (element, "AttributeName", fields[i]->attribute);
-      json_object_set_string_member (element, "KeyType", i == 0 ? "HASH" : "RANGE");
-      json_array_add_object_element (key_schema, element);
-    }
-  json_object_set_array_member (target, "KeySchema", key_schema);
-}
-
-static void
-add_attribute_definition (JsonArray *definitions, GHashTable *seen, const DynamormField *field)
-{
-  JsonObject *def;
-  char type[2] = { field->key_type, '\0' };
-
-  if (field == NULL || !g_hash_table_add (seen, field->attribute))
-    return;
-  def = json_object_new ();
-  json_object_set_string_member (def, "AttributeName", field->attribute);
-  json_object_set_string_member (def, "AttributeType", type);
-  json_array_add_object_element (definitions, def);
-}
-
-static Op *
-build_create_table (DynamormSession *self, GType model_type, GError **error)
-{
-  const DynamormSchema *schema;
-  Op *op = op_for_type (self, "CreateTable", OP_RESULT_BOOLEAN, model_type, &schema, error);
-  g_autoptr(GHashTable) seen = NULL;
-  JsonObject *request;
-  JsonArray *definitions, *gsis, *lsis;
-
-  if (op == NULL)
+  /* Report schema mistakes before any request, as every operation does. */
+  if (_dynamorm_schema_get (model_type, TRUE, error) == NULL)
     return NULL;
+  return dynamorm_table_new (self, model_type, NULL);
+}
 
-  request = request_object (op);
-  seen = g_hash_table_new (g_str_hash, g_str_equal);
-  definitions = json_array_new ();
-  gsis = json_array_new ();
-  lsis = json_array_new ();
+typedef enum {
+  TABLE_CREATE,
+  TABLE_DELETE,
+  TABLE_DESCRIBE,
+} TableCall;
 
-  add_attribute_definition (definitions, seen, schema->partition_key);
-  if (schema->sort_key)
-    add_attribute_definition (definitions, seen, schema->sort_key);
-  add_key_schema (request, schema->partition_key, schema->sort_key);
+static void
+table_call_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormTable *table = DYNAMORM_TABLE (source);
+  TableCall call = GPOINTER_TO_INT (g_task_get_task_data (task));
+  GError *error = NULL;
 
-  for (guint i = 0; i < schema->indexes->len; i++)
+  if (call == TABLE_DESCRIBE)
     {
-      DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
-      JsonObject *spec = json_object_new ();
-      JsonObject *projection = json_object_new ();
+      JsonNode *description = dynamorm_table_describe_finish (table, result, &error);
 
-      add_attribute_definition (definitions, seen, index->partition_key);
-      if (index->sort_key)
-        add_attribute_definition (definitions, seen, index->sort_key);
-      json_object_set_string_member (spec, "IndexName", index->name);
-      add_key_schema (spec, index->partition_key, index->sort_key);
-      json_object_set_string_member (projection, "ProjectionType", "ALL");
-      json_object_set_object_member (spec, "Projection", projection);
-      json_array_add_object_element (index->local ? lsis : gsis, spec);
+      if (description == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, description, (GDestroyNotify) json_node_unref);
+      return;
     }
-
-  json_object_set_array_member (request, "AttributeDefinitions", definitions);
-  if (json_array_get_length (gsis) > 0)
-    json_object_set_array_member (request, "GlobalSecondaryIndexes", gsis);
+  if (call == TABLE_CREATE ? dynamorm_table_create_finish (table, result, &error)
+                           : dynamorm_table_delete_finish (table, result, &error))
+    g_task_return_boolean (task, TRUE);
   else
-    json_array_unref (gsis);
-  if (json_array_get_length (lsis) > 0)
-    json_object_set_array_member (request, "LocalSecondaryIndexes", lsis);
-  else
-    json_array_unref (lsis);
-  json_object_set_string_member (request, "BillingMode", "PAY_PER_REQUEST");
+    g_task_return_error (task, error);
+}
 
-  return op;
+static void
+table_call_async (DynamormSession     *self,
+                  GType                model_type,
+                  TableCall            call,
+                  gpointer             source_tag,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(DynamormTable) table = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, GINT_TO_POINTER (call), NULL);
+  table = table_for_type (self, model_type, &error);
+  if (table == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (call == TABLE_CREATE)
+    dynamorm_table_create_async (table, cancellable, table_call_cb, g_steal_pointer (&task));
+  else if (call == TABLE_DELETE)
+    dynamorm_table_delete_async (table, cancellable, table_call_cb, g_steal_pointer (&task));
+  else
+    dynamorm_table_describe_async (table, cancellable, table_call_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -1000,9 +985,12 @@ build_create_table (DynamormSession *self, GType model_type, GError **error)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Creates the table of a model from its schema: its key, its global and
- * local secondary indexes (projecting all attributes), billed on demand.
- * An existing table is %DYNAMORM_ERROR_RESOURCE_IN_USE.
+ * Creates the table of a model from its schema and waits until it is
+ * active: its key, its global and local secondary indexes (projecting all
+ * attributes), billed on demand, with TTL enabled when the model has a
+ * `ttl` property. An existing table is %DYNAMORM_ERROR_RESOURCE_IN_USE.
+ * For other options (projections, provisioned capacity, streams), and to
+ * create only when missing, use [class@Dynamorm.Table].
  *
  * Returns: %TRUE on success
  */
@@ -1012,12 +1000,12 @@ dynamorm_session_create_table (DynamormSession  *self,
                                GCancellable     *cancellable,
                                GError          **error)
 {
-  g_autoptr(Op) op = NULL;
+  g_autoptr(DynamormTable) table = NULL;
 
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
 
-  op = build_create_table (self, model_type, error);
-  return op != NULL && op_run_sync (op, cancellable, error);
+  table = table_for_type (self, model_type, error);
+  return table != NULL && dynamorm_table_create (table, cancellable, error);
 }
 
 /**
@@ -1037,13 +1025,10 @@ dynamorm_session_create_table_async (DynamormSession     *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  GError *error = NULL;
-  Op *op;
-
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
 
-  op = build_create_table (self, model_type, &error);
-  op_run_async (self, op, error, dynamorm_session_create_table_async, cancellable, callback, user_data);
+  table_call_async (self, model_type, TABLE_CREATE, dynamorm_session_create_table_async,
+                    cancellable, callback, user_data);
 }
 
 /**
@@ -1064,12 +1049,6 @@ dynamorm_session_create_table_finish (DynamormSession  *self,
   return op_finish_boolean (self, result, dynamorm_session_create_table_async, error);
 }
 
-static Op *
-build_delete_table (DynamormSession *self, GType model_type, GError **error)
-{
-  return op_for_type (self, "DeleteTable", OP_RESULT_BOOLEAN, model_type, NULL, error);
-}
-
 /**
  * dynamorm_session_delete_table:
  * @self: a #DynamormSession
@@ -1077,7 +1056,8 @@ build_delete_table (DynamormSession *self, GType model_type, GError **error)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Deletes the table of a model, with all its items.
+ * Deletes the table of a model, with all its items, and waits until it is
+ * gone.
  *
  * Returns: %TRUE on success
  */
@@ -1087,12 +1067,12 @@ dynamorm_session_delete_table (DynamormSession  *self,
                                GCancellable     *cancellable,
                                GError          **error)
 {
-  g_autoptr(Op) op = NULL;
+  g_autoptr(DynamormTable) table = NULL;
 
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
 
-  op = build_delete_table (self, model_type, error);
-  return op != NULL && op_run_sync (op, cancellable, error);
+  table = table_for_type (self, model_type, error);
+  return table != NULL && dynamorm_table_delete (table, cancellable, error);
 }
 
 /**
@@ -1112,13 +1092,10 @@ dynamorm_session_delete_table_async (DynamormSession     *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  GError *error = NULL;
-  Op *op;
-
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
 
-  op = build_delete_table (self, model_type, &error);
-  op_run_async (self, op, error, dynamorm_session_delete_table_async, cancellable, callback, user_data);
+  table_call_async (self, model_type, TABLE_DELETE, dynamorm_session_delete_table_async,
+                    cancellable, callback, user_data);
 }
 
 /**
@@ -1139,32 +1116,6 @@ dynamorm_session_delete_table_finish (DynamormSession  *self,
   return op_finish_boolean (self, result, dynamorm_session_delete_table_async, error);
 }
 
-static gboolean
-finish_describe_table (Op *op, JsonNode *response, GError **error)
-{
-  JsonNode *table = json_object_get_member (json_node_get_object (response), "Table");
-
-  if (table == NULL || !JSON_NODE_HOLDS_OBJECT (table))
-    {
-      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
-                   _("DescribeTable answered without a Table description"));
-      return FALSE;
-    }
-  op->result = json_node_ref (table);
-  op->result_free = (GDestroyNotify) json_node_unref;
-  return TRUE;
-}
-
-static Op *
-build_describe_table (DynamormSession *self, GType model_type, GError **error)
-{
-  Op *op = op_for_type (self, "DescribeTable", OP_RESULT_POINTER, model_type, NULL, error);
-
-  if (op)
-    op->finish = finish_describe_table;
-  return op;
-}
-
 /**
  * dynamorm_session_describe_table:
  * @self: a #DynamormSession
@@ -1183,12 +1134,12 @@ dynamorm_session_describe_table (DynamormSession  *self,
                                  GCancellable     *cancellable,
                                  GError          **error)
 {
-  g_autoptr(Op) op = NULL;
+  g_autoptr(DynamormTable) table = NULL;
 
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
 
-  op = build_describe_table (self, model_type, error);
-  return op ? op_run_sync_pointer (op, cancellable, error) : NULL;
+  table = table_for_type (self, model_type, error);
+  return table ? dynamorm_table_describe (table, cancellable, error) : NULL;
 }
 
 /**
@@ -1209,13 +1160,10 @@ dynamorm_session_describe_table_async (DynamormSession     *self,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  GError *error = NULL;
-  Op *op;
-
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
 
-  op = build_describe_table (self, model_type, &error);
-  op_run_async (self, op, error, dynamorm_session_describe_table_async, cancellable, callback, user_data);
+  table_call_async (self, model_type, TABLE_DESCRIBE, dynamorm_session_describe_table_async,
+                    cancellable, callback, user_data);
 }
 
 /**
@@ -2028,48 +1976,6 @@ finish_get (Op *op, JsonNode *response, GError **error)
   return op->result != NULL;
 }
 
-static gboolean
-key_attribute (const DynamormField *field, const GValue *value, const char *what,
-               GType type, JsonObject *key, GError **error)
-{
-  GValue converted = G_VALUE_INIT;
-  GType want = G_PARAM_SPEC_VALUE_TYPE (field->pspec);
-  JsonNode *av = NULL;
-  gboolean ok;
-
-  if (_dynamorm_value_is_unset (value))
-    {
-      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                   _("Getting a %s needs a value for its %s “%s”"),
-                   g_type_name (type), what, field->pspec->name);
-      return FALSE;
-    }
-  g_value_init (&converted, want);
-  if (!g_value_type_transformable (G_VALUE_TYPE (value), want) ||
-      !g_value_transform (value, &converted))
-    {
-      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                   _("The %s “%s” of %s is a %s; a %s cannot be used for it"),
-                   what, field->pspec->name, g_type_name (type), g_type_name (want),
-                   g_type_name (G_VALUE_TYPE (value)));
-      g_value_unset (&converted);
-      return FALSE;
-    }
-  ok = _dynamorm_field_encode (field, &converted, &av, error);
-  g_value_unset (&converted);
-  if (!ok)
-    return FALSE;
-  if (av == NULL || (_dynamorm_av_get_type (av, NULL) && g_str_equal (_dynamorm_av_get_type (av, NULL), "S") &&
-                     *json_object_get_string_member (json_node_get_object (av), "S") == '\0'))
-    {
-      g_clear_pointer (&av, json_node_unref);
-      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                   _("The %s “%s” of %s cannot be empty"), what, field->pspec->name, g_type_name (type));
-      return FALSE;
-    }
-  json_object_set_member (key, field->attribute, av);
-  return TRUE;
-}
 
 static Op *
 build_get (DynamormSession *self, GType model_type, const GValue *pk, const GValue *sk, GError **error)
@@ -2080,10 +1986,10 @@ build_get (DynamormSession *self, GType model_type, const GValue *pk, const GVal
 
   if (op == NULL)
     return NULL;
-  if (!key_attribute (schema->partition_key, pk, _("partition key"), model_type, key, error))
+  if (!_dynamorm_key_attribute (schema->partition_key, pk, _("partition key"), model_type, key, error))
     return NULL;
   if (schema->sort_key != NULL &&
-      !key_attribute (schema->sort_key, sk, _("sort key"), model_type, key, error))
+      !_dynamorm_key_attribute (schema->sort_key, sk, _("sort key"), model_type, key, error))
     return NULL;
   if (schema->sort_key == NULL && !_dynamorm_value_is_unset (sk))
     {
