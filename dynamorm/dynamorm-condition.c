@@ -120,7 +120,7 @@ new_binary (DynamormConditionKind kind, DynamormCondition *left, DynamormConditi
 }
 
 /**
- * dynamorm_condition_new_and:
+ * dynamorm_condition_new_and: (constructor)
  * @left: a condition
  * @right: another condition
  *
@@ -139,7 +139,7 @@ dynamorm_condition_new_and (DynamormCondition *left,
 }
 
 /**
- * dynamorm_condition_new_or:
+ * dynamorm_condition_new_or: (constructor)
  * @left: a condition
  * @right: another condition
  *
@@ -158,7 +158,7 @@ dynamorm_condition_new_or (DynamormCondition *left,
 }
 
 /**
- * dynamorm_condition_new_not:
+ * dynamorm_condition_new_not: (constructor)
  * @condition: a condition
  *
  * Creates a condition that holds when @condition does not.

@@ -21,10 +21,10 @@ G_DECLARE_DERIVABLE_TYPE (DynamormModel, dynamorm_model, DYNAMORM, MODEL, GObjec
  * @parent_class: the parent class
  * @serialize_property: turns one property value into a DynamoDB
  *   AttributeValue (or %NULL to leave the attribute out). Chain up to
- *   [func@Dynamorm.Model.default_serialize_property] for the properties you
+ *   [method@Dynamorm.Model.default_serialize_property] for the properties you
  *   do not handle yourself.
  * @deserialize_property: turns a DynamoDB AttributeValue into a property
- *   value. Chain up to [func@Dynamorm.Model.default_deserialize_property].
+ *   value. Chain up to [method@Dynamorm.Model.default_deserialize_property].
  *
  * The class of a model. Subclasses declare their schema in `class_init`
  * with [method@Dynamorm.ModelClass.set_table_name] and

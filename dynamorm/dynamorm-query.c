@@ -601,8 +601,8 @@ combine (DynamormCondition *left, DynamormCondition *right, gboolean or)
  * @condition: a condition
  *
  * ANDs a condition into the query's filter. Build grouped conditions with
- * [func@Dynamorm.Condition.new_and], [func@Dynamorm.Condition.new_or] and
- * [func@Dynamorm.Condition.new_not]. Filters are applied by DynamoDB after
+ * [ctor@Dynamorm.Condition.new_and], [ctor@Dynamorm.Condition.new_or] and
+ * [ctor@Dynamorm.Condition.new_not]. Filters are applied by DynamoDB after
  * reading: they reduce what is returned, not what is read. DynamoDB does
  * not allow a filter on the keys of the table or index that is queried.
  *

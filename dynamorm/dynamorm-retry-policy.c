@@ -329,7 +329,7 @@ dynamorm_retry_policy_get_delay (DynamormRetryPolicy *self,
  *
  * Whether a request that failed with @error on attempt number @attempt
  * should be sent again: the error must be retryable (see
- * `dynamorm_error_is_retryable()`; throttling, service and network
+ * [func@Dynamorm.Error.is_retryable]; throttling, service and network
  * failures are, validation errors and failed conditions never are) and
  * attempts must remain.
  *
