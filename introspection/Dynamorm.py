@@ -20,11 +20,13 @@ What it adds to ``gi.repository.Dynamorm``:
   the schema of their parent unless they declare their own. Property names in
   ``__dynamorm_tags__`` may be written with ``_`` or ``-``.
 
-* Every ``Dynamorm.Session.*_async`` method called without a callback returns
-  an ``asyncio.Future`` resolved from the ``*_finish`` function, so that
-  coroutines can ``await session.put_async(user, None)``. Cancelling the
-  future cancels the operation (through the ``Gio.Cancellable`` passed in,
-  or one made for the call).
+* Every ``*_async`` method with a ``*_finish`` pair (of ``Dynamorm.Session``,
+  ``Query``, ``BatchGet``, ``BatchWrite``, ``Transaction``, ``Table`` and
+  ``DataMigration``) called without a callback returns an ``asyncio.Future``
+  resolved from the ``*_finish`` function, so that coroutines can
+  ``await session.put_async(user, None)`` or ``await query.all_async(None)``.
+  Cancelling the future cancels the operation (through the
+  ``Gio.Cancellable`` passed in, or one made for the call).
 
 * ``Dynamorm.run_async(coro)`` runs a coroutine to completion on a new
   asyncio event loop while iterating the GLib main context, which is where
@@ -41,6 +43,7 @@ import functools
 
 from gi.repository import GLib, GObject, Gio
 
+from .. import _gi
 from ..module import get_introspection_module
 from ..overrides import override
 
@@ -118,8 +121,28 @@ def _running_loop():
         return asyncio.get_event_loop_policy().get_event_loop()
 
 
+def _python_arguments(info):
+    """The names of the arguments PyGObject takes, in order: the C arguments
+    without array lengths, destroy notifiers and out arguments, so that
+    ``batch_get_async (type, keys, n_keys, options, cancellable, callback,
+    user_data)`` is ``batch_get_async(type, keys, options, cancellable,
+    callback, user_data)``, as in Python."""
+    args = info.get_arguments()
+    hidden = set()
+    for i, arg in enumerate(args):
+        if arg.get_direction() == _gi.Direction.OUT:
+            hidden.add(i)
+        length = arg.get_type().get_array_length()
+        if length >= 0:
+            hidden.add(length)
+        destroy = arg.get_destroy()
+        if destroy >= 0 and destroy != i:
+            hidden.add(destroy)
+    return [a.get_name() for i, a in enumerate(args) if i not in hidden]
+
+
 def _make_awaitable(name, method, finish_name):
-    in_args = [a.get_name() for a in method.get_arguments()]
+    in_args = _python_arguments(method)
     cb_index = in_args.index('callback')
     cancellable_index = in_args.index('cancellable') if 'cancellable' in in_args else None
 
@@ -178,25 +201,80 @@ def _make_awaitable(name, method, finish_name):
     return wrapper
 
 
+def _add_awaitables(override_class, base):
+    for info in base.__info__.get_methods():
+        name = info.get_name()
+        if not name.endswith('_async'):
+            continue
+        finish_name = name[:-len('_async')] + '_finish'
+        if not hasattr(base, finish_name):
+            continue
+        if 'callback' not in [a.get_name() for a in info.get_arguments()]:
+            continue
+        setattr(override_class, name, _make_awaitable(name, getattr(base, name), finish_name))
+
+
 class Session(Dynamorm.Session):
     pass
 
 
-for _info in Dynamorm.Session.__info__.get_methods():
-    _name = _info.get_name()
-    if not _name.endswith('_async'):
-        continue
-    _finish_name = _name[:-len('_async')] + '_finish'
-    if not hasattr(Dynamorm.Session, _finish_name):
-        continue
-    if 'callback' not in [a.get_name() for a in _info.get_arguments()]:
-        continue
-    setattr(Session, _name, _make_awaitable(_name, getattr(Dynamorm.Session, _name), _finish_name))
-
-del _info, _name, _finish_name
-
+_add_awaitables(Session, Dynamorm.Session)
 Session = override(Session)
 __all__.append('Session')
+
+
+class Query(Dynamorm.Query):
+    pass
+
+
+_add_awaitables(Query, Dynamorm.Query)
+Query = override(Query)
+__all__.append('Query')
+
+
+class BatchGet(Dynamorm.BatchGet):
+    pass
+
+
+_add_awaitables(BatchGet, Dynamorm.BatchGet)
+BatchGet = override(BatchGet)
+__all__.append('BatchGet')
+
+
+class BatchWrite(Dynamorm.BatchWrite):
+    pass
+
+
+_add_awaitables(BatchWrite, Dynamorm.BatchWrite)
+BatchWrite = override(BatchWrite)
+__all__.append('BatchWrite')
+
+
+class Transaction(Dynamorm.Transaction):
+    pass
+
+
+_add_awaitables(Transaction, Dynamorm.Transaction)
+Transaction = override(Transaction)
+__all__.append('Transaction')
+
+
+class Table(Dynamorm.Table):
+    pass
+
+
+_add_awaitables(Table, Dynamorm.Table)
+Table = override(Table)
+__all__.append('Table')
+
+
+class DataMigration(Dynamorm.DataMigration):
+    pass
+
+
+_add_awaitables(DataMigration, Dynamorm.DataMigration)
+DataMigration = override(DataMigration)
+__all__.append('DataMigration')
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,992 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The ORM features of Dynamorm through PyGObject, on memory://: the query
+builder (key conditions and filters, indexes, order, limits, cursor pages,
+counts, GListModel results), conditions on writes, update builders,
+optimistic locking, batches, transactions, tables and data migrations,
+stream records, consumed capacity, and awaiting the *_async terminals.
+
+Where an API cannot be used from Python as documented, the test says so and
+names the problem (see BINDING PROBLEM comments); those checks are skipped or
+expected to fail until the annotation or API is fixed.
+
+Run by meson with GI_TYPELIB_PATH, LD_LIBRARY_PATH, DYNAMORM_BACKEND_PATH and
+PYTHONPATH (for the override in the build tree) set; see meson.build.
+"""
+
+import base64
+import json
+import unittest
+
+import gi
+
+gi.require_version('GLib', '2.0')
+gi.require_version('GObject', '2.0')
+gi.require_version('Gio', '2.0')
+gi.require_version('Json', '1.0')
+gi.require_version('Dynamorm', '1.0')
+
+from gi.repository import GLib, GObject, Gio, Json  # noqa: E402
+from gi.repository import Dynamorm  # noqa: E402
+
+
+def error_code_name(code):
+    try:
+        return Dynamorm.Error(code).value_nick
+    except ValueError:
+        return str(code)
+
+
+def json_of(node):
+    return json.loads(Json.to_string(node, False))
+
+
+def json_node(value):
+    return Json.from_string(json.dumps(value))
+
+
+class DynamormTestCase(unittest.TestCase):
+    def assertDynamormError(self, error, code):
+        self.assertIsInstance(error, GLib.Error)
+        self.assertTrue(error.matches(Dynamorm.error_quark(), code),
+                        'expected %s, got %s/%s: %s'
+                        % (error_code_name(code), error.domain,
+                           error_code_name(error.code), error.message))
+
+    def assertRaisesDynamorm(self, code, func, *args, **kwargs):
+        with self.assertRaises(GLib.Error) as cm:
+            func(*args, **kwargs)
+        self.assertDynamormError(cm.exception, code)
+        return cm.exception
+
+
+# ---------------------------------------------------------------------------
+# Models
+
+class Order(Dynamorm.Model):
+    """A sort key and a global secondary index (status, number)."""
+    __dynamorm_table__ = 'py_orders'
+    __dynamorm_tags__ = {
+        'customer': 'pk',
+        'number': 'sk',
+        'status': 'index:by-status,pk',
+        'placed': 'index:by-status,sk',
+        'labels': 'set',
+        'note': 'omitempty',
+    }
+
+    customer = GObject.Property(type=str)
+    number = GObject.Property(type=GObject.TYPE_INT64)
+    status = GObject.Property(type=str)
+    placed = GObject.Property(type=str)
+    total = GObject.Property(type=int, default=0)
+    quantity = GObject.Property(type=GObject.TYPE_INT64, default=0)
+    labels = GObject.Property(type=GObject.TYPE_STRV)
+    lines = GObject.Property(type=GObject.TYPE_STRV)
+    note = GObject.Property(type=str)
+
+
+class OrderV2(Dynamorm.Model):
+    """The target of the data migration: total is now amount (in cents)."""
+    __dynamorm_table__ = 'py_orders_v2'
+    __dynamorm_tags__ = {'customer': 'pk', 'number': 'sk'}
+
+    customer = GObject.Property(type=str)
+    number = GObject.Property(type=GObject.TYPE_INT64)
+    status = GObject.Property(type=str)
+    amount = GObject.Property(type=GObject.TYPE_INT64, default=0)
+
+
+class OrderConflict(Dynamorm.Model):
+    """Claims the table of Order with another key schema and index."""
+    __dynamorm_table__ = 'py_orders'
+    __dynamorm_tags__ = {'customer': 'pk', 'placed': 'sk', 'total': 'index:by-total,pk'}
+
+    customer = GObject.Property(type=str)
+    placed = GObject.Property(type=str)
+    total = GObject.Property(type=int, default=0)
+
+
+class Doc(Dynamorm.Model):
+    """Optimistic locking."""
+    __dynamorm_table__ = 'py_docs'
+    __dynamorm_tags__ = {'id': 'pk', 'version': 'version'}
+
+    id = GObject.Property(type=str)
+    title = GObject.Property(type=str)
+    version = GObject.Property(type=GObject.TYPE_INT64, default=0)
+
+
+class Account(Dynamorm.Model):
+    __dynamorm_table__ = 'py_accounts'
+    __dynamorm_tags__ = {'id': 'pk'}
+
+    id = GObject.Property(type=str)
+    owner = GObject.Property(type=str)
+    balance = GObject.Property(type=int, default=0)
+
+
+def make_order(customer, number, **props):
+    values = dict(customer=customer, number=number,
+                  status='open' if number % 2 else 'shipped',
+                  placed='2024-01-%02d' % number, total=number * 10)
+    values.update(props)
+    return Order(**values)
+
+
+def numbers(models):
+    return [m.props.number for m in models]
+
+
+class SessionTestCase(DynamormTestCase):
+    models = (Order,)
+
+    def setUp(self):
+        self.session = Dynamorm.Session.new('memory://')
+        for model in self.models:
+            self.assertTrue(self.session.create_table(model, None))
+
+    def get_order(self, customer, number):
+        return self.session.get(Order, customer, number, None)
+
+    def seed_orders(self, n=12):
+        for i in range(1, n + 1):
+            self.assertTrue(self.session.put(make_order('c1', i), None))
+        self.session.put(make_order('c2', 1, status='open'), None)
+        self.session.put(make_order('c2', 2, status='open'), None)
+
+    def query(self):
+        return Dynamorm.Query.new(self.session, Order)
+
+
+# ---------------------------------------------------------------------------
+# Query builder
+
+class QueryTest(SessionTestCase):
+    def setUp(self):
+        super().setUp()
+        self.seed_orders()
+
+    def test_where_values_python_values(self):
+        # Plain Python values: PyGObject turns the list into a GValue array.
+        q = self.query()
+        self.assertIs(q.where_values('customer', Dynamorm.Operator.EQ, ['c1']), q)
+        q.where_values('number', Dynamorm.Operator.BETWEEN, [3, 8])
+        result = q.all(None)
+        self.assertEqual(numbers(result), [3, 4, 5, 6, 7, 8])
+        self.assertTrue(all(isinstance(m, Order) for m in result))
+        self.assertTrue(all(m.props.customer == 'c1' for m in result))
+
+    def test_where_values_gvalues(self):
+        q = self.query()
+        q.where_values('customer', Dynamorm.Operator.EQ, [GObject.Value(str, 'c1')])
+        q.where_values('number', Dynamorm.Operator.GE,
+                       [GObject.Value(GObject.TYPE_INT64, 10)])
+        self.assertEqual(numbers(q.all(None)), [10, 11, 12])
+
+    def test_no_values(self):
+        q = self.query().where_values('customer', Dynamorm.Operator.EQ, ['c1'])
+        q.where_values('note', Dynamorm.Operator.NOT_EXISTS, None)
+        self.assertEqual(q.count(None), 12)
+
+    def test_key_condition_and_filter(self):
+        q = self.query()
+        q.where_values('customer', Dynamorm.Operator.EQ, ['c1'])
+        q.where_values('number', Dynamorm.Operator.LE, [6])
+        q.where_values('status', Dynamorm.Operator.EQ, ['open'])
+        q.filter(Dynamorm.Condition.new('total', Dynamorm.Operator.GT, [10]))
+
+        request, operation = q.build_request()
+        self.assertEqual(operation, 'Query')
+        request = json_of(request)
+        names = request['ExpressionAttributeNames']
+        key_names = [names[n] for n in names if n in request['KeyConditionExpression']]
+        filter_names = [names[n] for n in names if n in request['FilterExpression']]
+        self.assertEqual(sorted(key_names), ['customer', 'number'])
+        self.assertEqual(sorted(filter_names), ['status', 'total'])
+
+        self.assertEqual(numbers(q.all(None)), [3, 5])
+
+    def test_index(self):
+        q = self.query().index('by-status')
+        q.where_values('status', Dynamorm.Operator.EQ, ['open'])
+        q.where_values('placed', Dynamorm.Operator.BEGINS_WITH, ['2024-01-0'])
+        result = q.all(None)
+        self.assertEqual(sorted((m.props.customer, m.props.number) for m in result),
+                         [('c1', 1), ('c1', 3), ('c1', 5), ('c1', 7), ('c1', 9),
+                          ('c2', 1), ('c2', 2)])
+        self.assertTrue(all(m.props.status == 'open' for m in result))
+        request, operation = q.build_request()
+        self.assertEqual(json_of(request)['IndexName'], 'by-status')
+
+    def test_order_and_limit(self):
+        q = self.query().where_values('customer', Dynamorm.Operator.EQ, ['c1'])
+        q.order_by('number', Dynamorm.Order.DESCENDING).limit(3)
+        self.assertEqual(numbers(q.all(None)), [12, 11, 10])
+
+    def test_pages_through_everything(self):
+        q = self.query().where_values('customer', Dynamorm.Operator.EQ, ['c1'])
+        seen, sizes, cursor = [], [], None
+        while True:
+            page, cursor = q.page(5, cursor, None)
+            self.assertIsInstance(page, Gio.ListModel)
+            sizes.append(page.get_n_items())
+            seen += numbers(page)
+            if cursor is None:
+                break
+            self.assertIsInstance(cursor, str)
+            self.assertLess(len(sizes), 10, 'the pages do not end')
+        self.assertEqual(seen, list(range(1, 13)))
+        self.assertEqual(sizes[:2], [5, 5])
+        self.assertEqual(sum(sizes), 12)
+
+    def test_forged_cursor(self):
+        q = self.query().where_values('customer', Dynamorm.Operator.EQ, ['c1'])
+        page, cursor = q.page(5, None, None)
+        self.assertIsNotNone(cursor)
+        payload, _, signature = cursor.partition('.')
+        # Point the cursor somewhere else but keep the signature.
+        key = json.loads(base64.urlsafe_b64decode(payload + '=' * (-len(payload) % 4)))
+        key['number'] = {'N': '10'}
+        forged = base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip('=')
+        for bad in (forged + '.' + signature, 'not-a-cursor'):
+            self.assertRaisesDynamorm(Dynamorm.Error.INVALID_CURSOR, q.page, 5, bad, None)
+        # The real one still works.
+        page, cursor = q.page(5, cursor, None)
+        self.assertEqual(numbers(page), [6, 7, 8, 9, 10])
+
+    def test_count(self):
+        q = self.query().where_values('customer', Dynamorm.Operator.EQ, ['c1'])
+        self.assertEqual(q.count(None), 12)
+        q.where_values('status', Dynamorm.Operator.EQ, ['shipped'])
+        self.assertEqual(q.count(None), 6)
+
+    def test_first(self):
+        q = self.query().where_values('customer', Dynamorm.Operator.EQ, ['c1'])
+        q.order_by('number', Dynamorm.Order.DESCENDING)
+        self.assertEqual(q.first(None).props.number, 12)
+
+        q = self.query().where_values('customer', Dynamorm.Operator.EQ, ['nobody'])
+        self.assertRaisesDynamorm(Dynamorm.Error.NOT_FOUND, q.first, None)
+
+    def test_all_is_a_list_model(self):
+        q = self.query().where_values('customer', Dynamorm.Operator.EQ, ['c2'])
+        result = q.all(None)
+        self.assertIsInstance(result, Gio.ListModel)
+        self.assertEqual(result.get_item_type(), Order.__gtype__)
+        self.assertEqual(result.get_n_items(), 2)
+        self.assertEqual(len(result), 2)
+        self.assertIsInstance(result.get_item(0), Order)
+        self.assertEqual([m.props.number for m in result], [1, 2])
+
+    def test_invalid_query(self):
+        # No partition key condition: not a Query.
+        q = self.query().where_values('number', Dynamorm.Operator.EQ, [1])
+        self.assertRaisesDynamorm(Dynamorm.Error.INVALID_QUERY, q.all, None)
+        # A property the model does not have.
+        q = self.query().where_values('customer', Dynamorm.Operator.EQ, ['c1'])
+        q.where_values('nosuch', Dynamorm.Operator.EQ, ['x'])
+        with self.assertRaises(GLib.Error) as cm:
+            q.all(None)
+        self.assertIn('nosuch', cm.exception.message)
+
+    def test_await(self):
+        q = self.query().where_values('customer', Dynamorm.Operator.EQ, ['c1'])
+
+        async def scenario():
+            everything = await q.all_async(None)
+            count = await q.count_async(None)
+            page, cursor = await q.page_async(4, None, None)
+            return everything, count, page, cursor
+
+        everything, count, page, cursor = Dynamorm.run_async(scenario())
+        self.assertIsInstance(everything, Gio.ListModel)
+        self.assertEqual(numbers(everything), list(range(1, 13)))
+        self.assertEqual(count, 12)
+        self.assertEqual(numbers(page), [1, 2, 3, 4])
+        self.assertIsNotNone(cursor)
+
+
+# ---------------------------------------------------------------------------
+# Conditional writes
+
+class ConditionTest(SessionTestCase):
+    def setUp(self):
+        super().setUp()
+        self.seed_orders(4)
+
+    def options(self, condition):
+        options = Dynamorm.WriteOptions.new()
+        options.add_condition(condition)
+        return options
+
+    def test_put_full(self):
+        open_only = Dynamorm.Condition.new('status', Dynamorm.Operator.EQ, ['open'])
+
+        ok, current = self.session.put_full(make_order('c1', 1, note='kept'),
+                                            self.options(open_only), None)
+        self.assertTrue(ok)
+        self.assertIsNone(current)
+        self.assertEqual(self.get_order('c1', 1).props.note, 'kept')
+
+        with self.assertRaises(GLib.Error) as cm:
+            self.session.put_full(make_order('c1', 2, note='lost'), self.options(open_only), None)
+        self.assertDynamormError(cm.exception, Dynamorm.Error.CONDITION_FAILED)
+        self.assertFalse(self.get_order('c1', 2).props.note)
+
+        # BINDING PROBLEM (put_full/update_full/delete_full `current`): the
+        # stored item is only given through the (out) argument when the call
+        # fails, and PyGObject raises the GError instead of returning out
+        # arguments; Dynamorm.error_get_response() cannot help either, since
+        # PyGObject rebuilds the GError without its extended (private) data.
+        # So the current item of a failed condition is not reachable from
+        # Python. Asserted as an expected failure until the API gives it
+        # another way (see test_current_item_on_failed_condition).
+
+    @unittest.expectedFailure
+    def test_current_item_on_failed_condition(self):
+        # BINDING PROBLEM: see test_put_full. Both routes fail in Python.
+        options = Dynamorm.WriteOptions.new()
+        options.set_if_not_exists(True)
+        try:
+            self.session.put_full(make_order('c1', 2, status='x'), options, None)
+        except GLib.Error as e:
+            response = Dynamorm.error_get_response(e)
+            self.assertIsNotNone(response, 'error_get_response() is None in Python')
+            self.assertEqual(json_of(response)['Item']['status'], {'S': 'shipped'})
+        else:
+            self.fail('the condition held')
+
+    def test_if_not_exists_and_if_exists(self):
+        options = Dynamorm.WriteOptions.new()
+        options.set_if_not_exists(True)
+        self.assertTrue(options.get_if_not_exists())
+        self.assertRaisesDynamorm(Dynamorm.Error.CONDITION_FAILED,
+                                  self.session.put_full, make_order('c1', 1), options, None)
+        ok, _ = self.session.put_full(make_order('c1', 99), options, None)
+        self.assertTrue(ok)
+
+        options = Dynamorm.WriteOptions.new()
+        options.set_if_exists(True)
+        self.assertRaisesDynamorm(Dynamorm.Error.CONDITION_FAILED,
+                                  self.session.put_full, make_order('c3', 1), options, None)
+
+    def test_update_full_with_and(self):
+        condition = Dynamorm.Condition.new_and(
+            Dynamorm.Condition.new('status', Dynamorm.Operator.IN, ['open', 'held']),
+            Dynamorm.Condition.new('total', Dynamorm.Operator.LT, [100]))
+        update = Dynamorm.Update.new()
+        update.set('status', 'closed')
+
+        model = self.get_order('c1', 1)
+        ok, current = self.session.update_full(model, update, self.options(condition), None)
+        self.assertTrue(ok)
+        self.assertEqual(model.props.status, 'closed')
+        self.assertEqual(self.get_order('c1', 1).props.status, 'closed')
+
+        # Now status is "closed": the same condition fails.
+        update = Dynamorm.Update.new()
+        update.set('status', 'reopened')
+        self.assertRaisesDynamorm(Dynamorm.Error.CONDITION_FAILED, self.session.update_full,
+                                  self.get_order('c1', 1), update, self.options(condition), None)
+        self.assertEqual(self.get_order('c1', 1).props.status, 'closed')
+
+    def test_delete_full_with_expression(self):
+        condition = Dynamorm.Condition.new_expression(
+            '#st = :expected AND size(#st) > :n',
+            json_node({'#st': 'status'}),
+            json_node({':expected': {'S': 'open'}, ':n': {'N': '1'}}))
+
+        self.assertRaisesDynamorm(Dynamorm.Error.CONDITION_FAILED, self.session.delete_full,
+                                  self.get_order('c1', 2), self.options(condition), None)
+        self.get_order('c1', 2)  # still there
+
+        ok, _ = self.session.delete_full(self.get_order('c1', 1), self.options(condition), None)
+        self.assertTrue(ok)
+        self.assertRaisesDynamorm(Dynamorm.Error.NOT_FOUND, self.get_order, 'c1', 1)
+
+    def test_condition_expression_on_options(self):
+        options = Dynamorm.WriteOptions.new()
+        options.add_condition_expression('#t >= :min', json_node({'#t': 'total'}),
+                                         json_node({':min': {'N': '30'}}))
+        options.add_condition(Dynamorm.Condition.new_exists('placed'))
+        self.assertRaisesDynamorm(Dynamorm.Error.CONDITION_FAILED, self.session.delete_full,
+                                  self.get_order('c1', 2), options, None)
+        ok, _ = self.session.delete_full(self.get_order('c1', 3), options, None)
+        self.assertTrue(ok)
+
+    def test_not_and_or(self):
+        shipped = Dynamorm.Condition.new('status', Dynamorm.Operator.EQ, ['shipped'])
+        condition = Dynamorm.Condition.new_or(Dynamorm.Condition.new_not(shipped),
+                                              Dynamorm.Condition.new_not_exists('note'))
+        ok, _ = self.session.put_full(make_order('c1', 2, note='n'), self.options(condition), None)
+        self.assertTrue(ok)
+        # shipped and now with a note: neither side holds.
+        self.assertRaisesDynamorm(Dynamorm.Error.CONDITION_FAILED, self.session.put_full,
+                                  make_order('c1', 2), self.options(condition), None)
+
+    def test_await(self):
+        options = Dynamorm.WriteOptions.new()
+        options.set_if_not_exists(True)
+
+        async def scenario():
+            ok, current = await self.session.put_full_async(make_order('c9', 1), options, None)
+            try:
+                await self.session.put_full_async(make_order('c9', 1), options, None)
+            except GLib.Error as e:
+                return ok, current, e
+            return ok, current, None
+
+        ok, current, error = Dynamorm.run_async(scenario())
+        self.assertTrue(ok)
+        self.assertIsNone(current)
+        self.assertDynamormError(error, Dynamorm.Error.CONDITION_FAILED)
+
+
+# ---------------------------------------------------------------------------
+# Update builder
+
+class UpdateTest(SessionTestCase):
+    def test_update_actions(self):
+        self.session.put(make_order('c1', 1, quantity=5, labels=['a'], lines=['l1'], note='n'), None)
+        model = self.get_order('c1', 1)
+
+        update = Dynamorm.Update.new()
+        update.set('status', 'packed')
+        update.increment('quantity', 3)
+        update.add('labels', GObject.Value(GObject.TYPE_STRV, ['b', 'c']))
+        update.append('lines', GObject.Value(GObject.TYPE_STRV, ['l2', 'l3']))
+        update.remove('note')
+        self.assertEqual(update.get_n_actions(), 5)
+
+        ok, current = self.session.update_full(model, update, None, None)
+        self.assertTrue(ok)
+        self.assertIsNone(current)
+        # The model is refreshed from the stored item, and so is the item.
+        for got in (model, self.get_order('c1', 1)):
+            self.assertEqual(got.props.status, 'packed')
+            self.assertEqual(got.props.quantity, 8)
+            self.assertEqual(sorted(got.props.labels), ['a', 'b', 'c'])
+            self.assertEqual(list(got.props.lines), ['l1', 'l2', 'l3'])
+            self.assertFalse(got.props.note)  # removed
+            self.assertEqual(got.props.total, 10)  # untouched
+
+    def test_natural_values(self):
+        self.session.put(make_order('c1', 1), None)
+        update = Dynamorm.Update.new()
+        update.set('total', 77)             # a Python int
+        update.set('placed', '2025-05-05')  # a Python str
+        update.decrement('quantity', 2)
+        ok, _ = self.session.update_full(self.get_order('c1', 1), update, None, None)
+        got = self.get_order('c1', 1)
+        self.assertEqual((got.props.total, got.props.placed, got.props.quantity),
+                         (77, '2025-05-05', -2))
+
+    def test_update_of_key_refused(self):
+        self.session.put(make_order('c1', 1), None)
+        update = Dynamorm.Update.new()
+        update.set('number', 5)
+        with self.assertRaises(GLib.Error) as cm:
+            self.session.update_full(self.get_order('c1', 1), update, None, None)
+        self.assertIn('number', cm.exception.message)
+
+
+# ---------------------------------------------------------------------------
+# Optimistic locking
+
+class VersionTest(SessionTestCase):
+    models = (Doc,)
+
+    def first_put(self, doc):
+        # Works around the engine bug of test_first_put_of_new_versioned_model.
+        options = Dynamorm.WriteOptions.new()
+        options.set_check_version(False)
+        ok, _ = self.session.put_full(doc, options, None)
+        self.assertTrue(ok)
+
+    @unittest.expectedFailure
+    def test_first_put_of_new_versioned_model(self):
+        # NOT A BINDING PROBLEM but a core bug found here (also at HEAD, and
+        # from C): a put of a model with a `version` property at version 0
+        # and no created_at sends ExpressionAttributeNames {"#n0": "version"}
+        # that its ConditionExpression attribute_not_exists(#n1) does not use;
+        # DynamoDB (and memory://) refuse it as a ValidationException.
+        # dynamorm-session.c (the version condition of a put): the version's
+        # name is registered before the `version == 0 && kind == WRITE_PUT`
+        # branch, which only uses the partition key's name.
+        doc = Doc(id='d0', title='new')
+        self.assertTrue(self.session.put(doc, None))
+        self.assertEqual(doc.props.version, 1)
+
+    def test_stale_write(self):
+        doc = Doc(id='d1', title='one')
+        self.first_put(doc)
+        self.assertEqual(doc.props.version, 1)
+
+        stale = self.session.get(Doc, 'd1', None, None)
+        self.assertEqual(stale.props.version, 1)
+
+        doc.props.title = 'two'
+        self.assertTrue(self.session.put(doc, None))
+        self.assertEqual(doc.props.version, 2)
+
+        stale.props.title = 'lost'
+        self.assertRaisesDynamorm(Dynamorm.Error.CONDITION_FAILED, self.session.put, stale, None)
+        self.assertRaisesDynamorm(Dynamorm.Error.CONDITION_FAILED,
+                                  self.session.update, stale, ['title'], None)
+        update = Dynamorm.Update.new()
+        update.set('title', 'lost')
+        self.assertRaisesDynamorm(Dynamorm.Error.CONDITION_FAILED,
+                                  self.session.update_full, stale, update, None, None)
+        self.assertRaisesDynamorm(Dynamorm.Error.CONDITION_FAILED, self.session.delete, stale, None)
+        self.assertEqual(stale.props.version, 1)
+
+        got = self.session.get(Doc, 'd1', None, None)
+        self.assertEqual((got.props.title, got.props.version), ('two', 2))
+
+        # Without the check, an update goes through and still bumps the version.
+        options = Dynamorm.WriteOptions.new()
+        options.set_check_version(False)
+        ok, _ = self.session.update_full(stale, update, options, None)
+        self.assertTrue(ok)
+        got = self.session.get(Doc, 'd1', None, None)
+        self.assertEqual((got.props.title, got.props.version), ('lost', 3))
+
+
+# ---------------------------------------------------------------------------
+# Batches
+
+class BatchTest(SessionTestCase):
+    models = (Account,)
+
+    def setUp(self):
+        super().setUp()
+        for i in range(7):
+            self.session.put(Account(id='a%d' % i, owner='o%d' % i, balance=i), None)
+
+    def keys(self, *ids):
+        return [Dynamorm.Key.new_string(i, None) for i in ids]
+
+    def test_batch_get_options_form(self):
+        progress = []
+        options = Dynamorm.BatchOptions.new()
+        options.set_chunk_size(3)
+        options.set_progress_func(lambda done, total, *data: progress.append((done, total)))
+        keys = self.keys('a0', 'a1', 'nobody', 'a2', 'a3', 'gone')
+        models, missing = self.session.batch_get(Account, keys, options, None)
+        self.assertEqual(sorted(m.props.id for m in models), ['a0', 'a1', 'a2', 'a3'])
+        self.assertTrue(all(isinstance(m, Account) for m in models))
+        self.assertEqual(sorted(k.to_string() for k in missing), ['("gone")', '("nobody")'])
+        self.assertEqual(progress, [(3, 6), (6, 6)])
+
+    def test_batch_get_builder(self):
+        progress = []
+        batch = Dynamorm.BatchGet.new(self.session, Account)
+        batch.set_chunk_size(2)
+        batch.set_progress_func(lambda done, total, data: progress.append((done, total, data)), 'ud')
+        batch.add_key(Dynamorm.Key.new('a5', None))
+        batch.add_keys(self.keys('a6', 'zz'))
+        models = batch.execute(None)
+        self.assertEqual(sorted(m.props.id for m in models), ['a5', 'a6'])
+        self.assertEqual([k.to_string() for k in batch.get_missing_keys()], ['("zz")'])
+        self.assertEqual(progress, [(2, 3, 'ud'), (3, 3, 'ud')])
+
+    def test_batch_write(self):
+        progress = []
+        batch = Dynamorm.BatchWrite.new(self.session)
+        batch.set_chunk_size(2)
+        batch.set_progress_func(lambda done, total, *data: progress.append((done, total)))
+        batch.add_put(Account(id='n1', balance=100))
+        batch.add_put(Account(id='n2', balance=200))
+        batch.add_delete(Account(id='a0'))
+        self.assertEqual(batch.get_n_items(), 3)
+        self.assertTrue(batch.execute(None))
+        self.assertEqual(progress, [(2, 3), (3, 3)])
+        self.assertEqual(list(batch.get_unwritten_puts()), [])
+        self.assertEqual(self.session.get(Account, 'n2', None, None).props.balance, 200)
+        self.assertRaisesDynamorm(Dynamorm.Error.NOT_FOUND, self.session.get, Account, 'a0', None, None)
+
+        ok, unwritten = self.session.batch_write([Account(id='n3')], [Account(id='n1')], None, None)
+        self.assertTrue(ok)
+        self.assertEqual(list(unwritten), [])
+        self.session.get(Account, 'n3', None, None)
+        self.assertRaisesDynamorm(Dynamorm.Error.NOT_FOUND, self.session.get, Account, 'n1', None, None)
+
+    def test_await(self):
+        async def scenario():
+            models, missing = await self.session.batch_get_async(
+                Account, self.keys('a1', 'a2', 'none'), None, None)
+            batch = Dynamorm.BatchGet.new(self.session, Account)
+            batch.add_keys(self.keys('a3'))
+            built = await batch.execute_async(None)
+            write = Dynamorm.BatchWrite.new(self.session)
+            write.add_put(Account(id='w1'))
+            written = await write.execute_async(None)
+            return models, missing, built, written
+
+        models, missing, built, written = Dynamorm.run_async(scenario())
+        self.assertEqual(sorted(m.props.id for m in models), ['a1', 'a2'])
+        self.assertEqual([k.to_string() for k in missing], ['("none")'])
+        self.assertEqual([m.props.id for m in built], ['a3'])
+        self.assertTrue(written)
+        self.session.get(Account, 'w1', None, None)
+
+
+# ---------------------------------------------------------------------------
+# Transactions
+
+class TransactionTest(SessionTestCase):
+    models = (Account, Order)
+
+    def setUp(self):
+        super().setUp()
+        self.session.put(Account(id='alice', owner='Alice', balance=100), None)
+        self.session.put(Account(id='bob', owner='Bob', balance=5), None)
+        self.session.put(Account(id='eve', owner='Eve', balance=0), None)
+
+    def balance(self, id):
+        return self.session.get(Account, id, None, None).props.balance
+
+    def failing_transaction(self):
+        tx = Dynamorm.Transaction.new(self.session)
+        tx.add_put(Account(id='carol', balance=1), None)
+        self.bob = Account(id='bob', owner='Bob again')
+        tx.add_create(self.bob, None)  # bob exists: fails
+        update = Dynamorm.Update.new()
+        update.increment('balance', 10)
+        tx.add_update_with(Account(id='alice'), update, None)
+        self.assertEqual(tx.get_n_actions(), 3)
+        return tx
+
+    def assertFailedInTheMiddle(self, tx):
+        failures = tx.get_failures()
+        self.assertEqual(len(failures), 1)
+        failure = failures[0]
+        self.assertEqual(failure.get_index(), 1)
+        self.assertEqual(failure.get_kind(), Dynamorm.TransactionActionKind.CREATE)
+        self.assertEqual(failure.get_code(), 'ConditionalCheckFailed')
+        self.assertIs(failure.get_model(), self.bob)
+        # Nothing was written.
+        self.assertRaisesDynamorm(Dynamorm.Error.NOT_FOUND, self.session.get, Account, 'carol', None, None)
+        self.assertEqual(self.balance('alice'), 100)
+
+    def test_failing_action(self):
+        tx = self.failing_transaction()
+        # Cancelled because a condition did not hold: CONDITION_FAILED, as
+        # documented for dynamorm_transaction_commit().
+        e = self.assertRaisesDynamorm(Dynamorm.Error.CONDITION_FAILED, tx.commit, None)
+        self.assertIn('action 1', e.message)
+        self.assertFailedInTheMiddle(tx)
+
+    def test_conditions_and_success(self):
+        enough = Dynamorm.Condition.new('balance', Dynamorm.Operator.GE, [30])
+        tx = Dynamorm.Transaction.new(self.session)
+        tx.add_update(Account(id='alice', balance=70), ['balance'], enough)
+        tx.add_update(Account(id='bob', balance=35), ['balance'], None)
+        tx.add_condition_check(Account(id='eve'), Dynamorm.Condition.new_exists('owner'))
+        self.assertTrue(tx.commit(None))
+        self.assertEqual(list(tx.get_failures()), [])
+        self.assertEqual((self.balance('alice'), self.balance('bob')), (70, 35))
+
+        tx = Dynamorm.Transaction.new(self.session)
+        rich = Dynamorm.Condition.new('balance', Dynamorm.Operator.GE, [1000])
+        tx.add_update(Account(id='bob', balance=0), ['balance'], rich)
+        tx.add_delete(Account(id='alice'), None)
+        self.assertRaisesDynamorm(Dynamorm.Error.CONDITION_FAILED, tx.commit, None)
+        self.assertEqual([(f.get_index(), f.get_kind()) for f in tx.get_failures()],
+                         [(0, Dynamorm.TransactionActionKind.UPDATE)])
+
+    def test_transact_write_with_python_function(self):
+        def transfer(tx, amount):
+            if amount <= 0:
+                raise GLib.Error.new_literal(Dynamorm.error_quark(), 'nothing to transfer',
+                                             Dynamorm.Error.INVALID_ARGUMENT)
+            tx.add_update(Account(id='alice', balance=100 - amount), ['balance'], None)
+            tx.add_update(Account(id='bob', balance=5 + amount), ['balance'], None)
+            return True
+
+        ok, failures = self.session.transact_write(transfer, 20, None)
+        self.assertTrue(ok)
+        self.assertEqual(list(failures), [])
+        self.assertEqual((self.balance('alice'), self.balance('bob')), (80, 25))
+
+        # A GLib.Error raised by the function comes back as the error.
+        e = self.assertRaisesDynamorm(Dynamorm.Error.INVALID_ARGUMENT,
+                                      self.session.transact_write, transfer, 0, None)
+        self.assertIn('nothing to transfer', e.message)
+        # BINDING NOTE: the (out) `failures` of transact_write is lost when it
+        # raises (the same problem as put_full's current item); the
+        # Transaction builder's get_failures() is the way from Python.
+
+    def test_transact_get(self):
+        models = [Account(id='alice'), Account(id='nobody'), Account(id='bob')]
+        ok, missing = self.session.transact_get(models, None)
+        self.assertTrue(ok)
+        self.assertEqual((models[0].props.owner, models[0].props.balance), ('Alice', 100))
+        self.assertEqual(models[2].props.owner, 'Bob')
+        self.assertEqual(list(missing), [models[1]])
+
+    def test_await(self):
+        tx = self.failing_transaction()
+
+        async def scenario():
+            try:
+                await tx.commit_async(None)
+            except GLib.Error as e:
+                cancelled = e
+            else:
+                cancelled = None
+            ok_tx = Dynamorm.Transaction.new(self.session)
+            ok_tx.add_put(Account(id='dave', balance=3), None)
+            committed = await ok_tx.commit_async(None)
+            got = await self.session.transact_get_async([Account(id='dave')], None)
+            return cancelled, committed, got
+
+        cancelled, committed, (ok, missing) = Dynamorm.run_async(scenario())
+        self.assertDynamormError(cancelled, Dynamorm.Error.CONDITION_FAILED)
+        self.assertFailedInTheMiddle(tx)
+        self.assertTrue(committed)
+        self.assertTrue(ok)
+        self.assertEqual(list(missing), [])
+        self.assertEqual(self.balance('dave'), 3)
+
+
+# ---------------------------------------------------------------------------
+# Tables and data migrations
+
+class TableTest(SessionTestCase):
+    models = ()
+
+    def test_ensure_and_describe(self):
+        table = Dynamorm.Table.new(self.session, Order, None)
+        self.assertEqual(table.get_name(), 'py_orders')
+        self.assertEqual(table.get_model_type(), Order.__gtype__)
+        self.assertTrue(table.ensure(None))   # creates it
+        self.assertTrue(table.ensure(None))   # and finds it fits
+        desc = json_of(table.describe(None))
+        self.assertEqual(desc['TableName'], 'py_orders')
+        self.assertEqual(sorted((k['AttributeName'], k['KeyType']) for k in desc['KeySchema']),
+                         [('customer', 'HASH'), ('number', 'RANGE')])
+        [index] = desc['GlobalSecondaryIndexes']
+        self.assertEqual(index['IndexName'], 'by-status')
+        self.assertIn('py_orders', Dynamorm.Table.list_names(self.session, None))
+
+    def test_conflicting_model(self):
+        self.assertTrue(Dynamorm.Table.new(self.session, Order, None).ensure(None))
+        conflict = Dynamorm.Table.new(self.session, OrderConflict, None)
+        e = self.assertRaisesDynamorm(Dynamorm.Error.INVALID_MODEL, conflict.ensure, None)
+        # Every difference, one per line: the sort key, and both indexes.
+        lines = [line for line in e.message.splitlines() if line.strip()]
+        self.assertGreaterEqual(len(lines), 3, e.message)
+        for word in ('placed', 'by-total', 'by-status'):
+            self.assertIn(word, e.message)
+
+    def test_options(self):
+        options = Dynamorm.TableOptions.new()
+        options.set_provisioned(5, 7)
+        options.set_stream(Dynamorm.StreamViewType.NEW_AND_OLD_IMAGES)
+        options.set_index_projection('by-status', Dynamorm.Projection.KEYS_ONLY, None)
+        self.assertEqual(options.get_provisioned(), (True, 5, 7))
+        table = Dynamorm.Table.new(self.session, Order, options)
+        self.assertTrue(table.create(None))
+        desc = json_of(table.describe(None))
+        self.assertEqual(desc['ProvisionedThroughput']['ReadCapacityUnits'], 5)
+        self.assertEqual(desc['GlobalSecondaryIndexes'][0]['Projection']['ProjectionType'], 'KEYS_ONLY')
+
+    def test_data_migration(self):
+        for model in (Order, OrderV2):
+            Dynamorm.Table.new(self.session, model, None).ensure(None)
+        for i in range(1, 8):
+            self.session.put(make_order('m', i), None)
+
+        seen = []
+
+        def transform(item, data):
+            d = json_of(item)
+            seen.append(data)
+            d['amount'] = {'N': str(int(d.pop('total')['N']) * 100)}
+            for attribute in ('placed', 'quantity', 'labels', 'lines', 'note'):
+                d.pop(attribute, None)
+            return json_node(d)
+
+        progress = []
+        migration = Dynamorm.DataMigration.new(self.session, 'py_orders', 'py_orders_v2')
+        migration.set_transform(transform, 'data')
+        migration.set_page_size(3)
+        migration.set_exact_total(True)
+        migration.connect('progress', lambda m, done, total: progress.append((done, total)))
+        self.assertTrue(migration.run(None))
+        self.assertEqual((migration.get_done(), migration.get_total()), (7, 7))
+        self.assertEqual(seen, ['data'] * 7)
+        self.assertEqual(progress[-1], (7, 7))
+
+        q = Dynamorm.Query.new(self.session, OrderV2).where_values('customer', Dynamorm.Operator.EQ, ['m'])
+        got = q.all(None)
+        self.assertEqual([(m.props.number, m.props.amount) for m in got],
+                         [(i, i * 1000) for i in range(1, 8)])
+
+    def test_failing_transform(self):
+        for model in (Order, OrderV2):
+            Dynamorm.Table.new(self.session, model, None).ensure(None)
+        for i in range(1, 4):
+            self.session.put(make_order('m', i), None)
+
+        def transform(item, data):
+            raise GLib.Error.new_literal(Dynamorm.error_quark(), 'cannot convert',
+                                         Dynamorm.Error.INVALID_VALUE)
+
+        migration = Dynamorm.DataMigration.new(self.session, 'py_orders', 'py_orders_v2')
+        migration.set_transform(transform, None)
+        e = self.assertRaisesDynamorm(Dynamorm.Error.INVALID_VALUE, migration.run, None)
+        self.assertIn('cannot convert', e.message)
+        self.assertIsNone(migration.get_checkpoint())
+
+    def test_await(self):
+        table = Dynamorm.Table.new(self.session, Account, None)
+
+        async def scenario():
+            created = await table.ensure_async(None)
+            desc = await table.describe_async(None)
+            return created, desc
+
+        created, desc = Dynamorm.run_async(scenario())
+        self.assertTrue(created)
+        self.assertEqual(json_of(desc)['TableName'], 'py_accounts')
+
+
+# ---------------------------------------------------------------------------
+# Streams
+
+LAMBDA_EVENT = {
+    'Records': [
+        {
+            'eventID': 'e1', 'eventName': 'INSERT', 'eventVersion': '1.1',
+            'eventSource': 'aws:dynamodb', 'awsRegion': 'eu-west-1',
+            'dynamodb': {
+                'ApproximateCreationDateTime': 1700000000,
+                'Keys': {'customer': {'S': 'c1'}, 'number': {'N': '1'}},
+                'NewImage': {'customer': {'S': 'c1'}, 'number': {'N': '1'},
+                             'status': {'S': 'open'}, 'total': {'N': '10'}},
+                'SequenceNumber': '100', 'SizeBytes': 40,
+                'StreamViewType': 'NEW_AND_OLD_IMAGES',
+            },
+            'eventSourceARN': 'arn:aws:dynamodb:eu-west-1:123456789012:table/py_orders/stream/x',
+        },
+        {
+            'eventID': 'e2', 'eventName': 'MODIFY', 'eventVersion': '1.1',
+            'eventSource': 'aws:dynamodb', 'awsRegion': 'eu-west-1',
+            'dynamodb': {
+                'ApproximateCreationDateTime': 1700000060,
+                'Keys': {'customer': {'S': 'c1'}, 'number': {'N': '1'}},
+                'OldImage': {'customer': {'S': 'c1'}, 'number': {'N': '1'},
+                             'status': {'S': 'open'}, 'total': {'N': '10'}},
+                'NewImage': {'customer': {'S': 'c1'}, 'number': {'N': '1'},
+                             'status': {'S': 'shipped'}, 'total': {'N': '10'}},
+                'SequenceNumber': '200', 'SizeBytes': 80,
+                'StreamViewType': 'NEW_AND_OLD_IMAGES',
+            },
+            'eventSourceARN': 'arn:aws:dynamodb:eu-west-1:123456789012:table/py_orders/stream/x',
+        },
+    ],
+}
+
+
+class StreamTest(DynamormTestCase):
+    def check_records(self, records):
+        self.assertEqual(len(records), 2)
+        insert, modify = records
+        self.assertEqual(insert.get_event_name(), Dynamorm.StreamEventName.INSERT)
+        self.assertEqual(insert.get_event_id(), 'e1')
+        self.assertEqual(insert.get_aws_region(), 'eu-west-1')
+        self.assertEqual(insert.get_model_type(), Order.__gtype__)
+        self.assertIsNone(insert.get_old_image())
+        new = insert.get_new_image()
+        self.assertIsInstance(new, Order)
+        self.assertEqual((new.props.customer, new.props.number, new.props.status, new.props.total),
+                         ('c1', 1, 'open', 10))
+        self.assertEqual(json_of(insert.get_keys()), {'customer': {'S': 'c1'}, 'number': {'N': '1'}})
+        self.assertEqual(insert.get_approximate_creation_time().to_unix(), 1700000000)
+        self.assertEqual(insert.get_view_type(), Dynamorm.StreamViewType.NEW_AND_OLD_IMAGES)
+
+        self.assertEqual(modify.get_event_name(), Dynamorm.StreamEventName.MODIFY)
+        self.assertIsInstance(modify.get_old_image(), Order)
+        self.assertEqual(modify.get_old_image().props.status, 'open')
+        self.assertEqual(modify.get_new_image().props.status, 'shipped')
+        self.assertEqual(list(modify.get_changed_properties()), ['status'])
+        self.assertEqual(modify.get_sequence_number(), '200')
+        self.assertEqual(modify.get_size_bytes(), 80)
+        self.assertFalse(modify.is_ttl_deletion())
+
+    def test_records_from_nodes(self):
+        event = json_node(LAMBDA_EVENT)
+        records = [Dynamorm.StreamRecord.new_from_node(node, Order)
+                   for node in event.get_object().get_array_member('Records').get_elements()]
+        self.check_records(records)
+
+    @unittest.skip('BINDING PROBLEM: dynamorm_stream_parse_event{,_node} return '
+                   '(transfer full) a GPtrArray that owns its elements (free func '
+                   'g_object_unref): PyGObject and GJS take the elements and then '
+                   'free the array, which unrefs them again -> use after free. '
+                   'Fix: annotate (transfer container).')
+    def test_parse_lambda_event(self):
+        self.check_records(Dynamorm.stream_parse_event(json.dumps(LAMBDA_EVENT), -1, Order))
+        self.check_records(Dynamorm.stream_parse_event_node(json_node(LAMBDA_EVENT), Order))
+
+    def test_malformed_record(self):
+        with self.assertRaises(GLib.Error) as cm:
+            Dynamorm.StreamRecord.new_from_node(json_node({'eventName': 'INSERT'}), Order)
+        self.assertEqual(cm.exception.domain, GLib.quark_to_string(Dynamorm.error_quark()))
+
+
+# ---------------------------------------------------------------------------
+# Consumed capacity
+
+class CapacityTest(SessionTestCase):
+    def test_signal_and_summary(self):
+        self.assertEqual(self.session.get_capacity_mode(), Dynamorm.CapacityMode.NONE)
+        self.session.set_capacity_mode(Dynamorm.CapacityMode.INDEXES)
+        self.assertEqual(self.session.props.capacity_mode, Dynamorm.CapacityMode.INDEXES)
+
+        events = []
+        handler = self.session.connect(
+            'consumed-capacity', lambda session, operation, consumed:
+            events.append((operation, json_of(consumed))))
+
+        self.session.put(make_order('c1', 1), None)
+        q = Dynamorm.Query.new(self.session, Order).index('by-status')
+        q.where_values('status', Dynamorm.Operator.EQ, ['open'])
+        self.assertEqual(q.count(None), 1)
+
+        self.assertEqual([op for op, _ in events], ['PutItem', 'Query'])
+        put = events[0][1]
+        self.assertEqual(put['TableName'], 'py_orders')
+        self.assertIn('by-status', put['GlobalSecondaryIndexes'])
+        self.assertIn('by-status', events[1][1]['GlobalSecondaryIndexes'])
+
+        summary = self.session.get_capacity_summary()
+        self.assertEqual(summary.get_type_string(), 'a(ssdd)')
+        rows = {(table, index): (read, write) for table, index, read, write in summary.unpack()}
+        self.assertEqual(set(rows), {('py_orders', ''), ('py_orders', 'by-status')})
+        self.assertGreater(rows[('py_orders', '')][1], 0)
+        self.assertGreater(rows[('py_orders', 'by-status')][0], 0)
+
+        ok, read, write = self.session.get_consumed_capacity('py_orders', 'by-status')
+        self.assertTrue(ok)
+        self.assertEqual((read, write), rows[('py_orders', 'by-status')])
+
+        self.session.disconnect(handler)
+        self.session.reset_consumed_capacity()
+        self.assertEqual(self.session.get_capacity_summary().unpack(), [])
+        self.session.put(make_order('c1', 2), None)
+        self.assertEqual(len(events), 2)
+
+    def test_none_mode_is_quiet(self):
+        events = []
+        self.session.connect('consumed-capacity', lambda *a: events.append(a))
+        self.session.put(make_order('c1', 1), None)
+        self.assertEqual(events, [])
+        self.assertFalse(self.session.get_consumed_capacity('py_orders', None)[0])
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)
