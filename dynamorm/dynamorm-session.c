@@ -1458,15 +1458,16 @@ add_version (Op *op, WriteKind kind, const DynamormSchema *schema, DynamormWrite
 
   if (options == NULL || dynamorm_write_options_get_check_version (options))
     {
-      const char *name = _dynamorm_expr_builder_name (b, field->attribute);
-
       op->version_checked = TRUE;
       op->version = version;
+      /* Names are only taken where used: an unused #name is a
+       * ValidationException. */
       if (version == 0 && kind == WRITE_PUT)
         g_ptr_array_add (conditions, g_strdup_printf ("attribute_not_exists(%s)",
                                                       _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
       else
         {
+          const char *name = _dynamorm_expr_builder_name (b, field->attribute);
           JsonNode *av = encode_plain (field, &current, error);
 
           if (av == NULL)

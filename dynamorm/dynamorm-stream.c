@@ -548,7 +548,7 @@ dynamorm_stream_record_new_from_node (JsonNode  *record,
  * %DYNAMORM_ERROR_INVALID_VALUE, whose message starts with
  * `Stream record N:` and names the field; no records are returned then.
  *
- * Returns: (transfer full) (element-type DynamormStreamRecord): the
+ * Returns: (transfer container) (element-type DynamormStreamRecord): the
  *   records, or %NULL on error
  */
 GPtrArray *
@@ -605,7 +605,7 @@ dynamorm_stream_parse_event_node (JsonNode  *event,
  * [func@Dynamorm.stream_parse_event_node]. Text that is not JSON is
  * %DYNAMORM_ERROR_INVALID_VALUE too.
  *
- * Returns: (transfer full) (element-type DynamormStreamRecord): the
+ * Returns: (transfer container) (element-type DynamormStreamRecord): the
  *   records, or %NULL on error
  */
 GPtrArray *

@@ -350,6 +350,50 @@ test_async (Fixture *f, gconstpointer data)
   g_main_loop_unref (wait.loop);
 }
 
+/* A versioned model without timestamps is put with PutItem: its first put
+ * (version 0) must only require that the item does not exist yet. */
+static void
+test_versioned_put (Fixture *f, gconstpointer data)
+{
+  static const char *props[] = { "id:s", "version:i", "note:s", NULL };
+  static const char *tags[] = { "id=pk", "version=version", NULL };
+  static GType type;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormModel) first = NULL;
+  g_autoptr(DynamormModel) rival = NULL;
+  int version;
+
+  SKIP_IF_NO_BACKEND (f);
+
+  if (type == 0)
+    {
+      type = test_define_model ("TestVersioned", props);
+      g_assert_true (dynamorm_model_type_declare (type, "versioned", tags, &error));
+    }
+  g_assert_true (dynamorm_session_create_table (f->session, type, NULL, &error));
+  g_assert_no_error (error);
+
+  first = g_object_new (type, "id", "v1", "note", "first", NULL);
+  g_assert_true (dynamorm_session_put (f->session, first, NULL, &error));
+  g_assert_no_error (error);
+  g_object_get (first, "version", &version, NULL);
+  g_assert_cmpint (version, ==, 1);
+
+  /* Another new object with the same key is a conflicting first write. */
+  rival = g_object_new (type, "id", "v1", "note", "rival", NULL);
+  g_assert_false (dynamorm_session_put (f->session, rival, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_CONDITION_FAILED);
+  g_clear_error (&error);
+
+  /* The holder of version 1 may write again. */
+  g_object_set (first, "note", "second", NULL);
+  g_assert_true (dynamorm_session_put (f->session, first, NULL, &error));
+  g_assert_no_error (error);
+  g_object_get (first, "version", &version, NULL);
+  g_assert_cmpint (version, ==, 2);
+  g_assert_true (dynamorm_session_delete_table (f->session, type, NULL, &error));
+}
+
 static void
 count_capacity_signal (DynamormSession *session, const char *operation, JsonNode *capacity, gpointer data)
 {
@@ -643,6 +687,7 @@ main (int argc, char *argv[])
   ADD ("/dynamorm/session/async", test_async);
   ADD ("/dynamorm/session/threads", test_threads);
   ADD ("/dynamorm/session/consumed-capacity", test_consumed_capacity);
+  ADD ("/dynamorm/session/versioned-put", test_versioned_put);
   if (g_str_equal (backend_name, "memory"))
     {
       g_test_add_func ("/dynamorm/session/bad-uris", test_bad_uris);
