@@ -268,11 +268,10 @@ const tests = {
                 },
             }],
         });
-        // BINDING PROBLEM: Dynamorm.stream_parse_event{,_node} return a
-        // (transfer full) GPtrArray whose free func unrefs its elements, so
-        // GJS ends up with finalized records ("has been already finalized",
-        // then CRITICALs); fix: (transfer container). One record at a time
-        // through StreamRecord.new_from_node instead.
+        // The whole event at once, and one record at a time.
+        const parsed = Dynamorm.stream_parse_event_node(event, Order.$gtype);
+        assertEqual(parsed.length, 1, 'one record parsed from the event');
+        assertTrue(parsed[0].get_new_image() instanceof Order, 'parsed records stay alive');
         const records = event.get_object().get_array_member('Records').get_elements()
             .map(node => Dynamorm.StreamRecord.new_from_node(node, Order.$gtype));
         const [r] = records;
