@@ -7,8 +7,8 @@
  *   Query    100 items from a partition of 1,000,000 items vs the same Query
  *            on a 1,000-item table                              (within 2x)
  *
- * Usage: bench-memory [N-PUT-GET] [PARTITION-SIZE]
- * (defaults 200000 and 1000000). Prints figures; asserts nothing. */
+ * Usage: bench-memory [N-PUT-GET] [PARTITION-SIZE] [QUERY-ROUNDS]
+ * (defaults 200000, 1000000 and 20000). Prints figures; asserts nothing. */
 #include <dynamorm.h>
 #include <stdlib.h>
 
@@ -297,7 +297,7 @@ query_rate (DynamormSession *session, const char *table, int count, int rounds)
 }
 
 static void
-bench_query (DynamormSession *session, int big)
+bench_query (DynamormSession *session, int big, int rounds)
 {
   const char *create =
     "{\"TableName\":\"%s\",\"BillingMode\":\"PAY_PER_REQUEST\","
@@ -306,7 +306,6 @@ bench_query (DynamormSession *session, int big)
   g_autofree char *c_small = g_strdup_printf (create, "readings_small");
   g_autofree char *c_big = g_strdup_printf (create, "readings_big");
   double t0, small_rate, big_rate;
-  int rounds = 20000;
 
   call_text (session, "CreateTable", c_small);
   call_text (session, "CreateTable", c_big);
@@ -316,8 +315,8 @@ bench_query (DynamormSession *session, int big)
   g_print ("(loaded %d items into one partition in %.1f s)\n", big, now_s () - t0);
 
   /* Warm up both, then measure. */
-  query_rate (session, "readings_small", 1000, 1000);
-  query_rate (session, "readings_big", big, 1000);
+  query_rate (session, "readings_small", 1000, rounds / 10 + 1);
+  query_rate (session, "readings_big", big, rounds / 10 + 1);
   small_rate = query_rate (session, "readings_small", 1000, rounds);
   big_rate = query_rate (session, "readings_big", big, rounds);
   g_print ("Query    100 items, 1,000-item table:        %8.0f queries/s (%.1f us)\n", small_rate, 1e6 / small_rate);
@@ -332,11 +331,12 @@ main (int argc, char **argv)
   g_autoptr(DynamormSession) session = NULL;
   int n = argc > 1 ? atoi (argv[1]) : 200000;
   int big = argc > 2 ? atoi (argv[2]) : 1000000;
+  int rounds = argc > 3 ? atoi (argv[3]) : 20000;
 
   session = dynamorm_session_new ("memory://", &error);
   if (session == NULL)
     g_error ("%s (set DYNAMORM_BACKEND_PATH to build-dir/backends/memory)", error->message);
   bench_put_get (session, n);
-  bench_query (session, big);
+  bench_query (session, big, rounds);
   return 0;
 }

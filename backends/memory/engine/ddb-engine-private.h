@@ -91,11 +91,15 @@ gboolean ddb_table_parse_key (DdbTable *table, JsonObject *key, DdbKeyValue *has
 /* Validates an Item for PutItem (values, key attrs, index key types, size);
  * returns the normalized item and its size. */
 JsonObject *ddb_table_prepare_item (DdbTable *table, JsonObject *item, gsize *size_out, GError **error);
+/* The checks of ddb_table_prepare_item() without the copy (for
+ * ddb_table_make_item_from()). */
+gboolean ddb_table_check_new_item (DdbTable *table, JsonObject *item, gsize *size_out, GError **error);
 /* Checks an updated item (index key types, size) before it is stored. */
 gboolean ddb_table_check_item (DdbTable *table, JsonObject *attrs, gsize *size_out, GError **error);
 /* A new object with just the table key attributes of attrs (and the index's,
  * when index is not NULL). */
 JsonObject *ddb_table_key_of (DdbTable *table, DdbIndex *index, JsonObject *attrs);
+JsonObject *ddb_table_key_of_item (DdbTable *table, DdbIndex *index, DdbItem *item);
 /* A string identifying one item of one table, for duplicate checks. */
 char *ddb_item_fingerprint (DdbTable *table, const DdbKeyValue *hash, const DdbKeyValue *range);
 /* "ReturnValues" and friends. */

@@ -186,12 +186,11 @@ out:
 static gboolean
 item_expired (DdbItem *item, const char *attr, const DdbNumber *now, const DdbNumber *horizon)
 {
-  JsonNode *v = json_object_get_member (item->attrs, attr);
   DdbNumber n;
 
   /* Only Numbers count, and DynamoDB ignores expiry times more than five
    * years in the past. */
-  if (v == NULL || !ddb_value_get_number (v, &n))
+  if (!ddb_blob_number (ddb_blob_find (item->blob, attr), &n))
     return FALSE;
   return ddb_number_compare (&n, now) <= 0 && ddb_number_compare (&n, horizon) >= 0;
 }

@@ -182,6 +182,12 @@ check_keys_and_size (DdbTable *table, JsonObject *item, gsize *size_out, GError 
   return TRUE;
 }
 
+gboolean
+ddb_table_check_new_item (DdbTable *table, JsonObject *item, gsize *size_out, GError **error)
+{
+  return ddb_item_validate (item, error) && check_keys_and_size (table, item, size_out, error);
+}
+
 JsonObject *
 ddb_table_prepare_item (DdbTable *table, JsonObject *item, gsize *size_out, GError **error)
 {
@@ -218,6 +224,30 @@ ddb_table_key_of (DdbTable *table, DdbIndex *index, JsonObject *attrs)
     {
       copy_member (key, attrs, index->hash.name);
       copy_member (key, attrs, index->range.name);
+    }
+  return key;
+}
+
+static void
+copy_stored_member (JsonObject *dst, DdbItem *item, const char *name)
+{
+  JsonNode *v;
+
+  if (name != NULL && !json_object_has_member (dst, name) && (v = ddb_item_get_value (item, name)) != NULL)
+    json_object_set_member (dst, name, v);
+}
+
+JsonObject *
+ddb_table_key_of_item (DdbTable *table, DdbIndex *index, DdbItem *item)
+{
+  JsonObject *key = json_object_new ();
+
+  copy_stored_member (key, item, table->hash.name);
+  copy_stored_member (key, item, table->range.name);
+  if (index != NULL)
+    {
+      copy_stored_member (key, item, index->hash.name);
+      copy_stored_member (key, item, index->range.name);
     }
   return key;
 }

@@ -161,11 +161,11 @@ ddb_op_batch_get_item (DdbOp *op, GError **error)
             continue;
           if (g->paths)
             {
-              g_autoptr(JsonObject) copy = ddb_item_copy_attrs (item->attrs);
+              g_autoptr(JsonObject) copy = ddb_item_copy_out (item);
               json_array_add_object_element (items, ddb_projection_apply (g->paths, copy));
             }
           else
-            json_array_add_object_element (items, ddb_item_copy_attrs (item->attrs));
+            json_array_add_object_element (items, ddb_item_copy_out (item));
         }
       json_object_set_array_member (responses, g->table->name, items);
       if (caps)
@@ -318,7 +318,7 @@ ddb_op_batch_write_item (DdbOp *op, GError **error)
               g_hash_table_insert (caps, w->table->name, cap);
               g_ptr_array_add (cap_order, cap);
             }
-          ddb_capacity_add_write (cap, w->table, old ? old->attrs : NULL, old ? old->size : 0,
+          ddb_capacity_add_write (cap, w->table, old ? ddb_item_attrs (old) : NULL, old ? old->size : 0,
                                   w->attrs, w->attrs ? w->size : 0, 1);
         }
       if (w->attrs)

@@ -89,7 +89,7 @@ parse_write_args (DdbOp *op, const char *map_member, const char *map_path, JsonO
 JsonObject *
 ddb_op_put_item (DdbOp *op, GError **error)
 {
-  JsonObject *item = NULL, *attrs, *resp;
+  JsonObject *item = NULL, *resp;
   g_autoptr(DdbOpEnv) env = ddb_op_expr_env (op->request);
   g_autoptr(DdbCapacity) cap = NULL;
   WriteArgs w = { 0 };
@@ -101,26 +101,27 @@ ddb_op_put_item (DdbOp *op, GError **error)
     goto fail;
   if ((w.table = ddb_engine_get_table (op->engine, json_object_get_string_member (op->request, "TableName"), error)) == NULL)
     goto fail;
-  if ((attrs = ddb_table_prepare_item (w.table, item, &size, error)) == NULL)
+  /* Validated, then encoded straight from the request: no copy. */
+  if (!ddb_table_check_new_item (w.table, item, &size, error))
     goto fail;
 
-  stored = ddb_table_make_item (w.table, attrs, size);
+  stored = ddb_table_make_item_from (w.table, item, size);
   old = ddb_table_lookup (w.table, &stored->hash, stored->range.type ? &stored->range : NULL);
-  if (w.cond != NULL && !ddb_condition_evaluate (w.cond, old ? old->attrs : NULL))
+  if (w.cond != NULL && !ddb_condition_evaluate (w.cond, old ? ddb_item_attrs (old) : NULL))
     {
       ddb_item_free (stored);
-      ddb_op_condition_failed (op, old ? old->attrs : NULL, w.ccf_all_old, error);
+      ddb_op_condition_failed (op, old ? ddb_item_attrs (old) : NULL, w.ccf_all_old, error);
       goto fail;
     }
 
   resp = json_object_new ();
   if (w.rv == DDB_RETURN_ALL_OLD && old != NULL)
-    json_object_set_object_member (resp, "Attributes", ddb_item_copy_attrs (old->attrs));
+    json_object_set_object_member (resp, "Attributes", ddb_item_copy_out (old));
   if (w.cap_mode != DDB_CAPACITY_NONE)
     {
       cap = ddb_capacity_new (w.table->name);
-      ddb_capacity_add_write (cap, w.table, old ? old->attrs : NULL, old ? old->size : 0,
-                              stored->attrs, stored->size, 1);
+      ddb_capacity_add_write (cap, w.table, old ? ddb_item_attrs (old) : NULL, old ? old->size : 0,
+                              ddb_item_attrs (stored), stored->size, 1);
       ddb_capacity_attach (resp, cap, w.cap_mode);
     }
   ddb_table_put (w.table, stored);
@@ -137,9 +138,9 @@ fail:
 /* A deep copy of attrs, projected when paths is not NULL. The projection
  * runs on our own copy so nothing stored is ever referenced from outside. */
 static JsonObject *
-copy_projected (JsonObject *attrs, GPtrArray *paths)
+copy_projected (DdbItem *item, GPtrArray *paths)
 {
-  JsonObject *copy = ddb_item_copy_attrs (attrs);
+  JsonObject *copy = ddb_item_copy_out (item);
   JsonObject *projected;
 
   if (paths == NULL)
@@ -234,7 +235,7 @@ ddb_op_get_item (DdbOp *op, GError **error)
 
   resp = json_object_new ();
   if (item != NULL)
-    json_object_set_object_member (resp, "Item", copy_projected (item->attrs, paths));
+    json_object_set_object_member (resp, "Item", copy_projected (item, paths));
   if (cap_mode != DDB_CAPACITY_NONE)
     {
       g_autoptr(DdbCapacity) cap = ddb_capacity_new (table->name);
@@ -266,18 +267,18 @@ ddb_op_delete_item (DdbOp *op, GError **error)
   ddb_key_value_clear (&hash);
   ddb_key_value_clear (&range);
 
-  if (w.cond != NULL && !ddb_condition_evaluate (w.cond, old ? old->attrs : NULL))
+  if (w.cond != NULL && !ddb_condition_evaluate (w.cond, old ? ddb_item_attrs (old) : NULL))
     {
-      ddb_op_condition_failed (op, old ? old->attrs : NULL, w.ccf_all_old, error);
+      ddb_op_condition_failed (op, old ? ddb_item_attrs (old) : NULL, w.ccf_all_old, error);
       goto fail;
     }
   resp = json_object_new ();
   if (w.rv == DDB_RETURN_ALL_OLD && old != NULL)
-    json_object_set_object_member (resp, "Attributes", ddb_item_copy_attrs (old->attrs));
+    json_object_set_object_member (resp, "Attributes", ddb_item_copy_out (old));
   if (w.cap_mode != DDB_CAPACITY_NONE)
     {
       g_autoptr(DdbCapacity) cap = ddb_capacity_new (w.table->name);
-      ddb_capacity_add_write (cap, w.table, old ? old->attrs : NULL, old ? old->size : 0, NULL, 0, 1);
+      ddb_capacity_add_write (cap, w.table, old ? ddb_item_attrs (old) : NULL, old ? old->size : 0, NULL, 0, 1);
       ddb_capacity_attach (resp, cap, w.cap_mode);
     }
   if (old != NULL)
@@ -378,12 +379,12 @@ ddb_op_update_item (DdbOp *op, GError **error)
   if (update != NULL && !ddb_op_check_update_paths (w.table, update, error))
     goto fail;
 
-  if (w.cond != NULL && !ddb_condition_evaluate (w.cond, old ? old->attrs : NULL))
+  if (w.cond != NULL && !ddb_condition_evaluate (w.cond, old ? ddb_item_attrs (old) : NULL))
     {
-      ddb_op_condition_failed (op, old ? old->attrs : NULL, w.ccf_all_old, error);
+      ddb_op_condition_failed (op, old ? ddb_item_attrs (old) : NULL, w.ccf_all_old, error);
       goto fail;
     }
-  if ((attrs = ddb_op_apply_update (w.table, update, key, old ? old->attrs : NULL, &size, error)) == NULL)
+  if ((attrs = ddb_op_apply_update (w.table, update, key, old ? ddb_item_attrs (old) : NULL, &size, error)) == NULL)
     goto fail;
   stored = ddb_table_make_item (w.table, attrs, size);
 
@@ -392,15 +393,15 @@ ddb_op_update_item (DdbOp *op, GError **error)
     {
     case DDB_RETURN_ALL_OLD:
       if (old != NULL)
-        json_object_set_object_member (resp, "Attributes", ddb_item_copy_attrs (old->attrs));
+        json_object_set_object_member (resp, "Attributes", ddb_item_copy_out (old));
       break;
     case DDB_RETURN_ALL_NEW:
-      json_object_set_object_member (resp, "Attributes", ddb_item_copy_attrs (stored->attrs));
+      json_object_set_object_member (resp, "Attributes", ddb_item_copy_out (stored));
       break;
     case DDB_RETURN_UPDATED_OLD:
     case DDB_RETURN_UPDATED_NEW:
       {
-        JsonObject *src = w.rv == DDB_RETURN_UPDATED_OLD ? (old ? old->attrs : NULL) : stored->attrs;
+        DdbItem *src = w.rv == DDB_RETURN_UPDATED_OLD ? old : stored;
         GPtrArray *paths = update ? ddb_update_get_paths (update) : NULL;
         if (src != NULL && paths != NULL && paths->len > 0)
           {
@@ -419,8 +420,8 @@ ddb_op_update_item (DdbOp *op, GError **error)
   if (w.cap_mode != DDB_CAPACITY_NONE)
     {
       g_autoptr(DdbCapacity) cap = ddb_capacity_new (w.table->name);
-      ddb_capacity_add_write (cap, w.table, old ? old->attrs : NULL, old ? old->size : 0,
-                              stored->attrs, stored->size, 1);
+      ddb_capacity_add_write (cap, w.table, old ? ddb_item_attrs (old) : NULL, old ? old->size : 0,
+                              ddb_item_attrs (stored), stored->size, 1);
       ddb_capacity_attach (resp, cap, w.cap_mode);
     }
   ddb_table_put (w.table, stored);   /* frees old */

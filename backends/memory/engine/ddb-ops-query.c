@@ -74,10 +74,12 @@ reader_visit (Reader *r, DdbEntry *e)
 {
   DdbItem *item = e->item;
   g_autoptr(JsonObject) projected = NULL;
-  JsonObject *visible = item->attrs;
+  JsonObject *visible = NULL;
 
   if (sees_projection_only (r))
-    visible = projected = ddb_index_project (r->index, item->attrs);
+    visible = projected = ddb_index_project (r->index, ddb_item_attrs (item));
+  else if (r->filter != NULL)
+    visible = ddb_item_attrs (item);
 
   r->scanned++;
   r->bytes += projected ? ddb_item_size (projected) : item->size;
@@ -91,13 +93,13 @@ reader_visit (Reader *r, DdbEntry *e)
           JsonObject *out;
           if (r->paths != NULL)
             {
-              g_autoptr(JsonObject) copy = ddb_item_copy_attrs (visible);
+              g_autoptr(JsonObject) copy = visible ? ddb_item_copy_attrs (visible) : ddb_item_copy_out (item);
               out = ddb_projection_apply (r->paths, copy);
             }
           else if (r->index != NULL && r->select == SELECT_ALL_PROJECTED)
-            out = ddb_index_project (r->index, item->attrs);
+            out = ddb_index_project (r->index, ddb_item_attrs (item));
           else
-            out = ddb_item_copy_attrs (item->attrs);
+            out = ddb_item_copy_out (item);
           json_array_add_object_element (r->items, out);
         }
     }
@@ -120,7 +122,7 @@ reader_response (Reader *r)
   json_object_set_int_member (resp, "ScannedCount", r->scanned);
   if (r->stopped && r->last != NULL)
     json_object_set_object_member (resp, "LastEvaluatedKey",
-                                   ddb_table_key_of (r->table, r->index, r->last->item->attrs));
+                                   ddb_table_key_of_item (r->table, r->index, r->last->item));
   if (r->cap_mode != DDB_CAPACITY_NONE)
     {
       g_autoptr(DdbCapacity) cap = ddb_capacity_new (r->table->name);

@@ -253,17 +253,17 @@ ddb_op_transact_write_items (DdbOp *op, GError **error)
       g_autoptr(GError) local = NULL;
 
       a->old = ddb_table_lookup (a->table, &a->hash, a->range.type ? &a->range : NULL);
-      if (a->cond != NULL && !ddb_condition_evaluate (a->cond, a->old ? a->old->attrs : NULL))
+      if (a->cond != NULL && !ddb_condition_evaluate (a->cond, a->old ? ddb_item_attrs (a->old) : NULL))
         {
           JsonObject *r = reason ("ConditionalCheckFailed", "The conditional request failed");
           if (a->ccf_all_old && a->old)
-            json_object_set_object_member (r, "Item", ddb_item_copy_attrs (a->old->attrs));
+            json_object_set_object_member (r, "Item", ddb_item_copy_out (a->old));
           json_array_add_object_element (reasons, r);
           failed = TRUE;
           continue;
         }
       if (a->kind == ACT_UPDATE &&
-          (a->attrs = ddb_op_apply_update (a->table, a->update, a->key, a->old ? a->old->attrs : NULL,
+          (a->attrs = ddb_op_apply_update (a->table, a->update, a->key, a->old ? ddb_item_attrs (a->old) : NULL,
                                            &a->size, &local)) == NULL)
         {
           json_array_add_object_element (reasons, reason ("ValidationError", local->message));
@@ -307,7 +307,7 @@ ddb_op_transact_write_items (DdbOp *op, GError **error)
             if (a->kind == ACT_CHECK)
               cap->table_units += 2 * ddb_capacity_read_units (a->old ? a->old->size : 0, TRUE);
             else
-              ddb_capacity_add_write (cap, a->table, a->old ? a->old->attrs : NULL, a->old ? a->old->size : 0,
+              ddb_capacity_add_write (cap, a->table, a->old ? ddb_item_attrs (a->old) : NULL, a->old ? a->old->size : 0,
                                       a->kind == ACT_DELETE ? NULL : a->attrs, a->kind == ACT_DELETE ? 0 : a->size, 2);
           }
         switch (a->kind)
@@ -433,7 +433,7 @@ ddb_op_transact_get_items (DdbOp *op, GError **error)
       ddb_key_value_clear (&r);
       if (item != NULL)
         {
-          g_autoptr(JsonObject) copy = ddb_item_copy_attrs (item->attrs);
+          g_autoptr(JsonObject) copy = ddb_item_copy_out (item);
           json_object_set_object_member (entry, "Item", paths ? ddb_projection_apply (paths, copy) : json_object_ref (copy));
         }
       json_array_add_object_element (responses, entry);

@@ -444,26 +444,74 @@ ddb_item_free (DdbItem *item)
     return;
   ddb_key_value_clear (&item->hash);
   ddb_key_value_clear (&item->range);
-  if (item->attrs != NULL)
-    json_object_unref (item->attrs);
+  g_free (item->blob);
+  if (item->view != NULL)
+    json_object_unref (item->view);
   g_free (item);
 }
 
-DdbItem *
-ddb_table_make_item (DdbTable *table, JsonObject *attrs, gsize size)
+JsonObject *
+ddb_item_attrs (DdbItem *item)
+{
+  JsonObject *view = g_atomic_pointer_get (&item->view);
+
+  if (view != NULL)
+    return view;
+  /* Readers share the read lock: the first to publish wins. */
+  view = ddb_blob_decode (item->blob);
+  if (!g_atomic_pointer_compare_and_exchange (&item->view, NULL, view))
+    {
+      json_object_unref (view);
+      view = g_atomic_pointer_get (&item->view);
+    }
+  return view;
+}
+
+JsonObject *
+ddb_item_copy_out (DdbItem *item)
+{
+  return ddb_blob_decode (item->blob);
+}
+
+JsonNode *
+ddb_item_get_value (DdbItem *item, const char *name)
+{
+  const guint8 *v = ddb_blob_find (item->blob, name);
+
+  return v ? ddb_blob_value_decode (v) : NULL;
+}
+
+static DdbItem *
+item_new (DdbTable *table, guint8 *blob, gsize size)
 {
   DdbItem *item = g_new0 (DdbItem, 1);
 
-  item->attrs = attrs;
+  item->blob = blob;
   item->size = size;
-  ddb_key_value_init (&item->hash, json_object_get_member (attrs, table->hash.name));
+  ddb_blob_key_value (ddb_blob_find (blob, table->hash.name), &item->hash);
   if (table->range.name != NULL)
-    ddb_key_value_init (&item->range, json_object_get_member (attrs, table->range.name));
+    ddb_blob_key_value (ddb_blob_find (blob, table->range.name), &item->range);
   item->entry.hash = &item->hash;
   if (table->range.name != NULL)
     item->entry.keys[item->entry.nkeys++] = &item->range;
   item->entry.item = item;
   return item;
+}
+
+DdbItem *
+ddb_table_make_item (DdbTable *table, JsonObject *attrs, gsize size)
+{
+  DdbItem *item = item_new (table, ddb_blob_encode (attrs, NULL), size);
+
+  /* The blob is the storage; the object is dropped to keep items compact. */
+  json_object_unref (attrs);
+  return item;
+}
+
+DdbItem *
+ddb_table_make_item_from (DdbTable *table, JsonObject *attrs, gsize size)
+{
+  return item_new (table, ddb_blob_encode (attrs, NULL), size);
 }
 
 /* ---- Indexes ---- */
@@ -518,17 +566,17 @@ ddb_index_free (DdbIndex *index)
 gboolean
 ddb_index_item_keys (DdbIndex *index, DdbItem *item, DdbKeyValue *hash, DdbKeyValue *range)
 {
-  JsonNode *hv = json_object_get_member (item->attrs, index->hash.name);
-  JsonNode *rv = index->range.name ? json_object_get_member (item->attrs, index->range.name) : NULL;
+  const guint8 *hv = ddb_blob_find (item->blob, index->hash.name);
+  const guint8 *rv = index->range.name ? ddb_blob_find (item->blob, index->range.name) : NULL;
 
   memset (range, 0, sizeof *range);
-  if (!ddb_key_value_init (hash, hv) || hash->type != index->hash.type)
+  if (!ddb_blob_key_value (hv, hash) || hash->type != index->hash.type)
     {
       ddb_key_value_clear (hash);
       return FALSE;
     }
   if (index->range.name != NULL &&
-      (!ddb_key_value_init (range, rv) || range->type != index->range.type))
+      (!ddb_blob_key_value (rv, range) || range->type != index->range.type))
     {
       ddb_key_value_clear (hash);
       ddb_key_value_clear (range);
@@ -580,7 +628,7 @@ index_entry_size (DdbIndex *index, DdbItem *item)
 
   if (index->projection == DDB_PROJECTION_ALL)
     return item->size;
-  json_object_iter_init (&iter, item->attrs);
+  json_object_iter_init (&iter, ddb_item_attrs (item));
   while (json_object_iter_next (&iter, &name, &value))
     if (ddb_index_projects_attr (index, name))
       size += strlen (name) + ddb_value_size (value);

@@ -52,11 +52,30 @@ struct _DdbItem {
   DdbEntry entry;      /* the item's place in the table store */
   DdbKeyValue hash;
   DdbKeyValue range;
-  JsonObject *attrs;   /* owned, never modified once stored */
+  guint8 *blob;        /* the attributes, compact (ddb-blob.c); owned, immutable */
+  JsonObject *view;    /* lazily decoded blob for the expression code: use ddb_item_attrs() */
   gsize size;
 };
 
 void ddb_item_free (DdbItem *item);
+/* The item's attributes as a JsonObject for reading inside the engine
+ * (conditions, updates, filters); decoded once, cached, never handed out. */
+JsonObject *ddb_item_attrs (DdbItem *item);
+/* A fresh copy of the attributes for a response (decoded from the blob). */
+JsonObject *ddb_item_copy_out (DdbItem *item);
+/* One stored attribute, decoded; NULL when absent. */
+JsonNode *ddb_item_get_value (DdbItem *item, const char *name);
+
+/* ---- The compact form (ddb-blob.c) ---- */
+/* Encodes validated attrs (numbers made canonical). */
+guint8 *ddb_blob_encode (JsonObject *attrs, gsize *len_out);
+JsonObject *ddb_blob_decode (const guint8 *blob);
+/* The encoded value of attribute name, or NULL. */
+const guint8 *ddb_blob_find (const guint8 *blob, const char *name);
+JsonNode *ddb_blob_value_decode (const guint8 *value);
+/* Key value from an encoded S, N or B value; FALSE for other types. */
+gboolean ddb_blob_key_value (const guint8 *value, DdbKeyValue *kv);
+gboolean ddb_blob_number (const guint8 *value, DdbNumber *out);
 
 typedef struct {
   DdbKeyValue key;
@@ -130,6 +149,9 @@ DdbItem *ddb_table_lookup (DdbTable *table, const DdbKeyValue *hash, const DdbKe
 /* Makes an item from normalized attrs (takes ownership); the key attributes
  * must have been validated against the schema. */
 DdbItem *ddb_table_make_item (DdbTable *table, JsonObject *attrs, gsize size);
+/* The same from validated request attrs, which are only read (numbers are
+ * made canonical as they are encoded): no intermediate copy. */
+DdbItem *ddb_table_make_item_from (DdbTable *table, JsonObject *attrs, gsize size);
 /* Stores item, replacing and freeing any item with the same key. */
 void ddb_table_put (DdbTable *table, DdbItem *item);
 /* Removes and frees item (which must be stored). */
