@@ -404,12 +404,47 @@ dynamorm_backend_new_for_uri (const char    *uri,
                               GCancellable  *cancellable,
                               GError       **error)
 {
+  return dynamorm_backend_new_for_uri_full (uri, NULL, NULL, cancellable, error);
+}
+
+/**
+ * dynamorm_backend_new_for_uri_full:
+ * @uri: a backend URI such as `memory://`, `local://127.0.0.1:8000` or
+ *   `aws://eu-west-1`
+ * @credentials: (nullable): credentials to sign requests with, instead of
+ *   the backend's own lookup (the AWS credential chain for `aws://`)
+ * @retry_policy: (nullable): how the backend retries throttled and failed
+ *   requests, instead of its default policy
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Creates the backend that serves @uri's scheme, as
+ * [func@Dynamorm.Backend.new_for_uri] does, with explicit credentials or a
+ * retry policy. A backend that has no use for them (the in-memory backend
+ * signs nothing and never retries) ignores them, so that the same code runs
+ * on every backend a URI can name.
+ *
+ * Returns: (transfer full): a new backend, or %NULL on error
+ */
+DynamormBackend *
+dynamorm_backend_new_for_uri_full (const char          *uri,
+                                   DynamormCredentials *credentials,
+                                   DynamormRetryPolicy *retry_policy,
+                                   GCancellable        *cancellable,
+                                   GError             **error)
+{
   GIOExtensionPoint *ep;
   GIOExtension *extension;
   g_autofree char *scheme = NULL;
+  g_autoptr(GTypeClass) klass = NULL;
+  const char *names[3];
+  GValue values[3] = { G_VALUE_INIT, G_VALUE_INIT, G_VALUE_INIT };
+  guint n = 0;
+  GObject *backend;
   GType type;
 
   g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (retry_policy == NULL || DYNAMORM_IS_RETRY_POLICY (retry_policy), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   ep = ensure_backends_loaded ();
@@ -436,8 +471,33 @@ dynamorm_backend_new_for_uri (const char    *uri,
     }
 
   type = g_io_extension_get_type (extension);
-  if (g_type_is_a (type, G_TYPE_INITABLE))
-    return g_initable_new (type, cancellable, error, "uri", uri, NULL);
+  klass = g_type_class_ref (type);
 
-  return g_object_new (type, "uri", uri, NULL);
+  names[n] = "uri";
+  g_value_init (&values[n], G_TYPE_STRING);
+  g_value_set_string (&values[n++], uri);
+  if (credentials != NULL && g_object_class_find_property (G_OBJECT_CLASS (klass), "credentials"))
+    {
+      names[n] = "credentials";
+      g_value_init (&values[n], DYNAMORM_TYPE_CREDENTIALS);
+      g_value_set_boxed (&values[n++], credentials);
+    }
+  else if (credentials != NULL)
+    g_debug ("The %s backend signs no requests: the credentials given are not used", scheme);
+  if (retry_policy != NULL && g_object_class_find_property (G_OBJECT_CLASS (klass), "retry-policy"))
+    {
+      names[n] = "retry-policy";
+      g_value_init (&values[n], DYNAMORM_TYPE_RETRY_POLICY);
+      g_value_set_object (&values[n++], retry_policy);
+    }
+  else if (retry_policy != NULL)
+    g_debug ("The %s backend does not retry: the retry policy given is not used", scheme);
+
+  backend = g_object_new_with_properties (type, n, names, values);
+  if (G_IS_INITABLE (backend) && !g_initable_init (G_INITABLE (backend), cancellable, error))
+    g_clear_object (&backend);
+
+  for (guint i = 0; i < n; i++)
+    g_value_unset (&values[i]);
+  return backend ? DYNAMORM_BACKEND (backend) : NULL;
 }

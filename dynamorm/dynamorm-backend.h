@@ -8,6 +8,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include "dynamorm-version-macros.h"
+#include "dynamorm-credentials.h"
+#include "dynamorm-retry-policy.h"
 
 G_BEGIN_DECLS
 
@@ -88,6 +90,12 @@ DYNAMORM_AVAILABLE_IN_ALL
 DynamormBackend *dynamorm_backend_new_for_uri (const char    *uri,
                                                GCancellable  *cancellable,
                                                GError       **error);
+DYNAMORM_AVAILABLE_IN_ALL
+DynamormBackend *dynamorm_backend_new_for_uri_full (const char          *uri,
+                                                    DynamormCredentials *credentials,
+                                                    DynamormRetryPolicy *retry_policy,
+                                                    GCancellable        *cancellable,
+                                                    GError             **error);
 DYNAMORM_AVAILABLE_IN_ALL
 char           **dynamorm_backend_list_schemes (void);
 

@@ -226,6 +226,30 @@ DynamormSession *
 dynamorm_session_new (const char  *uri,
                       GError     **error)
 {
+  return dynamorm_session_new_full (uri, NULL, NULL, error);
+}
+
+/**
+ * dynamorm_session_new_full:
+ * @uri: (nullable): a backend URI, or %NULL to read `DYNAMORM_URI`
+ * @credentials: (nullable): credentials to sign requests with, instead of
+ *   the AWS credential chain
+ * @retry_policy: (nullable): how throttled and failed requests are retried,
+ *   instead of the backend's default policy
+ * @error: return location for a #GError
+ *
+ * Creates a session as [ctor@Dynamorm.Session.new] does, with explicit
+ * credentials or a retry policy for the backend. Backends that do not use
+ * them (memory://) ignore them, so the same code runs on every backend.
+ *
+ * Returns: (transfer full): a new session, or %NULL on error
+ */
+DynamormSession *
+dynamorm_session_new_full (const char           *uri,
+                           DynamormCredentials  *credentials,
+                           DynamormRetryPolicy  *retry_policy,
+                           GError              **error)
+{
   g_autoptr(DynamormBackend) backend = NULL;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -240,7 +264,7 @@ dynamorm_session_new (const char  *uri,
       return NULL;
     }
 
-  backend = dynamorm_backend_new_for_uri (uri, NULL, error);
+  backend = dynamorm_backend_new_for_uri_full (uri, credentials, retry_policy, NULL, error);
   if (backend == NULL)
     return NULL;
 

@@ -38,6 +38,11 @@ DYNAMORM_AVAILABLE_IN_ALL
 DynamormSession *dynamorm_session_new              (const char           *uri,
                                                     GError              **error);
 DYNAMORM_AVAILABLE_IN_ALL
+DynamormSession *dynamorm_session_new_full         (const char           *uri,
+                                                    DynamormCredentials  *credentials,
+                                                    DynamormRetryPolicy  *retry_policy,
+                                                    GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
 DynamormSession *dynamorm_session_new_for_backend  (DynamormBackend      *backend);
 DYNAMORM_AVAILABLE_IN_ALL
 DynamormBackend *dynamorm_session_get_backend      (DynamormSession      *self);

@@ -549,6 +549,29 @@ test_bad_uris (void)
   }
 }
 
+/* Credentials and a retry policy are for backends that sign and retry;
+ * memory:// takes them and ignores them, so code runs on any backend. */
+static void
+test_new_full_portable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormCredentials) credentials = dynamorm_credentials_new ("AKIDEXAMPLE", "secret", NULL, NULL);
+  g_autoptr(DynamormRetryPolicy) policy = dynamorm_retry_policy_new_full (3, 10, 100, 2.0, 0.0);
+  g_autoptr(DynamormSession) session = dynamorm_session_new_full ("memory://", credentials, policy, &error);
+  g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "p", NULL);
+
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_session_create_table (session, TEST_TYPE_USER, NULL, &error));
+  g_assert_true (dynamorm_session_put (session, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_no_error (error);
+
+  /* A bad URI is still refused. */
+  g_clear_object (&session);
+  session = dynamorm_session_new_full ("nosuch://", credentials, NULL, &error);
+  g_assert_null (session);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_BACKEND_NOT_FOUND);
+}
+
 static void
 test_named_memory_shared (void)
 {
@@ -692,6 +715,7 @@ main (int argc, char *argv[])
     {
       g_test_add_func ("/dynamorm/session/bad-uris", test_bad_uris);
       g_test_add_func ("/dynamorm/session/named-memory", test_named_memory_shared);
+      g_test_add_func ("/dynamorm/session/new-full", test_new_full_portable);
       g_test_add_func ("/dynamorm/session/backend-double", test_backend_double);
       g_test_add_func ("/dynamorm/session/invalid-model", test_invalid_model_before_request);
     }

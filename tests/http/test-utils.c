@@ -7,20 +7,8 @@ test_backend_new (const char           *uri,
                   DynamormCredentials  *credentials,
                   GError              **error)
 {
-  g_autofree char *scheme = g_uri_parse_scheme (uri);
-  g_auto(GStrv) schemes = dynamorm_backend_list_schemes ();   /* loads the modules */
-  GIOExtensionPoint *ep = g_io_extension_point_lookup (DYNAMORM_BACKEND_EXTENSION_POINT_NAME);
-  GIOExtension *extension;
-
-  g_assert_nonnull (ep);
-  extension = g_io_extension_point_get_extension_by_name (ep, scheme);
-  g_assert_nonnull (extension);
-
-  if (credentials != NULL)
-    return g_initable_new (g_io_extension_get_type (extension), NULL, error,
-                           "uri", uri, "retry-policy", retry_policy, "credentials", credentials, NULL);
-  return g_initable_new (g_io_extension_get_type (extension), NULL, error,
-                         "uri", uri, "retry-policy", retry_policy, NULL);
+  /* The public way to give a backend credentials and a retry policy. */
+  return dynamorm_backend_new_for_uri_full (uri, credentials, retry_policy, NULL, error);
 }
 
 DynamormRetryPolicy *

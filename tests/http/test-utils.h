@@ -5,10 +5,9 @@
 #include <dynamorm.h>
 
 G_BEGIN_DECLS
-
-/* Creates the backend for uri's scheme as dynamorm_backend_new_for_uri()
- * does, with the extra construct properties tests need (NULL to leave
- * them unset). */
+/* Creates the backend for uri's scheme with dynamorm_backend_new_for_uri_full(),
+ * the public way to give a backend credentials and a retry policy (NULL:
+ * the backend's own). */
 DynamormBackend *test_backend_new (const char           *uri,
                                    DynamormRetryPolicy  *retry_policy,
                                    DynamormCredentials  *credentials,
