@@ -365,7 +365,7 @@ run_service_demo (DynamormSession *session, GError **error)
     g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (session);
     g_autoptr(DynamormUpdate) count = dynamorm_update_new ();
     g_autoptr(DemoPayment) again = new_payment ("pay-2", "user456", "completed", 1500);
-    g_autoptr(GPtrArray) failures = NULL;
+    GPtrArray *failures;  /* owned by the transaction */
 
     dynamorm_update_increment (count, "payment-count", 1);
     dynamorm_transaction_add_update_with (tx, DYNAMORM_MODEL (alice), count, NULL);

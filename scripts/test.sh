@@ -42,7 +42,9 @@ if [ ! -f "$asan/build.ninja" ]; then
     -Dintrospection=disabled -Ddocumentation=disabled -Dwerror=false || exit 1
 fi
 ninja -C "$asan" || exit 1
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
+LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_meson_test "$asan" asan --num-processes 2 \
     --no-suite python --no-suite javascript --no-suite docs
 

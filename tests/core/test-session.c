@@ -608,7 +608,9 @@ test_double_invoke (DynamormBackend *backend, const char *operation, JsonNode *r
 {
   TestDouble *self = TEST_DOUBLE (backend);
 
-  g_ptr_array_add (self->seen, g_strdup_printf ("%s %s", operation, json_to_string (request, FALSE)));
+  g_autofree char *text = json_to_string (request, FALSE);
+
+  g_ptr_array_add (self->seen, g_strdup_printf ("%s %s", operation, text));
   if (g_str_equal (operation, "PutItem"))
     {
       g_autoptr(JsonNode) body = json_from_string ("{\"__type\":\"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException\","
