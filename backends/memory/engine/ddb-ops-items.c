@@ -5,7 +5,8 @@
 #include <string.h>
 #include "ddb-engine-private.h"
 
-static const char *const return_values_all[] = { "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW", NULL };
+/* In the service's order: its enum message lists them this way. */
+static const char *const return_values_all[] = { "ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW", NULL };
 static const char *const return_values_ccf[] = { "ALL_OLD", "NONE", NULL };
 
 static gboolean
