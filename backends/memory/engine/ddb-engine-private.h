@@ -113,6 +113,9 @@ typedef enum {
 void ddb_op_condition_failed (DdbOp *op, JsonObject *old, gboolean return_old, GError **error);
 /* Placeholder env of a request; check_unused after every parse. */
 DdbExprEnv *ddb_op_expr_env (JsonObject *req);
+/* ddb_expr_env_check_unused(), after refusing placeholder maps in a request
+ * (or action) that has no expression at all, as the service does. */
+gboolean ddb_op_check_unused (JsonObject *obj, DdbExprEnv *env, GError **error);
 
 /* ProjectionExpression or the legacy AttributesToGet, as DdbPath*s; NULL
  * with no error when the request asks for every attribute. */

@@ -228,6 +228,39 @@ ddb_table_key_of (DdbTable *table, DdbIndex *index, JsonObject *attrs)
   return key;
 }
 
+gboolean
+ddb_op_check_unused (JsonObject *obj, DdbExprEnv *env, GError **error)
+{
+  static const char *const expressions[] = {
+    "ConditionExpression", "UpdateExpression", "ProjectionExpression",
+    "FilterExpression", "KeyConditionExpression",
+  };
+  static const char *const maps[] = { "ExpressionAttributeNames", "ExpressionAttributeValues" };
+
+  /* The placeholder maps' own contents (empty maps, bad keys, invalid
+   * AttributeValues): the expression parsers only look up what they use. */
+  if (!ddb_expr_env_validate (env, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (expressions); i++)
+    {
+      JsonNode *n = json_object_get_member (obj, expressions[i]);
+      if (n != NULL && !JSON_NODE_HOLDS_NULL (n))
+        return ddb_expr_env_check_unused (env, error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (maps); i++)
+    {
+      JsonNode *n = json_object_get_member (obj, maps[i]);
+      if (n != NULL && !JSON_NODE_HOLDS_NULL (n))
+        {
+          g_set_error (error, DDB_ERROR, DDB_ERROR_VALIDATION,
+                       "%s can only be specified when using expressions", maps[i]);
+          return FALSE;
+        }
+    }
+  return ddb_expr_env_check_unused (env, error);
+}
+
 static void
 copy_stored_member (JsonObject *dst, DdbItem *item, const char *name)
 {

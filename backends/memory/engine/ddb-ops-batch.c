@@ -112,7 +112,7 @@ ddb_op_batch_get_item (DdbOp *op, GError **error)
           g_propagate_error (error, g_steal_pointer (&local));
           return NULL;
         }
-      if (!ddb_expr_env_check_unused (g->env, error))
+      if (!ddb_op_check_unused (spec_obj, g->env, error))
         return NULL;
     }
   for (guint i = 0; i < specs->len; i++)

@@ -98,7 +98,7 @@ ddb_op_put_item (DdbOp *op, GError **error)
   gsize size;
 
   if (!parse_write_args (op, "Item", "item", &item, TRUE, env, &w, error) ||
-      !ddb_expr_env_check_unused (env, error))
+      !ddb_op_check_unused (op->request, env, error))
     goto fail;
   if ((w.table = ddb_engine_get_table (op->engine, json_object_get_string_member (op->request, "TableName"), error)) == NULL)
     goto fail;
@@ -223,7 +223,7 @@ ddb_op_get_item (DdbOp *op, GError **error)
       g_propagate_error (error, g_steal_pointer (&local));
       return NULL;
     }
-  if (!ddb_expr_env_check_unused (env, error))
+  if (!ddb_op_check_unused (op->request, env, error))
     return NULL;
   if ((table = ddb_engine_get_table (op->engine, name, error)) == NULL)
     return NULL;
@@ -258,7 +258,7 @@ ddb_op_delete_item (DdbOp *op, GError **error)
   DdbItem *old;
 
   if (!parse_write_args (op, "Key", "key", &key, TRUE, env, &w, error) ||
-      !ddb_expr_env_check_unused (env, error))
+      !ddb_op_check_unused (op->request, env, error))
     goto fail;
   if ((w.table = ddb_engine_get_table (op->engine, json_object_get_string_member (op->request, "TableName"), error)) == NULL)
     goto fail;
@@ -368,7 +368,7 @@ ddb_op_update_item (DdbOp *op, GError **error)
     }
   if (text != NULL && (update = ddb_update_parse (text, env, error)) == NULL)
     goto fail;
-  if (!ddb_expr_env_check_unused (env, error))
+  if (!ddb_op_check_unused (op->request, env, error))
     goto fail;
   if ((w.table = ddb_engine_get_table (op->engine, json_object_get_string_member (op->request, "TableName"), error)) == NULL)
     goto fail;

@@ -373,7 +373,7 @@ ddb_op_query (DdbOp *op, GError **error)
   if (!ddb_key_condition_parse (kce, env, r.hash_name, r.range_name, &kc, error))
     goto out;
   have_kc = TRUE;
-  if (!ddb_expr_env_check_unused (env, error))
+  if (!ddb_op_check_unused (op->request, env, error))
     goto out;
 
   /* A filter may not name the key attributes of what is queried. */
@@ -575,7 +575,7 @@ ddb_op_scan (DdbOp *op, GError **error)
                    segment, total);
       goto out;
     }
-  if (!reader_parse (op, &r, env, error) || !ddb_expr_env_check_unused (env, error) ||
+  if (!reader_parse (op, &r, env, error) || !ddb_op_check_unused (op->request, env, error) ||
       !reader_parse_esk (op, &r, error))
     goto out;
 

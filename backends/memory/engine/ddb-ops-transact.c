@@ -147,7 +147,7 @@ parse_action (DdbOp *op, JsonObject *wrapper, guint index, GError **error)
     return NULL;
   if (upd != NULL && a->kind == ACT_UPDATE && (a->update = ddb_update_parse (upd, a->env, error)) == NULL)
     return NULL;
-  if (!ddb_expr_env_check_unused (a->env, error))
+  if (!ddb_op_check_unused (a->spec, a->env, error))
     return NULL;
   if ((a->table = ddb_engine_get_table (op->engine, name, error)) == NULL)
     return NULL;
@@ -404,7 +404,7 @@ ddb_op_transact_get_items (DdbOp *op, GError **error)
           g_propagate_error (error, g_steal_pointer (&local));
           return NULL;
         }
-      if (!ddb_expr_env_check_unused (env, error))
+      if (!ddb_op_check_unused (get, env, error))
         return NULL;
       if ((table = ddb_engine_get_table (op->engine, name, error)) == NULL)
         return NULL;
