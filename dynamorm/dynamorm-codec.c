@@ -129,17 +129,23 @@ number_av (const DdbNumber *number)
   return _dynamorm_av_new_string ("N", text);
 }
 
-/* Shortest text that reads back as the same double. */
+/* Shortest text that reads back as the same double. With %g trailing
+ * zeros go, so the 15-digit form is already the shortest whenever some form
+ * of 15 digits or fewer reads back exactly (a double's error is far below
+ * half a unit in the 15th digit); otherwise 16, then 17 digits. */
 static char *
 double_to_text (double d)
 {
+  static const char *formats[] = { "%.15g", "%.16g", "%.17g" };
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-  for (int precision = 1; precision <= 17; precision++)
-    {
-      g_autofree char *format = g_strdup_printf ("%%.%dg", precision);
+  /* Whole numbers within 2^53 are common and exact as integers. */
+  if (d == (double) (gint64) d && fabs (d) < 9007199254740992.0)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) d);
 
-      g_ascii_formatd (buf, sizeof buf, format, d);
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_ascii_formatd (buf, sizeof buf, formats[i], d);
       if (g_ascii_strtod (buf, NULL) == d)
         break;
     }

@@ -83,10 +83,25 @@ get_declaration (GType type, gboolean create)
  * we keep the old compiled schema alive by leaking it into a graveyard. */
 static GPtrArray *graveyard;
 
+/* Compiled schemas are also cached as type qdata, so the common lookup
+ * takes neither schema_lock nor a class reference. */
+static GQuark
+schema_quark (gboolean require_key)
+{
+  static GQuark quarks[2];
+
+  if (quarks[require_key] == 0)
+    quarks[require_key] = g_quark_from_static_string (require_key ? "dynamorm-schema" : "dynamorm-schema-nested");
+  return quarks[require_key];
+}
+
 static void
 invalidate (GType type)
 {
   gpointer schema;
+
+  g_type_set_qdata (type, schema_quark (TRUE), NULL);
+  g_type_set_qdata (type, schema_quark (FALSE), NULL);
 
   if (graveyard == NULL)
     graveyard = g_ptr_array_new ();
@@ -838,6 +853,10 @@ _dynamorm_schema_get (GType      type,
       return NULL;
     }
 
+  schema = g_type_get_qdata (type, schema_quark (require_key));
+  if (schema != NULL)
+    return schema;
+
   /* Class init may declare tags, and it takes schema_lock: run it first. */
   g_type_class_unref (g_type_class_ref (type));
 
@@ -851,6 +870,8 @@ _dynamorm_schema_get (GType      type,
       if (schema != NULL)
         g_hash_table_insert (cache, GSIZE_TO_POINTER (type), schema);
     }
+  if (schema != NULL)
+    g_type_set_qdata (type, schema_quark (require_key), schema);
   g_mutex_unlock (&schema_lock);
 
   return schema;

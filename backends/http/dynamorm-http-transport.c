@@ -544,7 +544,7 @@ out:
     }
   if (call->attempt > 1)
     g_prefix_error (&error, _("%s failed after %u attempts: "), call->operation, call->attempt);
-  *error_out = error;
+  g_propagate_error (error_out, error);  /* error_out may be NULL */
   return OUTCOME_DONE;
 }
 
