@@ -413,6 +413,7 @@ struct _Op
   gboolean version_checked;       /* the condition holds a version check */
   gint64 version;                 /* the model's version, when checked */
   DynamormModel *current;         /* the stored item, when a condition failed */
+  DynamormWriteOptions *options;  /* gets current too, for bindings */
   gboolean item_returned;         /* the failure came with the stored item */
   GPtrArray *after;               /* of AfterSet*: set on the model on success */
 };
@@ -440,6 +441,7 @@ op_free (Op *op)
   g_clear_object (&op->model);
   g_clear_pointer (&op->key_text, g_free);
   g_clear_object (&op->current);
+  g_clear_object (&op->options);
   g_clear_pointer (&op->after, g_ptr_array_unref);
   if (op->result && op->result_free)
     op->result_free (op->result);
@@ -543,6 +545,8 @@ op_complete (Op *op, JsonNode *response, GError **error)
 
               op->item_returned = TRUE;
               op->current = dynamorm_model_new_from_item (op->model_type, item, &decode_error);
+              if (op->options != NULL)
+                _dynamorm_write_options_set_current (op->options, op->current);
               if (op->current == NULL)
                 g_debug ("The stored item returned with a failed condition does not fit %s: %s",
                          g_type_name (op->model_type), decode_error->message);
@@ -1650,6 +1654,12 @@ build_put (DynamormSession       *self,
 
   if (!_dynamorm_write_options_render (options, schema, b, &condition, error))
     return NULL;
+  if (options != NULL)
+    {
+      /* A new write with these options: forget the last refused one. */
+      op->options = g_object_ref (options);
+      _dynamorm_write_options_set_current (options, NULL);
+    }
   if (condition != NULL)
     g_ptr_array_add (conditions, condition);
   if (insert_only)
@@ -2254,6 +2264,12 @@ build_update (DynamormSession       *self,
                                                 _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
   if (!_dynamorm_write_options_render (options, schema, b, &condition, error))
     return NULL;
+  if (options != NULL)
+    {
+      /* A new write with these options: forget the last refused one. */
+      op->options = g_object_ref (options);
+      _dynamorm_write_options_set_current (options, NULL);
+    }
   if (condition != NULL)
     g_ptr_array_add (conditions, condition);
   if (!add_version (op, WRITE_UPDATE, schema, options, b, conditions, &next_version, error))
@@ -2514,6 +2530,12 @@ build_delete (DynamormSession *self, DynamormModel *model, DynamormWriteOptions 
     return NULL;
   if (!_dynamorm_write_options_render (options, schema, b, &condition, error))
     return NULL;
+  if (options != NULL)
+    {
+      /* A new write with these options: forget the last refused one. */
+      op->options = g_object_ref (options);
+      _dynamorm_write_options_set_current (options, NULL);
+    }
   if (condition != NULL)
     g_ptr_array_add (conditions, condition);
   if (!add_version (op, WRITE_DELETE, schema, options, b, conditions, NULL, error))

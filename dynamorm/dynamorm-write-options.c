@@ -46,6 +46,8 @@ struct _DynamormWriteOptions
   gboolean if_exists;
   gboolean check_version;
   GPtrArray *conditions;   /* of DynamormCondition*, ANDed */
+  GMutex lock;
+  DynamormModel *current;  /* the stored item of the last refused write */
 };
 
 G_DEFINE_FINAL_TYPE (DynamormWriteOptions, dynamorm_write_options, G_TYPE_OBJECT)
@@ -56,6 +58,8 @@ dynamorm_write_options_finalize (GObject *object)
   DynamormWriteOptions *self = DYNAMORM_WRITE_OPTIONS (object);
 
   g_ptr_array_unref (self->conditions);
+  g_clear_object (&self->current);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (dynamorm_write_options_parent_class)->finalize (object);
 }
@@ -70,6 +74,7 @@ static void
 dynamorm_write_options_init (DynamormWriteOptions *self)
 {
   self->check_version = TRUE;
+  g_mutex_init (&self->lock);
   self->conditions = g_ptr_array_new_with_free_func ((GDestroyNotify) dynamorm_condition_unref);
 }
 
@@ -238,6 +243,52 @@ dynamorm_write_options_get_check_version (DynamormWriteOptions *self)
   g_return_val_if_fail (DYNAMORM_IS_WRITE_OPTIONS (self), TRUE);
 
   return self->check_version;
+}
+
+/**
+ * dynamorm_write_options_get_current:
+ * @self: a #DynamormWriteOptions
+ *
+ * Gets the item as it was stored when the last write made with these
+ * options was refused because a condition did not hold; %NULL when that
+ * write succeeded, or failed for another reason, or no item was stored.
+ *
+ * This is the same model the `current` out argument of
+ * [method@Dynamorm.Session.put_full] gives, for languages (Python) that
+ * raise the error instead of returning out arguments:
+ *
+ * ```python
+ * try:
+ *     session.put_full(user, options, None)
+ * except GLib.Error:
+ *     stored = options.get_current()
+ * ```
+ *
+ * Each write with these options replaces it: use one options object per
+ * concurrent write when you read it.
+ *
+ * Returns: (transfer full) (nullable): the stored item, or %NULL
+ */
+DynamormModel *
+dynamorm_write_options_get_current (DynamormWriteOptions *self)
+{
+  DynamormModel *current;
+
+  g_return_val_if_fail (DYNAMORM_IS_WRITE_OPTIONS (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  current = self->current ? g_object_ref (self->current) : NULL;
+  g_mutex_unlock (&self->lock);
+  return current;
+}
+
+void
+_dynamorm_write_options_set_current (DynamormWriteOptions *self,
+                                     DynamormModel        *current)
+{
+  g_mutex_lock (&self->lock);
+  g_set_object (&self->current, current);
+  g_mutex_unlock (&self->lock);
 }
 
 gboolean

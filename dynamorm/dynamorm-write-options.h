@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include "dynamorm-version-macros.h"
 #include "dynamorm-condition.h"
+#include "dynamorm-model.h"
 
 G_BEGIN_DECLS
 
@@ -42,5 +43,7 @@ void                  dynamorm_write_options_set_check_version        (DynamormW
                                                                        gboolean              check_version);
 DYNAMORM_AVAILABLE_IN_ALL
 gboolean              dynamorm_write_options_get_check_version        (DynamormWriteOptions *self);
+DYNAMORM_AVAILABLE_IN_ALL
+DynamormModel *dynamorm_write_options_get_current (DynamormWriteOptions *self);
 
 G_END_DECLS

@@ -33,6 +33,10 @@ gboolean _dynamorm_update_render (DynamormUpdate *update, DynamormModel *model,
                                   const DynamormSchema *schema, DynamormExprBuilder *b,
                                   DynamormUpdateClauses *clauses, GError **error);
 
+/* Keeps the stored item of a refused write for
+ * dynamorm_write_options_get_current() (NULL clears it). */
+void _dynamorm_write_options_set_current (DynamormWriteOptions *self, DynamormModel *current);
+
 /* The caller's conditions (if_exists, if_not_exists, conditions, raw
  * expressions) ANDed into *condition (NULL when there are none). */
 gboolean _dynamorm_write_options_render (DynamormWriteOptions *options, const DynamormSchema *schema,

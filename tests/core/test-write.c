@@ -307,14 +307,24 @@ check_case (Fixture *f, TestUser *user, Case *c)
 
   /* put */
   if (dynamorm_session_put_full (f->session, DYNAMORM_MODEL (user), options, &current, NULL, &error))
-    g_assert_true (c->holds);
+    {
+      g_assert_true (c->holds);
+      g_assert_null (dynamorm_write_options_get_current (options));
+    }
   else
     {
+      g_autoptr(DynamormModel) kept = dynamorm_write_options_get_current (options);
+
       g_test_message ("refused: %s", error->message);
       g_assert_false (c->holds);
       g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_CONDITION_FAILED);
       g_assert_nonnull (current);
       name = get_string (current, "name");
+      g_assert_cmpstr (name, ==, "Ada");
+      g_clear_pointer (&name, g_free);
+      /* The options keep the same stored item, for bindings. */
+      g_assert_nonnull (kept);
+      name = get_string (kept, "name");
       g_assert_cmpstr (name, ==, "Ada");
       g_clear_pointer (&name, g_free);
       g_clear_object (&current);

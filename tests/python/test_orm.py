@@ -334,28 +334,25 @@ class ConditionTest(SessionTestCase):
         self.assertDynamormError(cm.exception, Dynamorm.Error.CONDITION_FAILED)
         self.assertFalse(self.get_order('c1', 2).props.note)
 
-        # BINDING PROBLEM (put_full/update_full/delete_full `current`): the
-        # stored item is only given through the (out) argument when the call
-        # fails, and PyGObject raises the GError instead of returning out
-        # arguments; Dynamorm.error_get_response() cannot help either, since
-        # PyGObject rebuilds the GError without its extended (private) data.
-        # So the current item of a failed condition is not reachable from
-        # Python. Asserted as an expected failure until the API gives it
-        # another way (see test_current_item_on_failed_condition).
+        # The stored item of a refused write: see
+        # test_current_item_on_failed_condition (WriteOptions.get_current).
 
-    @unittest.expectedFailure
     def test_current_item_on_failed_condition(self):
-        # BINDING PROBLEM: see test_put_full. Both routes fail in Python.
+        # PyGObject raises instead of returning the `current` out argument,
+        # and drops the error's extended data: the options object keeps it.
         options = Dynamorm.WriteOptions.new()
         options.set_if_not_exists(True)
-        try:
+        with self.assertRaises(GLib.Error) as raised:
             self.session.put_full(make_order('c1', 2, status='x'), options, None)
-        except GLib.Error as e:
-            response = Dynamorm.error_get_response(e)
-            self.assertIsNotNone(response, 'error_get_response() is None in Python')
-            self.assertEqual(json_of(response)['Item']['status'], {'S': 'shipped'})
-        else:
-            self.fail('the condition held')
+        self.assertTrue(raised.exception.matches(Dynamorm.error_quark(), Dynamorm.Error.CONDITION_FAILED))
+        current = options.get_current()
+        self.assertIsInstance(current, Order)
+        self.assertEqual(current.props.status, 'shipped')
+
+        # A later write that succeeds forgets it.
+        ok, _ = self.session.put_full(make_order('c9', 1), options, None)
+        self.assertTrue(ok)
+        self.assertIsNone(options.get_current())
 
     def test_if_not_exists_and_if_exists(self):
         options = Dynamorm.WriteOptions.new()
