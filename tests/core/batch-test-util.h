@@ -8,7 +8,6 @@
 #include <string.h>
 #include "test-models.h"
 
-static const char *backend_name = "memory";
 
 typedef struct {
   DynamormSession *session;
@@ -18,22 +17,10 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *prefix = NULL;
-  const char *uri = "memory://";
 
-  if (g_str_equal (backend_name, "local"))
-    {
-      uri = g_getenv ("DYNAMORM_LOCAL_URI");
-      if (uri == NULL || *uri == '\0')
-        {
-          g_test_skip ("DYNAMORM_LOCAL_URI is not set: DynamoDB Local is not running");
-          return;
-        }
-    }
-  f->session = dynamorm_session_new (uri, &error);
-  g_assert_no_error (error);
-  prefix = g_strdup_printf ("t%d_%08x_", (int) getpid (), g_random_int ());
-  dynamorm_session_set_table_prefix (f->session, prefix);
+  f->session = test_session_new ("t");
+  if (f->session == NULL)
+    return;
   g_assert_true (dynamorm_session_create_table (f->session, TEST_TYPE_USER, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (dynamorm_session_create_table (f->session, TEST_TYPE_INVOICE, NULL, &error));
@@ -54,20 +41,6 @@ fixture_teardown (Fixture *f, gconstpointer data)
 #define ASSERT_OK(expr) G_STMT_START { gboolean ok_ = (expr); g_assert_no_error (error); g_assert_true (ok_); } G_STMT_END
 
 #define SKIP_IF_NO_BACKEND(f) G_STMT_START { if ((f)->session == NULL) return; } G_STMT_END
-
-static void
-parse_backend_arg (int *argc, char **argv)
-{
-  for (int i = 1; i + 1 < *argc; i++)
-    if (g_str_equal (argv[i], "--backend"))
-      {
-        backend_name = argv[i + 1];
-        for (int j = i; j + 2 <= *argc; j++)
-          argv[j] = argv[j + 2];
-        *argc -= 2;
-        break;
-      }
-}
 
 static DynamormModel *
 get_user (DynamormSession *session, const char *id, GError **error)

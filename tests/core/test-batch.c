@@ -609,7 +609,7 @@ test_parallel_chunks (void)
 int
 main (int argc, char *argv[])
 {
-  parse_backend_arg (&argc, argv);
+  test_parse_backend_arg (&argc, argv);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
@@ -618,7 +618,7 @@ main (int argc, char *argv[])
   ADD ("/dynamorm/batch/write-mixed", test_write_mixed);
   ADD ("/dynamorm/batch/write-duplicates-refused", test_write_duplicates_refused);
   ADD ("/dynamorm/batch/async", test_async);
-  if (g_str_equal (backend_name, "memory"))
+  if (g_str_equal (test_backend_name, "memory"))
     {
       g_test_add_func ("/dynamorm/batch/unprocessed-items-retried", test_unprocessed_items_retried);
       g_test_add_func ("/dynamorm/batch/unprocessed-keys-retried", test_unprocessed_keys_retried);

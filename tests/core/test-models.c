@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include "test-models.h"
 
 GType
@@ -219,4 +222,53 @@ test_define_model (const char *type_name, const char * const *props)
   };
 
   return g_type_register_static (TEST_TYPE_MODEL, type_name, &info, 0);
+}
+
+const char *test_backend_name = "memory";
+
+void
+test_parse_backend_arg (int *argc, char **argv)
+{
+  for (int i = 1; i + 1 < *argc; i++)
+    if (g_str_equal (argv[i], "--backend"))
+      {
+        test_backend_name = argv[i + 1];
+        for (int j = i; j + 2 <= *argc; j++)
+          argv[j] = argv[j + 2];
+        *argc -= 2;
+        break;
+      }
+
+  /* No DynamoDB Local: the whole program is skipped, as TAP says it. */
+  if (g_str_equal (test_backend_name, "local") &&
+      (g_getenv ("DYNAMORM_LOCAL_URI") == NULL || *g_getenv ("DYNAMORM_LOCAL_URI") == '\0'))
+    {
+      printf ("1..0 # SKIP DYNAMORM_LOCAL_URI is not set: DynamoDB Local is not running\n");
+      exit (0);
+    }
+}
+
+DynamormSession *
+test_session_new (const char *tag)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prefix = NULL;
+  DynamormSession *session;
+  const char *uri = "memory://";
+
+  if (g_str_equal (test_backend_name, "local"))
+    {
+      uri = g_getenv ("DYNAMORM_LOCAL_URI");
+      if (uri == NULL || *uri == '\0')
+        {
+          g_test_skip ("DYNAMORM_LOCAL_URI is not set: DynamoDB Local is not running");
+          return NULL;
+        }
+    }
+  session = dynamorm_session_new (uri, &error);
+  g_assert_no_error (error);
+  /* Unique tables per test: DynamoDB Local is shared by the whole run. */
+  prefix = g_strdup_printf ("%s%d_%08x_", tag, (int) getpid (), g_random_int ());
+  dynamorm_session_set_table_prefix (session, prefix);
+  return session;
 }

@@ -43,4 +43,14 @@ G_DECLARE_FINAL_TYPE (TestInvoice, test_invoice, TEST, INVOICE, TestModel)
  * error tests: "name:type" where type is s, i, b, d. */
 GType test_define_model (const char *type_name, const char * const *props);
 
+/* Per-backend tests: the backend named by `--backend memory|local`
+ * (removed from argv; with local and no DynamoDB Local, the program reports
+ * itself skipped and exits), and a session on it with a unique table prefix
+ * starting with tag. NULL (the test is skipped) when the local backend was
+ * asked for and the test command started no DynamoDB Local
+ * (DYNAMORM_LOCAL_URI). */
+extern const char *test_backend_name;
+void             test_parse_backend_arg (int *argc, char **argv);
+DynamormSession *test_session_new       (const char *tag);
+
 G_END_DECLS

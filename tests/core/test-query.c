@@ -7,7 +7,6 @@
 #include <string.h>
 #include "test-models.h"
 
-static const char *backend_name = "memory";
 
 /* ------------------------------------------------------------------ */
 /* A recording backend: forwards to an inner backend (or answers nothing
@@ -157,24 +156,15 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *prefix = NULL;
-  const char *uri = "memory://";
+  /* The chosen backend, behind a proxy that records every request. */
+  g_autoptr(DynamormSession) direct = test_session_new ("q");
 
-  if (g_str_equal (backend_name, "local"))
-    {
-      uri = g_getenv ("DYNAMORM_LOCAL_URI");
-      if (uri == NULL || *uri == '\0')
-        {
-          g_test_skip ("DYNAMORM_LOCAL_URI is not set: DynamoDB Local is not running");
-          return;
-        }
-    }
+  if (direct == NULL)
+    return;
   f->proxy = g_object_new (TEST_TYPE_PROXY, NULL);
-  f->proxy->inner = dynamorm_backend_new_for_uri (uri, NULL, &error);
-  g_assert_no_error (error);
+  f->proxy->inner = g_object_ref (dynamorm_session_get_backend (direct));
   f->session = dynamorm_session_new_for_backend (DYNAMORM_BACKEND (f->proxy));
-  prefix = g_strdup_printf ("q%d_%08x_", (int) getpid (), g_random_int ());
-  dynamorm_session_set_table_prefix (f->session, prefix);
+  dynamorm_session_set_table_prefix (f->session, dynamorm_session_get_table_prefix (direct));
   g_assert_true (dynamorm_session_create_table (f->session, TEST_TYPE_INVOICE, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (dynamorm_session_create_table (f->session, TEST_TYPE_ORDER, NULL, &error));
@@ -314,7 +304,7 @@ test_key_filter_split (Fixture *f, gconstpointer data)
     dynamorm_query_where (q, "customer", DYNAMORM_OPERATOR_EXISTS);
     dynamorm_query_where (q, "status", DYNAMORM_OPERATOR_NE, "paid");
     got = dynamorm_query_all (q, NULL, &error);
-    if (g_str_equal (backend_name, "memory") && error != NULL && strstr (error->message, "Syntax error"))
+    if (g_str_equal (test_backend_name, "memory") && error != NULL && strstr (error->message, "Syntax error"))
       {
         /* Known memory engine bug: ddb-expr.c takes a function call right
          * inside parentheses, "(contains(#a, :v)) AND ...", for a bare
@@ -1184,15 +1174,7 @@ test_bad_input (void)
 int
 main (int argc, char *argv[])
 {
-  for (int i = 1; i + 1 < argc; i++)
-    if (g_str_equal (argv[i], "--backend"))
-      {
-        backend_name = argv[i + 1];
-        for (int j = i; j + 2 <= argc; j++)
-          argv[j] = argv[j + 2];
-        argc -= 2;
-        break;
-      }
+  test_parse_backend_arg (&argc, argv);
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
@@ -1206,7 +1188,7 @@ main (int argc, char *argv[])
   ADD ("/dynamorm/query/first", test_first);
   ADD ("/dynamorm/query/scan", test_scan);
   ADD ("/dynamorm/query/async-list-model", test_async_and_list_model);
-  if (g_str_equal (backend_name, "memory"))
+  if (g_str_equal (test_backend_name, "memory"))
     g_test_add_func ("/dynamorm/query/bad-input", test_bad_input);
 
   return g_test_run ();

@@ -4,7 +4,6 @@
  * DYNAMORM_LOCAL_URI is set; skipped otherwise). */
 #include "test-models.h"
 
-static const char *backend_name = "memory";
 
 typedef struct {
   DynamormSession *session;
@@ -14,23 +13,10 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *prefix = NULL;
-  const char *uri = "memory://";
 
-  if (g_str_equal (backend_name, "local"))
-    {
-      uri = g_getenv ("DYNAMORM_LOCAL_URI");
-      if (uri == NULL || *uri == '\0')
-        {
-          g_test_skip ("DYNAMORM_LOCAL_URI is not set: DynamoDB Local is not running");
-          return;
-        }
-    }
-  f->session = dynamorm_session_new (uri, &error);
-  g_assert_no_error (error);
-  /* Unique tables per test: DynamoDB Local is shared by the whole run. */
-  prefix = g_strdup_printf ("t%d_%08x_", (int) getpid (), g_random_int ());
-  dynamorm_session_set_table_prefix (f->session, prefix);
+  f->session = test_session_new ("t");
+  if (f->session == NULL)
+    return;
   g_assert_true (dynamorm_session_create_table (f->session, TEST_TYPE_USER, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (dynamorm_session_create_table (f->session, TEST_TYPE_INVOICE, NULL, &error));
@@ -692,15 +678,7 @@ test_invalid_model_before_request (void)
 int
 main (int argc, char *argv[])
 {
-  for (int i = 1; i + 1 < argc; i++)
-    if (g_str_equal (argv[i], "--backend"))
-      {
-        backend_name = argv[i + 1];
-        for (int j = i; j + 2 <= argc; j++)
-          argv[j] = argv[j + 2];
-        argc -= 2;
-        break;
-      }
+  test_parse_backend_arg (&argc, argv);
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
@@ -713,7 +691,7 @@ main (int argc, char *argv[])
   ADD ("/dynamorm/session/threads", test_threads);
   ADD ("/dynamorm/session/consumed-capacity", test_consumed_capacity);
   ADD ("/dynamorm/session/versioned-put", test_versioned_put);
-  if (g_str_equal (backend_name, "memory"))
+  if (g_str_equal (test_backend_name, "memory"))
     {
       g_test_add_func ("/dynamorm/session/bad-uris", test_bad_uris);
       g_test_add_func ("/dynamorm/session/named-memory", test_named_memory_shared);

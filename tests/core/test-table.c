@@ -5,7 +5,6 @@
 #include <string.h>
 #include "test-models.h"
 
-static const char *backend_name = "memory";
 
 /* ------------------------------------------------------------------ */
 /* Models: one table ("events") seen by several versions of a model. */
@@ -55,22 +54,10 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *prefix = NULL;
-  const char *uri = "memory://";
 
-  if (g_str_equal (backend_name, "local"))
-    {
-      uri = g_getenv ("DYNAMORM_LOCAL_URI");
-      if (uri == NULL || *uri == '\0')
-        {
-          g_test_skip ("DYNAMORM_LOCAL_URI is not set: DynamoDB Local is not running");
-          return;
-        }
-    }
-  f->session = dynamorm_session_new (uri, &error);
-  g_assert_no_error (error);
-  prefix = g_strdup_printf ("tt%d_%08x_", (int) getpid (), g_random_int ());
-  dynamorm_session_set_table_prefix (f->session, prefix);
+  f->session = test_session_new ("tt");
+  if (f->session == NULL)
+    return;
 }
 
 static void
@@ -921,15 +908,7 @@ test_wait_timeout_and_cancel (void)
 int
 main (int argc, char *argv[])
 {
-  for (int i = 1; i + 1 < argc; i++)
-    if (g_str_equal (argv[i], "--backend"))
-      {
-        backend_name = argv[i + 1];
-        for (int j = i; j + 2 <= argc; j++)
-          argv[j] = argv[j + 2];
-        argc -= 2;
-        break;
-      }
+  test_parse_backend_arg (&argc, argv);
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   define_models ();
@@ -944,7 +923,7 @@ main (int argc, char *argv[])
   ADD ("/dynamorm/table/data-migration", test_data_migration);
   ADD ("/dynamorm/table/data-migration-resume", test_data_migration_resume);
   ADD ("/dynamorm/table/data-migration-transform-fails", test_data_migration_transform_fails);
-  if (g_str_equal (backend_name, "memory"))
+  if (g_str_equal (test_backend_name, "memory"))
     g_test_add_func ("/dynamorm/table/wait-timeout-cancel", test_wait_timeout_and_cancel);
 
   return g_test_run ();

@@ -602,7 +602,7 @@ test_too_many_not_sent (void)
 int
 main (int argc, char *argv[])
 {
-  parse_backend_arg (&argc, argv);
+  test_parse_backend_arg (&argc, argv);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
@@ -616,7 +616,7 @@ main (int argc, char *argv[])
   ADD ("/dynamorm/transaction/versions", test_versions);
   ADD ("/dynamorm/transaction/transact-get", test_transact_get);
   ADD ("/dynamorm/transaction/async", test_async);
-  if (g_str_equal (backend_name, "memory"))
+  if (g_str_equal (test_backend_name, "memory"))
     {
       g_test_add_func ("/dynamorm/transaction/conflict-retried", test_conflict_retried);
       g_test_add_func ("/dynamorm/transaction/too-many-not-sent", test_too_many_not_sent);

@@ -6,7 +6,6 @@
  * records requests: it must see none. */
 #include "test-models.h"
 
-static const char *backend_name = "memory";
 
 /* The error's message is shown when a call that should succeed fails. */
 #define CHECK_OK(call) G_STMT_START { gboolean ok_ = (call); g_assert_no_error (error); g_assert_true (ok_); } G_STMT_END
@@ -226,22 +225,10 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *prefix = NULL;
-  const char *uri = "memory://";
 
-  if (g_str_equal (backend_name, "local"))
-    {
-      uri = g_getenv ("DYNAMORM_LOCAL_URI");
-      if (uri == NULL || *uri == '\0')
-        {
-          g_test_skip ("DYNAMORM_LOCAL_URI is not set: DynamoDB Local is not running");
-          return;
-        }
-    }
-  f->session = dynamorm_session_new (uri, &error);
-  g_assert_no_error (error);
-  prefix = g_strdup_printf ("w%d_%08x_", (int) getpid (), g_random_int ());
-  dynamorm_session_set_table_prefix (f->session, prefix);
+  f->session = test_session_new ("w");
+  if (f->session == NULL)
+    return;
   CHECK_OK (dynamorm_session_create_table (f->session, TEST_TYPE_USER, NULL, &error));
   CHECK_OK (dynamorm_session_create_table (f->session, TEST_TYPE_DOC, NULL, &error));
 }
@@ -1383,15 +1370,7 @@ test_request_shape (void)
 int
 main (int argc, char *argv[])
 {
-  for (int i = 1; i + 1 < argc; i++)
-    if (g_str_equal (argv[i], "--backend"))
-      {
-        backend_name = argv[i + 1];
-        for (int j = i; j + 2 <= argc; j++)
-          argv[j] = argv[j + 2];
-        argc -= 2;
-        break;
-      }
+  test_parse_backend_arg (&argc, argv);
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
@@ -1406,7 +1385,7 @@ main (int argc, char *argv[])
   ADD ("/dynamorm/write/timestamps", test_timestamps);
   ADD ("/dynamorm/write/ttl", test_ttl);
   ADD ("/dynamorm/write/hostile-strings", test_hostile_strings);
-  if (g_str_equal (backend_name, "memory"))
+  if (g_str_equal (test_backend_name, "memory"))
     {
       g_test_add_func ("/dynamorm/write/bad-input", test_bad_input);
       g_test_add_func ("/dynamorm/write/request-shape", test_request_shape);
