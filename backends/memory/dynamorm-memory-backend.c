@@ -15,7 +15,20 @@ struct _DynamormMemoryBackend
   DynamormBackend parent_instance;
 
   DdbEngine *engine;
+
+  /* The TTL sweeper: deletes expired items every sweep_interval seconds
+   * (0: never), as DynamoDB's background TTL process does. */
+  guint sweep_interval;
+  GThread *sweeper;
+  GMutex sweep_lock;
+  GCond sweep_cond;
+  gboolean stopping;
 };
+
+/* A memory backend extension of the wire API, for tests: deletes the
+ * expired items now and answers {"DeletedItemCount": N}. */
+#define SWEEP_OPERATION "DynamormSweepExpiredItems"
+#define DEFAULT_SWEEP_INTERVAL 60
 
 static void initable_iface_init (GInitableIface *iface);
 
@@ -51,6 +64,82 @@ engine_for_name (const char *name)
   return engine;
 }
 
+static gpointer
+sweeper_thread (gpointer data)
+{
+  DynamormMemoryBackend *self = data;
+
+  g_mutex_lock (&self->sweep_lock);
+  while (!self->stopping)
+    {
+      gint64 deadline = g_get_monotonic_time () + (gint64) self->sweep_interval * G_TIME_SPAN_SECOND;
+
+      if (!g_cond_wait_until (&self->sweep_cond, &self->sweep_lock, deadline) && !self->stopping)
+        {
+          guint deleted;
+
+          g_mutex_unlock (&self->sweep_lock);
+          deleted = ddb_engine_sweep_expired (self->engine);
+          if (deleted > 0)
+            g_debug ("TTL sweep deleted %u expired items", deleted);
+          g_mutex_lock (&self->sweep_lock);
+        }
+    }
+  g_mutex_unlock (&self->sweep_lock);
+  return NULL;
+}
+
+/* Reads ?ttl_sweep=SECONDS; unknown options are refused. */
+static gboolean
+parse_options (DynamormMemoryBackend *self, GUri *uri, GError **error)
+{
+  GUriParamsIter iter;
+  char *name, *value;
+  const char *query = g_uri_get_query (uri);
+  GError *local_error = NULL;
+
+  self->sweep_interval = DEFAULT_SWEEP_INTERVAL;
+  if (query == NULL)
+    return TRUE;
+
+  g_uri_params_iter_init (&iter, query, -1, "&", G_URI_PARAMS_NONE);
+  while (g_uri_params_iter_next (&iter, &name, &value, &local_error))
+    {
+      gboolean ok = TRUE;
+
+      if (g_str_equal (name, "ttl_sweep"))
+        {
+          guint64 seconds;
+
+          ok = g_ascii_string_to_unsigned (value, 10, 0, 7 * 24 * 3600, &seconds, NULL);
+          if (ok)
+            self->sweep_interval = (guint) seconds;
+          else
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                         _("ttl_sweep=%s is not a number of seconds from 0 (no sweep) to 604800"),
+                         value);
+        }
+      else
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                       _("The memory backend has no option “%s”; it knows ttl_sweep=SECONDS"), name);
+          ok = FALSE;
+        }
+      g_free (name);
+      g_free (value);
+      if (!ok)
+        return FALSE;
+    }
+  if (local_error != NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("The memory backend's options cannot be read: %s"), local_error->message);
+      g_error_free (local_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 dynamorm_memory_backend_initable_init (GInitable     *initable,
                                        GCancellable  *cancellable,
@@ -74,6 +163,8 @@ dynamorm_memory_backend_initable_init (GInitable     *initable,
           return FALSE;
         }
       host = g_uri_get_host (parsed);
+      if (!parse_options (self, parsed, error))
+        return FALSE;
       if ((g_uri_get_path (parsed)[0] != '\0' && !g_str_equal (g_uri_get_path (parsed), "/")) ||
           g_uri_get_port (parsed) != -1)
         {
@@ -85,6 +176,8 @@ dynamorm_memory_backend_initable_init (GInitable     *initable,
     }
 
   self->engine = engine_for_name (host);
+  if (self->sweep_interval > 0)
+    self->sweeper = g_thread_new ("dynamorm-ttl-sweep", sweeper_thread, self);
   return TRUE;
 }
 
@@ -108,6 +201,16 @@ dynamorm_memory_backend_invoke (DynamormBackend  *backend,
   if (self->engine == NULL)
     self->engine = ddb_engine_new ();  /* created with g_object_new, not the URI */
 
+  if (g_str_equal (operation, SWEEP_OPERATION))
+    {
+      JsonObject *obj = json_object_new ();
+      JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+      json_object_set_int_member (obj, "DeletedItemCount", ddb_engine_sweep_expired (self->engine));
+      json_node_take_object (node, obj);
+      return node;
+    }
+
   response = ddb_engine_handle (self->engine, operation, request, &status);
   if (status != 200)
     {
@@ -123,6 +226,16 @@ dynamorm_memory_backend_finalize (GObject *object)
 {
   DynamormMemoryBackend *self = DYNAMORM_MEMORY_BACKEND (object);
 
+  if (self->sweeper != NULL)
+    {
+      g_mutex_lock (&self->sweep_lock);
+      self->stopping = TRUE;
+      g_cond_signal (&self->sweep_cond);
+      g_mutex_unlock (&self->sweep_lock);
+      g_thread_join (self->sweeper);
+    }
+  g_mutex_clear (&self->sweep_lock);
+  g_cond_clear (&self->sweep_cond);
   g_clear_pointer (&self->engine, ddb_engine_unref);
 
   G_OBJECT_CLASS (dynamorm_memory_backend_parent_class)->finalize (object);
@@ -146,6 +259,8 @@ dynamorm_memory_backend_class_finalize (DynamormMemoryBackendClass *klass)
 static void
 dynamorm_memory_backend_init (DynamormMemoryBackend *self)
 {
+  g_mutex_init (&self->sweep_lock);
+  g_cond_init (&self->sweep_cond);
 }
 
 void

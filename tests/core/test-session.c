@@ -558,6 +558,113 @@ test_new_full_portable (void)
   g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_BACKEND_NOT_FOUND);
 }
 
+/* TTL on the memory backend: expired items go by the sweep, which tests
+ * can run at once (DynamormSweepExpiredItems) or set a pace for
+ * (memory://?ttl_sweep=SECONDS). */
+static GType
+ttl_model_type (void)
+{
+  static const char *props[] = { "id:s", "expires:i", NULL };
+  static const char *tags[] = { "id=pk", "expires=ttl", NULL };
+  static GType type;
+
+  if (type == 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      type = test_define_model ("TestExpiring", props);
+      g_assert_true (dynamorm_model_type_declare (type, "expiring", tags, &error));
+    }
+  return type;
+}
+
+static DynamormModel *
+get_expiring (DynamormSession *session, const char *id, GError **error)
+{
+  GValue pk = G_VALUE_INIT;
+  DynamormModel *model;
+
+  g_value_init (&pk, G_TYPE_STRING);
+  g_value_set_string (&pk, id);
+  model = dynamorm_session_get (session, ttl_model_type (), &pk, NULL, NULL, error);
+  g_value_unset (&pk);
+  return model;
+}
+
+static void
+test_ttl_sweep (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormSession) session = dynamorm_session_new ("memory://?ttl_sweep=0", &error);
+  g_autoptr(DynamormModel) past = NULL, future = NULL, got = NULL;
+  g_autoptr(JsonNode) request = json_from_string ("{}", NULL);
+  g_autoptr(JsonNode) response = NULL;
+  int now = (int) (g_get_real_time () / G_USEC_PER_SEC);
+
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_session_create_table (session, ttl_model_type (), NULL, &error));
+  g_assert_no_error (error);
+  past = g_object_new (ttl_model_type (), "id", "past", "expires", now - 60, NULL);
+  future = g_object_new (ttl_model_type (), "id", "future", "expires", now + 3600, NULL);
+  g_assert_true (dynamorm_session_put (session, past, NULL, &error));
+  g_assert_true (dynamorm_session_put (session, future, NULL, &error));
+  g_assert_no_error (error);
+
+  /* Expired but not yet swept: still readable, as in DynamoDB. */
+  got = get_expiring (session, "past", &error);
+  g_assert_no_error (error);
+  g_clear_object (&got);
+
+  response = dynamorm_session_call (session, "DynamormSweepExpiredItems", request, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (response), "DeletedItemCount"), ==, 1);
+  g_assert_null (get_expiring (session, "past", &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  got = get_expiring (session, "future", &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_ttl_sweep_pace (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormSession) session = dynamorm_session_new ("memory://?ttl_sweep=1", &error);
+  g_autoptr(DynamormModel) past = NULL;
+  int now = (int) (g_get_real_time () / G_USEC_PER_SEC);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gboolean gone = FALSE;
+
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_session_create_table (session, ttl_model_type (), NULL, &error));
+  past = g_object_new (ttl_model_type (), "id", "past", "expires", now - 60, NULL);
+  g_assert_true (dynamorm_session_put (session, past, NULL, &error));
+  g_assert_no_error (error);
+
+  /* The sweeper runs every second: the item goes without being asked. */
+  while (!gone && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(DynamormModel) got = get_expiring (session, "past", &error);
+
+      gone = got == NULL && g_error_matches (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND);
+      g_clear_error (&error);
+      if (!gone)
+        g_usleep (100 * 1000);
+    }
+  g_assert_true (gone);
+
+  /* Options are checked. */
+  g_clear_object (&session);
+  session = dynamorm_session_new ("memory://?ttl_sweep=soon", &error);
+  g_assert_null (session);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  session = dynamorm_session_new ("memory://?colour=blue", &error);
+  g_assert_null (session);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "ttl_sweep"));
+}
+
 static void
 test_named_memory_shared (void)
 {
@@ -696,6 +803,8 @@ main (int argc, char *argv[])
       g_test_add_func ("/dynamorm/session/bad-uris", test_bad_uris);
       g_test_add_func ("/dynamorm/session/named-memory", test_named_memory_shared);
       g_test_add_func ("/dynamorm/session/new-full", test_new_full_portable);
+      g_test_add_func ("/dynamorm/session/ttl-sweep", test_ttl_sweep);
+      g_test_add_func ("/dynamorm/session/ttl-sweep-pace", test_ttl_sweep_pace);
       g_test_add_func ("/dynamorm/session/backend-double", test_backend_double);
       g_test_add_func ("/dynamorm/session/invalid-model", test_invalid_model_before_request);
     }
