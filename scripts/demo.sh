@@ -6,10 +6,17 @@ cd "$(dirname "$0")/.."
 
 scripts/deps.sh
 build=_build
-if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" >/dev/null
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# Quiet when it works; the whole build output when it does not.
+if { [ -f "$build/build.ninja" ] || meson setup "$build"; } >"$log" 2>&1 && ninja -C "$build" >>"$log" 2>&1; then
+  :
+else
+  cat "$log" >&2
+  echo "error: the build failed (output above)" >&2
+  exit 1
 fi
-ninja -C "$build" >/dev/null
 
 export DYNAMORM_BACKEND_PATH="$PWD/$build/backends/memory:$PWD/$build/backends/http"
 exec "$build/examples/dynamorm-demo"
