@@ -18,5 +18,8 @@ else
   exit 1
 fi
 
+rm -f "$log"
+trap - EXIT
+
 export DYNAMORM_BACKEND_PATH="$PWD/$build/backends/memory:$PWD/$build/backends/http"
 exec "$build/examples/dynamorm-demo"
