@@ -18,6 +18,7 @@
 
 #include "dynamorm-batch.h"
 #include "dynamorm-batch-private.h"
+#include "dynamorm-write-private.h"
 
 /* ------------------------------------------------------------------ */
 /* Options */
@@ -470,6 +471,7 @@ typedef struct {
   gpointer payload;             /* get: DynamormKey; write: DynamormModel */
   gboolean is_delete;
   JsonNode *item;               /* get: the item read */
+  GPtrArray *after;             /* put: timestamps, set on the model once written */
   UnitState state;
 } Unit;
 
@@ -478,6 +480,7 @@ unit_free (Unit *unit)
 {
   g_clear_pointer (&unit->request, json_node_unref);
   g_clear_pointer (&unit->item, json_node_unref);
+  g_clear_pointer (&unit->after, g_ptr_array_unref);
   g_free (unit->fingerprint);
   g_free (unit);
 }
@@ -1547,6 +1550,13 @@ dynamorm_batch_get_get_failed_keys (DynamormBatchGet *self)
  * own, without conditions (version properties are written as they are; use
  * a [class@Dynamorm.Transaction] for conditional or all-or-nothing writes).
  *
+ * A put replaces the whole item, as DynamoDB's BatchWriteItem can only do:
+ * `updated_at` is set to now, and `created_at` to the model's value, or to
+ * now when the model has none, which overwrites the `created_at` of an
+ * item that exists. To keep a stored `created_at`, write the item with
+ * [method@Dynamorm.Session.put] or in a transaction. Models whose put was
+ * written hold the values stored after the run.
+ *
  * Nothing is dropped silently: after a run, every item whose write was not
  * confirmed by DynamoDB (its chunk failed, it stayed unprocessed after the
  * last attempt, or it was never sent because the batch stopped) is listed
@@ -1636,7 +1646,10 @@ batch_write_add (DynamormBatchWrite *self, DynamormModel *model, gboolean is_del
  * @self: a #DynamormBatchWrite
  * @model: the model to store, replacing any item with its key
  *
- * Adds a put. The item is taken from the model when the batch runs.
+ * Adds a put. The item is taken from the model when the batch runs, with
+ * `updated_at` set to now and `created_at` to the model's value or now:
+ * the put replaces the whole item, including a stored `created_at` (see
+ * [class@Dynamorm.BatchWrite]).
  */
 void
 dynamorm_batch_write_add_put (DynamormBatchWrite *self,
@@ -1801,6 +1814,7 @@ static BatchRun *
 build_batch_write (DynamormBatchWrite *self, GError **error)
 {
   g_autoptr(BatchRun) run = batch_run_new (self->session, self->options, TRUE);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
   for (guint i = 0; i < self->models->len; i++)
     {
@@ -1814,7 +1828,15 @@ build_batch_write (DynamormBatchWrite *self, GError **error)
 
       if (schema == NULL)
         return NULL;
+      g_autoptr(GPtrArray) after = NULL;
+
       body = is_delete ? dynamorm_model_get_key (model, error) : dynamorm_model_to_item (model, error);
+      /* A put replaces the whole item and cannot keep the stored
+       * created_at (no conditions, no updates in a batch): updated_at is
+       * now, created_at the model's or now; the version as it is. */
+      if (body != NULL && !is_delete &&
+          !_dynamorm_put_stamp_item (schema, model, json_node_get_object (body), NULL, now, &after, error))
+        g_clear_pointer (&body, json_node_unref);
       if (body == NULL)
         {
           g_prefix_error (error, _("%s %u of the batch write: "), is_delete ? _("Delete") : _("Put"), i);
@@ -1828,6 +1850,7 @@ build_batch_write (DynamormBatchWrite *self, GError **error)
       unit->type = type;
       unit->payload = model;
       unit->is_delete = is_delete;
+      unit->after = g_steal_pointer (&after);
       unit->fingerprint = _dynamorm_item_fingerprint (unit->table, schema, json_node_get_object (body));
       inner = json_object_new ();
       json_object_set_member (inner, is_delete ? "Key" : "Item", g_steal_pointer (&body));
@@ -1956,6 +1979,8 @@ dynamorm_batch_write_execute_finish (DynamormBatchWrite  *self,
         if (unit->state != UNIT_DONE)
           g_ptr_array_add (unit->is_delete ? self->unwritten_deletes : self->unwritten_puts,
                            g_object_ref (unit->payload));
+        else
+          _dynamorm_after_set_apply (unit->after, unit->payload);
       }
   return g_task_propagate_boolean (G_TASK (result), error);
 }
@@ -2178,7 +2203,8 @@ unwritten_of (DynamormBatchWrite *write)
  * @error: return location for a #GError
  *
  * Writes many items: the options form of a batch write. See
- * [class@Dynamorm.BatchWrite] for how it runs.
+ * [class@Dynamorm.BatchWrite] for how it runs, and for the timestamps: a
+ * put replaces the whole item, `created_at` included.
  *
  * Returns: %TRUE if the batch ran to its end
  */

@@ -415,22 +415,8 @@ struct _Op
   DynamormModel *current;         /* the stored item, when a condition failed */
   DynamormWriteOptions *options;  /* gets current too, for bindings */
   gboolean item_returned;         /* the failure came with the stored item */
-  GPtrArray *after;               /* of AfterSet*: set on the model on success */
+  GPtrArray *after;               /* of DynamormAfterSet*: set on the model on success */
 };
-
-/* A property value to set on the model once the write succeeded. */
-typedef struct {
-  char *property;
-  GValue value;
-} AfterSet;
-
-static void
-after_set_free (AfterSet *a)
-{
-  g_free (a->property);
-  g_value_unset (&a->value);
-  g_free (a);
-}
 
 static void
 op_free (Op *op)
@@ -1392,8 +1378,8 @@ typedef enum {
 } WriteKind;
 
 /* The value of a created_at / updated_at property at @now. */
-static void
-timestamp_value (const DynamormField *field, GDateTime *now, GValue *value)
+void
+_dynamorm_timestamp_value (const DynamormField *field, GDateTime *now, GValue *value)
 {
   g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
   if (field->kind == FIELD_DATETIME)
@@ -1409,8 +1395,8 @@ timestamp_value (const DynamormField *field, GDateTime *now, GValue *value)
 }
 
 /* A lifecycle value as stored (never left out, even with omitempty). */
-static JsonNode *
-encode_plain (const DynamormField *field, const GValue *value, GError **error)
+JsonNode *
+_dynamorm_lifecycle_encode (const DynamormField *field, const GValue *value, GError **error)
 {
   DynamormField plain = *field;
   JsonNode *av = NULL;
@@ -1426,16 +1412,106 @@ encode_plain (const DynamormField *field, const GValue *value, GError **error)
 }
 
 static void
-op_set_after (Op *op, const DynamormField *field, const GValue *value)
+after_set_free (DynamormAfterSet *a)
 {
-  AfterSet *a = g_new0 (AfterSet, 1);
+  g_free (a->property);
+  g_value_unset (&a->value);
+  g_free (a);
+}
 
+void
+_dynamorm_after_set_add (GPtrArray **after, const DynamormField *field, const GValue *value)
+{
+  DynamormAfterSet *a;
+
+  if (after == NULL)
+    return;
+  a = g_new0 (DynamormAfterSet, 1);
   a->property = g_strdup (field->pspec->name);
   g_value_init (&a->value, G_VALUE_TYPE (value));
   g_value_copy (value, &a->value);
-  if (op->after == NULL)
-    op->after = g_ptr_array_new_with_free_func ((GDestroyNotify) after_set_free);
-  g_ptr_array_add (op->after, a);
+  if (*after == NULL)
+    *after = g_ptr_array_new_with_free_func ((GDestroyNotify) after_set_free);
+  g_ptr_array_add (*after, a);
+}
+
+void
+_dynamorm_after_set_apply (GPtrArray *after, DynamormModel *model)
+{
+  if (after == NULL || after->len == 0)
+    return;
+  g_object_freeze_notify (G_OBJECT (model));
+  for (guint i = 0; i < after->len; i++)
+    {
+      DynamormAfterSet *a = g_ptr_array_index (after, i);
+      g_object_set_property (G_OBJECT (model), a->property, &a->value);
+    }
+  g_object_thaw_notify (G_OBJECT (model));
+}
+
+/* The value a put stores for a lifecycle property: now for updated_at,
+ * the model's value or now for created_at. */
+static void
+put_timestamp (const DynamormSchema *schema, const DynamormField *field, DynamormModel *model,
+               GDateTime *now, GValue *value)
+{
+  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  g_object_get_property (G_OBJECT (model), field->pspec->name, value);
+  if (field == schema->updated_at || _dynamorm_field_is_empty (field, value))
+    {
+      g_value_unset (value);
+      _dynamorm_timestamp_value (field, now, value);
+    }
+}
+
+gboolean
+_dynamorm_put_stamp_item (const DynamormSchema *schema, DynamormModel *model, JsonObject *item,
+                          const GValue *next_version, GDateTime *now, GPtrArray **after, GError **error)
+{
+  const DynamormField *stamped[] = { schema->updated_at, schema->created_at };
+
+  if (schema->version != NULL && next_version != NULL && G_IS_VALUE (next_version))
+    {
+      JsonNode *av = _dynamorm_lifecycle_encode (schema->version, next_version, error);
+
+      if (av == NULL)
+        return FALSE;
+      json_object_set_member (item, schema->version->attribute, av);
+      _dynamorm_after_set_add (after, schema->version, next_version);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (stamped); i++)
+    {
+      g_auto(GValue) stamp = G_VALUE_INIT;
+      JsonNode *av;
+
+      if (stamped[i] == NULL)
+        continue;
+      put_timestamp (schema, stamped[i], model, now, &stamp);
+      if ((av = _dynamorm_lifecycle_encode (stamped[i], &stamp, error)) == NULL)
+        return FALSE;
+      json_object_set_member (item, stamped[i]->attribute, av);
+      _dynamorm_after_set_add (after, stamped[i], &stamp);
+    }
+  return TRUE;
+}
+
+gboolean
+_dynamorm_update_stamp (const DynamormSchema *schema, DynamormExprBuilder *b, GString *set,
+                        gboolean already_set, GDateTime *now, GPtrArray **after, GError **error)
+{
+  g_auto(GValue) stamp = G_VALUE_INIT;
+  JsonNode *av;
+
+  if (schema->updated_at == NULL || already_set)
+    return TRUE;
+  _dynamorm_timestamp_value (schema->updated_at, now, &stamp);
+  if ((av = _dynamorm_lifecycle_encode (schema->updated_at, &stamp, error)) == NULL)
+    return FALSE;
+  g_string_append_printf (set, "%s%s = %s", set->len ? ", " : "",
+                          _dynamorm_expr_builder_name (b, schema->updated_at->attribute),
+                          _dynamorm_expr_builder_value (b, av));
+  _dynamorm_after_set_add (after, schema->updated_at, &stamp);
+  return TRUE;
 }
 
 /* A write succeeded: refresh the model from the stored item (UpdateItem
@@ -1449,16 +1525,7 @@ finish_write (Op *op, JsonNode *response, GError **error)
     return TRUE;
   if (attributes != NULL && g_str_equal (op->operation, "UpdateItem"))
     return dynamorm_model_load_item (op->model, attributes, error);
-  if (op->after != NULL)
-    {
-      g_object_freeze_notify (G_OBJECT (op->model));
-      for (guint i = 0; i < op->after->len; i++)
-        {
-          AfterSet *a = g_ptr_array_index (op->after, i);
-          g_object_set_property (G_OBJECT (op->model), a->property, &a->value);
-        }
-      g_object_thaw_notify (G_OBJECT (op->model));
-    }
+  _dynamorm_after_set_apply (op->after, op->model);
   return TRUE;
 }
 
@@ -1496,7 +1563,7 @@ add_version (Op *op, WriteKind kind, const DynamormSchema *schema, DynamormWrite
       else
         {
           const char *name = _dynamorm_expr_builder_name (b, field->attribute);
-          JsonNode *av = encode_plain (field, &current, error);
+          JsonNode *av = _dynamorm_lifecycle_encode (field, &current, error);
 
           if (av == NULL)
             return FALSE;
@@ -1561,15 +1628,15 @@ op_set_key (Op *op, DynamormModel *model, gboolean in_request, GError **error)
  * other attribute of the schema is set, or removed when the model leaves
  * it out, so the stored item is the model. Attributes the schema does not
  * know are left as they are. */
-static gboolean
-build_put_as_update (Op *op, const DynamormSchema *schema, DynamormModel *model, DynamormExprBuilder *b,
-                     const GValue *next_version, GDateTime *now, GError **error)
+char *
+_dynamorm_put_as_update_expression (const DynamormSchema *schema, DynamormModel *model,
+                                    DynamormExprBuilder *b, const GValue *next_version, GDateTime *now,
+                                    GPtrArray **after, GValue *created, GError **error)
 {
   DynamormModelClass *klass = DYNAMORM_MODEL_GET_CLASS (model);
   g_autoptr(GString) set = g_string_new (NULL);
   g_autoptr(GString) remove = g_string_new (NULL);
-  g_autoptr(GString) expression = g_string_new (NULL);
-  JsonObject *request = request_object (op);
+  GString *expression;
 
   for (guint i = 0; i < schema->fields->len; i++)
     {
@@ -1582,17 +1649,22 @@ build_put_as_update (Op *op, const DynamormSchema *schema, DynamormModel *model,
         continue;
       name = _dynamorm_expr_builder_name (b, field->attribute);
       if (field == schema->version)
-        av = encode_plain (field, next_version, error);
+        {
+          av = _dynamorm_lifecycle_encode (field, next_version, error);
+          if (av != NULL)
+            _dynamorm_after_set_add (after, field, next_version);
+        }
       else if (field == schema->updated_at || field == schema->created_at)
         {
-          g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
-          g_object_get_property (G_OBJECT (model), field->pspec->name, &value);
-          if (field == schema->updated_at || _dynamorm_field_is_empty (field, &value))
+          put_timestamp (schema, field, model, now, &value);
+          av = _dynamorm_lifecycle_encode (field, &value, error);
+          if (av != NULL && field == schema->updated_at)
+            _dynamorm_after_set_add (after, field, &value);
+          if (av != NULL && field == schema->created_at && created != NULL)
             {
-              g_value_unset (&value);
-              timestamp_value (field, now, &value);
+              g_value_init (created, G_VALUE_TYPE (&value));
+              g_value_copy (&value, created);
             }
-          av = encode_plain (field, &value, error);
         }
       else
         {
@@ -1605,7 +1677,7 @@ build_put_as_update (Op *op, const DynamormSchema *schema, DynamormModel *model,
             {
               g_clear_pointer (&av, json_node_unref);
               g_propagate_error (error, local_error);
-              return FALSE;
+              return NULL;
             }
           if (av == NULL)
             {
@@ -1614,7 +1686,7 @@ build_put_as_update (Op *op, const DynamormSchema *schema, DynamormModel *model,
             }
         }
       if (av == NULL)
-        return FALSE;
+        return NULL;
       if (field == schema->created_at)
         g_string_append_printf (set, "%s%s = if_not_exists(%s, %s)", set->len ? ", " : "", name, name,
                                 _dynamorm_expr_builder_value (b, av));
@@ -1623,12 +1695,11 @@ build_put_as_update (Op *op, const DynamormSchema *schema, DynamormModel *model,
                                 _dynamorm_expr_builder_value (b, av));
     }
 
+  expression = g_string_new (NULL);
   g_string_append_printf (expression, "SET %s", set->str);
   if (remove->len)
     g_string_append_printf (expression, " REMOVE %s", remove->str);
-  json_object_set_string_member (request, "UpdateExpression", expression->str);
-  json_object_set_string_member (request, "ReturnValues", "ALL_NEW");
-  return TRUE;
+  return g_string_free (expression, FALSE);
 }
 
 static Op *
@@ -1670,9 +1741,15 @@ build_put (DynamormSession       *self,
 
   if (schema->created_at != NULL)
     {
+      g_autofree char *expression = NULL;
+
+      /* The model is refreshed from the stored item (ALL_NEW): no after. */
       if (!op_set_key (op, model, TRUE, error) ||
-          !build_put_as_update (op, schema, model, b, &next_version, now, error))
+          (expression = _dynamorm_put_as_update_expression (schema, model, b, &next_version, now,
+                                                             NULL, NULL, error)) == NULL)
         return NULL;
+      json_object_set_string_member (request_object (op), "UpdateExpression", expression);
+      json_object_set_string_member (request_object (op), "ReturnValues", "ALL_NEW");
     }
   else
     {
@@ -1683,26 +1760,8 @@ build_put (DynamormSession       *self,
         return NULL;
       obj = json_node_get_object (item);
       json_object_set_member (request_object (op), "Item", item);
-      if (schema->version != NULL)
-        {
-          JsonNode *av = encode_plain (schema->version, &next_version, error);
-
-          if (av == NULL)
-            return NULL;
-          json_object_set_member (obj, schema->version->attribute, av);
-          op_set_after (op, schema->version, &next_version);
-        }
-      if (schema->updated_at != NULL)
-        {
-          g_auto(GValue) stamp = G_VALUE_INIT;
-          JsonNode *av;
-
-          timestamp_value (schema->updated_at, now, &stamp);
-          if ((av = encode_plain (schema->updated_at, &stamp, error)) == NULL)
-            return NULL;
-          json_object_set_member (obj, schema->updated_at->attribute, av);
-          op_set_after (op, schema->updated_at, &stamp);
-        }
+      if (!_dynamorm_put_stamp_item (schema, model, obj, &next_version, now, &op->after, error))
+        return NULL;
     }
 
   if (!op_finish_request (op, b, conditions, error))
@@ -2286,7 +2345,7 @@ build_update (DynamormSession       *self,
       _dynamorm_update_clauses_touch (&clauses, schema->version, -1, NULL);
       if (op->version_checked)
         {
-          JsonNode *av = encode_plain (schema->version, &next_version, error);
+          JsonNode *av = _dynamorm_lifecycle_encode (schema->version, &next_version, error);
 
           if (av == NULL)
             goto out;
@@ -2297,18 +2356,9 @@ build_update (DynamormSession       *self,
         g_string_append_printf (clauses.add, "%s%s %s", clauses.add->len ? ", " : "", name,
                                 _dynamorm_expr_builder_value (b, _dynamorm_av_new_string ("N", "1")));
     }
-  if (schema->updated_at != NULL && !g_hash_table_contains (clauses.touched, schema->updated_at))
-    {
-      g_auto(GValue) stamp = G_VALUE_INIT;
-      JsonNode *av;
-
-      timestamp_value (schema->updated_at, now, &stamp);
-      if ((av = encode_plain (schema->updated_at, &stamp, error)) == NULL)
-        goto out;
-      g_string_append_printf (clauses.set, "%s%s = %s", clauses.set->len ? ", " : "",
-                              _dynamorm_expr_builder_name (b, schema->updated_at->attribute),
-                              _dynamorm_expr_builder_value (b, av));
-    }
+  if (!_dynamorm_update_stamp (schema, b, clauses.set, g_hash_table_contains (clauses.touched, schema->updated_at),
+                               now, NULL, error))
+    goto out;
 
   expression = _dynamorm_update_clauses_text (&clauses);
   if (expression != NULL)

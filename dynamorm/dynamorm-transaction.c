@@ -187,9 +187,9 @@ typedef struct {
   DynamormCondition *condition;
   char **properties;
   DynamormUpdate *update;
-  /* Set while building: the version written, for the model after commit. */
-  gboolean has_next_version;
-  gint64 next_version;
+  /* Set while building: the lifecycle values written (version,
+   * updated_at, created_at when known), for the model after commit. */
+  GPtrArray *after;
 } Action;
 
 static void
@@ -199,6 +199,7 @@ action_clear (Action *action)
   g_clear_pointer (&action->condition, dynamorm_condition_unref);
   g_clear_pointer (&action->properties, g_strfreev);
   g_clear_object (&action->update);
+  g_clear_pointer (&action->after, g_ptr_array_unref);
 }
 
 /**
@@ -225,6 +226,20 @@ action_clear (Action *action)
  * update or delete requires it too (or no version, for a model at version
  * 0), and puts and updates write the next version, which the model takes
  * after the commit.
+ *
+ * `created_at` and `updated_at` are kept as in single writes too: a put
+ * sets `updated_at` to now and stores `created_at` only if the item has
+ * none (a put of a model with a `created_at` property is sent as an Update
+ * action with `if_not_exists`, as [method@Dynamorm.Session.put] sends an
+ * UpdateItem), an update sets `updated_at` to now unless it writes it
+ * itself, and leaves `created_at` alone. After the commit the models hold
+ * the `updated_at` written, and the `created_at` written when the action
+ * created the item (a create, or a put of a versioned model at version 0);
+ * a put over an item that may exist cannot read the `created_at` it kept
+ * (transactions return no items), so the model keeps its own: reload it
+ * to read the stored one. The timestamps of a transaction are taken at
+ * its first commit and kept, so that committing it again sends the same
+ * request, as its client request token requires.
  *
  * Everything is checked before the request is sent: more than
  * %DYNAMORM_TRANSACTION_MAX_ACTIONS actions, two actions on one item, a
@@ -255,6 +270,7 @@ struct _DynamormTransaction
   GPtrArray *failures;
   guint n_attempts;
   gboolean committing;
+  GDateTime *now;               /* the time of the timestamps, from the first commit */
 };
 
 G_DEFINE_FINAL_TYPE (DynamormTransaction, dynamorm_transaction, G_TYPE_OBJECT)
@@ -269,6 +285,7 @@ dynamorm_transaction_finalize (GObject *object)
   g_clear_pointer (&self->token, g_free);
   g_clear_object (&self->retry_policy);
   g_clear_pointer (&self->failures, g_ptr_array_unref);
+  g_clear_pointer (&self->now, g_date_time_unref);
 
   G_OBJECT_CLASS (dynamorm_transaction_parent_class)->finalize (object);
 }
@@ -348,7 +365,9 @@ add_action (DynamormTransaction           *self,
  * @condition: (nullable): a condition the stored item must meet
  *
  * Adds a put of @model, replacing any item with its key. The item is taken
- * from the model when the transaction commits.
+ * from the model when the transaction commits. As
+ * [method@Dynamorm.Session.put], it keeps the stored `created_at` and sets
+ * `updated_at` to now (see [class@Dynamorm.Transaction]).
  */
 void
 dynamorm_transaction_add_put (DynamormTransaction *self,
@@ -383,13 +402,16 @@ dynamorm_transaction_add_create (DynamormTransaction *self,
  * @self: a #DynamormTransaction
  * @model: a model whose key properties are set
  * @properties: (array zero-terminated=1) (nullable): the properties to
- *   write, or %NULL for every property that is not a key
+ *   write, or %NULL for every property that is not a key or a lifecycle
+ *   property (version, created_at, updated_at)
  * @condition: (nullable): a condition the stored item must meet
  *
  * Adds an update of chosen properties of the item with @model's key, as
  * [method@Dynamorm.Session.update] does: the item must exist (or the
  * transaction is cancelled with a ConditionalCheckFailed reason for this
  * action), and properties whose value is left out of items are removed.
+ * `updated_at` is set to now unless @properties names it; `created_at` is
+ * only written when @properties names it.
  */
 void
 dynamorm_transaction_add_update (DynamormTransaction *self,
@@ -625,17 +647,16 @@ version_av (const DynamormField *field, gint64 version, GError **error)
   return av;
 }
 
+/* The version as a value of the version property's type. */
 static void
-write_version (DynamormModel *model, const DynamormField *field, gint64 version)
+version_value (const DynamormField *field, gint64 version, GValue *value)
 {
-  GValue as_int = G_VALUE_INIT, value = G_VALUE_INIT;
+  GValue as_int = G_VALUE_INIT;
 
   g_value_init (&as_int, G_TYPE_INT64);
   g_value_set_int64 (&as_int, version);
-  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
-  if (g_value_transform (&as_int, &value))
-    g_object_set_property (G_OBJECT (model), field->pspec->name, &value);
-  g_value_unset (&value);
+  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  g_value_transform (&as_int, value);
 }
 
 static void
@@ -666,7 +687,7 @@ join_conditions (GPtrArray *conditions)
 /* Update of chosen properties: SET and REMOVE clauses. */
 static gboolean
 build_update_expression (Action *action, const DynamormSchema *schema, DynamormExprBuilder *b,
-                         GString *set, GString *remove, GError **error)
+                         GString *set, GString *remove, gboolean *sets_updated_at, GError **error)
 {
   DynamormModel *model = action->model;
   DynamormModelClass *klass = DYNAMORM_MODEL_GET_CLASS (model);
@@ -677,7 +698,10 @@ build_update_expression (Action *action, const DynamormSchema *schema, DynamormE
       for (guint i = 0; i < schema->fields->len; i++)
         {
           DynamormField *field = g_ptr_array_index (schema->fields, i);
-          if (field != schema->partition_key && field != schema->sort_key && field != schema->version)
+          /* As the session's update: the lifecycle properties are
+           * Dynamorm's to write, not the model's. */
+          if (field != schema->partition_key && field != schema->sort_key && field != schema->version &&
+              field != schema->created_at && field != schema->updated_at)
             g_ptr_array_add (fields, field);
         }
     }
@@ -712,6 +736,7 @@ build_update_expression (Action *action, const DynamormSchema *schema, DynamormE
         if (!g_ptr_array_find (fields, field, NULL))
           g_ptr_array_add (fields, field);
       }
+  *sets_updated_at = schema->updated_at != NULL && g_ptr_array_find (fields, schema->updated_at, NULL);
 
   for (guint i = 0; i < fields->len; i++)
     {
@@ -784,43 +809,77 @@ build_action (DynamormTransaction *self, guint index, Action *action,
   versioned = schema->version != NULL && action->kind != DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK;
   if (versioned && !read_version (action->model, schema->version, &version))
     versioned = FALSE;
-  action->has_next_version = FALSE;
+  g_clear_pointer (&action->after, g_ptr_array_unref);
 
   switch (action->kind)
     {
     case DYNAMORM_TRANSACTION_ACTION_PUT:
     case DYNAMORM_TRANSACTION_ACTION_CREATE:
       {
-        JsonNode *item = dynamorm_model_to_item (action->model, error);
+        g_auto(GValue) next = G_VALUE_INIT;
+        g_auto(GValue) created = G_VALUE_INIT;
+        /* The item surely did not exist when the action succeeds. */
+        gboolean is_new = action->kind == DYNAMORM_TRANSACTION_ACTION_CREATE;
 
-        if (item == NULL)
-          goto fail;
         if (action->kind == DYNAMORM_TRANSACTION_ACTION_CREATE)
           add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
         if (versioned)
           {
-            JsonNode *next = version_av (schema->version, version + 1, error);
-
-            if (next == NULL)
-              {
-                json_node_unref (item);
-                goto fail;
-              }
-            json_object_set_member (json_node_get_object (item), schema->version->attribute, next);
+            version_value (schema->version, version + 1, &next);
             if (action->kind == DYNAMORM_TRANSACTION_ACTION_PUT)
               {
                 if (version == 0)
-                  add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
+                  {
+                    add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
+                    is_new = TRUE;
+                  }
                 else
                   add_condition (conditions, g_strdup_printf ("%s = %s",
                                                               _dynamorm_expr_builder_name (b, schema->version->attribute),
                                                               _dynamorm_expr_builder_value (b, version_av (schema->version, version, NULL))));
               }
-            action->has_next_version = TRUE;
-            action->next_version = version + 1;
           }
-        json_object_set_member (spec, "Item", item);
-        member = "Put";
+        else if (schema->version != NULL)
+          {
+            /* Not readable as a number: stored as the model holds it. */
+            g_value_init (&next, G_PARAM_SPEC_VALUE_TYPE (schema->version->pspec));
+            g_object_get_property (G_OBJECT (action->model), schema->version->pspec->name, &next);
+          }
+
+        if (schema->created_at != NULL)
+          {
+            /* As the session's put: an update that keeps the stored
+             * created_at (if_not_exists) and writes every other attribute. */
+            g_autofree char *expression =
+              _dynamorm_put_as_update_expression (schema, action->model, b, &next, self->now,
+                                                  &action->after, &created, error);
+
+            if (expression == NULL)
+              goto fail;
+            /* created_at as sent is the stored one only for a new item;
+             * otherwise the model keeps its own (reload to read the
+             * stored one). */
+            if (is_new)
+              _dynamorm_after_set_add (&action->after, schema->created_at, &created);
+            json_object_set_member (spec, "Key", g_steal_pointer (&key));
+            json_object_set_string_member (spec, "UpdateExpression", expression);
+            member = "Update";
+          }
+        else
+          {
+            JsonNode *item = dynamorm_model_to_item (action->model, error);
+
+            if (item == NULL)
+              goto fail;
+            if (!_dynamorm_put_stamp_item (schema, action->model, json_node_get_object (item),
+                                           versioned ? &next : NULL, self->now, &action->after, error))
+              {
+                json_node_unref (item);
+                goto fail;
+              }
+            json_object_set_member (spec, "Item", item);
+            member = "Put";
+          }
         break;
       }
 
@@ -844,6 +903,14 @@ build_action (DynamormTransaction *self, guint index, Action *action,
               }
             if (versioned)
               _dynamorm_update_clauses_touch (&clauses, schema->version, -1, NULL);
+            if (!_dynamorm_update_stamp (schema, b, clauses.set,
+                                         schema->updated_at != NULL &&
+                                         g_hash_table_contains (clauses.touched, schema->updated_at),
+                                         self->now, &action->after, error))
+              {
+                _dynamorm_update_clauses_clear (&clauses);
+                goto fail;
+              }
             /* SET goes through `set` below (with the version); the other
              * clauses are complete. */
             g_string_append (set, clauses.set->str);
@@ -853,8 +920,14 @@ build_action (DynamormTransaction *self, guint index, Action *action,
               g_string_append (expression, text);
             _dynamorm_update_clauses_clear (&clauses);
           }
-        else if (!build_update_expression (action, schema, b, set, remove, error))
-          goto fail;
+        else
+          {
+            gboolean sets_updated_at = FALSE;
+
+            if (!build_update_expression (action, schema, b, set, remove, &sets_updated_at, error) ||
+                !_dynamorm_update_stamp (schema, b, set, sets_updated_at, self->now, &action->after, error))
+              goto fail;
+          }
         add_condition (conditions, g_strdup_printf ("attribute_exists(%s)", _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
         if (versioned)
           {
@@ -871,8 +944,12 @@ build_action (DynamormTransaction *self, guint index, Action *action,
                                                           _dynamorm_expr_builder_value (b, version_av (schema->version, version, NULL))));
             g_string_append_printf (set, "%s%s = %s", set->len ? ", " : "", ver_name,
                                     _dynamorm_expr_builder_value (b, next));
-            action->has_next_version = TRUE;
-            action->next_version = version + 1;
+            {
+              g_auto(GValue) next_value = G_VALUE_INIT;
+
+              version_value (schema->version, version + 1, &next_value);
+              _dynamorm_after_set_add (&action->after, schema->version, &next_value);
+            }
           }
         if (set->len)
           {
@@ -1150,12 +1227,8 @@ commit_cb (GObject      *source,
       for (guint i = 0; i < self->actions->len; i++)
         {
           Action *action = &g_array_index (self->actions, Action, i);
-          const DynamormSchema *schema;
 
-          if (!action->has_next_version)
-            continue;
-          schema = _dynamorm_schema_get (G_OBJECT_TYPE (action->model), TRUE, NULL);
-          write_version (action->model, schema->version, action->next_version);
+          _dynamorm_after_set_apply (action->after, action->model);
         }
       g_ptr_array_set_size (self->failures, 0);
       self->committing = FALSE;
@@ -1224,6 +1297,7 @@ dynamorm_transaction_commit_async (DynamormTransaction *self,
   GError *error = NULL;
   Commit *commit;
   JsonNode *request;
+  gboolean pinned = FALSE;
 
   g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
 
@@ -1243,9 +1317,20 @@ dynamorm_transaction_commit_async (DynamormTransaction *self,
       g_task_return_boolean (task, TRUE);
       return;
     }
+  /* One time for every timestamp of the transaction, taken at its first
+   * commit and kept, so that committing again (after a lost answer) sends
+   * the same request, as the client request token requires. */
+  if (self->now == NULL)
+    {
+      self->now = g_date_time_new_now_utc ();
+      pinned = TRUE;
+    }
   request = build_request (self, &error);
   if (request == NULL)
     {
+      /* Nothing was sent: the next commit takes its own time. */
+      if (pinned)
+        g_clear_pointer (&self->now, g_date_time_unref);
       g_task_return_error (task, error);
       return;
     }
@@ -1330,7 +1415,9 @@ sync_wait_clear (SyncWait *wait)
  * cancellations fail with %DYNAMORM_ERROR_CONDITION_FAILED (a condition was
  * not met) or %DYNAMORM_ERROR_TRANSACTION_CANCELLED, and
  * [method@Dynamorm.Transaction.get_failures] tells which actions failed.
- * After a successful commit, versioned models hold their new version.
+ * After a successful commit, versioned models hold their new version, and
+ * models with an `updated_at` the time written (see
+ * [class@Dynamorm.Transaction] for `created_at`).
  *
  * The transaction keeps its actions and token: committing it again sends
  * the same request, which DynamoDB recognises and does not apply twice.

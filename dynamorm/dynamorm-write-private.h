@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dynamorm-write-private.h: rendering write options and update builders
- * into request expressions, for the session (and later transactions). */
+ * into request expressions, and keeping the lifecycle properties
+ * (version, created_at, updated_at), for the session's single writes,
+ * transactions and batch writes. */
 #pragma once
 
 #include "dynamorm-condition-private.h"
@@ -41,5 +43,50 @@ void _dynamorm_write_options_set_current (DynamormWriteOptions *self, DynamormMo
  * expressions) ANDed into *condition (NULL when there are none). */
 gboolean _dynamorm_write_options_render (DynamormWriteOptions *options, const DynamormSchema *schema,
                                          DynamormExprBuilder *b, char **condition, GError **error);
+
+/* ---- Lifecycle properties (dynamorm-session.c) ---- */
+
+/* A property value to set on the model once the write succeeded. */
+typedef struct {
+  char *property;
+  GValue value;
+} DynamormAfterSet;
+
+/* Appends a copy of value for field to *after (created on first use);
+ * does nothing when after is NULL. */
+void _dynamorm_after_set_add   (GPtrArray **after, const DynamormField *field, const GValue *value);
+/* Sets every value of after (of DynamormAfterSet*, may be NULL) on model. */
+void _dynamorm_after_set_apply (GPtrArray *after, DynamormModel *model);
+
+/* The value of a created_at / updated_at property at now (initializes value). */
+void      _dynamorm_timestamp_value  (const DynamormField *field, GDateTime *now, GValue *value);
+/* A lifecycle value as stored (never left out, even with omitempty). */
+JsonNode *_dynamorm_lifecycle_encode (const DynamormField *field, const GValue *value, GError **error);
+
+/* A put of a model whose schema has created_at, as the UpdateExpression
+ * of an update: every attribute of the schema set (or removed when the
+ * model leaves it out), the version at next_version, updated_at at now,
+ * created_at = if_not_exists(created_at, the model's value or now).
+ * after (nullable) receives the version and updated_at written; created
+ * (nullable, uninitialized) receives the created_at value sent, which is
+ * what the item holds only if it did not exist. */
+char *_dynamorm_put_as_update_expression (const DynamormSchema *schema, DynamormModel *model,
+                                          DynamormExprBuilder *b, const GValue *next_version,
+                                          GDateTime *now, GPtrArray **after, GValue *created,
+                                          GError **error);
+
+/* Stamps a put's item: the version at next_version (when the schema has
+ * one and next_version is set), updated_at at now, created_at (when the
+ * schema has one) at the model's value or now. after (nullable) receives
+ * what was written. */
+gboolean _dynamorm_put_stamp_item (const DynamormSchema *schema, DynamormModel *model, JsonObject *item,
+                                   const GValue *next_version, GDateTime *now, GPtrArray **after,
+                                   GError **error);
+
+/* An update's `updated_at = now`, appended to the SET clause, unless the
+ * schema has no updated_at or the update already sets it. after
+ * (nullable) receives the value. */
+gboolean _dynamorm_update_stamp (const DynamormSchema *schema, DynamormExprBuilder *b, GString *set,
+                                 gboolean already_set, GDateTime *now, GPtrArray **after, GError **error);
 
 G_END_DECLS

@@ -345,3 +345,134 @@ flaky_session_new (TestFlaky **flaky_out)
   *flaky_out = flaky;
   return session;
 }
+
+/* ------------------------------------------------------------------ */
+/* A model with both timestamps and no version, for the lifecycle rules of
+ * transactions and batch writes: id (pk), name, created (created_at),
+ * updated (updated_at), GDateTimes stored with microseconds. */
+
+enum { STAMPED_PROP_0, STAMPED_PROP_ID, STAMPED_PROP_NAME, STAMPED_PROP_CREATED, STAMPED_PROP_UPDATED, N_STAMPED_PROPS };
+
+#define TEST_TYPE_STAMPED (test_stamped_get_type ())
+G_DECLARE_FINAL_TYPE (TestStamped, test_stamped, TEST, STAMPED, DynamormModel)
+
+struct _TestStamped
+{
+  DynamormModel parent_instance;
+  GValue values[N_STAMPED_PROPS];
+};
+
+G_DEFINE_FINAL_TYPE (TestStamped, test_stamped, DYNAMORM_TYPE_MODEL)
+
+static void
+test_stamped_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TestStamped *self = TEST_STAMPED (object);
+
+  if (G_IS_VALUE (&self->values[prop_id]))
+    g_value_copy (&self->values[prop_id], value);
+  else
+    g_param_value_set_default (pspec, value);
+}
+
+static void
+test_stamped_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  TestStamped *self = TEST_STAMPED (object);
+
+  if (G_IS_VALUE (&self->values[prop_id]))
+    g_value_unset (&self->values[prop_id]);
+  g_value_init (&self->values[prop_id], G_VALUE_TYPE (value));
+  g_value_copy (value, &self->values[prop_id]);
+}
+
+static void
+test_stamped_finalize (GObject *object)
+{
+  TestStamped *self = TEST_STAMPED (object);
+
+  for (guint i = 0; i < N_STAMPED_PROPS; i++)
+    if (G_IS_VALUE (&self->values[i]))
+      g_value_unset (&self->values[i]);
+  G_OBJECT_CLASS (test_stamped_parent_class)->finalize (object);
+}
+
+static void
+test_stamped_class_init (TestStampedClass *klass)
+{
+  GObjectClass *oc = G_OBJECT_CLASS (klass);
+  DynamormModelClass *mc = DYNAMORM_MODEL_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  oc->get_property = test_stamped_get_property;
+  oc->set_property = test_stamped_set_property;
+  oc->finalize = test_stamped_finalize;
+  g_object_class_install_property (oc, STAMPED_PROP_ID, g_param_spec_string ("id", NULL, NULL, NULL, rw));
+  g_object_class_install_property (oc, STAMPED_PROP_NAME, g_param_spec_string ("name", NULL, NULL, NULL, rw));
+  g_object_class_install_property (oc, STAMPED_PROP_CREATED, g_param_spec_boxed ("created", NULL, NULL, G_TYPE_DATE_TIME, rw));
+  g_object_class_install_property (oc, STAMPED_PROP_UPDATED, g_param_spec_boxed ("updated", NULL, NULL, G_TYPE_DATE_TIME, rw));
+
+  dynamorm_model_class_set_table_name (mc, "stamped");
+  dynamorm_model_class_tag_property (mc, "id", "pk");
+  dynamorm_model_class_tag_property (mc, "created", "created_at");
+  dynamorm_model_class_tag_property (mc, "updated", "updated_at");
+}
+
+static void
+test_stamped_init (TestStamped *self)
+{
+}
+
+static TestStamped *
+stamped_new (const char *id, const char *name, GDateTime *created, GDateTime *updated)
+{
+  return g_object_new (TEST_TYPE_STAMPED, "id", id, "name", name, "created", created, "updated", updated, NULL);
+}
+
+/* The stored item with this id, read with a plain get. */
+static TestStamped *
+stamped_get (DynamormSession *session, const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  GValue pk = G_VALUE_INIT;
+  DynamormModel *model;
+
+  g_value_init (&pk, G_TYPE_STRING);
+  g_value_set_string (&pk, id);
+  model = dynamorm_session_get (session, TEST_TYPE_STAMPED, &pk, NULL, NULL, &error);
+  g_value_unset (&pk);
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+  return TEST_STAMPED (model);
+}
+
+/* A property of the model as a new reference, or NULL. */
+static GDateTime *
+stamped_time (TestStamped *model, const char *property)
+{
+  GDateTime *dt = NULL;
+
+  g_object_get (model, property, &dt, NULL);
+  return dt;
+}
+
+static void
+assert_same_time (GDateTime *a, GDateTime *b)
+{
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  if (!g_date_time_equal (a, b))
+    {
+      g_autofree char *ta = g_date_time_format_iso8601 (a);
+      g_autofree char *tb = g_date_time_format_iso8601 (b);
+      g_assert_cmpstr (ta, ==, tb);
+    }
+}
+
+static void
+assert_later (GDateTime *later, GDateTime *earlier)
+{
+  g_assert_nonnull (later);
+  g_assert_nonnull (earlier);
+  g_assert_cmpint (g_date_time_compare (later, earlier), >, 0);
+}

@@ -246,6 +246,63 @@ test_write_mixed (Fixture *f, gconstpointer data)
   g_array_unref (progress.done);
 }
 
+/* Batch puts replace whole items: updated_at is now, created_at the
+ * model's or now, so a model without one overwrites the stored one. */
+static void
+test_write_timestamps (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) fake = g_date_time_new_utc (2001, 1, 1, 0, 0, 0);
+  g_autoptr(TestStamped) first = stamped_new ("b1", "First", NULL, NULL);
+  g_autoptr(TestStamped) fresh = stamped_new ("b1", "Fresh", NULL, fake);
+  g_autoptr(TestStamped) dated = stamped_new ("b2", "Dated", fake, NULL);
+  g_autoptr(DynamormBatchWrite) write = NULL;
+  g_autoptr(GDateTime) created = NULL;
+  g_autoptr(GDateTime) updated = NULL;
+
+  SKIP_IF_NO_BACKEND (f);
+
+  ASSERT_OK (dynamorm_session_create_table (f->session, TEST_TYPE_STAMPED, NULL, &error));
+  ASSERT_OK (dynamorm_session_put (f->session, DYNAMORM_MODEL (first), NULL, &error));
+  created = stamped_time (first, "created");
+  updated = stamped_time (first, "updated");
+
+  g_usleep (2000);
+  write = dynamorm_batch_write_new (f->session);
+  dynamorm_batch_write_add_put (write, DYNAMORM_MODEL (fresh));
+  dynamorm_batch_write_add_put (write, DYNAMORM_MODEL (dated));
+  ASSERT_OK (dynamorm_batch_write_execute (write, NULL, &error));
+
+  {
+    g_autoptr(TestStamped) stored = stamped_get (f->session, "b1");
+    g_autoptr(GDateTime) stored_created = stamped_time (stored, "created");
+    g_autoptr(GDateTime) stored_updated = stamped_time (stored, "updated");
+    g_autoptr(GDateTime) model_created = stamped_time (fresh, "created");
+    g_autoptr(GDateTime) model_updated = stamped_time (fresh, "updated");
+
+    /* updated_at moved, ignoring the model's 2001 */
+    assert_later (stored_updated, updated);
+    assert_same_time (model_updated, stored_updated);
+    /* the first created_at is gone: the batch put replaced the item */
+    assert_later (stored_created, created);
+    assert_same_time (model_created, stored_created);
+  }
+  {
+    g_autoptr(TestStamped) stored = stamped_get (f->session, "b2");
+    g_autoptr(GDateTime) stored_created = stamped_time (stored, "created");
+    g_autoptr(GDateTime) stored_updated = stamped_time (stored, "updated");
+    g_autoptr(GDateTime) model_created = stamped_time (dated, "created");
+    g_autoptr(GDateTime) model_updated = stamped_time (dated, "updated");
+
+    /* a created_at the model holds is stored as it is */
+    assert_same_time (stored_created, fake);
+    assert_same_time (model_created, fake);
+    assert_same_time (model_updated, stored_updated);
+  }
+
+  dynamorm_session_delete_table (f->session, TEST_TYPE_STAMPED, NULL, NULL);
+}
+
 static void
 test_write_duplicates_refused (Fixture *f, gconstpointer data)
 {
@@ -617,6 +674,7 @@ main (int argc, char *argv[])
   ADD ("/dynamorm/batch/get-options-form", test_get_options_form);
   ADD ("/dynamorm/batch/write-mixed", test_write_mixed);
   ADD ("/dynamorm/batch/write-duplicates-refused", test_write_duplicates_refused);
+  ADD ("/dynamorm/batch/write-timestamps", test_write_timestamps);
   ADD ("/dynamorm/batch/async", test_async);
   if (g_str_equal (test_backend_name, "memory"))
     {

@@ -450,6 +450,151 @@ test_versions (Fixture *f, gconstpointer data)
   dynamorm_session_delete_table (f->session, account_type (), NULL, NULL);
 }
 
+/* created_at and updated_at as the session's single writes keep them. */
+static void
+test_timestamps (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) fake = g_date_time_new_utc (2001, 1, 1, 0, 0, 0);
+  g_autoptr(TestStamped) first = stamped_new ("s1", "First", NULL, NULL);
+  g_autoptr(GDateTime) created = NULL;
+  g_autoptr(GDateTime) updated = NULL;
+
+  SKIP_IF_NO_BACKEND (f);
+
+  ASSERT_OK (dynamorm_session_create_table (f->session, TEST_TYPE_STAMPED, NULL, &error));
+
+  /* a create stamps both, and the model holds them after the commit */
+  {
+    g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (f->session);
+    g_autoptr(TestStamped) stored = NULL;
+    g_autoptr(GDateTime) stored_created = NULL;
+    g_autoptr(GDateTime) stored_updated = NULL;
+
+    dynamorm_transaction_add_create (tx, DYNAMORM_MODEL (first), NULL);
+    ASSERT_OK (dynamorm_transaction_commit (tx, NULL, &error));
+    created = stamped_time (first, "created");
+    updated = stamped_time (first, "updated");
+    g_assert_nonnull (created);
+    assert_same_time (updated, created);
+    stored = stamped_get (f->session, "s1");
+    stored_created = stamped_time (stored, "created");
+    stored_updated = stamped_time (stored, "updated");
+    assert_same_time (stored_created, created);
+    assert_same_time (stored_updated, updated);
+  }
+
+  /* a put of a fresh model that does not carry created_at, and one of a
+   * model that claims another: the stored created_at is kept, updated_at
+   * moves, and the models get the new updated_at */
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (f->session);
+      g_autoptr(TestStamped) again = stamped_new ("s1", "Again", round == 0 ? NULL : fake, fake);
+      g_autoptr(TestStamped) other = stamped_new ("s2", "Other", NULL, NULL);
+      g_autoptr(TestStamped) stored = NULL;
+      g_autoptr(GDateTime) stored_created = NULL;
+      g_autoptr(GDateTime) stored_updated = NULL;
+      g_autoptr(GDateTime) model_updated = NULL;
+      g_autoptr(GDateTime) model_created = NULL;
+      g_autofree char *name = NULL;
+
+      g_usleep (2000);
+      dynamorm_transaction_add_put (tx, DYNAMORM_MODEL (again), NULL);
+      if (round == 0)
+        dynamorm_transaction_add_put (tx, DYNAMORM_MODEL (other), NULL);
+      ASSERT_OK (dynamorm_transaction_commit (tx, NULL, &error));
+
+      stored = stamped_get (f->session, "s1");
+      stored_created = stamped_time (stored, "created");
+      stored_updated = stamped_time (stored, "updated");
+      g_object_get (stored, "name", &name, NULL);
+      g_assert_cmpstr (name, ==, "Again");
+      assert_same_time (stored_created, created);
+      assert_later (stored_updated, updated);
+      model_updated = stamped_time (again, "updated");
+      assert_same_time (model_updated, stored_updated);
+      /* the put cannot tell whether the item existed: the model keeps
+       * its own created_at (reload to read the stored one) */
+      model_created = stamped_time (again, "created");
+      if (round == 0)
+        g_assert_null (model_created);
+      else
+        assert_same_time (model_created, fake);
+      g_clear_pointer (&updated, g_date_time_unref);
+      updated = g_steal_pointer (&stored_updated);
+
+      if (round == 0)
+        {
+          /* a put of a new item stores created_at = updated_at = now */
+          g_autoptr(TestStamped) new_item = stamped_get (f->session, "s2");
+          g_autoptr(GDateTime) c = stamped_time (new_item, "created");
+          g_autoptr(GDateTime) u = stamped_time (new_item, "updated");
+          g_autoptr(GDateTime) m = stamped_time (other, "updated");
+
+          assert_same_time (c, u);
+          assert_same_time (m, u);
+        }
+    }
+
+  /* updates: every property (NULL names) leaves the timestamps to
+   * Dynamorm even when the model holds others; an update builder too */
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (f->session);
+      g_autoptr(TestStamped) stale = stamped_new ("s1", round == 0 ? "Updated" : NULL, fake, fake);
+      g_autoptr(DynamormUpdate) rename = dynamorm_update_new ();
+      g_autoptr(TestStamped) stored = NULL;
+      g_autoptr(GDateTime) stored_created = NULL;
+      g_autoptr(GDateTime) stored_updated = NULL;
+      g_autoptr(GDateTime) model_updated = NULL;
+      g_autofree char *name = NULL;
+      GValue value = G_VALUE_INIT;
+
+      g_usleep (2000);
+      if (round == 0)
+        dynamorm_transaction_add_update (tx, DYNAMORM_MODEL (stale), NULL, NULL);
+      else
+        {
+          g_value_init (&value, G_TYPE_STRING);
+          g_value_set_string (&value, "Built");
+          dynamorm_update_set (rename, "name", &value);
+          g_value_unset (&value);
+          dynamorm_transaction_add_update_with (tx, DYNAMORM_MODEL (stale), rename, NULL);
+        }
+      ASSERT_OK (dynamorm_transaction_commit (tx, NULL, &error));
+
+      stored = stamped_get (f->session, "s1");
+      stored_created = stamped_time (stored, "created");
+      stored_updated = stamped_time (stored, "updated");
+      g_object_get (stored, "name", &name, NULL);
+      g_assert_cmpstr (name, ==, round == 0 ? "Updated" : "Built");
+      assert_same_time (stored_created, created);
+      assert_later (stored_updated, updated);
+      model_updated = stamped_time (stale, "updated");
+      assert_same_time (model_updated, stored_updated);
+      g_clear_pointer (&updated, g_date_time_unref);
+      updated = g_steal_pointer (&stored_updated);
+    }
+
+  /* an update that names updated_at writes the model's value instead */
+  {
+    g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (f->session);
+    g_autoptr(TestStamped) explicit = stamped_new ("s1", "Explicit", NULL, fake);
+    g_autoptr(TestStamped) stored = NULL;
+    g_autoptr(GDateTime) stored_updated = NULL;
+    const char *names[] = { "name", "updated", NULL };
+
+    dynamorm_transaction_add_update (tx, DYNAMORM_MODEL (explicit), names, NULL);
+    ASSERT_OK (dynamorm_transaction_commit (tx, NULL, &error));
+    stored = stamped_get (f->session, "s1");
+    stored_updated = stamped_time (stored, "updated");
+    assert_same_time (stored_updated, fake);
+  }
+
+  dynamorm_session_delete_table (f->session, TEST_TYPE_STAMPED, NULL, NULL);
+}
+
 static void
 test_transact_get (Fixture *f, gconstpointer data)
 {
@@ -614,6 +759,7 @@ main (int argc, char *argv[])
   ADD ("/dynamorm/transaction/idempotent-retry", test_idempotent_retry);
   ADD ("/dynamorm/transaction/refused-before-sending", test_refused_before_sending);
   ADD ("/dynamorm/transaction/versions", test_versions);
+  ADD ("/dynamorm/transaction/timestamps", test_timestamps);
   ADD ("/dynamorm/transaction/transact-get", test_transact_get);
   ADD ("/dynamorm/transaction/async", test_async);
   if (g_str_equal (test_backend_name, "memory"))
