@@ -7,6 +7,7 @@
 #include "dynamorm-backend.h"
 #include "dynamorm-error.h"
 #include "dynamorm-private.h"
+#include "dynamorm-sync-private.h"
 
 /**
  * DynamormBackend:
@@ -39,22 +40,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-typedef struct {
-  GMainLoop *loop;
-  GAsyncResult *result;
-} SyncData;
-
-static void
-sync_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  SyncData *data = user_data;
-
-  data->result = g_object_ref (result);
-  g_main_loop_quit (data->loop);
-}
-
 /* Default sync path: drive the async implementation on a private context. */
 static JsonNode *
 dynamorm_backend_real_invoke (DynamormBackend  *self,
@@ -64,8 +49,7 @@ dynamorm_backend_real_invoke (DynamormBackend  *self,
                               GError          **error)
 {
   DynamormBackendClass *klass = DYNAMORM_BACKEND_GET_CLASS (self);
-  g_autoptr(GMainContext) context = NULL;
-  SyncData data = { 0 };
+  DynamormSyncWait w;
   JsonNode *response;
 
   if (klass->invoke_async == NULL || klass->invoke_finish == NULL)
@@ -76,15 +60,10 @@ dynamorm_backend_real_invoke (DynamormBackend  *self,
       return NULL;
     }
 
-  context = g_main_context_new ();
-  g_main_context_push_thread_default (context);
-  data.loop = g_main_loop_new (context, FALSE);
-  klass->invoke_async (self, operation, request, cancellable, sync_done_cb, &data);
-  g_main_loop_run (data.loop);
-  response = klass->invoke_finish (self, data.result, error);
-  g_main_context_pop_thread_default (context);
-  g_main_loop_unref (data.loop);
-  g_object_unref (data.result);
+  _dynamorm_sync_wait_init (&w);
+  klass->invoke_async (self, operation, request, cancellable, _dynamorm_sync_wait_cb, &w);
+  response = klass->invoke_finish (self, _dynamorm_sync_wait_run (&w), error);
+  _dynamorm_sync_wait_clear (&w);
 
   return response;
 }

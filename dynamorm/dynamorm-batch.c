@@ -19,6 +19,7 @@
 #include "dynamorm-batch.h"
 #include "dynamorm-batch-private.h"
 #include "dynamorm-write-private.h"
+#include "dynamorm-sync-private.h"
 
 /* ------------------------------------------------------------------ */
 /* Options */
@@ -976,45 +977,6 @@ batch_run_start (gpointer             source_object,
   batch_run_pump (run);
 }
 
-/* Runs an async operation to its end on a private main context. */
-typedef struct {
-  GMainContext *context;
-  GAsyncResult *result;
-} SyncWait;
-
-static void
-sync_wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  SyncWait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_context_wakeup (wait->context);
-}
-
-static GAsyncResult *
-sync_wait_run (SyncWait *wait)
-{
-  while (wait->result == NULL)
-    g_main_context_iteration (wait->context, TRUE);
-  g_main_context_pop_thread_default (wait->context);
-  return wait->result;
-}
-
-static void
-sync_wait_init (SyncWait *wait)
-{
-  wait->context = g_main_context_new ();
-  wait->result = NULL;
-  g_main_context_push_thread_default (wait->context);
-}
-
-static void
-sync_wait_clear (SyncWait *wait)
-{
-  g_clear_object (&wait->result);
-  g_clear_pointer (&wait->context, g_main_context_unref);
-}
-
 /* ------------------------------------------------------------------ */
 /* Batch get */
 
@@ -1407,15 +1369,15 @@ dynamorm_batch_get_execute (DynamormBatchGet  *self,
                             GCancellable      *cancellable,
                             GError           **error)
 {
-  SyncWait wait;
+  DynamormSyncWait wait;
   GPtrArray *models;
 
   g_return_val_if_fail (DYNAMORM_IS_BATCH_GET (self), NULL);
 
-  sync_wait_init (&wait);
-  dynamorm_batch_get_execute_async (self, cancellable, sync_wait_cb, &wait);
-  models = dynamorm_batch_get_execute_finish (self, sync_wait_run (&wait), error);
-  sync_wait_clear (&wait);
+  _dynamorm_sync_wait_init (&wait);
+  dynamorm_batch_get_execute_async (self, cancellable, _dynamorm_sync_wait_cb, &wait);
+  models = dynamorm_batch_get_execute_finish (self, _dynamorm_sync_wait_run (&wait), error);
+  _dynamorm_sync_wait_clear (&wait);
   return models;
 }
 
@@ -1902,15 +1864,15 @@ dynamorm_batch_write_execute (DynamormBatchWrite  *self,
                               GCancellable        *cancellable,
                               GError             **error)
 {
-  SyncWait wait;
+  DynamormSyncWait wait;
   gboolean ok;
 
   g_return_val_if_fail (DYNAMORM_IS_BATCH_WRITE (self), FALSE);
 
-  sync_wait_init (&wait);
-  dynamorm_batch_write_execute_async (self, cancellable, sync_wait_cb, &wait);
-  ok = dynamorm_batch_write_execute_finish (self, sync_wait_run (&wait), error);
-  sync_wait_clear (&wait);
+  _dynamorm_sync_wait_init (&wait);
+  dynamorm_batch_write_execute_async (self, cancellable, _dynamorm_sync_wait_cb, &wait);
+  ok = dynamorm_batch_write_execute_finish (self, _dynamorm_sync_wait_run (&wait), error);
+  _dynamorm_sync_wait_clear (&wait);
   return ok;
 }
 

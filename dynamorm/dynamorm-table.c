@@ -13,53 +13,12 @@
 
 #include "dynamorm-private.h"
 #include "dynamorm-table.h"
+#include "dynamorm-sync-private.h"
 
 #define DEFAULT_TIMEOUT_S 300
 #define DEFAULT_POLL_MS   500
 #define BATCH_WRITE_MAX   25
 #define MAX_WRITE_ATTEMPTS 10
-
-/* ------------------------------------------------------------------ */
-/* Running an async chain to completion, for the blocking forms */
-
-typedef struct {
-  GMainContext *context;
-  GAsyncResult *result;
-} SyncWait;
-
-static void
-sync_wait_init (SyncWait *w)
-{
-  w->context = g_main_context_new ();
-  w->result = NULL;
-  g_main_context_push_thread_default (w->context);
-}
-
-static void
-sync_wait_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  SyncWait *w = user_data;
-
-  w->result = g_object_ref (result);
-}
-
-static GAsyncResult *
-sync_wait_run (SyncWait *w)
-{
-  while (w->result == NULL)
-    g_main_context_iteration (w->context, TRUE);
-  return w->result;
-}
-
-static void
-sync_wait_clear (SyncWait *w)
-{
-  g_main_context_pop_thread_default (w->context);
-  g_clear_object (&w->result);
-  g_main_context_unref (w->context);
-}
 
 /* ------------------------------------------------------------------ */
 /* Options */
@@ -1756,15 +1715,15 @@ dynamorm_table_create (DynamormTable  *self,
                        GCancellable   *cancellable,
                        GError        **error)
 {
-  SyncWait w;
+  DynamormSyncWait w;
   gboolean ok;
 
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
 
-  sync_wait_init (&w);
-  dynamorm_table_create_async (self, cancellable, sync_wait_cb, &w);
-  ok = dynamorm_table_create_finish (self, sync_wait_run (&w), error);
-  sync_wait_clear (&w);
+  _dynamorm_sync_wait_init (&w);
+  dynamorm_table_create_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
+  ok = dynamorm_table_create_finish (self, _dynamorm_sync_wait_run (&w), error);
+  _dynamorm_sync_wait_clear (&w);
   return ok;
 }
 
@@ -1916,15 +1875,15 @@ dynamorm_table_ensure (DynamormTable  *self,
                        GCancellable   *cancellable,
                        GError        **error)
 {
-  SyncWait w;
+  DynamormSyncWait w;
   gboolean ok;
 
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
 
-  sync_wait_init (&w);
-  dynamorm_table_ensure_async (self, cancellable, sync_wait_cb, &w);
-  ok = dynamorm_table_ensure_finish (self, sync_wait_run (&w), error);
-  sync_wait_clear (&w);
+  _dynamorm_sync_wait_init (&w);
+  dynamorm_table_ensure_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
+  ok = dynamorm_table_ensure_finish (self, _dynamorm_sync_wait_run (&w), error);
+  _dynamorm_sync_wait_clear (&w);
   return ok;
 }
 
@@ -2282,15 +2241,15 @@ dynamorm_table_migrate (DynamormTable         *self,
                         GCancellable          *cancellable,
                         GError               **error)
 {
-  SyncWait w;
+  DynamormSyncWait w;
   gboolean ok;
 
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
 
-  sync_wait_init (&w);
-  dynamorm_table_migrate_async (self, progress, progress_data, NULL, cancellable, sync_wait_cb, &w);
-  ok = dynamorm_table_migrate_finish (self, sync_wait_run (&w), error);
-  sync_wait_clear (&w);
+  _dynamorm_sync_wait_init (&w);
+  dynamorm_table_migrate_async (self, progress, progress_data, NULL, cancellable, _dynamorm_sync_wait_cb, &w);
+  ok = dynamorm_table_migrate_finish (self, _dynamorm_sync_wait_run (&w), error);
+  _dynamorm_sync_wait_clear (&w);
   return ok;
 }
 
@@ -2375,15 +2334,15 @@ dynamorm_table_wait_until_active (DynamormTable  *self,
                                   GCancellable   *cancellable,
                                   GError        **error)
 {
-  SyncWait w;
+  DynamormSyncWait w;
   gboolean ok;
 
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
 
-  sync_wait_init (&w);
-  dynamorm_table_wait_until_active_async (self, cancellable, sync_wait_cb, &w);
-  ok = dynamorm_table_wait_until_active_finish (self, sync_wait_run (&w), error);
-  sync_wait_clear (&w);
+  _dynamorm_sync_wait_init (&w);
+  dynamorm_table_wait_until_active_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
+  ok = dynamorm_table_wait_until_active_finish (self, _dynamorm_sync_wait_run (&w), error);
+  _dynamorm_sync_wait_clear (&w);
   return ok;
 }
 
@@ -2482,15 +2441,15 @@ dynamorm_table_describe (DynamormTable  *self,
                          GCancellable   *cancellable,
                          GError        **error)
 {
-  SyncWait w;
+  DynamormSyncWait w;
   JsonNode *ret;
 
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), NULL);
 
-  sync_wait_init (&w);
-  dynamorm_table_describe_async (self, cancellable, sync_wait_cb, &w);
-  ret = dynamorm_table_describe_finish (self, sync_wait_run (&w), error);
-  sync_wait_clear (&w);
+  _dynamorm_sync_wait_init (&w);
+  dynamorm_table_describe_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
+  ret = dynamorm_table_describe_finish (self, _dynamorm_sync_wait_run (&w), error);
+  _dynamorm_sync_wait_clear (&w);
   return ret;
 }
 
@@ -2595,15 +2554,15 @@ dynamorm_table_delete (DynamormTable  *self,
                        GCancellable   *cancellable,
                        GError        **error)
 {
-  SyncWait w;
+  DynamormSyncWait w;
   gboolean ok;
 
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
 
-  sync_wait_init (&w);
-  dynamorm_table_delete_async (self, cancellable, sync_wait_cb, &w);
-  ok = dynamorm_table_delete_finish (self, sync_wait_run (&w), error);
-  sync_wait_clear (&w);
+  _dynamorm_sync_wait_init (&w);
+  dynamorm_table_delete_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
+  ok = dynamorm_table_delete_finish (self, _dynamorm_sync_wait_run (&w), error);
+  _dynamorm_sync_wait_clear (&w);
   return ok;
 }
 
@@ -2749,15 +2708,15 @@ dynamorm_table_list_names (DynamormSession  *session,
                            GCancellable     *cancellable,
                            GError          **error)
 {
-  SyncWait w;
+  DynamormSyncWait w;
   char **ret;
 
   g_return_val_if_fail (DYNAMORM_IS_SESSION (session), NULL);
 
-  sync_wait_init (&w);
-  dynamorm_table_list_names_async (session, cancellable, sync_wait_cb, &w);
-  ret = dynamorm_table_list_names_finish (session, sync_wait_run (&w), error);
-  sync_wait_clear (&w);
+  _dynamorm_sync_wait_init (&w);
+  dynamorm_table_list_names_async (session, cancellable, _dynamorm_sync_wait_cb, &w);
+  ret = dynamorm_table_list_names_finish (session, _dynamorm_sync_wait_run (&w), error);
+  _dynamorm_sync_wait_clear (&w);
   return ret;
 }
 
@@ -3584,14 +3543,14 @@ dynamorm_data_migration_run (DynamormDataMigration  *self,
                              GCancellable           *cancellable,
                              GError                **error)
 {
-  SyncWait w;
+  DynamormSyncWait w;
   gboolean ok;
 
   g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), FALSE);
 
-  sync_wait_init (&w);
-  dynamorm_data_migration_run_async (self, cancellable, sync_wait_cb, &w);
-  ok = dynamorm_data_migration_run_finish (self, sync_wait_run (&w), error);
-  sync_wait_clear (&w);
+  _dynamorm_sync_wait_init (&w);
+  dynamorm_data_migration_run_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
+  ok = dynamorm_data_migration_run_finish (self, _dynamorm_sync_wait_run (&w), error);
+  _dynamorm_sync_wait_clear (&w);
   return ok;
 }

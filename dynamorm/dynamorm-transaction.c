@@ -14,6 +14,7 @@
 
 #include "dynamorm-transaction.h"
 #include "dynamorm-batch-private.h"
+#include "dynamorm-sync-private.h"
 #include "dynamorm-condition-private.h"
 #include "dynamorm-write-private.h"
 
@@ -1363,44 +1364,6 @@ dynamorm_transaction_commit_finish (DynamormTransaction  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-typedef struct {
-  GMainContext *context;
-  GAsyncResult *result;
-} SyncWait;
-
-static void
-sync_wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  SyncWait *wait = user_data;
-
-  wait->result = g_object_ref (result);
-  g_main_context_wakeup (wait->context);
-}
-
-static void
-sync_wait_init (SyncWait *wait)
-{
-  wait->context = g_main_context_new ();
-  wait->result = NULL;
-  g_main_context_push_thread_default (wait->context);
-}
-
-static GAsyncResult *
-sync_wait_run (SyncWait *wait)
-{
-  while (wait->result == NULL)
-    g_main_context_iteration (wait->context, TRUE);
-  g_main_context_pop_thread_default (wait->context);
-  return wait->result;
-}
-
-static void
-sync_wait_clear (SyncWait *wait)
-{
-  g_clear_object (&wait->result);
-  g_clear_pointer (&wait->context, g_main_context_unref);
-}
-
 /**
  * dynamorm_transaction_commit:
  * @self: a #DynamormTransaction
@@ -1429,15 +1392,15 @@ dynamorm_transaction_commit (DynamormTransaction  *self,
                              GCancellable         *cancellable,
                              GError              **error)
 {
-  SyncWait wait;
+  DynamormSyncWait wait;
   gboolean ok;
 
   g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), FALSE);
 
-  sync_wait_init (&wait);
-  dynamorm_transaction_commit_async (self, cancellable, sync_wait_cb, &wait);
-  ok = dynamorm_transaction_commit_finish (self, sync_wait_run (&wait), error);
-  sync_wait_clear (&wait);
+  _dynamorm_sync_wait_init (&wait);
+  dynamorm_transaction_commit_async (self, cancellable, _dynamorm_sync_wait_cb, &wait);
+  ok = dynamorm_transaction_commit_finish (self, _dynamorm_sync_wait_run (&wait), error);
+  _dynamorm_sync_wait_clear (&wait);
   return ok;
 }
 
@@ -1759,14 +1722,14 @@ dynamorm_session_transact_get (DynamormSession      *self,
                                GCancellable         *cancellable,
                                GError              **error)
 {
-  SyncWait wait;
+  DynamormSyncWait wait;
   gboolean ok;
 
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
 
-  sync_wait_init (&wait);
-  dynamorm_session_transact_get_async (self, models, n_models, cancellable, sync_wait_cb, &wait);
-  ok = dynamorm_session_transact_get_finish (self, sync_wait_run (&wait), missing, error);
-  sync_wait_clear (&wait);
+  _dynamorm_sync_wait_init (&wait);
+  dynamorm_session_transact_get_async (self, models, n_models, cancellable, _dynamorm_sync_wait_cb, &wait);
+  ok = dynamorm_session_transact_get_finish (self, _dynamorm_sync_wait_run (&wait), missing, error);
+  _dynamorm_sync_wait_clear (&wait);
   return ok;
 }

@@ -764,6 +764,72 @@ test_backend_double (void)
   g_main_loop_unref (wait.loop);
 }
 
+/* A backend that only implements invoke_async: blocking calls drive it on a
+ * private main context, and its callbacks never reach the caller's. */
+#define TEST_TYPE_ASYNC_DOUBLE (test_async_double_get_type ())
+G_DECLARE_FINAL_TYPE (TestAsyncDouble, test_async_double, TEST, ASYNC_DOUBLE, DynamormBackend)
+struct _TestAsyncDouble { DynamormBackend parent_instance; guint calls; };
+G_DEFINE_FINAL_TYPE (TestAsyncDouble, test_async_double, DYNAMORM_TYPE_BACKEND)
+
+static gboolean
+answer_later (gpointer data)
+{
+  GTask *task = data;
+
+  g_task_return_pointer (task, json_from_string ("{\"Item\": {\"id\": {\"S\": \"a1\"}, \"name\": {\"S\": \"Later\"}}}", NULL),
+                         (GDestroyNotify) json_node_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_async_double_invoke_async (DynamormBackend *backend, const char *operation, JsonNode *request,
+                                GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task = g_task_new (backend, cancellable, callback, user_data);
+  GSource *source = g_timeout_source_new (10);
+
+  TEST_ASYNC_DOUBLE (backend)->calls++;
+  g_source_set_callback (source, answer_later, task, g_object_unref);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  g_source_unref (source);
+}
+
+static JsonNode *
+test_async_double_invoke_finish (DynamormBackend *backend, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_async_double_class_init (TestAsyncDoubleClass *klass)
+{
+  DYNAMORM_BACKEND_CLASS (klass)->invoke_async = test_async_double_invoke_async;
+  DYNAMORM_BACKEND_CLASS (klass)->invoke_finish = test_async_double_invoke_finish;
+}
+
+static void
+test_async_double_init (TestAsyncDouble *self)
+{
+}
+
+static void
+test_backend_async_only (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestAsyncDouble) backend = g_object_new (TEST_TYPE_ASYNC_DOUBLE, NULL);
+  g_autoptr(DynamormSession) session = dynamorm_session_new_for_backend (DYNAMORM_BACKEND (backend));
+  g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "a1", NULL);
+  g_autofree char *name = NULL;
+
+  g_assert_true (dynamorm_session_reload (session, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_no_error (error);
+  g_object_get (user, "name", &name, NULL);
+  g_assert_cmpstr (name, ==, "Later");
+  g_assert_cmpuint (backend->calls, ==, 1);
+  /* Nothing was left pending on the caller's main context. */
+  g_assert_false (g_main_context_pending (NULL));
+}
+
 static void
 test_invalid_model_before_request (void)
 {
@@ -806,6 +872,7 @@ main (int argc, char *argv[])
       g_test_add_func ("/dynamorm/session/ttl-sweep", test_ttl_sweep);
       g_test_add_func ("/dynamorm/session/ttl-sweep-pace", test_ttl_sweep_pace);
       g_test_add_func ("/dynamorm/session/backend-double", test_backend_double);
+      g_test_add_func ("/dynamorm/session/backend-async-only", test_backend_async_only);
       g_test_add_func ("/dynamorm/session/invalid-model", test_invalid_model_before_request);
     }
 

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-sync-private.h: the blocking forms of async operations.
+ *
+ * A blocking call runs its async twin on a private main context pushed as
+ * the thread default, so callbacks (progress, transforms) run in the
+ * caller's thread and nothing is dispatched to the caller's own context:
+ *
+ *   DynamormSyncWait w;
+ *   _dynamorm_sync_wait_init (&w);
+ *   thing_async (..., cancellable, _dynamorm_sync_wait_cb, &w);
+ *   ok = thing_finish (..., _dynamorm_sync_wait_run (&w), error);
+ *   _dynamorm_sync_wait_clear (&w);
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  GMainContext *context;
+  GAsyncResult *result;
+} DynamormSyncWait;
+
+void          _dynamorm_sync_wait_init  (DynamormSyncWait *w);
+void          _dynamorm_sync_wait_cb    (GObject *source, GAsyncResult *result, gpointer user_data);
+/* Iterates the private context until the operation completed. */
+GAsyncResult *_dynamorm_sync_wait_run   (DynamormSyncWait *w);
+void          _dynamorm_sync_wait_clear (DynamormSyncWait *w);
+
+G_END_DECLS
