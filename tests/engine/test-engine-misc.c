@@ -115,6 +115,61 @@ test_threads (void)
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (d, "Table"), "ItemCount"), ==, 2000);
 }
 
+/* Readers only, at the same time, on the same partitions: reads must not
+ * share unsafe structures (GSequence searches are not reentrant). */
+static gpointer
+reader_thread (gpointer p)
+{
+  ThreadData *td = p;
+
+  for (int i = 0; i < 60; i++)
+    {
+      g_autofree char *get = g_strdup_printf ("{'TableName':'kvs','Key':{'id':{'S':'t0-%d'}}}", i % 50);
+      g_autofree char *query = g_strdup_printf ("{'TableName':'kvs','IndexName':'by_g','KeyConditionExpression':'g = :g',"
+                                                "'ExpressionAttributeValues':{':g':{'S':'g%d'}}}", i % 7);
+      g_autoptr(JsonObject) got = engine_ok (td->engine, "GetItem", get);
+      g_autoptr(JsonObject) found = engine_ok (td->engine, "Query", query);
+
+      g_autoptr(JsonObject) page = engine_ok (td->engine, "Scan", "{'TableName':'kvs','Limit':3}");
+
+      g_assert_true (json_object_has_member (got, "Item"));
+      g_assert_cmpint (json_object_get_int_member (found, "Count"), >, 0);
+      /* Page through the table: every page searches for where to resume. */
+      while (json_object_has_member (page, "LastEvaluatedKey"))
+        {
+          g_autoptr(JsonNode) start = json_node_ref (json_object_get_member (page, "LastEvaluatedKey"));
+          g_autofree char *key = json_to_string (start, FALSE);
+          g_autofree char *next = g_strdup_printf ("{\"TableName\":\"kvs\",\"Limit\":3,\"ExclusiveStartKey\":%s}", key);
+
+          g_clear_pointer (&page, json_object_unref);
+          page = engine_ok (td->engine, "Scan", next);
+        }
+    }
+  return NULL;
+}
+
+static void
+test_concurrent_reads (void)
+{
+  g_autoptr(DdbEngine) e = new_engine ();
+  ThreadData td[4];
+  GThread *threads[4];
+
+  for (int i = 0; i < 50; i++)
+    {
+      g_autofree char *put = g_strdup_printf ("{'TableName':'kvs','Item':{'id':{'S':'t0-%d'},'g':{'S':'g%d'}}}", i, i % 7);
+      ENGINE_OK (e, "PutItem", put);
+    }
+  for (int i = 0; i < 4; i++)
+    {
+      td[i].engine = e;
+      td[i].thread = i;
+      threads[i] = g_thread_new ("reader", reader_thread, &td[i]);
+    }
+  for (int i = 0; i < 4; i++)
+    g_thread_join (threads[i]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -122,5 +177,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ddb/engine/misc/ttl-sweep", test_ttl_sweep);
   g_test_add_func ("/ddb/engine/misc/capacity", test_capacity);
   g_test_add_func ("/ddb/engine/misc/threads", test_threads);
+  g_test_add_func ("/ddb/engine/misc/concurrent-reads", test_concurrent_reads);
   return g_test_run ();
 }

@@ -149,16 +149,15 @@ ddb_engine_handle (DdbEngine *engine, const char *operation, JsonNode *request, 
 
   op.engine = engine;
   op.request = json_node_get_object (request);
-  if (info->writes)
-    g_rw_lock_writer_lock (&engine->lock);
-  else
-    g_rw_lock_reader_lock (&engine->lock);
+  /* Every call is exclusive, reads too: GSequence marks a sequence as
+   * "being searched" during g_sequence_search/lookup, so two readers of one
+   * table under a shared lock trip over each other (GLib refuses, and the
+   * process aborts). Exclusive calls are also the simplest proof that
+   * concurrent callers see the results of some serial order. */
+  g_rw_lock_writer_lock (&engine->lock);
   op.now_ms = engine_now_ms (engine);
   resp = info->func (&op, &error);
-  if (info->writes)
-    g_rw_lock_writer_unlock (&engine->lock);
-  else
-    g_rw_lock_reader_unlock (&engine->lock);
+  g_rw_lock_writer_unlock (&engine->lock);
 
   if (resp == NULL)
     {
