@@ -6,7 +6,7 @@
 // failures, stream records, the consumed-capacity signal, and one
 // promisified async terminal awaited inside a GLib main loop.
 //
-// Run as `gjs -m test-orm.js` with GI_TYPELIB_PATH, LD_LIBRARY_PATH and
+// Assertions and the runner are in testlib.js. Run as `gjs -m test-orm.js` with GI_TYPELIB_PATH, LD_LIBRARY_PATH and
 // DYNAMORM_BACKEND_PATH set (see meson.build). Throws on the first failed
 // check of a test, runs the other tests, and exits non-zero if any failed.
 
@@ -15,52 +15,7 @@ import GObject from 'gi://GObject';
 import Gio from 'gi://Gio';
 import Json from 'gi://Json?version=1.0';
 import Dynamorm from 'gi://Dynamorm?version=1.0';
-import System from 'system';
-
-// --------------------------------------------------------------------------
-// Assertions
-
-function fail(message) {
-    throw new Error(message);
-}
-
-function assertEqual(actual, expected, what) {
-    const a = JSON.stringify(actual), e = JSON.stringify(expected);
-    if (a !== e)
-        fail(`${what}: expected ${e}, got ${a}`);
-}
-
-function assertTrue(value, what) {
-    if (!value)
-        fail(`${what}: expected true, got ${value}`);
-}
-
-function codeName(code) {
-    for (const [name, value] of Object.entries(Dynamorm.Error)) {
-        if (value === code && name === name.toUpperCase())
-            return name;
-    }
-    return String(code);
-}
-
-function assertDynamormError(e, code, what) {
-    if (!(e instanceof GLib.Error))
-        throw e;
-    if (!e.matches(Dynamorm.error_quark(), code)) {
-        fail(`${what}: expected Dynamorm.Error.${codeName(code)}, got ` +
-             `${GLib.quark_to_string(e.domain)}/${codeName(e.code)}: ${e.message}`);
-    }
-}
-
-function assertThrowsDynamorm(fn, code, what) {
-    try {
-        fn();
-    } catch (e) {
-        assertDynamormError(e, code, what);
-        return e;
-    }
-    return fail(`${what}: expected Dynamorm.Error.${codeName(code)}, nothing was thrown`);
-}
+import {fail, assertEqual, assertTrue, assertDynamormError, assertThrowsDynamorm, runTests} from './testlib.js';
 
 const jsonOf = node => JSON.parse(Json.to_string(node, false));
 const jsonNode = value => Json.from_string(JSON.stringify(value));
@@ -324,32 +279,4 @@ const tests = {
 // Runner: every test runs inside a GLib main loop, so that async ones can
 // await GIO-style calls.
 
-async function runAll() {
-    let failed = 0;
-    for (const [name, test] of Object.entries(tests)) {
-        try {
-            await test();
-            print(`ok - ${name}`);
-        } catch (e) {
-            failed++;
-            print(`not ok - ${name}: ${e.message}`);
-            if (e.stack)
-                printerr(e.stack);
-        }
-    }
-    return failed;
-}
-
-const loop = new GLib.MainLoop(null, false);
-let failures = -1;
-runAll().then(n => {
-    failures = n;
-}).catch(e => {
-    printerr(`runner failed: ${e}`);
-}).finally(() => loop.quit());
-loop.run();
-
-if (failures !== 0) {
-    printerr(failures < 0 ? 'the runner did not finish' : `${failures} of ${Object.keys(tests).length} tests failed`);
-    System.exit(1);
-}
+runTests(tests);
