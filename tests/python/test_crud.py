@@ -13,35 +13,10 @@ import json
 import os
 import unittest
 
-import gi
-
-gi.require_version('GLib', '2.0')
-gi.require_version('GObject', '2.0')
-gi.require_version('Gio', '2.0')
-gi.require_version('Json', '1.0')
-gi.require_version('Dynamorm', '1.0')
-
+# dynamorm_testing (beside this file) sets the typelib versions first.
+from dynamorm_testing import DynamormTestCase, error_code_name  # noqa: F401
 from gi.repository import GLib, GObject, Gio, Json  # noqa: E402
 from gi.repository import Dynamorm  # noqa: E402
-
-
-def error_code_name(code):
-    try:
-        return Dynamorm.Error(code).value_nick
-    except ValueError:
-        return str(code)
-
-
-class DynamormTestCase(unittest.TestCase):
-    def assertDynamormError(self, error, code):
-        self.assertIsInstance(error, GLib.Error)
-        self.assertTrue(error.matches(Dynamorm.error_quark(), code),
-                        'expected %s/%s, got %s/%s: %s'
-                        % (GLib.quark_to_string(Dynamorm.error_quark()),
-                           error_code_name(code), error.domain,
-                           error_code_name(error.code), error.message))
-        # An extended error domain (G_DEFINE_EXTENDED_ERROR): "DynamormError".
-        self.assertEqual(error.domain, GLib.quark_to_string(Dynamorm.error_quark()))
 
 
 # ---------------------------------------------------------------------------

@@ -6,10 +6,6 @@ counts, GListModel results), conditions on writes, update builders,
 optimistic locking, batches, transactions, tables and data migrations,
 stream records, consumed capacity, and awaiting the *_async terminals.
 
-Where an API cannot be used from Python as documented, the test says so and
-names the problem (see BINDING PROBLEM comments); those checks are skipped or
-expected to fail until the annotation or API is fixed.
-
 Run by meson with GI_TYPELIB_PATH, LD_LIBRARY_PATH, DYNAMORM_BACKEND_PATH and
 PYTHONPATH (for the override in the build tree) set; see meson.build.
 """
@@ -18,46 +14,10 @@ import base64
 import json
 import unittest
 
-import gi
-
-gi.require_version('GLib', '2.0')
-gi.require_version('GObject', '2.0')
-gi.require_version('Gio', '2.0')
-gi.require_version('Json', '1.0')
-gi.require_version('Dynamorm', '1.0')
-
+# dynamorm_testing (beside this file) sets the typelib versions first.
+from dynamorm_testing import DynamormTestCase, error_code_name, json_node, json_of  # noqa: F401
 from gi.repository import GLib, GObject, Gio, Json  # noqa: E402
 from gi.repository import Dynamorm  # noqa: E402
-
-
-def error_code_name(code):
-    try:
-        return Dynamorm.Error(code).value_nick
-    except ValueError:
-        return str(code)
-
-
-def json_of(node):
-    return json.loads(Json.to_string(node, False))
-
-
-def json_node(value):
-    return Json.from_string(json.dumps(value))
-
-
-class DynamormTestCase(unittest.TestCase):
-    def assertDynamormError(self, error, code):
-        self.assertIsInstance(error, GLib.Error)
-        self.assertTrue(error.matches(Dynamorm.error_quark(), code),
-                        'expected %s, got %s/%s: %s'
-                        % (error_code_name(code), error.domain,
-                           error_code_name(error.code), error.message))
-
-    def assertRaisesDynamorm(self, code, func, *args, **kwargs):
-        with self.assertRaises(GLib.Error) as cm:
-            func(*args, **kwargs)
-        self.assertDynamormError(cm.exception, code)
-        return cm.exception
 
 
 # ---------------------------------------------------------------------------
