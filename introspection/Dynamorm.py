@@ -214,67 +214,15 @@ def _add_awaitables(override_class, base):
         setattr(override_class, name, _make_awaitable(name, getattr(base, name), finish_name))
 
 
-class Session(Dynamorm.Session):
-    pass
-
-
-_add_awaitables(Session, Dynamorm.Session)
-Session = override(Session)
-__all__.append('Session')
-
-
-class Query(Dynamorm.Query):
-    pass
-
-
-_add_awaitables(Query, Dynamorm.Query)
-Query = override(Query)
-__all__.append('Query')
-
-
-class BatchGet(Dynamorm.BatchGet):
-    pass
-
-
-_add_awaitables(BatchGet, Dynamorm.BatchGet)
-BatchGet = override(BatchGet)
-__all__.append('BatchGet')
-
-
-class BatchWrite(Dynamorm.BatchWrite):
-    pass
-
-
-_add_awaitables(BatchWrite, Dynamorm.BatchWrite)
-BatchWrite = override(BatchWrite)
-__all__.append('BatchWrite')
-
-
-class Transaction(Dynamorm.Transaction):
-    pass
-
-
-_add_awaitables(Transaction, Dynamorm.Transaction)
-Transaction = override(Transaction)
-__all__.append('Transaction')
-
-
-class Table(Dynamorm.Table):
-    pass
-
-
-_add_awaitables(Table, Dynamorm.Table)
-Table = override(Table)
-__all__.append('Table')
-
-
-class DataMigration(Dynamorm.DataMigration):
-    pass
-
-
-_add_awaitables(DataMigration, Dynamorm.DataMigration)
-DataMigration = override(DataMigration)
-__all__.append('DataMigration')
+# The classes whose *_async methods become awaitable when called without
+# a callback.
+for _name in ('Session', 'Query', 'BatchGet', 'BatchWrite', 'Transaction', 'Table', 'DataMigration'):
+    _base = getattr(Dynamorm, _name)
+    _class = type(_name, (_base,), {'__module__': __name__})
+    _add_awaitables(_class, _base)
+    globals()[_name] = override(_class)
+    __all__.append(_name)
+del _name, _base, _class
 
 
 # ---------------------------------------------------------------------------
