@@ -205,6 +205,70 @@ ddb_number_to_string (const DdbNumber *n)
   return g_string_free (s, FALSE);
 }
 
+gboolean
+ddb_number_text_is_canonical (const char *text, gsize len, int *ndigits)
+{
+  gsize i = 0, int_start, int_len, frac_len = 0, zeros = 0;
+  int digits;
+
+  if (len > 0 && text[0] == '-')
+    i++;
+  if (len - i == 1 && text[i] == '0')
+    {
+      if (ndigits)
+        *ndigits = 0;
+      return i == 0;   /* "0", never "-0" */
+    }
+  int_start = i;
+  while (i < len && g_ascii_isdigit (text[i]))
+    i++;
+  int_len = i - int_start;
+  if (int_len == 0 || (text[int_start] == '0' && int_len != 1))
+    return FALSE;
+  if (i < len)
+    {
+      gsize frac_start;
+
+      if (text[i] != '.')
+        return FALSE;
+      frac_start = ++i;
+      while (i < len && g_ascii_isdigit (text[i]))
+        i++;
+      frac_len = i - frac_start;
+      if (i != len || frac_len == 0 || text[len - 1] == '0')
+        return FALSE;
+      if (text[int_start] == '0')
+        {
+          /* 0.000ddd: the zeros after the point are not significant. */
+          while (text[frac_start + zeros] == '0')
+            zeros++;
+          if (zeros + 1 > 130)
+            return FALSE;   /* below 1E-130 */
+          digits = frac_len - zeros;
+        }
+      else
+        digits = int_len + frac_len;
+    }
+  else
+    {
+      /* An integer: its trailing zeros are exponent, not digits. */
+      gsize end = len;
+
+      if (text[int_start] == '0')
+        return FALSE;   /* "-0" */
+      while (text[end - 1] == '0')
+        end--;
+      digits = end - int_start;
+    }
+  if (text[int_start] != '0' && int_len > 126)
+    return FALSE;       /* 1E+126 or more */
+  if (digits > DDB_NUMBER_MAX_DIGITS)
+    return FALSE;
+  if (ndigits)
+    *ndigits = digits;
+  return TRUE;
+}
+
 /* Compares magnitudes of two canonical non-zero numbers. */
 static int
 compare_magnitude (const DdbNumber *a, const DdbNumber *b)

@@ -34,6 +34,12 @@ gboolean ddb_number_parse (const char *text, DdbNumber *out, GError **error);
 /* Canonical text as DynamoDB answers it (for example "1.50" -> "1.5", "1E2" -> "100"). */
 char *ddb_number_to_string (const DdbNumber *n);
 
+/* TRUE when text (len bytes) is exactly the canonical text of a number
+ * DynamoDB can store, as ddb_number_to_string() writes it; *ndigits (may be
+ * NULL) gets its count of significant digits. A scan, no conversion: what
+ * lets already-canonical numbers skip parsing. */
+gboolean ddb_number_text_is_canonical (const char *text, gsize len, int *ndigits);
+
 int ddb_number_compare (const DdbNumber *a, const DdbNumber *b);
 gboolean ddb_number_equal (const DdbNumber *a, const DdbNumber *b);
 

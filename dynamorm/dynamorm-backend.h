@@ -63,7 +63,8 @@ struct _DynamormBackendClass
                               GError              **error);
 
   /*< private >*/
-  gpointer _reserved[8];
+  gconstpointer direct_ops;  /* dynamorm-backend-private.h; in-tree backends only */
+  gpointer _reserved[7];
 };
 
 DYNAMORM_AVAILABLE_IN_ALL

@@ -12,6 +12,7 @@
 
 #include "ddb-error.h"
 #include "ddb-number.h"
+#include "ddb-packed.h"
 #include "dynamorm-private.h"
 
 /* ---- AttributeValue helpers ---- */
@@ -195,6 +196,24 @@ decode_number (JsonNode *inner, DdbNumber *number, const char *what, GError **er
 
 /* ---- GVariant, free-form ---- */
 
+/* A set of strings: refuses duplicates, as DynamoDB does. */
+static gboolean
+check_set_members (const char *const *strv, const char *what, GError **error)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; strv[i]; i++)
+    if (!g_hash_table_add (seen, (char *) strv[i]))
+      {
+        g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                     _("%s: the set holds “%s” twice; a DynamoDB set cannot hold duplicates"),
+                     what, strv[i]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+
 static JsonNode *encode_variant (GVariant *v, gboolean as_set, const char *what, GError **error);
 
 static JsonNode *
@@ -317,21 +336,13 @@ encode_variant (GVariant *v, gboolean as_set, const char *what, GError **error)
       if (as_set && g_variant_type_equal (type, G_VARIANT_TYPE_STRING_ARRAY))
         {
           g_autofree const char **strv = g_variant_get_strv (v, NULL);
-          JsonArray *array = json_array_new ();
-          g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+          JsonArray *array;
 
+          if (!check_set_members (strv, what, error))
+            return NULL;
+          array = json_array_new ();
           for (guint i = 0; strv[i]; i++)
-            {
-              if (!g_hash_table_add (seen, (char *) strv[i]))
-                {
-                  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                               _("%s: the set holds “%s” twice; a DynamoDB set cannot hold duplicates"),
-                               what, strv[i]);
-                  json_array_unref (array);
-                  return NULL;
-                }
-              json_array_add_string_element (array, strv[i]);
-            }
+            json_array_add_string_element (array, strv[i]);
           return _dynamorm_av_new ("SS", take_array (array));
         }
       return encode_variant_children (v, what, error);
@@ -674,63 +685,143 @@ _dynamorm_field_is_empty (const DynamormField *field,
     }
 }
 
-static JsonNode *
-encode_model (DynamormModel *model, GError **error);
-
-gboolean
-_dynamorm_field_encode (const DynamormField  *field,
-                        const GValue         *value,
-                        JsonNode            **out,
-                        GError              **error)
+/* Decimal text of an integer: DynamoDB's canonical form of it. */
+static void
+uint_text (guint64 v, gboolean negative, DynamormScalar *out)
 {
-  g_autofree char *what = NULL;
+  char *p = out->buf + sizeof out->buf;
+
+  *--p = '\0';
+  do
+    *--p = '0' + v % 10;
+  while ((v /= 10) != 0);
+  if (negative)
+    *--p = '-';
+  out->type = DDB_TYPE_N;
+  out->text = p;
+  out->len = out->buf + sizeof out->buf - 1 - p;
+}
+
+static void
+int_text (gint64 v, DynamormScalar *out)
+{
+  uint_text (v < 0 ? (guint64) 0 - (guint64) v : (guint64) v, v < 0, out);
+}
+
+static void
+scalar_take (DynamormScalar *out, DdbType type, char *text)
+{
+  out->type = type;
+  out->owned = text;
+  out->text = text;
+  out->len = strlen (text);
+}
+
+static void
+scalar_borrow (DynamormScalar *out, DdbType type, const char *text)
+{
+  out->type = type;
+  out->text = text;
+  out->len = strlen (text);
+}
+
+/* Number text as DynamoDB stores it, or an error naming the field. */
+static gboolean
+scalar_number (const DynamormField *field, const char *text, gboolean owned, DynamormScalar *out,
+               GError **error)
+{
   DdbNumber number;
 
-  *out = NULL;
+  if (ddb_number_text_is_canonical (text, strlen (text), NULL))
+    {
+      if (owned)
+        scalar_take (out, DDB_TYPE_N, (char *) text);
+      else
+        scalar_borrow (out, DDB_TYPE_N, text);
+      return TRUE;
+    }
+  if (!number_text_validate (text, &number, error))
+    {
+      g_autofree char *what = field_what (field);
+
+      g_prefix_error (error, "%s: ", what);
+      if (owned)
+        g_free ((char *) text);
+      return FALSE;
+    }
+  if (owned)
+    g_free ((char *) text);
+  scalar_take (out, DDB_TYPE_N, ddb_number_to_string (&number));
+  return TRUE;
+}
+
+gboolean
+_dynamorm_field_is_scalar (const DynamormField *field)
+{
+  switch (field->kind)
+    {
+    case FIELD_STRV: case FIELD_VARIANT: case FIELD_JSON_NODE: case FIELD_MODEL: case FIELD_MODEL_LIST:
+      return FALSE;
+    default:
+      return TRUE;
+    }
+}
+
+void
+_dynamorm_scalar_clear (DynamormScalar *scalar)
+{
+  g_clear_pointer (&scalar->owned, g_free);
+  scalar->type = DDB_TYPE_INVALID;
+}
+
+gboolean
+_dynamorm_field_encode_scalar (const DynamormField  *field,
+                               const GValue         *value,
+                               DynamormScalar       *out,
+                               GError              **error)
+{
+  out->type = DDB_TYPE_INVALID;
+  out->owned = NULL;
   if ((field->flags & FIELD_FLAG_OMITEMPTY) && _dynamorm_field_is_empty (field, value))
     return TRUE;
 
   switch (field->kind)
     {
     case FIELD_STRING:
-      if (g_value_get_string (value) == NULL)
-        return TRUE;
-      *out = _dynamorm_av_new_string ("S", g_value_get_string (value));
+      if (g_value_get_string (value) != NULL)
+        scalar_borrow (out, DDB_TYPE_S, g_value_get_string (value));
       return TRUE;
 
     case FIELD_STRING_NUMBER:
       if (g_value_get_string (value) == NULL)
         return TRUE;
-      if (!number_text_validate (g_value_get_string (value), &number, error))
-        {
-          g_prefix_error (error, "%s: ", what = field_what (field));
-          return FALSE;
-        }
-      *out = number_av (&number);
-      return TRUE;
+      return scalar_number (field, g_value_get_string (value), FALSE, out, error);
 
     case FIELD_STRING_BINARY:
       {
         const char *s = g_value_get_string (value);
-        g_autofree char *b64 = NULL;
 
-        if (s == NULL)
-          return TRUE;
-        b64 = g_base64_encode ((const guchar *) s, strlen (s));
-        *out = _dynamorm_av_new_string ("B", b64);
+        if (s != NULL)
+          scalar_take (out, DDB_TYPE_B, g_base64_encode ((const guchar *) s, strlen (s)));
         return TRUE;
       }
 
     case FIELD_INT:
-      {
-        GValue v = G_VALUE_INIT;
+      switch (G_VALUE_TYPE (value))
+        {
+        case G_TYPE_INT: int_text (g_value_get_int (value), out); return TRUE;
+        case G_TYPE_INT64: int_text (g_value_get_int64 (value), out); return TRUE;
+        case G_TYPE_LONG: int_text (g_value_get_long (value), out); return TRUE;
+        default:
+          {
+            GValue v = G_VALUE_INIT;
 
-        g_value_init (&v, G_TYPE_INT64);
-        g_value_transform (value, &v);
-        ddb_number_from_int64 (g_value_get_int64 (&v), &number);
-        *out = number_av (&number);
-        return TRUE;
-      }
+            g_value_init (&v, G_TYPE_INT64);
+            g_value_transform (value, &v);
+            int_text (g_value_get_int64 (&v), out);
+            return TRUE;
+          }
+        }
 
     case FIELD_UINT:
       {
@@ -738,8 +829,7 @@ _dynamorm_field_encode (const DynamormField  *field,
 
         g_value_init (&v, G_TYPE_UINT64);
         g_value_transform (value, &v);
-        ddb_number_from_uint64 (g_value_get_uint64 (&v), &number);
-        *out = number_av (&number);
+        uint_text (g_value_get_uint64 (&v), FALSE, out);
         return TRUE;
       }
 
@@ -747,13 +837,21 @@ _dynamorm_field_encode (const DynamormField  *field,
       {
         double d = G_VALUE_HOLDS_FLOAT (value) ? g_value_get_float (value) : g_value_get_double (value);
 
-        what = field_what (field);
-        *out = encode_double (d, what, error);
-        return *out != NULL;
+        if (!isfinite (d))
+          {
+            g_autofree char *what = field_what (field);
+
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                         _("%s is %s, which DynamoDB cannot store: use a finite number"),
+                         what, isnan (d) ? "NaN" : (d > 0 ? "infinity" : "-infinity"));
+            return FALSE;
+          }
+        return scalar_number (field, double_to_text (d == 0.0 ? 0.0 : d), TRUE, out, error);
       }
 
     case FIELD_BOOLEAN:
-      *out = av_new_bool ("BOOL", g_value_get_boolean (value));
+      out->type = DDB_TYPE_BOOL;
+      out->boolean = g_value_get_boolean (value);
       return TRUE;
 
     case FIELD_ENUM:
@@ -763,33 +861,32 @@ _dynamorm_field_encode (const DynamormField  *field,
 
         if (ev == NULL)
           {
+            g_autofree char *what = field_what (field);
+
             g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
                          _("%s holds %d, which is not a value of %s"),
-                         what = field_what (field), g_value_get_enum (value),
-                         g_type_name (G_VALUE_TYPE (value)));
+                         what, g_value_get_enum (value), g_type_name (G_VALUE_TYPE (value)));
             return FALSE;
           }
-        *out = _dynamorm_av_new_string ("S", ev->value_nick);
+        /* Nicks live as long as the (registered, never freed) enum type. */
+        scalar_borrow (out, DDB_TYPE_S, ev->value_nick);
         return TRUE;
       }
 
     case FIELD_FLAGS:
-      ddb_number_from_uint64 (g_value_get_flags (value), &number);
-      *out = number_av (&number);
+      uint_text (g_value_get_flags (value), FALSE, out);
       return TRUE;
 
     case FIELD_BYTES:
       {
         GBytes *bytes = g_value_get_boxed (value);
-        g_autofree char *b64 = NULL;
         gsize len;
         const guchar *data;
 
         if (bytes == NULL)
           return TRUE;
         data = g_bytes_get_data (bytes, &len);
-        b64 = g_base64_encode (data, len);
-        *out = _dynamorm_av_new_string ("B", b64);
+        scalar_take (out, DDB_TYPE_B, g_base64_encode (data, len));
         return TRUE;
       }
 
@@ -800,18 +897,73 @@ _dynamorm_field_encode (const DynamormField  *field,
         if (dt == NULL)
           return TRUE;
         if (field->flags & FIELD_FLAG_EPOCH)
-          {
-            ddb_number_from_int64 (g_date_time_to_unix (dt), &number);
-            *out = number_av (&number);
-          }
+          int_text (g_date_time_to_unix (dt), out);
         else
-          {
-            g_autofree char *text = datetime_to_text (dt);
-            *out = _dynamorm_av_new_string ("S", text);
-          }
+          scalar_take (out, DDB_TYPE_S, datetime_to_text (dt));
         return TRUE;
       }
 
+    default:
+      g_return_val_if_reached (FALSE);
+    }
+}
+
+/* {"S": text}, {"BOOL": b}, ... for a scalar. */
+static JsonNode *
+scalar_av (const DynamormScalar *scalar)
+{
+  if (scalar->type == DDB_TYPE_BOOL)
+    return av_new_bool ("BOOL", scalar->boolean);
+  return _dynamorm_av_new_string (ddb_type_name (scalar->type), scalar->text);
+}
+
+gboolean
+_dynamorm_field_check_strv (const DynamormField *field, const char *const *strv, GError **error)
+{
+  g_autofree char *what = NULL;
+
+  if (!(field->flags & FIELD_FLAG_SET) || strv == NULL || strv[0] == NULL || strv[1] == NULL)
+    return TRUE;
+  /* Small sets: a quadratic scan beats building a hash table. */
+  for (guint i = 1; strv[i] && i < 16; i++)
+    for (guint j = 0; j < i; j++)
+      if (strcmp (strv[i], strv[j]) == 0)
+        goto full_check;
+  if (g_strv_length ((char **) strv) <= 16)
+    return TRUE;
+full_check:
+  what = field_what (field);
+  return check_set_members (strv, what, error);
+}
+
+static JsonNode *
+encode_model (DynamormModel *model, GError **error);
+
+gboolean
+_dynamorm_field_encode (const DynamormField  *field,
+                        const GValue         *value,
+                        JsonNode            **out,
+                        GError              **error)
+{
+  g_autofree char *what = NULL;
+
+  *out = NULL;
+  if (_dynamorm_field_is_scalar (field))
+    {
+      DynamormScalar scalar;
+
+      if (!_dynamorm_field_encode_scalar (field, value, &scalar, error))
+        return FALSE;
+      if (scalar.type != DDB_TYPE_INVALID)
+        *out = scalar_av (&scalar);
+      _dynamorm_scalar_clear (&scalar);
+      return TRUE;
+    }
+  if ((field->flags & FIELD_FLAG_OMITEMPTY) && _dynamorm_field_is_empty (field, value))
+    return TRUE;
+
+  switch (field->kind)
+    {
     case FIELD_STRV:
       {
         char **strv = g_value_get_boxed (value);
@@ -918,6 +1070,9 @@ _dynamorm_field_encode (const DynamormField  *field,
         *out = _dynamorm_av_new ("L", take_array (array));
         return TRUE;
       }
+
+    default:
+      break;  /* scalars: handled above */
     }
 
   g_assert_not_reached ();
@@ -935,6 +1090,82 @@ encode_model (DynamormModel *model, GError **error)
   if (item == NULL)
     return NULL;
   return _dynamorm_av_new ("M", g_steal_pointer (&item));
+}
+
+
+/* One stored AttributeValue, seen the same way whether it arrived as JSON
+ * or packed: scalars by their text, anything tree-shaped as JSON (made from
+ * the packed form only when a field needs it). */
+typedef struct {
+  DdbType type;
+  const char *type_name;   /* for messages: the JSON type key as sent */
+  const char *text;        /* S, N, B: NULL when the payload is not a string */
+  gboolean boolean;        /* BOOL, NULL */
+  gboolean has_boolean;    /* the payload is a JSON boolean */
+  JsonNode *av;            /* the whole AttributeValue as JSON, or NULL */
+  JsonNode *inner;         /* its payload */
+  const guint8 *packed;    /* the packed value, or NULL */
+  JsonNode *made;          /* av made from packed, owned */
+} AvView;
+
+static void
+view_init_json (AvView *view, JsonNode *av)
+{
+  memset (view, 0, sizeof *view);
+  view->av = av;
+  view->type_name = _dynamorm_av_get_type (av, &view->inner);
+  view->type = ddb_type_from_name (view->type_name);
+  if (view->inner != NULL && JSON_NODE_HOLDS_VALUE (view->inner))
+    {
+      if (json_node_get_value_type (view->inner) == G_TYPE_STRING)
+        view->text = json_node_get_string (view->inner);
+      else if (json_node_get_value_type (view->inner) == G_TYPE_BOOLEAN)
+        {
+          view->has_boolean = TRUE;
+          view->boolean = json_node_get_boolean (view->inner);
+        }
+    }
+}
+
+static void
+view_init_packed (AvView *view, const guint8 *packed)
+{
+  const guint8 *p = packed + 1;
+
+  memset (view, 0, sizeof *view);
+  view->packed = packed;
+  view->type = packed[0];
+  view->type_name = ddb_type_name (view->type);
+  switch (view->type)
+    {
+    case DDB_TYPE_S: case DDB_TYPE_N: case DDB_TYPE_B:
+      view->text = ddb_packed_get_str (&p, NULL);
+      break;
+    case DDB_TYPE_BOOL: case DDB_TYPE_NULL:
+      view->has_boolean = TRUE;
+      view->boolean = *p != 0;
+      break;
+    default:
+      break;
+    }
+}
+
+/* The JSON form, for the tree-shaped kinds. */
+static JsonNode *
+view_json (AvView *view)
+{
+  if (view->av == NULL)
+    {
+      view->made = view->av = ddb_packed_to_json_value (view->packed);
+      _dynamorm_av_get_type (view->av, &view->inner);
+    }
+  return view->av;
+}
+
+static void
+view_clear (AvView *view)
+{
+  g_clear_pointer (&view->made, json_node_unref);
 }
 
 static gboolean
@@ -959,21 +1190,98 @@ out_of_range (const DynamormField *field, const char *text, GError **error)
   return FALSE;
 }
 
-gboolean
-_dynamorm_field_decode (const DynamormField  *field,
-                        JsonNode             *av,
-                        GValue               *value,
-                        GError              **error)
+/* Parses the N text of view into number; an error names the field. */
+static gboolean
+view_number (const DynamormField *field, const AvView *view, DdbNumber *number, GError **error)
 {
-  JsonNode *inner = NULL;
-  const char *type = _dynamorm_av_get_type (av, &inner);
+  g_autofree char *what = NULL;
+
+  if (view->text == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("%s: the number is not a string, as DynamoDB sends numbers"),
+                   what = field_what (field));
+      return FALSE;
+    }
+  if (!number_text_validate (view->text, number, error))
+    {
+      g_prefix_error (error, "%s: ", what = field_what (field));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A list of strings from an SS, or from an L whose elements are all S. */
+static char **
+view_strv (const DynamormField *field, AvView *view, GError **error)
+{
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+
+  if (view->packed != NULL)
+    {
+      const guint8 *p = view->packed + 1;
+      guint32 n = ddb_packed_get_u32 (&p);
+
+      for (guint32 i = 0; i < n; i++)
+        {
+          if (view->type == DDB_TYPE_L && *p++ != DDB_TYPE_S)
+            {
+              wrong_type (field, "L", _("a list of strings"), error);
+              return NULL;
+            }
+          g_ptr_array_add (strings, g_strdup (ddb_packed_get_str (&p, NULL)));
+        }
+    }
+  else
+    {
+      JsonArray *array;
+
+      if (view->inner == NULL || !JSON_NODE_HOLDS_ARRAY (view->inner))
+        {
+          wrong_type (field, view->type_name, _("a list of strings"), error);
+          return NULL;
+        }
+      array = json_node_get_array (view->inner);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i), *inner = NULL;
+          const char *text = NULL;
+
+          if (view->type == DDB_TYPE_L)
+            {
+              const char *type = _dynamorm_av_get_type (element, &inner);
+
+              if (type != NULL && g_str_equal (type, "S") && JSON_NODE_HOLDS_VALUE (inner))
+                text = json_node_get_string (inner);
+            }
+          else if (JSON_NODE_HOLDS_VALUE (element))
+            text = json_node_get_string (element);
+          if (text == NULL)
+            {
+              wrong_type (field, view->type_name, _("a list of strings"), error);
+              return NULL;
+            }
+          g_ptr_array_add (strings, g_strdup (text));
+        }
+    }
+  g_ptr_array_add (strings, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&strings), FALSE);
+}
+
+static gboolean
+decode_view (const DynamormField  *field,
+             AvView               *view,
+             GValue               *value,
+             GError              **error)
+{
   GType vt = G_PARAM_SPEC_VALUE_TYPE (field->pspec);
-  g_autofree char *what = field_what (field);
+  g_autofree char *what = NULL;
+  DdbType type = view->type;
   DdbNumber number;
 
   g_value_init (value, vt);
 
-  if (type != NULL && g_str_equal (type, "NULL"))
+  if (type == DDB_TYPE_NULL)
     {
       /* NULL clears pointer types; scalars have no null. */
       switch (field->kind)
@@ -988,22 +1296,22 @@ _dynamorm_field_decode (const DynamormField  *field,
           break;
         default:
           g_value_unset (value);
-          return wrong_type (field, type, _("a value (the property cannot be null)"), error);
+          return wrong_type (field, view->type_name, _("a value (the property cannot be null)"), error);
         }
     }
 
   switch (field->kind)
     {
     case FIELD_STRING:
-      if (type == NULL || !g_str_equal (type, "S") || av_string (inner) == NULL)
+      if (type != DDB_TYPE_S || view->text == NULL)
         break;
-      g_value_set_string (value, av_string (inner));
+      g_value_set_string (value, view->text);
       return TRUE;
 
     case FIELD_STRING_NUMBER:
-      if (type == NULL || !g_str_equal (type, "N"))
+      if (type != DDB_TYPE_N)
         break;
-      if (!decode_number (inner, &number, what, error))
+      if (!view_number (field, view, &number, error))
         goto fail;
       g_value_take_string (value, ddb_number_to_string (&number));
       return TRUE;
@@ -1013,15 +1321,15 @@ _dynamorm_field_decode (const DynamormField  *field,
         gsize len;
         guchar *data;
 
-        if (type == NULL || !g_str_equal (type, "B") || av_string (inner) == NULL)
+        if (type != DDB_TYPE_B || view->text == NULL)
           break;
-        data = g_base64_decode (av_string (inner), &len);
+        data = g_base64_decode (view->text, &len);
         if (!g_utf8_validate_len ((const char *) data, len, NULL) || memchr (data, 0, len))
           {
             g_free (data);
             g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
                          _("%s is a string, but attribute “%s” holds bytes that are not UTF-8 text; use a GBytes property"),
-                         what, field->attribute);
+                         what = field_what (field), field->attribute);
             goto fail;
           }
         g_value_take_string (value, g_strndup ((char *) data, len));
@@ -1032,13 +1340,13 @@ _dynamorm_field_decode (const DynamormField  *field,
     case FIELD_INT: case FIELD_UINT: case FIELD_FLAGS:
       {
         GValue wide = G_VALUE_INIT;
-        gint64 i64;
-        guint64 u64;
+        gint64 i64 = 0;
+        guint64 u64 = 0;
         gboolean ok;
 
-        if (type == NULL || !g_str_equal (type, "N"))
+        if (type != DDB_TYPE_N)
           break;
-        if (!decode_number (inner, &number, what, error))
+        if (!view_number (field, view, &number, error))
           goto fail;
         if (field->kind == FIELD_INT)
           {
@@ -1059,6 +1367,13 @@ _dynamorm_field_decode (const DynamormField  *field,
             if (ok)
               g_value_set_flags (value, (guint) u64);
           }
+        else if (ok && vt == G_TYPE_INT64)
+          g_value_set_int64 (value, i64);
+        else if (ok && vt == G_TYPE_INT)
+          {
+            ok = i64 >= G_MININT && i64 <= G_MAXINT;
+            g_value_set_int (value, (int) i64);
+          }
         else if (ok)
           {
             /* Transform, then check the result reads back as the same
@@ -1070,9 +1385,9 @@ _dynamorm_field_decode (const DynamormField  *field,
             g_value_transform (value, &back);
             ok = field->kind == FIELD_INT ? g_value_get_int64 (&back) == i64
                                           : g_value_get_uint64 (&back) == u64;
-            if (ok && g_param_value_validate (field->pspec, value))
-              ok = FALSE; /* outside the pspec's minimum/maximum */
           }
+        if (ok && field->kind != FIELD_FLAGS && g_param_value_validate (field->pspec, value))
+          ok = FALSE; /* outside the pspec's minimum/maximum */
         if (!ok)
           {
             g_autofree char *text = ddb_number_to_string (&number);
@@ -1084,14 +1399,17 @@ _dynamorm_field_decode (const DynamormField  *field,
 
     case FIELD_DOUBLE:
       {
-        g_autofree char *text = NULL;
+        g_autofree char *canonical = NULL;
+        const char *text;
         double d;
 
-        if (type == NULL || !g_str_equal (type, "N"))
+        if (type != DDB_TYPE_N)
           break;
-        if (!decode_number (inner, &number, what, error))
+        if (!view_number (field, view, &number, error))
           goto fail;
-        text = ddb_number_to_string (&number);
+        text = view->text;
+        if (!ddb_number_text_is_canonical (text, strlen (text), NULL))
+          text = canonical = ddb_number_to_string (&number);
         d = g_ascii_strtod (text, NULL);
         if (G_VALUE_HOLDS_FLOAT (value))
           {
@@ -1113,10 +1431,9 @@ _dynamorm_field_decode (const DynamormField  *field,
       }
 
     case FIELD_BOOLEAN:
-      if (type == NULL || !g_str_equal (type, "BOOL") || !JSON_NODE_HOLDS_VALUE (inner) ||
-          json_node_get_value_type (inner) != G_TYPE_BOOLEAN)
+      if (type != DDB_TYPE_BOOL || !view->has_boolean)
         break;
-      g_value_set_boolean (value, json_node_get_boolean (inner));
+      g_value_set_boolean (value, view->boolean);
       return TRUE;
 
     case FIELD_ENUM:
@@ -1124,16 +1441,17 @@ _dynamorm_field_decode (const DynamormField  *field,
         g_autoptr(GEnumClass) klass = NULL;
         GEnumValue *ev;
 
-        if (type == NULL || !g_str_equal (type, "S") || av_string (inner) == NULL)
+        if (type != DDB_TYPE_S || view->text == NULL)
           break;
         klass = g_type_class_ref (vt);
-        ev = g_enum_get_value_by_nick (klass, av_string (inner));
+        ev = g_enum_get_value_by_nick (klass, view->text);
         if (ev == NULL)
-          ev = g_enum_get_value_by_name (klass, av_string (inner));
+          ev = g_enum_get_value_by_name (klass, view->text);
         if (ev == NULL)
           {
             g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                         _("%s: “%s” is not a value of %s"), what, av_string (inner), g_type_name (vt));
+                         _("%s: “%s” is not a value of %s"), what = field_what (field), view->text,
+                         g_type_name (vt));
             goto fail;
           }
         g_value_set_enum (value, ev->value);
@@ -1145,20 +1463,20 @@ _dynamorm_field_decode (const DynamormField  *field,
         gsize len;
         guchar *data;
 
-        if (type == NULL || !g_str_equal (type, "B") || av_string (inner) == NULL)
+        if (type != DDB_TYPE_B || view->text == NULL)
           break;
-        data = g_base64_decode (av_string (inner), &len);
+        data = g_base64_decode (view->text, &len);
         g_value_take_boxed (value, g_bytes_new_take (data, len));
         return TRUE;
       }
 
     case FIELD_DATETIME:
-      if (type != NULL && g_str_equal (type, "N"))
+      if (type == DDB_TYPE_N)
         {
           gint64 secs;
           GDateTime *dt;
 
-          if (!decode_number (inner, &number, what, error))
+          if (!view_number (field, view, &number, error))
             goto fail;
           if (!ddb_number_to_int64 (&number, &secs) ||
               (dt = g_date_time_new_from_unix_utc (secs)) == NULL)
@@ -1170,14 +1488,15 @@ _dynamorm_field_decode (const DynamormField  *field,
           g_value_take_boxed (value, dt);
           return TRUE;
         }
-      if (type != NULL && g_str_equal (type, "S") && av_string (inner) != NULL)
+      if (type == DDB_TYPE_S && view->text != NULL)
         {
-          GDateTime *dt = g_date_time_new_from_iso8601 (av_string (inner), NULL);
+          GDateTime *dt = g_date_time_new_from_iso8601 (view->text, NULL);
 
           if (dt == NULL)
             {
               g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                           _("%s: “%s” is not an RFC 3339 date and time"), what, av_string (inner));
+                           _("%s: “%s” is not an RFC 3339 date and time"), what = field_what (field),
+                           view->text);
               goto fail;
             }
           g_value_take_boxed (value, dt);
@@ -1187,52 +1506,28 @@ _dynamorm_field_decode (const DynamormField  *field,
 
     case FIELD_STRV:
       {
-        g_autoptr(GVariant) v = NULL;
+        char **strv;
 
-        if (type != NULL && g_str_equal (type, "S") && (field->flags & FIELD_FLAG_JSON))
+        if (type == DDB_TYPE_S && view->text != NULL && (field->flags & FIELD_FLAG_JSON))
           {
             g_autoptr(GError) local_error = NULL;
-            v = json_gvariant_deserialize_data (av_string (inner), -1, "as", &local_error);
+            g_autoptr(GVariant) v = json_gvariant_deserialize_data (view->text, -1, "as", &local_error);
+
             if (v == NULL)
               {
                 g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                             _("%s: the stored JSON is not a list of strings: %s"), what, local_error->message);
+                             _("%s: the stored JSON is not a list of strings: %s"),
+                             what = field_what (field), local_error->message);
                 goto fail;
               }
+            g_value_take_boxed (value, g_variant_dup_strv (v, NULL));
+            return TRUE;
           }
-        else if (type != NULL && (g_str_equal (type, "L") || g_str_equal (type, "SS")))
-          {
-            v = decode_variant (av, what, error);
-            if (v == NULL)
-              goto fail;
-            if (g_variant_is_of_type (v, G_VARIANT_TYPE ("av")))
-              {
-                /* A list: every element must be a string. */
-                GVariantBuilder builder;
-                GVariantIter iter;
-                GVariant *child;
-
-                g_variant_builder_init (&builder, G_VARIANT_TYPE_STRING_ARRAY);
-                g_variant_iter_init (&iter, v);
-                while (g_variant_iter_next (&iter, "v", &child))
-                  {
-                    if (!g_variant_is_of_type (child, G_VARIANT_TYPE_STRING))
-                      {
-                        g_variant_unref (child);
-                        g_variant_builder_clear (&builder);
-                        wrong_type (field, "L", _("a list of strings"), error);
-                        goto fail;
-                      }
-                    g_variant_builder_add_value (&builder, child);
-                    g_variant_unref (child);
-                  }
-                g_variant_unref (v);
-                v = g_variant_ref_sink (g_variant_builder_end (&builder));
-              }
-          }
-        else
+        if (type != DDB_TYPE_L && type != DDB_TYPE_SS)
           break;
-        g_value_take_boxed (value, g_variant_dup_strv (v, NULL));
+        if ((strv = view_strv (field, view, error)) == NULL)
+          goto fail;
+        g_value_take_boxed (value, strv);
         return TRUE;
       }
 
@@ -1241,14 +1536,15 @@ _dynamorm_field_decode (const DynamormField  *field,
         GVariant *v;
         const GVariantType *want = G_PARAM_SPEC_VARIANT (field->pspec)->type;
 
+        what = field_what (field);
         if (field->flags & FIELD_FLAG_JSON)
           {
             g_autoptr(GError) local_error = NULL;
             g_autofree char *signature = g_variant_type_dup_string (want);
 
-            if (type == NULL || !g_str_equal (type, "S"))
+            if (type != DDB_TYPE_S || view->text == NULL)
               break;
-            v = json_gvariant_deserialize_data (av_string (inner), -1,
+            v = json_gvariant_deserialize_data (view->text, -1,
                                                 g_variant_type_is_definite (want) ? signature : NULL,
                                                 &local_error);
             if (v == NULL)
@@ -1258,7 +1554,7 @@ _dynamorm_field_decode (const DynamormField  *field,
                 goto fail;
               }
           }
-        else if ((v = decode_variant (av, what, error)) == NULL)
+        else if ((v = decode_variant (view_json (view), what, error)) == NULL)
           goto fail;
         g_variant_ref_sink (v);
         if (!g_variant_is_of_type (v, want))
@@ -1277,13 +1573,14 @@ _dynamorm_field_decode (const DynamormField  *field,
       {
         JsonNode *node;
 
+        what = field_what (field);
         if (field->flags & FIELD_FLAG_JSON)
           {
             g_autoptr(GError) local_error = NULL;
 
-            if (type == NULL || !g_str_equal (type, "S"))
+            if (type != DDB_TYPE_S || view->text == NULL)
               break;
-            node = json_from_string (av_string (inner), &local_error);
+            node = json_from_string (view->text, &local_error);
             if (node == NULL && local_error != NULL)
               {
                 g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
@@ -1291,7 +1588,7 @@ _dynamorm_field_decode (const DynamormField  *field,
                 goto fail;
               }
           }
-        else if ((node = decode_json (av, what, error)) == NULL)
+        else if ((node = decode_json (view_json (view), what, error)) == NULL)
           goto fail;
         g_value_take_boxed (value, node);
         return TRUE;
@@ -1301,9 +1598,10 @@ _dynamorm_field_decode (const DynamormField  *field,
       {
         DynamormModel *model;
 
-        if (type == NULL || !g_str_equal (type, "M"))
+        if (type != DDB_TYPE_M)
           break;
-        model = dynamorm_model_new_from_item (vt, inner, error);
+        view_json (view);
+        model = dynamorm_model_new_from_item (vt, view->inner, error);
         if (model == NULL)
           goto fail;
         g_value_take_object (value, model);
@@ -1315,10 +1613,13 @@ _dynamorm_field_decode (const DynamormField  *field,
         g_autoptr(GListStore) store = NULL;
         JsonArray *array;
 
-        if (type == NULL || !g_str_equal (type, "L") || !JSON_NODE_HOLDS_ARRAY (inner))
+        if (type != DDB_TYPE_L)
+          break;
+        view_json (view);
+        if (!JSON_NODE_HOLDS_ARRAY (view->inner))
           break;
         store = g_list_store_new (field->element_type);
-        array = json_node_get_array (inner);
+        array = json_node_get_array (view->inner);
         for (guint i = 0; i < json_array_get_length (array); i++)
           {
             JsonNode *element_inner;
@@ -1348,7 +1649,7 @@ _dynamorm_field_decode (const DynamormField  *field,
       [FIELD_STRV] = "L or SS", [FIELD_VARIANT] = "S", [FIELD_JSON_NODE] = "S",
       [FIELD_MODEL] = "M", [FIELD_MODEL_LIST] = "L",
     };
-    wrong_type (field, type, expected[field->kind], error);
+    wrong_type (field, view->type_name, expected[field->kind], error);
   }
 
 fail:
@@ -1356,18 +1657,45 @@ fail:
   return FALSE;
 }
 
-/* Converts a caller's key value to the key property's type and encodes
- * it into key[field->attribute]; an unset or empty value is an error. */
 gboolean
-_dynamorm_key_attribute (const DynamormField *field, const GValue *value, const char *what,
-               GType type, JsonObject *key, GError **error)
+_dynamorm_field_decode (const DynamormField  *field,
+                        JsonNode             *av,
+                        GValue               *value,
+                        GError              **error)
+{
+  AvView view;
+
+  view_init_json (&view, av);
+  return decode_view (field, &view, value, error);
+}
+
+gboolean
+_dynamorm_field_decode_packed (const DynamormField  *field,
+                               const guint8         *packed,
+                               GValue               *value,
+                               GError              **error)
+{
+  AvView view;
+  gboolean ok;
+
+  view_init_packed (&view, packed);
+  ok = decode_view (field, &view, value, error);
+  view_clear (&view);
+  return ok;
+}
+
+/* Converts a caller's key value to the key property's type and encodes it;
+ * an unset or empty value is an error. */
+static gboolean
+key_scalar (const DynamormField *field, const GValue *value, const char *what,
+            GType type, DynamormScalar *out, GError **error)
 {
   GValue converted = G_VALUE_INIT;
   GType want = G_PARAM_SPEC_VALUE_TYPE (field->pspec);
-  JsonNode *av = NULL;
-  const char *av_type;
   gboolean ok;
 
+  out->type = DDB_TYPE_INVALID;
+  out->owned = NULL;
   if (_dynamorm_value_is_unset (value))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
@@ -1386,22 +1714,55 @@ _dynamorm_key_attribute (const DynamormField *field, const GValue *value, const 
       g_value_unset (&converted);
       return FALSE;
     }
-  ok = _dynamorm_field_encode (field, &converted, &av, error);
-  g_value_unset (&converted);
-  if (!ok)
-    return FALSE;
-  av_type = av ? _dynamorm_av_get_type (av, NULL) : NULL;
-  if (av == NULL || av_type == NULL || g_str_equal (av_type, "NULL") ||
-      ((g_str_equal (av_type, "S") || g_str_equal (av_type, "B")) &&
-       *json_object_get_string_member (json_node_get_object (av), av_type) == '\0'))
+  ok = _dynamorm_field_is_scalar (field) &&
+       _dynamorm_field_encode_scalar (field, &converted, out, error);
+  if (ok && out->owned == NULL && out->text != NULL)
     {
-      g_clear_pointer (&av, json_node_unref);
+      /* The text may point into converted, which goes now. */
+      out->owned = g_strndup (out->text, out->len);
+      out->text = out->owned;
+    }
+  g_value_unset (&converted);
+  if (!ok && error != NULL && *error != NULL)
+    return FALSE;
+  if (!ok || (out->type != DDB_TYPE_S && out->type != DDB_TYPE_N && out->type != DDB_TYPE_B) ||
+      out->len == 0)
+    {
+      _dynamorm_scalar_clear (out);
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
                    _("The %s “%s” of a key of %s is empty: give every key a value"),
                    what, field->pspec->name, g_type_name (type));
       return FALSE;
     }
-  json_object_set_member (key, field->attribute, av);
+  return TRUE;
+}
+
+gboolean
+_dynamorm_key_attribute (const DynamormField *field, const GValue *value, const char *what,
+                         GType type, JsonObject *key, GError **error)
+{
+  DynamormScalar scalar;
+
+  if (!key_scalar (field, value, what, type, &scalar, error))
+    return FALSE;
+  json_object_set_member (key, field->attribute, scalar_av (&scalar));
+  _dynamorm_scalar_clear (&scalar);
+  return TRUE;
+}
+
+gboolean
+_dynamorm_key_attribute_packed (const DynamormField *field, const GValue *value, const char *what,
+                                GType type, GByteArray *key, GError **error)
+{
+  DynamormScalar scalar;
+  guint mark;
+
+  if (!key_scalar (field, value, what, type, &scalar, error))
+    return FALSE;
+  mark = ddb_packed_begin_attr (key, field->attribute, strlen (field->attribute));
+  ddb_packed_put_scalar (key, scalar.type, scalar.text, scalar.len);
+  ddb_packed_end_attr (key, mark);
+  _dynamorm_scalar_clear (&scalar);
   return TRUE;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "dynamorm.h"
+#include "ddb-type.h"
 
 G_BEGIN_DECLS
 
@@ -41,6 +42,7 @@ typedef enum {
 
 typedef struct {
   GParamSpec *pspec;   /* owned ref */
+  guint index;         /* position in schema->fields */
   char *attribute;
   FieldKind kind;
   FieldFlags flags;
@@ -84,6 +86,31 @@ gboolean _dynamorm_field_decode (const DynamormField *field, JsonNode *attribute
                                  GValue *value, GError **error);
 gboolean _dynamorm_field_is_empty (const DynamormField *field, const GValue *value);
 
+/* A scalar AttributeValue (S, N, B or BOOL) as text: what both the JSON and
+ * the packed encoders write, so the two cannot disagree. */
+typedef struct {
+  DdbType type;        /* DDB_TYPE_INVALID: the value is left out of the item */
+  const char *text;    /* S, N (canonical), B (base64); NUL-terminated */
+  gsize len;
+  gboolean boolean;    /* BOOL */
+  char *owned;         /* what text points into when it was made here */
+  char buf[24];        /* integers */
+} DynamormScalar;
+
+/* Every kind but lists, GVariant, JsonNode and models is a scalar. */
+gboolean _dynamorm_field_is_scalar (const DynamormField *field);
+/* For scalar fields; text may borrow from value, which must outlive it. */
+gboolean _dynamorm_field_encode_scalar (const DynamormField *field, const GValue *value,
+                                        DynamormScalar *out, GError **error);
+void _dynamorm_scalar_clear (DynamormScalar *scalar);
+/* Refuses duplicates in a string list stored as a set. */
+gboolean _dynamorm_field_check_strv (const DynamormField *field, const char *const *strv,
+                                     GError **error);
+/* Decodes a packed AttributeValue (common/ddb-packed.h), exactly as
+ * _dynamorm_field_decode() decodes its JSON form. */
+gboolean _dynamorm_field_decode_packed (const DynamormField *field, const guint8 *packed,
+                                        GValue *value, GError **error);
+
 /* TRUE when a caller passed "no value": NULL, an unset GValue, or a GValue
  * holding a NULL pointer (what GJS 1.74 passes for JavaScript null). */
 gboolean _dynamorm_value_is_unset (const GValue *value);
@@ -91,6 +118,10 @@ gboolean _dynamorm_value_is_unset (const GValue *value);
 gboolean _dynamorm_key_attribute (const DynamormField *field, const GValue *value,
                                   const char *what, GType model_type,
                                   JsonObject *key, GError **error);
+/* The same, written as a packed attribute. */
+gboolean _dynamorm_key_attribute_packed (const DynamormField *field, const GValue *value,
+                                         const char *what, GType model_type,
+                                         GByteArray *key, GError **error);
 
 /* AttributeValue helpers */
 JsonNode *_dynamorm_av_new_string (const char *type, const char *text);

@@ -718,6 +718,7 @@ compile (GType type, Declaration *decl, gboolean require_key, GError **error)
           field_free (field);
           goto fail;
         }
+      field->index = schema->fields->len;
       g_ptr_array_add (schema->fields, field);
       g_hash_table_insert (schema->by_property, (char *) field->pspec->name, field);
       if ((other = g_hash_table_lookup (schema->by_attribute, field->attribute)) != NULL)

@@ -1,151 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* ddb-blob.c: the compact form items are stored in.
+/* ddb-blob.c: items are stored packed (common/ddb-packed.h): this file is
+ * the engine's side of that format. It packs validated request items, reads
+ * key values and numbers out of stored items, and checks packed items that
+ * arrive from the core's direct path against DynamoDB's rules.
  *
- * Why: a json-glib item costs a JsonObject (a GHashTable and a GQueue) per
- * AttributeValue, and JsonObject, JsonArray and JsonValue reference counts
- * are not atomic (json_object_ref is a plain ++ in json-glib 1.6), so stored
- * objects can never be shared with a response that another thread frees or
- * json_node_copy()s. Storing an item as one flat allocation makes PutItem
- * one encode instead of a deep copy, and reads decode straight into the
- * response's fresh nodes.
- *
- * Layout (host byte order, no alignment; strings keep a trailing NUL that
- * their length does not count, so decoding can hand them out directly):
- *   item   := u32 count, count * (u32 namelen, name, NUL, u32 valuelen, value)
- *   value  := u8 DdbType, payload
- *   S N B  := u32 len, bytes, NUL        (N canonical, B as base64 text)
- *   BOOL NULL := u8
- *   SS NS BS := u32 count, count * (u32 len, bytes, NUL)
- *   L      := u32 count, count * value
- *   M      := item
- */
+ * Why packed: a json-glib item costs a JsonObject per AttributeValue, and
+ * json-glib's reference counts are not atomic, so stored objects could never
+ * be shared with a response another thread frees. One flat allocation makes
+ * PutItem one encode instead of a deep copy, and reads decode straight into
+ * the response's fresh nodes. */
 #include "config.h"
 
 #include <string.h>
-#include "ddb-table.h"
+#include "ddb-engine-private.h"
 
-/* ---- Encoding ---- */
-
-static void
-put_u32 (GByteArray *out, guint32 v)
-{
-  g_byte_array_append (out, (const guint8 *) &v, 4);
-}
-
-static void
-put_str (GByteArray *out, const char *s, gsize len)
-{
-  static const guint8 nul = 0;
-
-  put_u32 (out, len);
-  g_byte_array_append (out, (const guint8 *) s, len);
-  g_byte_array_append (out, &nul, 1);
-}
-
-static void
-put_number (GByteArray *out, const char *text)
-{
-  DdbNumber num;
-
-  if (text != NULL && ddb_number_parse (text, &num, NULL))
-    {
-      g_autofree char *s = ddb_number_to_string (&num);
-      put_str (out, s, strlen (s));
-    }
-  else
-    put_str (out, text ? text : "", text ? strlen (text) : 0);
-}
-
-static void encode_object (GByteArray *out, JsonObject *obj);
-
-static void
-encode_value (GByteArray *out, JsonNode *value)
-{
-  DdbType type = ddb_value_type (value);
-  JsonNode *member = ddb_value_get_member (value);
-  guint8 tag = type;
-
-  g_byte_array_append (out, &tag, 1);
-  switch (type)
-    {
-    case DDB_TYPE_S:
-    case DDB_TYPE_B:
-      {
-        const char *s = json_node_get_string (member);
-        put_str (out, s, strlen (s));
-      }
-      break;
-    case DDB_TYPE_N:
-      put_number (out, json_node_get_string (member));
-      break;
-    case DDB_TYPE_BOOL:
-    case DDB_TYPE_NULL:
-      {
-        guint8 b = json_node_get_boolean (member) ? 1 : 0;
-        g_byte_array_append (out, &b, 1);
-      }
-      break;
-    case DDB_TYPE_SS:
-    case DDB_TYPE_NS:
-    case DDB_TYPE_BS:
-      {
-        JsonArray *arr = json_node_get_array (member);
-        guint n = json_array_get_length (arr);
-
-        put_u32 (out, n);
-        for (guint i = 0; i < n; i++)
-          {
-            const char *s = json_array_get_string_element (arr, i);
-            if (type == DDB_TYPE_NS)
-              put_number (out, s);
-            else
-              put_str (out, s, strlen (s));
-          }
-      }
-      break;
-    case DDB_TYPE_L:
-      {
-        JsonArray *arr = json_node_get_array (member);
-        guint n = json_array_get_length (arr);
-
-        put_u32 (out, n);
-        for (guint i = 0; i < n; i++)
-          encode_value (out, json_array_get_element (arr, i));
-      }
-      break;
-    case DDB_TYPE_M:
-      encode_object (out, json_node_get_object (member));
-      break;
-    case DDB_TYPE_INVALID:
-    default:
-      /* Validated before storing: cannot happen. */
-      g_assert_not_reached ();
-    }
-}
-
-static void
-encode_object (GByteArray *out, JsonObject *obj)
-{
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *value;
-
-  put_u32 (out, json_object_get_size (obj));
-  /* Ordered: responses keep the attribute order the item was written in. */
-  json_object_iter_init_ordered (&iter, obj);
-  while (json_object_iter_next_ordered (&iter, &name, &value))
-    {
-      guint start;
-      guint32 vlen;
-
-      put_str (out, name, strlen (name));
-      start = out->len;
-      put_u32 (out, 0);
-      encode_value (out, value);
-      vlen = out->len - start - 4;
-      memcpy (out->data + start, &vlen, 4);
-    }
-}
+/* Containers (M, L) may appear at nesting levels 1..31; as ddb-value.c. */
+#define MAX_CONTAINER_DEPTH 31
+/* Sets and maps up to this many members are checked for duplicates here;
+ * larger ones take the JSON path, whose check is a hash table. */
+#define MAX_CHECKED_MEMBERS 64
 
 guint8 *
 ddb_blob_encode (JsonObject *attrs, gsize *len_out)
@@ -161,7 +34,7 @@ ddb_blob_encode (JsonObject *attrs, gsize *len_out)
       g_private_set (&scratch_key, out);
     }
   g_byte_array_set_size (out, 0);
-  encode_object (out, attrs);
+  ddb_packed_put_json_item (out, attrs);
   blob = g_memdup2 (out->data, out->len);
   if (len_out)
     *len_out = out->len;
@@ -173,134 +46,22 @@ ddb_blob_encode (JsonObject *attrs, gsize *len_out)
   return blob;
 }
 
-/* ---- Decoding ---- */
-
-static inline guint32
-get_u32 (const guint8 **p)
-{
-  guint32 v;
-
-  memcpy (&v, *p, 4);
-  *p += 4;
-  return v;
-}
-
-static inline const char *
-get_str (const guint8 **p, guint32 *len_out)
-{
-  guint32 len = get_u32 (p);
-  const char *s = (const char *) *p;
-
-  *p += len + 1;
-  if (len_out)
-    *len_out = len;
-  return s;
-}
-
-static JsonObject *decode_object (const guint8 **p);
-
-static JsonNode *
-string_node (const char *s)
-{
-  JsonNode *n = json_node_alloc ();
-
-  json_node_init_string (n, s);
-  return n;
-}
-
-static JsonNode *
-decode_value (const guint8 **p)
-{
-  DdbType type = *(*p)++;
-  JsonNode *member = NULL;
-
-  switch (type)
-    {
-    case DDB_TYPE_S:
-    case DDB_TYPE_N:
-    case DDB_TYPE_B:
-      member = string_node (get_str (p, NULL));
-      break;
-    case DDB_TYPE_BOOL:
-    case DDB_TYPE_NULL:
-      member = json_node_init_boolean (json_node_alloc (), *(*p)++ != 0);
-      break;
-    case DDB_TYPE_SS:
-    case DDB_TYPE_NS:
-    case DDB_TYPE_BS:
-    case DDB_TYPE_L:
-      {
-        guint32 n = get_u32 (p);
-        JsonArray *arr = json_array_sized_new (n);
-
-        for (guint32 i = 0; i < n; i++)
-          json_array_add_element (arr, type == DDB_TYPE_L ? decode_value (p) : string_node (get_str (p, NULL)));
-        member = json_node_init_array (json_node_alloc (), arr);
-        json_array_unref (arr);
-      }
-      break;
-    case DDB_TYPE_M:
-      {
-        JsonObject *obj = decode_object (p);
-        member = json_node_init_object (json_node_alloc (), obj);
-        json_object_unref (obj);
-      }
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  return ddb_value_new_take (type, member);
-}
-
-static JsonObject *
-decode_object (const guint8 **p)
-{
-  guint32 n = get_u32 (p);
-  JsonObject *obj = json_object_new ();
-
-  for (guint32 i = 0; i < n; i++)
-    {
-      const char *name = get_str (p, NULL);
-      (void) get_u32 (p);
-      json_object_set_member (obj, name, decode_value (p));
-    }
-  return obj;
-}
-
 JsonObject *
 ddb_blob_decode (const guint8 *blob)
 {
-  const guint8 *p = blob;
-
-  return decode_object (&p);
+  return ddb_packed_to_json_item (blob);
 }
 
 const guint8 *
 ddb_blob_find (const guint8 *blob, const char *name)
 {
-  const guint8 *p = blob;
-  guint32 n = get_u32 (&p);
-  gsize want = strlen (name);
-
-  for (guint32 i = 0; i < n; i++)
-    {
-      guint32 len, vlen;
-      const char *s = get_str (&p, &len);
-
-      vlen = get_u32 (&p);
-      if (len == want && memcmp (s, name, len) == 0)
-        return p;
-      p += vlen;
-    }
-  return NULL;
+  return ddb_packed_find (blob, name);
 }
 
 JsonNode *
 ddb_blob_value_decode (const guint8 *value)
 {
-  const guint8 *p = value;
-
-  return decode_value (&p);
+  return ddb_packed_to_json_value (value);
 }
 
 gboolean
@@ -317,7 +78,7 @@ ddb_blob_key_value (const guint8 *value, DdbKeyValue *kv)
   type = *p++;
   if (type != DDB_TYPE_S && type != DDB_TYPE_N && type != DDB_TYPE_B)
     return FALSE;
-  s = get_str (&p, &len);
+  s = ddb_packed_get_str (&p, &len);
   switch (type)
     {
     case DDB_TYPE_S:
@@ -347,5 +108,218 @@ ddb_blob_number (const guint8 *value, DdbNumber *out)
 
   if (value == NULL || *p++ != DDB_TYPE_N)
     return FALSE;
-  return ddb_number_parse (get_str (&p, NULL), out, NULL);
+  return ddb_number_parse (ddb_packed_get_str (&p, NULL), out, NULL);
+}
+
+/* ---- Checking packed items from the direct path ----
+ * Accepts only what the JSON path would store as is, and computes the size
+ * as ddb_item_size() does; anything else (a limit, an odd value, a
+ * malformed buffer) is refused so the caller sends the request as JSON and
+ * gets DynamoDB's own answer. */
+
+typedef struct {
+  const guint8 *p, *end;
+} Reader;
+
+static gboolean
+read_u32 (Reader *r, guint32 *v)
+{
+  if (r->end - r->p < 4)
+    return FALSE;
+  memcpy (v, r->p, 4);
+  r->p += 4;
+  return TRUE;
+}
+
+static gboolean
+read_str (Reader *r, const char **s, guint32 *len)
+{
+  if (!read_u32 (r, len) || (gsize) (r->end - r->p) < (gsize) *len + 1 || r->p[*len] != '\0')
+    return FALSE;
+  *s = (const char *) r->p;
+  r->p += *len + 1;
+  return memchr (*s, '\0', *len) == NULL;
+}
+
+static int
+b64_digit (guchar c)
+{
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+/* Strict base64, as ddb-value.c's validation; the decoded length. */
+static gboolean
+check_base64 (const char *s, guint32 len, gsize *decoded)
+{
+  guint32 pad = 0;
+
+  if (len % 4 != 0)
+    return FALSE;
+  if (len >= 1 && s[len - 1] == '=')
+    pad++;
+  if (len >= 2 && s[len - 2] == '=')
+    pad++;
+  for (guint32 i = 0; i < len - pad; i++)
+    if (b64_digit (s[i]) < 0)
+      return FALSE;
+  *decoded = len / 4 * 3 - pad;
+  return TRUE;
+}
+
+static gboolean
+check_number (const char *s, guint32 len, gsize *size)
+{
+  int ndigits;
+
+  if (!ddb_number_text_is_canonical (s, len, &ndigits))
+    return FALSE;
+  /* "1 byte per two significant digits, plus 1 byte"; zero is one digit. */
+  *size = (MAX (ndigits, 1) + 1) / 2 + 1;
+  return TRUE;
+}
+
+typedef struct {
+  const char *s;
+  guint32 len;
+} Str;
+
+static gboolean
+has_duplicate (const Str *seen, guint n, const char *s, guint32 len)
+{
+  for (guint i = 0; i < n; i++)
+    if (seen[i].len == len && memcmp (seen[i].s, s, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean check_map (Reader *r, int depth, gsize *size);
+
+static gboolean
+check_value (Reader *r, int depth, gsize *size)
+{
+  DdbType type;
+  const char *s;
+  guint32 len, n;
+
+  if (r->p >= r->end)
+    return FALSE;
+  type = *r->p++;
+  switch (type)
+    {
+    case DDB_TYPE_S:
+      if (!read_str (r, &s, &len))
+        return FALSE;
+      *size = len;
+      return TRUE;
+    case DDB_TYPE_N:
+      return read_str (r, &s, &len) && check_number (s, len, size);
+    case DDB_TYPE_B:
+      return read_str (r, &s, &len) && check_base64 (s, len, size);
+    case DDB_TYPE_BOOL:
+    case DDB_TYPE_NULL:
+      if (r->p >= r->end || *r->p > 1 || (type == DDB_TYPE_NULL && *r->p != 1))
+        return FALSE;
+      r->p++;
+      *size = 1;
+      return TRUE;
+    case DDB_TYPE_SS:
+    case DDB_TYPE_NS:
+      {
+        Str seen[MAX_CHECKED_MEMBERS];
+
+        /* Empty sets are refused by DynamoDB; NS members are canonical, so
+         * equal text is equal value. (BS takes the JSON path: equal bytes
+         * can hide behind different base64.) */
+        if (!read_u32 (r, &n) || n == 0 || n > MAX_CHECKED_MEMBERS)
+          return FALSE;
+        *size = 0;
+        for (guint32 i = 0; i < n; i++)
+          {
+            gsize member = 0;
+
+            if (!read_str (r, &s, &len) || has_duplicate (seen, i, s, len))
+              return FALSE;
+            if (type == DDB_TYPE_NS && !check_number (s, len, &member))
+              return FALSE;
+            *size += type == DDB_TYPE_NS ? member : len;
+            seen[i].s = s;
+            seen[i].len = len;
+          }
+        return TRUE;
+      }
+    case DDB_TYPE_L:
+      if (depth >= MAX_CONTAINER_DEPTH || !read_u32 (r, &n))
+        return FALSE;
+      /* 3 bytes of overhead, plus 1 per element. */
+      *size = 3;
+      for (guint32 i = 0; i < n; i++)
+        {
+          gsize element;
+
+          if (!check_value (r, depth + 1, &element))
+            return FALSE;
+          *size += 1 + element;
+        }
+      return TRUE;
+    case DDB_TYPE_M:
+      if (depth >= MAX_CONTAINER_DEPTH || !check_map (r, depth + 1, size))
+        return FALSE;
+      *size += 3;
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* A map or the item itself: names unique and non-empty, each value's
+ * length as written. size: names and values, plus 1 per member (which a
+ * top-level item does not pay; the caller takes it off). */
+static gboolean
+check_map (Reader *r, int depth, gsize *size)
+{
+  Str seen[MAX_CHECKED_MEMBERS];
+  guint32 n;
+
+  if (!read_u32 (r, &n) || n > MAX_CHECKED_MEMBERS)
+    return FALSE;
+  *size = n;
+  for (guint32 i = 0; i < n; i++)
+    {
+      const char *name;
+      guint32 len, vlen;
+      const guint8 *start;
+      gsize value;
+
+      if (!read_str (r, &name, &len) || len == 0 || has_duplicate (seen, i, name, len) ||
+          !read_u32 (r, &vlen) || (gsize) (r->end - r->p) < vlen)
+        return FALSE;
+      start = r->p;
+      if (!check_value (r, depth, &value) || r->p != start + vlen)
+        return FALSE;
+      *size += len + value;
+      seen[i].s = name;
+      seen[i].len = len;
+    }
+  return TRUE;
+}
+
+gboolean
+ddb_blob_check (const guint8 *blob, gsize len, gsize *size_out)
+{
+  Reader r = { blob, blob + len };
+  gsize size;
+  guint32 n;
+
+  if (len < 4)
+    return FALSE;
+  memcpy (&n, blob, 4);
+  if (!check_map (&r, 0, &size) || r.p != r.end)
+    return FALSE;
+  *size_out = size - n;
+  return TRUE;
 }

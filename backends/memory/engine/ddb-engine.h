@@ -34,6 +34,24 @@ JsonNode *ddb_engine_handle (DdbEngine *engine, const char *operation,
 typedef gint64 (*DdbClockFunc) (gpointer user_data);
 void ddb_engine_set_clock (DdbEngine *engine, DdbClockFunc func, gpointer user_data);
 
+/* The direct path: PutItem {TableName, Item} and GetItem {TableName, Key}
+ * with packed items (common/ddb-packed.h) instead of JSON. DECLINED means
+ * the call would not simply succeed (or could not be checked): send the
+ * same request to ddb_engine_handle() for DynamoDB's answer. put takes
+ * item when it answers DONE. get answers ABSENT when there is no such item,
+ * or DONE with a packed copy in *item_out (g_free). */
+typedef enum {
+  DDB_DIRECT_DONE,
+  DDB_DIRECT_ABSENT,
+  DDB_DIRECT_DECLINED,
+} DdbDirectResult;
+
+DdbDirectResult ddb_engine_put_packed (DdbEngine *engine, const char *table_name,
+                                       guint8 *item, gsize len);
+DdbDirectResult ddb_engine_get_packed (DdbEngine *engine, const char *table_name,
+                                       const guint8 *key, gsize len,
+                                       guint8 **item_out, gsize *len_out);
+
 /* Deletes the items whose TTL attribute has passed now; returns how many. */
 guint ddb_engine_sweep_expired (DdbEngine *engine);
 

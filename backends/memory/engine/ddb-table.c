@@ -514,6 +514,12 @@ ddb_table_make_item_from (DdbTable *table, JsonObject *attrs, gsize size)
   return item_new (table, ddb_blob_encode (attrs, NULL), size);
 }
 
+DdbItem *
+ddb_table_make_item_packed (DdbTable *table, guint8 *blob, gsize size)
+{
+  return item_new (table, blob, size);
+}
+
 /* ---- Indexes ---- */
 
 typedef struct {

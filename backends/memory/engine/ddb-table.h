@@ -14,6 +14,7 @@
 
 #include <json-glib/json-glib.h>
 #include "ddb-value.h"
+#include "ddb-packed.h"
 
 G_BEGIN_DECLS
 
@@ -66,7 +67,7 @@ JsonObject *ddb_item_copy_out (DdbItem *item);
 /* One stored attribute, decoded; NULL when absent. */
 JsonNode *ddb_item_get_value (DdbItem *item, const char *name);
 
-/* ---- The compact form (ddb-blob.c) ---- */
+/* ---- The packed form (ddb-blob.c, common/ddb-packed.h) ---- */
 /* Encodes validated attrs (numbers made canonical). */
 guint8 *ddb_blob_encode (JsonObject *attrs, gsize *len_out);
 JsonObject *ddb_blob_decode (const guint8 *blob);
@@ -76,6 +77,11 @@ JsonNode *ddb_blob_value_decode (const guint8 *value);
 /* Key value from an encoded S, N or B value; FALSE for other types. */
 gboolean ddb_blob_key_value (const guint8 *value, DdbKeyValue *kv);
 gboolean ddb_blob_number (const guint8 *value, DdbNumber *out);
+/* TRUE when a packed item from outside the engine (len bytes) is well formed
+ * and holds only what the JSON path would store unchanged (canonical numbers,
+ * no empty or duplicate sets, ...); *size_out gets its DynamoDB size.
+ * FALSE says nothing about validity: the request must go the JSON way. */
+gboolean ddb_blob_check (const guint8 *blob, gsize len, gsize *size_out);
 
 typedef struct {
   DdbKeyValue key;
@@ -152,6 +158,8 @@ DdbItem *ddb_table_make_item (DdbTable *table, JsonObject *attrs, gsize size);
 /* The same from validated request attrs, which are only read (numbers are
  * made canonical as they are encoded): no intermediate copy. */
 DdbItem *ddb_table_make_item_from (DdbTable *table, JsonObject *attrs, gsize size);
+/* The same from a checked packed item, which the item takes over. */
+DdbItem *ddb_table_make_item_packed (DdbTable *table, guint8 *blob, gsize size);
 /* Stores item, replacing and freeing any item with the same key. */
 void ddb_table_put (DdbTable *table, DdbItem *item);
 /* Removes and frees item (which must be stored). */

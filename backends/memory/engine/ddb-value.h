@@ -10,18 +10,11 @@
 
 #include <json-glib/json-glib.h>
 #include "ddb-number.h"
+#include "ddb-type.h"
 
 G_BEGIN_DECLS
 
-typedef enum {
-  DDB_TYPE_INVALID = 0,
-  DDB_TYPE_S, DDB_TYPE_N, DDB_TYPE_B, DDB_TYPE_BOOL, DDB_TYPE_NULL,
-  DDB_TYPE_SS, DDB_TYPE_NS, DDB_TYPE_BS, DDB_TYPE_L, DDB_TYPE_M,
-} DdbType;
-
 DdbType ddb_value_type (JsonNode *value);               /* DDB_TYPE_INVALID if malformed */
-const char *ddb_type_name (DdbType type);              /* "S", "N", ... */
-DdbType ddb_type_from_name (const char *name);
 
 /* Validates one AttributeValue as DynamoDB does on input (exactly one type
  * key, number syntax and limits, no empty or duplicate sets, base64, nesting

@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ddb-packed.c: writing and reading packed items (the format is described
+ * in ddb-packed.h). */
+#include "ddb-packed.h"
+#include "ddb-number.h"
+
+/* ---- Writing ---- */
+
+void
+ddb_packed_put_str (GByteArray *out, const char *s, gsize len)
+{
+  static const guint8 nul = 0;
+
+  ddb_packed_put_u32 (out, len);
+  g_byte_array_append (out, (const guint8 *) s, len);
+  g_byte_array_append (out, &nul, 1);
+}
+
+void
+ddb_packed_patch_u32 (GByteArray *out, guint offset, guint32 v)
+{
+  memcpy (out->data + offset, &v, 4);
+}
+
+guint
+ddb_packed_begin_item (GByteArray *out)
+{
+  guint mark = out->len;
+
+  ddb_packed_put_u32 (out, 0);
+  return mark;
+}
+
+void
+ddb_packed_end_item (GByteArray *out, guint mark, guint32 count)
+{
+  ddb_packed_patch_u32 (out, mark, count);
+}
+
+guint
+ddb_packed_begin_attr (GByteArray *out, const char *name, gsize len)
+{
+  guint mark;
+
+  ddb_packed_put_str (out, name, len);
+  mark = out->len;
+  ddb_packed_put_u32 (out, 0);
+  return mark;
+}
+
+void
+ddb_packed_end_attr (GByteArray *out, guint mark)
+{
+  ddb_packed_patch_u32 (out, mark, out->len - mark - 4);
+}
+
+static inline void
+put_type (GByteArray *out, DdbType type)
+{
+  guint8 tag = type;
+
+  g_byte_array_append (out, &tag, 1);
+}
+
+void
+ddb_packed_put_scalar (GByteArray *out, DdbType type, const char *text, gsize len)
+{
+  put_type (out, type);
+  ddb_packed_put_str (out, text, len);
+}
+
+void
+ddb_packed_put_flag (GByteArray *out, DdbType type, gboolean value)
+{
+  guint8 b = value ? 1 : 0;
+
+  put_type (out, type);
+  g_byte_array_append (out, &b, 1);
+}
+
+guint
+ddb_packed_begin_strings (GByteArray *out, DdbType type)
+{
+  put_type (out, type);
+  return ddb_packed_begin_item (out);
+}
+
+void
+ddb_packed_end_strings (GByteArray *out, guint mark, guint32 count)
+{
+  ddb_packed_patch_u32 (out, mark, count);
+}
+
+/* Numbers are stored canonical; text that does not parse is kept as it is
+ * (it was validated, so that only happens for hand-made input). */
+static void
+put_number_text (GByteArray *out, const char *text)
+{
+  gsize len = strlen (text);
+  DdbNumber num;
+
+  if (!ddb_number_text_is_canonical (text, len, NULL) && ddb_number_parse (text, &num, NULL))
+    {
+      g_autofree char *s = ddb_number_to_string (&num);
+      ddb_packed_put_str (out, s, strlen (s));
+    }
+  else
+    ddb_packed_put_str (out, text, len);
+}
+
+/* The type and payload of a well-formed AttributeValue. */
+static DdbType
+json_av_type (JsonNode *av, JsonNode **member)
+{
+  JsonObjectIter iter;
+  const char *name = NULL;
+
+  *member = NULL;
+  if (av == NULL || !JSON_NODE_HOLDS_OBJECT (av))
+    return DDB_TYPE_INVALID;
+  json_object_iter_init (&iter, json_node_get_object (av));
+  if (!json_object_iter_next (&iter, &name, member))
+    return DDB_TYPE_INVALID;
+  return ddb_type_from_name (name);
+}
+
+void
+ddb_packed_put_json_value (GByteArray *out, JsonNode *av)
+{
+  JsonNode *member;
+  DdbType type = json_av_type (av, &member);
+
+  switch (type)
+    {
+    case DDB_TYPE_S:
+    case DDB_TYPE_B:
+      {
+        const char *s = json_node_get_string (member);
+        ddb_packed_put_scalar (out, type, s, strlen (s));
+      }
+      break;
+    case DDB_TYPE_N:
+      put_type (out, type);
+      put_number_text (out, json_node_get_string (member));
+      break;
+    case DDB_TYPE_BOOL:
+    case DDB_TYPE_NULL:
+      ddb_packed_put_flag (out, type, json_node_get_boolean (member));
+      break;
+    case DDB_TYPE_SS:
+    case DDB_TYPE_NS:
+    case DDB_TYPE_BS:
+      {
+        JsonArray *arr = json_node_get_array (member);
+        guint n = json_array_get_length (arr);
+        guint mark = ddb_packed_begin_strings (out, type);
+
+        for (guint i = 0; i < n; i++)
+          {
+            const char *s = json_array_get_string_element (arr, i);
+            if (type == DDB_TYPE_NS)
+              put_number_text (out, s);
+            else
+              ddb_packed_put_str (out, s, strlen (s));
+          }
+        ddb_packed_end_strings (out, mark, n);
+      }
+      break;
+    case DDB_TYPE_L:
+      {
+        JsonArray *arr = json_node_get_array (member);
+        guint n = json_array_get_length (arr);
+
+        put_type (out, type);
+        ddb_packed_put_u32 (out, n);
+        for (guint i = 0; i < n; i++)
+          ddb_packed_put_json_value (out, json_array_get_element (arr, i));
+      }
+      break;
+    case DDB_TYPE_M:
+      put_type (out, type);
+      ddb_packed_put_json_item (out, json_node_get_object (member));
+      break;
+    case DDB_TYPE_INVALID:
+    default:
+      /* Validated before packing: cannot happen. */
+      g_assert_not_reached ();
+    }
+}
+
+void
+ddb_packed_put_json_item (GByteArray *out, JsonObject *attrs)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+  guint count = 0, item = ddb_packed_begin_item (out);
+
+  /* Ordered: responses keep the attribute order the item was written in. */
+  json_object_iter_init_ordered (&iter, attrs);
+  while (json_object_iter_next_ordered (&iter, &name, &value))
+    {
+      guint mark = ddb_packed_begin_attr (out, name, strlen (name));
+
+      ddb_packed_put_json_value (out, value);
+      ddb_packed_end_attr (out, mark);
+      count++;
+    }
+  ddb_packed_end_item (out, item, count);
+}
+
+/* ---- Reading ---- */
+
+void
+ddb_packed_iter_init (DdbPackedIter *iter, const guint8 *item)
+{
+  iter->p = item;
+  iter->left = ddb_packed_get_u32 (&iter->p);
+}
+
+gboolean
+ddb_packed_iter_next (DdbPackedIter *iter, const char **name, guint32 *name_len,
+                      const guint8 **value)
+{
+  guint32 vlen;
+
+  if (iter->left == 0)
+    return FALSE;
+  iter->left--;
+  *name = ddb_packed_get_str (&iter->p, name_len);
+  vlen = ddb_packed_get_u32 (&iter->p);
+  *value = iter->p;
+  iter->p += vlen;
+  return TRUE;
+}
+
+const guint8 *
+ddb_packed_find (const guint8 *item, const char *name)
+{
+  DdbPackedIter iter;
+  const char *s;
+  const guint8 *value;
+  guint32 len;
+  gsize want = strlen (name);
+
+  ddb_packed_iter_init (&iter, item);
+  while (ddb_packed_iter_next (&iter, &s, &len, &value))
+    if (len == want && memcmp (s, name, len) == 0)
+      return value;
+  return NULL;
+}
+
+static JsonNode *
+string_node (const char *s)
+{
+  JsonNode *n = json_node_alloc ();
+
+  json_node_init_string (n, s);
+  return n;
+}
+
+static JsonObject *decode_item (const guint8 **p);
+
+static JsonNode *
+decode_value (const guint8 **p)
+{
+  DdbType type = *(*p)++;
+  JsonNode *member = NULL, *av;
+  JsonObject *obj;
+
+  switch (type)
+    {
+    case DDB_TYPE_S:
+    case DDB_TYPE_N:
+    case DDB_TYPE_B:
+      member = string_node (ddb_packed_get_str (p, NULL));
+      break;
+    case DDB_TYPE_BOOL:
+    case DDB_TYPE_NULL:
+      member = json_node_init_boolean (json_node_alloc (), *(*p)++ != 0);
+      break;
+    case DDB_TYPE_SS:
+    case DDB_TYPE_NS:
+    case DDB_TYPE_BS:
+    case DDB_TYPE_L:
+      {
+        guint32 n = ddb_packed_get_u32 (p);
+        JsonArray *arr = json_array_sized_new (n);
+
+        for (guint32 i = 0; i < n; i++)
+          json_array_add_element (arr, type == DDB_TYPE_L ? decode_value (p)
+                                                          : string_node (ddb_packed_get_str (p, NULL)));
+        member = json_node_init_array (json_node_alloc (), arr);
+        json_array_unref (arr);
+      }
+      break;
+    case DDB_TYPE_M:
+      {
+        JsonObject *map = decode_item (p);
+        member = json_node_init_object (json_node_alloc (), map);
+        json_object_unref (map);
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  obj = json_object_new ();
+  json_object_set_member (obj, ddb_type_name (type), member);
+  av = json_node_init_object (json_node_alloc (), obj);
+  json_object_unref (obj);
+  return av;
+}
+
+static JsonObject *
+decode_item (const guint8 **p)
+{
+  guint32 n = ddb_packed_get_u32 (p);
+  JsonObject *obj = json_object_new ();
+
+  for (guint32 i = 0; i < n; i++)
+    {
+      const char *name = ddb_packed_get_str (p, NULL);
+
+      (void) ddb_packed_get_u32 (p);
+      json_object_set_member (obj, name, decode_value (p));
+    }
+  return obj;
+}
+
+JsonObject *
+ddb_packed_to_json_item (const guint8 *item)
+{
+  const guint8 *p = item;
+
+  return decode_item (&p);
+}
+
+JsonNode *
+ddb_packed_to_json_value (const guint8 *value)
+{
+  const guint8 *p = value;
+
+  return decode_value (&p);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-backend-private.h: the direct path, between the core and the
+ * backends built with it (never installed).
+ *
+ * The seam stays DynamoDB's wire API: every request can be sent as JSON,
+ * and every backend answers it. But a json-glib request tree costs a few
+ * hundred allocations for a 10-attribute item, which dominates an
+ * in-process backend. So the two most common calls, a whole-model PutItem
+ * {TableName, Item} and GetItem {TableName, Key}, may also be offered to a
+ * backend as packed items (common/ddb-packed.h). A backend either carries
+ * one out exactly as it would the JSON request, or declines it, and the
+ * core then sends the JSON request, which gives every error its usual
+ * answer. Only the memory backend takes the direct path. */
+#pragma once
+
+#include "dynamorm-backend.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  DYNAMORM_DIRECT_DONE,      /* carried out (get: *item_out is the item) */
+  DYNAMORM_DIRECT_ABSENT,    /* get: there is no item with this key */
+  DYNAMORM_DIRECT_DECLINED,  /* send the JSON request instead */
+} DynamormDirectResult;
+
+typedef struct {
+  /* PutItem {TableName, Item}; takes item (g_free) when it answers DONE. */
+  DynamormDirectResult (*put_item) (DynamormBackend *backend, const char *table_name,
+                                    guint8 *item, gsize len);
+  /* GetItem {TableName, Key} (an eventually consistent read); *item_out is a
+   * packed item to g_free. */
+  DynamormDirectResult (*get_item) (DynamormBackend *backend, const char *table_name,
+                                    const guint8 *key, gsize len,
+                                    guint8 **item_out, gsize *len_out);
+} DynamormDirectOps;
+
+/* A backend class offers the direct path by pointing direct_ops at its
+ * DynamormDirectOps in class_init. */
+static inline const DynamormDirectOps *
+_dynamorm_backend_get_direct_ops (DynamormBackend *backend)
+{
+  return DYNAMORM_BACKEND_GET_CLASS (backend)->direct_ops;
+}
+
+G_END_DECLS
