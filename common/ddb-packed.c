@@ -6,14 +6,20 @@
 
 /* ---- Writing ---- */
 
+/* u32 len, bytes, NUL at p, which has room for len + 5 bytes. */
+static inline guint8 *
+write_str (guint8 *p, const char *s, guint32 len)
+{
+  memcpy (p, &len, 4);
+  memcpy (p + 4, s, len);
+  p[4 + len] = '\0';
+  return p + 5 + len;
+}
+
 void
 ddb_packed_put_str (GByteArray *out, const char *s, gsize len)
 {
-  static const guint8 nul = 0;
-
-  ddb_packed_put_u32 (out, len);
-  g_byte_array_append (out, (const guint8 *) s, len);
-  g_byte_array_append (out, &nul, 1);
+  write_str (ddb_packed_reserve (out, len + 5), s, len);
 }
 
 void
@@ -40,12 +46,10 @@ ddb_packed_end_item (GByteArray *out, guint mark, guint32 count)
 guint
 ddb_packed_begin_attr (GByteArray *out, const char *name, gsize len)
 {
-  guint mark;
+  guint8 *p = write_str (ddb_packed_reserve (out, len + 9), name, len);
 
-  ddb_packed_put_str (out, name, len);
-  mark = out->len;
-  ddb_packed_put_u32 (out, 0);
-  return mark;
+  memset (p, 0, 4);
+  return out->len - 4;
 }
 
 void
@@ -57,36 +61,36 @@ ddb_packed_end_attr (GByteArray *out, guint mark)
 static inline void
 put_type (GByteArray *out, DdbType type)
 {
-  guint8 tag = type;
-
-  g_byte_array_append (out, &tag, 1);
+  *ddb_packed_reserve (out, 1) = type;
 }
 
 void
 ddb_packed_put_scalar (GByteArray *out, DdbType type, const char *text, gsize len)
 {
-  put_type (out, type);
-  ddb_packed_put_str (out, text, len);
+  guint8 *p = ddb_packed_reserve (out, len + 6);
+
+  p[0] = type;
+  write_str (p + 1, text, len);
 }
 
 void
 ddb_packed_put_flag (GByteArray *out, DdbType type, gboolean value)
 {
-  guint8 b = value ? 1 : 0;
+  guint8 *p = ddb_packed_reserve (out, 2);
 
-  put_type (out, type);
-  g_byte_array_append (out, &b, 1);
+  p[0] = type;
+  p[1] = value ? 1 : 0;
 }
 
 guint
-ddb_packed_begin_strings (GByteArray *out, DdbType type)
+ddb_packed_begin_list (GByteArray *out, DdbType type)
 {
   put_type (out, type);
   return ddb_packed_begin_item (out);
 }
 
 void
-ddb_packed_end_strings (GByteArray *out, guint mark, guint32 count)
+ddb_packed_end_list (GByteArray *out, guint mark, guint32 count)
 {
   ddb_packed_patch_u32 (out, mark, count);
 }
@@ -153,7 +157,7 @@ ddb_packed_put_json_value (GByteArray *out, JsonNode *av)
       {
         JsonArray *arr = json_node_get_array (member);
         guint n = json_array_get_length (arr);
-        guint mark = ddb_packed_begin_strings (out, type);
+        guint mark = ddb_packed_begin_list (out, type);
 
         for (guint i = 0; i < n; i++)
           {
@@ -163,18 +167,18 @@ ddb_packed_put_json_value (GByteArray *out, JsonNode *av)
             else
               ddb_packed_put_str (out, s, strlen (s));
           }
-        ddb_packed_end_strings (out, mark, n);
+        ddb_packed_end_list (out, mark, n);
       }
       break;
     case DDB_TYPE_L:
       {
         JsonArray *arr = json_node_get_array (member);
         guint n = json_array_get_length (arr);
+        guint mark = ddb_packed_begin_list (out, type);
 
-        put_type (out, type);
-        ddb_packed_put_u32 (out, n);
         for (guint i = 0; i < n; i++)
           ddb_packed_put_json_value (out, json_array_get_element (arr, i));
+        ddb_packed_end_list (out, mark, n);
       }
       break;
     case DDB_TYPE_M:

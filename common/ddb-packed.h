@@ -30,10 +30,21 @@ G_BEGIN_DECLS
 
 /* ---- Writing ---- */
 
+/* Grows out by n bytes and returns where they start: one call per value
+ * part rather than one g_byte_array_append() per field of it. */
+static inline guint8 *
+ddb_packed_reserve (GByteArray *out, guint n)
+{
+  guint at = out->len;
+
+  g_byte_array_set_size (out, at + n);
+  return out->data + at;
+}
+
 static inline void
 ddb_packed_put_u32 (GByteArray *out, guint32 v)
 {
-  g_byte_array_append (out, (const guint8 *) &v, 4);
+  memcpy (ddb_packed_reserve (out, 4), &v, 4);
 }
 
 void ddb_packed_put_str (GByteArray *out, const char *s, gsize len);
@@ -49,12 +60,13 @@ guint ddb_packed_begin_attr (GByteArray *out, const char *name, gsize len);
 void ddb_packed_end_attr (GByteArray *out, guint mark);
 
 /* Values. put_scalar takes S, N (canonical text) or B (base64 text);
- * put_flag BOOL or NULL; a set or list of strings is begin_strings, count
- * times put_str, end (with the count). */
+ * put_flag BOOL or NULL. A set is begin_list (SS, NS or BS), put_str per
+ * member, end_list with the count; a list (L) is the same with a whole
+ * value per element. */
 void ddb_packed_put_scalar (GByteArray *out, DdbType type, const char *text, gsize len);
 void ddb_packed_put_flag (GByteArray *out, DdbType type, gboolean value);
-guint ddb_packed_begin_strings (GByteArray *out, DdbType type);
-void ddb_packed_end_strings (GByteArray *out, guint mark, guint32 count);
+guint ddb_packed_begin_list (GByteArray *out, DdbType type);
+void ddb_packed_end_list (GByteArray *out, guint mark, guint32 count);
 
 /* A well-formed AttributeValue in DynamoDB JSON ({"S": "x"}, ...), or an item
  * of them; numbers are written canonical. */

@@ -135,8 +135,7 @@ serialize_field (DynamormModel *self, const DynamormField *field, GError **error
   GError *local_error = NULL;
   JsonNode *av;
 
-  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
-  g_object_get_property (G_OBJECT (self), field->pspec->name, &value);
+  _dynamorm_model_get_field (self, field, &value);
   av = klass->serialize_property (self, field->pspec->name, &value, field->pspec, &local_error);
   g_value_unset (&value);
   if (local_error != NULL)
@@ -164,6 +163,78 @@ check_key_value (DynamormModel *self, const DynamormField *field, JsonNode *av,
       return FALSE;
     }
   return TRUE;
+}
+
+/* ---- Properties by field, without GObject's lookup by name ----
+ * What g_object_get_property() and g_object_set_property() do once they
+ * have found the GParamSpec: call the owning class's vfunc. Setting this
+ * way skips "notify", so it is only done when nobody could be listening. */
+
+void
+_dynamorm_model_get_field (DynamormModel *self, const DynamormField *field, GValue *value)
+{
+  GParamSpec *pspec = field->pspec;
+
+  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  if (field->vfunc_settable)
+    field->owner_class->get_property (G_OBJECT (self), pspec->param_id, value, field->vfunc_pspec);
+  else
+    g_object_get_property (G_OBJECT (self), pspec->name, value);
+}
+
+/* Nobody can observe notifications of this object: no handler on "notify"
+ * and no class override of the notification machinery. */
+static gboolean
+notify_unobserved (GObject *object)
+{
+  static gsize notify_id;
+  static GObjectClass *object_class;
+  GObjectClass *klass = G_OBJECT_GET_CLASS (object);
+
+  if (g_once_init_enter (&notify_id))
+    {
+      object_class = g_type_class_ref (G_TYPE_OBJECT);
+      g_once_init_leave (&notify_id, g_signal_lookup ("notify", G_TYPE_OBJECT));
+    }
+  return klass->notify == NULL &&
+         klass->dispatch_properties_changed == object_class->dispatch_properties_changed &&
+         !g_signal_has_handler_pending (object, notify_id, 0, TRUE);
+}
+
+void
+_dynamorm_model_set_fields (DynamormModel *self, const DynamormSchema *schema, const GValue *values)
+{
+  GObject *object = G_OBJECT (self);
+
+  if (notify_unobserved (object))
+    {
+      for (guint i = 0; i < schema->fields->len; i++)
+        {
+          const DynamormField *field = g_ptr_array_index (schema->fields, i);
+
+          if (field->vfunc_settable)
+            field->owner_class->set_property (object, field->pspec->param_id, &values[i],
+                                              field->vfunc_pspec);
+          else
+            g_object_set_property (object, field->pspec->name, &values[i]);
+        }
+      return;
+    }
+
+  g_object_freeze_notify (object);
+  for (guint i = 0; i < schema->fields->len; i++)
+    {
+      const DynamormField *field = g_ptr_array_index (schema->fields, i);
+      g_object_set_property (object, field->pspec->name, &values[i]);
+    }
+  g_object_thaw_notify (object);
+}
+
+gboolean
+_dynamorm_model_class_is_plain (DynamormModelClass *klass)
+{
+  return klass->serialize_property == dynamorm_model_default_serialize_property &&
+         klass->deserialize_property == dynamorm_model_default_deserialize_property;
 }
 
 /**
@@ -322,15 +393,7 @@ dynamorm_model_load_item (DynamormModel  *self,
     }
 
   if (ok)
-    {
-      g_object_freeze_notify (G_OBJECT (self));
-      for (guint i = 0; i < schema->fields->len; i++)
-        {
-          const DynamormField *field = g_ptr_array_index (schema->fields, i);
-          g_object_set_property (G_OBJECT (self), field->pspec->name, &values[i]);
-        }
-      g_object_thaw_notify (G_OBJECT (self));
-    }
+    _dynamorm_model_set_fields (self, schema, values);
 
   for (guint i = 0; i < schema->fields->len; i++)
     if (G_IS_VALUE (&values[i]))

@@ -43,6 +43,13 @@ typedef enum {
 typedef struct {
   GParamSpec *pspec;   /* owned ref */
   guint index;         /* position in schema->fields */
+  /* For reading and writing the property without a lookup by name (see
+   * _dynamorm_model_get_field): its class, the pspec its vfuncs get (the
+   * redirect target of an override), and whether setting it through the
+   * vfunc is the same as g_object_set_property() on a new object. */
+  GObjectClass *owner_class;
+  GParamSpec *vfunc_pspec;
+  gboolean vfunc_settable;
   char *attribute;
   FieldKind kind;
   FieldFlags flags;
@@ -122,6 +129,30 @@ gboolean _dynamorm_key_attribute (const DynamormField *field, const GValue *valu
 gboolean _dynamorm_key_attribute_packed (const DynamormField *field, const GValue *value,
                                          const char *what, GType model_type,
                                          GByteArray *key, GError **error);
+
+/* Model internals (dynamorm-model.c) */
+/* Reads a field's property (value is initialized here). */
+void _dynamorm_model_get_field (DynamormModel *self, const DynamormField *field, GValue *value);
+/* Sets every field from values (schema order), notifying as GObject would. */
+void _dynamorm_model_set_fields (DynamormModel *self, const DynamormSchema *schema,
+                                 const GValue *values);
+/* The class keeps the default (de)serialize_property vfuncs. */
+gboolean _dynamorm_model_class_is_plain (DynamormModelClass *klass);
+
+/* The direct path (dynamorm-direct.c): whole models as packed items. */
+gboolean _dynamorm_direct_enabled (void);
+/* FALSE on any problem; the JSON path then reports it. */
+gboolean _dynamorm_model_pack (DynamormModel *model, const DynamormSchema *schema, GByteArray *out);
+DynamormModel *_dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema,
+                                                const guint8 *item);
+/* dynamorm_session_put() of a model with no options, and
+ * dynamorm_session_get(), on the direct path: TRUE (or the model) when
+ * done; FALSE (NULL) means the call must be made the JSON way. */
+gboolean _dynamorm_session_try_direct_put (DynamormSession *session, DynamormModel *model,
+                                           GCancellable *cancellable);
+DynamormModel *_dynamorm_session_try_direct_get (DynamormSession *session, GType model_type,
+                                                 const GValue *partition_key, const GValue *sort_key,
+                                                 GCancellable *cancellable);
 
 /* AttributeValue helpers */
 JsonNode *_dynamorm_av_new_string (const char *type, const char *text);

@@ -28,6 +28,27 @@ declaration_free (Declaration *decl)
   g_free (decl);
 }
 
+/* Validation can rewrite a decoded value only for string pspecs with
+ * character sets or NULL folding (numbers and the rest are range-checked
+ * when decoded); deprecated properties must warn as GObject does. */
+static void
+field_prepare_vfuncs (DynamormField *field)
+{
+  GParamSpec *pspec = field->pspec;
+  GParamSpec *redirect = g_param_spec_get_redirect_target (pspec);
+
+  field->owner_class = g_type_class_peek (pspec->owner_type);
+  field->vfunc_pspec = redirect ? redirect : pspec;
+  field->vfunc_settable = field->owner_class != NULL && !(pspec->flags & G_PARAM_DEPRECATED);
+  if (G_IS_PARAM_SPEC_STRING (pspec))
+    {
+      GParamSpecString *string = G_PARAM_SPEC_STRING (pspec);
+
+      if (string->cset_first || string->cset_nth || string->null_fold_if_empty || string->ensure_non_null)
+        field->vfunc_settable = FALSE;
+    }
+}
+
 static void
 field_free (DynamormField *field)
 {
@@ -719,6 +740,7 @@ compile (GType type, Declaration *decl, gboolean require_key, GError **error)
           goto fail;
         }
       field->index = schema->fields->len;
+      field_prepare_vfuncs (field);
       g_ptr_array_add (schema->fields, field);
       g_hash_table_insert (schema->by_property, (char *) field->pspec->name, field);
       if ((other = g_hash_table_lookup (schema->by_attribute, field->attribute)) != NULL)

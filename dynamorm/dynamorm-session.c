@@ -761,6 +761,27 @@ op_run_async (DynamormSession     *self,
                                  op_invoke_cb, g_steal_pointer (&task));
 }
 
+/* Completes an async call that took the direct path: result is the
+ * pointer to return, or GINT_TO_POINTER (TRUE) with no result_free for a
+ * boolean. The callback still runs from the main context, as always. */
+static void
+direct_return (DynamormSession     *self,
+               gpointer             source_tag,
+               gpointer             result,
+               GDestroyNotify       result_free,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  if (result_free == NULL)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_pointer (task, result, result_free);
+}
+
 static gboolean
 op_finish_boolean (DynamormSession *self, GAsyncResult *result, gpointer source_tag, GError **error)
 {
@@ -1848,6 +1869,12 @@ dynamorm_session_put_async (DynamormSession     *self,
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
 
+  if (_dynamorm_session_try_direct_put (self, model, cancellable))
+    {
+      direct_return (self, dynamorm_session_put_async, GINT_TO_POINTER (TRUE), NULL,
+                     cancellable, callback, user_data);
+      return;
+    }
   op = build_put (self, model, NULL, FALSE, &error);
   op_run_async (self, op, error, dynamorm_session_put_async, cancellable, callback, user_data);
 }
@@ -1920,6 +1947,8 @@ dynamorm_session_put_full (DynamormSession       *self,
   g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
   g_return_val_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options), FALSE);
 
+  if (options == NULL && _dynamorm_session_try_direct_put (self, model, cancellable))
+    return TRUE;
   op = build_put (self, model, options, FALSE, error);
   return op != NULL && op_run_write (op, current, cancellable, error);
 }
@@ -1951,6 +1980,12 @@ dynamorm_session_put_full_async (DynamormSession      *self,
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
   g_return_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options));
 
+  if (options == NULL && _dynamorm_session_try_direct_put (self, model, cancellable))
+    {
+      direct_return (self, dynamorm_session_put_full_async, GINT_TO_POINTER (TRUE), NULL,
+                     cancellable, callback, user_data);
+      return;
+    }
   op = build_put (self, model, options, FALSE, &error);
   op_run_async (self, op, error, dynamorm_session_put_full_async, cancellable, callback, user_data);
 }
@@ -2123,8 +2158,13 @@ dynamorm_session_get (DynamormSession  *self,
 {
   g_autoptr(Op) op = NULL;
 
+  DynamormModel *model;
+
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
 
+  model = _dynamorm_session_try_direct_get (self, model_type, partition_key, sort_key, cancellable);
+  if (model != NULL)
+    return model;
   op = build_get (self, model_type, partition_key, sort_key, error);
   return op ? op_run_sync_pointer (op, cancellable, error) : NULL;
 }
@@ -2153,8 +2193,17 @@ dynamorm_session_get_async (DynamormSession     *self,
   GError *error = NULL;
   Op *op;
 
+  DynamormModel *model;
+
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
 
+  model = _dynamorm_session_try_direct_get (self, model_type, partition_key, sort_key, cancellable);
+  if (model != NULL)
+    {
+      direct_return (self, dynamorm_session_get_async, model, g_object_unref,
+                     cancellable, callback, user_data);
+      return;
+    }
   op = build_get (self, model_type, partition_key, sort_key, &error);
   op_run_async (self, op, error, dynamorm_session_get_async, cancellable, callback, user_data);
 }

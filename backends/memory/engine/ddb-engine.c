@@ -220,6 +220,7 @@ ddb_engine_sweep_expired (DdbEngine *engine)
       if (table->ttl_attribute == NULL)
         continue;
       doomed = g_ptr_array_new ();
+      ddb_store_settle (&table->store);
       for (pit = g_sequence_get_begin_iter (table->store.order);
            !g_sequence_iter_is_end (pit); pit = g_sequence_iter_next (pit))
         {

@@ -579,6 +579,8 @@ ddb_op_scan (DdbOp *op, GError **error)
       !reader_parse_esk (op, &r, error))
     goto out;
 
+  ddb_store_settle (r.store);
+
   /* Segment s covers partition hashes [lo, hi). */
   lo = ((guint64) segment << 32) / (guint64) total;
   hi = ((guint64) (segment + 1) << 32) / (guint64) total;

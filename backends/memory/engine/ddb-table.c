@@ -343,6 +343,7 @@ store_init (DdbStore *store, gboolean owns_items)
 {
   store->partitions = g_hash_table_new (key_value_ghash, key_value_gequal);
   store->order = g_sequence_new (NULL);
+  store->unordered = g_ptr_array_new ();
   store->owns_items = owns_items;
   store->count = 0;
   store->bytes = 0;
@@ -380,6 +381,7 @@ store_clear (DdbStore *store)
     partition_free (value, store->owns_items);
   g_clear_pointer (&store->partitions, g_hash_table_unref);
   g_clear_pointer (&store->order, g_sequence_free);
+  g_clear_pointer (&store->unordered, g_ptr_array_unref);
 }
 
 DdbPartition *
@@ -399,9 +401,31 @@ store_ensure_partition (DdbStore *store, const DdbKeyValue *key)
   ddb_key_value_copy (&part->key, key);
   part->khash = ddb_key_value_hash (key);
   part->entries = g_sequence_new (NULL);
-  part->order_iter = g_sequence_insert_sorted (store->order, part, partition_cmp, NULL);
+  part->unordered_index = store->unordered->len;
+  g_ptr_array_add (store->unordered, part);
   g_hash_table_insert (store->partitions, &part->key, part);
   return part;
+}
+
+static int
+partition_ptr_cmp (gconstpointer a, gconstpointer b)
+{
+  return partition_cmp (*(DdbPartition *const *) a, *(DdbPartition *const *) b, NULL);
+}
+
+void
+ddb_store_settle (DdbStore *store)
+{
+  if (store->unordered->len == 0)
+    return;
+  /* Sorted first, so consecutive inserts walk mostly the same tree path. */
+  g_ptr_array_sort (store->unordered, partition_ptr_cmp);
+  for (guint i = 0; i < store->unordered->len; i++)
+    {
+      DdbPartition *part = store->unordered->pdata[i];
+      part->order_iter = g_sequence_insert_sorted (store->order, part, partition_cmp, NULL);
+    }
+  g_ptr_array_set_size (store->unordered, 0);
 }
 
 static void
@@ -410,7 +434,15 @@ store_drop_partition_if_empty (DdbStore *store, DdbPartition *part)
   if (!g_sequence_is_empty (part->entries))
     return;
   g_hash_table_remove (store->partitions, &part->key);
-  g_sequence_remove (part->order_iter);
+  if (part->order_iter != NULL)
+    g_sequence_remove (part->order_iter);
+  else
+    {
+      /* Swap-remove: the last one takes its place. */
+      DdbPartition *last = g_ptr_array_steal_index_fast (store->unordered, part->unordered_index);
+      if (last != part)
+        last->unordered_index = part->unordered_index;
+    }
   g_sequence_free (part->entries);
   ddb_key_value_clear (&part->key);
   g_free (part);
@@ -427,6 +459,7 @@ ddb_store_seek_partition (DdbStore *store, guint32 khash, const DdbKeyValue *key
 {
   PartitionProbe probe = { 0 };
 
+  ddb_store_settle (store);
   probe.p.khash = khash;
   if (key != NULL)
     probe.p.key = *key;
@@ -754,6 +787,7 @@ ddb_table_add_index (DdbTable *table, DdbIndex *index)
   index->table = table;
   g_ptr_array_add (table->indexes, index);
   /* Backfill. */
+  ddb_store_settle (&table->store);
   for (pit = g_sequence_get_begin_iter (table->store.order);
        !g_sequence_iter_is_end (pit); pit = g_sequence_iter_next (pit))
     {

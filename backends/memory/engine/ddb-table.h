@@ -87,12 +87,18 @@ typedef struct {
   DdbKeyValue key;
   guint32 khash;
   GSequence *entries;          /* DdbEntry*, ordered by keys[] */
-  GSequenceIter *order_iter;   /* position in store->order */
+  GSequenceIter *order_iter;   /* position in store->order; NULL while unordered */
+  guint unordered_index;       /* position in store->unordered, while there */
 } DdbPartition;
 
 typedef struct {
   GHashTable *partitions;      /* DdbKeyValue* (partition->key) -> DdbPartition* */
-  GSequence *order;            /* DdbPartition*, by (khash, key) */
+  GSequence *order;            /* DdbPartition*, by (khash, key): settled ones */
+  /* New partitions wait here until a Scan needs the order
+   * (ddb_store_settle): writes then cost no O(log n) walk of a tree whose
+   * every comparison touches another partition, which made inserting a
+   * partition the dearest part of a PutItem. */
+  GPtrArray *unordered;
   gboolean owns_items;         /* table store: frees DdbItems; index: frees entries */
   guint64 count;
   guint64 bytes;
@@ -173,8 +179,11 @@ DdbPartition *ddb_store_lookup_partition (DdbStore *store, const DdbKeyValue *ke
 /* The first entry of partition at or after probe (bias -1) or strictly after
  * it (bias +1); probe may give fewer keys than the store's entries. */
 GSequenceIter *ddb_partition_seek (DdbPartition *partition, const DdbEntry *probe);
+/* Puts every unordered partition into store->order: call before using
+ * store->order or a partition's order_iter. */
+void ddb_store_settle (DdbStore *store);
 /* The first partition at or after (khash, key) (bias -1) or after it (+1);
- * key may be NULL to seek by khash alone. */
+ * key may be NULL to seek by khash alone. Settles the store. */
 GSequenceIter *ddb_store_seek_partition (DdbStore *store, guint32 khash, const DdbKeyValue *key, int bias);
 
 /* Copies item attrs deeply (JsonObject refcounts are not atomic, so nothing

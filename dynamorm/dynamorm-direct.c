@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-direct.c: whole models as packed items, for the direct path
+ * (dynamorm-backend-private.h explains it).
+ *
+ * Packing encodes with the same scalar encoder as the JSON path
+ * (_dynamorm_field_encode_scalar), and falls back to the JSON encoder for
+ * tree-shaped values, so both paths store the same item. Both directions
+ * answer "not here" (FALSE or NULL) rather than an error: the caller then
+ * takes the JSON path, which reports the problem with its usual message. */
+#include "config.h"
+
+#include <string.h>
+
+#include "ddb-packed.h"
+#include "dynamorm-backend-private.h"
+#include "dynamorm-private.h"
+
+/* DYNAMORM_DEBUG=no-direct sends every request as JSON: for comparing the
+ * two paths, and for logs that show each request. */
+gboolean
+_dynamorm_direct_enabled (void)
+{
+  static gsize enabled;
+
+  if (g_once_init_enter (&enabled))
+    {
+      const char *debug = g_getenv ("DYNAMORM_DEBUG");
+      gboolean off = debug != NULL && strstr (debug, "no-direct") != NULL;
+
+      g_once_init_leave (&enabled, off ? 1 : 2);
+    }
+  return enabled == 2;
+}
+
+static gboolean
+pack_strv (const DynamormField *field, char **strv, GByteArray *out)
+{
+  gboolean set = (field->flags & FIELD_FLAG_SET) != 0;
+  guint mark, n = 0;
+
+  if (set && !_dynamorm_field_check_strv (field, (const char *const *) strv, NULL))
+    return FALSE;
+  mark = ddb_packed_begin_list (out, set ? DDB_TYPE_SS : DDB_TYPE_L);
+  for (; strv[n] != NULL; n++)
+    {
+      if (set)
+        ddb_packed_put_str (out, strv[n], strlen (strv[n]));
+      else
+        ddb_packed_put_scalar (out, DDB_TYPE_S, strv[n], strlen (strv[n]));
+    }
+  ddb_packed_end_list (out, mark, n);
+  return TRUE;
+}
+
+/* Writes field's attribute unless the value is left out; *written says
+ * which. FALSE when the value cannot be stored. */
+static gboolean
+pack_field (DynamormModel *model, const DynamormField *field, gboolean is_key, GByteArray *out,
+            gboolean *written)
+{
+  GValue value = G_VALUE_INIT;
+  gboolean ok = TRUE;
+  guint mark = 0;
+
+  *written = FALSE;
+  _dynamorm_model_get_field (model, field, &value);
+  if (_dynamorm_field_is_scalar (field))
+    {
+      DynamormScalar scalar;
+
+      ok = _dynamorm_field_encode_scalar (field, &value, &scalar, NULL);
+      if (ok && is_key && (scalar.type == DDB_TYPE_INVALID || scalar.type == DDB_TYPE_BOOL ||
+                           (scalar.type != DDB_TYPE_N && scalar.len == 0)))
+        ok = FALSE;   /* an empty key: the JSON path says so */
+      if (ok && scalar.type != DDB_TYPE_INVALID)
+        {
+          mark = ddb_packed_begin_attr (out, field->attribute, strlen (field->attribute));
+          if (scalar.type == DDB_TYPE_BOOL)
+            ddb_packed_put_flag (out, DDB_TYPE_BOOL, scalar.boolean);
+          else
+            ddb_packed_put_scalar (out, scalar.type, scalar.text, scalar.len);
+          *written = TRUE;
+        }
+      _dynamorm_scalar_clear (&scalar);
+    }
+  else if (is_key)
+    ok = FALSE;
+  else if (field->kind == FIELD_STRV && !(field->flags & FIELD_FLAG_JSON))
+    {
+      char **strv = g_value_get_boxed (&value);
+
+      /* As the JSON encoder: NULL and omitted-empty are left out, and so is
+       * an empty set (DynamoDB cannot store one). */
+      if (strv != NULL &&
+          !((field->flags & FIELD_FLAG_OMITEMPTY) && strv[0] == NULL) &&
+          !((field->flags & FIELD_FLAG_SET) && strv[0] == NULL))
+        {
+          mark = ddb_packed_begin_attr (out, field->attribute, strlen (field->attribute));
+          ok = pack_strv (field, strv, out);
+          *written = ok;
+        }
+    }
+  else
+    {
+      g_autoptr(JsonNode) av = NULL;
+
+      ok = _dynamorm_field_encode (field, &value, &av, NULL);
+      if (ok && av != NULL)
+        {
+          mark = ddb_packed_begin_attr (out, field->attribute, strlen (field->attribute));
+          ddb_packed_put_json_value (out, av);
+          *written = TRUE;
+        }
+    }
+  if (*written)
+    ddb_packed_end_attr (out, mark);
+  g_value_unset (&value);
+  return ok;
+}
+
+gboolean
+_dynamorm_model_pack (DynamormModel *model, const DynamormSchema *schema, GByteArray *out)
+{
+  guint item = ddb_packed_begin_item (out), count = 0;
+
+  for (guint i = 0; i < schema->fields->len; i++)
+    {
+      const DynamormField *field = g_ptr_array_index (schema->fields, i);
+      gboolean is_key = field == schema->partition_key || field == schema->sort_key;
+      gboolean written;
+
+      if (!pack_field (model, field, is_key, out, &written))
+        return FALSE;
+      count += written;
+    }
+  ddb_packed_end_item (out, item, count);
+  return TRUE;
+}
+
+DynamormModel *
+_dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema, const guint8 *item)
+{
+  g_autoptr(DynamormModel) model = NULL;
+  guint n = schema->fields->len, next = 0;
+  GValue *values;
+  DdbPackedIter iter;
+  const char *name;
+  guint32 name_len;
+  const guint8 *value;
+  gboolean ok = TRUE;
+
+  if (G_TYPE_IS_ABSTRACT (type))
+    return NULL;
+  model = g_object_new (type, NULL);
+  values = g_newa (GValue, n);
+  memset (values, 0, n * sizeof (GValue));
+
+  ddb_packed_iter_init (&iter, item);
+  while (ok && ddb_packed_iter_next (&iter, &name, &name_len, &value))
+    {
+      const DynamormField *field = NULL;
+
+      /* Attributes usually come back in the order they were packed. */
+      if (next < n)
+        {
+          const DynamormField *expected = g_ptr_array_index (schema->fields, next);
+          if (strcmp (expected->attribute, name) == 0)
+            field = expected;
+        }
+      if (field == NULL)
+        field = g_hash_table_lookup (schema->by_attribute, name);
+      if (field == NULL)
+        continue;   /* an attribute the model does not store */
+      next = field->index + 1;
+      if (G_IS_VALUE (&values[field->index]))
+        continue;
+      ok = _dynamorm_field_decode_packed (field, value, &values[field->index], NULL);
+    }
+
+  for (guint i = 0; ok && i < n; i++)
+    if (!G_IS_VALUE (&values[i]))
+      {
+        const DynamormField *field = g_ptr_array_index (schema->fields, i);
+
+        g_value_init (&values[i], G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+        g_param_value_set_default (field->pspec, &values[i]);
+      }
+  if (ok)
+    _dynamorm_model_set_fields (model, schema, values);
+
+  for (guint i = 0; i < n; i++)
+    if (G_IS_VALUE (&values[i]))
+      g_value_unset (&values[i]);
+  return ok ? g_steal_pointer (&model) : NULL;
+}
+
+/* ---- Session calls ---- */
+
+/* The backend's direct path, when this call may take it: nothing is asked
+ * of the call beyond the plain PutItem/GetItem (no consumed capacity), the
+ * model class encodes with the default vfuncs, and debug logs, which show
+ * each JSON request, are off. */
+static const DynamormDirectOps *
+direct_ops_for (DynamormSession *session, GType model_type, GCancellable *cancellable)
+{
+  DynamormBackend *backend = dynamorm_session_get_backend (session);
+  const DynamormDirectOps *ops = _dynamorm_backend_get_direct_ops (backend);
+  DynamormModelClass *klass = g_type_class_peek (model_type);
+
+  if (ops == NULL || klass == NULL || !_dynamorm_direct_enabled () ||
+      !_dynamorm_model_class_is_plain (klass) ||
+      dynamorm_session_get_capacity_mode (session) != DYNAMORM_CAPACITY_NONE ||
+      (cancellable != NULL && g_cancellable_is_cancelled (cancellable)) ||
+      !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+    return NULL;
+  return ops;
+}
+
+gboolean
+_dynamorm_session_try_direct_put (DynamormSession *session, DynamormModel *model,
+                                  GCancellable *cancellable)
+{
+  GType type = G_OBJECT_TYPE (model);
+  const DynamormSchema *schema = _dynamorm_schema_get (type, TRUE, NULL);
+  const DynamormDirectOps *ops;
+  g_autofree char *table = NULL;
+  GByteArray *out;
+  guint8 *item;
+  gsize len;
+
+  /* Lifecycle properties make the write conditional or an UpdateItem. */
+  if (schema == NULL || schema->version != NULL || schema->created_at != NULL ||
+      schema->updated_at != NULL || (ops = direct_ops_for (session, type, cancellable)) == NULL)
+    return FALSE;
+
+  out = g_byte_array_sized_new (256);
+  if (!_dynamorm_model_pack (model, schema, out))
+    {
+      g_byte_array_unref (out);
+      return FALSE;
+    }
+  len = out->len;
+  item = g_byte_array_free (out, FALSE);
+  table = dynamorm_session_get_table_name (session, type);
+  if (ops->put_item (dynamorm_session_get_backend (session), table, item, len) == DYNAMORM_DIRECT_DONE)
+    return TRUE;
+  g_free (item);
+  return FALSE;
+}
+
+DynamormModel *
+_dynamorm_session_try_direct_get (DynamormSession *session, GType model_type,
+                                  const GValue *partition_key, const GValue *sort_key,
+                                  GCancellable *cancellable)
+{
+  const DynamormSchema *schema = _dynamorm_schema_get (model_type, TRUE, NULL);
+  const DynamormDirectOps *ops;
+  g_autoptr(GByteArray) key = NULL;
+  g_autofree char *table = NULL;
+  g_autofree guint8 *item = NULL;
+  gsize len;
+  guint mark;
+
+  if (schema == NULL || (ops = direct_ops_for (session, model_type, cancellable)) == NULL)
+    return NULL;
+
+  key = g_byte_array_sized_new (64);
+  mark = ddb_packed_begin_item (key);
+  if (!_dynamorm_key_attribute_packed (schema->partition_key, partition_key, "partition key",
+                                       model_type, key, NULL))
+    return NULL;
+  if (schema->sort_key != NULL)
+    {
+      if (!_dynamorm_key_attribute_packed (schema->sort_key, sort_key, "sort key", model_type, key, NULL))
+        return NULL;
+    }
+  else if (!_dynamorm_value_is_unset (sort_key))
+    return NULL;
+  ddb_packed_end_item (key, mark, schema->sort_key != NULL ? 2 : 1);
+
+  table = dynamorm_session_get_table_name (session, model_type);
+  /* A missing item takes the JSON path too, for its NOT_FOUND message. */
+  if (ops->get_item (dynamorm_session_get_backend (session), table, key->data, key->len,
+                     &item, &len) != DYNAMORM_DIRECT_DONE)
+    return NULL;
+  return _dynamorm_model_new_from_packed (model_type, schema, item);
+}
