@@ -439,9 +439,10 @@ store_drop_partition_if_empty (DdbStore *store, DdbPartition *part)
   else
     {
       /* Swap-remove: the last one takes its place. */
-      DdbPartition *last = g_ptr_array_steal_index_fast (store->unordered, part->unordered_index);
-      if (last != part)
-        last->unordered_index = part->unordered_index;
+      DdbPartition *last = g_ptr_array_index (store->unordered, store->unordered->len - 1);
+
+      g_ptr_array_remove_index_fast (store->unordered, part->unordered_index);
+      last->unordered_index = part->unordered_index;
     }
   g_sequence_free (part->entries);
   ddb_key_value_clear (&part->key);
