@@ -23,44 +23,11 @@ attr_text (JsonObject *item, const char *name, const char *type)
   return json_object_get_string_member (av, type);
 }
 
-static TestUser *
-make_full_user (void)
-{
-  g_autoptr(GDateTime) created = g_date_time_new_utc (2024, 2, 29, 13, 45, 6.123456);
-  g_autoptr(GBytes) payload = g_bytes_new ("\0\1\2\377", 4);
-  g_autoptr(TestAddress) address = g_object_new (TEST_TYPE_ADDRESS, "street", "1 Main St", "city", "Oslo", NULL);
-  g_autoptr(GListStore) lines = g_list_store_new (TEST_TYPE_LINE);
-  g_autoptr(TestLine) l1 = g_object_new (TEST_TYPE_LINE, "sku", "A-1", "qty", 2, NULL);
-  g_autoptr(TestLine) l2 = g_object_new (TEST_TYPE_LINE, "sku", "B-2", "qty", 5, NULL);
-  GVariantBuilder b;
-  const char *tags[] = { "admin", "beta", NULL };
-  const char *labels[] = { "x", "x", "y", NULL };
-  g_autoptr(JsonNode) doc = parse ("{\"a\": [1, 2.5, \"three\", true, null], \"b\": {\"c\": \"d\"}}");
-
-  g_list_store_append (lines, l1);
-  g_list_store_append (lines, l2);
-  g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&b, "{sv}", "plan", g_variant_new_string ("pro"));
-  g_variant_builder_add (&b, "{sv}", "seats", g_variant_new_int64 (12));
-  g_variant_builder_add (&b, "{sv}", "ok", g_variant_new_boolean (TRUE));
-
-  return g_object_new (TEST_TYPE_USER,
-                       "id", "u1", "email", "ada@example.com", "name", "Ada \"Quote\" #:v OR 1=1",
-                       "age", -36, "active", TRUE, "score", 0.1, "tags", tags,
-                       "created", created, "payload", payload,
-                       "big", "12345678901234567890123456789012345678",
-                       "kind", TEST_KIND_FANCY, "extra", g_variant_builder_end (&b), "doc", doc,
-                       "u64", G_MAXUINT64, "i64", G_MININT64, "tiny", (gint) -128, "ratio", 1.5f,
-                       "address", address, "lines", lines, "secret", "hunter2",
-                       "display", "Ada L.", "nickname", "", "labels", labels,
-                       NULL);
-}
-
 static void
 test_encode_every_type (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestUser) user = make_full_user ();
+  g_autoptr(TestUser) user = test_user_new_full ();
   g_autoptr(JsonNode) item = dynamorm_model_to_item (DYNAMORM_MODEL (user), &error);
   JsonObject *obj;
   JsonArray *array;
@@ -104,7 +71,7 @@ static void
 test_round_trip_every_type (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestUser) user = make_full_user ();
+  g_autoptr(TestUser) user = test_user_new_full ();
   g_autoptr(JsonNode) item = dynamorm_model_to_item (DYNAMORM_MODEL (user), &error);
   g_autoptr(DynamormModel) back = NULL;
   g_autoptr(JsonNode) again = NULL;

@@ -26,6 +26,9 @@ struct _TestModelClass { DynamormModelClass parent_class; };
 #define TEST_TYPE_USER (test_user_get_type ())
 G_DECLARE_FINAL_TYPE (TestUser, test_user, TEST, USER, TestModel)
 
+/* A TestUser with every property set to a telling value (id "u1"). */
+TestUser *test_user_new_full (void);
+
 /* Nested: street, city. */
 #define TEST_TYPE_ADDRESS (test_address_get_type ())
 G_DECLARE_FINAL_TYPE (TestAddress, test_address, TEST, ADDRESS, TestModel)
