@@ -42,24 +42,11 @@ fixture_teardown (Fixture *f, gconstpointer data)
 
 #define SKIP_IF_NO_BACKEND(f) G_STMT_START { if ((f)->session == NULL) return; } G_STMT_END
 
-static DynamormModel *
-get_user (DynamormSession *session, const char *id, GError **error)
-{
-  GValue pk = G_VALUE_INIT;
-  DynamormModel *model;
-
-  g_value_init (&pk, G_TYPE_STRING);
-  g_value_set_string (&pk, id);
-  model = dynamorm_session_get (session, TEST_TYPE_USER, &pk, NULL, NULL, error);
-  g_value_unset (&pk);
-  return model;
-}
-
 static char *
 user_name (DynamormSession *session, const char *id)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DynamormModel) model = get_user (session, id, &error);
+  g_autoptr(DynamormModel) model = test_user_get (session, id, &error);
   char *name = NULL;
 
   if (model == NULL)

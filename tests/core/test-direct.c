@@ -129,19 +129,6 @@ raw_get (Fixture *f, const char *table, const char *key_json)
   return json_node_ref (json_object_get_member (json_node_get_object (response), "Item"));
 }
 
-static DynamormModel *
-get_by_id (Fixture *f, const char *id, GError **error)
-{
-  GValue pk = G_VALUE_INIT;
-  DynamormModel *model;
-
-  g_value_init (&pk, G_TYPE_STRING);
-  g_value_set_string (&pk, id);
-  model = dynamorm_session_get (f->session, TEST_TYPE_USER, &pk, NULL, NULL, error);
-  g_value_unset (&pk);
-  return model;
-}
-
 static char *
 item_text (DynamormModel *model)
 {
@@ -187,7 +174,7 @@ assert_paths_agree (Fixture *f, TestUser *user)
 
   /* Read back directly: the model the JSON item decodes to. */
   counters_reset (f->backend);
-  got = get_by_id (f, id, &error);
+  got = test_user_get (f->session, id, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (f->backend->direct_gets, ==, 1);
   g_assert_cmpuint (f->backend->json_calls, ==, 0);
@@ -240,7 +227,7 @@ test_doubles_agree (Fixture *f, gconstpointer data)
 
       g_test_message ("score %.17g", values[i]);
       assert_paths_agree (f, user);
-      got = get_by_id (f, id, &error);
+      got = test_user_get (f->session, id, &error);
       g_assert_no_error (error);
       g_object_get (got, "score", &score, NULL);
       g_assert_cmpfloat (score, ==, values[i]);
@@ -326,7 +313,7 @@ test_failures_answer_as_json (Fixture *f, gconstpointer data)
   g_clear_error (&error);
 
   counters_reset (f->backend);
-  missing = get_by_id (f, "nobody", &error);
+  missing = test_user_get (f->session, "nobody", &error);
   g_assert_null (missing);
   g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "id = \"nobody\""));
@@ -360,7 +347,7 @@ test_table_mismatches (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "Type mismatch for key id expected: N actual: S"));
   g_clear_error (&error);
 
-  got = get_by_id (f, "u1", &error);
+  got = test_user_get (f->session, "u1", &error);
   g_assert_null (got);
   g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_VALIDATION);
 }
@@ -384,7 +371,7 @@ test_json_when_asked_for_more (Fixture *f, gconstpointer data)
   dynamorm_session_set_capacity_mode (f->session, DYNAMORM_CAPACITY_TOTAL);
   g_assert_true (dynamorm_session_put (f->session, DYNAMORM_MODEL (user), NULL, &error));
   g_assert_no_error (error);
-  got = get_by_id (f, "u1", &error);
+  got = test_user_get (f->session, "u1", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (f->backend->direct_puts + f->backend->direct_gets, ==, 0);
   g_assert_cmpuint (f->backend->json_calls, ==, 2);
@@ -411,7 +398,7 @@ test_notify_kept (Fixture *f, gconstpointer data)
 
   g_assert_true (dynamorm_session_put (f->session, DYNAMORM_MODEL (user), NULL, &error));
   g_assert_no_error (error);
-  got = get_by_id (f, "u1", &error);
+  got = test_user_get (f->session, "u1", &error);
   g_assert_no_error (error);
   g_signal_connect (got, "notify", G_CALLBACK (count_notify), &notified);
   g_object_set (user, "name", "Grace", NULL);

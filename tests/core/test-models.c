@@ -307,3 +307,16 @@ test_user_new_full (void)
                        "display", "Ada L.", "nickname", "", "labels", labels,
                        NULL);
 }
+
+DynamormModel *
+test_user_get (DynamormSession *session, const char *id, GError **error)
+{
+  GValue pk = G_VALUE_INIT;
+  DynamormModel *model;
+
+  g_value_init (&pk, G_TYPE_STRING);
+  g_value_set_string (&pk, id);
+  model = dynamorm_session_get (session, TEST_TYPE_USER, &pk, NULL, NULL, error);
+  g_value_unset (&pk);
+  return model;
+}

@@ -29,6 +29,9 @@ G_DECLARE_FINAL_TYPE (TestUser, test_user, TEST, USER, TestModel)
 /* A TestUser with every property set to a telling value (id "u1"). */
 TestUser *test_user_new_full (void);
 
+/* dynamorm_session_get() of the TestUser with this id. */
+DynamormModel *test_user_get (DynamormSession *session, const char *id, GError **error);
+
 /* Nested: street, city. */
 #define TEST_TYPE_ADDRESS (test_address_get_type ())
 G_DECLARE_FINAL_TYPE (TestAddress, test_address, TEST, ADDRESS, TestModel)

@@ -35,19 +35,6 @@ fixture_teardown (Fixture *f, gconstpointer data)
 
 #define SKIP_IF_NO_BACKEND(f) G_STMT_START { if ((f)->session == NULL) return; } G_STMT_END
 
-static DynamormModel *
-get_user (Fixture *f, const char *id, GError **error)
-{
-  GValue pk = G_VALUE_INIT;
-  DynamormModel *model;
-
-  g_value_init (&pk, G_TYPE_STRING);
-  g_value_set_string (&pk, id);
-  model = dynamorm_session_get (f->session, TEST_TYPE_USER, &pk, NULL, NULL, error);
-  g_value_unset (&pk);
-  return model;
-}
-
 static void
 test_crud (Fixture *f, gconstpointer data)
 {
@@ -78,7 +65,7 @@ test_crud (Fixture *f, gconstpointer data)
   g_assert_cmpstr (dynamorm_error_get_service_error (error), ==, "ConditionalCheckFailedException");
   g_clear_error (&error);
 
-  got = get_user (f, "u1", &error);
+  got = test_user_get (f->session, "u1", &error);
   g_assert_no_error (error);
   g_object_get (got, "name", &name, "age", &age, NULL);
   g_assert_cmpstr (name, ==, "Ada");
@@ -117,7 +104,7 @@ test_crud (Fixture *f, gconstpointer data)
     g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND);
     g_assert_nonnull (strstr (error->message, "ghost"));
     g_clear_error (&error);
-    g_assert_null (get_user (f, "ghost", &error));
+    g_assert_null (test_user_get (f->session, "ghost", &error));
     g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND);
     g_clear_error (&error);
   }
@@ -149,7 +136,7 @@ test_crud (Fixture *f, gconstpointer data)
   /* delete, then it is gone; deleting again is fine */
   g_assert_true (dynamorm_session_delete (f->session, DYNAMORM_MODEL (user), NULL, &error));
   g_assert_no_error (error);
-  g_assert_null (get_user (f, "u1", &error));
+  g_assert_null (test_user_get (f->session, "u1", &error));
   g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND);
   g_clear_error (&error);
   g_assert_true (dynamorm_session_delete (f->session, DYNAMORM_MODEL (user), NULL, &error));
@@ -174,7 +161,7 @@ test_every_type_stored (Fixture *f, gconstpointer data)
                        "score", 1.0 / 3.0, "big", "-0.00000000000000000000000000000000000123", NULL);
   g_assert_true (dynamorm_session_put (f->session, DYNAMORM_MODEL (user), NULL, &error));
   g_assert_no_error (error);
-  got = get_user (f, "types", &error);
+  got = test_user_get (f->session, "types", &error);
   g_assert_no_error (error);
   g_object_get (got, "created", &got_created, "u64", &u64, "score", &score, "big", &big, NULL);
   g_assert_true (g_date_time_equal (created, got_created));
@@ -248,7 +235,7 @@ test_tables (Fixture *f, gconstpointer data)
   /* after deleting it, item operations say the table is missing */
   g_assert_true (dynamorm_session_delete_table (f->session, TEST_TYPE_USER, NULL, &error));
   g_assert_no_error (error);
-  g_assert_null (get_user (f, "x", &error));
+  g_assert_null (test_user_get (f->session, "x", &error));
   g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, users));
   g_clear_error (&error);
@@ -426,7 +413,7 @@ test_consumed_capacity (Fixture *f, gconstpointer data)
   g_assert_cmpfloat (write, ==, 1.0);
 
   /* An eventually consistent read of a small item: half a read unit. */
-  got = get_user (f, "cap", &error);
+  got = test_user_get (f->session, "cap", &error);
   g_assert_no_error (error);
   g_assert_true (dynamorm_session_get_consumed_capacity (f->session, table, NULL, &read, &write));
   g_assert_cmpfloat (read, ==, 0.5);
@@ -493,7 +480,7 @@ test_threads (Fixture *f, gconstpointer data)
     {
       g_autoptr(GError) error = NULL;
       g_autofree char *id = g_strdup_printf ("thread-%u", i);
-      g_autoptr(DynamormModel) got = get_user (f, id, &error);
+      g_autoptr(DynamormModel) got = test_user_get (f->session, id, &error);
 
       g_assert_no_error (error);
     }

@@ -86,7 +86,7 @@ test_commit (Fixture *f, gconstpointer data)
   assert_name (f, "checked", "Old");
   /* the update wrote the name only; the update refreshed nothing else */
   {
-    g_autoptr(DynamormModel) got = get_user (f->session, "updated", &error);
+    g_autoptr(DynamormModel) got = test_user_get (f->session, "updated", &error);
     g_assert_no_error (error);
     g_object_get (got, "age", &age, NULL);
     g_assert_cmpint (age, ==, 3);

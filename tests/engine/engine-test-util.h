@@ -7,8 +7,9 @@
 #include <string.h>
 #include "ddb-engine.h"
 
+/* JSON text with ' for " (new reference). */
 static inline JsonNode *
-engine_call (DdbEngine *engine, const char *op, const char *text, guint *status)
+engine_parse (const char *text)
 {
   g_autofree char *json = g_strdup (text);
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -19,7 +20,15 @@ engine_call (DdbEngine *engine, const char *op, const char *text, guint *status)
       *p = '"';
   json_parser_load_from_data (parser, json, -1, &error);
   g_assert_no_error (error);
-  return ddb_engine_handle (engine, op, json_parser_get_root (parser), status);
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static inline JsonNode *
+engine_call (DdbEngine *engine, const char *op, const char *text, guint *status)
+{
+  g_autoptr(JsonNode) request = engine_parse (text);
+
+  return ddb_engine_handle (engine, op, request, status);
 }
 
 static inline char *

@@ -6,21 +6,6 @@
 #include "engine-test-util.h"
 #include "ddb-engine-private.h"
 
-static JsonNode *
-parse_av (const char *text)
-{
-  g_autofree char *json = g_strdup (text);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  for (char *p = json; *p; p++)
-    if (*p == '\'')
-      *p = '"';
-  json_parser_load_from_data (parser, json, -1, &error);
-  g_assert_no_error (error);
-  return json_node_ref (json_parser_get_root (parser));
-}
-
 /* ---- numbers: the canonical-text scan agrees with parse + print ---- */
 
 static void
@@ -101,7 +86,7 @@ random_scalar_text (GRand *rand, const char *type)
     text = g_strdup_printf ("{'S': '%s'}", strings[g_rand_int_range (rand, 0, G_N_ELEMENTS (strings))]);
   else
     text = g_strdup_printf ("{'B': '%s'}", binaries[g_rand_int_range (rand, 0, G_N_ELEMENTS (binaries))]);
-  return parse_av (text);
+  return engine_parse (text);
 }
 
 static JsonNode *
@@ -112,9 +97,9 @@ random_value (GRand *rand, int depth)
     case 0: return random_scalar_text (rand, "S");
     case 1: return random_scalar_text (rand, "N");
     case 2: return random_scalar_text (rand, "B");
-    case 3: return parse_av (g_rand_boolean (rand) ? "{'BOOL': true}" : "{'BOOL': false}");
-    case 4: return parse_av ("{'NULL': true}");
-    case 5: return parse_av (g_rand_boolean (rand) ? "{'SS': ['a', 'bb', '']}" : "{'NS': ['1', '2.50', '-3']}");
+    case 3: return engine_parse (g_rand_boolean (rand) ? "{'BOOL': true}" : "{'BOOL': false}");
+    case 4: return engine_parse ("{'NULL': true}");
+    case 5: return engine_parse (g_rand_boolean (rand) ? "{'SS': ['a', 'bb', '']}" : "{'NS': ['1', '2.50', '-3']}");
     case 6: case 7:
       {
         JsonArray *list = json_array_new ();
@@ -197,7 +182,7 @@ engine_with_table (void)
 static guint8 *
 pack (const char *item_text, gsize *len)
 {
-  g_autoptr(JsonNode) node = parse_av (item_text);
+  g_autoptr(JsonNode) node = engine_parse (item_text);
   g_autoptr(GByteArray) out = g_byte_array_new ();
 
   ddb_packed_put_json_item (out, json_node_get_object (node));

@@ -141,36 +141,6 @@ read_str (Reader *r, const char **s, guint32 *len)
   return memchr (*s, '\0', *len) == NULL;
 }
 
-static int
-b64_digit (guchar c)
-{
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-/* Strict base64, as ddb-value.c's validation; the decoded length. */
-static gboolean
-check_base64 (const char *s, guint32 len, gsize *decoded)
-{
-  guint32 pad = 0;
-
-  if (len % 4 != 0)
-    return FALSE;
-  if (len >= 1 && s[len - 1] == '=')
-    pad++;
-  if (len >= 2 && s[len - 2] == '=')
-    pad++;
-  for (guint32 i = 0; i < len - pad; i++)
-    if (b64_digit (s[i]) < 0)
-      return FALSE;
-  *decoded = len / 4 * 3 - pad;
-  return TRUE;
-}
-
 static gboolean
 check_number (const char *s, guint32 len, gsize *size)
 {
@@ -219,7 +189,7 @@ check_value (Reader *r, int depth, gsize *size)
     case DDB_TYPE_N:
       return read_str (r, &s, &len) && check_number (s, len, size);
     case DDB_TYPE_B:
-      return read_str (r, &s, &len) && check_base64 (s, len, size);
+      return read_str (r, &s, &len) && ddb_base64_check (s, len, size);
     case DDB_TYPE_BOOL:
     case DDB_TYPE_NULL:
       if (r->p >= r->end || *r->p > 1 || (type == DDB_TYPE_NULL && *r->p != 1))

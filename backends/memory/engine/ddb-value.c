@@ -82,11 +82,10 @@ b64_digit (guchar c)
   return -1;
 }
 
-/* Strict base64 check; on success returns the decoded length. */
-static gboolean
-b64_check (const char *s, gsize *decoded_len)
+gboolean
+ddb_base64_check (const char *s, gsize len, gsize *decoded_len)
 {
-  gsize len = strlen (s), pad = 0;
+  gsize pad = 0;
 
   if (len % 4 != 0)
     return FALSE;
@@ -217,7 +216,7 @@ is_json_boolean (JsonNode *node)
 static gboolean
 validate_binary (const char *s, GError **error)
 {
-  if (!b64_check (s, NULL))
+  if (!ddb_base64_check (s, strlen (s), NULL))
     {
       g_set_error_literal (error, DDB_ERROR, DDB_ERROR_SERIALIZATION,
                            "Base64 encoded value is not valid");

@@ -65,6 +65,9 @@ JsonNode *ddb_value_deep_copy (JsonNode *value);
 gboolean ddb_value_begins_with (JsonNode *value, JsonNode *prefix);
 /* contains() on binaries: needle's bytes occur in value's bytes. */
 gboolean ddb_value_binary_contains (JsonNode *value, JsonNode *needle);
+/* Strict base64, as DynamoDB checks B values; *decoded_len (may be NULL)
+ * gets the decoded length. */
+gboolean ddb_base64_check (const char *s, gsize len, gsize *decoded_len);
 /* Decoded byte length of a B value. */
 gsize ddb_value_binary_length (JsonNode *value);
 
