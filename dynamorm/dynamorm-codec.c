@@ -153,27 +153,8 @@ double_to_text (double d)
   return g_strdup (buf);
 }
 
-static JsonNode *
-encode_double (double d, const char *what, GError **error)
-{
-  g_autofree char *text = NULL;
-  DdbNumber number;
-
-  if (!isfinite (d))
-    {
-      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                   _("%s is %s, which DynamoDB cannot store: use a finite number"),
-                   what, isnan (d) ? "NaN" : (d > 0 ? "infinity" : "-infinity"));
-      return NULL;
-    }
-  text = double_to_text (d == 0.0 ? 0.0 : d);
-  if (!number_text_validate (text, &number, error))
-    {
-      g_prefix_error (error, "%s: ", what);
-      return NULL;
-    }
-  return number_av (&number);
-}
+/* Defined with the scalar encoder, whose number rules it shares. */
+static JsonNode *encode_double (double d, const char *what, GError **error);
 
 static gboolean
 decode_number (JsonNode *inner, DdbNumber *number, const char *what, GError **error)
@@ -725,10 +706,11 @@ scalar_borrow (DynamormScalar *out, DdbType type, const char *text)
   out->len = strlen (text);
 }
 
-/* Number text as DynamoDB stores it, or an error naming the field. */
+/* Number text as DynamoDB stores it, or an error naming what (made from
+ * field only then, when what is NULL). */
 static gboolean
-scalar_number (const DynamormField *field, const char *text, gboolean owned, DynamormScalar *out,
-               GError **error)
+scalar_number (const DynamormField *field, const char *what, const char *text, gboolean owned,
+               DynamormScalar *out, GError **error)
 {
   DdbNumber number;
 
@@ -742,9 +724,9 @@ scalar_number (const DynamormField *field, const char *text, gboolean owned, Dyn
     }
   if (!number_text_validate (text, &number, error))
     {
-      g_autofree char *what = field_what (field);
+      g_autofree char *made = what ? NULL : field_what (field);
 
-      g_prefix_error (error, "%s: ", what);
+      g_prefix_error (error, "%s: ", what ? what : made);
       if (owned)
         g_free ((char *) text);
       return FALSE;
@@ -753,6 +735,23 @@ scalar_number (const DynamormField *field, const char *text, gboolean owned, Dyn
     g_free ((char *) text);
   scalar_take (out, DDB_TYPE_N, ddb_number_to_string (&number));
   return TRUE;
+}
+
+/* A double as its shortest round-trip text; NaN and infinities refused. */
+static gboolean
+double_scalar (double d, const DynamormField *field, const char *what, DynamormScalar *out,
+               GError **error)
+{
+  if (!isfinite (d))
+    {
+      g_autofree char *made = what ? NULL : field_what (field);
+
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("%s is %s, which DynamoDB cannot store: use a finite number"),
+                   what ? what : made, isnan (d) ? "NaN" : (d > 0 ? "infinity" : "-infinity"));
+      return FALSE;
+    }
+  return scalar_number (field, what, double_to_text (d == 0.0 ? 0.0 : d), TRUE, out, error);
 }
 
 gboolean
@@ -795,7 +794,7 @@ _dynamorm_field_encode_scalar (const DynamormField  *field,
     case FIELD_STRING_NUMBER:
       if (g_value_get_string (value) == NULL)
         return TRUE;
-      return scalar_number (field, g_value_get_string (value), FALSE, out, error);
+      return scalar_number (field, NULL, g_value_get_string (value), FALSE, out, error);
 
     case FIELD_STRING_BINARY:
       {
@@ -837,16 +836,7 @@ _dynamorm_field_encode_scalar (const DynamormField  *field,
       {
         double d = G_VALUE_HOLDS_FLOAT (value) ? g_value_get_float (value) : g_value_get_double (value);
 
-        if (!isfinite (d))
-          {
-            g_autofree char *what = field_what (field);
-
-            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                         _("%s is %s, which DynamoDB cannot store: use a finite number"),
-                         what, isnan (d) ? "NaN" : (d > 0 ? "infinity" : "-infinity"));
-            return FALSE;
-          }
-        return scalar_number (field, double_to_text (d == 0.0 ? 0.0 : d), TRUE, out, error);
+        return double_scalar (d, field, NULL, out, error);
       }
 
     case FIELD_BOOLEAN:
@@ -915,6 +905,19 @@ scalar_av (const DynamormScalar *scalar)
   if (scalar->type == DDB_TYPE_BOOL)
     return av_new_bool ("BOOL", scalar->boolean);
   return _dynamorm_av_new_string (ddb_type_name (scalar->type), scalar->text);
+}
+
+static JsonNode *
+encode_double (double d, const char *what, GError **error)
+{
+  DynamormScalar scalar = { 0 };
+  JsonNode *av;
+
+  if (!double_scalar (d, NULL, what, &scalar, error))
+    return NULL;
+  av = scalar_av (&scalar);
+  _dynamorm_scalar_clear (&scalar);
+  return av;
 }
 
 gboolean

@@ -241,7 +241,7 @@ _dynamorm_session_try_direct_put (DynamormSession *session, DynamormModel *model
     }
   len = out->len;
   item = g_byte_array_free (out, FALSE);
-  table = dynamorm_session_get_table_name (session, type);
+  table = _dynamorm_session_table_name (session, schema);
   if (ops->put_item (dynamorm_session_get_backend (session), table, item, len) == DYNAMORM_DIRECT_DONE)
     return TRUE;
   g_free (item);
@@ -278,7 +278,7 @@ _dynamorm_session_try_direct_get (DynamormSession *session, GType model_type,
     return NULL;
   ddb_packed_end_item (key, mark, schema->sort_key != NULL ? 2 : 1);
 
-  table = dynamorm_session_get_table_name (session, model_type);
+  table = _dynamorm_session_table_name (session, schema);
   /* A missing item takes the JSON path too, for its NOT_FOUND message. */
   if (ops->get_item (dynamorm_session_get_backend (session), table, key->data, key->len,
                      &item, &len) != DYNAMORM_DIRECT_DONE)

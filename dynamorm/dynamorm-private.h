@@ -145,6 +145,8 @@ gboolean _dynamorm_direct_enabled (void);
 gboolean _dynamorm_model_pack (DynamormModel *model, const DynamormSchema *schema, GByteArray *out);
 DynamormModel *_dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema,
                                                 const guint8 *item);
+/* The session's table prefix followed by the schema's table name. */
+char *_dynamorm_session_table_name (DynamormSession *session, const DynamormSchema *schema);
 /* dynamorm_session_put() of a model with no options, and
  * dynamorm_session_get(), on the direct path: TRUE (or the model) when
  * done; FALSE (NULL) means the call must be made the JSON way. */

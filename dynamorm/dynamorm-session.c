@@ -349,8 +349,8 @@ dynamorm_session_set_table_prefix (DynamormSession *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TABLE_PREFIX]);
 }
 
-static char *
-table_name_for_schema (DynamormSession *self, const DynamormSchema *schema)
+char *
+_dynamorm_session_table_name (DynamormSession *self, const DynamormSchema *schema)
 {
   char *name;
 
@@ -380,7 +380,7 @@ dynamorm_session_get_table_name (DynamormSession *self,
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
 
   schema = _dynamorm_schema_get (model_type, TRUE, NULL);
-  return schema ? table_name_for_schema (self, schema) : NULL;
+  return schema ? _dynamorm_session_table_name (self, schema) : NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -834,7 +834,7 @@ op_for_type (DynamormSession *self, const char *operation, OpResultKind kind,
     return NULL;
   op = op_new (self, operation, kind);
   op->model_type = model_type;
-  op->table_name = table_name_for_schema (self, schema);
+  op->table_name = _dynamorm_session_table_name (self, schema);
   json_object_set_string_member (request_object (op), "TableName", op->table_name);
   if (schema_out)
     *schema_out = schema;
