@@ -388,74 +388,92 @@ stream_label (gint64 now_ms)
 
 /* ---- CreateTable ---- */
 
-JsonObject *
-ddb_op_create_table (DdbOp *op, GError **error)
+/* The members of a CreateTable request, after the JSON type checks. */
+typedef struct {
+  const char *name, *billing;
+  JsonArray *defs_arr, *ks, *lsis, *gsis;
+  JsonObject *pt, *ss;
+} CreateTableRequest;
+
+static gboolean
+create_table_read_members (JsonObject *req, CreateTableRequest *r, GError **error)
 {
-  JsonObject *req = op->request;
-  const char *name = NULL, *billing = NULL;
-  JsonArray *defs_arr = NULL, *ks = NULL, *lsis = NULL, *gsis = NULL;
-  JsonObject *pt = NULL, *ss = NULL;
-  g_autoptr(GHashTable) defs = NULL;
-  g_autoptr(DdbTable) table = NULL;
-  g_autoptr(GHashTable) index_names = NULL;
-  const char *h, *r, *ht, *rt;
-  gboolean ppr;
-  DdbValidator v;
-  JsonObject *resp;
+  return ddb_req_string (req, "TableName", &r->name, error) &&
+         ddb_req_array (req, "AttributeDefinitions", &r->defs_arr, error) &&
+         ddb_req_array (req, "KeySchema", &r->ks, error) &&
+         ddb_req_array (req, "LocalSecondaryIndexes", &r->lsis, error) &&
+         ddb_req_array (req, "GlobalSecondaryIndexes", &r->gsis, error) &&
+         ddb_req_string (req, "BillingMode", &r->billing, error) &&
+         ddb_req_object (req, "ProvisionedThroughput", &r->pt, error) &&
+         ddb_req_object (req, "StreamSpecification", &r->ss, error);
+}
 
-  if (!ddb_req_string (req, "TableName", &name, error) ||
-      !ddb_req_array (req, "AttributeDefinitions", &defs_arr, error) ||
-      !ddb_req_array (req, "KeySchema", &ks, error) ||
-      !ddb_req_array (req, "LocalSecondaryIndexes", &lsis, error) ||
-      !ddb_req_array (req, "GlobalSecondaryIndexes", &gsis, error) ||
-      !ddb_req_string (req, "BillingMode", &billing, error) ||
-      !ddb_req_object (req, "ProvisionedThroughput", &pt, error) ||
-      !ddb_req_object (req, "StreamSpecification", &ss, error))
-    return NULL;
-
-  ddb_validator_init (&v);
+static void
+validate_attribute_definitions (DdbValidator *v, JsonArray *defs_arr)
+{
   if (defs_arr == NULL)
-    ddb_validator_add (&v, NULL, "attributeDefinitions", "Member must not be null");
+    ddb_validator_add (v, NULL, "attributeDefinitions", "Member must not be null");
   for (guint i = 0; defs_arr && i < json_array_get_length (defs_arr); i++)
     {
       JsonNode *n = json_array_get_element (defs_arr, i);
       JsonObject *d = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
       g_autofree char *pn = g_strdup_printf ("attributeDefinitions.%u.member.attributeName", i + 1);
-      g_autofree char *pt2 = g_strdup_printf ("attributeDefinitions.%u.member.attributeType", i + 1);
+      g_autofree char *pt = g_strdup_printf ("attributeDefinitions.%u.member.attributeType", i + 1);
       const char *an = d ? json_object_get_string_member_with_default (d, "AttributeName", NULL) : NULL;
       const char *at = d ? json_object_get_string_member_with_default (d, "AttributeType", NULL) : NULL;
       if (an == NULL)
-        ddb_validator_add (&v, NULL, pn, "Member must not be null");
+        ddb_validator_add (v, NULL, pn, "Member must not be null");
       if (at == NULL)
-        ddb_validator_add (&v, NULL, pt2, "Member must not be null");
+        ddb_validator_add (v, NULL, pt, "Member must not be null");
       else
-        ddb_validate_enum (&v, at, pt2, attr_types);
+        ddb_validate_enum (v, at, pt, attr_types);
     }
-  ddb_validate_table_name (&v, name, "tableName");
-  validate_key_schema (&v, ks, "keySchema", TRUE);
-  validate_index_specs (&v, lsis, "localSecondaryIndexes", FALSE);
-  validate_index_specs (&v, gsis, "globalSecondaryIndexes", TRUE);
-  ddb_validate_enum (&v, billing, "billingMode", billing_modes);
-  validate_throughput (&v, pt, "provisionedThroughput");
-  if (!ddb_validator_finish (&v, error))
-    return NULL;
+}
 
-  ppr = billing != NULL && g_str_equal (billing, "PAY_PER_REQUEST");
+/* The "N validation errors detected" checks of every member. */
+static gboolean
+create_table_validate_members (CreateTableRequest *r, GError **error)
+{
+  DdbValidator v;
+
+  ddb_validator_init (&v);
+  validate_attribute_definitions (&v, r->defs_arr);
+  ddb_validate_table_name (&v, r->name, "tableName");
+  validate_key_schema (&v, r->ks, "keySchema", TRUE);
+  validate_index_specs (&v, r->lsis, "localSecondaryIndexes", FALSE);
+  validate_index_specs (&v, r->gsis, "globalSecondaryIndexes", TRUE);
+  ddb_validate_enum (&v, r->billing, "billingMode", billing_modes);
+  validate_throughput (&v, r->pt, "provisionedThroughput");
+  return ddb_validator_finish (&v, error);
+}
+
+/* BillingMode against ProvisionedThroughput, and the capacity bounds. */
+static gboolean
+create_table_check_billing (gboolean ppr, JsonObject *pt, GError **error)
+{
+  gint64 rc, wc;
+
   if (ppr && pt != NULL)
-    return invalid (error, "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"), NULL;
+    return invalid (error, "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
   if (!ppr && pt == NULL)
-    return invalid (error, "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"), NULL;
-  if (pt != NULL)
-    {
-      gint64 rc = json_object_get_int_member_with_default (pt, "ReadCapacityUnits", 0);
-      gint64 wc = json_object_get_int_member_with_default (pt, "WriteCapacityUnits", 0);
-      if (rc > 1000000000000)
-        return invalid (error, "Given value %" G_GINT64_FORMAT " for ReadCapacityUnits is out of bounds", rc), NULL;
-      if (wc > 1000000000000)
-        return invalid (error, "Given value %" G_GINT64_FORMAT " for WriteCapacityUnits is out of bounds", wc), NULL;
-    }
+    return invalid (error, "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+  if (pt == NULL)
+    return TRUE;
+  rc = json_object_get_int_member_with_default (pt, "ReadCapacityUnits", 0);
+  wc = json_object_get_int_member_with_default (pt, "WriteCapacityUnits", 0);
+  if (rc > 1000000000000)
+    return invalid (error, "Given value %" G_GINT64_FORMAT " for ReadCapacityUnits is out of bounds", rc);
+  if (wc > 1000000000000)
+    return invalid (error, "Given value %" G_GINT64_FORMAT " for WriteCapacityUnits is out of bounds", wc);
+  return TRUE;
+}
 
-  defs = g_hash_table_new (g_str_hash, g_str_equal);
+/* AttributeName -> DdbType of the definitions; NULL on duplicates. */
+static GHashTable *
+attribute_types_of (JsonArray *defs_arr, GError **error)
+{
+  g_autoptr(GHashTable) defs = g_hash_table_new (g_str_hash, g_str_equal);
+
   for (guint i = 0; i < json_array_get_length (defs_arr); i++)
     {
       JsonObject *d = json_array_get_object_element (defs_arr, i);
@@ -465,138 +483,200 @@ ddb_op_create_table (DdbOp *op, GError **error)
       g_hash_table_insert (defs, (gpointer) an,
                            GINT_TO_POINTER (ddb_type_from_name (json_object_get_string_member (d, "AttributeType"))));
     }
+  return g_steal_pointer (&defs);
+}
 
-  key_names (ks, &h, &r, &ht, &rt);
-  if (json_array_get_length (ks) > json_array_get_length (defs_arr))
+/* A new table with the request's key schema, checked against defs. */
+static DdbTable *
+table_from_key_schema (CreateTableRequest *r, GHashTable *defs, GError **error)
+{
+  const char *h, *rn, *ht, *rt;
+  DdbTable *table;
+
+  key_names (r->ks, &h, &rn, &ht, &rt);
+  if (json_array_get_length (r->ks) > json_array_get_length (r->defs_arr))
     return invalid (error, "Invalid KeySchema: Some index key attribute have no definition"), NULL;
-  if (!g_hash_table_contains (defs, h) || (r && !g_hash_table_contains (defs, r)))
+  if (!g_hash_table_contains (defs, h) || (rn && !g_hash_table_contains (defs, rn)))
     {
-      g_autofree char *keys = join_names (ks, "AttributeName");
-      g_autofree char *names = join_names (defs_arr, "AttributeName");
-      return invalid (error, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
-                      keys, names), NULL;
+      g_autofree char *keys = join_names (r->ks, "AttributeName");
+      g_autofree char *names = join_names (r->defs_arr, "AttributeName");
+      invalid (error, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+               keys, names);
+      return NULL;
     }
-  if (r && g_str_equal (h, r))
+  if (rn && g_str_equal (h, rn))
     return invalid (error, "Both the Hash Key and the Range Key element in the KeySchema have the same name"), NULL;
   if (!g_str_equal (ht, "HASH"))
     return invalid (error, "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"), NULL;
-  if (r && !g_str_equal (rt, "RANGE"))
+  if (rn && !g_str_equal (rt, "RANGE"))
     return invalid (error, "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"), NULL;
 
-  table = ddb_table_new (name);
+  table = ddb_table_new (r->name);
   table->hash.name = g_strdup (h);
   table->hash.type = GPOINTER_TO_INT (g_hash_table_lookup (defs, h));
-  if (r)
+  if (rn)
     {
-      table->range.name = g_strdup (r);
-      table->range.type = GPOINTER_TO_INT (g_hash_table_lookup (defs, r));
+      table->range.name = g_strdup (rn);
+      table->range.type = GPOINTER_TO_INT (g_hash_table_lookup (defs, rn));
     }
+  return table;
+}
+
+static void
+table_set_throughput (DdbTable *table, gboolean ppr, JsonObject *pt)
+{
   table->pay_per_request = ppr;
+  if (ppr)
+    table->read_capacity = table->write_capacity = 0;
   if (pt)
     {
       table->read_capacity = json_object_get_int_member_with_default (pt, "ReadCapacityUnits", 0);
       table->write_capacity = json_object_get_int_member_with_default (pt, "WriteCapacityUnits", 0);
     }
+}
 
-  index_names = g_hash_table_new (g_str_hash, g_str_equal);
-  if (lsis != NULL)
+/* Parses and adds the LocalSecondaryIndexes or GlobalSecondaryIndexes list. */
+static gboolean
+create_table_add_indexes (DdbTable *table, CreateTableRequest *r, gboolean global, GHashTable *defs,
+                          GHashTable *index_names, GError **error)
+{
+  JsonArray *list = global ? r->gsis : r->lsis;
+
+  if (list == NULL)
+    return TRUE;
+  if (json_array_get_length (list) == 0)
+    return invalid (error, global
+                    ? "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty"
+                    : "One or more parameter values were invalid: List of LocalSecondaryIndexes is empty");
+  if (!global && table->range.name == NULL)
+    return invalid (error, "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
+  for (guint i = 0; i < json_array_get_length (list); i++)
     {
-      if (json_array_get_length (lsis) == 0)
-        return invalid (error, "One or more parameter values were invalid: List of LocalSecondaryIndexes is empty"), NULL;
-      if (r == NULL)
-        return invalid (error, "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"), NULL;
-      for (guint i = 0; i < json_array_get_length (lsis); i++)
+      DdbIndex *index = parse_index (json_array_get_object_element (list, i), global, defs, r->defs_arr,
+                                     &table->hash, table->pay_per_request, error);
+      if (index == NULL)
+        return FALSE;
+      if (g_hash_table_contains (index_names, index->name))
         {
-          DdbIndex *index = parse_index (json_array_get_object_element (lsis, i), FALSE, defs, defs_arr,
-                                         &table->hash, ppr, error);
-          if (index == NULL)
-            return NULL;
-          if (g_hash_table_contains (index_names, index->name))
-            {
-              invalid (error, "One or more parameter values were invalid: Duplicate index name: %s", index->name);
-              ddb_index_free (index);
-              return NULL;
-            }
-          ddb_table_add_index (table, index);
-          g_hash_table_add (index_names, index->name);
+          invalid (error, "One or more parameter values were invalid: Duplicate index name: %s", index->name);
+          ddb_index_free (index);
+          return FALSE;
         }
-      if (json_array_get_length (lsis) > 5)
-        return invalid (error, "One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5"), NULL;
+      ddb_table_add_index (table, index);
+      g_hash_table_add (index_names, index->name);
     }
-  if (gsis != NULL)
+  if (!global && json_array_get_length (list) > 5)
+    return invalid (error, "One or more parameter values were invalid: Number of LocalSecondaryIndexes exceeds per-table limit of 5");
+  if (global && json_array_get_length (list) > 20)
+    return invalid (error, "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20");
+  return TRUE;
+}
+
+static gboolean
+key_attr_is (DdbKeyAttr *attr, const char *name)
+{
+  return attr->name != NULL && g_str_equal (attr->name, name);
+}
+
+/* Every attribute definition must be used by some key schema. */
+static gboolean
+check_definitions_used (DdbTable *table, GHashTable *defs, GError **error)
+{
+  GHashTableIter it;
+  gpointer key;
+
+  g_hash_table_iter_init (&it, defs);
+  while (g_hash_table_iter_next (&it, &key, NULL))
     {
-      if (json_array_get_length (gsis) == 0)
-        return invalid (error, "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty"), NULL;
-      for (guint i = 0; i < json_array_get_length (gsis); i++)
+      gboolean used = key_attr_is (&table->hash, key) || key_attr_is (&table->range, key);
+      for (guint i = 0; !used && i < table->indexes->len; i++)
         {
-          DdbIndex *index = parse_index (json_array_get_object_element (gsis, i), TRUE, defs, defs_arr,
-                                         &table->hash, ppr, error);
-          if (index == NULL)
-            return NULL;
-          if (g_hash_table_contains (index_names, index->name))
-            {
-              invalid (error, "One or more parameter values were invalid: Duplicate index name: %s", index->name);
-              ddb_index_free (index);
-              return NULL;
-            }
-          ddb_table_add_index (table, index);
-          g_hash_table_add (index_names, index->name);
+          DdbIndex *index = table->indexes->pdata[i];
+          used = key_attr_is (&index->hash, key) || key_attr_is (&index->range, key);
         }
-      if (json_array_get_length (gsis) > 20)
-        return invalid (error, "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20"), NULL;
+      if (!used)
+        return invalid (error, "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
     }
+  return TRUE;
+}
 
-  /* Every attribute definition must be used by some key schema. */
-  {
-    guint used = 0;
-    GHashTableIter it;
-    gpointer key;
-    g_hash_table_iter_init (&it, defs);
-    while (g_hash_table_iter_next (&it, &key, NULL))
-      {
-        gboolean is_used = g_str_equal (key, h) || (r && g_str_equal (key, r));
-        for (guint i = 0; !is_used && i < table->indexes->len; i++)
-          {
-            DdbIndex *index = table->indexes->pdata[i];
-            is_used = g_str_equal (key, index->hash.name) || (index->range.name && g_str_equal (key, index->range.name));
-          }
-        used += is_used;
-      }
-    if (used != g_hash_table_size (defs))
-      return invalid (error, "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"), NULL;
-  }
+static gboolean
+create_table_apply_stream_spec (DdbTable *table, JsonObject *ss, gint64 now_ms, GError **error)
+{
+  gboolean en = FALSE;
+  const char *vt = NULL;
 
-  if (ss != NULL)
+  if (ss == NULL)
+    return TRUE;
+  if (!check_stream_spec (ss, &en, &vt, error))
+    return FALSE;
+  if (en)
     {
-      gboolean en = FALSE;
-      const char *vt = NULL;
-      if (!check_stream_spec (ss, &en, &vt, error))
-        return NULL;
-      if (en)
-        {
-          table->stream_enabled = TRUE;
-          table->stream_view_type = g_strdup (vt);
-          table->stream_label = stream_label (op->now_ms);
-        }
+      table->stream_enabled = TRUE;
+      table->stream_view_type = g_strdup (vt);
+      table->stream_label = stream_label (now_ms);
     }
+  return TRUE;
+}
 
-  if (g_hash_table_contains (op->engine->tables, name))
-    {
-      /* DynamoDB Local: "Cannot create preexisting table". */
-      g_set_error (error, DDB_ERROR, DDB_ERROR_RESOURCE_IN_USE, "Table already exists: %s", name);
-      return NULL;
-    }
+/* The definitions as DescribeTable shows them: name and type only. */
+static JsonArray *
+copy_attribute_definitions (JsonArray *defs_arr)
+{
+  JsonArray *out = json_array_new ();
 
-  table->attribute_definitions = json_array_new ();
   for (guint i = 0; i < json_array_get_length (defs_arr); i++)
     {
       JsonObject *d = json_array_get_object_element (defs_arr, i);
       JsonObject *copy = json_object_new ();
       json_object_set_string_member (copy, "AttributeName", json_object_get_string_member (d, "AttributeName"));
       json_object_set_string_member (copy, "AttributeType", json_object_get_string_member (d, "AttributeType"));
-      json_array_add_object_element (table->attribute_definitions, copy);
+      json_array_add_object_element (out, copy);
     }
-  table->created_ms = op->now_ms;
+  return out;
+}
+
+/* The table a valid CreateTable request describes (not yet registered). */
+static DdbTable *
+create_table_build (CreateTableRequest *r, gint64 now_ms, GError **error)
+{
+  g_autoptr(GHashTable) defs = NULL;
+  g_autoptr(DdbTable) table = NULL;
+  g_autoptr(GHashTable) index_names = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean ppr = r->billing != NULL && g_str_equal (r->billing, "PAY_PER_REQUEST");
+
+  if (!create_table_check_billing (ppr, r->pt, error) ||
+      (defs = attribute_types_of (r->defs_arr, error)) == NULL ||
+      (table = table_from_key_schema (r, defs, error)) == NULL)
+    return NULL;
+  table_set_throughput (table, ppr, r->pt);
+  if (!create_table_add_indexes (table, r, FALSE, defs, index_names, error) ||
+      !create_table_add_indexes (table, r, TRUE, defs, index_names, error) ||
+      !check_definitions_used (table, defs, error) ||
+      !create_table_apply_stream_spec (table, r->ss, now_ms, error))
+    return NULL;
+  table->attribute_definitions = copy_attribute_definitions (r->defs_arr);
+  table->created_ms = now_ms;
+  return g_steal_pointer (&table);
+}
+
+JsonObject *
+ddb_op_create_table (DdbOp *op, GError **error)
+{
+  CreateTableRequest r = { 0 };
+  g_autoptr(DdbTable) table = NULL;
+  JsonObject *resp;
+
+  if (!create_table_read_members (op->request, &r, error) ||
+      !create_table_validate_members (&r, error) ||
+      (table = create_table_build (&r, op->now_ms, error)) == NULL)
+    return NULL;
+  if (g_hash_table_contains (op->engine->tables, r.name))
+    {
+      /* DynamoDB Local: "Cannot create preexisting table". */
+      g_set_error (error, DDB_ERROR, DDB_ERROR_RESOURCE_IN_USE, "Table already exists: %s", r.name);
+      return NULL;
+    }
 
   resp = json_object_new ();
   json_object_set_object_member (resp, "TableDescription", describe (table, "ACTIVE"));
@@ -710,43 +790,51 @@ ddb_op_list_tables (DdbOp *op, GError **error)
 
 /* ---- UpdateTable ---- */
 
-JsonObject *
-ddb_op_update_table (DdbOp *op, GError **error)
+/* The members of an UpdateTable request, after the JSON type checks. */
+typedef struct {
+  JsonArray *defs_arr, *updates;
+  JsonObject *pt, *ss;
+  const char *billing;
+} UpdateTableRequest;
+
+static gboolean
+update_table_read_members (JsonObject *req, UpdateTableRequest *r, GError **error)
 {
-  JsonObject *req = op->request;
-  DdbTable *table;
-  JsonArray *defs_arr = NULL, *updates = NULL;
-  JsonObject *pt = NULL, *ss = NULL;
-  const char *billing = NULL;
-  g_autoptr(GHashTable) defs = NULL;
   DdbValidator v;
-  JsonObject *resp;
-  gboolean ppr;
 
-  if (!ddb_req_array (req, "AttributeDefinitions", &defs_arr, error) ||
-      !ddb_req_array (req, "GlobalSecondaryIndexUpdates", &updates, error) ||
-      !ddb_req_string (req, "BillingMode", &billing, error) ||
-      !ddb_req_object (req, "ProvisionedThroughput", &pt, error) ||
-      !ddb_req_object (req, "StreamSpecification", &ss, error))
-    return NULL;
+  if (!ddb_req_array (req, "AttributeDefinitions", &r->defs_arr, error) ||
+      !ddb_req_array (req, "GlobalSecondaryIndexUpdates", &r->updates, error) ||
+      !ddb_req_string (req, "BillingMode", &r->billing, error) ||
+      !ddb_req_object (req, "ProvisionedThroughput", &r->pt, error) ||
+      !ddb_req_object (req, "StreamSpecification", &r->ss, error))
+    return FALSE;
   ddb_validator_init (&v);
-  ddb_validate_enum (&v, billing, "billingMode", billing_modes);
-  validate_throughput (&v, pt, "provisionedThroughput");
-  if (!ddb_validator_finish (&v, error))
-    return NULL;
-  if ((table = ddb_op_table (op, req, "tableName", error)) == NULL)
-    return NULL;
-  if (updates == NULL && billing == NULL && pt == NULL && ss == NULL)
-    return invalid (error, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"), NULL;
+  ddb_validate_enum (&v, r->billing, "billingMode", billing_modes);
+  validate_throughput (&v, r->pt, "provisionedThroughput");
+  return ddb_validator_finish (&v, error);
+}
 
-  ppr = billing ? g_str_equal (billing, "PAY_PER_REQUEST") : table->pay_per_request;
-  if (ppr && pt != NULL)
-    return invalid (error, "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"), NULL;
-  if (!ppr && table->pay_per_request && pt == NULL)
-    return invalid (error, "One or more parameter values were invalid: ProvisionedThroughput must be specified when BillingMode is PROVISIONED"), NULL;
+/* The billing mode the table will have; FALSE when the request's billing
+ * members contradict each other or the table. */
+static gboolean
+update_table_billing (DdbTable *table, UpdateTableRequest *r, gboolean *ppr_out, GError **error)
+{
+  gboolean ppr = r->billing ? g_str_equal (r->billing, "PAY_PER_REQUEST") : table->pay_per_request;
 
-  /* The attribute types known: the table's plus the request's. */
-  defs = g_hash_table_new (g_str_hash, g_str_equal);
+  if (ppr && r->pt != NULL)
+    return invalid (error, "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+  if (!ppr && table->pay_per_request && r->pt == NULL)
+    return invalid (error, "One or more parameter values were invalid: ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
+  *ppr_out = ppr;
+  return TRUE;
+}
+
+/* The attribute types known: the table's plus the request's. */
+static GHashTable *
+update_table_attribute_types (DdbTable *table, JsonArray *defs_arr, GError **error)
+{
+  g_autoptr(GHashTable) defs = g_hash_table_new (g_str_hash, g_str_equal);
+
   for (guint i = 0; i < json_array_get_length (table->attribute_definitions); i++)
     {
       JsonObject *d = json_array_get_object_element (table->attribute_definitions, i);
@@ -765,118 +853,181 @@ ddb_op_update_table (DdbOp *op, GError **error)
         return invalid (error, "One or more parameter values were invalid: Cannot change the type of an existing attribute: %s", an), NULL;
       g_hash_table_insert (defs, (gpointer) an, GINT_TO_POINTER (t));
     }
+  return g_steal_pointer (&defs);
+}
 
-  /* Check every update before applying any. */
-  for (guint pass = 0; pass < 2; pass++)
-    for (guint i = 0; updates && i < json_array_get_length (updates); i++)
-      {
-        JsonObject *u = json_array_get_object_element (updates, i);
-        JsonObject *create = json_object_has_member (u, "Create") ? json_object_get_object_member (u, "Create") : NULL;
-        JsonObject *del = json_object_has_member (u, "Delete") ? json_object_get_object_member (u, "Delete") : NULL;
-        JsonObject *upd = json_object_has_member (u, "Update") ? json_object_get_object_member (u, "Update") : NULL;
+static JsonObject *
+gsi_update_member (JsonObject *u, const char *member)
+{
+  return json_object_has_member (u, member) ? json_object_get_object_member (u, member) : NULL;
+}
 
-        if (create)
-          {
-            const char *iname = json_object_get_string_member_with_default (create, "IndexName", NULL);
-            DdbIndex *index;
-            if (pass == 0)
-              {
-                ddb_validator_init (&v);
-                ddb_validate_table_name (&v, iname, "globalSecondaryIndexUpdates.1.member.create.indexName");
-                if (!ddb_validator_finish (&v, error))
-                  return NULL;
-                if (ddb_table_find_index (table, iname))
-                  return invalid (error, "One or more parameter values were invalid: Index with name %s already exists", iname), NULL;
-                continue;
-              }
-            index = parse_index (create, TRUE, defs, defs_arr ? defs_arr : table->attribute_definitions,
-                                 &table->hash, ppr, error);
-            if (index == NULL)
-              return NULL;
-            ddb_table_add_index (table, index);
-          }
-        else if (del)
-          {
-            const char *iname = json_object_get_string_member_with_default (del, "IndexName", "");
-            DdbIndex *index = ddb_table_find_index (table, iname);
-            if (index == NULL || !index->global)
-              {
-                g_set_error (error, DDB_ERROR, DDB_ERROR_RESOURCE_NOT_FOUND,
-                             "Requested resource not found: Index: %s not found", iname);
-                return NULL;
-              }
-            if (pass == 1)
-              ddb_table_remove_index (table, index);
-          }
-        else if (upd)
-          {
-            const char *iname = json_object_get_string_member_with_default (upd, "IndexName", "");
-            DdbIndex *index = ddb_table_find_index (table, iname);
-            JsonObject *ipt = json_object_has_member (upd, "ProvisionedThroughput")
-                              ? json_object_get_object_member (upd, "ProvisionedThroughput") : NULL;
-            if (index == NULL || !index->global)
-              {
-                g_set_error (error, DDB_ERROR, DDB_ERROR_RESOURCE_NOT_FOUND,
-                             "Requested resource not found: Index: %s not found", iname);
-                return NULL;
-              }
-            if (pass == 1 && ipt)
-              {
-                index->read_capacity = json_object_get_int_member_with_default (ipt, "ReadCapacityUnits", 0);
-                index->write_capacity = json_object_get_int_member_with_default (ipt, "WriteCapacityUnits", 0);
-              }
-          }
-        else if (pass == 0)
-          return invalid (error, "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update, or GlobalSecondaryIndexUpdate.Delete must be specified"), NULL;
-      }
+/* The global index an Update or Delete names, or ResourceNotFoundException. */
+static DdbIndex *
+gsi_update_target (DdbTable *table, JsonObject *action, GError **error)
+{
+  const char *iname = json_object_get_string_member_with_default (action, "IndexName", "");
+  DdbIndex *index = ddb_table_find_index (table, iname);
 
-  if (defs_arr != NULL)
+  if (index == NULL || !index->global)
     {
-      /* Keep the table's definitions and add the new ones. */
-      for (guint i = 0; i < json_array_get_length (defs_arr); i++)
+      g_set_error (error, DDB_ERROR, DDB_ERROR_RESOURCE_NOT_FOUND,
+                   "Requested resource not found: Index: %s not found", iname);
+      return NULL;
+    }
+  return index;
+}
+
+/* First pass: every GlobalSecondaryIndexUpdates entry is checked before any
+ * is applied. */
+static gboolean
+gsi_updates_check (DdbTable *table, JsonArray *updates, GError **error)
+{
+  for (guint i = 0; updates && i < json_array_get_length (updates); i++)
+    {
+      JsonObject *u = json_array_get_object_element (updates, i);
+      JsonObject *create = gsi_update_member (u, "Create");
+
+      if (create)
         {
-          JsonObject *d = json_array_get_object_element (defs_arr, i);
-          const char *an = json_object_get_string_member (d, "AttributeName");
-          gboolean known = FALSE;
-          for (guint j = 0; j < json_array_get_length (table->attribute_definitions); j++)
-            if (g_str_equal (an, json_object_get_string_member (json_array_get_object_element (table->attribute_definitions, j), "AttributeName")))
-              known = TRUE;
-          if (!known)
+          const char *iname = json_object_get_string_member_with_default (create, "IndexName", NULL);
+          DdbValidator v;
+          ddb_validator_init (&v);
+          ddb_validate_table_name (&v, iname, "globalSecondaryIndexUpdates.1.member.create.indexName");
+          if (!ddb_validator_finish (&v, error))
+            return FALSE;
+          if (ddb_table_find_index (table, iname))
+            return invalid (error, "One or more parameter values were invalid: Index with name %s already exists", iname);
+        }
+      else if (gsi_update_member (u, "Delete") || gsi_update_member (u, "Update"))
+        {
+          JsonObject *action = gsi_update_member (u, "Delete") ? gsi_update_member (u, "Delete") : gsi_update_member (u, "Update");
+          if (gsi_update_target (table, action, error) == NULL)
+            return FALSE;
+        }
+      else
+        return invalid (error, "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update, or GlobalSecondaryIndexUpdate.Delete must be specified");
+    }
+  return TRUE;
+}
+
+/* Second pass: creates, deletes and re-provisions the indexes. */
+static gboolean
+gsi_updates_apply (DdbTable *table, UpdateTableRequest *r, GHashTable *defs, gboolean ppr, GError **error)
+{
+  for (guint i = 0; r->updates && i < json_array_get_length (r->updates); i++)
+    {
+      JsonObject *u = json_array_get_object_element (r->updates, i);
+      JsonObject *create = gsi_update_member (u, "Create");
+      JsonObject *del = gsi_update_member (u, "Delete");
+      JsonObject *upd = gsi_update_member (u, "Update");
+      DdbIndex *index;
+
+      if (create)
+        {
+          index = parse_index (create, TRUE, defs, r->defs_arr ? r->defs_arr : table->attribute_definitions,
+                               &table->hash, ppr, error);
+          if (index == NULL)
+            return FALSE;
+          ddb_table_add_index (table, index);
+        }
+      else if (del)
+        {
+          if ((index = gsi_update_target (table, del, error)) == NULL)
+            return FALSE;
+          ddb_table_remove_index (table, index);
+        }
+      else if (upd)
+        {
+          JsonObject *ipt = gsi_update_member (upd, "ProvisionedThroughput");
+          if ((index = gsi_update_target (table, upd, error)) == NULL)
+            return FALSE;
+          if (ipt)
             {
-              JsonObject *copy = json_object_new ();
-              json_object_set_string_member (copy, "AttributeName", an);
-              json_object_set_string_member (copy, "AttributeType", json_object_get_string_member (d, "AttributeType"));
-              json_array_add_object_element (table->attribute_definitions, copy);
+              index->read_capacity = json_object_get_int_member_with_default (ipt, "ReadCapacityUnits", 0);
+              index->write_capacity = json_object_get_int_member_with_default (ipt, "WriteCapacityUnits", 0);
             }
         }
     }
-  table->pay_per_request = ppr;
-  if (ppr)
-    table->read_capacity = table->write_capacity = 0;
-  if (pt)
+  return TRUE;
+}
+
+static gboolean
+attribute_defined (JsonArray *definitions, const char *name)
+{
+  for (guint j = 0; j < json_array_get_length (definitions); j++)
+    if (g_str_equal (name, json_object_get_string_member (json_array_get_object_element (definitions, j), "AttributeName")))
+      return TRUE;
+  return FALSE;
+}
+
+/* Keeps the table's definitions and adds the new ones. */
+static void
+merge_attribute_definitions (DdbTable *table, JsonArray *defs_arr)
+{
+  for (guint i = 0; defs_arr && i < json_array_get_length (defs_arr); i++)
     {
-      table->read_capacity = json_object_get_int_member_with_default (pt, "ReadCapacityUnits", 0);
-      table->write_capacity = json_object_get_int_member_with_default (pt, "WriteCapacityUnits", 0);
+      JsonObject *d = json_array_get_object_element (defs_arr, i);
+      const char *an = json_object_get_string_member (d, "AttributeName");
+      JsonObject *copy;
+
+      if (attribute_defined (table->attribute_definitions, an))
+        continue;
+      copy = json_object_new ();
+      json_object_set_string_member (copy, "AttributeName", an);
+      json_object_set_string_member (copy, "AttributeType", json_object_get_string_member (d, "AttributeType"));
+      json_array_add_object_element (table->attribute_definitions, copy);
     }
-  if (ss)
+}
+
+static gboolean
+update_table_apply_stream_spec (DdbTable *table, JsonObject *ss, gint64 now_ms, GError **error)
+{
+  gboolean en = FALSE;
+  const char *vt = NULL;
+
+  if (ss == NULL)
+    return TRUE;
+  if (!check_stream_spec (ss, &en, &vt, error))
+    return FALSE;
+  if (en && table->stream_enabled)
+    return invalid (error, "Table already has an enabled stream: %s", table->name);
+  if (!en && !table->stream_enabled)
+    return invalid (error, "Table already has a disabled stream: %s", table->name);
+  table->stream_enabled = en;
+  g_clear_pointer (&table->stream_view_type, g_free);
+  if (en)
     {
-      gboolean en = FALSE;
-      const char *vt = NULL;
-      if (!check_stream_spec (ss, &en, &vt, error))
-        return NULL;
-      if (en && table->stream_enabled)
-        return invalid (error, "Table already has an enabled stream: %s", table->name), NULL;
-      if (!en && !table->stream_enabled)
-        return invalid (error, "Table already has a disabled stream: %s", table->name), NULL;
-      table->stream_enabled = en;
-      g_clear_pointer (&table->stream_view_type, g_free);
-      if (en)
-        {
-          table->stream_view_type = g_strdup (vt);
-          g_free (table->stream_label);
-          table->stream_label = stream_label (op->now_ms);
-        }
+      table->stream_view_type = g_strdup (vt);
+      g_free (table->stream_label);
+      table->stream_label = stream_label (now_ms);
     }
+  return TRUE;
+}
+
+JsonObject *
+ddb_op_update_table (DdbOp *op, GError **error)
+{
+  UpdateTableRequest r = { 0 };
+  g_autoptr(GHashTable) defs = NULL;
+  DdbTable *table;
+  JsonObject *resp;
+  gboolean ppr = FALSE;
+
+  if (!update_table_read_members (op->request, &r, error) ||
+      (table = ddb_op_table (op, op->request, "tableName", error)) == NULL)
+    return NULL;
+  if (r.updates == NULL && r.billing == NULL && r.pt == NULL && r.ss == NULL)
+    return invalid (error, "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required"), NULL;
+  if (!update_table_billing (table, &r, &ppr, error) ||
+      (defs = update_table_attribute_types (table, r.defs_arr, error)) == NULL ||
+      !gsi_updates_check (table, r.updates, error) ||
+      !gsi_updates_apply (table, &r, defs, ppr, error))
+    return NULL;
+  merge_attribute_definitions (table, r.defs_arr);
+  table_set_throughput (table, ppr, r.pt);
+  if (!update_table_apply_stream_spec (table, r.ss, op->now_ms, error))
+    return NULL;
 
   resp = json_object_new ();
   json_object_set_object_member (resp, "TableDescription", describe (table, "ACTIVE"));
