@@ -44,6 +44,7 @@ struct _DynamormSigV4Request
   GBytes *body;
   gboolean normalize_path;
   gboolean sign_content_sha256;
+  gboolean sign_session_token;
 
   /* results */
   char *canonical_request;
@@ -102,6 +103,7 @@ dynamorm_sigv4_request_init (DynamormSigV4Request *self)
                                          (GDestroyNotify) g_ptr_array_unref);
   self->headers_to_add = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->normalize_path = TRUE;
+  self->sign_session_token = TRUE;
 }
 
 /**
@@ -237,6 +239,27 @@ dynamorm_sigv4_request_set_sign_content_sha256 (DynamormSigV4Request *self,
 {
   g_return_if_fail (DYNAMORM_IS_SIGV4_REQUEST (self));
   self->sign_content_sha256 = !!sign_content_sha256;
+}
+
+/**
+ * dynamorm_sigv4_request_set_sign_session_token:
+ * @self: a #DynamormSigV4Request
+ * @sign_session_token: whether the session token is part of the signature
+ *
+ * With temporary credentials the request carries the session token in the
+ * `X-Amz-Security-Token` header. Most services, DynamoDB among them, want
+ * that header signed like any other: that is the default. Some services
+ * want the token added after the signature is computed; with %FALSE the
+ * token is left out of the canonical request and the signed headers, and
+ * [method@Dynamorm.SigV4Request.get_headers_to_add] still holds it, to be
+ * sent with the request.
+ */
+void
+dynamorm_sigv4_request_set_sign_session_token (DynamormSigV4Request *self,
+                                               gboolean              sign_session_token)
+{
+  g_return_if_fail (DYNAMORM_IS_SIGV4_REQUEST (self));
+  self->sign_session_token = !!sign_session_token;
 }
 
 /* RFC 3986 percent-encoding of everything but the unreserved characters
@@ -569,7 +592,12 @@ dynamorm_sigv4_request_sign (DynamormSigV4Request  *self,
   g_hash_table_insert (self->headers_to_add, g_strdup ("X-Amz-Date"), g_strdup (amz_date));
   if (token != NULL)
     {
-      g_hash_table_insert (canonical, g_strdup ("x-amz-security-token"), g_strdup (token));
+      /* Unsigned, it is only added to the request; a caller's own
+       * X-Amz-Security-Token header is then not signed either. */
+      if (self->sign_session_token)
+        g_hash_table_insert (canonical, g_strdup ("x-amz-security-token"), g_strdup (token));
+      else
+        g_hash_table_remove (canonical, "x-amz-security-token");
       g_hash_table_insert (self->headers_to_add, g_strdup ("X-Amz-Security-Token"), g_strdup (token));
     }
   if (self->sign_content_sha256)

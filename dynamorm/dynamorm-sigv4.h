@@ -37,6 +37,9 @@ DYNAMORM_AVAILABLE_IN_ALL
 void                  dynamorm_sigv4_request_set_sign_content_sha256 (DynamormSigV4Request *self,
                                                                      gboolean              sign_content_sha256);
 DYNAMORM_AVAILABLE_IN_ALL
+void                  dynamorm_sigv4_request_set_sign_session_token (DynamormSigV4Request *self,
+                                                                    gboolean              sign_session_token);
+DYNAMORM_AVAILABLE_IN_ALL
 gboolean              dynamorm_sigv4_request_sign                  (DynamormSigV4Request *self,
                                                                    const char           *region,
                                                                    const char           *service,

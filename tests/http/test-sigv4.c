@@ -104,15 +104,16 @@ parse_request (const char *raw)
   return request;
 }
 
-/* As botocore does: the session token, if any, is the one in the expected
- * canonical request. */
+/* The session token of a case is the X-Amz-Security-Token header of its
+ * signed request (.sreq); whether it is signed, whether the canonical
+ * request (.creq) holds it: post-sts-header-after adds it after signing. */
 static char *
-find_token (const char *creq)
+find_token (const char *text)
 {
-  g_auto(GStrv) lines = g_strsplit (creq, "\n", -1);
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
 
   for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], "x-amz-security-token:"))
+    if (g_ascii_strncasecmp (lines[i], "x-amz-security-token:", strlen ("x-amz-security-token:")) == 0)
       return g_strdup (lines[i] + strlen ("x-amz-security-token:"));
   return NULL;
 }
@@ -124,9 +125,11 @@ test_suite_case (gconstpointer data)
   g_autofree char *name = g_path_get_basename (dir);
   g_autofree char *raw = read_case_file (dir, name, "req");
   g_autofree char *creq = read_case_file (dir, name, "creq");
+  g_autofree char *sreq = read_case_file (dir, name, "sreq");
   g_autofree char *sts = read_case_file (dir, name, "sts");
   g_autofree char *authz = read_case_file (dir, name, "authz");
-  g_autofree char *token = find_token (creq);
+  g_autofree char *token = find_token (sreq);
+  g_autofree char *signed_token = find_token (creq);
   g_autoptr(DynamormSigV4Request) request = parse_request (raw);
   g_autoptr(DynamormCredentials) credentials = NULL;
   g_autoptr(GDateTime) time = NULL;
@@ -135,6 +138,8 @@ test_suite_case (gconstpointer data)
 
   credentials = dynamorm_credentials_new (ACCESS_KEY, SECRET_KEY, token, NULL);
   time = g_date_time_new_utc (2015, 8, 30, 12, 36, 0);
+  if (token != NULL && signed_token == NULL)
+    dynamorm_sigv4_request_set_sign_session_token (request, FALSE);
 
   g_assert_true (dynamorm_sigv4_request_sign (request, REGION, SERVICE, time, credentials, &error));
   g_assert_no_error (error);
@@ -146,7 +151,61 @@ test_suite_case (gconstpointer data)
   added = dynamorm_sigv4_request_get_headers_to_add (request);
   g_assert_cmpstr (g_hash_table_lookup (added, "Authorization"), ==, authz);
   g_assert_cmpstr (g_hash_table_lookup (added, "X-Amz-Date"), ==, "20150830T123600Z");
+  /* Signed or not, the token goes with the request. */
   g_assert_cmpstr (g_hash_table_lookup (added, "X-Amz-Security-Token"), ==, token);
+}
+
+/* The two STS cases, by name: the suite must keep exercising both ways. */
+static void
+test_session_token_cases (void)
+{
+  g_autofree char *after = g_test_build_filename (G_TEST_DIST, "aws4_testsuite", "post-sts-token",
+                                                  "post-sts-header-after", "post-sts-header-after.sreq", NULL);
+  g_autofree char *before = g_test_build_filename (G_TEST_DIST, "aws4_testsuite", "post-sts-token",
+                                                   "post-sts-header-before", "post-sts-header-before.creq", NULL);
+  g_autofree char *sreq = NULL;
+  g_autofree char *creq = NULL;
+  g_autofree char *after_token = NULL;
+  g_autofree char *before_token = NULL;
+
+  g_assert_true (g_file_get_contents (after, &sreq, NULL, NULL));
+  g_assert_true (g_file_get_contents (before, &creq, NULL, NULL));
+  after_token = find_token (sreq);
+  before_token = find_token (creq);
+  g_assert_nonnull (after_token);
+  g_assert_nonnull (before_token);
+}
+
+/* A token the caller wants unsigned: the signature is the one without any
+ * token, and the header still comes back to be sent. */
+static void
+test_unsigned_session_token (void)
+{
+  g_autoptr(DynamormSigV4Request) with = dynamorm_sigv4_request_new ("POST", "/", NULL);
+  g_autoptr(DynamormSigV4Request) without = dynamorm_sigv4_request_new ("POST", "/", NULL);
+  g_autoptr(DynamormCredentials) temporary = dynamorm_credentials_new (ACCESS_KEY, SECRET_KEY, "tok", NULL);
+  g_autoptr(DynamormCredentials) permanent = dynamorm_credentials_new (ACCESS_KEY, SECRET_KEY, NULL, NULL);
+  g_autoptr(GDateTime) time = g_date_time_new_utc (2015, 8, 30, 12, 36, 0);
+  g_autoptr(GError) error = NULL;
+
+  dynamorm_sigv4_request_add_header (with, "Host", "example.amazonaws.com");
+  dynamorm_sigv4_request_add_header (with, "X-Amz-Security-Token", "stale");
+  dynamorm_sigv4_request_add_header (without, "Host", "example.amazonaws.com");
+  dynamorm_sigv4_request_set_sign_session_token (with, FALSE);
+  g_assert_true (dynamorm_sigv4_request_sign (with, REGION, SERVICE, time, temporary, &error));
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_sigv4_request_sign (without, REGION, SERVICE, time, permanent, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpstr (dynamorm_sigv4_request_get_signed_headers (with), ==, "host;x-amz-date");
+  g_assert_cmpstr (dynamorm_sigv4_request_get_authorization (with), ==,
+                   dynamorm_sigv4_request_get_authorization (without));
+  g_assert_cmpstr (g_hash_table_lookup (dynamorm_sigv4_request_get_headers_to_add (with), "X-Amz-Security-Token"), ==, "tok");
+
+  /* Back on: signed again. */
+  dynamorm_sigv4_request_set_sign_session_token (with, TRUE);
+  g_assert_true (dynamorm_sigv4_request_sign (with, REGION, SERVICE, time, temporary, &error));
+  g_assert_cmpstr (dynamorm_sigv4_request_get_signed_headers (with), ==, "host;x-amz-date;x-amz-security-token");
 }
 
 static void
@@ -250,6 +309,8 @@ main (int    argc,
     }
   g_test_add_func ("/dynamorm/sigv4/missing-host", test_missing_host);
   g_test_add_func ("/dynamorm/sigv4/dynamodb-request", test_dynamodb_request);
+  g_test_add_func ("/dynamorm/sigv4/session-token-cases", test_session_token_cases);
+  g_test_add_func ("/dynamorm/sigv4/unsigned-session-token", test_unsigned_session_token);
 
   ret = g_test_run ();
   return ret;
