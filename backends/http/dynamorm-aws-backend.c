@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-aws-backend.h"
@@ -57,6 +58,53 @@ nonempty_env (const char *name)
   const char *value = g_getenv (name);
 
   return value != NULL && *value != '\0' ? value : NULL;
+}
+
+/* A host that never leaves this machine: a loopback address, or localhost
+ * (RFC 6761 keeps "localhost." names on the loopback interface). */
+static gboolean
+is_loopback_host (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autofree char *bare = NULL;
+  gsize len = strlen (host);
+
+  if (len > 2 && host[0] == '[' && host[len - 1] == ']')
+    host = bare = g_strndup (host + 1, len - 2);
+  if (g_ascii_strcasecmp (host, "localhost") == 0 || g_str_has_suffix (host, ".localhost"))
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/* Plain http sends the signed requests, the session token and every item in
+ * clear: say so once per endpoint and process, unless it stays on this
+ * machine (DynamoDB Local, a test server). */
+static void
+warn_if_cleartext (GUri       *endpoint,
+                   const char *uri_string)
+{
+  static GMutex lock;
+  static GHashTable *warned;
+  g_autofree char *endpoint_string = NULL;
+  gboolean first;
+
+  if (g_ascii_strcasecmp (g_uri_get_scheme (endpoint), "http") != 0 ||
+      is_loopback_host (g_uri_get_host (endpoint)))
+    return;
+
+  endpoint_string = g_uri_to_string (endpoint);
+  g_mutex_lock (&lock);
+  if (warned == NULL)
+    warned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  first = g_hash_table_add (warned, g_strdup (endpoint_string));
+  g_mutex_unlock (&lock);
+
+  if (first)
+    g_warning (_("%s sends its requests to %s over plain http: the AWS access key id, the session "
+                 "token, the signatures and every item travel in clear and can be read or replayed "
+                 "on the way. Use an https:// endpoint."),
+               uri_string, endpoint_string);
 }
 
 static gboolean
@@ -130,6 +178,7 @@ dynamorm_aws_backend_configure (DynamormHttpBackend        *backend,
       endpoint_uri = with_path;
     }
 
+  warn_if_cleartext (endpoint_uri, uri_string);
   config->endpoint = g_steal_pointer (&endpoint_uri);
   config->region = g_strdup (region);
   if (self->credentials != NULL)

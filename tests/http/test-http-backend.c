@@ -253,6 +253,52 @@ test_uri_errors (void)
     }
 }
 
+/* Plain http to a host off this machine: one warning per endpoint, at
+ * creation; loopback endpoints (DynamoDB Local, test servers) stay quiet. */
+static void
+test_cleartext_warning (void)
+{
+  static const char *const quiet[] = {
+    "aws://eu-west-1?endpoint=http://127.0.0.1:8000",
+    "aws://eu-west-1?endpoint=http://127.3.4.5",
+    "aws://eu-west-1?endpoint=http://localhost:8000/",
+    "aws://eu-west-1?endpoint=http://db.localhost:8000/",
+    "aws://eu-west-1?endpoint=http://[::1]:8000/",
+    "aws://eu-west-1?endpoint=https://dynamodb.example.com/",
+    "aws://eu-west-1",
+  };
+  static const char *const loud[] = {
+    "aws://eu-west-1?endpoint=http://dynamodb.example.com/",
+    "aws://eu-west-1?endpoint=http://10.1.2.3:8000",
+    "aws://eu-west-1?endpoint=http://[2001:db8::1]:8000",
+  };
+
+  test_clear_aws_env ();
+  for (guint i = 0; i < G_N_ELEMENTS (quiet); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DynamormBackend) backend = dynamorm_backend_new_for_uri (quiet[i], NULL, &error);
+
+      /* An unexpected warning is fatal in a test. */
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (loud); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DynamormBackend) backend = NULL;
+      g_autoptr(DynamormBackend) again = NULL;
+
+      g_test_expect_message ("Dynamorm", G_LOG_LEVEL_WARNING, "*plain http*in clear*https://*");
+      backend = dynamorm_backend_new_for_uri (loud[i], NULL, &error);
+      g_assert_no_error (error);
+      g_test_assert_expected_messages ();
+      /* Once per endpoint: a second session on it says nothing more. */
+      again = dynamorm_backend_new_for_uri (loud[i], NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
 static void
 test_region_resolution (void)
 {
@@ -791,6 +837,7 @@ main (int    argc,
   g_test_add_func ("/dynamorm/http/http-scheme", test_http_scheme);
   g_test_add_func ("/dynamorm/http/uri-errors", test_uri_errors);
   g_test_add_func ("/dynamorm/http/region-resolution", test_region_resolution);
+  g_test_add_func ("/dynamorm/http/cleartext-warning", test_cleartext_warning);
   g_test_add_func ("/dynamorm/http/retried", test_retried);
   g_test_add_func ("/dynamorm/http/backoff-delays", test_backoff_delays);
   g_test_add_func ("/dynamorm/http/backoff-delays-async", test_backoff_delays_async);
