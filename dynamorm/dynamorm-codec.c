@@ -1271,393 +1271,501 @@ view_strv (const DynamormField *field, AvView *view, GError **error)
   return (char **) g_ptr_array_free (g_steal_pointer (&strings), FALSE);
 }
 
+/* What a decode step found: the value, an attribute of another type than
+ * the property reads (the caller names the type it wanted), or an error. */
+typedef enum {
+  DECODE_OK,
+  DECODE_MISMATCH,
+  DECODE_FAILED,
+} DecodeResult;
+
+/* A NULL attribute clears pointer types; scalars have no null. */
+static DecodeResult
+decode_null (const DynamormField *field, AvView *view, GError **error)
+{
+  switch (field->kind)
+    {
+    case FIELD_STRING: case FIELD_STRING_NUMBER: case FIELD_STRING_BINARY:
+    case FIELD_BYTES: case FIELD_DATETIME: case FIELD_STRV:
+    case FIELD_VARIANT: case FIELD_MODEL: case FIELD_MODEL_LIST:
+      return DECODE_OK;
+    case FIELD_JSON_NODE:
+      if (field->flags & FIELD_FLAG_JSON)
+        return DECODE_OK;
+      return DECODE_MISMATCH; /* decode_json_node reads JSON null */
+    default:
+      wrong_type (field, view->type_name, _("a value (the property cannot be null)"), error);
+      return DECODE_FAILED;
+    }
+}
+
+static DecodeResult
+decode_string_number (const DynamormField *field, AvView *view, GValue *value, GError **error)
+{
+  DdbNumber number;
+
+  if (view->type != DDB_TYPE_N)
+    return DECODE_MISMATCH;
+  if (!view_number (field, view, &number, error))
+    return DECODE_FAILED;
+  g_value_take_string (value, ddb_number_to_string (&number));
+  return DECODE_OK;
+}
+
+static DecodeResult
+decode_string_binary (const DynamormField *field, AvView *view, GValue *value, GError **error)
+{
+  g_autofree char *what = NULL;
+  gsize len;
+  guchar *data;
+
+  if (view->type != DDB_TYPE_B || view->text == NULL)
+    return DECODE_MISMATCH;
+  data = g_base64_decode (view->text, &len);
+  if (!g_utf8_validate_len ((const char *) data, len, NULL) || memchr (data, 0, len))
+    {
+      g_free (data);
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("%s is a string, but attribute “%s” holds bytes that are not UTF-8 text; use a GBytes property"),
+                   what = field_what (field), field->attribute);
+      return DECODE_FAILED;
+    }
+  g_value_take_string (value, g_strndup ((char *) data, len));
+  g_free (data);
+  return DECODE_OK;
+}
+
+/* Stores a whole number that fits 64 bits into the property's integer or
+ * flags type; FALSE when it does not fit that type. */
+static gboolean
+integer_store (const DynamormField *field, gint64 i64, guint64 u64, GValue *value)
+{
+  GType vt = G_VALUE_TYPE (value);
+  GValue wide = G_VALUE_INIT;
+  GValue back = G_VALUE_INIT;
+
+  if (field->kind == FIELD_FLAGS)
+    {
+      g_autoptr(GFlagsClass) klass = g_type_class_ref (vt);
+
+      if (u64 > G_MAXUINT || (u64 & ~(guint64) klass->mask) != 0)
+        return FALSE;
+      g_value_set_flags (value, (guint) u64);
+      return TRUE;
+    }
+  if (vt == G_TYPE_INT64)
+    {
+      g_value_set_int64 (value, i64);
+      return TRUE;
+    }
+  if (vt == G_TYPE_INT)
+    {
+      g_value_set_int (value, (int) i64);
+      return i64 >= G_MININT && i64 <= G_MAXINT;
+    }
+  /* Transform, then check the result reads back as the same number:
+   * catches values that do not fit a narrower type. */
+  if (field->kind == FIELD_INT)
+    {
+      g_value_init (&wide, G_TYPE_INT64);
+      g_value_set_int64 (&wide, i64);
+    }
+  else
+    {
+      g_value_init (&wide, G_TYPE_UINT64);
+      g_value_set_uint64 (&wide, u64);
+    }
+  g_value_transform (&wide, value);
+  g_value_init (&back, G_VALUE_TYPE (&wide));
+  g_value_transform (value, &back);
+  return field->kind == FIELD_INT ? g_value_get_int64 (&back) == i64
+                                  : g_value_get_uint64 (&back) == u64;
+}
+
+static DecodeResult
+decode_integer (const DynamormField *field, AvView *view, GValue *value, GError **error)
+{
+  DdbNumber number;
+  gint64 i64 = 0;
+  guint64 u64 = 0;
+  gboolean ok;
+
+  if (view->type != DDB_TYPE_N)
+    return DECODE_MISMATCH;
+  if (!view_number (field, view, &number, error))
+    return DECODE_FAILED;
+  if (field->kind == FIELD_INT)
+    ok = ddb_number_to_int64 (&number, &i64);
+  else
+    ok = ddb_number_to_uint64 (&number, &u64);
+  ok = ok && integer_store (field, i64, u64, value);
+  if (ok && field->kind != FIELD_FLAGS && g_param_value_validate (field->pspec, value))
+    ok = FALSE; /* outside the pspec's minimum/maximum */
+  if (!ok)
+    {
+      g_autofree char *text = ddb_number_to_string (&number);
+      out_of_range (field, text, error);
+      return DECODE_FAILED;
+    }
+  return DECODE_OK;
+}
+
+static DecodeResult
+decode_double (const DynamormField *field, AvView *view, GValue *value, GError **error)
+{
+  g_autofree char *canonical = NULL;
+  DdbNumber number;
+  const char *text;
+  double d;
+
+  if (view->type != DDB_TYPE_N)
+    return DECODE_MISMATCH;
+  if (!view_number (field, view, &number, error))
+    return DECODE_FAILED;
+  text = view->text;
+  if (!ddb_number_text_is_canonical (text, strlen (text), NULL))
+    text = canonical = ddb_number_to_string (&number);
+  d = g_ascii_strtod (text, NULL);
+  if (G_VALUE_HOLDS_FLOAT (value))
+    {
+      if (!isfinite ((float) d))
+        {
+          out_of_range (field, text, error);
+          return DECODE_FAILED;
+        }
+      g_value_set_float (value, (float) d);
+    }
+  else
+    g_value_set_double (value, d);
+  if (g_param_value_validate (field->pspec, value))
+    {
+      out_of_range (field, text, error);
+      return DECODE_FAILED;
+    }
+  return DECODE_OK;
+}
+
+static DecodeResult
+decode_enum (const DynamormField *field, AvView *view, GValue *value, GError **error)
+{
+  GType vt = G_VALUE_TYPE (value);
+  g_autoptr(GEnumClass) klass = NULL;
+  g_autofree char *what = NULL;
+  GEnumValue *ev;
+
+  if (view->type != DDB_TYPE_S || view->text == NULL)
+    return DECODE_MISMATCH;
+  klass = g_type_class_ref (vt);
+  ev = g_enum_get_value_by_nick (klass, view->text);
+  if (ev == NULL)
+    ev = g_enum_get_value_by_name (klass, view->text);
+  if (ev == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("%s: “%s” is not a value of %s"), what = field_what (field), view->text,
+                   g_type_name (vt));
+      return DECODE_FAILED;
+    }
+  g_value_set_enum (value, ev->value);
+  return DECODE_OK;
+}
+
+/* A date and time is stored as epoch seconds (N) or RFC 3339 text (S). */
+static DecodeResult
+decode_datetime (const DynamormField *field, AvView *view, GValue *value, GError **error)
+{
+  g_autofree char *what = NULL;
+  GDateTime *dt;
+
+  if (view->type == DDB_TYPE_N)
+    {
+      DdbNumber number;
+      gint64 secs;
+
+      if (!view_number (field, view, &number, error))
+        return DECODE_FAILED;
+      if (!ddb_number_to_int64 (&number, &secs) ||
+          (dt = g_date_time_new_from_unix_utc (secs)) == NULL)
+        {
+          g_autofree char *text = ddb_number_to_string (&number);
+          out_of_range (field, text, error);
+          return DECODE_FAILED;
+        }
+      g_value_take_boxed (value, dt);
+      return DECODE_OK;
+    }
+  if (view->type != DDB_TYPE_S || view->text == NULL)
+    return DECODE_MISMATCH;
+  dt = g_date_time_new_from_iso8601 (view->text, NULL);
+  if (dt == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("%s: “%s” is not an RFC 3339 date and time"), what = field_what (field),
+                   view->text);
+      return DECODE_FAILED;
+    }
+  g_value_take_boxed (value, dt);
+  return DECODE_OK;
+}
+
+static DecodeResult
+decode_strv (const DynamormField *field, AvView *view, GValue *value, GError **error)
+{
+  char **strv;
+
+  if (view->type == DDB_TYPE_S && view->text != NULL && (field->flags & FIELD_FLAG_JSON))
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GVariant) v = json_gvariant_deserialize_data (view->text, -1, "as", &local_error);
+      g_autofree char *what = NULL;
+
+      if (v == NULL)
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                       _("%s: the stored JSON is not a list of strings: %s"),
+                       what = field_what (field), local_error->message);
+          return DECODE_FAILED;
+        }
+      g_value_take_boxed (value, g_variant_dup_strv (v, NULL));
+      return DECODE_OK;
+    }
+  if (view->type != DDB_TYPE_L && view->type != DDB_TYPE_SS)
+    return DECODE_MISMATCH;
+  if ((strv = view_strv (field, view, error)) == NULL)
+    return DECODE_FAILED;
+  g_value_take_boxed (value, strv);
+  return DECODE_OK;
+}
+
+/* A GVariant property stored as JSON text in an S (the json tag); sets *v. */
+static DecodeResult
+variant_from_json_text (const DynamormField *field, AvView *view, const char *what,
+                        GVariant **v, GError **error)
+{
+  const GVariantType *want = G_PARAM_SPEC_VARIANT (field->pspec)->type;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *signature = g_variant_type_dup_string (want);
+
+  if (view->type != DDB_TYPE_S || view->text == NULL)
+    return DECODE_MISMATCH;
+  *v = json_gvariant_deserialize_data (view->text, -1,
+                                       g_variant_type_is_definite (want) ? signature : NULL,
+                                       &local_error);
+  if (*v == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("%s: the stored JSON does not fit the property: %s"), what, local_error->message);
+      return DECODE_FAILED;
+    }
+  return DECODE_OK;
+}
+
+static DecodeResult
+decode_variant_property (const DynamormField *field, AvView *view, GValue *value, GError **error)
+{
+  const GVariantType *want = G_PARAM_SPEC_VARIANT (field->pspec)->type;
+  g_autofree char *what = field_what (field);
+  GVariant *v = NULL;
+
+  if (field->flags & FIELD_FLAG_JSON)
+    {
+      DecodeResult result = variant_from_json_text (field, view, what, &v, error);
+
+      if (result != DECODE_OK)
+        return result;
+    }
+  else if ((v = decode_variant (view_json (view), what, error)) == NULL)
+    return DECODE_FAILED;
+  g_variant_ref_sink (v);
+  if (!g_variant_is_of_type (v, want))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("%s needs a GVariant of type “%s”, but the stored value reads as “%s”"),
+                   what, g_variant_type_peek_string (want), g_variant_get_type_string (v));
+      g_variant_unref (v);
+      return DECODE_FAILED;
+    }
+  g_value_take_variant (value, v);
+  return DECODE_OK;
+}
+
+static DecodeResult
+decode_json_node (const DynamormField *field, AvView *view, GValue *value, GError **error)
+{
+  g_autofree char *what = field_what (field);
+  JsonNode *node;
+
+  if (field->flags & FIELD_FLAG_JSON)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (view->type != DDB_TYPE_S || view->text == NULL)
+        return DECODE_MISMATCH;
+      node = json_from_string (view->text, &local_error);
+      if (node == NULL && local_error != NULL)
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                       _("%s: the stored text is not JSON: %s"), what, local_error->message);
+          return DECODE_FAILED;
+        }
+    }
+  else if ((node = decode_json (view_json (view), what, error)) == NULL)
+    return DECODE_FAILED;
+  g_value_take_boxed (value, node);
+  return DECODE_OK;
+}
+
+static DecodeResult
+decode_model (const DynamormField *field, AvView *view, GValue *value, GError **error)
+{
+  DynamormModel *model;
+
+  if (view->type != DDB_TYPE_M)
+    return DECODE_MISMATCH;
+  view_json (view);
+  model = dynamorm_model_new_from_item (G_VALUE_TYPE (value), view->inner, error);
+  if (model == NULL)
+    return DECODE_FAILED;
+  g_value_take_object (value, model);
+  return DECODE_OK;
+}
+
+static DecodeResult
+decode_model_list (const DynamormField *field, AvView *view, GValue *value, GError **error)
+{
+  g_autoptr(GListStore) store = NULL;
+  JsonArray *array;
+
+  if (view->type != DDB_TYPE_L)
+    return DECODE_MISMATCH;
+  view_json (view);
+  if (!JSON_NODE_HOLDS_ARRAY (view->inner))
+    return DECODE_MISMATCH;
+  store = g_list_store_new (field->element_type);
+  array = json_node_get_array (view->inner);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element_inner;
+      const char *element_type = _dynamorm_av_get_type (json_array_get_element (array, i), &element_inner);
+      g_autoptr(DynamormModel) model = NULL;
+
+      if (element_type == NULL || !g_str_equal (element_type, "M"))
+        {
+          wrong_type (field, element_type, _("a list of maps"), error);
+          return DECODE_FAILED;
+        }
+      model = dynamorm_model_new_from_item (field->element_type, element_inner, error);
+      if (model == NULL)
+        return DECODE_FAILED;
+      g_list_store_append (store, model);
+    }
+  g_value_set_object (value, store);
+  return DECODE_OK;
+}
+
+/* The short scalar kinds: a string, a boolean, bytes. */
+static DecodeResult
+decode_simple (const DynamormField *field, AvView *view, GValue *value)
+{
+  switch (field->kind)
+    {
+    case FIELD_STRING:
+      if (view->type != DDB_TYPE_S || view->text == NULL)
+        return DECODE_MISMATCH;
+      g_value_set_string (value, view->text);
+      return DECODE_OK;
+    case FIELD_BOOLEAN:
+      if (view->type != DDB_TYPE_BOOL || !view->has_boolean)
+        return DECODE_MISMATCH;
+      g_value_set_boolean (value, view->boolean);
+      return DECODE_OK;
+    case FIELD_BYTES:
+      {
+        gsize len;
+        guchar *data;
+
+        if (view->type != DDB_TYPE_B || view->text == NULL)
+          return DECODE_MISMATCH;
+        data = g_base64_decode (view->text, &len);
+        g_value_take_boxed (value, g_bytes_new_take (data, len));
+        return DECODE_OK;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static DecodeResult
+decode_by_kind (const DynamormField *field, AvView *view, GValue *value, GError **error)
+{
+  switch (field->kind)
+    {
+    case FIELD_STRING: case FIELD_BOOLEAN: case FIELD_BYTES:
+      return decode_simple (field, view, value);
+    case FIELD_STRING_NUMBER:
+      return decode_string_number (field, view, value, error);
+    case FIELD_STRING_BINARY:
+      return decode_string_binary (field, view, value, error);
+    case FIELD_INT: case FIELD_UINT: case FIELD_FLAGS:
+      return decode_integer (field, view, value, error);
+    case FIELD_DOUBLE:
+      return decode_double (field, view, value, error);
+    case FIELD_ENUM:
+      return decode_enum (field, view, value, error);
+    case FIELD_DATETIME:
+      return decode_datetime (field, view, value, error);
+    case FIELD_STRV:
+      return decode_strv (field, view, value, error);
+    case FIELD_VARIANT:
+      return decode_variant_property (field, view, value, error);
+    case FIELD_JSON_NODE:
+      return decode_json_node (field, view, value, error);
+    case FIELD_MODEL:
+      return decode_model (field, view, value, error);
+    case FIELD_MODEL_LIST:
+      return decode_model_list (field, view, value, error);
+    }
+  return DECODE_MISMATCH;
+}
+
+/* The attribute type each kind reads, for the error on a mismatch. */
+static const char *
+expected_type_name (FieldKind kind)
+{
+  static const char *expected[] = {
+    [FIELD_STRING] = "S", [FIELD_STRING_NUMBER] = "N", [FIELD_STRING_BINARY] = "B",
+    [FIELD_INT] = "N", [FIELD_UINT] = "N", [FIELD_DOUBLE] = "N", [FIELD_BOOLEAN] = "BOOL",
+    [FIELD_ENUM] = "S", [FIELD_FLAGS] = "N", [FIELD_BYTES] = "B", [FIELD_DATETIME] = "S or N",
+    [FIELD_STRV] = "L or SS", [FIELD_VARIANT] = "S", [FIELD_JSON_NODE] = "S",
+    [FIELD_MODEL] = "M", [FIELD_MODEL_LIST] = "L",
+  };
+
+  return expected[kind];
+}
+
+/* Decodes one attribute into the field's property value: a NULL first,
+ * then the step for the property's kind; on failure value is unset. */
 static gboolean
 decode_view (const DynamormField  *field,
              AvView               *view,
              GValue               *value,
              GError              **error)
 {
-  GType vt = G_PARAM_SPEC_VALUE_TYPE (field->pspec);
-  g_autofree char *what = NULL;
-  DdbType type = view->type;
-  DdbNumber number;
+  DecodeResult result = DECODE_MISMATCH;
 
-  g_value_init (value, vt);
-
-  if (type == DDB_TYPE_NULL)
+  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  if (view->type == DDB_TYPE_NULL)
+    result = decode_null (field, view, error);
+  if (result == DECODE_MISMATCH)
+    result = decode_by_kind (field, view, value, error);
+  if (result == DECODE_MISMATCH)
+    wrong_type (field, view->type_name, expected_type_name (field->kind), error);
+  if (result != DECODE_OK)
     {
-      /* NULL clears pointer types; scalars have no null. */
-      switch (field->kind)
-        {
-        case FIELD_STRING: case FIELD_STRING_NUMBER: case FIELD_STRING_BINARY:
-        case FIELD_BYTES: case FIELD_DATETIME: case FIELD_STRV:
-        case FIELD_VARIANT: case FIELD_MODEL: case FIELD_MODEL_LIST:
-          return TRUE;
-        case FIELD_JSON_NODE:
-          if (field->flags & FIELD_FLAG_JSON)
-            return TRUE;
-          break;
-        default:
-          g_value_unset (value);
-          return wrong_type (field, view->type_name, _("a value (the property cannot be null)"), error);
-        }
+      g_value_unset (value);
+      return FALSE;
     }
-
-  switch (field->kind)
-    {
-    case FIELD_STRING:
-      if (type != DDB_TYPE_S || view->text == NULL)
-        break;
-      g_value_set_string (value, view->text);
-      return TRUE;
-
-    case FIELD_STRING_NUMBER:
-      if (type != DDB_TYPE_N)
-        break;
-      if (!view_number (field, view, &number, error))
-        goto fail;
-      g_value_take_string (value, ddb_number_to_string (&number));
-      return TRUE;
-
-    case FIELD_STRING_BINARY:
-      {
-        gsize len;
-        guchar *data;
-
-        if (type != DDB_TYPE_B || view->text == NULL)
-          break;
-        data = g_base64_decode (view->text, &len);
-        if (!g_utf8_validate_len ((const char *) data, len, NULL) || memchr (data, 0, len))
-          {
-            g_free (data);
-            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                         _("%s is a string, but attribute “%s” holds bytes that are not UTF-8 text; use a GBytes property"),
-                         what = field_what (field), field->attribute);
-            goto fail;
-          }
-        g_value_take_string (value, g_strndup ((char *) data, len));
-        g_free (data);
-        return TRUE;
-      }
-
-    case FIELD_INT: case FIELD_UINT: case FIELD_FLAGS:
-      {
-        GValue wide = G_VALUE_INIT;
-        gint64 i64 = 0;
-        guint64 u64 = 0;
-        gboolean ok;
-
-        if (type != DDB_TYPE_N)
-          break;
-        if (!view_number (field, view, &number, error))
-          goto fail;
-        if (field->kind == FIELD_INT)
-          {
-            ok = ddb_number_to_int64 (&number, &i64);
-            g_value_init (&wide, G_TYPE_INT64);
-            g_value_set_int64 (&wide, i64);
-          }
-        else
-          {
-            ok = ddb_number_to_uint64 (&number, &u64);
-            g_value_init (&wide, G_TYPE_UINT64);
-            g_value_set_uint64 (&wide, u64);
-          }
-        if (ok && field->kind == FIELD_FLAGS)
-          {
-            g_autoptr(GFlagsClass) klass = g_type_class_ref (vt);
-            ok = u64 <= G_MAXUINT && (u64 & ~(guint64) klass->mask) == 0;
-            if (ok)
-              g_value_set_flags (value, (guint) u64);
-          }
-        else if (ok && vt == G_TYPE_INT64)
-          g_value_set_int64 (value, i64);
-        else if (ok && vt == G_TYPE_INT)
-          {
-            ok = i64 >= G_MININT && i64 <= G_MAXINT;
-            g_value_set_int (value, (int) i64);
-          }
-        else if (ok)
-          {
-            /* Transform, then check the result reads back as the same
-             * number: catches values that do not fit a narrower type. */
-            GValue back = G_VALUE_INIT;
-
-            g_value_transform (&wide, value);
-            g_value_init (&back, G_VALUE_TYPE (&wide));
-            g_value_transform (value, &back);
-            ok = field->kind == FIELD_INT ? g_value_get_int64 (&back) == i64
-                                          : g_value_get_uint64 (&back) == u64;
-          }
-        if (ok && field->kind != FIELD_FLAGS && g_param_value_validate (field->pspec, value))
-          ok = FALSE; /* outside the pspec's minimum/maximum */
-        if (!ok)
-          {
-            g_autofree char *text = ddb_number_to_string (&number);
-            out_of_range (field, text, error);
-            goto fail;
-          }
-        return TRUE;
-      }
-
-    case FIELD_DOUBLE:
-      {
-        g_autofree char *canonical = NULL;
-        const char *text;
-        double d;
-
-        if (type != DDB_TYPE_N)
-          break;
-        if (!view_number (field, view, &number, error))
-          goto fail;
-        text = view->text;
-        if (!ddb_number_text_is_canonical (text, strlen (text), NULL))
-          text = canonical = ddb_number_to_string (&number);
-        d = g_ascii_strtod (text, NULL);
-        if (G_VALUE_HOLDS_FLOAT (value))
-          {
-            if (!isfinite ((float) d))
-              {
-                out_of_range (field, text, error);
-                goto fail;
-              }
-            g_value_set_float (value, (float) d);
-          }
-        else
-          g_value_set_double (value, d);
-        if (g_param_value_validate (field->pspec, value))
-          {
-            out_of_range (field, text, error);
-            goto fail;
-          }
-        return TRUE;
-      }
-
-    case FIELD_BOOLEAN:
-      if (type != DDB_TYPE_BOOL || !view->has_boolean)
-        break;
-      g_value_set_boolean (value, view->boolean);
-      return TRUE;
-
-    case FIELD_ENUM:
-      {
-        g_autoptr(GEnumClass) klass = NULL;
-        GEnumValue *ev;
-
-        if (type != DDB_TYPE_S || view->text == NULL)
-          break;
-        klass = g_type_class_ref (vt);
-        ev = g_enum_get_value_by_nick (klass, view->text);
-        if (ev == NULL)
-          ev = g_enum_get_value_by_name (klass, view->text);
-        if (ev == NULL)
-          {
-            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                         _("%s: “%s” is not a value of %s"), what = field_what (field), view->text,
-                         g_type_name (vt));
-            goto fail;
-          }
-        g_value_set_enum (value, ev->value);
-        return TRUE;
-      }
-
-    case FIELD_BYTES:
-      {
-        gsize len;
-        guchar *data;
-
-        if (type != DDB_TYPE_B || view->text == NULL)
-          break;
-        data = g_base64_decode (view->text, &len);
-        g_value_take_boxed (value, g_bytes_new_take (data, len));
-        return TRUE;
-      }
-
-    case FIELD_DATETIME:
-      if (type == DDB_TYPE_N)
-        {
-          gint64 secs;
-          GDateTime *dt;
-
-          if (!view_number (field, view, &number, error))
-            goto fail;
-          if (!ddb_number_to_int64 (&number, &secs) ||
-              (dt = g_date_time_new_from_unix_utc (secs)) == NULL)
-            {
-              g_autofree char *text = ddb_number_to_string (&number);
-              out_of_range (field, text, error);
-              goto fail;
-            }
-          g_value_take_boxed (value, dt);
-          return TRUE;
-        }
-      if (type == DDB_TYPE_S && view->text != NULL)
-        {
-          GDateTime *dt = g_date_time_new_from_iso8601 (view->text, NULL);
-
-          if (dt == NULL)
-            {
-              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                           _("%s: “%s” is not an RFC 3339 date and time"), what = field_what (field),
-                           view->text);
-              goto fail;
-            }
-          g_value_take_boxed (value, dt);
-          return TRUE;
-        }
-      break;
-
-    case FIELD_STRV:
-      {
-        char **strv;
-
-        if (type == DDB_TYPE_S && view->text != NULL && (field->flags & FIELD_FLAG_JSON))
-          {
-            g_autoptr(GError) local_error = NULL;
-            g_autoptr(GVariant) v = json_gvariant_deserialize_data (view->text, -1, "as", &local_error);
-
-            if (v == NULL)
-              {
-                g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                             _("%s: the stored JSON is not a list of strings: %s"),
-                             what = field_what (field), local_error->message);
-                goto fail;
-              }
-            g_value_take_boxed (value, g_variant_dup_strv (v, NULL));
-            return TRUE;
-          }
-        if (type != DDB_TYPE_L && type != DDB_TYPE_SS)
-          break;
-        if ((strv = view_strv (field, view, error)) == NULL)
-          goto fail;
-        g_value_take_boxed (value, strv);
-        return TRUE;
-      }
-
-    case FIELD_VARIANT:
-      {
-        GVariant *v;
-        const GVariantType *want = G_PARAM_SPEC_VARIANT (field->pspec)->type;
-
-        what = field_what (field);
-        if (field->flags & FIELD_FLAG_JSON)
-          {
-            g_autoptr(GError) local_error = NULL;
-            g_autofree char *signature = g_variant_type_dup_string (want);
-
-            if (type != DDB_TYPE_S || view->text == NULL)
-              break;
-            v = json_gvariant_deserialize_data (view->text, -1,
-                                                g_variant_type_is_definite (want) ? signature : NULL,
-                                                &local_error);
-            if (v == NULL)
-              {
-                g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                             _("%s: the stored JSON does not fit the property: %s"), what, local_error->message);
-                goto fail;
-              }
-          }
-        else if ((v = decode_variant (view_json (view), what, error)) == NULL)
-          goto fail;
-        g_variant_ref_sink (v);
-        if (!g_variant_is_of_type (v, want))
-          {
-            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                         _("%s needs a GVariant of type “%s”, but the stored value reads as “%s”"),
-                         what, g_variant_type_peek_string (want), g_variant_get_type_string (v));
-            g_variant_unref (v);
-            goto fail;
-          }
-        g_value_take_variant (value, v);
-        return TRUE;
-      }
-
-    case FIELD_JSON_NODE:
-      {
-        JsonNode *node;
-
-        what = field_what (field);
-        if (field->flags & FIELD_FLAG_JSON)
-          {
-            g_autoptr(GError) local_error = NULL;
-
-            if (type != DDB_TYPE_S || view->text == NULL)
-              break;
-            node = json_from_string (view->text, &local_error);
-            if (node == NULL && local_error != NULL)
-              {
-                g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                             _("%s: the stored text is not JSON: %s"), what, local_error->message);
-                goto fail;
-              }
-          }
-        else if ((node = decode_json (view_json (view), what, error)) == NULL)
-          goto fail;
-        g_value_take_boxed (value, node);
-        return TRUE;
-      }
-
-    case FIELD_MODEL:
-      {
-        DynamormModel *model;
-
-        if (type != DDB_TYPE_M)
-          break;
-        view_json (view);
-        model = dynamorm_model_new_from_item (vt, view->inner, error);
-        if (model == NULL)
-          goto fail;
-        g_value_take_object (value, model);
-        return TRUE;
-      }
-
-    case FIELD_MODEL_LIST:
-      {
-        g_autoptr(GListStore) store = NULL;
-        JsonArray *array;
-
-        if (type != DDB_TYPE_L)
-          break;
-        view_json (view);
-        if (!JSON_NODE_HOLDS_ARRAY (view->inner))
-          break;
-        store = g_list_store_new (field->element_type);
-        array = json_node_get_array (view->inner);
-        for (guint i = 0; i < json_array_get_length (array); i++)
-          {
-            JsonNode *element_inner;
-            const char *element_type = _dynamorm_av_get_type (json_array_get_element (array, i), &element_inner);
-            g_autoptr(DynamormModel) model = NULL;
-
-            if (element_type == NULL || !g_str_equal (element_type, "M"))
-              {
-                wrong_type (field, element_type, _("a list of maps"), error);
-                goto fail;
-              }
-            model = dynamorm_model_new_from_item (field->element_type, element_inner, error);
-            if (model == NULL)
-              goto fail;
-            g_list_store_append (store, model);
-          }
-        g_value_set_object (value, store);
-        return TRUE;
-      }
-    }
-
-  {
-    static const char *expected[] = {
-      [FIELD_STRING] = "S", [FIELD_STRING_NUMBER] = "N", [FIELD_STRING_BINARY] = "B",
-      [FIELD_INT] = "N", [FIELD_UINT] = "N", [FIELD_DOUBLE] = "N", [FIELD_BOOLEAN] = "BOOL",
-      [FIELD_ENUM] = "S", [FIELD_FLAGS] = "N", [FIELD_BYTES] = "B", [FIELD_DATETIME] = "S or N",
-      [FIELD_STRV] = "L or SS", [FIELD_VARIANT] = "S", [FIELD_JSON_NODE] = "S",
-      [FIELD_MODEL] = "M", [FIELD_MODEL_LIST] = "L",
-    };
-    wrong_type (field, view->type_name, expected[field->kind], error);
-  }
-
-fail:
-  g_value_unset (value);
-  return FALSE;
+  return TRUE;
 }
 
 gboolean
