@@ -415,13 +415,245 @@ set_key (DynamormField **slot, DynamormField *field, const char *what,
   return TRUE;
 }
 
+/* "pk" or "sk": the table's key, or the key of the index named just
+ * before it ("index:NAME,pk"). */
+static gboolean
+apply_key_tag (CompileState *st, DynamormField *field, const char *tag,
+               DynamormIndex *bind, GError **error)
+{
+  DynamormSchema *schema = st->schema;
+  GType type = schema->type;
+  gboolean is_pk = tag[0] == 'p';
+
+  if (bind == NULL)
+    return set_key (is_pk ? &schema->partition_key : &schema->sort_key, field,
+                    is_pk ? "partition key (pk)" : "sort key (sk)", type, error);
+  if (bind->local)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s: a local secondary index (“lsi:%s”) shares the table's partition key; tag only its sort key"),
+                   field->pspec->name, g_type_name (type), bind->name);
+      return FALSE;
+    }
+  return set_key (is_pk ? &bind->partition_key : &bind->sort_key, field,
+                  is_pk ? "partition keys for an index" : "sort keys for an index",
+                  type, error);
+}
+
+/* The ":pk"/":sk" after a global index's name ("index:NAME:pk"). */
+static gboolean
+apply_index_role (DynamormIndex *index, DynamormField *field, const char *tag,
+                  const char *role, GType type, GError **error)
+{
+  if (g_str_equal (role, ":pk"))
+    return set_key (&index->partition_key, field, "partition keys for an index", type, error);
+  if (g_str_equal (role, ":sk"))
+    return set_key (&index->sort_key, field, "sort keys for an index", type, error);
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+               _("Property “%s” of %s: unknown index role in “%s”; use “index:NAME,pk” or “index:NAME,sk”"),
+               field->pspec->name, g_type_name (type), tag);
+  return FALSE;
+}
+
+/* "index:NAME[:ROLE]" or "lsi:NAME[:sk]". Without a role, the index
+ * waits in *pending_index for the "pk" or "sk" tag that follows. */
+static gboolean
+apply_index_tag (CompileState *st, DynamormField *field, const char *tag,
+                 DynamormIndex **pending_index, GError **error)
+{
+  GType type = st->schema->type;
+  gboolean local = tag[0] == 'l';
+  const char *name = strchr (tag, ':') + 1;
+  const char *role = strchr (name, ':');
+  g_autofree char *index_name = role ? g_strndup (name, role - name) : g_strdup (name);
+  DynamormIndex *index;
+
+  if (*index_name == '\0')
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s: tag “%s” needs an index name"),
+                   field->pspec->name, g_type_name (type), tag);
+      return FALSE;
+    }
+  index = get_index (st, index_name, local);
+  if (index->local != local)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("%s declares “%s” both as a global (index:) and a local (lsi:) index"),
+                   g_type_name (type), index_name);
+      return FALSE;
+    }
+  if (local)
+    {
+      if (role != NULL && !g_str_equal (role, ":sk"))
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                       _("Property “%s” of %s: a local secondary index only has a sort key of its own"),
+                       field->pspec->name, g_type_name (type));
+          return FALSE;
+        }
+      return set_key (&index->sort_key, field, "sort keys for an index", type, error);
+    }
+  if (role != NULL)
+    return apply_index_role (index, field, tag, role, type, error);
+  *pending_index = index;
+  return TRUE;
+}
+
+/* "attr:NAME": the attribute the property is stored in. */
+static gboolean
+apply_attr_tag (DynamormField *field, const char *tag, GType type, GError **error)
+{
+  const char *name = tag + strlen ("attr:");
+
+  if (*name == '\0')
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s: “attr:” needs an attribute name"),
+                   field->pspec->name, g_type_name (type));
+      return FALSE;
+    }
+  g_free (field->attribute);
+  field->attribute = g_strdup (name);
+  return TRUE;
+}
+
+/* "of:TYPE": the model type of a list of models. */
+static gboolean
+apply_of_tag (DynamormField *field, const char *tag, GType type, GError **error)
+{
+  GType element = g_type_from_name (tag + 3);
+
+  if (element == G_TYPE_INVALID || !g_type_is_a (element, DYNAMORM_TYPE_MODEL))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s: “%s” does not name a registered DynamormModel type"),
+                   field->pspec->name, g_type_name (type), tag);
+      return FALSE;
+    }
+  field->element_type = element;
+  return TRUE;
+}
+
+/* The tags that only set a flag; FALSE when tag is not one of them. */
+static gboolean
+apply_flag_tag (DynamormField *field, const char *tag, gboolean *skip)
+{
+  if (g_str_equal (tag, "-"))
+    *skip = TRUE;
+  else if (g_str_equal (tag, "omitempty"))
+    field->flags |= FIELD_FLAG_OMITEMPTY;
+  else if (g_str_equal (tag, "set"))
+    field->flags |= FIELD_FLAG_SET;
+  else if (g_str_equal (tag, "json"))
+    field->flags |= FIELD_FLAG_JSON;
+  else if (g_str_equal (tag, "unixtime"))
+    field->flags |= FIELD_FLAG_EPOCH;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* "binary" or "number": a string property stored as B or N. */
+static gboolean
+apply_string_encoding_tag (DynamormField *field, const char *tag, GType type, GError **error)
+{
+  if (field->kind != FIELD_STRING)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s: the “%s” tag is for string properties"),
+                   field->pspec->name, g_type_name (type), tag);
+      return FALSE;
+    }
+  field->kind = tag[0] == 'b' ? FIELD_STRING_BINARY : FIELD_STRING_NUMBER;
+  field->key_type = tag[0] == 'b' ? 'B' : 'N';
+  return TRUE;
+}
+
+static gboolean
+apply_version_tag (CompileState *st, DynamormField *field, GError **error)
+{
+  GType type = st->schema->type;
+
+  if (field->kind != FIELD_INT && field->kind != FIELD_UINT)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s: a version property must be an integer"),
+                   field->pspec->name, g_type_name (type));
+      return FALSE;
+    }
+  field->flags |= FIELD_FLAG_VERSION;
+  return set_key (&st->schema->version, field, "version", type, error);
+}
+
+/* "ttl", "created_at" or "updated_at": a time in the item the ORM keeps. */
+static gboolean
+apply_timestamp_tag (CompileState *st, DynamormField *field, const char *tag, GError **error)
+{
+  DynamormSchema *schema = st->schema;
+  DynamormField **slot;
+
+  if (field->kind != FIELD_DATETIME && field->kind != FIELD_INT && field->kind != FIELD_UINT)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s: a “%s” property must be a GDateTime or an integer of epoch seconds"),
+                   field->pspec->name, g_type_name (schema->type), tag);
+      return FALSE;
+    }
+  if (tag[0] == 't')
+    {
+      field->flags |= FIELD_FLAG_TTL | FIELD_FLAG_EPOCH;
+      slot = &schema->ttl;
+    }
+  else if (tag[0] == 'c')
+    {
+      field->flags |= FIELD_FLAG_CREATED_AT;
+      slot = &schema->created_at;
+    }
+  else
+    {
+      field->flags |= FIELD_FLAG_UPDATED_AT;
+      slot = &schema->updated_at;
+    }
+  return set_key (slot, field, tag, schema->type, error);
+}
+
+/* Applies one tag; bind is the index named by the tag before it. */
+static gboolean
+apply_tag (CompileState *st, DynamormField *field, const char *tag, DynamormIndex *bind,
+           DynamormIndex **pending_index, gboolean *skip, GError **error)
+{
+  GType type = st->schema->type;
+
+  if (g_str_equal (tag, "pk") || g_str_equal (tag, "sk"))
+    return apply_key_tag (st, field, tag, bind, error);
+  if (g_str_has_prefix (tag, "index:") || g_str_has_prefix (tag, "lsi:"))
+    return apply_index_tag (st, field, tag, pending_index, error);
+  if (g_str_has_prefix (tag, "attr:"))
+    return apply_attr_tag (field, tag, type, error);
+  if (g_str_has_prefix (tag, "of:"))
+    return apply_of_tag (field, tag, type, error);
+  if (apply_flag_tag (field, tag, skip))
+    return TRUE;
+  if (g_str_equal (tag, "binary") || g_str_equal (tag, "number"))
+    return apply_string_encoding_tag (field, tag, type, error);
+  if (g_str_equal (tag, "version"))
+    return apply_version_tag (st, field, error);
+  if (g_str_equal (tag, "ttl") || g_str_equal (tag, "created_at") || g_str_equal (tag, "updated_at"))
+    return apply_timestamp_tag (st, field, tag, error);
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+               _("Property “%s” of %s has the unknown tag “%s”. Known tags: pk, sk, "
+                 "index:NAME, lsi:NAME, attr:NAME, omitempty, set, json, binary, number, "
+                 "unixtime, version, ttl, created_at, updated_at, of:TYPE, -"),
+               field->pspec->name, g_type_name (type), tag);
+  return FALSE;
+}
+
 /* Applies one "tag,tag,..." string to a field. */
 static gboolean
 apply_tags (CompileState *st, DynamormField *field, const char *tags,
             gboolean *skip, GError **error)
 {
-  DynamormSchema *schema = st->schema;
-  GType type = schema->type;
   g_auto(GStrv) parts = g_strsplit (tags, ",", -1);
   DynamormIndex *pending_index = NULL;   /* "index:NAME" waiting for pk/sk */
 
@@ -433,195 +665,15 @@ apply_tags (CompileState *st, DynamormField *field, const char *tags,
       pending_index = NULL;
       if (*tag == '\0')
         continue;
-
-      if (g_str_equal (tag, "pk") || g_str_equal (tag, "sk"))
-        {
-          gboolean is_pk = tag[0] == 'p';
-
-          if (bind != NULL)
-            {
-              if (bind->local)
-                {
-                  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                               _("Property “%s” of %s: a local secondary index (“lsi:%s”) shares the table's partition key; tag only its sort key"),
-                               field->pspec->name, g_type_name (type), bind->name);
-                  return FALSE;
-                }
-              if (!set_key (is_pk ? &bind->partition_key : &bind->sort_key, field,
-                            is_pk ? "partition keys for an index" : "sort keys for an index",
-                            type, error))
-                return FALSE;
-            }
-          else if (!set_key (is_pk ? &schema->partition_key : &schema->sort_key, field,
-                             is_pk ? "partition key (pk)" : "sort key (sk)", type, error))
-            return FALSE;
-        }
-      else if (g_str_has_prefix (tag, "index:") || g_str_has_prefix (tag, "lsi:"))
-        {
-          gboolean local = tag[0] == 'l';
-          const char *name = strchr (tag, ':') + 1;
-          g_autofree char *index_name = NULL;
-          const char *role = strchr (name, ':');
-          DynamormIndex *index;
-
-          index_name = role ? g_strndup (name, role - name) : g_strdup (name);
-          if (*index_name == '\0')
-            {
-              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                           _("Property “%s” of %s: tag “%s” needs an index name"),
-                           field->pspec->name, g_type_name (type), tag);
-              return FALSE;
-            }
-          index = get_index (st, index_name, local);
-          if (index->local != local)
-            {
-              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                           _("%s declares “%s” both as a global (index:) and a local (lsi:) index"),
-                           g_type_name (type), index_name);
-              return FALSE;
-            }
-          if (local)
-            {
-              if (role != NULL && !g_str_equal (role, ":sk"))
-                {
-                  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                               _("Property “%s” of %s: a local secondary index only has a sort key of its own"),
-                               field->pspec->name, g_type_name (type));
-                  return FALSE;
-                }
-              if (!set_key (&index->sort_key, field, "sort keys for an index", type, error))
-                return FALSE;
-            }
-          else if (role != NULL)
-            {
-              if (g_str_equal (role, ":pk"))
-                {
-                  if (!set_key (&index->partition_key, field, "partition keys for an index", type, error))
-                    return FALSE;
-                }
-              else if (g_str_equal (role, ":sk"))
-                {
-                  if (!set_key (&index->sort_key, field, "sort keys for an index", type, error))
-                    return FALSE;
-                }
-              else
-                {
-                  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                               _("Property “%s” of %s: unknown index role in “%s”; use “index:NAME,pk” or “index:NAME,sk”"),
-                               field->pspec->name, g_type_name (type), tag);
-                  return FALSE;
-                }
-            }
-          else
-            pending_index = index;
-        }
-      else if (g_str_has_prefix (tag, "attr:"))
-        {
-          const char *name = tag + strlen ("attr:");
-
-          if (*name == '\0')
-            {
-              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                           _("Property “%s” of %s: “attr:” needs an attribute name"),
-                           field->pspec->name, g_type_name (type));
-              return FALSE;
-            }
-          g_free (field->attribute);
-          field->attribute = g_strdup (name);
-        }
-      else if (g_str_has_prefix (tag, "of:"))
-        {
-          GType element = g_type_from_name (tag + 3);
-
-          if (element == G_TYPE_INVALID || !g_type_is_a (element, DYNAMORM_TYPE_MODEL))
-            {
-              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                           _("Property “%s” of %s: “%s” does not name a registered DynamormModel type"),
-                           field->pspec->name, g_type_name (type), tag);
-              return FALSE;
-            }
-          field->element_type = element;
-        }
-      else if (g_str_equal (tag, "-"))
-        *skip = TRUE;
-      else if (g_str_equal (tag, "omitempty"))
-        field->flags |= FIELD_FLAG_OMITEMPTY;
-      else if (g_str_equal (tag, "set"))
-        field->flags |= FIELD_FLAG_SET;
-      else if (g_str_equal (tag, "json"))
-        field->flags |= FIELD_FLAG_JSON;
-      else if (g_str_equal (tag, "unixtime"))
-        field->flags |= FIELD_FLAG_EPOCH;
-      else if (g_str_equal (tag, "binary") || g_str_equal (tag, "number"))
-        {
-          if (field->kind != FIELD_STRING)
-            {
-              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                           _("Property “%s” of %s: the “%s” tag is for string properties"),
-                           field->pspec->name, g_type_name (type), tag);
-              return FALSE;
-            }
-          field->kind = tag[0] == 'b' ? FIELD_STRING_BINARY : FIELD_STRING_NUMBER;
-          field->key_type = tag[0] == 'b' ? 'B' : 'N';
-        }
-      else if (g_str_equal (tag, "version"))
-        {
-          if (field->kind != FIELD_INT && field->kind != FIELD_UINT)
-            {
-              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                           _("Property “%s” of %s: a version property must be an integer"),
-                           field->pspec->name, g_type_name (type));
-              return FALSE;
-            }
-          field->flags |= FIELD_FLAG_VERSION;
-          if (!set_key (&schema->version, field, "version", type, error))
-            return FALSE;
-        }
-      else if (g_str_equal (tag, "ttl") || g_str_equal (tag, "created_at") || g_str_equal (tag, "updated_at"))
-        {
-          DynamormField **slot;
-
-          if (field->kind != FIELD_DATETIME && field->kind != FIELD_INT && field->kind != FIELD_UINT)
-            {
-              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                           _("Property “%s” of %s: a “%s” property must be a GDateTime or an integer of epoch seconds"),
-                           field->pspec->name, g_type_name (type), tag);
-              return FALSE;
-            }
-          if (tag[0] == 't')
-            {
-              field->flags |= FIELD_FLAG_TTL | FIELD_FLAG_EPOCH;
-              slot = &schema->ttl;
-            }
-          else if (tag[0] == 'c')
-            {
-              field->flags |= FIELD_FLAG_CREATED_AT;
-              slot = &schema->created_at;
-            }
-          else
-            {
-              field->flags |= FIELD_FLAG_UPDATED_AT;
-              slot = &schema->updated_at;
-            }
-          if (!set_key (slot, field, tag, type, error))
-            return FALSE;
-        }
-      else
-        {
-          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                       _("Property “%s” of %s has the unknown tag “%s”. Known tags: pk, sk, "
-                         "index:NAME, lsi:NAME, attr:NAME, omitempty, set, json, binary, number, "
-                         "unixtime, version, ttl, created_at, updated_at, of:TYPE, -"),
-                       field->pspec->name, g_type_name (type), tag);
-          return FALSE;
-        }
+      if (!apply_tag (st, field, tag, bind, &pending_index, skip, error))
+        return FALSE;
     }
 
   if (pending_index != NULL)
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
                    _("Property “%s” of %s: “index:%s” must be followed by “pk” or “sk”, as in “index:%s,pk”"),
-                   field->pspec->name, g_type_name (type), pending_index->name, pending_index->name);
+                   field->pspec->name, g_type_name (st->schema->type), pending_index->name, pending_index->name);
       return FALSE;
     }
   return TRUE;
@@ -643,17 +695,10 @@ check_key_field (DynamormField *field, const char *what, GType type, GError **er
 }
 
 static DynamormSchema *
-compile (GType type, Declaration *decl, gboolean require_key, GError **error)
+schema_new (GType type, Declaration *decl, gboolean require_key)
 {
-  g_autoptr(GTypeClass) klass_ref = g_type_class_ref (type);
-  GObjectClass *klass = (GObjectClass *) klass_ref;
-  g_autofree GParamSpec **pspecs = NULL;
-  g_autoptr(GHashTable) all_fields = NULL;
-  CompileState st;
-  DynamormSchema *schema;
-  guint n_pspecs;
+  DynamormSchema *schema = g_new0 (DynamormSchema, 1);
 
-  schema = g_new0 (DynamormSchema, 1);
   schema->type = type;
   schema->nested = !require_key;
   schema->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_free);
@@ -661,14 +706,16 @@ compile (GType type, Declaration *decl, gboolean require_key, GError **error)
   schema->by_attribute = g_hash_table_new (g_str_hash, g_str_equal);
   schema->indexes = g_ptr_array_new_with_free_func ((GDestroyNotify) index_free);
   schema->table_name = decl && decl->table_name ? g_strdup (decl->table_name) : default_table_name (type);
+  return schema;
+}
 
-  st.schema = schema;
-  st.index_by_name = g_hash_table_new (g_str_hash, g_str_equal);
+/* Every readable, writable property declared by a model type is an
+ * attribute unless tagged "-": a field for each, by property name. */
+static GHashTable *
+collect_fields (GParamSpec **pspecs, guint n_pspecs)
+{
+  GHashTable *all_fields = g_hash_table_new (g_str_hash, g_str_equal);
 
-  /* Every readable, writable property declared by a model type is an
-   * attribute unless tagged "-". */
-  all_fields = g_hash_table_new (g_str_hash, g_str_equal);
-  pspecs = g_object_class_list_properties (klass, &n_pspecs);
   for (guint i = 0; i < n_pspecs; i++)
     {
       GParamSpec *pspec = pspecs[i];
@@ -685,97 +732,139 @@ compile (GType type, Declaration *decl, gboolean require_key, GError **error)
       field->attribute = default_attribute_name (pspec->name);
       g_hash_table_insert (all_fields, (char *) pspec->name, field);
     }
+  return all_fields;
+}
 
-  for (guint i = 0; decl != NULL && i < decl->tags->len; i++)
+static void
+free_fields (GHashTable *all_fields)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, all_fields);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    field_free (value);
+  g_hash_table_remove_all (all_fields);
+}
+
+/* The error for a tag entry that names no storable property. */
+static void
+set_untaggable_error (GObjectClass *klass, const char *property, const char *canonical,
+                      const char *entry, GError **error)
+{
+  GType type = G_OBJECT_CLASS_TYPE (klass);
+
+  if (g_object_class_find_property (klass, canonical) != NULL)
+    g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                 _("Property “%s” of %s cannot be stored: it must be readable and writable, and not construct-only"),
+                 property, g_type_name (type));
+  else
+    g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                 _("%s has no property “%s”, but its schema tags it (“%s”)"),
+                 g_type_name (type), property, entry);
+}
+
+/* One "property=tags" entry of the declaration; a field tagged "-"
+ * leaves all_fields. */
+static gboolean
+apply_declared_entry (CompileState *st, GObjectClass *klass, GHashTable *all_fields,
+                      const char *entry, GError **error)
+{
+  DynamormSchema *schema = st->schema;
+  const char *eq = strchr (entry, '=');
+  g_autofree char *property = g_strstrip (g_strndup (entry, eq - entry));
+  g_autofree char *canonical = g_strdelimit (g_strdup (property), "_", '-');
+  DynamormField *field = g_hash_table_lookup (all_fields, canonical);
+  gboolean skip = FALSE;
+
+  if (field == NULL)
     {
-      const char *entry = g_ptr_array_index (decl->tags, i);
-      const char *eq = strchr (entry, '=');
-      g_autofree char *property = g_strstrip (g_strndup (entry, eq - entry));
-      g_autofree char *canonical = g_strdelimit (g_strdup (property), "_", '-');
-      DynamormField *field = g_hash_table_lookup (all_fields, canonical);
-      gboolean skip = FALSE;
-
-      if (field == NULL)
-        {
-          GParamSpec *pspec = g_object_class_find_property (klass, canonical);
-
-          if (pspec != NULL)
-            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                         _("Property “%s” of %s cannot be stored: it must be readable and writable, and not construct-only"),
-                         property, g_type_name (type));
-          else
-            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                         _("%s has no property “%s”, but its schema tags it (“%s”)"),
-                         g_type_name (type), property, entry);
-          goto fail;
-        }
-      if (!classify (field, type, error) || !apply_tags (&st, field, eq + 1, &skip, error))
-        goto fail;
-      if (skip)
-        {
-          if (field == schema->partition_key || field == schema->sort_key)
-            {
-              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                           _("Property “%s” of %s is a key and cannot also be tagged “-”"),
-                           property, g_type_name (type));
-              goto fail;
-            }
-          g_hash_table_remove (all_fields, canonical);
-          field_free (field);
-        }
+      set_untaggable_error (klass, property, canonical, entry, error);
+      return FALSE;
     }
-
-  /* Fields in property order, for stable items. */
-  for (guint i = 0; i < n_pspecs; i++)
+  if (!classify (field, schema->type, error) || !apply_tags (st, field, eq + 1, &skip, error))
+    return FALSE;
+  if (!skip)
+    return TRUE;
+  if (field == schema->partition_key || field == schema->sort_key)
     {
-      DynamormField *field = g_hash_table_lookup (all_fields, pspecs[i]->name);
-      DynamormField *other;
-
-      if (field == NULL)
-        continue;
-      g_hash_table_remove (all_fields, pspecs[i]->name);
-      if (!classify (field, type, error))
-        {
-          field_free (field);
-          goto fail;
-        }
-      field->index = schema->fields->len;
-      field_prepare_vfuncs (field);
-      g_ptr_array_add (schema->fields, field);
-      g_hash_table_insert (schema->by_property, (char *) field->pspec->name, field);
-      if ((other = g_hash_table_lookup (schema->by_attribute, field->attribute)) != NULL)
-        {
-          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                       _("Properties “%s” and “%s” of %s both store to the attribute “%s”: rename one with “attr:NAME”"),
-                       other->pspec->name, field->pspec->name, g_type_name (type), field->attribute);
-          goto fail;
-        }
-      g_hash_table_insert (schema->by_attribute, field->attribute, field);
-      if (field->kind == FIELD_MODEL_LIST && field->element_type == 0)
-        {
-          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                       _("Property “%s” of %s is a list of models: tag it with its element type, as in “of:MyItem”"),
-                       field->pspec->name, g_type_name (type));
-          goto fail;
-        }
-      if (field->kind == FIELD_DATETIME && (field->flags & FIELD_FLAG_EPOCH))
-        field->key_type = 'N';
-      if ((field->flags & FIELD_FLAG_SET) && field->kind != FIELD_STRV)
-        {
-          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                       _("Property “%s” of %s: the “set” tag is for string lists (GStrv)"),
-                       field->pspec->name, g_type_name (type));
-          goto fail;
-        }
-      if ((field->flags & FIELD_FLAG_JSON) &&
-          field->kind != FIELD_VARIANT && field->kind != FIELD_JSON_NODE && field->kind != FIELD_STRV)
-        {
-          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                       _("Property “%s” of %s: the “json” tag is for GVariant, JsonNode and string-list properties"),
-                       field->pspec->name, g_type_name (type));
-          goto fail;
-        }
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s is a key and cannot also be tagged “-”"),
+                   property, g_type_name (schema->type));
+      return FALSE;
     }
+  g_hash_table_remove (all_fields, canonical);
+  field_free (field);
+  return TRUE;
+}
+
+/* Checks what the tags of one field ask of its type, once all are applied. */
+static gboolean
+check_field (DynamormSchema *schema, DynamormField *field, GError **error)
+{
+  GType type = schema->type;
+
+  if (field->kind == FIELD_MODEL_LIST && field->element_type == 0)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s is a list of models: tag it with its element type, as in “of:MyItem”"),
+                   field->pspec->name, g_type_name (type));
+      return FALSE;
+    }
+  if (field->kind == FIELD_DATETIME && (field->flags & FIELD_FLAG_EPOCH))
+    field->key_type = 'N';
+  if ((field->flags & FIELD_FLAG_SET) && field->kind != FIELD_STRV)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s: the “set” tag is for string lists (GStrv)"),
+                   field->pspec->name, g_type_name (type));
+      return FALSE;
+    }
+  if ((field->flags & FIELD_FLAG_JSON) &&
+      field->kind != FIELD_VARIANT && field->kind != FIELD_JSON_NODE && field->kind != FIELD_STRV)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s: the “json” tag is for GVariant, JsonNode and string-list properties"),
+                   field->pspec->name, g_type_name (type));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Moves a field from all_fields into the schema, in property order. */
+static gboolean
+add_field (DynamormSchema *schema, GHashTable *all_fields, const char *name, GError **error)
+{
+  DynamormField *field = g_hash_table_lookup (all_fields, name);
+  DynamormField *other;
+
+  if (field == NULL)
+    return TRUE;
+  g_hash_table_remove (all_fields, name);
+  if (!classify (field, schema->type, error))
+    {
+      field_free (field);
+      return FALSE;
+    }
+  field->index = schema->fields->len;
+  field_prepare_vfuncs (field);
+  g_ptr_array_add (schema->fields, field);
+  g_hash_table_insert (schema->by_property, (char *) field->pspec->name, field);
+  if ((other = g_hash_table_lookup (schema->by_attribute, field->attribute)) != NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Properties “%s” and “%s” of %s both store to the attribute “%s”: rename one with “attr:NAME”"),
+                   other->pspec->name, field->pspec->name, g_type_name (schema->type), field->attribute);
+      return FALSE;
+    }
+  g_hash_table_insert (schema->by_attribute, field->attribute, field);
+  return check_field (schema, field, error);
+}
+
+static gboolean
+check_table_keys (DynamormSchema *schema, gboolean require_key, GError **error)
+{
+  GType type = schema->type;
 
   if (require_key && schema->partition_key == NULL)
     {
@@ -783,67 +872,87 @@ compile (GType type, Declaration *decl, gboolean require_key, GError **error)
                    _("%s has no partition key: tag one property “pk”, for example "
                      "dynamorm_model_class_tag_property (klass, \"id\", \"pk\")"),
                    g_type_name (type));
-      goto fail;
+      return FALSE;
     }
   if (schema->partition_key && !check_key_field (schema->partition_key, _("the partition key"), type, error))
-    goto fail;
+    return FALSE;
   if (schema->sort_key && !check_key_field (schema->sort_key, _("the sort key"), type, error))
-    goto fail;
+    return FALSE;
   if (schema->partition_key && schema->partition_key == schema->sort_key)
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
                    _("Property “%s” of %s cannot be both the partition key and the sort key"),
                    schema->partition_key->pspec->name, g_type_name (type));
-      goto fail;
+      return FALSE;
     }
-  for (guint i = 0; i < schema->indexes->len; i++)
+  return TRUE;
+}
+
+/* A local index takes the table's partition key; every index needs its keys. */
+static gboolean
+check_index (DynamormSchema *schema, DynamormIndex *index, GError **error)
+{
+  GType type = schema->type;
+
+  if (index->local)
     {
-      DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
-
-      if (index->local)
-        {
-          index->partition_key = schema->partition_key;
-          if (schema->sort_key == NULL)
-            {
-              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                           _("%s declares the local secondary index “%s”, but local indexes need a table with a sort key"),
-                           g_type_name (type), index->name);
-              goto fail;
-            }
-        }
-      if (index->partition_key == NULL)
+      index->partition_key = schema->partition_key;
+      if (schema->sort_key == NULL)
         {
           g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                       _("Index “%s” of %s has no partition key: tag a property “index:%s,pk”"),
-                       index->name, g_type_name (type), index->name);
-          goto fail;
+                       _("%s declares the local secondary index “%s”, but local indexes need a table with a sort key"),
+                       g_type_name (type), index->name);
+          return FALSE;
         }
-      if (index->local && index->sort_key == NULL)
-        {
-          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                       _("Local index “%s” of %s has no sort key"), index->name, g_type_name (type));
-          goto fail;
-        }
-      if (!check_key_field (index->partition_key, _("an index partition key"), type, error) ||
-          (index->sort_key && !check_key_field (index->sort_key, _("an index sort key"), type, error)))
-        goto fail;
     }
+  if (index->partition_key == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Index “%s” of %s has no partition key: tag a property “index:%s,pk”"),
+                   index->name, g_type_name (type), index->name);
+      return FALSE;
+    }
+  if (index->local && index->sort_key == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Local index “%s” of %s has no sort key"), index->name, g_type_name (type));
+      return FALSE;
+    }
+  return check_key_field (index->partition_key, _("an index partition key"), type, error) &&
+         (index->sort_key == NULL || check_key_field (index->sort_key, _("an index sort key"), type, error));
+}
 
-  g_hash_table_unref (st.index_by_name);
-  return schema;
+/* The schema of a model type: its fields with their tags applied, in
+ * property order, then the table's keys and indexes checked. */
+static DynamormSchema *
+compile (GType type, Declaration *decl, gboolean require_key, GError **error)
+{
+  g_autoptr(GTypeClass) klass_ref = g_type_class_ref (type);
+  GObjectClass *klass = (GObjectClass *) klass_ref;
+  g_autofree GParamSpec **pspecs = NULL;
+  g_autoptr(GHashTable) all_fields = NULL;
+  g_autoptr(GHashTable) index_by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  CompileState st = { schema_new (type, decl, require_key), index_by_name };
+  guint n_pspecs;
+
+  pspecs = g_object_class_list_properties (klass, &n_pspecs);
+  all_fields = collect_fields (pspecs, n_pspecs);
+  for (guint i = 0; decl != NULL && i < decl->tags->len; i++)
+    if (!apply_declared_entry (&st, klass, all_fields, g_ptr_array_index (decl->tags, i), error))
+      goto fail;
+  for (guint i = 0; i < n_pspecs; i++)
+    if (!add_field (st.schema, all_fields, pspecs[i]->name, error))
+      goto fail;
+  if (!check_table_keys (st.schema, require_key, error))
+    goto fail;
+  for (guint i = 0; i < st.schema->indexes->len; i++)
+    if (!check_index (st.schema, g_ptr_array_index (st.schema->indexes, i), error))
+      goto fail;
+  return st.schema;
 
 fail:
-  {
-    GHashTableIter iter;
-    gpointer value;
-
-    g_hash_table_iter_init (&iter, all_fields);
-    while (g_hash_table_iter_next (&iter, NULL, &value))
-      field_free (value);
-    g_hash_table_remove_all (all_fields);
-  }
-  g_hash_table_unref (st.index_by_name);
-  schema_free (schema);
+  free_fields (all_fields);
+  schema_free (st.schema);
   return NULL;
 }
 
