@@ -951,24 +951,14 @@ index_names (const DynamormSchema *schema)
   return g_string_free (s, FALSE);
 }
 
-/* Chooses what a Query reads and its key condition. On success *chosen,
- * *pk_leaf and *sk_leaf (nullable) are set. */
-static gboolean
-choose_index (DynamormQuery *self, Candidate *chosen, Where **pk_leaf_out, Where **sk_leaf_out,
-              GError **error)
+/* What can read a query's items: the table first, then each index. */
+static GArray *
+list_candidates (const DynamormSchema *schema)
 {
-  const DynamormSchema *schema = self->schema;
-  g_autoptr(GArray) candidates = g_array_new (FALSE, TRUE, sizeof (Candidate));
-  g_autoptr(GError) conflict = NULL;
-  gboolean refused_consistent = FALSE, refused_order = FALSE;
-  const Candidate *refused_gsi = NULL;
-  int best = -1, best_score = 0;
-  Where *best_pk = NULL, *best_sk = NULL;
+  GArray *candidates = g_array_new (FALSE, TRUE, sizeof (Candidate));
+  Candidate table = { NULL, schema->partition_key, schema->sort_key, FALSE };
 
-  {
-    Candidate table = { NULL, schema->partition_key, schema->sort_key, FALSE };
-    g_array_append_val (candidates, table);
-  }
+  g_array_append_val (candidates, table);
   for (guint i = 0; i < schema->indexes->len; i++)
     {
       DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
@@ -977,111 +967,123 @@ choose_index (DynamormQuery *self, Candidate *chosen, Where **pk_leaf_out, Where
                       index->sort_key, !index->local };
       g_array_append_val (candidates, c);
     }
+  return candidates;
+}
 
-  if (self->index_name != NULL)
+/* With dynamorm_query_set_index(), only that index is a candidate. */
+static gboolean
+keep_named_index (DynamormQuery *self, GArray *candidates, GError **error)
+{
+  guint found = 0;
+  Candidate only;
+
+  for (guint i = 1; i < candidates->len; i++)
+    if (g_str_equal (g_array_index (candidates, Candidate, i).name, self->index_name))
+      found = i;
+  if (found == 0)
     {
-      guint found = 0;
-
-      for (guint i = 1; i < candidates->len; i++)
-        if (g_str_equal (g_array_index (candidates, Candidate, i).name, self->index_name))
-          found = i;
-      if (found == 0)
-        {
-          g_autofree char *names = index_names (schema);
-          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
-                       _("%s has no index “%s”; its indexes are: %s"),
-                       g_type_name (self->model_type), self->index_name, names);
-          return FALSE;
-        }
-      {
-        Candidate only = g_array_index (candidates, Candidate, found);
-        g_array_set_size (candidates, 0);
-        g_array_append_val (candidates, only);
-      }
+      g_autofree char *names = index_names (self->schema);
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
+                   _("%s has no index “%s”; its indexes are: %s"),
+                   g_type_name (self->model_type), self->index_name, names);
+      return FALSE;
     }
+  only = g_array_index (candidates, Candidate, found);
+  g_array_set_size (candidates, 0);
+  g_array_append_val (candidates, only);
+  return TRUE;
+}
 
-  for (guint c = 0; c < candidates->len; c++)
+/* The first condition on key that a key condition can hold: = on a
+ * partition key (sort_key FALSE), a key operator on a sort key. */
+static Where *
+find_key_leaf (DynamormQuery *self, const DynamormField *key, gboolean sort_key)
+{
+  for (guint i = 0; key != NULL && i < self->wheres->len; i++)
     {
-      const Candidate *cand = &g_array_index (candidates, Candidate, c);
-      Where *pk_leaf = NULL, *sk_leaf = NULL;
-      int score;
-      gboolean ok = TRUE;
+      Where *w = g_ptr_array_index (self->wheres, i);
 
-      for (guint i = 0; i < self->wheres->len && pk_leaf == NULL; i++)
-        {
-          Where *w = g_ptr_array_index (self->wheres, i);
-          if (w->field == cand->pk && w->op == DYNAMORM_OPERATOR_EQ)
-            pk_leaf = w;
-        }
-      if (pk_leaf == NULL)
+      if (w->field == key && (sort_key ? is_key_operator (w->op) : w->op == DYNAMORM_OPERATOR_EQ))
+        return w;
+    }
+  return NULL;
+}
+
+/* Why no candidate served the query, for the error. */
+typedef struct {
+  GError *conflict;             /* a key named again in the filter */
+  gboolean refused_consistent;
+  gboolean refused_order;
+  const Candidate *refused_gsi;
+} Refusals;
+
+/* Every condition but the key condition goes to the filter, which may not
+ * name a key of what is read; the first such conflict is kept. */
+static gboolean
+filter_avoids_keys (DynamormQuery *self, const Candidate *cand, Where *pk_leaf, Where *sk_leaf,
+                    Refusals *refusals)
+{
+  for (guint i = 0; i < self->wheres->len; i++)
+    {
+      Where *w = g_ptr_array_index (self->wheres, i);
+
+      if (w == pk_leaf || w == sk_leaf)
         continue;
-      for (guint i = 0; cand->sk != NULL && i < self->wheres->len && sk_leaf == NULL; i++)
-        {
-          Where *w = g_ptr_array_index (self->wheres, i);
-          if (w->field == cand->sk && is_key_operator (w->op))
-            sk_leaf = w;
-        }
-      if (self->order_field != NULL && self->order_field != cand->sk)
-        {
-          refused_order = TRUE;
-          continue;
-        }
-      if (self->consistent && cand->global)
-        {
-          refused_consistent = TRUE;
-          refused_gsi = cand;
-          continue;
-        }
-      /* Every other condition goes to the filter, which may not name a key
-       * of what is read. */
-      for (guint i = 0; i < self->wheres->len && ok; i++)
-        {
-          Where *w = g_ptr_array_index (self->wheres, i);
-
-          if (w == pk_leaf || w == sk_leaf)
-            continue;
-          if (w->field == cand->pk || (cand->sk != NULL && w->field == cand->sk))
-            {
-              ok = FALSE;
-              if (conflict == NULL)
-                g_set_error (&conflict, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
-                             _("“%s” is a key of the %s read by this query on %s, and DynamoDB allows one "
-                               "condition on a key in a query (= on a partition key; =, <, <=, >, >=, "
-                               "BETWEEN or BEGINS_WITH on a sort key) and none in its filter: combine the "
-                               "conditions on it, for example into one BETWEEN"),
-                             w->field->pspec->name, cand->name ? cand->name : _("table"),
-                             g_type_name (self->model_type));
-            }
-        }
-      if (!ok)
+      if (w->field != cand->pk && (cand->sk == NULL || w->field != cand->sk))
         continue;
-      score = sk_leaf != NULL ? 2 : 1;
-      if (score > best_score)
-        {
-          best = c;
-          best_score = score;
-          best_pk = pk_leaf;
-          best_sk = sk_leaf;
-        }
+      if (refusals->conflict == NULL)
+        g_set_error (&refusals->conflict, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
+                     _("“%s” is a key of the %s read by this query on %s, and DynamoDB allows one "
+                       "condition on a key in a query (= on a partition key; =, <, <=, >, >=, "
+                       "BETWEEN or BEGINS_WITH on a sort key) and none in its filter: combine the "
+                       "conditions on it, for example into one BETWEEN"),
+                     w->field->pspec->name, cand->name ? cand->name : _("table"),
+                     g_type_name (self->model_type));
+      return FALSE;
     }
+  return TRUE;
+}
 
-  if (best >= 0)
+/* How well cand serves the query: 0 when it cannot (the reason goes to
+ * refusals), 1 with a partition key condition, 2 with a sort key one too. */
+static int
+score_candidate (DynamormQuery *self, const Candidate *cand, Where **pk_leaf, Where **sk_leaf,
+                 Refusals *refusals)
+{
+  *pk_leaf = find_key_leaf (self, cand->pk, FALSE);
+  if (*pk_leaf == NULL)
+    return 0;
+  *sk_leaf = find_key_leaf (self, cand->sk, TRUE);
+  if (self->order_field != NULL && self->order_field != cand->sk)
     {
-      *chosen = g_array_index (candidates, Candidate, best);
-      *pk_leaf_out = best_pk;
-      *sk_leaf_out = best_sk;
-      return TRUE;
+      refusals->refused_order = TRUE;
+      return 0;
     }
+  if (self->consistent && cand->global)
+    {
+      refusals->refused_consistent = TRUE;
+      refusals->refused_gsi = cand;
+      return 0;
+    }
+  if (!filter_avoids_keys (self, cand, *pk_leaf, *sk_leaf, refusals))
+    return 0;
+  return *sk_leaf != NULL ? 2 : 1;
+}
 
-  if (conflict != NULL)
-    g_propagate_error (error, g_steal_pointer (&conflict));
-  else if (refused_consistent)
+/* The error when no table or index can serve a query: a refusal first,
+ * else the partition key condition it lacks. */
+static void
+explain_no_candidate (DynamormQuery *self, GArray *candidates, Refusals *refusals, GError **error)
+{
+  if (refusals->conflict != NULL)
+    g_propagate_error (error, g_steal_pointer (&refusals->conflict));
+  else if (refusals->refused_consistent)
     g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
                  _("This query can only be served by index “%s” of %s, a global secondary index, where "
                    "DynamoDB does not offer consistent reads: drop the consistent read, or query the "
                    "table or a local secondary index"),
-                 refused_gsi->name, g_type_name (self->model_type));
-  else if (refused_order)
+                 refusals->refused_gsi->name, g_type_name (self->model_type));
+  else if (refusals->refused_order)
     g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
                  _("Results cannot be ordered by “%s”: no table or index of %s whose partition key "
                    "the conditions give has “%s” as its sort key"),
@@ -1113,6 +1115,41 @@ choose_index (DynamormQuery *self, Candidate *chosen, Where **pk_leaf_out, Where
                      "scan on purpose"),
                    g_type_name (self->model_type), keys->str);
     }
+}
+
+/* Chooses what a Query reads and its key condition. On success *chosen,
+ * *pk_leaf and *sk_leaf (nullable) are set. */
+static gboolean
+choose_index (DynamormQuery *self, Candidate *chosen, Where **pk_leaf_out, Where **sk_leaf_out,
+              GError **error)
+{
+  g_autoptr(GArray) candidates = list_candidates (self->schema);
+  Refusals refusals = { NULL, FALSE, FALSE, NULL };
+  int best = -1, best_score = 0;
+
+  if (self->index_name != NULL && !keep_named_index (self, candidates, error))
+    return FALSE;
+  for (guint c = 0; c < candidates->len; c++)
+    {
+      Where *pk_leaf = NULL, *sk_leaf = NULL;
+      int score = score_candidate (self, &g_array_index (candidates, Candidate, c),
+                                   &pk_leaf, &sk_leaf, &refusals);
+
+      if (score > best_score)
+        {
+          best = c;
+          best_score = score;
+          *pk_leaf_out = pk_leaf;
+          *sk_leaf_out = sk_leaf;
+        }
+    }
+  if (best >= 0)
+    {
+      *chosen = g_array_index (candidates, Candidate, best);
+      g_clear_error (&refusals.conflict);
+      return TRUE;
+    }
+  explain_no_candidate (self, candidates, &refusals, error);
   return FALSE;
 }
 
