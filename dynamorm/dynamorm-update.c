@@ -676,21 +676,19 @@ number_av (gint64 n)
   return _dynamorm_av_new_string ("N", text);
 }
 
-static gboolean
-render_action (Action *action, DynamormModel *model, const DynamormSchema *schema,
-               DynamormExprBuilder *b, DynamormUpdateClauses *c, GError **error)
+/* The field an action updates: a stored property that is neither a key
+ * nor the version. */
+static const DynamormField *
+validate_action_field (const Action *action, const DynamormSchema *schema, GError **error)
 {
   const DynamormField *field = _dynamorm_schema_lookup (schema, action->property);
-  gboolean element = action->kind == ACTION_SET_ELEMENT || action->kind == ACTION_REMOVE_ELEMENT;
-  const char *name;
-  JsonNode *av = NULL;
 
   if (field == NULL)
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
                    _("%s has no stored property “%s” to update: check the property name"),
                    g_type_name (schema->type), action->property);
-      return FALSE;
+      return NULL;
     }
   if (field == schema->partition_key || field == schema->sort_key)
     {
@@ -698,7 +696,7 @@ render_action (Action *action, DynamormModel *model, const DynamormSchema *schem
                    _("Property “%s” is part of the key of %s and cannot be updated: "
                      "delete the item and put a new one instead"),
                    field->pspec->name, g_type_name (schema->type));
-      return FALSE;
+      return NULL;
     }
   if (field == schema->version)
     {
@@ -706,8 +704,208 @@ render_action (Action *action, DynamormModel *model, const DynamormSchema *schem
                    _("Property “%s” of %s is its version, which Dynamorm bumps on every write: "
                      "leave it out of the update"),
                    field->pspec->name, g_type_name (schema->type));
+      return NULL;
+    }
+  return field;
+}
+
+/* The value of a SET from the model: the property as the model's
+ * serialize_property stores it (NULL without error means "remove"). */
+static gboolean
+encode_model_property (const DynamormField *field, DynamormModel *model, JsonNode **out, GError **error)
+{
+  DynamormModelClass *klass = DYNAMORM_MODEL_GET_CLASS (model);
+  g_auto(GValue) value = G_VALUE_INIT;
+  GError *local_error = NULL;
+
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  g_object_get_property (G_OBJECT (model), field->pspec->name, &value);
+  *out = klass->serialize_property (model, field->pspec->name, &value, field->pspec, &local_error);
+  if (local_error != NULL)
+    {
+      g_clear_pointer (out, json_node_unref);
+      g_propagate_error (error, local_error);
       return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+render_set (const Action *action, const DynamormField *field, DynamormModel *model, const char *name,
+            DynamormExprBuilder *b, DynamormUpdateClauses *c, GError **error)
+{
+  JsonNode *av = NULL;
+
+  if (action->kind == ACTION_SET_FROM_MODEL)
+    {
+      if (!encode_model_property (field, model, &av, error))
+        return FALSE;
+    }
+  else if (!encode_set_value (field, &action->value, &av, error))
+    return FALSE;
+  if (av == NULL)
+    append_to (c->remove, "%s", name);
+  else
+    append_to (c->set, "%s = %s", name, _dynamorm_expr_builder_value (b, av));
+  return TRUE;
+}
+
+static gboolean
+render_set_if_not_exists (const Action *action, const DynamormField *field, const char *name,
+                          DynamormExprBuilder *b, DynamormUpdateClauses *c, GError **error)
+{
+  JsonNode *av = NULL;
+
+  if (!encode_set_value (field, &action->value, &av, error))
+    return FALSE;
+  if (av == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("set_if_not_exists on property “%s” needs a value that is stored, not NULL or empty"),
+                   field->pspec->name);
+      return FALSE;
+    }
+  append_to (c->set, "%s = if_not_exists(%s, %s)", name, name, _dynamorm_expr_builder_value (b, av));
+  return TRUE;
+}
+
+/* The amount of an ADD to a number: a number or the text of one. */
+static JsonNode *
+encode_number_operand (const DynamormField *field, const GValue *value, GError **error)
+{
+  GType fundamental = G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (value));
+  g_autofree char *normal = NULL;
+
+  if (!G_VALUE_HOLDS (value, G_TYPE_STRING) &&
+      (fundamental < G_TYPE_CHAR || fundamental > G_TYPE_DOUBLE ||
+       G_VALUE_HOLDS_BOOLEAN (value) || G_VALUE_HOLDS_ENUM (value) || G_VALUE_HOLDS_FLAGS (value)))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("add on number “%s” takes a number; got a %s"),
+                   field->pspec->name, G_VALUE_TYPE_NAME (value));
+      return NULL;
+    }
+  if (!G_VALUE_HOLDS_STRING (value))
+    return dynamorm_value_to_attribute_value (value, error);
+  if (g_value_get_string (value) == NULL ||
+      (normal = dynamorm_number_normalize (g_value_get_string (value), error)) == NULL)
+    {
+      if (error && *error == NULL)
+        g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                     _("add on number “%s” takes a number"), field->pspec->name);
+      return NULL;
+    }
+  return _dynamorm_av_new_string ("N", normal);
+}
+
+static gboolean
+render_add (const Action *action, const DynamormField *field, const char *name,
+            DynamormExprBuilder *b, DynamormUpdateClauses *c, GError **error)
+{
+  JsonNode *av;
+
+  if (is_number_field (field))
+    av = encode_number_operand (field, &action->value, error);
+  else if (is_set_field (field))
+    av = encode_string_set (field, action->kind, &action->value, error);
+  else
+    return doesnt_fit (field, action->kind, _("numbers and sets"), error);
+  if (av == NULL)
+    return FALSE;
+  append_to (c->add, "%s %s", name, _dynamorm_expr_builder_value (b, av));
+  return TRUE;
+}
+
+static gboolean
+render_increment (const Action *action, const DynamormField *field, const char *name,
+                  DynamormExprBuilder *b, DynamormUpdateClauses *c, GError **error)
+{
+  const char *zero, *amount;
+
+  if (!is_number_field (field))
+    return doesnt_fit (field, action->kind, _("numbers"), error);
+  zero = _dynamorm_expr_builder_value (b, number_av (0));
+  amount = _dynamorm_expr_builder_value (b, number_av (ABS (action->amount)));
+  append_to (c->set, "%s = if_not_exists(%s, %s) %c %s", name, name, zero,
+             action->amount < 0 ? '-' : '+', amount);
+  return TRUE;
+}
+
+static gboolean
+render_delete_from_set (const Action *action, const DynamormField *field, const char *name,
+                        DynamormExprBuilder *b, DynamormUpdateClauses *c, GError **error)
+{
+  JsonNode *av;
+
+  if (!is_set_field (field))
+    return doesnt_fit (field, action->kind, _("sets (string lists tagged “set”)"), error);
+  if ((av = encode_string_set (field, action->kind, &action->value, error)) == NULL)
+    return FALSE;
+  append_to (c->delete, "%s %s", name, _dynamorm_expr_builder_value (b, av));
+  return TRUE;
+}
+
+static gboolean
+check_list_field (const Action *action, const DynamormField *field, GError **error)
+{
+  if (is_list_field (field))
+    return TRUE;
+  return doesnt_fit (field, action->kind, _("lists (string lists not tagged “set”, lists of models)"), error);
+}
+
+/* APPEND and PREPEND: list_append with an empty list where there is none. */
+static gboolean
+render_list_append (const Action *action, const DynamormField *field, const char *name,
+                    DynamormExprBuilder *b, DynamormUpdateClauses *c, GError **error)
+{
+  JsonNode *av, *empty_list;
+  const char *items, *empty;
+
+  if (!check_list_field (action, field, error))
+    return FALSE;
+  if ((av = encode_list (field, action->kind, &action->value, FALSE, error)) == NULL)
+    return FALSE;
+  items = _dynamorm_expr_builder_value (b, av);
+  empty_list = json_node_alloc ();
+  json_node_init (empty_list, JSON_NODE_ARRAY);
+  json_node_take_array (empty_list, json_array_new ());
+  empty = _dynamorm_expr_builder_value (b, _dynamorm_av_new ("L", empty_list));
+
+  if (action->kind == ACTION_APPEND)
+    append_to (c->set, "%s = list_append(if_not_exists(%s, %s), %s)", name, name, empty, items);
+  else
+    append_to (c->set, "%s = list_append(%s, if_not_exists(%s, %s))", name, items, name, empty);
+  return TRUE;
+}
+
+static gboolean
+render_set_element (const Action *action, const DynamormField *field, const char *name,
+                    DynamormExprBuilder *b, DynamormUpdateClauses *c, GError **error)
+{
+  g_autoptr(JsonNode) list = NULL;
+  JsonNode *inner, *av;
+
+  if (!check_list_field (action, field, error))
+    return FALSE;
+  if ((list = encode_list (field, action->kind, &action->value, TRUE, error)) == NULL)
+    return FALSE;
+  _dynamorm_av_get_type (list, &inner);
+  av = json_node_copy (json_array_get_element (json_node_get_array (inner), 0));
+  append_to (c->set, "%s[%u] = %s", name, action->index, _dynamorm_expr_builder_value (b, av));
+  return TRUE;
+}
+
+/* Checks one action against the schema, then renders it into its clause. */
+static gboolean
+render_action (Action *action, DynamormModel *model, const DynamormSchema *schema,
+               DynamormExprBuilder *b, DynamormUpdateClauses *c, GError **error)
+{
+  const DynamormField *field = validate_action_field (action, schema, error);
+  gboolean element = action->kind == ACTION_SET_ELEMENT || action->kind == ACTION_REMOVE_ELEMENT;
+  const char *name;
+
+  if (field == NULL)
+    return FALSE;
   if (!_dynamorm_update_clauses_touch (c, field, element ? (gint) action->index : -1, error))
     return FALSE;
 
@@ -716,151 +914,28 @@ render_action (Action *action, DynamormModel *model, const DynamormSchema *schem
     {
     case ACTION_SET:
     case ACTION_SET_FROM_MODEL:
-      if (action->kind == ACTION_SET_FROM_MODEL)
-        {
-          DynamormModelClass *klass = DYNAMORM_MODEL_GET_CLASS (model);
-          g_auto(GValue) value = G_VALUE_INIT;
-          GError *local_error = NULL;
-
-          g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
-          g_object_get_property (G_OBJECT (model), field->pspec->name, &value);
-          av = klass->serialize_property (model, field->pspec->name, &value, field->pspec, &local_error);
-          if (local_error != NULL)
-            {
-              g_clear_pointer (&av, json_node_unref);
-              g_propagate_error (error, local_error);
-              return FALSE;
-            }
-        }
-      else if (!encode_set_value (field, &action->value, &av, error))
-        return FALSE;
-      if (av == NULL)
-        append_to (c->remove, "%s", name);
-      else
-        append_to (c->set, "%s = %s", name, _dynamorm_expr_builder_value (b, av));
-      return TRUE;
-
+      return render_set (action, field, model, name, b, c, error);
     case ACTION_SET_IF_NOT_EXISTS:
-      if (!encode_set_value (field, &action->value, &av, error))
-        return FALSE;
-      if (av == NULL)
-        {
-          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                       _("set_if_not_exists on property “%s” needs a value that is stored, not NULL or empty"),
-                       field->pspec->name);
-          return FALSE;
-        }
-      append_to (c->set, "%s = if_not_exists(%s, %s)", name, name, _dynamorm_expr_builder_value (b, av));
-      return TRUE;
-
+      return render_set_if_not_exists (action, field, name, b, c, error);
     case ACTION_ADD:
-      if (is_number_field (field))
-        {
-          if (!G_VALUE_HOLDS (&action->value, G_TYPE_STRING) &&
-              (G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (&action->value)) < G_TYPE_CHAR ||
-               G_TYPE_FUNDAMENTAL (G_VALUE_TYPE (&action->value)) > G_TYPE_DOUBLE ||
-               G_VALUE_HOLDS_BOOLEAN (&action->value) || G_VALUE_HOLDS_ENUM (&action->value) ||
-               G_VALUE_HOLDS_FLAGS (&action->value)))
-            {
-              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                           _("add on number “%s” takes a number; got a %s"),
-                           field->pspec->name, G_VALUE_TYPE_NAME (&action->value));
-              return FALSE;
-            }
-          if (G_VALUE_HOLDS_STRING (&action->value))
-            {
-              g_autofree char *normal = NULL;
-
-              if (g_value_get_string (&action->value) == NULL ||
-                  (normal = dynamorm_number_normalize (g_value_get_string (&action->value), error)) == NULL)
-                {
-                  if (error && *error == NULL)
-                    g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                                 _("add on number “%s” takes a number"), field->pspec->name);
-                  return FALSE;
-                }
-              av = _dynamorm_av_new_string ("N", normal);
-            }
-          else if ((av = dynamorm_value_to_attribute_value (&action->value, error)) == NULL)
-            return FALSE;
-        }
-      else if (is_set_field (field))
-        {
-          if ((av = encode_string_set (field, action->kind, &action->value, error)) == NULL)
-            return FALSE;
-        }
-      else
-        return doesnt_fit (field, action->kind, _("numbers and sets"), error);
-      append_to (c->add, "%s %s", name, _dynamorm_expr_builder_value (b, av));
-      return TRUE;
-
+      return render_add (action, field, name, b, c, error);
     case ACTION_INCREMENT:
-      if (!is_number_field (field))
-        return doesnt_fit (field, action->kind, _("numbers"), error);
-      {
-        const char *zero = _dynamorm_expr_builder_value (b, number_av (0));
-        const char *amount = _dynamorm_expr_builder_value (b, number_av (ABS (action->amount)));
-
-        append_to (c->set, "%s = if_not_exists(%s, %s) %c %s", name, name, zero,
-                   action->amount < 0 ? '-' : '+', amount);
-      }
-      return TRUE;
-
+      return render_increment (action, field, name, b, c, error);
     case ACTION_REMOVE:
       append_to (c->remove, "%s", name);
       return TRUE;
-
     case ACTION_DELETE_FROM_SET:
-      if (!is_set_field (field))
-        return doesnt_fit (field, action->kind, _("sets (string lists tagged “set”)"), error);
-      if ((av = encode_string_set (field, action->kind, &action->value, error)) == NULL)
-        return FALSE;
-      append_to (c->delete, "%s %s", name, _dynamorm_expr_builder_value (b, av));
-      return TRUE;
-
+      return render_delete_from_set (action, field, name, b, c, error);
     case ACTION_APPEND:
     case ACTION_PREPEND:
-      if (!is_list_field (field))
-        return doesnt_fit (field, action->kind, _("lists (string lists not tagged “set”, lists of models)"), error);
-      if ((av = encode_list (field, action->kind, &action->value, FALSE, error)) == NULL)
-        return FALSE;
-      {
-        const char *items = _dynamorm_expr_builder_value (b, av);
-        JsonNode *empty_list = json_node_alloc ();
-        const char *empty;
-
-        json_node_init (empty_list, JSON_NODE_ARRAY);
-        json_node_take_array (empty_list, json_array_new ());
-        empty = _dynamorm_expr_builder_value (b, _dynamorm_av_new ("L", empty_list));
-
-        if (action->kind == ACTION_APPEND)
-          append_to (c->set, "%s = list_append(if_not_exists(%s, %s), %s)", name, name, empty, items);
-        else
-          append_to (c->set, "%s = list_append(%s, if_not_exists(%s, %s))", name, items, name, empty);
-      }
-      return TRUE;
-
+      return render_list_append (action, field, name, b, c, error);
     case ACTION_SET_ELEMENT:
-      if (!is_list_field (field))
-        return doesnt_fit (field, action->kind, _("lists (string lists not tagged “set”, lists of models)"), error);
-      {
-        g_autoptr(JsonNode) list = encode_list (field, action->kind, &action->value, TRUE, error);
-        JsonNode *inner;
-
-        if (list == NULL)
-          return FALSE;
-        _dynamorm_av_get_type (list, &inner);
-        av = json_node_copy (json_array_get_element (json_node_get_array (inner), 0));
-        append_to (c->set, "%s[%u] = %s", name, action->index, _dynamorm_expr_builder_value (b, av));
-      }
-      return TRUE;
-
+      return render_set_element (action, field, name, b, c, error);
     case ACTION_REMOVE_ELEMENT:
-      if (!is_list_field (field))
-        return doesnt_fit (field, action->kind, _("lists (string lists not tagged “set”, lists of models)"), error);
+      if (!check_list_field (action, field, error))
+        return FALSE;
       append_to (c->remove, "%s[%u]", name, action->index);
       return TRUE;
-
     default:
       g_assert_not_reached ();
     }
