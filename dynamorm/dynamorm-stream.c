@@ -299,27 +299,13 @@ out:
   return ret;
 }
 
-static DynamormStreamRecord *
-parse_record (JsonNode *node, guint index, GType model_type, GError **error)
+static gboolean
+parse_event_name (DynamormStreamRecord *self, JsonObject *obj, guint index, GError **error)
 {
-  g_autoptr(DynamormStreamRecord) self = NULL;
-  JsonObject *obj, *dynamodb;
-  JsonNode *dynamodb_node, *identity_node;
   const char *s;
-  double number;
-  gboolean present;
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      record_error (error, index, _("a record is a JSON object, not a %s"), node_kind (node));
-      return NULL;
-    }
-  obj = json_node_get_object (node);
-  self = g_object_new (DYNAMORM_TYPE_STREAM_RECORD, NULL);
-  self->model_type = model_type;
 
   if (!get_string (obj, "eventName", "eventName", TRUE, &s, index, error))
-    return NULL;
+    return FALSE;
   if (g_str_equal (s, "INSERT"))
     self->event_name = DYNAMORM_STREAM_EVENT_INSERT;
   else if (g_str_equal (s, "MODIFY"))
@@ -329,46 +315,65 @@ parse_record (JsonNode *node, guint index, GType model_type, GError **error)
   else
     {
       record_error (error, index, _("the field “eventName” is “%s”; expected INSERT, MODIFY or REMOVE"), s);
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
+
+/* eventID (required), eventSourceARN and awsRegion. */
+static gboolean
+parse_event_source (DynamormStreamRecord *self, JsonObject *obj, guint index, GError **error)
+{
+  const char *s;
 
   if (!get_string (obj, "eventID", "eventID", TRUE, &s, index, error))
-    return NULL;
+    return FALSE;
   self->event_id = g_strdup (s);
   if (!get_string (obj, "eventSourceARN", "eventSourceARN", FALSE, &s, index, error))
-    return NULL;
+    return FALSE;
   self->event_source_arn = g_strdup (s);
   if (!get_string (obj, "awsRegion", "awsRegion", FALSE, &s, index, error))
-    return NULL;
+    return FALSE;
   self->aws_region = g_strdup (s);
+  return TRUE;
+}
 
-  identity_node = json_object_get_member (obj, "userIdentity");
-  if (identity_node != NULL && !JSON_NODE_HOLDS_NULL (identity_node))
+/* The optional userIdentity (TTL deletions carry one). */
+static gboolean
+parse_user_identity (DynamormStreamRecord *self, JsonObject *obj, guint index, GError **error)
+{
+  JsonNode *identity_node = json_object_get_member (obj, "userIdentity");
+  JsonObject *identity;
+  const char *type, *principal;
+  gboolean capitalised;
+
+  if (identity_node == NULL || JSON_NODE_HOLDS_NULL (identity_node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (identity_node))
     {
-      JsonObject *identity;
-      const char *type, *principal;
-      gboolean capitalised;
-
-      if (!JSON_NODE_HOLDS_OBJECT (identity_node))
-        {
-          record_error (error, index, _("the field “userIdentity” is a %s, not an object"),
-                        node_kind (identity_node));
-          return NULL;
-        }
-      identity = json_node_get_object (identity_node);
-      /* Lambda: {"type", "principalId"}; GetRecords: {"Type", "PrincipalId"}. */
-      capitalised = json_object_has_member (identity, "Type") || json_object_has_member (identity, "PrincipalId");
-      if (!get_string (identity, capitalised ? "Type" : "type",
-                       capitalised ? "userIdentity.Type" : "userIdentity.type", TRUE, &type, index, error) ||
-          !get_string (identity, capitalised ? "PrincipalId" : "principalId",
-                       capitalised ? "userIdentity.PrincipalId" : "userIdentity.principalId", TRUE,
-                       &principal, index, error))
-        return NULL;
-      self->identity_type = g_strdup (type);
-      self->identity_principal = g_strdup (principal);
+      record_error (error, index, _("the field “userIdentity” is a %s, not an object"),
+                    node_kind (identity_node));
+      return FALSE;
     }
+  identity = json_node_get_object (identity_node);
+  /* Lambda: {"type", "principalId"}; GetRecords: {"Type", "PrincipalId"}. */
+  capitalised = json_object_has_member (identity, "Type") || json_object_has_member (identity, "PrincipalId");
+  if (!get_string (identity, capitalised ? "Type" : "type",
+                   capitalised ? "userIdentity.Type" : "userIdentity.type", TRUE, &type, index, error) ||
+      !get_string (identity, capitalised ? "PrincipalId" : "principalId",
+                   capitalised ? "userIdentity.PrincipalId" : "userIdentity.principalId", TRUE,
+                   &principal, index, error))
+    return FALSE;
+  self->identity_type = g_strdup (type);
+  self->identity_principal = g_strdup (principal);
+  return TRUE;
+}
 
-  dynamodb_node = json_object_get_member (obj, "dynamodb");
+static JsonObject *
+get_dynamodb_object (JsonObject *obj, guint index, GError **error)
+{
+  JsonNode *dynamodb_node = json_object_get_member (obj, "dynamodb");
+
   if (dynamodb_node == NULL || JSON_NODE_HOLDS_NULL (dynamodb_node))
     {
       record_error (error, index, _("the field “dynamodb” is missing"));
@@ -379,29 +384,44 @@ parse_record (JsonNode *node, guint index, GType model_type, GError **error)
       record_error (error, index, _("the field “dynamodb” is a %s, not an object"), node_kind (dynamodb_node));
       return NULL;
     }
-  dynamodb = json_node_get_object (dynamodb_node);
+  return json_node_get_object (dynamodb_node);
+}
+
+/* dynamodb.StreamViewType and dynamodb.SequenceNumber, both required. */
+static gboolean
+parse_view_and_sequence (DynamormStreamRecord *self, JsonObject *dynamodb, guint index, GError **error)
+{
+  const char *s;
 
   if (!get_string (dynamodb, "StreamViewType", "dynamodb.StreamViewType", TRUE, &s, index, error))
-    return NULL;
+    return FALSE;
   if (!parse_view_type (s, &self->view_type))
     {
       record_error (error, index, _("the field “dynamodb.StreamViewType” is “%s”; expected KEYS_ONLY, "
                                     "NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES"), s);
-      return NULL;
+      return FALSE;
     }
-
   if (!get_string (dynamodb, "SequenceNumber", "dynamodb.SequenceNumber", TRUE, &s, index, error))
-    return NULL;
+    return FALSE;
   if (*s == '\0' || strspn (s, "0123456789") != strlen (s))
     {
       record_error (error, index, _("the field “dynamodb.SequenceNumber” is “%s”, not a string of digits"), s);
-      return NULL;
+      return FALSE;
     }
   self->sequence_number = g_strdup (s);
+  return TRUE;
+}
+
+/* The optional dynamodb.ApproximateCreationDateTime and dynamodb.SizeBytes. */
+static gboolean
+parse_time_and_size (DynamormStreamRecord *self, JsonObject *dynamodb, guint index, GError **error)
+{
+  double number;
+  gboolean present;
 
   if (!get_number (dynamodb, "ApproximateCreationDateTime", "dynamodb.ApproximateCreationDateTime",
                    &number, &present, index, error))
-    return NULL;
+    return FALSE;
   if (present)
     {
       double whole = floor (number);
@@ -412,77 +432,119 @@ parse_record (JsonNode *node, guint index, GType model_type, GError **error)
         {
           record_error (error, index, _("the field “dynamodb.ApproximateCreationDateTime” (%g) is not a time "
                                         "in epoch seconds"), number);
-          return NULL;
+          return FALSE;
         }
       self->created = g_date_time_add (seconds, (GTimeSpan) llround ((number - whole) * G_USEC_PER_SEC));
     }
 
   if (!get_number (dynamodb, "SizeBytes", "dynamodb.SizeBytes", &number, &present, index, error))
-    return NULL;
+    return FALSE;
   if (present)
     {
       if (number < 0 || number != floor (number) || number > (double) G_MAXINT64)
         {
           record_error (error, index, _("the field “dynamodb.SizeBytes” (%g) is not a byte count"), number);
-          return NULL;
+          return FALSE;
         }
       self->size_bytes = (gint64) number;
     }
+  return TRUE;
+}
+
+/* dynamodb.Keys (required), and the images the view type promises for
+ * this event. */
+static gboolean
+parse_items (DynamormStreamRecord *self, JsonObject *obj, JsonObject *dynamodb, guint index, GError **error)
+{
+  gboolean wants_new, wants_old;
+  const char *view, *event;
 
   if (!get_item (dynamodb, "Keys", &self->keys, index, error) ||
       !get_item (dynamodb, "NewImage", &self->new_item, index, error) ||
       !get_item (dynamodb, "OldImage", &self->old_item, index, error))
-    return NULL;
+    return FALSE;
   if (self->keys == NULL)
     {
       record_error (error, index, _("the field “dynamodb.Keys” is missing"));
+      return FALSE;
+    }
+
+  wants_new = (self->view_type == DYNAMORM_STREAM_VIEW_NEW_IMAGE ||
+               self->view_type == DYNAMORM_STREAM_VIEW_NEW_AND_OLD_IMAGES) &&
+              self->event_name != DYNAMORM_STREAM_EVENT_REMOVE;
+  wants_old = (self->view_type == DYNAMORM_STREAM_VIEW_OLD_IMAGE ||
+               self->view_type == DYNAMORM_STREAM_VIEW_NEW_AND_OLD_IMAGES) &&
+              self->event_name != DYNAMORM_STREAM_EVENT_INSERT;
+  view = json_object_get_string_member (dynamodb, "StreamViewType");
+  event = json_object_get_string_member (obj, "eventName");
+  if (wants_new && self->new_item == NULL)
+    {
+      record_error (error, index, _("the field “dynamodb.NewImage” is missing, but a %s record of a %s "
+                                    "stream has one"), event, view);
+      return FALSE;
+    }
+  if (wants_old && self->old_item == NULL)
+    {
+      record_error (error, index, _("the field “dynamodb.OldImage” is missing, but a %s record of a %s "
+                                    "stream has one"), event, view);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The images as models, when the reader asked for a model type. */
+static gboolean
+decode_images (DynamormStreamRecord *self, guint index, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GType model_type = self->model_type;
+
+  if (model_type == G_TYPE_INVALID)
+    return TRUE;
+  if (self->new_item &&
+      (self->new_image = dynamorm_model_new_from_item (model_type, self->new_item, &local_error)) == NULL)
+    {
+      record_error (error, index, _("the field “dynamodb.NewImage” does not fit %s: %s"),
+                    g_type_name (model_type), local_error->message);
+      return FALSE;
+    }
+  if (self->old_item &&
+      (self->old_image = dynamorm_model_new_from_item (model_type, self->old_item, &local_error)) == NULL)
+    {
+      record_error (error, index, _("the field “dynamodb.OldImage” does not fit %s: %s"),
+                    g_type_name (model_type), local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads record number index of a stream batch, field by field. */
+static DynamormStreamRecord *
+parse_record (JsonNode *node, guint index, GType model_type, GError **error)
+{
+  g_autoptr(DynamormStreamRecord) self = NULL;
+  JsonObject *obj, *dynamodb;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      record_error (error, index, _("a record is a JSON object, not a %s"), node_kind (node));
       return NULL;
     }
+  obj = json_node_get_object (node);
+  self = g_object_new (DYNAMORM_TYPE_STREAM_RECORD, NULL);
+  self->model_type = model_type;
 
-  /* The images the view type promises for this event. */
-  {
-    gboolean wants_new = (self->view_type == DYNAMORM_STREAM_VIEW_NEW_IMAGE ||
-                          self->view_type == DYNAMORM_STREAM_VIEW_NEW_AND_OLD_IMAGES) &&
-                         self->event_name != DYNAMORM_STREAM_EVENT_REMOVE;
-    gboolean wants_old = (self->view_type == DYNAMORM_STREAM_VIEW_OLD_IMAGE ||
-                          self->view_type == DYNAMORM_STREAM_VIEW_NEW_AND_OLD_IMAGES) &&
-                         self->event_name != DYNAMORM_STREAM_EVENT_INSERT;
-    const char *view = json_object_get_string_member (dynamodb, "StreamViewType");
-    const char *event = json_object_get_string_member (obj, "eventName");
-
-    if (wants_new && self->new_item == NULL)
-      {
-        record_error (error, index, _("the field “dynamodb.NewImage” is missing, but a %s record of a %s "
-                                      "stream has one"), event, view);
-        return NULL;
-      }
-    if (wants_old && self->old_item == NULL)
-      {
-        record_error (error, index, _("the field “dynamodb.OldImage” is missing, but a %s record of a %s "
-                                      "stream has one"), event, view);
-        return NULL;
-      }
-  }
-
-  if (model_type != G_TYPE_INVALID)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (self->new_item &&
-          (self->new_image = dynamorm_model_new_from_item (model_type, self->new_item, &local_error)) == NULL)
-        {
-          record_error (error, index, _("the field “dynamodb.NewImage” does not fit %s: %s"),
-                        g_type_name (model_type), local_error->message);
-          return NULL;
-        }
-      if (self->old_item &&
-          (self->old_image = dynamorm_model_new_from_item (model_type, self->old_item, &local_error)) == NULL)
-        {
-          record_error (error, index, _("the field “dynamodb.OldImage” does not fit %s: %s"),
-                        g_type_name (model_type), local_error->message);
-          return NULL;
-        }
-    }
+  if (!parse_event_name (self, obj, index, error) ||
+      !parse_event_source (self, obj, index, error) ||
+      !parse_user_identity (self, obj, index, error))
+    return NULL;
+  if ((dynamodb = get_dynamodb_object (obj, index, error)) == NULL)
+    return NULL;
+  if (!parse_view_and_sequence (self, dynamodb, index, error) ||
+      !parse_time_and_size (self, dynamodb, index, error) ||
+      !parse_items (self, obj, dynamodb, index, error) ||
+      !decode_images (self, index, error))
+    return NULL;
 
   self->changed = changed_properties (self);
   return g_steal_pointer (&self);
