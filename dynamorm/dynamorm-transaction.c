@@ -767,6 +767,291 @@ build_update_expression (Action *action, const DynamormSchema *schema, DynamormE
   return TRUE;
 }
 
+/* What the steps of build_action share: the action, its schema, the
+ * expression builder, the conditions so far and the spec being built. */
+typedef struct {
+  DynamormTransaction *self;
+  Action *action;
+  const DynamormSchema *schema;
+  DynamormExprBuilder *b;
+  GPtrArray *conditions;
+  JsonObject *spec;
+  gboolean versioned;           /* the version is read and checked */
+  gint64 version;
+} ActionBuild;
+
+/* DynamoDB allows one action per item in a transaction: the items seen so
+ * far are in seen, by fingerprint, with their action index. */
+static gboolean
+check_item_unique (const char *table, const DynamormSchema *schema, JsonNode *key, guint index,
+                   GHashTable *seen, GError **error)
+{
+  g_autofree char *fingerprint = _dynamorm_item_fingerprint (table, schema, json_node_get_object (key));
+  g_autofree char *text = NULL;
+
+  if (!g_hash_table_contains (seen, fingerprint))
+    {
+      g_hash_table_insert (seen, g_steal_pointer (&fingerprint), GUINT_TO_POINTER (index));
+      return TRUE;
+    }
+  text = _dynamorm_describe_key_object (json_node_get_object (key));
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+               _("Actions %u and %u of the transaction are both about the item with %s in table “%s”; "
+                 "DynamoDB allows one action per item in a transaction: combine them into one"),
+               GPOINTER_TO_UINT (g_hash_table_lookup (seen, fingerprint)), index, text, table);
+  return FALSE;
+}
+
+static const char *
+partition_key_name (ActionBuild *ab)
+{
+  return _dynamorm_expr_builder_name (ab->b, ab->schema->partition_key->attribute);
+}
+
+/* The conditions of a put or create and the version it writes (next);
+ * *is_new when the item surely did not exist if the action succeeds. */
+static void
+plan_put_conditions (ActionBuild *ab, GValue *next, gboolean *is_new)
+{
+  const DynamormSchema *schema = ab->schema;
+  DynamormExprBuilder *b = ab->b;
+  gboolean is_put = ab->action->kind == DYNAMORM_TRANSACTION_ACTION_PUT;
+
+  *is_new = !is_put;
+  if (!is_put)
+    add_condition (ab->conditions, g_strdup_printf ("attribute_not_exists(%s)", partition_key_name (ab)));
+  if (ab->versioned)
+    {
+      version_value (schema->version, ab->version + 1, next);
+      if (!is_put)
+        return;
+      if (ab->version == 0)
+        {
+          add_condition (ab->conditions, g_strdup_printf ("attribute_not_exists(%s)", partition_key_name (ab)));
+          *is_new = TRUE;
+        }
+      else
+        add_condition (ab->conditions, g_strdup_printf ("%s = %s",
+                                                        _dynamorm_expr_builder_name (b, schema->version->attribute),
+                                                        _dynamorm_expr_builder_value (b, version_av (schema->version, ab->version, NULL))));
+    }
+  else if (schema->version != NULL)
+    {
+      /* Not readable as a number: stored as the model holds it. */
+      g_value_init (next, G_PARAM_SPEC_VALUE_TYPE (schema->version->pspec));
+      g_object_get_property (G_OBJECT (ab->action->model), schema->version->pspec->name, next);
+    }
+}
+
+/* Put and create. With created_at, as the session's put: an update that
+ * keeps the stored created_at (if_not_exists) and writes every other
+ * attribute; otherwise a Put of the whole item. */
+static const char *
+build_put (ActionBuild *ab, JsonNode **key, GError **error)
+{
+  const DynamormSchema *schema = ab->schema;
+  Action *action = ab->action;
+  g_auto(GValue) next = G_VALUE_INIT;
+  g_auto(GValue) created = G_VALUE_INIT;
+  g_autofree char *expression = NULL;
+  JsonNode *item;
+  gboolean is_new;
+
+  plan_put_conditions (ab, &next, &is_new);
+  if (schema->created_at != NULL)
+    {
+      expression = _dynamorm_put_as_update_expression (schema, action->model, ab->b, &next, ab->self->now,
+                                                       &action->after, &created, error);
+      if (expression == NULL)
+        return NULL;
+      /* created_at as sent is the stored one only for a new item;
+       * otherwise the model keeps its own (reload to read the
+       * stored one). */
+      if (is_new)
+        _dynamorm_after_set_add (&action->after, schema->created_at, &created);
+      json_object_set_member (ab->spec, "Key", g_steal_pointer (key));
+      json_object_set_string_member (ab->spec, "UpdateExpression", expression);
+      return "Update";
+    }
+  item = dynamorm_model_to_item (action->model, error);
+  if (item == NULL)
+    return NULL;
+  if (!_dynamorm_put_stamp_item (schema, action->model, json_node_get_object (item),
+                                 ab->versioned ? &next : NULL, ab->self->now, &action->after, error))
+    {
+      json_node_unref (item);
+      return NULL;
+    }
+  json_object_set_member (ab->spec, "Item", item);
+  return "Put";
+}
+
+/* An update built from a DynamormUpdate: its SET clause goes to set (the
+ * version joins it later), the other clauses to expression. */
+static gboolean
+render_update_object (ActionBuild *ab, GString *set, GString *expression, GError **error)
+{
+  const DynamormSchema *schema = ab->schema;
+  Action *action = ab->action;
+  g_autofree char *text = NULL;
+  DynamormUpdateClauses clauses;
+  gboolean ok;
+
+  _dynamorm_update_clauses_init (&clauses);
+  ok = _dynamorm_update_render (action->update, action->model, schema, ab->b, &clauses, error);
+  if (ok && ab->versioned)
+    _dynamorm_update_clauses_touch (&clauses, schema->version, -1, NULL);
+  ok = ok && _dynamorm_update_stamp (schema, ab->b, clauses.set,
+                                     schema->updated_at != NULL &&
+                                     g_hash_table_contains (clauses.touched, schema->updated_at),
+                                     ab->self->now, &action->after, error);
+  if (ok)
+    {
+      g_string_append (set, clauses.set->str);
+      g_string_truncate (clauses.set, 0);
+      text = _dynamorm_update_clauses_text (&clauses);
+      if (text != NULL)
+        g_string_append (expression, text);
+    }
+  _dynamorm_update_clauses_clear (&clauses);
+  return ok;
+}
+
+/* The version check of an update and the bump it writes into set. */
+static gboolean
+add_update_version (ActionBuild *ab, GString *set, GError **error)
+{
+  const DynamormSchema *schema = ab->schema;
+  DynamormExprBuilder *b = ab->b;
+  const char *ver_name = _dynamorm_expr_builder_name (b, schema->version->attribute);
+  JsonNode *next = version_av (schema->version, ab->version + 1, error);
+  g_auto(GValue) next_value = G_VALUE_INIT;
+
+  if (next == NULL)
+    return FALSE;
+  if (ab->version == 0)
+    add_condition (ab->conditions, g_strdup_printf ("attribute_not_exists(%s) OR %s = %s", ver_name, ver_name,
+                                                    _dynamorm_expr_builder_value (b, version_av (schema->version, 0, NULL))));
+  else
+    add_condition (ab->conditions, g_strdup_printf ("%s = %s", ver_name,
+                                                    _dynamorm_expr_builder_value (b, version_av (schema->version, ab->version, NULL))));
+  g_string_append_printf (set, "%s%s = %s", set->len ? ", " : "", ver_name,
+                          _dynamorm_expr_builder_value (b, next));
+  version_value (schema->version, ab->version + 1, &next_value);
+  _dynamorm_after_set_add (&ab->action->after, schema->version, &next_value);
+  return TRUE;
+}
+
+/* "SET ... <other clauses> REMOVE ...", or an error when all are empty. */
+static gboolean
+join_update_expression (GString *set, GString *remove, GString *expression, GError **error)
+{
+  if (set->len)
+    {
+      g_autofree char *set_clause = g_strdup_printf ("SET %s%s", set->str, expression->len ? " " : "");
+      g_string_prepend (expression, set_clause);
+    }
+  if (remove->len)
+    g_string_append_printf (expression, "%sREMOVE %s", expression->len ? " " : "", remove->str);
+  if (expression->len == 0)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("The update has nothing to write: name the properties to update"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* An update of chosen properties or by a DynamormUpdate, on an item that
+ * must exist. */
+static const char *
+build_update (ActionBuild *ab, JsonNode **key, GError **error)
+{
+  const DynamormSchema *schema = ab->schema;
+  Action *action = ab->action;
+  g_autoptr(GString) set = g_string_new (NULL);
+  g_autoptr(GString) remove = g_string_new (NULL);
+  g_autoptr(GString) expression = g_string_new (NULL);
+  gboolean sets_updated_at = FALSE;
+
+  if (action->update != NULL)
+    {
+      if (!render_update_object (ab, set, expression, error))
+        return NULL;
+    }
+  else if (!build_update_expression (action, schema, ab->b, set, remove, &sets_updated_at, error) ||
+           !_dynamorm_update_stamp (schema, ab->b, set, sets_updated_at, ab->self->now, &action->after, error))
+    return NULL;
+  add_condition (ab->conditions, g_strdup_printf ("attribute_exists(%s)", partition_key_name (ab)));
+  if (ab->versioned && !add_update_version (ab, set, error))
+    return NULL;
+  if (!join_update_expression (set, remove, expression, error))
+    return NULL;
+  json_object_set_member (ab->spec, "Key", g_steal_pointer (key));
+  json_object_set_string_member (ab->spec, "UpdateExpression", expression->str);
+  return "Update";
+}
+
+static const char *
+build_delete (ActionBuild *ab, JsonNode **key)
+{
+  if (ab->versioned)
+    {
+      const DynamormSchema *schema = ab->schema;
+      const char *ver_name = _dynamorm_expr_builder_name (ab->b, schema->version->attribute);
+      const char *value = _dynamorm_expr_builder_value (ab->b, version_av (schema->version, ab->version, NULL));
+
+      if (ab->version == 0)
+        add_condition (ab->conditions, g_strdup_printf ("attribute_not_exists(%s) OR %s = %s",
+                                                        ver_name, ver_name, value));
+      else
+        add_condition (ab->conditions, g_strdup_printf ("%s = %s", ver_name, value));
+    }
+  json_object_set_member (ab->spec, "Key", g_steal_pointer (key));
+  return "Delete";
+}
+
+static const char *
+build_condition_check (ActionBuild *ab, guint index, JsonNode **key, GError **error)
+{
+  if (ab->action->condition == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("Action %u of the transaction is a condition check without a condition: "
+                     "give it the condition to check"), index);
+      return NULL;
+    }
+  json_object_set_member (ab->spec, "Key", g_steal_pointer (key));
+  return "ConditionCheck";
+}
+
+/* The caller's condition joins the action's own; then the expression
+ * names and values go into the spec. */
+static gboolean
+apply_conditions (ActionBuild *ab, GError **error)
+{
+  g_autofree char *condition = NULL;
+
+  if (ab->action->condition != NULL)
+    {
+      char *text = _dynamorm_condition_render (ab->action->condition, ab->schema, ab->b, error);
+
+      if (text == NULL)
+        return FALSE;
+      add_condition (ab->conditions, text);
+    }
+  condition = join_conditions (ab->conditions);
+  if (condition != NULL)
+    json_object_set_string_member (ab->spec, "ConditionExpression", condition);
+  if (!_dynamorm_expr_builder_apply (ab->b, ab->spec, error))
+    return FALSE;
+  /* Ask for the stored item when a condition fails, for the failure. */
+  if (condition != NULL)
+    json_object_set_string_member (ab->spec, "ReturnValuesOnConditionCheckFailure", "ALL_OLD");
+  return TRUE;
+}
+
+/* One TransactItems element: {"Put"|"Update"|"Delete"|"ConditionCheck": spec}. */
 static JsonNode *
 build_action (DynamormTransaction *self, guint index, Action *action,
               GHashTable *seen, GError **error)
@@ -776,257 +1061,53 @@ build_action (DynamormTransaction *self, guint index, Action *action,
   g_autoptr(GPtrArray) conditions = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonNode) key = NULL;
   g_autofree char *table = NULL;
-  g_autofree char *fingerprint = NULL;
-  g_autofree char *condition = NULL;
-  JsonObject *spec, *wrapper;
+  ActionBuild ab = { self, action, schema, NULL, conditions, NULL, FALSE, 0 };
+  JsonObject *wrapper;
   const char *member = NULL;
-  gint64 version = 0;
-  gboolean versioned;
 
   if (schema == NULL)
     return NULL;
   table = dynamorm_session_get_table_name (self->session, G_OBJECT_TYPE (action->model));
   key = dynamorm_model_get_key (action->model, error);
-  if (key == NULL)
+  if (key == NULL || !check_item_unique (table, schema, key, index, seen, error))
     return NULL;
 
-  fingerprint = _dynamorm_item_fingerprint (table, schema, json_node_get_object (key));
-  if (g_hash_table_contains (seen, fingerprint))
-    {
-      g_autofree char *text = _dynamorm_describe_key_object (json_node_get_object (key));
-
-      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                   _("Actions %u and %u of the transaction are both about the item with %s in table “%s”; "
-                     "DynamoDB allows one action per item in a transaction: combine them into one"),
-                   GPOINTER_TO_UINT (g_hash_table_lookup (seen, fingerprint)), index, text, table);
-      return NULL;
-    }
-  g_hash_table_insert (seen, g_steal_pointer (&fingerprint), GUINT_TO_POINTER (index));
-
-  b = _dynamorm_expr_builder_new ();
-  spec = json_object_new ();
-  json_object_set_string_member (spec, "TableName", table);
-
-  versioned = schema->version != NULL && action->kind != DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK;
-  if (versioned && !read_version (action->model, schema->version, &version))
-    versioned = FALSE;
+  ab.b = b = _dynamorm_expr_builder_new ();
+  ab.spec = json_object_new ();
+  json_object_set_string_member (ab.spec, "TableName", table);
+  ab.versioned = schema->version != NULL && action->kind != DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK;
+  if (ab.versioned && !read_version (action->model, schema->version, &ab.version))
+    ab.versioned = FALSE;
   g_clear_pointer (&action->after, g_ptr_array_unref);
 
   switch (action->kind)
     {
     case DYNAMORM_TRANSACTION_ACTION_PUT:
     case DYNAMORM_TRANSACTION_ACTION_CREATE:
-      {
-        g_auto(GValue) next = G_VALUE_INIT;
-        g_auto(GValue) created = G_VALUE_INIT;
-        /* The item surely did not exist when the action succeeds. */
-        gboolean is_new = action->kind == DYNAMORM_TRANSACTION_ACTION_CREATE;
-
-        if (action->kind == DYNAMORM_TRANSACTION_ACTION_CREATE)
-          add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
-        if (versioned)
-          {
-            version_value (schema->version, version + 1, &next);
-            if (action->kind == DYNAMORM_TRANSACTION_ACTION_PUT)
-              {
-                if (version == 0)
-                  {
-                    add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s)", _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
-                    is_new = TRUE;
-                  }
-                else
-                  add_condition (conditions, g_strdup_printf ("%s = %s",
-                                                              _dynamorm_expr_builder_name (b, schema->version->attribute),
-                                                              _dynamorm_expr_builder_value (b, version_av (schema->version, version, NULL))));
-              }
-          }
-        else if (schema->version != NULL)
-          {
-            /* Not readable as a number: stored as the model holds it. */
-            g_value_init (&next, G_PARAM_SPEC_VALUE_TYPE (schema->version->pspec));
-            g_object_get_property (G_OBJECT (action->model), schema->version->pspec->name, &next);
-          }
-
-        if (schema->created_at != NULL)
-          {
-            /* As the session's put: an update that keeps the stored
-             * created_at (if_not_exists) and writes every other attribute. */
-            g_autofree char *expression =
-              _dynamorm_put_as_update_expression (schema, action->model, b, &next, self->now,
-                                                  &action->after, &created, error);
-
-            if (expression == NULL)
-              goto fail;
-            /* created_at as sent is the stored one only for a new item;
-             * otherwise the model keeps its own (reload to read the
-             * stored one). */
-            if (is_new)
-              _dynamorm_after_set_add (&action->after, schema->created_at, &created);
-            json_object_set_member (spec, "Key", g_steal_pointer (&key));
-            json_object_set_string_member (spec, "UpdateExpression", expression);
-            member = "Update";
-          }
-        else
-          {
-            JsonNode *item = dynamorm_model_to_item (action->model, error);
-
-            if (item == NULL)
-              goto fail;
-            if (!_dynamorm_put_stamp_item (schema, action->model, json_node_get_object (item),
-                                           versioned ? &next : NULL, self->now, &action->after, error))
-              {
-                json_node_unref (item);
-                goto fail;
-              }
-            json_object_set_member (spec, "Item", item);
-            member = "Put";
-          }
-        break;
-      }
-
-    case DYNAMORM_TRANSACTION_ACTION_UPDATE:
-      {
-        g_autoptr(GString) set = g_string_new (NULL);
-        g_autoptr(GString) remove = g_string_new (NULL);
-        g_autoptr(GString) expression = g_string_new (NULL);
-
-        DynamormUpdateClauses clauses;
-
-        if (action->update != NULL)
-          {
-            g_autofree char *text = NULL;
-
-            _dynamorm_update_clauses_init (&clauses);
-            if (!_dynamorm_update_render (action->update, action->model, schema, b, &clauses, error))
-              {
-                _dynamorm_update_clauses_clear (&clauses);
-                goto fail;
-              }
-            if (versioned)
-              _dynamorm_update_clauses_touch (&clauses, schema->version, -1, NULL);
-            if (!_dynamorm_update_stamp (schema, b, clauses.set,
-                                         schema->updated_at != NULL &&
-                                         g_hash_table_contains (clauses.touched, schema->updated_at),
-                                         self->now, &action->after, error))
-              {
-                _dynamorm_update_clauses_clear (&clauses);
-                goto fail;
-              }
-            /* SET goes through `set` below (with the version); the other
-             * clauses are complete. */
-            g_string_append (set, clauses.set->str);
-            g_string_truncate (clauses.set, 0);
-            text = _dynamorm_update_clauses_text (&clauses);
-            if (text != NULL)
-              g_string_append (expression, text);
-            _dynamorm_update_clauses_clear (&clauses);
-          }
-        else
-          {
-            gboolean sets_updated_at = FALSE;
-
-            if (!build_update_expression (action, schema, b, set, remove, &sets_updated_at, error) ||
-                !_dynamorm_update_stamp (schema, b, set, sets_updated_at, self->now, &action->after, error))
-              goto fail;
-          }
-        add_condition (conditions, g_strdup_printf ("attribute_exists(%s)", _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
-        if (versioned)
-          {
-            const char *ver_name = _dynamorm_expr_builder_name (b, schema->version->attribute);
-            JsonNode *next = version_av (schema->version, version + 1, error);
-
-            if (next == NULL)
-              goto fail;
-            if (version == 0)
-              add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s) OR %s = %s", ver_name, ver_name,
-                                                          _dynamorm_expr_builder_value (b, version_av (schema->version, 0, NULL))));
-            else
-              add_condition (conditions, g_strdup_printf ("%s = %s", ver_name,
-                                                          _dynamorm_expr_builder_value (b, version_av (schema->version, version, NULL))));
-            g_string_append_printf (set, "%s%s = %s", set->len ? ", " : "", ver_name,
-                                    _dynamorm_expr_builder_value (b, next));
-            {
-              g_auto(GValue) next_value = G_VALUE_INIT;
-
-              version_value (schema->version, version + 1, &next_value);
-              _dynamorm_after_set_add (&action->after, schema->version, &next_value);
-            }
-          }
-        if (set->len)
-          {
-            g_autofree char *set_clause = g_strdup_printf ("SET %s%s", set->str, expression->len ? " " : "");
-            g_string_prepend (expression, set_clause);
-          }
-        if (remove->len)
-          g_string_append_printf (expression, "%sREMOVE %s", expression->len ? " " : "", remove->str);
-        if (expression->len == 0)
-          {
-            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                         _("The update has nothing to write: name the properties to update"));
-            goto fail;
-          }
-        json_object_set_member (spec, "Key", g_steal_pointer (&key));
-        json_object_set_string_member (spec, "UpdateExpression", expression->str);
-        member = "Update";
-        break;
-      }
-
-    case DYNAMORM_TRANSACTION_ACTION_DELETE:
-      if (versioned)
-        {
-          const char *ver_name = _dynamorm_expr_builder_name (b, schema->version->attribute);
-          const char *value = _dynamorm_expr_builder_value (b, version_av (schema->version, version, NULL));
-
-          if (version == 0)
-            add_condition (conditions, g_strdup_printf ("attribute_not_exists(%s) OR %s = %s",
-                                                        ver_name, ver_name, value));
-          else
-            add_condition (conditions, g_strdup_printf ("%s = %s", ver_name, value));
-        }
-      json_object_set_member (spec, "Key", g_steal_pointer (&key));
-      member = "Delete";
+      member = build_put (&ab, &key, error);
       break;
-
+    case DYNAMORM_TRANSACTION_ACTION_UPDATE:
+      member = build_update (&ab, &key, error);
+      break;
+    case DYNAMORM_TRANSACTION_ACTION_DELETE:
+      member = build_delete (&ab, &key);
+      break;
     case DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK:
     default:
-      if (action->condition == NULL)
-        {
-          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                       _("Action %u of the transaction is a condition check without a condition: "
-                         "give it the condition to check"), index);
-          goto fail;
-        }
-      json_object_set_member (spec, "Key", g_steal_pointer (&key));
-      member = "ConditionCheck";
+      member = build_condition_check (&ab, index, &key, error);
       break;
     }
-
-  if (action->condition != NULL)
+  if (member == NULL || !apply_conditions (&ab, error))
     {
-      char *text = _dynamorm_condition_render (action->condition, schema, b, error);
-
-      if (text == NULL)
-        goto fail;
-      add_condition (conditions, text);
+      g_prefix_error (error, _("Action %u (%s of %s) of the transaction: "),
+                      index, kind_name (action->kind), G_OBJECT_TYPE_NAME (action->model));
+      json_object_unref (ab.spec);
+      return NULL;
     }
-  condition = join_conditions (conditions);
-  if (condition != NULL)
-    json_object_set_string_member (spec, "ConditionExpression", condition);
-  if (!_dynamorm_expr_builder_apply (b, spec, error))
-    goto fail;
-  /* Ask for the stored item when a condition fails, for the failure. */
-  if (condition != NULL)
-    json_object_set_string_member (spec, "ReturnValuesOnConditionCheckFailure", "ALL_OLD");
 
   wrapper = json_object_new ();
-  json_object_set_object_member (wrapper, member, spec);
+  json_object_set_object_member (wrapper, member, ab.spec);
   return _dynamorm_node_take_object (wrapper);
-
-fail:
-  g_prefix_error (error, _("Action %u (%s of %s) of the transaction: "),
-                  index, kind_name (action->kind), G_OBJECT_TYPE_NAME (action->model));
-  json_object_unref (spec);
-  return NULL;
 }
 
 static JsonNode *
