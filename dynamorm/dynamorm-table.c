@@ -11,7 +11,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
-#include "dynamorm-private.h"
+#include "dynamorm-table-private.h"
 #include "dynamorm-table.h"
 #include "dynamorm-sync-private.h"
 
@@ -576,8 +576,8 @@ dynamorm_table_get_name (DynamormTable *self)
 /* ------------------------------------------------------------------ */
 /* JSON helpers */
 
-static JsonNode *
-object_node_new (JsonObject **out)
+JsonNode *
+_dynamorm_table_object_node_new (JsonObject **out)
 {
   JsonObject *obj = json_object_new ();
   JsonNode *node = json_node_init_object (json_node_alloc (), obj);
@@ -587,33 +587,33 @@ object_node_new (JsonObject **out)
   return node;
 }
 
-static JsonNode *
-table_request_new (const char *table_name, JsonObject **out)
+JsonNode *
+_dynamorm_table_request_new (const char *table_name, JsonObject **out)
 {
-  JsonNode *node = object_node_new (out);
+  JsonNode *node = _dynamorm_table_object_node_new (out);
 
   json_object_set_string_member (*out, "TableName", table_name);
   return node;
 }
 
-static JsonObject *
-member_object (JsonObject *obj, const char *name)
+JsonObject *
+_dynamorm_table_member_object (JsonObject *obj, const char *name)
 {
   JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
 
   return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
 }
 
-static JsonArray *
-member_array (JsonObject *obj, const char *name)
+JsonArray *
+_dynamorm_table_member_array (JsonObject *obj, const char *name)
 {
   JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
 
   return node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 }
 
-static const char *
-member_string (JsonObject *obj, const char *name)
+const char *
+_dynamorm_table_member_string (JsonObject *obj, const char *name)
 {
   JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
 
@@ -623,18 +623,18 @@ member_string (JsonObject *obj, const char *name)
 }
 
 /* The attribute of the HASH or RANGE element of a KeySchema. */
-static const char *
-key_schema_attribute (JsonObject *obj, const char *key_type)
+const char *
+_dynamorm_table_key_schema_attribute (JsonObject *obj, const char *key_type)
 {
-  JsonArray *schema = member_array (obj, "KeySchema");
+  JsonArray *schema = _dynamorm_table_member_array (obj, "KeySchema");
 
   for (guint i = 0; schema && i < json_array_get_length (schema); i++)
     {
       JsonNode *e = json_array_get_element (schema, i);
 
       if (JSON_NODE_HOLDS_OBJECT (e) &&
-          g_strcmp0 (member_string (json_node_get_object (e), "KeyType"), key_type) == 0)
-        return member_string (json_node_get_object (e), "AttributeName");
+          g_strcmp0 (_dynamorm_table_member_string (json_node_get_object (e), "KeyType"), key_type) == 0)
+        return _dynamorm_table_member_string (json_node_get_object (e), "AttributeName");
     }
   return NULL;
 }
@@ -642,14 +642,14 @@ key_schema_attribute (JsonObject *obj, const char *key_type)
 static JsonObject *
 find_index (JsonObject *table, const char *member, const char *name)
 {
-  JsonArray *indexes = member_array (table, member);
+  JsonArray *indexes = _dynamorm_table_member_array (table, member);
 
   for (guint i = 0; indexes && i < json_array_get_length (indexes); i++)
     {
       JsonNode *e = json_array_get_element (indexes, i);
 
       if (JSON_NODE_HOLDS_OBJECT (e) &&
-          g_strcmp0 (member_string (json_node_get_object (e), "IndexName"), name) == 0)
+          g_strcmp0 (_dynamorm_table_member_string (json_node_get_object (e), "IndexName"), name) == 0)
         return json_node_get_object (e);
     }
   return NULL;
@@ -658,15 +658,15 @@ find_index (JsonObject *table, const char *member, const char *name)
 static const char *
 defined_type (JsonObject *table, const char *attribute)
 {
-  JsonArray *defs = member_array (table, "AttributeDefinitions");
+  JsonArray *defs = _dynamorm_table_member_array (table, "AttributeDefinitions");
 
   for (guint i = 0; defs && i < json_array_get_length (defs); i++)
     {
       JsonNode *e = json_array_get_element (defs, i);
 
       if (JSON_NODE_HOLDS_OBJECT (e) &&
-          g_strcmp0 (member_string (json_node_get_object (e), "AttributeName"), attribute) == 0)
-        return member_string (json_node_get_object (e), "AttributeType");
+          g_strcmp0 (_dynamorm_table_member_string (json_node_get_object (e), "AttributeName"), attribute) == 0)
+        return _dynamorm_table_member_string (json_node_get_object (e), "AttributeType");
     }
   return NULL;
 }
@@ -698,8 +698,8 @@ view_type_name (DynamormStreamViewType view_type)
 }
 
 /* Describes a key (or any item's key attributes) as `id = "u1", n = 2`. */
-static char *
-describe_key (JsonObject *item, const char *hash, const char *range)
+char *
+_dynamorm_table_describe_key (JsonObject *item, const char *hash, const char *range)
 {
   GString *s = g_string_new (NULL);
   const char *names[2] = { hash, range };
@@ -931,7 +931,7 @@ build_create_request (DynamormTable *self, const DynamormSchema *schema, const c
   DynamormTableOptions *o = self->options;
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   JsonObject *request;
-  JsonNode *node = table_request_new (name, &request);
+  JsonNode *node = _dynamorm_table_request_new (name, &request);
   JsonArray *definitions = json_array_new ();
   JsonArray *gsis = json_array_new ();
   JsonArray *lsis = json_array_new ();
@@ -980,7 +980,7 @@ static JsonNode *
 build_ttl_request (const char *name, const char *attribute, gboolean enabled)
 {
   JsonObject *request, *spec = json_object_new ();
-  JsonNode *node = table_request_new (name, &request);
+  JsonNode *node = _dynamorm_table_request_new (name, &request);
 
   json_object_set_string_member (spec, "AttributeName", attribute);
   json_object_set_boolean_member (spec, "Enabled", enabled);
@@ -1044,7 +1044,7 @@ strv_equal0 (char **a, char **b)
 static char **
 described_non_key (JsonObject *projection)
 {
-  JsonArray *array = member_array (projection, "NonKeyAttributes");
+  JsonArray *array = _dynamorm_table_member_array (projection, "NonKeyAttributes");
   GPtrArray *names;
 
   if (array == NULL)
@@ -1066,11 +1066,11 @@ compare_index (DynamormTable *self, const DynamormSchema *schema, DynamormIndex 
 {
   DiffKind kind = index->local ? DIFF_FATAL : DIFF_GSI_CHANGED;
   const char *what = index->local ? _("local secondary index") : _("global secondary index");
-  const char *hash = key_schema_attribute (described, "HASH");
-  const char *range = key_schema_attribute (described, "RANGE");
+  const char *hash = _dynamorm_table_key_schema_attribute (described, "HASH");
+  const char *range = _dynamorm_table_key_schema_attribute (described, "RANGE");
   const char *want_range = index->sort_key ? index->sort_key->attribute : NULL;
-  JsonObject *projection = member_object (described, "Projection");
-  const char *ptype = member_string (projection, "ProjectionType");
+  JsonObject *projection = _dynamorm_table_member_object (described, "Projection");
+  const char *ptype = _dynamorm_table_member_string (projection, "ProjectionType");
   g_auto(GStrv) non_key = described_non_key (projection);
   g_auto(Projection) p = { 0, };
 
@@ -1104,8 +1104,8 @@ compare_with_model (DynamormTable *self, const DynamormSchema *schema, JsonObjec
 {
   GPtrArray *diffs = g_ptr_array_new_with_free_func ((GDestroyNotify) difference_free);
   g_autoptr(GHashTable) checked = g_hash_table_new (g_str_hash, g_str_equal);
-  const char *hash = key_schema_attribute (table, "HASH");
-  const char *range = key_schema_attribute (table, "RANGE");
+  const char *hash = _dynamorm_table_key_schema_attribute (table, "HASH");
+  const char *range = _dynamorm_table_key_schema_attribute (table, "RANGE");
   const char *want_range = schema->sort_key ? schema->sort_key->attribute : NULL;
   const char *index_members[2] = { "GlobalSecondaryIndexes", "LocalSecondaryIndexes" };
 
@@ -1171,12 +1171,14 @@ compare_with_model (DynamormTable *self, const DynamormSchema *schema, JsonObjec
 
   for (guint m = 0; m < 2; m++)
     {
-      JsonArray *indexes = member_array (table, index_members[m]);
+      JsonArray *indexes = _dynamorm_table_member_array (table, index_members[m]);
 
       for (guint i = 0; indexes && i < json_array_get_length (indexes); i++)
         {
           JsonNode *e = json_array_get_element (indexes, i);
-          const char *name = JSON_NODE_HOLDS_OBJECT (e) ? member_string (json_node_get_object (e), "IndexName") : NULL;
+          const char *name = JSON_NODE_HOLDS_OBJECT (e)
+                             ? _dynamorm_table_member_string (json_node_get_object (e), "IndexName")
+                             : NULL;
 
           if (name == NULL || schema_index (schema, name) != NULL)
             continue;
@@ -1222,12 +1224,12 @@ differences_error (DynamormTable *self, const char *name, GPtrArray *diffs, gboo
 /* ------------------------------------------------------------------ */
 /* Calls */
 
-static void
-table_call (DynamormSession     *session,
-            GTask               *task,
-            const char          *operation,
-            JsonNode            *request,   /* transfer full */
-            GAsyncReadyCallback  callback)
+void
+_dynamorm_table_call (DynamormSession     *session,
+                      GTask               *task,
+                      const char          *operation,
+                      JsonNode            *request,   /* transfer full */
+                      GAsyncReadyCallback  callback)
 {
   dynamorm_session_call_async (session, operation, request, g_task_get_cancellable (task),
                                callback, g_object_ref (task));
@@ -1281,8 +1283,8 @@ wait_free (Wait *w)
 static gboolean
 table_is_active (JsonObject *table, char **what)
 {
-  const char *status = member_string (table, "TableStatus");
-  JsonArray *gsis = member_array (table, "GlobalSecondaryIndexes");
+  const char *status = _dynamorm_table_member_string (table, "TableStatus");
+  JsonArray *gsis = _dynamorm_table_member_array (table, "GlobalSecondaryIndexes");
 
   if (g_strcmp0 (status, "ACTIVE") != 0)
     {
@@ -1293,12 +1295,13 @@ table_is_active (JsonObject *table, char **what)
     {
       JsonNode *e = json_array_get_element (gsis, i);
       JsonObject *index = JSON_NODE_HOLDS_OBJECT (e) ? json_node_get_object (e) : NULL;
-      const char *index_status = member_string (index, "IndexStatus");
+      const char *index_status = _dynamorm_table_member_string (index, "IndexStatus");
 
       /* DynamoDB Local and older services may leave IndexStatus out. */
       if (index_status != NULL && !g_str_equal (index_status, "ACTIVE"))
         {
-          *what = g_strdup_printf (_("index “%s” %s"), or_none (member_string (index, "IndexName")),
+          *what = g_strdup_printf (_("index “%s” %s"),
+                                   or_none (_dynamorm_table_member_string (index, "IndexName")),
                                    index_status);
           return FALSE;
         }
@@ -1376,7 +1379,7 @@ wait_described_cb (GObject      *source,
       return;
     }
 
-  table = member_object (json_node_get_object (response), "Table");
+  table = _dynamorm_table_member_object (json_node_get_object (response), "Table");
   if (table == NULL)
     {
       g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
@@ -1385,7 +1388,7 @@ wait_described_cb (GObject      *source,
     }
 
   if (w->gone)
-    what = g_strdup (or_none (member_string (table, "TableStatus")));
+    what = g_strdup (or_none (_dynamorm_table_member_string (table, "TableStatus")));
   else if (table_is_active (table, &what))
     {
       g_task_return_pointer (task, json_node_ref (json_object_get_member (json_node_get_object (response), "Table")),
@@ -1418,8 +1421,8 @@ wait_poll (GTask *task)
 
   if (g_task_return_error_if_cancelled (task))
     return;
-  node = table_request_new (w->name, &request);
-  table_call (self->session, task, "DescribeTable", node, wait_described_cb);
+  node = _dynamorm_table_request_new (w->name, &request);
+  _dynamorm_table_call (self->session, task, "DescribeTable", node, wait_described_cb);
 }
 
 /* Polls DescribeTable until the table (and its global indexes) is active,
@@ -1571,8 +1574,8 @@ create_waited_cb (GObject      *source,
     }
   if (job->schema->ttl != NULL && self->options->ttl_enabled)
     {
-      table_call (self->session, task, "UpdateTimeToLive",
-                  build_ttl_request (job->name, job->schema->ttl->attribute, TRUE), create_ttl_cb);
+      _dynamorm_table_call (self->session, task, "UpdateTimeToLive",
+                            build_ttl_request (job->name, job->schema->ttl->attribute, TRUE), create_ttl_cb);
       return;
     }
   if (job->mode == MODE_MIGRATE)
@@ -1636,8 +1639,8 @@ job_create (GTask *task)
   job->tried_create = TRUE;
   if (job->mode == MODE_MIGRATE)
     job_progress (job, 0, 1);
-  table_call (self->session, task, "CreateTable", build_create_request (self, job->schema, job->name),
-              create_cb);
+  _dynamorm_table_call (self->session, task, "CreateTable", build_create_request (self, job->schema, job->name),
+                        create_cb);
 }
 
 /**
@@ -1781,7 +1784,7 @@ job_described_cb (GObject      *source,
         }
       return;
     }
-  table = member_object (json_node_get_object (response), "Table");
+  table = _dynamorm_table_member_object (json_node_get_object (response), "Table");
   if (table == NULL)
     {
       g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
@@ -1806,8 +1809,8 @@ job_describe (GTask *task)
   Job *job = g_task_get_task_data (task);
   JsonObject *request;
 
-  table_call (self->session, task, "DescribeTable", table_request_new (job->name, &request),
-              job_described_cb);
+  _dynamorm_table_call (self->session, task, "DescribeTable", _dynamorm_table_request_new (job->name, &request),
+                        job_described_cb);
 }
 
 /**
@@ -1901,7 +1904,7 @@ static JsonNode *
 build_index_update (const char *name, const char *action, JsonObject *spec, JsonArray *definitions)
 {
   JsonObject *request, *update = json_object_new ();
-  JsonNode *node = table_request_new (name, &request);
+  JsonNode *node = _dynamorm_table_request_new (name, &request);
   JsonArray *updates = json_array_new ();
 
   json_object_set_object_member (update, action, spec);
@@ -1963,9 +1966,9 @@ migrate_ttl_described_cb (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  description = member_object (json_node_get_object (response), "TimeToLiveDescription");
-  status = member_string (description, "TimeToLiveStatus");
-  attribute = member_string (description, "AttributeName");
+  description = _dynamorm_table_member_object (json_node_get_object (response), "TimeToLiveDescription");
+  status = _dynamorm_table_member_string (description, "TimeToLiveStatus");
+  attribute = _dynamorm_table_member_string (description, "AttributeName");
   if (g_strcmp0 (status, "ENABLED") == 0 || g_strcmp0 (status, "ENABLING") == 0)
     {
       if (g_strcmp0 (attribute, job->schema->ttl->attribute) != 0)
@@ -1993,8 +1996,8 @@ migrate_plan (GTask *task, JsonObject *table)
   g_autoptr(GPtrArray) diffs = compare_with_model (self, job->schema, table);
   GError *error = differences_error (self, job->name, diffs, keep_blocking, GINT_TO_POINTER (o->drop_indexes));
   guint64 read_units = 0, write_units = 0;
-  JsonObject *billing = member_object (table, "BillingModeSummary");
-  JsonObject *throughput = member_object (table, "ProvisionedThroughput");
+  JsonObject *billing = _dynamorm_table_member_object (table, "BillingModeSummary");
+  JsonObject *throughput = _dynamorm_table_member_object (table, "ProvisionedThroughput");
 
   if (error)
     {
@@ -2004,7 +2007,7 @@ migrate_plan (GTask *task, JsonObject *table)
     }
 
   /* New global indexes of a provisioned table need capacity of their own. */
-  if (g_strcmp0 (member_string (billing, "BillingMode"), "PAY_PER_REQUEST") != 0 &&
+  if (g_strcmp0 (_dynamorm_table_member_string (billing, "BillingMode"), "PAY_PER_REQUEST") != 0 &&
       throughput && json_object_get_int_member_with_default (throughput, "ReadCapacityUnits", 0) > 0)
     {
       read_units = o->provisioned ? o->read_units : (guint64) json_object_get_int_member (throughput, "ReadCapacityUnits");
@@ -2050,9 +2053,9 @@ migrate_plan (GTask *task, JsonObject *table)
 
   if (o->stream_set)
     {
-      JsonObject *current = member_object (table, "StreamSpecification");
+      JsonObject *current = _dynamorm_table_member_object (table, "StreamSpecification");
       gboolean enabled = current && json_object_get_boolean_member_with_default (current, "StreamEnabled", FALSE);
-      const char *view = enabled ? member_string (current, "StreamViewType") : NULL;
+      const char *view = enabled ? _dynamorm_table_member_string (current, "StreamViewType") : NULL;
 
       if (g_strcmp0 (view, view_type_name (o->stream)) != 0)
         {
@@ -2062,13 +2065,13 @@ migrate_plan (GTask *task, JsonObject *table)
           /* A stream's view type cannot change in place: disable, then enable. */
           if (enabled)
             {
-              node = table_request_new (job->name, &request);
+              node = _dynamorm_table_request_new (job->name, &request);
               json_object_set_object_member (request, "StreamSpecification", stream_spec (DYNAMORM_STREAM_VIEW_NONE));
               add_step (job, STEP_STREAM, "UpdateTable", node);
             }
           if (o->stream != DYNAMORM_STREAM_VIEW_NONE)
             {
-              node = table_request_new (job->name, &request);
+              node = _dynamorm_table_request_new (job->name, &request);
               json_object_set_object_member (request, "StreamSpecification", stream_spec (o->stream));
               add_step (job, STEP_STREAM, "UpdateTable", node);
             }
@@ -2079,8 +2082,9 @@ migrate_plan (GTask *task, JsonObject *table)
     {
       JsonObject *request;
 
-      table_call (self->session, task, "DescribeTimeToLive", table_request_new (job->name, &request),
-                  migrate_ttl_described_cb);
+      _dynamorm_table_call (self->session, task, "DescribeTimeToLive",
+                            _dynamorm_table_request_new (job->name, &request),
+                            migrate_ttl_described_cb);
       return;
     }
   migrate_start (task);
@@ -2143,7 +2147,7 @@ migrate_run_step (GTask *task)
       return;
     }
   step = g_ptr_array_index (job->steps, job->step);
-  table_call (self->session, task, step->operation, json_node_ref (step->request), migrate_step_cb);
+  _dynamorm_table_call (self->session, task, step->operation, json_node_ref (step->request), migrate_step_cb);
 }
 
 /**
@@ -2398,8 +2402,9 @@ dynamorm_table_describe_async (DynamormTable       *self,
 
   task = job_new (self, MODE_CREATE, dynamorm_table_describe_async, cancellable, callback, user_data);
   if (task != NULL)
-    table_call (self->session, task, "DescribeTable",
-                table_request_new (((Job *) g_task_get_task_data (task))->name, &request), describe_cb);
+    _dynamorm_table_call (self->session, task, "DescribeTable",
+                          _dynamorm_table_request_new (((Job *) g_task_get_task_data (task))->name, &request),
+                          describe_cb);
 }
 
 /**
@@ -2516,8 +2521,9 @@ dynamorm_table_delete_async (DynamormTable       *self,
 
   task = job_new (self, MODE_CREATE, dynamorm_table_delete_async, cancellable, callback, user_data);
   if (task != NULL)
-    table_call (self->session, task, "DeleteTable",
-                table_request_new (((Job *) g_task_get_task_data (task))->name, &request), delete_cb);
+    _dynamorm_table_call (self->session, task, "DeleteTable",
+                          _dynamorm_table_request_new (((Job *) g_task_get_task_data (task))->name, &request),
+                          delete_cb);
 }
 
 /**
@@ -2601,7 +2607,7 @@ list_cb (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  names = member_array (json_node_get_object (response), "TableNames");
+  names = _dynamorm_table_member_array (json_node_get_object (response), "TableNames");
   if (names == NULL)
     {
       g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
@@ -2616,7 +2622,7 @@ list_cb (GObject      *source,
       if (name != NULL && g_str_has_prefix (name, list->prefix))
         g_strv_builder_add (list->names, name);
     }
-  last = member_string (json_node_get_object (response), "LastEvaluatedTableName");
+  last = _dynamorm_table_member_string (json_node_get_object (response), "LastEvaluatedTableName");
   if (last != NULL)
     list_page (task, last);
   else
@@ -2628,11 +2634,11 @@ list_page (GTask *task, const char *start)
 {
   DynamormSession *session = g_task_get_source_object (task);
   JsonObject *request;
-  JsonNode *node = object_node_new (&request);
+  JsonNode *node = _dynamorm_table_object_node_new (&request);
 
   if (start)
     json_object_set_string_member (request, "ExclusiveStartTableName", start);
-  table_call (session, task, "ListTables", node, list_cb);
+  _dynamorm_table_call (session, task, "ListTables", node, list_cb);
 }
 
 /**
@@ -3097,18 +3103,20 @@ migration_load_checkpoint (DynamormDataMigration *self, const char *text, Run *r
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *obj;
   JsonNode *done, *next;
+  const char *source, *target;
 
   *complete = FALSE;
   if (!json_parser_load_from_data (parser, text, -1, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     goto bad;
   obj = json_node_get_object (json_parser_get_root (parser));
-  if (g_strcmp0 (member_string (obj, "source"), self->source) != 0 ||
-      g_strcmp0 (member_string (obj, "target"), self->target) != 0)
+  source = _dynamorm_table_member_string (obj, "source");
+  target = _dynamorm_table_member_string (obj, "target");
+  if (g_strcmp0 (source, self->source) != 0 || g_strcmp0 (target, self->target) != 0)
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_CURSOR,
                    _("The checkpoint belongs to a migration from “%s” to “%s”, not from “%s” to “%s”"),
-                   or_none (member_string (obj, "source")), or_none (member_string (obj, "target")),
+                   source ? source : _("(none)"), target ? target : _("(none)"),
                    self->source, self->target);
       return FALSE;
     }
@@ -3209,7 +3217,9 @@ migration_written_cb (GObject      *source,
       migration_fail (task, error);
       return;
     }
-  unprocessed = member_array (member_object (json_node_get_object (response), "UnprocessedItems"), self->target);
+  unprocessed = _dynamorm_table_member_array (_dynamorm_table_member_object (json_node_get_object (response),
+                                                                            "UnprocessedItems"),
+                                              self->target);
   g_clear_pointer (&run->pending, g_ptr_array_unref);
   if (unprocessed != NULL && json_array_get_length (unprocessed) > 0)
     {
@@ -3266,14 +3276,14 @@ migration_write_next (GTask *task)
         g_ptr_array_add (run->pending, json_node_ref (g_ptr_array_index (run->writes, i)));
     }
 
-  node = object_node_new (&request);
+  node = _dynamorm_table_object_node_new (&request);
   items = json_object_new ();
   array = json_array_new ();
   for (guint i = 0; i < run->pending->len; i++)
     json_array_add_element (array, json_node_ref (g_ptr_array_index (run->pending, i)));
   json_object_set_array_member (items, self->target, array);
   json_object_set_object_member (request, "RequestItems", items);
-  table_call (self->session, task, "BatchWriteItem", node, migration_written_cb);
+  _dynamorm_table_call (self->session, task, "BatchWriteItem", node, migration_written_cb);
 }
 
 static void
@@ -3297,7 +3307,7 @@ migration_scanned_cb (GObject      *source,
       return;
     }
   obj = json_node_get_object (response);
-  items = member_array (obj, "Items");
+  items = _dynamorm_table_member_array (obj, "Items");
   next = json_object_get_member (obj, "LastEvaluatedKey");
   if (items == NULL)
     {
@@ -3322,7 +3332,7 @@ migration_scanned_cb (GObject      *source,
           out = self->transform (item, self->transform_data, &transform_error);
           if (out == NULL || !JSON_NODE_HOLDS_OBJECT (out))
             {
-              g_autofree char *key = describe_key (json_node_get_object (item), run->hash, run->range);
+              g_autofree char *key = _dynamorm_table_describe_key (json_node_get_object (item), run->hash, run->range);
 
               if (transform_error == NULL)
                 transform_error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
@@ -3338,7 +3348,7 @@ migration_scanned_cb (GObject      *source,
       else
         out = json_node_ref (item);
 
-      write_node = object_node_new (&write);
+      write_node = _dynamorm_table_object_node_new (&write);
       put = json_object_new ();
       json_object_set_member (put, "Item", g_steal_pointer (&out));
       json_object_set_object_member (write, "PutRequest", put);
@@ -3356,14 +3366,14 @@ migration_scan (GTask *task)
   DynamormDataMigration *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   JsonObject *request;
-  JsonNode *node = table_request_new (self->source, &request);
+  JsonNode *node = _dynamorm_table_request_new (self->source, &request);
 
   json_object_set_boolean_member (request, "ConsistentRead", TRUE);
   if (self->page_size > 0)
     json_object_set_int_member (request, "Limit", self->page_size);
   if (run->start_key)
     json_object_set_member (request, "ExclusiveStartKey", json_node_copy (run->start_key));
-  table_call (self->session, task, "Scan", node, migration_scanned_cb);
+  _dynamorm_table_call (self->session, task, "Scan", node, migration_scanned_cb);
 }
 
 static void
@@ -3397,10 +3407,10 @@ migration_counted_cb (GObject      *source,
       migration_scan (task);
       return;
     }
-  node = table_request_new (self->source, &request);
+  node = _dynamorm_table_request_new (self->source, &request);
   json_object_set_string_member (request, "Select", "COUNT");
   json_object_set_member (request, "ExclusiveStartKey", json_node_copy (next));
-  table_call (self->session, task, "Scan", node, migration_counted_cb);
+  _dynamorm_table_call (self->session, task, "Scan", node, migration_counted_cb);
 }
 
 static void
@@ -3417,25 +3427,25 @@ migration_described_cb (GObject      *source,
 
   if (response == NULL)
     {
-      if (is_error (error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
+      if (g_error_matches (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
         g_prefix_error (&error, _("The source table “%s” does not exist: "), self->source);
       migration_fail (task, error);
       return;
     }
-  table = member_object (json_node_get_object (response), "Table");
-  run->hash = g_strdup (key_schema_attribute (table, "HASH"));
-  run->range = g_strdup (key_schema_attribute (table, "RANGE"));
+  table = _dynamorm_table_member_object (json_node_get_object (response), "Table");
+  run->hash = g_strdup (_dynamorm_table_key_schema_attribute (table, "HASH"));
+  run->range = g_strdup (_dynamorm_table_key_schema_attribute (table, "RANGE"));
 
   if (self->exact_total)
     {
       JsonObject *request;
-      JsonNode *node = table_request_new (self->source, &request);
+      JsonNode *node = _dynamorm_table_request_new (self->source, &request);
 
       g_mutex_lock (&self->lock);
       self->total = 0;
       g_mutex_unlock (&self->lock);
       json_object_set_string_member (request, "Select", "COUNT");
-      table_call (self->session, task, "Scan", node, migration_counted_cb);
+      _dynamorm_table_call (self->session, task, "Scan", node, migration_counted_cb);
       return;
     }
   migration_set_progress (self, run->page_base,
@@ -3499,8 +3509,8 @@ dynamorm_data_migration_run_async (DynamormDataMigration *self,
     }
   migration_set_progress (self, run->page_base, 0, FALSE);
   self->running = TRUE;
-  table_call (self->session, task, "DescribeTable", table_request_new (self->source, &request),
-              migration_described_cb);
+  _dynamorm_table_call (self->session, task, "DescribeTable", _dynamorm_table_request_new (self->source, &request),
+                        migration_described_cb);
 }
 
 /**

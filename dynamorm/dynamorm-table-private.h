@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-table-private.h: what DynamormTable, DynamormTableOptions and
+ * DynamormDataMigration share (the options' fields, DescribeTable readers,
+ * the session call); never installed. */
+#pragma once
+
+#include "dynamorm-private.h"
+
+G_BEGIN_DECLS
+
+JsonNode   *_dynamorm_table_object_node_new      (JsonObject **out);
+JsonNode   *_dynamorm_table_request_new          (const char  *table_name,
+                                                  JsonObject **out);
+JsonObject *_dynamorm_table_member_object        (JsonObject  *obj,
+                                                  const char  *name);
+JsonArray  *_dynamorm_table_member_array         (JsonObject  *obj,
+                                                  const char  *name);
+const char *_dynamorm_table_member_string        (JsonObject  *obj,
+                                                  const char  *name);
+const char *_dynamorm_table_key_schema_attribute (JsonObject  *obj,
+                                                  const char  *key_type);
+char       *_dynamorm_table_describe_key         (JsonObject  *item,
+                                                  const char  *hash,
+                                                  const char  *range);
+void        _dynamorm_table_call                 (DynamormSession     *session,
+                                                  GTask               *task,
+                                                  const char          *operation,
+                                                  JsonNode            *request,
+                                                  GAsyncReadyCallback  callback);
+
+G_END_DECLS
