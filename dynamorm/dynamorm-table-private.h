@@ -8,6 +8,27 @@
 
 G_BEGIN_DECLS
 
+typedef struct {
+  DynamormProjection projection;
+  char **non_key_attributes;
+} IndexProjection;
+
+struct _DynamormTableOptions
+{
+  GObject parent_instance;
+
+  GHashTable *projections;      /* index name -> IndexProjection* */
+  gboolean provisioned;
+  guint64 read_units;
+  guint64 write_units;
+  DynamormStreamViewType stream;
+  gboolean stream_set;
+  gboolean ttl_enabled;
+  guint timeout_s;
+  guint poll_ms;
+  gboolean drop_indexes;
+};
+
 JsonNode   *_dynamorm_table_object_node_new      (JsonObject **out);
 JsonNode   *_dynamorm_table_request_new          (const char  *table_name,
                                                   JsonObject **out);

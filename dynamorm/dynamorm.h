@@ -22,7 +22,9 @@
 #include "dynamorm-query.h"
 #include "dynamorm-update.h"
 #include "dynamorm-write-options.h"
+#include "dynamorm-table-options.h"
 #include "dynamorm-table.h"
+#include "dynamorm-data-migration.h"
 #include "dynamorm-stream.h"
 /* (end ORM API) */
 /* transport: credentials, SigV4 and retry policy */
