@@ -20,6 +20,7 @@
 #include "dynamorm-http-crc32.h"
 
 #define TARGET_PREFIX "DynamoDB_20120810."
+#define STREAMS_TARGET_PREFIX "DynamoDBStreams_20120810."
 #define CONTENT_TYPE "application/x-amz-json-1.0"
 
 typedef struct {
@@ -107,12 +108,13 @@ handle (SoupServer        *soup_server,
     }
 
   target = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "X-Amz-Target");
-  if (!g_str_equal (method, "POST") || target == NULL || !g_str_has_prefix (target, TARGET_PREFIX))
+  if (!g_str_equal (method, "POST") || target == NULL ||
+      (!g_str_has_prefix (target, TARGET_PREFIX) && !g_str_has_prefix (target, STREAMS_TARGET_PREFIX)))
     {
       respond_error (msg, 400, "com.amazon.coral.service#UnknownOperationException", NULL);
       return;
     }
-  operation = target + strlen (TARGET_PREFIX);
+  operation = strchr (target, '.') + 1;
 
   body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   data = g_bytes_get_data (body, &len);
@@ -125,7 +127,11 @@ handle (SoupServer        *soup_server,
       return;
     }
 
-  response = ddb_engine_handle (server->engine, operation, json_parser_get_root (parser), &status);
+  /* DynamoDB and DynamoDB Streams share the port, as with DynamoDB Local. */
+  if (g_str_has_prefix (target, STREAMS_TARGET_PREFIX))
+    response = ddb_engine_handle_streams (server->engine, operation, json_parser_get_root (parser), &status);
+  else
+    response = ddb_engine_handle (server->engine, operation, json_parser_get_root (parser), &status);
   text = json_to_string (response, FALSE);
   respond (msg, status, text);
 

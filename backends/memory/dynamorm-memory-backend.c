@@ -5,6 +5,7 @@
  * the HTTP backends do. */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "ddb-engine.h"
@@ -24,7 +25,21 @@ struct _DynamormMemoryBackend
   GMutex sweep_lock;
   GCond sweep_cond;
   gboolean stopping;
+
+  guint change_listener;        /* ddb_engine_add_change_listener() id */
 };
+
+enum {
+  SIGNAL_ITEM_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The operations of the DynamoDB Streams API: invoke() takes them with this
+ * prefix ("DynamoDBStreams_20120810.GetRecords"), as the server takes the
+ * X-Amz-Target. */
+#define STREAMS_PREFIX "DynamoDBStreams_20120810."
 
 /* A memory backend extension of the wire API, for tests: deletes the
  * expired items now and answers {"DeletedItemCount": N}. */
@@ -141,6 +156,20 @@ parse_options (DynamormMemoryBackend *self, GUri *uri, GError **error)
   return TRUE;
 }
 
+/* Runs on the writing thread, engine locked (ddb-engine.h): the record is
+ * only built when someone listens. */
+static void
+engine_changed (const DdbChange *change, gpointer user_data)
+{
+  DynamormMemoryBackend *self = user_data;
+  g_autoptr(JsonNode) record = NULL;
+
+  if (!g_signal_has_handler_pending (self, signals[SIGNAL_ITEM_CHANGED], 0, FALSE))
+    return;
+  record = ddb_change_to_record (change, "NEW_AND_OLD_IMAGES");
+  g_signal_emit (self, signals[SIGNAL_ITEM_CHANGED], 0, change->table_name, record);
+}
+
 static gboolean
 dynamorm_memory_backend_initable_init (GInitable     *initable,
                                        GCancellable  *cancellable,
@@ -177,6 +206,7 @@ dynamorm_memory_backend_initable_init (GInitable     *initable,
     }
 
   self->engine = engine_for_name (host);
+  self->change_listener = ddb_engine_add_change_listener (self->engine, engine_changed, self, NULL);
   if (self->sweep_interval > 0)
     self->sweeper = g_thread_new ("dynamorm-ttl-sweep", sweeper_thread, self);
   return TRUE;
@@ -211,7 +241,10 @@ dynamorm_memory_backend_invoke (DynamormBackend  *backend,
       return node;
     }
 
-  response = ddb_engine_handle (engine, operation, request, &status);
+  if (g_str_has_prefix (operation, STREAMS_PREFIX))
+    response = ddb_engine_handle_streams (engine, operation + strlen (STREAMS_PREFIX), request, &status);
+  else
+    response = ddb_engine_handle (engine, operation, request, &status);
   if (status != 200)
     {
       g_propagate_error (error, dynamorm_error_new_from_response (status, response));
@@ -257,6 +290,20 @@ static const DynamormDirectOps direct_ops = {
 };
 
 static void
+dynamorm_memory_backend_dispose (GObject *object)
+{
+  DynamormMemoryBackend *self = DYNAMORM_MEMORY_BACKEND (object);
+
+  /* Before the handlers go: once this returns, no change is being told. */
+  if (self->change_listener != 0)
+    {
+      ddb_engine_remove_change_listener (self->engine, self->change_listener);
+      self->change_listener = 0;
+    }
+  G_OBJECT_CLASS (dynamorm_memory_backend_parent_class)->dispose (object);
+}
+
+static void
 dynamorm_memory_backend_finalize (GObject *object)
 {
   DynamormMemoryBackend *self = DYNAMORM_MEMORY_BACKEND (object);
@@ -282,9 +329,28 @@ dynamorm_memory_backend_class_init (DynamormMemoryBackendClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   DynamormBackendClass *backend_class = DYNAMORM_BACKEND_CLASS (klass);
 
+  object_class->dispose = dynamorm_memory_backend_dispose;
   object_class->finalize = dynamorm_memory_backend_finalize;
   backend_class->invoke = dynamorm_memory_backend_invoke;
   backend_class->direct_ops = &direct_ops;
+
+  /**
+   * DynamormMemoryBackend::item-changed:
+   * @backend: the backend
+   * @table_name: the table whose item changed
+   * @record: the change as one record of a DynamoDB Streams GetRecords
+   *   answer (NEW_AND_OLD_IMAGES), for dynamorm_stream_record_new_from_node()
+   *
+   * Every committed change of an item of the engine, whatever wrote it (this
+   * backend, another memory://NAME backend sharing the engine, batches,
+   * transactions, the TTL sweep), whether or not the table has a stream.
+   * Emitted on the writing thread while the engine is locked: a handler
+   * must not call the backend (it would deadlock) and should hand the record
+   * on (a GAsyncQueue, g_main_context_invoke()).
+   */
+  signals[SIGNAL_ITEM_CHANGED] =
+    g_signal_new ("item-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, JSON_TYPE_NODE);
 }
 
 static void

@@ -45,14 +45,108 @@ class ServerTest(unittest.TestCase):
 
     # ---- boto3 ---------------------------------------------------------------
 
-    def client(self):
+    def client(self, service="dynamodb", url=None):
         try:
             import boto3
         except ImportError:
             self.skipTest("boto3 is not installed for %s" % sys.executable)
-        return boto3.client("dynamodb", endpoint_url=self.url, region_name="us-east-1",
+        return boto3.client(service, endpoint_url=url or self.url, region_name="us-east-1",
                             aws_access_key_id="dynamormtest",
                             aws_secret_access_key="not-a-real-secret")
+
+    # ---- DynamoDB Streams ------------------------------------------------------
+
+    def check_streams(self, url):
+        """The same Streams checks against any endpoint (this server, and
+        DynamoDB Local when the test command started one)."""
+        from botocore.exceptions import ClientError
+
+        ddb = self.client("dynamodb", url)
+        streams = self.client("dynamodbstreams", url)
+        name = "StreamsCheck"
+        try:
+            ddb.delete_table(TableName=name)
+        except ClientError:
+            pass
+        created = ddb.create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        arn = created["TableDescription"]["LatestStreamArn"]
+        self.assertIn(":table/%s/stream/" % name, arn)
+        self.assertEqual(created["TableDescription"]["StreamSpecification"],
+                         {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+
+        ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+        ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "v": {"N": "2"}})
+        ddb.put_item(TableName=name, Item={"pk": {"S": "a"}, "v": {"N": "2"}})   # no change, no record
+        ddb.batch_write_item(RequestItems={name: [{"PutRequest": {"Item": {"pk": {"S": "b"}}}}]})
+        ddb.transact_write_items(TransactItems=[
+            {"Update": {"TableName": name, "Key": {"pk": {"S": "b"}}, "UpdateExpression": "SET n = :n",
+                        "ExpressionAttributeValues": {":n": {"N": "5"}}}}])
+        ddb.delete_item(TableName=name, Key={"pk": {"S": "a"}})
+
+        listed = streams.list_streams(TableName=name)["Streams"]
+        self.assertEqual([s["StreamArn"] for s in listed], [arn])
+        description = streams.describe_stream(StreamArn=arn)["StreamDescription"]
+        self.assertEqual(description["StreamStatus"], "ENABLED")
+        self.assertEqual(description["KeySchema"], [{"AttributeName": "pk", "KeyType": "HASH"}])
+        shard = description["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        records = streams.get_records(ShardIterator=iterator)["Records"]
+        self.assertEqual([r["eventName"] for r in records], ["INSERT", "MODIFY", "INSERT", "MODIFY", "REMOVE"])
+        first = records[0]
+        self.assertEqual(first["dynamodb"]["Keys"], {"pk": {"S": "a"}})
+        self.assertEqual(first["dynamodb"]["NewImage"], {"pk": {"S": "a"}, "v": {"N": "1"}})
+        self.assertEqual(first["dynamodb"]["SizeBytes"], 9)
+        self.assertEqual(records[1]["dynamodb"]["OldImage"], {"pk": {"S": "a"}, "v": {"N": "1"}})
+        self.assertEqual(records[1]["dynamodb"]["SizeBytes"], 15)
+        self.assertEqual(records[3]["dynamodb"]["NewImage"], {"pk": {"S": "b"}, "n": {"N": "5"}})
+        self.assertNotIn("NewImage", records[4]["dynamodb"])
+        for record in records:
+            self.assertEqual(record["eventVersion"], "1.1")
+            self.assertEqual(record["eventSource"], "aws:dynamodb")
+            self.assertEqual(record["dynamodb"]["StreamViewType"], "NEW_AND_OLD_IMAGES")
+            self.assertEqual(len(record["dynamodb"]["SequenceNumber"]), 21)
+            self.assertEqual(record["dynamodb"]["ApproximateCreationDateTime"].second, 0)
+        sequences = [r["dynamodb"]["SequenceNumber"] for r in records]
+        self.assertEqual(sequences, sorted(sequences))
+
+        after = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AFTER_SEQUENCE_NUMBER",
+                                           SequenceNumber=sequences[1])["ShardIterator"]
+        self.assertEqual([r["dynamodb"]["SequenceNumber"] for r in streams.get_records(ShardIterator=after, Limit=2)["Records"]],
+                         sequences[2:4])
+        at = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="AT_SEQUENCE_NUMBER",
+                                        SequenceNumber=sequences[1])["ShardIterator"]
+        self.assertEqual(streams.get_records(ShardIterator=at, Limit=1)["Records"][0]["dynamodb"]["SequenceNumber"],
+                         sequences[1])
+        latest = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+        self.assertEqual(streams.get_records(ShardIterator=latest)["Records"], [])
+
+        with self.assertRaises(ClientError) as caught:
+            streams.get_records(ShardIterator="not-an-iterator")
+        self.assertEqual(caught.exception.response["Error"]["Code"], "ValidationException")
+        with self.assertRaises(ClientError) as caught:
+            streams.describe_stream(StreamArn=arn + "x")
+        self.assertEqual(caught.exception.response["Error"]["Code"], "ResourceNotFoundException")
+
+        ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": False})
+        closed = streams.describe_stream(StreamArn=arn)["StreamDescription"]
+        self.assertEqual(closed["StreamStatus"], "DISABLED")
+        self.assertEqual(closed["Shards"][0]["SequenceNumberRange"]["EndingSequenceNumber"], sequences[-1])
+        self.assertNotIn("NextShardIterator", streams.get_records(ShardIterator=iterator))
+        ddb.delete_table(TableName=name)
+
+    def test_streams(self):
+        self.check_streams(self.url)
+
+    def test_streams_local(self):
+        local = os.environ.get("DYNAMORM_LOCAL_URI")
+        if not local:
+            self.skipTest("no DynamoDB Local (DYNAMORM_LOCAL_URI)")
+        self.check_streams(local.replace("local://", "http://", 1))
 
     def test_boto3(self):
         from botocore.exceptions import ClientError

@@ -23,6 +23,12 @@ struct _DdbEngine {
   gpointer clock_data;
   GMutex token_lock;            /* tokens: written under the read lock too */
   GHashTable *tokens;           /* ClientRequestToken -> DdbTokenRecord* */
+  /* Streams and change listeners (ddb-stream.c) */
+  guint64 last_sequence;        /* the last change's sequence number */
+  GPtrArray *streams;           /* DdbStream*, in creation order */
+  GArray *listeners;            /* DdbChangeListener */
+  guint next_listener_id;
+  gboolean expiring;            /* the TTL sweep is deleting */
 };
 
 /* One call in progress. */
@@ -53,6 +59,9 @@ JsonObject *ddb_op_batch_get_item (DdbOp *op, GError **error);
 JsonObject *ddb_op_batch_write_item (DdbOp *op, GError **error);
 JsonObject *ddb_op_transact_write_items (DdbOp *op, GError **error);
 JsonObject *ddb_op_transact_get_items (DdbOp *op, GError **error);
+
+/* The engine clock; callers hold the lock. */
+gint64 ddb_engine_now_ms (DdbEngine *engine);
 
 /* ---- Request members (ddb-request.c) ----
  * Getters set *out to NULL (or leave defaults) when the member is absent or
@@ -166,6 +175,12 @@ typedef DdbUpdate DdbOpUpdate;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbOpEnv, ddb_expr_env_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbOpCondition, ddb_condition_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbOpUpdate, ddb_update_free)
+
+/* ---- Streams (ddb-ops-streams.c) ---- */
+JsonObject *ddb_op_list_streams (DdbOp *op, GError **error);
+JsonObject *ddb_op_describe_stream (DdbOp *op, GError **error);
+JsonObject *ddb_op_get_shard_iterator (DdbOp *op, GError **error);
+JsonObject *ddb_op_get_records (DdbOp *op, GError **error);
 
 /* ---- Transactions' idempotency tokens (ddb-ops-transact.c) ---- */
 void ddb_token_record_free (gpointer record);

@@ -4,7 +4,7 @@
 #include "config.h"
 
 #include <string.h>
-#include "ddb-engine-private.h"
+#include "ddb-stream.h"
 
 typedef struct {
   const char *name;
@@ -31,6 +31,14 @@ static const DdbOpInfo operations[] = {
   { "UpdateTable", ddb_op_update_table, TRUE },
   { "UpdateTimeToLive", ddb_op_update_time_to_live, TRUE },
   { "DescribeTimeToLive", ddb_op_describe_time_to_live, FALSE },
+};
+
+/* X-Amz-Target: DynamoDBStreams_20120810.<name> */
+static const DdbOpInfo stream_operations[] = {
+  { "GetRecords", ddb_op_get_records, FALSE },
+  { "GetShardIterator", ddb_op_get_shard_iterator, FALSE },
+  { "DescribeStream", ddb_op_describe_stream, FALSE },
+  { "ListStreams", ddb_op_list_streams, FALSE },
 };
 
 DdbEngine *
@@ -61,6 +69,7 @@ ddb_engine_unref (DdbEngine *engine)
     return;
   g_hash_table_unref (engine->tables);
   g_hash_table_unref (engine->tokens);
+  ddb_engine_clear_streams (engine);
   g_rw_lock_clear (&engine->lock);
   g_mutex_clear (&engine->token_lock);
   g_free (engine);
@@ -76,16 +85,18 @@ ddb_engine_set_clock (DdbEngine *engine, DdbClockFunc func, gpointer user_data)
 }
 
 /* Callers hold the lock (either mode). */
-static gint64
-engine_now_ms (DdbEngine *engine)
+gint64
+ddb_engine_now_ms (DdbEngine *engine)
 {
   if (engine->clock != NULL)
     return engine->clock (engine->clock_data);
   return g_get_real_time () / 1000;
 }
 
+/* capital: the streams service (and TransactionCanceledException) spell
+ * the text "Message". */
 static JsonNode *
-error_body (GError *error, JsonObject *extra, guint *status_out)
+error_body (GError *error, JsonObject *extra, gboolean capital, guint *status_out)
 {
   JsonObject *body = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
@@ -98,7 +109,7 @@ error_body (GError *error, JsonObject *extra, guint *status_out)
     message = "The server encountered an internal error trying to fulfill the request.";
   json_object_set_string_member (body, "__type", ddb_error_code_to_type (code));
   /* TransactionCanceledException spells it "Message", as botocore expects. */
-  json_object_set_string_member (body, code == DDB_ERROR_TRANSACTION_CANCELED ? "Message" : "message", message);
+  json_object_set_string_member (body, capital || code == DDB_ERROR_TRANSACTION_CANCELED ? "Message" : "message", message);
   if (extra != NULL)
     {
       JsonObjectIter iter;
@@ -113,8 +124,9 @@ error_body (GError *error, JsonObject *extra, guint *status_out)
   return node;
 }
 
-JsonNode *
-ddb_engine_handle (DdbEngine *engine, const char *operation, JsonNode *request, guint *status_out)
+static JsonNode *
+engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operations, gboolean capital,
+                 const char *operation, JsonNode *request, guint *status_out)
 {
   const DdbOpInfo *info = NULL;
   g_autoptr(GError) error = NULL;
@@ -125,7 +137,7 @@ ddb_engine_handle (DdbEngine *engine, const char *operation, JsonNode *request, 
 
   g_return_val_if_fail (engine != NULL, NULL);
 
-  for (guint i = 0; operation != NULL && i < G_N_ELEMENTS (operations); i++)
+  for (guint i = 0; operation != NULL && i < n_operations; i++)
     if (strcmp (operations[i].name, operation) == 0)
       {
         info = &operations[i];
@@ -134,7 +146,7 @@ ddb_engine_handle (DdbEngine *engine, const char *operation, JsonNode *request, 
   if (info == NULL)
     {
       g_set_error_literal (&error, DDB_ERROR, DDB_ERROR_UNKNOWN_OPERATION, "An unknown operation was requested.");
-      node = error_body (error, NULL, &status);
+      node = error_body (error, NULL, capital, &status);
       goto out;
     }
   if (request == NULL || !JSON_NODE_HOLDS_OBJECT (request))
@@ -143,7 +155,7 @@ ddb_engine_handle (DdbEngine *engine, const char *operation, JsonNode *request, 
                            request != NULL && JSON_NODE_HOLDS_ARRAY (request)
                            ? "Start of list found where not expected"
                            : "Unexpected value type in payload");
-      node = error_body (error, NULL, &status);
+      node = error_body (error, NULL, capital, &status);
       goto out;
     }
 
@@ -155,7 +167,7 @@ ddb_engine_handle (DdbEngine *engine, const char *operation, JsonNode *request, 
    * process aborts). Exclusive calls are also the simplest proof that
    * concurrent callers see the results of some serial order. */
   g_rw_lock_writer_lock (&engine->lock);
-  op.now_ms = engine_now_ms (engine);
+  op.now_ms = ddb_engine_now_ms (engine);
   resp = info->func (&op, &error);
   g_rw_lock_writer_unlock (&engine->lock);
 
@@ -163,7 +175,7 @@ ddb_engine_handle (DdbEngine *engine, const char *operation, JsonNode *request, 
     {
       if (error == NULL)
         g_set_error_literal (&error, DDB_ERROR, DDB_ERROR_INTERNAL, "The server encountered an internal error trying to fulfill the request.");
-      node = error_body (error, op.error_extra, &status);
+      node = error_body (error, op.error_extra, capital, &status);
     }
   else
     {
@@ -176,6 +188,21 @@ out:
   if (status_out)
     *status_out = status;
   return node;
+}
+
+JsonNode *
+ddb_engine_handle (DdbEngine *engine, const char *operation, JsonNode *request, guint *status_out)
+{
+  g_return_val_if_fail (engine != NULL, NULL);
+  return engine_dispatch (engine, operations, G_N_ELEMENTS (operations), FALSE, operation, request, status_out);
+}
+
+JsonNode *
+ddb_engine_handle_streams (DdbEngine *engine, const char *operation, JsonNode *request, guint *status_out)
+{
+  g_return_val_if_fail (engine != NULL, NULL);
+  return engine_dispatch (engine, stream_operations, G_N_ELEMENTS (stream_operations), TRUE,
+                          operation, request, status_out);
 }
 
 /* ---- TTL ---- */
@@ -206,7 +233,7 @@ ddb_engine_sweep_expired (DdbEngine *engine)
   g_return_val_if_fail (engine != NULL, 0);
 
   g_rw_lock_writer_lock (&engine->lock);
-  now_s = engine_now_ms (engine) / 1000;
+  now_s = ddb_engine_now_ms (engine) / 1000;
   ddb_number_from_int64 (now_s, &now);
   ddb_number_from_int64 (now_s - FIVE_YEARS_S, &horizon);
 
@@ -234,8 +261,11 @@ ddb_engine_sweep_expired (DdbEngine *engine)
                 g_ptr_array_add (doomed, item);
             }
         }
+      /* Stream records of these deletions name the service as the actor. */
+      engine->expiring = TRUE;
       for (guint i = 0; i < doomed->len; i++)
         ddb_table_delete (table, doomed->pdata[i]);
+      engine->expiring = FALSE;
       deleted += doomed->len;
     }
   g_rw_lock_writer_unlock (&engine->lock);

@@ -29,6 +29,56 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbEngine, ddb_engine_unref)
 JsonNode *ddb_engine_handle (DdbEngine *engine, const char *operation,
                              JsonNode *request, guint *status_out);
 
+/* The same for the DynamoDB Streams API (X-Amz-Target:
+ * DynamoDBStreams_20120810.<operation>: ListStreams, DescribeStream,
+ * GetShardIterator, GetRecords). Error bodies spell the text "Message", as
+ * the streams service does. */
+JsonNode *ddb_engine_handle_streams (DdbEngine *engine, const char *operation,
+                                     JsonNode *request, guint *status_out);
+
+/* ---- Changes, in process ----
+ * Every committed change of an item (whatever wrote it: PutItem, UpdateItem,
+ * DeleteItem, batches, transactions, the direct path, the TTL sweep) is
+ * offered to the change listeners, in commit order, whether or not the
+ * table has a DynamoDB stream. A write that leaves an item exactly as it was
+ * is no change (DynamoDB writes no stream record for it either).
+ *
+ * Listeners run on the writing thread while the engine is locked: they must
+ * not call the engine (that would deadlock) and should be quick (copy what
+ * they need and hand it to another thread or main context). The items are
+ * packed (common/ddb-packed.h) and only valid during the call;
+ * ddb_change_to_record() makes a GetRecords-style record of one. */
+typedef enum {
+  DDB_CHANGE_INSERT,
+  DDB_CHANGE_MODIFY,
+  DDB_CHANGE_REMOVE,
+} DdbChangeKind;
+
+typedef struct {
+  const char *table_name;
+  const char *hash_key;        /* the table's key attribute names */
+  const char *range_key;       /* NULL for a hash-only table */
+  DdbChangeKind kind;
+  const guint8 *old_item;      /* NULL for INSERT */
+  const guint8 *new_item;      /* NULL for REMOVE */
+  gboolean expired;            /* REMOVE by the TTL sweep */
+  guint64 sequence_number;     /* increasing across the engine */
+  gint64 time_ms;              /* the engine clock at the change */
+} DdbChange;
+
+typedef void (*DdbChangeFunc) (const DdbChange *change, gpointer user_data);
+
+/* Returns an id for ddb_engine_remove_change_listener() (never 0). */
+guint ddb_engine_add_change_listener (DdbEngine *engine, DdbChangeFunc func,
+                                      gpointer user_data, GDestroyNotify destroy);
+void ddb_engine_remove_change_listener (DdbEngine *engine, guint id);
+
+/* The change as one record of a GetRecords answer, with the images of
+ * view_type (NEW_AND_OLD_IMAGES, NEW_IMAGE, OLD_IMAGE or KEYS_ONLY) and
+ * userIdentity for TTL deletions; Dynamorm's stream parser
+ * (dynamorm_stream_record_new_from_node) reads it. */
+JsonNode *ddb_change_to_record (const DdbChange *change, const char *view_type);
+
 /* Time source in milliseconds since the epoch (TTL, timestamps); tests set
  * their own. NULL restores the real clock. */
 typedef gint64 (*DdbClockFunc) (gpointer user_data);

@@ -4,7 +4,7 @@
 #include "config.h"
 
 #include <string.h>
-#include "ddb-engine-private.h"
+#include "ddb-stream.h"
 
 #define ARN_PREFIX "arn:aws:dynamodb:ddblocal:000000000000:table/"
 
@@ -138,10 +138,14 @@ describe (DdbTable *table, const char *status)
   if (table->stream_enabled)
     {
       JsonObject *ss = json_object_new ();
-      g_autofree char *sarn = g_strdup_printf ("%s/stream/%s", arn, table->stream_label);
       json_object_set_boolean_member (ss, "StreamEnabled", TRUE);
       json_object_set_string_member (ss, "StreamViewType", table->stream_view_type);
       json_object_set_object_member (d, "StreamSpecification", ss);
+    }
+  if (table->stream_label != NULL)
+    {
+      /* Still shown once the stream is disabled, as DynamoDB does. */
+      g_autofree char *sarn = g_strdup_printf ("%s/stream/%s", arn, table->stream_label);
       json_object_set_string_member (d, "LatestStreamLabel", table->stream_label);
       json_object_set_string_member (d, "LatestStreamArn", sarn);
     }
@@ -680,8 +684,9 @@ ddb_op_create_table (DdbOp *op, GError **error)
 
   resp = json_object_new ();
   json_object_set_object_member (resp, "TableDescription", describe (table, "ACTIVE"));
-  g_hash_table_insert (op->engine->tables, table->name, table);
-  g_steal_pointer (&table);
+  if (table->stream_enabled)
+    ddb_engine_open_stream (op->engine, table, op->now_ms);
+  ddb_engine_add_table (op->engine, g_steal_pointer (&table));
   return resp;
 }
 
@@ -697,6 +702,7 @@ ddb_op_delete_table (DdbOp *op, GError **error)
     return NULL;
   resp = json_object_new ();
   json_object_set_object_member (resp, "TableDescription", describe (table, "DELETING"));
+  ddb_engine_close_stream (op->engine, table);
   g_hash_table_remove (op->engine->tables, table->name);
   return resp;
 }
@@ -981,7 +987,7 @@ merge_attribute_definitions (DdbTable *table, JsonArray *defs_arr)
 }
 
 static gboolean
-update_table_apply_stream_spec (DdbTable *table, JsonObject *ss, gint64 now_ms, GError **error)
+update_table_apply_stream_spec (DdbEngine *engine, DdbTable *table, JsonObject *ss, gint64 now_ms, GError **error)
 {
   gboolean en = FALSE;
   const char *vt = NULL;
@@ -996,11 +1002,13 @@ update_table_apply_stream_spec (DdbTable *table, JsonObject *ss, gint64 now_ms, 
     return invalid (error, "Table already has a disabled stream: %s", table->name);
   table->stream_enabled = en;
   g_clear_pointer (&table->stream_view_type, g_free);
+  ddb_engine_close_stream (engine, table);
   if (en)
     {
       table->stream_view_type = g_strdup (vt);
       g_free (table->stream_label);
       table->stream_label = stream_label (now_ms);
+      ddb_engine_open_stream (engine, table, now_ms);
     }
   return TRUE;
 }
@@ -1026,7 +1034,7 @@ ddb_op_update_table (DdbOp *op, GError **error)
     return NULL;
   merge_attribute_definitions (table, r.defs_arr);
   table_set_throughput (table, ppr, r.pt);
-  if (!update_table_apply_stream_spec (table, r.ss, op->now_ms, error))
+  if (!update_table_apply_stream_spec (op->engine, table, r.ss, op->now_ms, error))
     return NULL;
 
   resp = json_object_new ();

@@ -857,6 +857,8 @@ ddb_table_put (DdbTable *table, DdbItem *item)
   table->store.bytes += item->size;
   for (guint i = 0; i < table->indexes->len; i++)
     index_insert (table->indexes->pdata[i], item);
+  if (table->on_change != NULL)
+    table->on_change (table, old, item, table->on_change_data);
   ddb_item_free (old);
 }
 
@@ -876,5 +878,7 @@ ddb_table_delete (DdbTable *table, DdbItem *item)
   table->store.count--;
   table->store.bytes -= item->size;
   store_drop_partition_if_empty (&table->store, part);
+  if (table->on_change != NULL)
+    table->on_change (table, item, NULL, table->on_change_data);
   ddb_item_free (item);
 }

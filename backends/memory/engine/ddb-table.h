@@ -117,6 +117,11 @@ typedef struct {
 
 typedef struct _DdbTable DdbTable;
 
+/* Called by ddb_table_put() and ddb_table_delete() after the table changed
+ * and before the replaced or deleted item is freed: old is NULL for a new
+ * item, new_item NULL for a deletion. Both stay valid during the call. */
+typedef void (*DdbTableChangeFunc) (DdbTable *table, DdbItem *old, DdbItem *new_item, gpointer user_data);
+
 typedef struct {
   char *name;
   gboolean global;
@@ -139,7 +144,10 @@ struct _DdbTable {
   gint64 read_capacity, write_capacity;
   gboolean stream_enabled;
   char *stream_view_type;
-  char *stream_label;
+  char *stream_label;           /* kept when the stream is disabled (LatestStreamLabel) */
+  gpointer stream;              /* DdbStream* of the enabled stream, owned by the engine */
+  DdbTableChangeFunc on_change; /* NULL: nobody listens (tables outside an engine) */
+  gpointer on_change_data;
   gint64 created_ms;
   char *ttl_attribute;         /* NULL when TTL is disabled */
   GPtrArray *indexes;          /* DdbIndex*, LSIs then GSIs in creation order */
