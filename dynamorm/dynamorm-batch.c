@@ -476,8 +476,8 @@ typedef struct {
   UnitState state;
 } Unit;
 
-static void
-unit_free (Unit *unit)
+void
+_dynamorm_batch_unit_free (Unit *unit)
 {
   g_clear_pointer (&unit->request, json_node_unref);
   g_clear_pointer (&unit->item, json_node_unref);
@@ -528,8 +528,8 @@ typedef struct {
   GTask *task;                  /* not owned */
 } BatchRun;
 
-static void
-batch_run_free (BatchRun *run)
+void
+_dynamorm_batch_run_free (BatchRun *run)
 {
   g_clear_object (&run->session);
   g_clear_object (&run->options);
@@ -542,10 +542,10 @@ batch_run_free (BatchRun *run)
   g_free (run);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatchRun, batch_run_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatchRun, _dynamorm_batch_run_free)
 
-static BatchRun *
-batch_run_new (DynamormSession *session, DynamormBatchOptions *options, gboolean is_write)
+BatchRun *
+_dynamorm_batch_run_new (DynamormSession *session, DynamormBatchOptions *options, gboolean is_write)
 {
   BatchRun *run = g_new0 (BatchRun, 1);
   guint limit = is_write ? DYNAMORM_BATCH_WRITE_MAX_CHUNK_SIZE : DYNAMORM_BATCH_GET_MAX_CHUNK_SIZE;
@@ -555,7 +555,7 @@ batch_run_new (DynamormSession *session, DynamormBatchOptions *options, gboolean
   run->is_write = is_write;
   run->operation = is_write ? "BatchWriteItem" : "BatchGetItem";
   run->chunk_size = options->chunk_size == 0 ? limit : MIN (options->chunk_size, limit);
-  run->units = g_ptr_array_new_with_free_func ((GDestroyNotify) unit_free);
+  run->units = g_ptr_array_new_with_free_func ((GDestroyNotify) _dynamorm_batch_unit_free);
   run->by_fingerprint = g_hash_table_new (g_str_hash, g_str_equal);
   run->tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&run->queue);
@@ -563,8 +563,8 @@ batch_run_new (DynamormSession *session, DynamormBatchOptions *options, gboolean
 }
 
 /* Records the table of a model type; returns its name, owned by the run. */
-static const char *
-batch_run_table (BatchRun *run, GType type, const DynamormSchema *schema)
+const char *
+_dynamorm_batch_run_table (BatchRun *run, GType type, const DynamormSchema *schema)
 {
   g_autofree char *name = dynamorm_session_get_table_name (run->session, type);
   gpointer key;
@@ -940,14 +940,14 @@ batch_run_pump (BatchRun *run)
 }
 
 /* Starts a run built up front (or reports build_error). Takes run. */
-static void
-batch_run_start (gpointer             source_object,
-                 BatchRun            *run,
-                 GError              *build_error,
-                 gpointer             source_tag,
-                 GCancellable        *cancellable,
-                 GAsyncReadyCallback  callback,
-                 gpointer             user_data)
+void
+_dynamorm_batch_run_start (gpointer             source_object,
+                           BatchRun            *run,
+                           GError              *build_error,
+                           gpointer             source_tag,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
 {
   GTask *task = g_task_new (source_object, cancellable, callback, user_data);
   Chunk *chunk = NULL;
@@ -959,7 +959,7 @@ batch_run_start (gpointer             source_object,
       g_object_unref (task);
       return;
     }
-  g_task_set_task_data (task, run, (GDestroyNotify) batch_run_free);
+  g_task_set_task_data (task, run, (GDestroyNotify) _dynamorm_batch_run_free);
   run->task = task;    /* the run's reference, dropped when it completes */
 
   for (guint i = 0; i < run->units->len; i++)
@@ -1274,8 +1274,8 @@ build_batch_get (DynamormBatchGet *self, GError **error)
   if (schema == NULL)
     return NULL;
 
-  run = batch_run_new (self->session, self->options, FALSE);
-  table = batch_run_table (run, self->model_type, schema);
+  run = _dynamorm_batch_run_new (self->session, self->options, FALSE);
+  table = _dynamorm_batch_run_table (run, self->model_type, schema);
   run->get_extra = json_object_new ();
   if (self->options->consistent_read)
     json_object_set_boolean_member (run->get_extra, "ConsistentRead", TRUE);
@@ -1338,7 +1338,7 @@ build_batch_get (DynamormBatchGet *self, GError **error)
       if (g_hash_table_contains (run->by_fingerprint, unit->fingerprint))
         {
           /* The same key again: read once. */
-          unit_free (unit);
+          _dynamorm_batch_unit_free (unit);
           continue;
         }
       g_hash_table_insert (run->by_fingerprint, unit->fingerprint, unit);
@@ -1405,8 +1405,8 @@ dynamorm_batch_get_execute_async (DynamormBatchGet    *self,
   g_ptr_array_set_size (self->missing, 0);
   g_ptr_array_set_size (self->failed, 0);
   run = build_batch_get (self, &error);
-  batch_run_start (self, run, error, dynamorm_batch_get_execute_async,
-                   cancellable, callback, user_data);
+  _dynamorm_batch_run_start (self, run, error, dynamorm_batch_get_execute_async,
+                             cancellable, callback, user_data);
 }
 
 /**
@@ -1775,7 +1775,7 @@ dynamorm_batch_write_set_chunk_error_func (DynamormBatchWrite          *self,
 static BatchRun *
 build_batch_write (DynamormBatchWrite *self, GError **error)
 {
-  g_autoptr(BatchRun) run = batch_run_new (self->session, self->options, TRUE);
+  g_autoptr(BatchRun) run = _dynamorm_batch_run_new (self->session, self->options, TRUE);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
   for (guint i = 0; i < self->models->len; i++)
@@ -1807,7 +1807,7 @@ build_batch_write (DynamormBatchWrite *self, GError **error)
 
       unit = g_new0 (Unit, 1);
       unit->position = i;
-      unit->table = batch_run_table (run, type, schema);
+      unit->table = _dynamorm_batch_run_table (run, type, schema);
       unit->schema = schema;
       unit->type = type;
       unit->payload = model;
@@ -1830,7 +1830,7 @@ build_batch_write (DynamormBatchWrite *self, GError **error)
                          "DynamoDB cannot order two writes of one item in a batch: keep one, or write them "
                          "in two batches"),
                        other->position, i, text ? text : "?", unit->table);
-          unit_free (unit);
+          _dynamorm_batch_unit_free (unit);
           return NULL;
         }
       g_hash_table_insert (run->by_fingerprint, unit->fingerprint, unit);
@@ -1908,8 +1908,8 @@ dynamorm_batch_write_execute_async (DynamormBatchWrite  *self,
                                                                     : self->unwritten_puts,
                          g_object_ref (self->models->pdata[i]));
     }
-  batch_run_start (self, run, error, dynamorm_batch_write_execute_async,
-                   cancellable, callback, user_data);
+  _dynamorm_batch_run_start (self, run, error, dynamorm_batch_write_execute_async,
+                             cancellable, callback, user_data);
 }
 
 /**
