@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* dynamorm-batch-private.h: internals shared by dynamorm-key.c,
- * dynamorm-batch.c and dynamorm-transaction.c; never installed. */
+/* dynamorm-batch-private.h: internals shared by dynamorm-key.c, the batch
+ * files (dynamorm-batch-*.c) and dynamorm-transaction.c; never installed. */
 #pragma once
 
 #include "dynamorm-private.h"

@@ -17,7 +17,9 @@
 /* ORM API */
 #include "dynamorm-condition.h"
 #include "dynamorm-key.h"
-#include "dynamorm-batch.h"
+#include "dynamorm-batch-options.h"
+#include "dynamorm-batch-get.h"
+#include "dynamorm-batch-write.h"
 #include "dynamorm-transaction.h"
 #include "dynamorm-query.h"
 #include "dynamorm-update.h"

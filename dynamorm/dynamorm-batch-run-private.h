@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-batch-run-private.h: the batch engine (dynamorm-batch-run.c)
+ * that DynamormBatchGet and DynamormBatchWrite run on, and the fields of
+ * DynamormBatchOptions it reads; never installed. */
+#pragma once
+
+#include "dynamorm-private.h"
+
+G_BEGIN_DECLS
+
+struct _DynamormBatchOptions
+{
+  GObject parent_instance;
+
+  guint chunk_size;
+  guint max_concurrency;
+  gboolean consistent_read;
+  char **projection;
+  DynamormRetryPolicy *retry_policy;
+
+  DynamormBatchProgressFunc progress_func;
+  gpointer progress_data;
+  GDestroyNotify progress_destroy;
+  DynamormBatchChunkErrorFunc error_func;
+  gpointer error_data;
+  GDestroyNotify error_destroy;
+};
+
+typedef enum {
+  UNIT_PENDING,
+  UNIT_DONE,
+  UNIT_MISSING,
+  UNIT_FAILED,
+} UnitState;
+
+typedef struct {
+  guint position;               /* in the caller's list */
+  const char *table;            /* owned by the run's tables */
+  const DynamormSchema *schema;
+  GType type;
+  JsonNode *request;            /* get: a Key; write: {"PutRequest": ...} */
+  char *fingerprint;
+  gpointer payload;             /* get: DynamormKey; write: DynamormModel */
+  gboolean is_delete;
+  JsonNode *item;               /* get: the item read */
+  GPtrArray *after;             /* put: timestamps, set on the model once written */
+  UnitState state;
+} Unit;
+
+typedef struct {
+  DynamormSession *session;
+  DynamormBatchOptions *options;
+  gboolean is_write;
+  const char *operation;
+  guint chunk_size;
+  GPtrArray *units;             /* of Unit*, owned, in the caller's order */
+  GHashTable *by_fingerprint;   /* fingerprint -> Unit* */
+  GHashTable *tables;           /* full table name -> schema */
+  JsonObject *get_extra;        /* batch get: ConsistentRead, projection */
+  GQueue queue;                 /* of Chunk*, ready to send */
+  guint in_flight;              /* requests and retry timers */
+  guint done;
+  guint total;
+  GError *error;                /* what stopped the run */
+  GTask *task;                  /* not owned */
+} BatchRun;
+
+BatchRun   *_dynamorm_batch_run_new   (DynamormSession      *session,
+                                       DynamormBatchOptions *options,
+                                       gboolean              is_write);
+void        _dynamorm_batch_run_free  (BatchRun             *run);
+/* Records the table of a model type; returns its name, owned by the run. */
+const char *_dynamorm_batch_run_table (BatchRun             *run,
+                                       GType                 type,
+                                       const DynamormSchema *schema);
+/* Starts a run built up front (or reports build_error). Takes run. */
+void        _dynamorm_batch_run_start (gpointer              source_object,
+                                       BatchRun             *run,
+                                       GError               *build_error,
+                                       gpointer              source_tag,
+                                       GCancellable         *cancellable,
+                                       GAsyncReadyCallback   callback,
+                                       gpointer              user_data);
+void        _dynamorm_batch_unit_free (Unit                 *unit);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatchRun, _dynamorm_batch_run_free)
+
+G_END_DECLS
