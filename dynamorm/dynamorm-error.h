@@ -65,6 +65,15 @@ G_BEGIN_DECLS
  * @DYNAMORM_ERROR_INVALID_CURSOR: a page cursor was tampered with or belongs
  *   to another query.
  * @DYNAMORM_ERROR_NOT_SUPPORTED: the backend does not support the operation.
+ * @DYNAMORM_ERROR_OUTCOME_UNKNOWN: a write may or may not have been applied:
+ *   an attempt reached the service but its answer was lost (a timeout, a
+ *   reset connection, an HTTP 5xx, a corrupted body), and what followed
+ *   cannot tell whether it took effect. Unlike
+ *   %DYNAMORM_ERROR_CONDITION_FAILED, which means the write was refused,
+ *   read the item back before deciding what to do. When the last answer was
+ *   a failed condition, [func@Dynamorm.Error.get_response] still holds the
+ *   stored item. See the "Writes after a lost answer" section of the writes
+ *   documentation.
  *
  * Error codes in the %DYNAMORM_ERROR domain. Errors that come from DynamoDB
  * also carry the service's own error name and response body: see
@@ -95,6 +104,7 @@ typedef enum {
   DYNAMORM_ERROR_CREDENTIALS,
   DYNAMORM_ERROR_INVALID_CURSOR,
   DYNAMORM_ERROR_NOT_SUPPORTED,
+  DYNAMORM_ERROR_OUTCOME_UNKNOWN,
 } DynamormError;
 
 DYNAMORM_AVAILABLE_IN_ALL

@@ -502,6 +502,9 @@ op_explain_error (Op *op, GError **error)
   else if (e->code == DYNAMORM_ERROR_CONDITION_FAILED && op->key_text != NULL)
     g_prefix_error (error, _("%s of the item with %s in table “%s” was refused: a condition of the write did not hold: "),
                     op->operation, op->key_text, op->table_name);
+  else if (e->code == DYNAMORM_ERROR_OUTCOME_UNKNOWN && op->table_name != NULL)
+    g_prefix_error (error, _("%s of the item with %s in table “%s”: "),
+                    op->operation, op->key_text ? op->key_text : "this key", op->table_name);
   else if (op->table_name != NULL && e->code != DYNAMORM_ERROR_CONDITION_FAILED &&
            e->code != DYNAMORM_ERROR_NOT_FOUND)
     g_prefix_error (error, _("%s on table “%s” failed: "), op->operation, op->table_name);
@@ -516,8 +519,11 @@ op_complete (Op *op, JsonNode *response, GError **error)
     {
       /* Writes ask for the stored item when a condition fails
        * (ReturnValuesOnConditionCheckFailure): keep it for the caller, and
-       * tell "no such item" from "the item is not as expected". */
-      if (g_error_matches (*error, DYNAMORM_ERROR, DYNAMORM_ERROR_CONDITION_FAILED) &&
+       * tell "no such item" from "the item is not as expected". A write
+       * whose outcome is unknown may carry it too (its retry failed a
+       * condition). */
+      if ((g_error_matches (*error, DYNAMORM_ERROR, DYNAMORM_ERROR_CONDITION_FAILED) ||
+           g_error_matches (*error, DYNAMORM_ERROR, DYNAMORM_ERROR_OUTCOME_UNKNOWN)) &&
           op->model_type != G_TYPE_INVALID)
         {
           JsonNode *body = dynamorm_error_get_response (*error);

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-http-crc32.h"
+#include "dynamorm-http-outcome.h"
 #include "dynamorm-http-proxy.h"
 #include "dynamorm-http-timer.h"
 #include "dynamorm-http-transport.h"
@@ -57,6 +58,12 @@ typedef struct {
   guint attempt;                /* current attempt, from 1 */
   gboolean credentials_renewed; /* after ExpiredTokenException, once */
 
+  /* A write whose answer was lost in some attempt (it reached DynamoDB and
+   * may have been applied): what happened, and the request as parsed back
+   * from the body, which the retries send. NULL while every answer came. */
+  char *lost_answer;
+  JsonObject *request;
+
   /* the current attempt */
   SoupMessage *msg;
   DynamormCredentials *creds;
@@ -64,6 +71,9 @@ typedef struct {
   GCancellable *attempt_cancellable;
   gulong cancel_handler;
   gulong wrote_headers_handler;
+  gulong wrote_body_handler;
+  gulong restarted_handler;
+  gboolean attempt_sent;        /* the request body was written */
   GSource *connect_source;
   GSource *request_source;
   gint64 started;
@@ -240,6 +250,32 @@ wrote_headers_cb (SoupMessage *msg,
   destroy_source (&call->connect_source);
 }
 
+/* The whole request is on its way: from now on DynamoDB may apply it
+ * whatever becomes of the answer. */
+static void
+wrote_body_cb (SoupMessage *msg,
+               gpointer     user_data)
+{
+  Call *call = user_data;
+
+  call->attempt_sent = TRUE;
+}
+
+static void note_lost_answer (Call *call, const char *what);
+
+/* libsoup sends a request again by itself when a kept-alive connection
+ * closes before the answer: the first copy may have been applied. */
+static void
+restarted_cb (SoupMessage *msg,
+              gpointer     user_data)
+{
+  Call *call = user_data;
+
+  if (call->attempt_sent)
+    note_lost_answer (call, _("the connection closed after the request was sent, and it was sent again"));
+  call->attempt_sent = FALSE;
+}
+
 static void
 user_cancelled_cb (GCancellable *cancellable,
                    gpointer      user_data)
@@ -259,7 +295,12 @@ end_attempt (Call *call)
     }
   if (call->msg != NULL && call->wrote_headers_handler != 0)
     g_signal_handler_disconnect (call->msg, call->wrote_headers_handler);
-  call->wrote_headers_handler = 0;
+  if (call->msg != NULL && call->wrote_body_handler != 0)
+    g_signal_handler_disconnect (call->msg, call->wrote_body_handler);
+  if (call->msg != NULL && call->restarted_handler != 0)
+    g_signal_handler_disconnect (call->msg, call->restarted_handler);
+  call->wrote_headers_handler = call->wrote_body_handler = call->restarted_handler = 0;
+  call->attempt_sent = FALSE;
   g_clear_object (&call->msg);
   g_clear_pointer (&call->deadline, deadline_unref);
   call->attempt_cancellable = NULL;
@@ -274,10 +315,20 @@ call_free (Call *call)
   g_clear_pointer (&call->creds, dynamorm_credentials_unref);
   g_clear_object (&call->cancellable);
   g_clear_pointer (&call->body, g_bytes_unref);
+  g_clear_pointer (&call->request, json_object_unref);
+  g_free (call->lost_answer);
   g_free (call->operation);
   g_free (call->target);
   dynamorm_http_transport_unref (call->transport);
   g_free (call);
+}
+
+static GBytes *
+serialize_body (JsonNode *request)
+{
+  char *json = json_to_string (request, FALSE);
+
+  return g_bytes_new_take (json, strlen (json));
 }
 
 static Call *
@@ -287,15 +338,11 @@ call_new (DynamormHttpTransport *transport,
           GCancellable          *cancellable)
 {
   Call *call = g_new0 (Call, 1);
-  gsize len = 0;
-  char *json;
 
   call->transport = dynamorm_http_transport_ref (transport);
   call->operation = g_strdup (operation);
   call->target = g_strconcat (TARGET_PREFIX, operation, NULL);
-  json = json_to_string (request, FALSE);
-  len = strlen (json);
-  call->body = g_bytes_new_take (json, len);
+  call->body = serialize_body (request);
   call->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   call->attempt = 1;
   return call;
@@ -377,6 +424,9 @@ begin_attempt (Call                 *call,
                                                       G_CALLBACK (wrote_headers_cb), call);
     }
 
+  call->wrote_body_handler = g_signal_connect (call->msg, "wrote-body", G_CALLBACK (wrote_body_cb), call);
+  call->restarted_handler = g_signal_connect (call->msg, "restarted", G_CALLBACK (restarted_cb), call);
+
   call->started = g_get_monotonic_time ();
   return TRUE;
 }
@@ -401,6 +451,55 @@ is_tls_failure (const GError *error)
   return error->domain == G_TLS_ERROR;
 }
 
+static JsonObject *
+parse_body (GBytes *body)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  gsize len;
+  const char *data = g_bytes_get_data (body, &len);
+
+  if (!json_parser_load_from_data (parser, data, len, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* A write's answer was lost: remember what happened (the first time), and
+ * make the retries ask for the stored item when a condition fails, so that
+ * what the lost attempt did can be told. */
+static void
+note_lost_answer (Call       *call,
+                  const char *what)
+{
+  if (call->lost_answer != NULL || !dynamorm_http_outcome_is_write (call->operation))
+    return;
+
+  g_debug ("%s: the answer of attempt %u was lost after the request was sent: %s",
+           call->operation, call->attempt, what);
+  call->lost_answer = g_strdup (what);
+  call->request = parse_body (call->body);
+  if (call->request == NULL)
+    call->request = json_object_new ();   /* cannot happen: we wrote the body */
+  else if (dynamorm_http_outcome_ask_for_stored_item (call->operation, call->request))
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), call->request);
+
+      g_bytes_unref (call->body);
+      call->body = serialize_body (node);
+    }
+}
+
+/* After a lost answer: the error, unless the stored state shows the write
+ * was applied (then the response it had). */
+static JsonNode *
+resolve_lost_answer (Call    *call,
+                     GError **error)
+{
+  if (call->lost_answer == NULL || error == NULL || *error == NULL)
+    return NULL;
+  return dynamorm_http_outcome_resolve (call->operation, call->request, call->lost_answer, error);
+}
+
 /* Turns what came back into the answer or an error, and says whether to
  * try again. */
 static Outcome
@@ -415,7 +514,9 @@ classify (Call       *call,
   double elapsed_ms = (g_get_monotonic_time () - call->started) / 1000.0;
   int fired = call->deadline ? g_atomic_int_get (&call->deadline->fired) : 0;
   gboolean retryable = FALSE;
+  gboolean lost = FALSE;        /* the request went out and its answer is lost */
   GError *error = NULL;
+  JsonNode *resolved;
   guint status;
   const char *crc_header;
 
@@ -457,6 +558,7 @@ classify (Call       *call,
 
       /* Transient unless it is about certificates. */
       retryable = !is_tls_failure (terror);
+      lost = call->attempt_sent && fired != DEADLINE_CONNECT;
       g_debug ("%s: failed after %.1f ms (attempt %u): %s", call->operation, elapsed_ms,
                call->attempt, terror->message);
       goto out;
@@ -486,6 +588,7 @@ classify (Call       *call,
                                  "body %u): it was corrupted on the way"),
                                transport->endpoint_str, call->operation, crc_header, actual);
           retryable = TRUE;
+          lost = TRUE;
           goto out;
         }
     }
@@ -503,6 +606,7 @@ classify (Call       *call,
                            _("%s answered %s with something that is not a JSON object (%zu bytes); "
                              "is it a DynamoDB endpoint?"),
                            transport->endpoint_str, call->operation, g_bytes_get_size (bytes));
+      lost = TRUE;
       goto out;
     }
 
@@ -513,6 +617,7 @@ classify (Call       *call,
       {
         error = dynamorm_error_new_from_response (status, body);
         retryable = dynamorm_error_is_retryable (error);
+        lost = status >= 500;
 
         /* Temporary credentials the service says expired: fetch new ones
          * and try again at once, once. */
@@ -535,6 +640,13 @@ classify (Call       *call,
   }
 
 out:
+  if (lost)
+    {
+      note_lost_answer (call, error->message);
+      /* Sending it again could apply it twice. */
+      if (call->request != NULL && dynamorm_http_outcome_repeat_changes_item (call->operation, call->request))
+        retryable = FALSE;
+    }
   if (retryable && call->attempt < dynamorm_retry_policy_get_max_attempts (transport->retry_policy))
     {
       g_debug ("%s: attempt %u failed with a retryable error: %s", call->operation, call->attempt,
@@ -544,6 +656,12 @@ out:
     }
   if (call->attempt > 1)
     g_prefix_error (&error, _("%s failed after %u attempts: "), call->operation, call->attempt);
+  resolved = resolve_lost_answer (call, &error);
+  if (resolved != NULL)
+    {
+      *response_out = resolved;
+      return OUTCOME_DONE;
+    }
   g_propagate_error (error_out, error);  /* error_out may be NULL */
   return OUTCOME_DONE;
 }
