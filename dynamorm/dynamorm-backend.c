@@ -322,6 +322,10 @@ ensure_backends_loaded (void)
       _dynamorm_init ();
       ep = g_io_extension_point_register (DYNAMORM_BACKEND_EXTENSION_POINT_NAME);
       g_io_extension_point_set_required_type (ep, DYNAMORM_TYPE_BACKEND);
+      /* Modules also offer key providers (the HTTP module: kms). */
+      g_io_extension_point_set_required_type (
+        g_io_extension_point_register (DYNAMORM_KEY_PROVIDER_EXTENSION_POINT_NAME),
+        DYNAMORM_TYPE_KEY_PROVIDER);
 
       scope = g_io_module_scope_new (G_IO_MODULE_SCOPE_BLOCK_DUPLICATES);
       extra = is_setuid () ? NULL : g_getenv ("DYNAMORM_BACKEND_PATH");
@@ -340,6 +344,13 @@ ensure_backends_loaded (void)
     }
 
   return ep;
+}
+
+GIOExtensionPoint *
+_dynamorm_key_provider_extension_point (void)
+{
+  ensure_backends_loaded ();
+  return g_io_extension_point_lookup (DYNAMORM_KEY_PROVIDER_EXTENSION_POINT_NAME);
 }
 
 /**

@@ -485,7 +485,7 @@ dynamorm_batch_get_execute_finish (DynamormBatchGet  *self,
 
       if (unit->state != UNIT_DONE)
         continue;
-      model = dynamorm_model_new_from_item (unit->type, unit->item, error);
+      model = _dynamorm_session_model_from_item (run->session, unit->type, unit->table, unit->item, error);
       if (model == NULL)
         return NULL;
       g_ptr_array_add (models, model);

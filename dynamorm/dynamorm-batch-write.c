@@ -311,7 +311,9 @@ build_batch_write (DynamormBatchWrite *self, GError **error)
        * created_at (no conditions, no updates in a batch): updated_at is
        * now, created_at the model's or now; the version as it is. */
       if (body != NULL && !is_delete &&
-          !_dynamorm_put_stamp_item (schema, model, json_node_get_object (body), NULL, now, &after, error))
+          (!_dynamorm_put_stamp_item (schema, model, json_node_get_object (body), NULL, now, &after, error) ||
+           !_dynamorm_session_seal_item (self->session, schema, _dynamorm_batch_run_table (run, type, schema),
+                                         json_node_get_object (body), error)))
         g_clear_pointer (&body, json_node_unref);
       if (body == NULL)
         {

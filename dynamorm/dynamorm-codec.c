@@ -1089,6 +1089,15 @@ encode_model (DynamormModel *model, GError **error)
 
   if (schema == NULL)
     return NULL;
+  if (schema->n_encrypted > 0)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("%s has encrypted properties and is used inside another model: encryption "
+                     "works on a whole model's own properties only. Tag the containing model's "
+                     "property “encrypted” instead"),
+                   g_type_name (G_OBJECT_TYPE (model)));
+      return NULL;
+    }
   item = dynamorm_model_to_item (model, error);
   if (item == NULL)
     return NULL;

@@ -58,6 +58,7 @@ struct _DynamormDataMigration
   GDestroyNotify transform_destroy;
   guint page_size;
   gboolean exact_total;
+  GType encrypted_model;    /* opened from source, sealed for target; 0: none */
 
   GMutex lock;              /* checkpoint, done and total */
   char *checkpoint;
@@ -177,6 +178,66 @@ dynamorm_data_migration_set_transform (DynamormDataMigration *self,
   self->transform = transform;
   self->transform_data = user_data;
   self->transform_destroy = destroy;
+}
+
+/**
+ * dynamorm_data_migration_set_encrypted_model:
+ * @self: a #DynamormDataMigration
+ * @model_type: the #DynamormModel type of the items, or %G_TYPE_INVALID
+ *
+ * Names the model whose properties tagged `encrypted` the items hold. An
+ * encrypted value is bound to its table, so a copy must be decrypted (with
+ * the session's key provider) before the transform, which then sees the
+ * values in the clear, and encrypted again for the target table after it.
+ * Without this, items are copied as stored, and encrypted values in the
+ * target table fail authentication when read.
+ *
+ * Since: 0.2
+ */
+void
+dynamorm_data_migration_set_encrypted_model (DynamormDataMigration *self,
+                                             GType                  model_type)
+{
+  g_return_if_fail (DYNAMORM_IS_DATA_MIGRATION (self));
+  g_return_if_fail (model_type == G_TYPE_INVALID || g_type_is_a (model_type, DYNAMORM_TYPE_MODEL));
+  g_return_if_fail (!self->running);
+
+  self->encrypted_model = model_type;
+}
+
+/* The item as the target table stores it: opened from the source table,
+ * transformed, sealed for the target. */
+static JsonNode *
+migration_convert (DynamormDataMigration *self, JsonNode *item, GError **error)
+{
+  const DynamormSchema *schema = NULL;
+  g_autoptr(JsonNode) opened = NULL;
+  JsonNode *out;
+
+  if (self->encrypted_model != G_TYPE_INVALID)
+    {
+      if ((schema = _dynamorm_schema_get (self->encrypted_model, FALSE, error)) == NULL)
+        return NULL;
+      opened = json_node_copy (item);
+      if (!_dynamorm_session_open_item (self->session, schema, self->source, opened, error))
+        return NULL;
+      item = opened;
+    }
+  if (self->transform == NULL)
+    out = json_node_copy (item);
+  else if ((out = self->transform (item, self->transform_data, error)) == NULL || !JSON_NODE_HOLDS_OBJECT (out))
+    {
+      if (out != NULL || (error != NULL && *error == NULL))
+        g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                     out ? _("the transform returned a JSON %s, not an item") : _("the transform returned no item"),
+                     out ? json_node_type_name (out) : NULL);
+      g_clear_pointer (&out, json_node_unref);
+      return NULL;
+    }
+  if (schema != NULL &&
+      !_dynamorm_session_seal_item (self->session, schema, self->target, json_node_get_object (out), error))
+    g_clear_pointer (&out, json_node_unref);
+  return out;
 }
 
 /**
@@ -611,25 +672,19 @@ migration_scanned_cb (GObject      *source,
       JsonObject *put, *write;
       JsonNode *write_node;
 
-      if (self->transform)
+      if (self->transform || self->encrypted_model != G_TYPE_INVALID)
         {
           GError *transform_error = NULL;
 
-          out = self->transform (item, self->transform_data, &transform_error);
-          if (out == NULL || !JSON_NODE_HOLDS_OBJECT (out))
+          out = migration_convert (self, item, &transform_error);
+          if (out == NULL)
             {
               g_autofree char *key = _dynamorm_table_describe_key (json_node_get_object (item), run->hash, run->range);
 
-              if (transform_error == NULL)
-                transform_error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                                               out ? _("the transform returned a JSON %s, not an item")
-                                                   : _("the transform returned no item"),
-                                               out ? json_node_type_name (out) : NULL);
               g_prefix_error (&transform_error, _("The transform failed on the item with %s: "), key);
               migration_fail (task, transform_error);
               return;
             }
-          g_clear_error (&transform_error);
         }
       else
         out = json_node_ref (item);

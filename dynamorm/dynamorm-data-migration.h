@@ -43,6 +43,9 @@ void                   dynamorm_data_migration_set_transform  (DynamormDataMigra
                                                                gpointer                user_data,
                                                                GDestroyNotify          destroy);
 DYNAMORM_AVAILABLE_IN_ALL
+void                   dynamorm_data_migration_set_encrypted_model (DynamormDataMigration *self,
+                                                                    GType                  model_type);
+DYNAMORM_AVAILABLE_IN_ALL
 void                   dynamorm_data_migration_set_page_size  (DynamormDataMigration  *self,
                                                                guint                   page_size);
 DYNAMORM_AVAILABLE_IN_ALL

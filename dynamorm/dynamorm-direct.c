@@ -229,8 +229,9 @@ _dynamorm_session_try_direct_put (DynamormSession *session, DynamormModel *model
   gsize len;
 
   /* Lifecycle properties make the write conditional or an UpdateItem. */
+  /* Encrypted properties are sealed on the JSON path. */
   if (schema == NULL || schema->version != NULL || schema->created_at != NULL ||
-      schema->updated_at != NULL || (ops = direct_ops_for (session, type, cancellable)) == NULL)
+      schema->updated_at != NULL || schema->n_encrypted > 0 || (ops = direct_ops_for (session, type, cancellable)) == NULL)
     return FALSE;
 
   out = g_byte_array_sized_new (256);
@@ -261,7 +262,8 @@ _dynamorm_session_try_direct_get (DynamormSession *session, GType model_type,
   gsize len;
   guint mark;
 
-  if (schema == NULL || (ops = direct_ops_for (session, model_type, cancellable)) == NULL)
+  if (schema == NULL || schema->n_encrypted > 0 ||
+      (ops = direct_ops_for (session, model_type, cancellable)) == NULL)
     return NULL;
 
   key = g_byte_array_sized_new (64);

@@ -74,6 +74,10 @@ G_BEGIN_DECLS
  *   a failed condition, [func@Dynamorm.Error.get_response] still holds the
  *   stored item. See the "Writes after a lost answer" section of the writes
  *   documentation.
+ * @DYNAMORM_ERROR_ENCRYPTION: an encrypted property could not be encrypted or
+ *   decrypted: no key provider is set, the stored envelope was tampered with,
+ *   truncated or written under another key, table or attribute, or the key
+ *   service failed. Since: 0.2
  *
  * Error codes in the %DYNAMORM_ERROR domain. Errors that come from DynamoDB
  * also carry the service's own error name and response body: see
@@ -105,6 +109,7 @@ typedef enum {
   DYNAMORM_ERROR_INVALID_CURSOR,
   DYNAMORM_ERROR_NOT_SUPPORTED,
   DYNAMORM_ERROR_OUTCOME_UNKNOWN,
+  DYNAMORM_ERROR_ENCRYPTION,
 } DynamormError;
 
 DYNAMORM_AVAILABLE_IN_ALL

@@ -9,6 +9,7 @@
 
 #include "dynamorm-private.h"
 #include "dynamorm-condition.h"
+#include "dynamorm-crypto-private.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +26,18 @@ const char          *_dynamorm_expr_builder_value (DynamormExprBuilder *b, JsonN
 gboolean             _dynamorm_expr_builder_apply (DynamormExprBuilder *b, JsonObject *request, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DynamormExprBuilder, _dynamorm_expr_builder_free)
+
+/* Encrypted properties: the session's key provider and cache, and the
+ * table whose name the envelopes are bound to (dynamorm-crypto-private.h).
+ * Without them, sealing an encrypted property's value fails. */
+void      _dynamorm_expr_builder_set_crypto (DynamormExprBuilder *b, DynamormKeyProvider *provider,
+                                             DynamormDataKeyCache *cache, const char *table);
+/* av as the field stores it: sealed into an envelope when the field is
+ * encrypted, else unchanged. Takes av; NULL on error. */
+/* A new builder with the session's crypto for table. */
+DynamormExprBuilder *_dynamorm_session_expr_builder (DynamormSession *session, const char *table);
+JsonNode *_dynamorm_expr_builder_seal       (DynamormExprBuilder *b, const DynamormField *field,
+                                             JsonNode *av, GError **error);
 
 /* Renders a condition against a model schema into expression text, adding
  * its placeholders to b. Errors (DYNAMORM_ERROR_INVALID_QUERY or

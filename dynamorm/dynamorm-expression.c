@@ -21,6 +21,8 @@ struct _DynamormExprBuilder
   GHashTable *raw;                /* raw placeholders seen, for clash checks */
   guint n_names;
   guint n_values;
+  DynamormCrypto crypto;          /* for encrypted properties' values */
+  char *table;
 };
 
 DynamormExprBuilder *
@@ -46,7 +48,33 @@ _dynamorm_expr_builder_free (DynamormExprBuilder *b)
   json_object_unref (b->values);
   g_ptr_array_unref (b->value_placeholders);
   g_hash_table_unref (b->raw);
+  _dynamorm_crypto_clear (&b->crypto);
+  g_free (b->table);
   g_free (b);
+}
+
+void
+_dynamorm_expr_builder_set_crypto (DynamormExprBuilder *b, DynamormKeyProvider *provider,
+                                   DynamormDataKeyCache *cache, const char *table)
+{
+  _dynamorm_crypto_clear (&b->crypto);
+  g_set_object (&b->crypto.provider, provider);
+  g_set_object (&b->crypto.cache, cache);
+  g_free (b->table);
+  b->table = g_strdup (table);
+}
+
+JsonNode *
+_dynamorm_expr_builder_seal (DynamormExprBuilder *b, const DynamormField *field,
+                             JsonNode *av, GError **error)
+{
+  JsonNode *sealed;
+
+  if ((field->flags & FIELD_FLAG_ENCRYPTED) == 0)
+    return av;
+  sealed = _dynamorm_crypto_seal_value (&b->crypto, field, b->table ? b->table : "", av, NULL, error);
+  json_node_unref (av);
+  return sealed;
 }
 
 const char *
@@ -594,6 +622,8 @@ render_leaf (DynamormCondition *cond, const DynamormSchema *schema, DynamormExpr
                    g_type_name (schema->type), cond->property);
       return NULL;
     }
+  if (!_dynamorm_crypto_check_not_encrypted (field, _("a condition or filter"), error))
+    return NULL;
 
   switch (cond->op)
     {

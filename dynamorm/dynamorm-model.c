@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-private.h"
+#include "dynamorm-crypto-private.h"
 
 /**
  * DynamormModel:
@@ -386,6 +387,12 @@ dynamorm_model_load_item (DynamormModel  *self,
         {
           g_value_init (&values[i], G_PARAM_SPEC_VALUE_TYPE (field->pspec));
           g_param_value_set_default (field->pspec, &values[i]);
+        }
+      else if ((field->flags & FIELD_FLAG_ENCRYPTED) && _dynamorm_crypto_is_sealed (av))
+        {
+          /* Fails closed: ciphertext is never a property value. */
+          _dynamorm_crypto_set_no_provider_error (field, error);
+          ok = FALSE;
         }
       else
         ok = klass->deserialize_property (self, field->pspec->name, av, &values[i],

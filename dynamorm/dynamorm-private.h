@@ -38,6 +38,7 @@ typedef enum {
   FIELD_FLAG_CREATED_AT = 1 << 5,
   FIELD_FLAG_UPDATED_AT = 1 << 6,
   FIELD_FLAG_EPOCH      = 1 << 7, /* GDateTime stored as N epoch seconds */
+  FIELD_FLAG_ENCRYPTED  = 1 << 8, /* stored as an envelope (dynamorm-crypto-private.h) */
 } FieldFlags;
 
 typedef struct {
@@ -79,6 +80,7 @@ typedef struct {
   DynamormField *updated_at;
   GPtrArray *indexes;           /* of DynamormIndex* */
   gboolean nested;              /* a model used only inside another: no key needed */
+  guint n_encrypted;            /* fields tagged `encrypted` */
 } DynamormSchema;
 
 /* Compiled schema of a model type, cached for the life of the process.
@@ -130,6 +132,9 @@ gboolean _dynamorm_key_attribute_packed (const DynamormField *field, const GValu
                                          const char *what, GType model_type,
                                          GByteArray *key, GError **error);
 
+/* The key-provider extension point, registered with the backends' (dynamorm-backend.c). */
+GIOExtensionPoint *_dynamorm_key_provider_extension_point (void);
+
 /* Model internals (dynamorm-model.c) */
 /* Reads a field's property (value is initialized here). */
 void _dynamorm_model_get_field (DynamormModel *self, const DynamormField *field, GValue *value);
@@ -145,6 +150,18 @@ gboolean _dynamorm_direct_enabled (void);
 gboolean _dynamorm_model_pack (DynamormModel *model, const DynamormSchema *schema, GByteArray *out);
 DynamormModel *_dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema,
                                                 const guint8 *item);
+/* Encrypted properties (dynamorm-crypto-private.h), with the session's key
+ * provider: seal before a write, open before a read; table is the full
+ * table name the envelopes are bound to. */
+gboolean _dynamorm_session_seal_item (DynamormSession *session, const DynamormSchema *schema,
+                                      const char *table, JsonObject *item, GError **error);
+gboolean _dynamorm_session_open_item (DynamormSession *session, const DynamormSchema *schema,
+                                      const char *table, JsonNode *item, GError **error);
+/* dynamorm_model_new_from_item() and _load_item() after opening item. */
+DynamormModel *_dynamorm_session_model_from_item (DynamormSession *session, GType model_type,
+                                                  const char *table, JsonNode *item, GError **error);
+gboolean _dynamorm_session_load_item (DynamormSession *session, DynamormModel *model,
+                                      const char *table, JsonNode *item, GError **error);
 /* The session's table prefix followed by the schema's table name. */
 char *_dynamorm_session_table_name (DynamormSession *session, const DynamormSchema *schema);
 /* dynamorm_session_put() of a model with no options, and

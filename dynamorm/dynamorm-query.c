@@ -416,6 +416,15 @@ check_where (DynamormQuery *self, DynamormField *field, DynamormOperator op, gui
       query_fail (self, DYNAMORM_ERROR_INVALID_ARGUMENT, _("%d is not a DynamormOperator"), (int) op);
       return FALSE;
     }
+  if (field->flags & FIELD_FLAG_ENCRYPTED)
+    {
+      query_fail (self, DYNAMORM_ERROR_INVALID_QUERY,
+                  _("Property “%s” of %s is encrypted and cannot be used in a query condition or "
+                    "filter: DynamoDB only sees its ciphertext. Filter on it after reading the "
+                    "items, or store a separate unencrypted attribute to query on"),
+                  field->pspec->name, g_type_name (self->model_type));
+      return FALSE;
+    }
   if (!operator_fits (field, op))
     {
       query_fail (self, DYNAMORM_ERROR_INVALID_QUERY,
@@ -1774,7 +1783,8 @@ decode_items (Run *run, guint n, GError **error)
 
   for (guint i = 0; i < n; i++)
     {
-      DynamormModel *model = dynamorm_model_new_from_item (run->model_type, run->items->pdata[i], error);
+      DynamormModel *model = _dynamorm_session_model_from_item (run->session, run->model_type, run->plan->table_name,
+                                                                  run->items->pdata[i], error);
       if (model == NULL)
         {
           g_prefix_error (error, _("An item of table “%s” does not fit %s: "),
@@ -1829,7 +1839,8 @@ run_result (Run *run, GDestroyNotify *free_func, GError **error)
           return NULL;
         }
       *free_func = g_object_unref;
-      return dynamorm_model_new_from_item (run->model_type, run->items->pdata[0], error);
+      return _dynamorm_session_model_from_item (run->session, run->model_type, run->plan->table_name,
+                                                 run->items->pdata[0], error);
 
     case RESULT_ARRAY:
       *free_func = (GDestroyNotify) g_ptr_array_unref;

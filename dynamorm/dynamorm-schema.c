@@ -183,6 +183,9 @@ dynamorm_model_class_set_table_name (DynamormModelClass *klass,
  * - `number`: store a string holding a decimal number as a Number (N),
  *   exactly, for values beyond 64-bit integers and doubles (38 digits);
  * - `unixtime`: store a #GDateTime as epoch seconds (N);
+ * - `encrypted`: store the value encrypted (AES-256-GCM, with the session's
+ *   [iface@Dynamorm.KeyProvider]); it cannot be a key or be used in
+ *   conditions, filters or queries (see `docs/encryption.md`);
  * - `version`: an integer bumped on every write, for optimistic locking;
  * - `ttl`: the item's expiry time (#GDateTime or epoch seconds, stored as N);
  * - `created_at`, `updated_at`: write timestamps kept by Dynamorm;
@@ -549,6 +552,8 @@ apply_flag_tag (DynamormField *field, const char *tag, gboolean *skip)
     field->flags |= FIELD_FLAG_JSON;
   else if (g_str_equal (tag, "unixtime"))
     field->flags |= FIELD_FLAG_EPOCH;
+  else if (g_str_equal (tag, "encrypted"))
+    field->flags |= FIELD_FLAG_ENCRYPTED;
   else
     return FALSE;
   return TRUE;
@@ -644,7 +649,7 @@ apply_tag (CompileState *st, DynamormField *field, const char *tag, DynamormInde
   g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
                _("Property “%s” of %s has the unknown tag “%s”. Known tags: pk, sk, "
                  "index:NAME, lsi:NAME, attr:NAME, omitempty, set, json, binary, number, "
-                 "unixtime, version, ttl, created_at, updated_at, of:TYPE, -"),
+                 "unixtime, encrypted, version, ttl, created_at, updated_at, of:TYPE, -"),
                field->pspec->name, g_type_name (type), tag);
   return FALSE;
 }
@@ -682,6 +687,14 @@ apply_tags (CompileState *st, DynamormField *field, const char *tags,
 static gboolean
 check_key_field (DynamormField *field, const char *what, GType type, GError **error)
 {
+  if (field->flags & FIELD_FLAG_ENCRYPTED)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s is encrypted and cannot be %s: DynamoDB must see key "
+                     "values. Remove the “encrypted” tag, or key the item on another property"),
+                   field->pspec->name, g_type_name (type), what);
+      return FALSE;
+    }
   if (field->key_type == 0 || (field->flags & (FIELD_FLAG_JSON | FIELD_FLAG_SET)))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
@@ -813,6 +826,17 @@ check_field (DynamormSchema *schema, DynamormField *field, GError **error)
     }
   if (field->kind == FIELD_DATETIME && (field->flags & FIELD_FLAG_EPOCH))
     field->key_type = 'N';
+  if ((field->flags & FIELD_FLAG_ENCRYPTED) &&
+      (field->flags & (FIELD_FLAG_VERSION | FIELD_FLAG_TTL | FIELD_FLAG_CREATED_AT | FIELD_FLAG_UPDATED_AT)))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s cannot be both encrypted and a version, ttl, created_at "
+                     "or updated_at property: DynamoDB must read those. Remove one of the tags"),
+                   field->pspec->name, g_type_name (type));
+      return FALSE;
+    }
+  if (field->flags & FIELD_FLAG_ENCRYPTED)
+    schema->n_encrypted++;
   if ((field->flags & FIELD_FLAG_SET) && field->kind != FIELD_STRV)
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,

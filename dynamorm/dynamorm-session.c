@@ -21,6 +21,13 @@
  * DynamoDB Local, `aws://eu-west-1` is Amazon DynamoDB. With a %NULL URI the
  * session reads `DYNAMORM_URI` from the environment.
  *
+ * Properties tagged `encrypted` need a key provider: see
+ * [method@Dynamorm.Session.set_key_provider]. The URI may set one with the
+ * session's own parameters, which every backend accepts: `kms_key_id`
+ * (with `kms_region` and `kms_endpoint`), or `local_key_file`, and the
+ * data-key cache's limits `data_key_max_age` (seconds), `data_key_max_uses`
+ * and `data_key_cache_size` (`data_key_cache_size=0` turns the cache off).
+ *
  * Every operation has a blocking form and an `_async`/`_finish` pair, and
  * takes a #GCancellable. A session is safe to use from several threads at
  * once; set its table prefix before sharing it.
@@ -35,6 +42,8 @@ struct _DynamormSession
   char *table_prefix;
   DynamormCapacityMode capacity_mode;
   GHashTable *capacity;   /* "table\x1findex" or "table" -> CapacityTotal */
+  DynamormKeyProvider *key_provider;   /* encrypted properties; under lock */
+  DynamormDataKeyCache *key_cache;
 };
 
 typedef struct {
@@ -79,6 +88,8 @@ dynamorm_session_finalize (GObject *object)
   g_clear_object (&self->backend);
   g_clear_pointer (&self->table_prefix, g_free);
   g_clear_pointer (&self->capacity, g_hash_table_unref);
+  g_clear_object (&self->key_provider);
+  g_clear_object (&self->key_cache);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (dynamorm_session_parent_class)->finalize (object);
@@ -203,6 +214,7 @@ dynamorm_session_init (DynamormSession *self)
   g_mutex_init (&self->lock);
   self->capacity = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) capacity_total_free);
+  self->key_cache = g_object_new (DYNAMORM_TYPE_DATA_KEY_CACHE, NULL);
 }
 
 /**
@@ -251,6 +263,8 @@ dynamorm_session_new_full (const char           *uri,
                            GError              **error)
 {
   g_autoptr(DynamormBackend) backend = NULL;
+  g_autoptr(DynamormSession) session = NULL;
+  g_auto(DynamormCryptoOptions) crypto = { 0 };
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -264,11 +278,18 @@ dynamorm_session_new_full (const char           *uri,
       return NULL;
     }
 
-  backend = dynamorm_backend_new_for_uri_full (uri, credentials, retry_policy, NULL, error);
+  /* The encryption parameters are the session's; the rest go to the backend. */
+  if (!_dynamorm_crypto_options_parse (uri, &crypto, error))
+    return NULL;
+  backend = dynamorm_backend_new_for_uri_full (crypto.backend_uri, credentials, retry_policy, NULL, error);
   if (backend == NULL)
     return NULL;
 
-  return dynamorm_session_new_for_backend (backend);
+  session = dynamorm_session_new_for_backend (backend);
+  if (!_dynamorm_crypto_options_apply (&crypto, backend, credentials,
+                                       &session->key_provider, &session->key_cache, error))
+    return NULL;
+  return g_steal_pointer (&session);
 }
 
 /**
@@ -381,6 +402,163 @@ dynamorm_session_get_table_name (DynamormSession *self,
 
   schema = _dynamorm_schema_get (model_type, TRUE, NULL);
   return schema ? _dynamorm_session_table_name (self, schema) : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Encrypted properties */
+
+/**
+ * dynamorm_session_set_key_provider:
+ * @self: a #DynamormSession
+ * @provider: (nullable): where data keys come from, or %NULL for none
+ *
+ * Sets the key provider that encrypts and decrypts properties tagged
+ * `encrypted`. Without one, writing such a property, or reading one that
+ * is stored, fails with %DYNAMORM_ERROR_ENCRYPTION: values are never stored
+ * in the clear, and ciphertext is never returned as a value.
+ *
+ * Since: 0.2
+ */
+void
+dynamorm_session_set_key_provider (DynamormSession     *self,
+                                   DynamormKeyProvider *provider)
+{
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (provider == NULL || DYNAMORM_IS_KEY_PROVIDER (provider));
+
+  g_mutex_lock (&self->lock);
+  g_set_object (&self->key_provider, provider);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * dynamorm_session_get_key_provider:
+ * @self: a #DynamormSession
+ *
+ * Returns: (transfer none) (nullable): the session's key provider
+ *
+ * Since: 0.2
+ */
+DynamormKeyProvider *
+dynamorm_session_get_key_provider (DynamormSession *self)
+{
+  DynamormKeyProvider *provider;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
+  g_mutex_lock (&self->lock);
+  provider = self->key_provider;
+  g_mutex_unlock (&self->lock);
+  return provider;
+}
+
+/**
+ * dynamorm_session_set_data_key_cache:
+ * @self: a #DynamormSession
+ * @cache: (nullable): a data-key cache, possibly shared with other
+ *   sessions, or %NULL to ask the key provider for every value
+ *
+ * Sets the cache of data keys. A new session has its own cache with the
+ * default limits; see [class@Dynamorm.DataKeyCache].
+ *
+ * Since: 0.2
+ */
+void
+dynamorm_session_set_data_key_cache (DynamormSession      *self,
+                                     DynamormDataKeyCache *cache)
+{
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+  g_return_if_fail (cache == NULL || DYNAMORM_IS_DATA_KEY_CACHE (cache));
+
+  g_mutex_lock (&self->lock);
+  g_set_object (&self->key_cache, cache);
+  g_mutex_unlock (&self->lock);
+}
+
+/**
+ * dynamorm_session_get_data_key_cache:
+ * @self: a #DynamormSession
+ *
+ * Returns: (transfer none) (nullable): the session's data-key cache, or
+ *   %NULL when data keys are not cached
+ *
+ * Since: 0.2
+ */
+DynamormDataKeyCache *
+dynamorm_session_get_data_key_cache (DynamormSession *self)
+{
+  DynamormDataKeyCache *cache;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
+  g_mutex_lock (&self->lock);
+  cache = self->key_cache;
+  g_mutex_unlock (&self->lock);
+  return cache;
+}
+
+void
+_dynamorm_session_get_crypto (DynamormSession *self, DynamormCrypto *out)
+{
+  g_mutex_lock (&self->lock);
+  out->provider = self->key_provider ? g_object_ref (self->key_provider) : NULL;
+  out->cache = self->key_cache ? g_object_ref (self->key_cache) : NULL;
+  g_mutex_unlock (&self->lock);
+}
+
+DynamormExprBuilder *
+_dynamorm_session_expr_builder (DynamormSession *self, const char *table)
+{
+  DynamormExprBuilder *b = _dynamorm_expr_builder_new ();
+  g_auto(DynamormCrypto) crypto = { 0 };
+
+  _dynamorm_session_get_crypto (self, &crypto);
+  _dynamorm_expr_builder_set_crypto (b, crypto.provider, crypto.cache, table);
+  return b;
+}
+
+gboolean
+_dynamorm_session_seal_item (DynamormSession *self, const DynamormSchema *schema, const char *table,
+                             JsonObject *item, GError **error)
+{
+  g_auto(DynamormCrypto) crypto = { 0 };
+
+  if (schema->n_encrypted == 0)
+    return TRUE;
+  _dynamorm_session_get_crypto (self, &crypto);
+  return _dynamorm_crypto_seal_item (&crypto, schema, table, item, NULL, error);
+}
+
+gboolean
+_dynamorm_session_open_item (DynamormSession *self, const DynamormSchema *schema, const char *table,
+                             JsonNode *item, GError **error)
+{
+  g_auto(DynamormCrypto) crypto = { 0 };
+
+  if (schema->n_encrypted == 0 || item == NULL || !JSON_NODE_HOLDS_OBJECT (item))
+    return TRUE;
+  _dynamorm_session_get_crypto (self, &crypto);
+  return _dynamorm_crypto_open_item (&crypto, schema, table, json_node_get_object (item), NULL, error);
+}
+
+DynamormModel *
+_dynamorm_session_model_from_item (DynamormSession *self, GType model_type, const char *table,
+                                   JsonNode *item, GError **error)
+{
+  const DynamormSchema *schema = _dynamorm_schema_get (model_type, FALSE, error);
+
+  if (schema == NULL || !_dynamorm_session_open_item (self, schema, table, item, error))
+    return NULL;
+  return dynamorm_model_new_from_item (model_type, item, error);
+}
+
+gboolean
+_dynamorm_session_load_item (DynamormSession *self, DynamormModel *model, const char *table,
+                             JsonNode *item, GError **error)
+{
+  const DynamormSchema *schema = _dynamorm_schema_get (G_OBJECT_TYPE (model), FALSE, error);
+
+  if (schema == NULL || !_dynamorm_session_open_item (self, schema, table, item, error))
+    return FALSE;
+  return dynamorm_model_load_item (model, item, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -536,7 +714,8 @@ op_complete (Op *op, JsonNode *response, GError **error)
               g_autoptr(GError) decode_error = NULL;
 
               op->item_returned = TRUE;
-              op->current = dynamorm_model_new_from_item (op->model_type, item, &decode_error);
+              op->current = _dynamorm_session_model_from_item (op->session, op->model_type, op->table_name,
+                                                               item, &decode_error);
               if (op->options != NULL)
                 _dynamorm_write_options_set_current (op->options, op->current);
               if (op->current == NULL)
@@ -1385,6 +1564,16 @@ dynamorm_session_list_tables_finish (DynamormSession  *self,
 /* ------------------------------------------------------------------ */
 /* Items */
 
+/* Lets b seal the values of encrypted properties for op's table. */
+static void
+op_builder_crypto (Op *op, DynamormExprBuilder *b)
+{
+  g_auto(DynamormCrypto) crypto = { 0 };
+
+  _dynamorm_session_get_crypto (op->session, &crypto);
+  _dynamorm_expr_builder_set_crypto (b, crypto.provider, crypto.cache, op->table_name);
+}
+
 static Op *
 op_for_model (DynamormSession *self, const char *operation, DynamormModel *model,
               const DynamormSchema **schema_out, GError **error)
@@ -1551,7 +1740,7 @@ finish_write (Op *op, JsonNode *response, GError **error)
   if (op->model == NULL)
     return TRUE;
   if (attributes != NULL && g_str_equal (op->operation, "UpdateItem"))
-    return dynamorm_model_load_item (op->model, attributes, error);
+    return _dynamorm_session_load_item (op->session, op->model, op->table_name, attributes, error);
   _dynamorm_after_set_apply (op->after, op->model);
   return TRUE;
 }
@@ -1711,6 +1900,8 @@ _dynamorm_put_as_update_expression (const DynamormSchema *schema, DynamormModel 
               g_string_append_printf (remove, "%s%s", remove->len ? ", " : "", name);
               continue;
             }
+          if ((av = _dynamorm_expr_builder_seal (b, field, av, error)) == NULL)
+            return NULL;
         }
       if (av == NULL)
         return NULL;
@@ -1749,6 +1940,7 @@ build_put (DynamormSession       *self,
   op = op_for_model (self, schema->created_at ? "UpdateItem" : "PutItem", model, NULL, error);
   if (op == NULL)
     return NULL;
+  op_builder_crypto (op, b);
 
   if (!_dynamorm_write_options_render (options, schema, b, &condition, error))
     return NULL;
@@ -1787,7 +1979,8 @@ build_put (DynamormSession       *self,
         return NULL;
       obj = json_node_get_object (item);
       json_object_set_member (request_object (op), "Item", item);
-      if (!_dynamorm_put_stamp_item (schema, model, obj, &next_version, now, &op->after, error))
+      if (!_dynamorm_put_stamp_item (schema, model, obj, &next_version, now, &op->after, error) ||
+          !_dynamorm_session_seal_item (self, schema, op->table_name, obj, error))
         return NULL;
     }
 
@@ -2104,9 +2297,9 @@ finish_get (Op *op, JsonNode *response, GError **error)
       return FALSE;
     }
   if (op->model != NULL)
-    return dynamorm_model_load_item (op->model, item, error);
+    return _dynamorm_session_load_item (op->session, op->model, op->table_name, item, error);
 
-  op->result = dynamorm_model_new_from_item (op->model_type, item, error);
+  op->result = _dynamorm_session_model_from_item (op->session, op->model_type, op->table_name, item, error);
   op->result_free = g_object_unref;
   return op->result != NULL;
 }
@@ -2344,6 +2537,7 @@ build_update (DynamormSession       *self,
 
   if (op == NULL)
     return NULL;
+  op_builder_crypto (op, b);
 
   if (options != NULL && dynamorm_write_options_get_if_not_exists (options))
     {

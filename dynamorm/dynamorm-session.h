@@ -12,6 +12,8 @@
 #include "dynamorm-model.h"
 #include "dynamorm-update.h"
 #include "dynamorm-write-options.h"
+#include "dynamorm-key-provider.h"
+#include "dynamorm-data-key-cache.h"
 
 G_BEGIN_DECLS
 
@@ -54,6 +56,18 @@ void             dynamorm_session_set_table_prefix (DynamormSession      *self,
 DYNAMORM_AVAILABLE_IN_ALL
 char            *dynamorm_session_get_table_name   (DynamormSession      *self,
                                                     GType                 model_type);
+
+/* Encrypted properties */
+DYNAMORM_AVAILABLE_IN_ALL
+void                  dynamorm_session_set_key_provider   (DynamormSession      *self,
+                                                           DynamormKeyProvider  *provider);
+DYNAMORM_AVAILABLE_IN_ALL
+DynamormKeyProvider  *dynamorm_session_get_key_provider   (DynamormSession      *self);
+DYNAMORM_AVAILABLE_IN_ALL
+void                  dynamorm_session_set_data_key_cache (DynamormSession      *self,
+                                                           DynamormDataKeyCache *cache);
+DYNAMORM_AVAILABLE_IN_ALL
+DynamormDataKeyCache *dynamorm_session_get_data_key_cache (DynamormSession     *self);
 
 /* Consumed capacity */
 DYNAMORM_AVAILABLE_IN_ALL

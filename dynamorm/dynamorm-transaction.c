@@ -760,6 +760,8 @@ build_update_expression (Action *action, const DynamormSchema *schema, DynamormE
       name = _dynamorm_expr_builder_name (b, field->attribute);
       if (av == NULL)
         g_string_append_printf (remove, "%s%s", remove->len ? ", " : "", name);
+      else if ((av = _dynamorm_expr_builder_seal (b, field, av, error)) == NULL)
+        return FALSE;
       else
         g_string_append_printf (set, "%s%s = %s", set->len ? ", " : "", name,
                                 _dynamorm_expr_builder_value (b, av));
@@ -877,7 +879,10 @@ build_put (ActionBuild *ab, JsonNode **key, GError **error)
   if (item == NULL)
     return NULL;
   if (!_dynamorm_put_stamp_item (schema, action->model, json_node_get_object (item),
-                                 ab->versioned ? &next : NULL, ab->self->now, &action->after, error))
+                                 ab->versioned ? &next : NULL, ab->self->now, &action->after, error) ||
+      !_dynamorm_session_seal_item (ab->self->session, schema,
+                                    json_object_get_string_member (ab->spec, "TableName"),
+                                    json_node_get_object (item), error))
     {
       json_node_unref (item);
       return NULL;
@@ -1072,7 +1077,7 @@ build_action (DynamormTransaction *self, guint index, Action *action,
   if (key == NULL || !check_item_unique (table, schema, key, index, seen, error))
     return NULL;
 
-  ab.b = b = _dynamorm_expr_builder_new ();
+  ab.b = b = _dynamorm_session_expr_builder (self->session, table);
   ab.spec = json_object_new ();
   json_object_set_string_member (ab.spec, "TableName", table);
   ab.versioned = schema->version != NULL && action->kind != DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK;
@@ -1673,7 +1678,12 @@ transact_get_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         DynamormModel *model = data->models->pdata[i];
         DynamormModel *copy = NULL;
 
-        if (item != NULL && (copy = dynamorm_model_new_from_item (G_OBJECT_TYPE (model), item, &error)) == NULL)
+        g_autofree char *table = item ? dynamorm_session_get_table_name (DYNAMORM_SESSION (source),
+                                                                         G_OBJECT_TYPE (model)) : NULL;
+
+        if (item != NULL &&
+            (copy = _dynamorm_session_model_from_item (DYNAMORM_SESSION (source), G_OBJECT_TYPE (model),
+                                                       table, item, &error)) == NULL)
           {
             g_task_return_error (task, error);
             return;

@@ -745,6 +745,8 @@ render_set (const Action *action, const DynamormField *field, DynamormModel *mod
     return FALSE;
   if (av == NULL)
     append_to (c->remove, "%s", name);
+  else if ((av = _dynamorm_expr_builder_seal (b, field, av, error)) == NULL)
+    return FALSE;
   else
     append_to (c->set, "%s = %s", name, _dynamorm_expr_builder_value (b, av));
   return TRUE;
@@ -905,6 +907,10 @@ render_action (Action *action, DynamormModel *model, const DynamormSchema *schem
   const char *name;
 
   if (field == NULL)
+    return FALSE;
+  if (action->kind != ACTION_SET && action->kind != ACTION_SET_FROM_MODEL && action->kind != ACTION_REMOVE &&
+      !_dynamorm_crypto_check_not_encrypted (field, _("an update action other than set or remove (its "
+                                                      "stored value is ciphertext)"), error))
     return FALSE;
   if (!_dynamorm_update_clauses_touch (c, field, element ? (gint) action->index : -1, error))
     return FALSE;

@@ -28,6 +28,9 @@
 #include "dynamorm-table.h"
 #include "dynamorm-data-migration.h"
 #include "dynamorm-stream.h"
+#include "dynamorm-key-provider.h"
+#include "dynamorm-local-key-provider.h"
+#include "dynamorm-data-key-cache.h"
 /* (end ORM API) */
 /* transport: credentials, SigV4 and retry policy */
 #include "dynamorm-credentials.h"

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-data-key-cache-private.h: what the encryption step asks of the
+ * cache. A NULL cache means no caching: every call goes to the provider. */
+#pragma once
+
+#include "dynamorm.h"
+#include "dynamorm-envelope-private.h"
+
+G_BEGIN_DECLS
+
+#define DYNAMORM_DATA_KEY_CACHE_DEFAULT_MAX_AGE     300
+#define DYNAMORM_DATA_KEY_CACHE_DEFAULT_MAX_USES    10000
+#define DYNAMORM_DATA_KEY_CACHE_DEFAULT_MAX_ENTRIES 100
+
+/* A data key to encrypt one more value with (counts one use). */
+DynamormDataKey *_dynamorm_data_key_cache_encryption_key (DynamormDataKeyCache *cache,
+                                                          DynamormKeyProvider  *provider,
+                                                          GCancellable         *cancellable,
+                                                          GError              **error);
+/* The plaintext of a wrapped data key read from an envelope. */
+GBytes          *_dynamorm_data_key_cache_decryption_key (DynamormDataKeyCache *cache,
+                                                          DynamormKeyProvider  *provider,
+                                                          const char           *key_id,
+                                                          GBytes               *wrapped,
+                                                          GCancellable         *cancellable,
+                                                          GError              **error);
+/* For tests of the age limit: moves the cache's clock forward. */
+void             _dynamorm_data_key_cache_advance_clock  (DynamormDataKeyCache *cache,
+                                                          GTimeSpan             by);
+
+G_END_DECLS

@@ -1,0 +1,529 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "dynamorm-private.h"
+#include "dynamorm-data-key-cache-private.h"
+
+/**
+ * DynamormDataKeyCache:
+ *
+ * Keeps data keys so that a batch of encrypted writes or reads does not
+ * make one key-service call per value, as the AWS Encryption SDK's caching
+ * materials manager does.
+ *
+ * A data key made for encryption is reused until it is
+ * [property@Dynamorm.DataKeyCache:max-age] seconds old or has encrypted
+ * [property@Dynamorm.DataKeyCache:max-uses] values, whichever comes first;
+ * then the next write asks the provider for a new one. Unwrapped data keys
+ * read from envelopes are kept for the same age. At most
+ * [property@Dynamorm.DataKeyCache:max-entries] keys are held; past that the
+ * oldest goes. Keys are partitioned by key provider, so sessions may share
+ * a cache. Plaintext keys are wiped from memory when they leave the cache.
+ *
+ * A session has a cache with the default limits (300 seconds, 10,000 uses,
+ * 100 entries) unless [method@Dynamorm.Session.set_data_key_cache] gives it
+ * another or none. Thread-safe; when several threads miss at once, one asks
+ * the provider and the others wait for its key.
+ *
+ * Since: 0.2
+ */
+struct _DynamormDataKeyCache
+{
+  GObject parent_instance;
+
+  guint max_age;
+  guint64 max_uses;
+  guint max_entries;
+
+  GMutex lock;            /* entries, counters, clock_offset */
+  GMutex fill_lock;       /* one provider call at a time */
+  GHashTable *entries;    /* char* -> Entry* */
+  guint64 hits;
+  guint64 misses;
+  GTimeSpan clock_offset;
+};
+
+typedef struct {
+  DynamormDataKey *key;   /* encryption entries */
+  GBytes *plaintext;      /* decryption entries */
+  gint64 created;
+  guint64 uses;
+} Entry;
+
+enum {
+  PROP_0,
+  PROP_MAX_AGE,
+  PROP_MAX_USES,
+  PROP_MAX_ENTRIES,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (DynamormDataKeyCache, dynamorm_data_key_cache, G_TYPE_OBJECT)
+
+static void
+entry_free (Entry *entry)
+{
+  g_clear_pointer (&entry->key, _dynamorm_data_key_unref);
+  g_clear_pointer (&entry->plaintext, g_bytes_unref);
+  g_free (entry);
+}
+
+static void
+dynamorm_data_key_cache_finalize (GObject *object)
+{
+  DynamormDataKeyCache *self = DYNAMORM_DATA_KEY_CACHE (object);
+
+  g_hash_table_unref (self->entries);
+  g_mutex_clear (&self->lock);
+  g_mutex_clear (&self->fill_lock);
+
+  G_OBJECT_CLASS (dynamorm_data_key_cache_parent_class)->finalize (object);
+}
+
+static void
+dynamorm_data_key_cache_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  DynamormDataKeyCache *self = DYNAMORM_DATA_KEY_CACHE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_AGE: g_value_set_uint (value, self->max_age); break;
+    case PROP_MAX_USES: g_value_set_uint64 (value, self->max_uses); break;
+    case PROP_MAX_ENTRIES: g_value_set_uint (value, self->max_entries); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dynamorm_data_key_cache_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  DynamormDataKeyCache *self = DYNAMORM_DATA_KEY_CACHE (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_AGE: self->max_age = g_value_get_uint (value); break;
+    case PROP_MAX_USES: self->max_uses = g_value_get_uint64 (value); break;
+    case PROP_MAX_ENTRIES: self->max_entries = g_value_get_uint (value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dynamorm_data_key_cache_class_init (DynamormDataKeyCacheClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = dynamorm_data_key_cache_finalize;
+  object_class->get_property = dynamorm_data_key_cache_get_property;
+  object_class->set_property = dynamorm_data_key_cache_set_property;
+
+  /**
+   * DynamormDataKeyCache:max-age:
+   *
+   * How many seconds a data key is used and kept, from when the provider
+   * made or unwrapped it.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_MAX_AGE] =
+    g_param_spec_uint ("max-age", NULL, NULL, 1, 24 * 3600, DYNAMORM_DATA_KEY_CACHE_DEFAULT_MAX_AGE,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * DynamormDataKeyCache:max-uses:
+   *
+   * How many values one data key encrypts before a new one is made.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_MAX_USES] =
+    g_param_spec_uint64 ("max-uses", NULL, NULL, 1, G_MAXUINT32, DYNAMORM_DATA_KEY_CACHE_DEFAULT_MAX_USES,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * DynamormDataKeyCache:max-entries:
+   *
+   * How many data keys the cache holds at most.
+   *
+   * Since: 0.2
+   */
+  properties[PROP_MAX_ENTRIES] =
+    g_param_spec_uint ("max-entries", NULL, NULL, 1, 100000, DYNAMORM_DATA_KEY_CACHE_DEFAULT_MAX_ENTRIES,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dynamorm_data_key_cache_init (DynamormDataKeyCache *self)
+{
+  g_mutex_init (&self->lock);
+  g_mutex_init (&self->fill_lock);
+  self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_free);
+}
+
+/**
+ * dynamorm_data_key_cache_new:
+ * @max_age_seconds: how long a data key is used and kept (1 to 86400)
+ * @max_uses: how many values one data key encrypts (1 to 2^32 - 1)
+ * @max_entries: how many data keys are held (1 to 100000)
+ *
+ * Creates a data-key cache with these limits.
+ *
+ * Returns: (transfer full): the cache
+ *
+ * Since: 0.2
+ */
+DynamormDataKeyCache *
+dynamorm_data_key_cache_new (guint   max_age_seconds,
+                             guint64 max_uses,
+                             guint   max_entries)
+{
+  g_return_val_if_fail (max_age_seconds >= 1 && max_age_seconds <= 24 * 3600, NULL);
+  g_return_val_if_fail (max_uses >= 1 && max_uses <= G_MAXUINT32, NULL);
+  g_return_val_if_fail (max_entries >= 1 && max_entries <= 100000, NULL);
+
+  return g_object_new (DYNAMORM_TYPE_DATA_KEY_CACHE,
+                       "max-age", max_age_seconds,
+                       "max-uses", max_uses,
+                       "max-entries", max_entries,
+                       NULL);
+}
+
+/**
+ * dynamorm_data_key_cache_get_max_age:
+ * @self: a #DynamormDataKeyCache
+ *
+ * Returns: the age limit, in seconds
+ *
+ * Since: 0.2
+ */
+guint
+dynamorm_data_key_cache_get_max_age (DynamormDataKeyCache *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_DATA_KEY_CACHE (self), 0);
+  return self->max_age;
+}
+
+/**
+ * dynamorm_data_key_cache_get_max_uses:
+ * @self: a #DynamormDataKeyCache
+ *
+ * Returns: how many values one data key encrypts
+ *
+ * Since: 0.2
+ */
+guint64
+dynamorm_data_key_cache_get_max_uses (DynamormDataKeyCache *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_DATA_KEY_CACHE (self), 0);
+  return self->max_uses;
+}
+
+/**
+ * dynamorm_data_key_cache_get_max_entries:
+ * @self: a #DynamormDataKeyCache
+ *
+ * Returns: how many data keys the cache holds at most
+ *
+ * Since: 0.2
+ */
+guint
+dynamorm_data_key_cache_get_max_entries (DynamormDataKeyCache *self)
+{
+  g_return_val_if_fail (DYNAMORM_IS_DATA_KEY_CACHE (self), 0);
+  return self->max_entries;
+}
+
+/**
+ * dynamorm_data_key_cache_get_n_entries:
+ * @self: a #DynamormDataKeyCache
+ *
+ * Returns: how many data keys the cache holds now (expired ones included
+ *   until they are next looked up or pushed out)
+ *
+ * Since: 0.2
+ */
+guint
+dynamorm_data_key_cache_get_n_entries (DynamormDataKeyCache *self)
+{
+  guint n;
+
+  g_return_val_if_fail (DYNAMORM_IS_DATA_KEY_CACHE (self), 0);
+  g_mutex_lock (&self->lock);
+  n = g_hash_table_size (self->entries);
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+/**
+ * dynamorm_data_key_cache_get_hits:
+ * @self: a #DynamormDataKeyCache
+ *
+ * Returns: how many lookups the cache answered without the key provider
+ *
+ * Since: 0.2
+ */
+guint64
+dynamorm_data_key_cache_get_hits (DynamormDataKeyCache *self)
+{
+  guint64 n;
+
+  g_return_val_if_fail (DYNAMORM_IS_DATA_KEY_CACHE (self), 0);
+  g_mutex_lock (&self->lock);
+  n = self->hits;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+/**
+ * dynamorm_data_key_cache_get_misses:
+ * @self: a #DynamormDataKeyCache
+ *
+ * Returns: how many lookups went to the key provider
+ *
+ * Since: 0.2
+ */
+guint64
+dynamorm_data_key_cache_get_misses (DynamormDataKeyCache *self)
+{
+  guint64 n;
+
+  g_return_val_if_fail (DYNAMORM_IS_DATA_KEY_CACHE (self), 0);
+  g_mutex_lock (&self->lock);
+  n = self->misses;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+/**
+ * dynamorm_data_key_cache_clear:
+ * @self: a #DynamormDataKeyCache
+ *
+ * Forgets (and wipes) every data key, for example after a master key was
+ * rotated or revoked.
+ *
+ * Since: 0.2
+ */
+void
+dynamorm_data_key_cache_clear (DynamormDataKeyCache *self)
+{
+  g_return_if_fail (DYNAMORM_IS_DATA_KEY_CACHE (self));
+  g_mutex_lock (&self->lock);
+  g_hash_table_remove_all (self->entries);
+  g_mutex_unlock (&self->lock);
+}
+
+void
+_dynamorm_data_key_cache_advance_clock (DynamormDataKeyCache *self, GTimeSpan by)
+{
+  g_mutex_lock (&self->lock);
+  self->clock_offset += by;
+  g_mutex_unlock (&self->lock);
+}
+
+/* Caller holds lock. */
+static gint64
+now_locked (DynamormDataKeyCache *self)
+{
+  return g_get_monotonic_time () + self->clock_offset;
+}
+
+static gboolean
+entry_expired (DynamormDataKeyCache *self, Entry *entry, gint64 now)
+{
+  return now - entry->created >= (gint64) self->max_age * G_USEC_PER_SEC ||
+         (entry->key != NULL && entry->uses >= self->max_uses);
+}
+
+/* Caller holds lock: makes room for one more entry. */
+static void
+evict_for_insert (DynamormDataKeyCache *self, gint64 now)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  const char *oldest = NULL;
+  gint64 oldest_time = G_MAXINT64;
+
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (entry_expired (self, value, now))
+      g_hash_table_iter_remove (&iter);
+  if (g_hash_table_size (self->entries) < self->max_entries)
+    return;
+  g_hash_table_iter_init (&iter, self->entries);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (((Entry *) value)->created < oldest_time)
+      oldest = key, oldest_time = ((Entry *) value)->created;
+  if (oldest != NULL)
+    g_hash_table_remove (self->entries, oldest);
+}
+
+/* Caller holds lock. */
+static void
+insert_locked (DynamormDataKeyCache *self, char *name, Entry *entry)
+{
+  entry->created = now_locked (self);
+  g_hash_table_remove (self->entries, name);
+  evict_for_insert (self, entry->created);
+  g_hash_table_insert (self->entries, name, entry);
+}
+
+static char *
+encryption_name (DynamormKeyProvider *provider)
+{
+  return g_strdup_printf ("e %p %s", (void *) provider, dynamorm_key_provider_get_key_id (provider));
+}
+
+static char *
+decryption_name (DynamormKeyProvider *provider, const char *key_id, GBytes *wrapped)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (wrapped, &len);
+  g_autofree char *b64 = g_base64_encode (data, len);
+
+  return g_strdup_printf ("d %p %s %s", (void *) provider, key_id, b64);
+}
+
+/* An encryption key still within its limits, counting one use. */
+static DynamormDataKey *
+take_encryption_key (DynamormDataKeyCache *self, const char *name)
+{
+  DynamormDataKey *key = NULL;
+  Entry *entry;
+
+  g_mutex_lock (&self->lock);
+  entry = g_hash_table_lookup (self->entries, name);
+  if (entry != NULL && entry_expired (self, entry, now_locked (self)))
+    g_hash_table_remove (self->entries, name), entry = NULL;
+  if (entry != NULL)
+    {
+      entry->uses++;
+      self->hits++;
+      key = _dynamorm_data_key_ref (entry->key);
+    }
+  g_mutex_unlock (&self->lock);
+  return key;
+}
+
+static DynamormDataKey *
+generate (DynamormKeyProvider *provider, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GBytes) plaintext = NULL;
+  g_autoptr(GBytes) wrapped = NULL;
+  const char *key_id = dynamorm_key_provider_get_key_id (provider);
+
+  if (key_id == NULL || *key_id == '\0' || strlen (key_id) > 255 ||
+      !g_utf8_validate (key_id, -1, NULL))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION,
+                   _("The key provider %s has no usable key id (it must be 1 to 255 bytes of UTF-8): fix the provider"),
+                   G_OBJECT_TYPE_NAME (provider));
+      return NULL;
+    }
+  if (!dynamorm_key_provider_generate_data_key (provider, &plaintext, &wrapped, cancellable, error))
+    return NULL;
+  return _dynamorm_data_key_new (key_id, plaintext, wrapped);
+}
+
+DynamormDataKey *
+_dynamorm_data_key_cache_encryption_key (DynamormDataKeyCache *self,
+                                         DynamormKeyProvider  *provider,
+                                         GCancellable         *cancellable,
+                                         GError              **error)
+{
+  g_autofree char *name = NULL;
+  DynamormDataKey *key;
+  Entry *entry;
+
+  if (self == NULL)
+    return generate (provider, cancellable, error);
+
+  name = encryption_name (provider);
+  if ((key = take_encryption_key (self, name)) != NULL)
+    return key;
+
+  g_mutex_lock (&self->fill_lock);
+  if ((key = take_encryption_key (self, name)) != NULL)
+    {
+      g_mutex_unlock (&self->fill_lock);
+      return key;
+    }
+  key = generate (provider, cancellable, error);
+  if (key != NULL)
+    {
+      g_mutex_lock (&self->lock);
+      self->misses++;
+      entry = g_new0 (Entry, 1);
+      entry->key = _dynamorm_data_key_ref (key);
+      entry->uses = 1;
+      insert_locked (self, g_steal_pointer (&name), entry);
+      /* Reading back what was just written needs no provider call. */
+      entry = g_new0 (Entry, 1);
+      entry->plaintext = g_bytes_ref (key->plaintext);
+      insert_locked (self, decryption_name (provider, key->key_id, key->wrapped), entry);
+      g_mutex_unlock (&self->lock);
+    }
+  g_mutex_unlock (&self->fill_lock);
+  return key;
+}
+
+static GBytes *
+lookup_decryption_key (DynamormDataKeyCache *self, const char *name)
+{
+  GBytes *plaintext = NULL;
+  Entry *entry;
+
+  g_mutex_lock (&self->lock);
+  entry = g_hash_table_lookup (self->entries, name);
+  if (entry != NULL && entry_expired (self, entry, now_locked (self)))
+    g_hash_table_remove (self->entries, name), entry = NULL;
+  if (entry != NULL)
+    {
+      self->hits++;
+      plaintext = g_bytes_ref (entry->plaintext);
+    }
+  g_mutex_unlock (&self->lock);
+  return plaintext;
+}
+
+GBytes *
+_dynamorm_data_key_cache_decryption_key (DynamormDataKeyCache *self,
+                                         DynamormKeyProvider  *provider,
+                                         const char           *key_id,
+                                         GBytes               *wrapped,
+                                         GCancellable         *cancellable,
+                                         GError              **error)
+{
+  g_autofree char *name = NULL;
+  GBytes *plaintext;
+  Entry *entry;
+
+  if (self == NULL)
+    return dynamorm_key_provider_decrypt_data_key (provider, key_id, wrapped, cancellable, error);
+
+  name = decryption_name (provider, key_id, wrapped);
+  if ((plaintext = lookup_decryption_key (self, name)) != NULL)
+    return plaintext;
+
+  g_mutex_lock (&self->fill_lock);
+  if ((plaintext = lookup_decryption_key (self, name)) == NULL)
+    {
+      plaintext = dynamorm_key_provider_decrypt_data_key (provider, key_id, wrapped, cancellable, error);
+      if (plaintext != NULL)
+        {
+          g_mutex_lock (&self->lock);
+          self->misses++;
+          entry = g_new0 (Entry, 1);
+          entry->plaintext = g_bytes_ref (plaintext);
+          insert_locked (self, g_steal_pointer (&name), entry);
+          g_mutex_unlock (&self->lock);
+        }
+    }
+  g_mutex_unlock (&self->fill_lock);
+  return plaintext;
+}
