@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-transaction.h"
+#include "dynamorm-transaction-private.h"
 #include "dynamorm-batch-private.h"
 #include "dynamorm-sync-private.h"
 #include "dynamorm-condition-private.h"
@@ -34,6 +35,26 @@ struct _DynamormTransactionFailure
 
 G_DEFINE_BOXED_TYPE (DynamormTransactionFailure, dynamorm_transaction_failure,
                      dynamorm_transaction_failure_ref, dynamorm_transaction_failure_unref)
+
+DynamormTransactionFailure *
+_dynamorm_transaction_failure_new (guint                          index,
+                                   DynamormTransactionActionKind  kind,
+                                   DynamormModel                 *model,
+                                   const char                    *code,
+                                   const char                    *message,
+                                   JsonNode                      *item)
+{
+  DynamormTransactionFailure *self = g_new0 (DynamormTransactionFailure, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->index = index;
+  self->kind = kind;
+  self->model = g_object_ref (model);
+  self->code = g_strdup (code);
+  self->message = g_strdup (message);
+  self->item = item ? json_node_ref (item) : NULL;
+  return self;
+}
 
 /**
  * dynamorm_transaction_failure_ref:
@@ -1207,7 +1228,6 @@ read_failures (DynamormTransaction *self, const GError *error, gboolean *only_co
       JsonObject *reason = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
       const char *code = reason ? json_object_get_string_member_with_default (reason, "Code", NULL) : NULL;
       const char *message = NULL;
-      DynamormTransactionFailure *failure;
       JsonNode *item;
       Action *action = &g_array_index (self->actions, Action, i);
 
@@ -1218,16 +1238,10 @@ read_failures (DynamormTransaction *self, const GError *error, gboolean *only_co
       else if (json_object_has_member (reason, "message"))
         message = json_object_get_string_member_with_default (reason, "message", NULL);
 
-      failure = g_new0 (DynamormTransactionFailure, 1);
-      g_atomic_ref_count_init (&failure->ref_count);
-      failure->index = i;
-      failure->kind = action->kind;
-      failure->model = g_object_ref (action->model);
-      failure->code = g_strdup (code);
-      failure->message = g_strdup (message);
       item = json_object_get_member (reason, "Item");
-      failure->item = item && JSON_NODE_HOLDS_OBJECT (item) ? json_node_ref (item) : NULL;
-      g_ptr_array_add (self->failures, failure);
+      g_ptr_array_add (self->failures,
+                       _dynamorm_transaction_failure_new (i, action->kind, action->model, code, message,
+                                                          item && JSON_NODE_HOLDS_OBJECT (item) ? item : NULL));
 
       if (!g_str_equal (code, "TransactionConflict"))
         *only_conflicts = FALSE;
@@ -1247,13 +1261,16 @@ explain_cancellation (DynamormTransaction *self, GError *error, gboolean any_con
   for (guint i = 0; i < self->failures->len; i++)
     {
       DynamormTransactionFailure *f = self->failures->pdata[i];
-      g_autoptr(JsonNode) key = dynamorm_model_get_key (f->model, NULL);
+      DynamormModel *model = dynamorm_transaction_failure_get_model (f);
+      const char *message = dynamorm_transaction_failure_get_message (f);
+      g_autoptr(JsonNode) key = dynamorm_model_get_key (model, NULL);
       g_autofree char *text = key ? _dynamorm_describe_key_object (json_node_get_object (key)) : NULL;
 
       g_string_append_printf (s, "%s%s %u (%s of %s %s) failed: %s%s%s",
-                              i ? "; " : "", _("action"), f->index, kind_name (f->kind),
-                              G_OBJECT_TYPE_NAME (f->model), text ? text : "",
-                              f->code, f->message ? ", " : "", f->message ? f->message : "");
+                              i ? "; " : "", _("action"), dynamorm_transaction_failure_get_index (f),
+                              kind_name (dynamorm_transaction_failure_get_kind (f)),
+                              G_OBJECT_TYPE_NAME (model), text ? text : "",
+                              dynamorm_transaction_failure_get_code (f), message ? ", " : "", message ? message : "");
     }
   if (any_condition)
     error->code = DYNAMORM_ERROR_CONDITION_FAILED;
