@@ -45,37 +45,6 @@ typedef enum {
   DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK,
 } DynamormTransactionActionKind;
 
-#define DYNAMORM_TYPE_TRANSACTION_FAILURE (dynamorm_transaction_failure_get_type ())
-
-/**
- * DynamormTransactionFailure:
- *
- * Why one action of a cancelled transaction failed: its position, its
- * kind, its model, and DynamoDB's cancellation reason (code and message).
- */
-typedef struct _DynamormTransactionFailure DynamormTransactionFailure;
-
-DYNAMORM_AVAILABLE_IN_ALL
-GType                          dynamorm_transaction_failure_get_type    (void) G_GNUC_CONST;
-DYNAMORM_AVAILABLE_IN_ALL
-DynamormTransactionFailure    *dynamorm_transaction_failure_ref         (DynamormTransactionFailure *self);
-DYNAMORM_AVAILABLE_IN_ALL
-void                           dynamorm_transaction_failure_unref       (DynamormTransactionFailure *self);
-DYNAMORM_AVAILABLE_IN_ALL
-guint                          dynamorm_transaction_failure_get_index   (DynamormTransactionFailure *self);
-DYNAMORM_AVAILABLE_IN_ALL
-DynamormTransactionActionKind  dynamorm_transaction_failure_get_kind    (DynamormTransactionFailure *self);
-DYNAMORM_AVAILABLE_IN_ALL
-DynamormModel                 *dynamorm_transaction_failure_get_model   (DynamormTransactionFailure *self);
-DYNAMORM_AVAILABLE_IN_ALL
-const char                    *dynamorm_transaction_failure_get_code    (DynamormTransactionFailure *self);
-DYNAMORM_AVAILABLE_IN_ALL
-const char                    *dynamorm_transaction_failure_get_message (DynamormTransactionFailure *self);
-DYNAMORM_AVAILABLE_IN_ALL
-JsonNode                      *dynamorm_transaction_failure_get_item    (DynamormTransactionFailure *self);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DynamormTransactionFailure, dynamorm_transaction_failure_unref)
-
 #define DYNAMORM_TYPE_TRANSACTION (dynamorm_transaction_get_type ())
 
 DYNAMORM_AVAILABLE_IN_ALL

@@ -21,6 +21,7 @@
 #include "dynamorm-batch-get.h"
 #include "dynamorm-batch-write.h"
 #include "dynamorm-transaction.h"
+#include "dynamorm-transaction-failure.h"
 #include "dynamorm-query.h"
 #include "dynamorm-update.h"
 #include "dynamorm-write-options.h"
