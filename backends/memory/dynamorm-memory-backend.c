@@ -9,8 +9,11 @@
 #include <glib/gi18n-lib.h>
 
 #include "ddb-engine.h"
+#include "ddb-error.h"
+#include "ddb-faults.h"
 #include "dynamorm-backend-private.h"
 #include "dynamorm-memory-backend.h"
+#include "dynamorm-memory-testing.h"
 
 struct _DynamormMemoryBackend
 {
@@ -27,6 +30,11 @@ struct _DynamormMemoryBackend
   gboolean stopping;
 
   guint change_listener;        /* ddb_engine_add_change_listener() id */
+
+  /* Fault injection (memory://?faults=..., DynamormSetFaults): NULL when
+   * off. Calls take a reference under the lock. */
+  GMutex faults_lock;
+  DdbFaults *faults;
 };
 
 enum {
@@ -105,7 +113,74 @@ sweeper_thread (gpointer data)
   return NULL;
 }
 
-/* Reads ?ttl_sweep=SECONDS; unknown options are refused. */
+/* Replaces the fault list; NULL turns faults off. */
+static void
+replace_faults (DynamormMemoryBackend *self, DdbFaults *faults)
+{
+  DdbFaults *old;
+
+  g_mutex_lock (&self->faults_lock);
+  old = self->faults;
+  self->faults = faults;
+  g_mutex_unlock (&self->faults_lock);
+  g_clear_pointer (&old, ddb_faults_unref);
+}
+
+static DdbFaults *
+dup_faults (DynamormMemoryBackend *self)
+{
+  DdbFaults *faults;
+
+  g_mutex_lock (&self->faults_lock);
+  faults = self->faults ? ddb_faults_ref (self->faults) : NULL;
+  g_mutex_unlock (&self->faults_lock);
+  return faults;
+}
+
+static gboolean
+set_faults_from_uri (DynamormMemoryBackend *self, const char *value, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  DdbFaults *faults = ddb_faults_new (value, &local_error);
+
+  if (faults == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("The memory backend cannot use faults=%s: %s"), value, local_error->message);
+      return FALSE;
+    }
+  replace_faults (self, faults);
+  return TRUE;
+}
+
+/* DynamormSetFaults {"Faults": "LIST"}: "" turns faults off. */
+static JsonNode *
+set_faults_call (DynamormMemoryBackend *self, JsonNode *request, guint *status)
+{
+  JsonObject *req = request != NULL && JSON_NODE_HOLDS_OBJECT (request) ? json_node_get_object (request) : NULL;
+  JsonNode *member = req ? json_object_get_member (req, "Faults") : NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *answer;
+  JsonNode *node;
+  DdbFaults *faults;
+
+  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+    return dynamorm_memory_validation_error ("The request needs a Faults string (\"\" turns faults off)", status);
+  faults = ddb_faults_new (json_node_get_string (member), &local_error);
+  if (faults == NULL)
+    return dynamorm_memory_validation_error (local_error->message, status);
+  answer = json_object_new ();
+  json_object_set_string_member (answer, "Faults", ddb_faults_get_spec (faults));
+  if (*ddb_faults_get_spec (faults) == '\0')
+    g_clear_pointer (&faults, ddb_faults_unref);
+  replace_faults (self, faults);
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (node, answer);
+  *status = 200;
+  return node;
+}
+
+/* Reads ?ttl_sweep=SECONDS and ?faults=LIST; unknown options are refused. */
 static gboolean
 parse_options (DynamormMemoryBackend *self, GUri *uri, GError **error)
 {
@@ -135,10 +210,13 @@ parse_options (DynamormMemoryBackend *self, GUri *uri, GError **error)
                          _("ttl_sweep=%s is not a number of seconds from 0 (no sweep) to 604800"),
                          value);
         }
+      else if (g_str_equal (name, "faults"))
+        ok = set_faults_from_uri (self, value, error);
       else
         {
           g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                       _("The memory backend has no option “%s”; it knows ttl_sweep=SECONDS"), name);
+                       _("The memory backend has no option “%s”; it knows ttl_sweep=SECONDS "
+                         "and faults=LIST"), name);
           ok = FALSE;
         }
       g_free (name);
@@ -220,6 +298,25 @@ initable_iface_init (GInitableIface *iface)
 
 static DdbEngine *backend_engine (DynamormBackend *backend);
 
+/* The engine's answer, through the faults when there are any, or the
+ * answer of a testing extension call. */
+static JsonNode *
+answer_call (DynamormMemoryBackend *self, DdbEngine *engine, const char *operation,
+             JsonNode *request, guint *status)
+{
+  g_autoptr(DdbFaults) faults = NULL;
+  JsonNode *response = NULL;
+
+  if (dynamorm_memory_snapshot_call (engine, operation, request, &response, status))
+    return response;
+  if (g_str_equal (operation, DYNAMORM_MEMORY_SET_FAULTS))
+    return set_faults_call (self, request, status);
+  faults = dup_faults (self);
+  if (faults != NULL)
+    return ddb_faults_handle (faults, engine, operation, request, status);
+  return ddb_engine_handle (engine, operation, request, status);
+}
+
 static JsonNode *
 dynamorm_memory_backend_invoke (DynamormBackend  *backend,
                                 const char       *operation,
@@ -244,7 +341,7 @@ dynamorm_memory_backend_invoke (DynamormBackend  *backend,
   if (g_str_has_prefix (operation, STREAMS_PREFIX))
     response = ddb_engine_handle_streams (engine, operation + strlen (STREAMS_PREFIX), request, &status);
   else
-    response = ddb_engine_handle (engine, operation, request, &status);
+    response = answer_call (DYNAMORM_MEMORY_BACKEND (backend), engine, operation, request, &status);
   if (status != 200)
     {
       g_propagate_error (error, dynamorm_error_new_from_response (status, response));
@@ -270,9 +367,24 @@ backend_engine (DynamormBackend *backend)
   return self->engine;
 }
 
+/* With faults on, every call goes the JSON way, through the faults. */
+static gboolean
+has_faults (DynamormBackend *backend)
+{
+  DynamormMemoryBackend *self = DYNAMORM_MEMORY_BACKEND (backend);
+  gboolean on;
+
+  g_mutex_lock (&self->faults_lock);
+  on = self->faults != NULL;
+  g_mutex_unlock (&self->faults_lock);
+  return on;
+}
+
 static DynamormDirectResult
 direct_put_item (DynamormBackend *backend, const char *table_name, guint8 *item, gsize len)
 {
+  if (has_faults (backend))
+    return DYNAMORM_DIRECT_DECLINED;
   return (DynamormDirectResult) ddb_engine_put_packed (backend_engine (backend), table_name, item, len);
 }
 
@@ -280,6 +392,8 @@ static DynamormDirectResult
 direct_get_item (DynamormBackend *backend, const char *table_name, const guint8 *key, gsize len,
                  guint8 **item_out, gsize *len_out)
 {
+  if (has_faults (backend))
+    return DYNAMORM_DIRECT_DECLINED;
   return (DynamormDirectResult) ddb_engine_get_packed (backend_engine (backend), table_name,
                                                        key, len, item_out, len_out);
 }
@@ -318,6 +432,8 @@ dynamorm_memory_backend_finalize (GObject *object)
     }
   g_mutex_clear (&self->sweep_lock);
   g_cond_clear (&self->sweep_cond);
+  g_clear_pointer (&self->faults, ddb_faults_unref);
+  g_mutex_clear (&self->faults_lock);
   g_clear_pointer (&self->engine, ddb_engine_unref);
 
   G_OBJECT_CLASS (dynamorm_memory_backend_parent_class)->finalize (object);
@@ -363,6 +479,7 @@ dynamorm_memory_backend_init (DynamormMemoryBackend *self)
 {
   g_mutex_init (&self->sweep_lock);
   g_cond_init (&self->sweep_cond);
+  g_mutex_init (&self->faults_lock);
 }
 
 void

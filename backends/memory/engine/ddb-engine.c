@@ -41,6 +41,15 @@ static const DdbOpInfo stream_operations[] = {
   { "ListStreams", ddb_op_list_streams, FALSE },
 };
 
+gboolean
+ddb_engine_knows_operation (const char *operation)
+{
+  for (guint i = 0; operation != NULL && i < G_N_ELEMENTS (operations); i++)
+    if (strcmp (operations[i].name, operation) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 DdbEngine *
 ddb_engine_new (void)
 {

@@ -79,6 +79,9 @@ void ddb_engine_remove_change_listener (DdbEngine *engine, guint id);
  * (dynamorm_stream_record_new_from_node) reads it. */
 JsonNode *ddb_change_to_record (const DdbChange *change, const char *view_type);
 
+/* TRUE when operation is a DynamoDB API call the engine answers. */
+gboolean ddb_engine_knows_operation (const char *operation);
+
 /* Time source in milliseconds since the epoch (TTL, timestamps); tests set
  * their own. NULL restores the real clock. */
 typedef gint64 (*DdbClockFunc) (gpointer user_data);
