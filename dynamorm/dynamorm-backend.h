@@ -100,4 +100,10 @@ DynamormBackend *dynamorm_backend_new_for_uri_full (const char          *uri,
 DYNAMORM_AVAILABLE_IN_ALL
 char           **dynamorm_backend_list_schemes (void);
 
+DYNAMORM_AVAILABLE_IN_ALL
+gboolean         dynamorm_backend_set_faults   (DynamormBackend  *self,
+                                                const char       *faults,
+                                                GCancellable     *cancellable,
+                                                GError          **error);
+
 G_END_DECLS

@@ -38,5 +38,11 @@
 #include "dynamorm-sigv4.h"
 #include "dynamorm-retry-policy.h"
 /* (end transport) */
+/* testing: snapshots, the request spy, fixtures */
+#include "dynamorm-snapshot.h"
+#include "dynamorm-spy-call.h"
+#include "dynamorm-request-spy.h"
+#include "dynamorm-fixture.h"
+/* (end testing) */
 
 #undef DYNAMORM_INSIDE
