@@ -176,6 +176,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbOpEnv, ddb_expr_env_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbOpCondition, ddb_condition_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbOpUpdate, ddb_update_free)
 
+/* ---- PartiQL (ddb-ops-partiql.c) ---- */
+JsonObject *ddb_op_execute_statement (DdbOp *op, GError **error);
+JsonObject *ddb_op_batch_execute_statement (DdbOp *op, GError **error);
+JsonObject *ddb_op_execute_transaction (DdbOp *op, GError **error);
+
 /* ---- Streams (ddb-ops-streams.c) ---- */
 JsonObject *ddb_op_list_streams (DdbOp *op, GError **error);
 JsonObject *ddb_op_describe_stream (DdbOp *op, GError **error);

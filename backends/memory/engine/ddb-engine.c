@@ -31,6 +31,9 @@ static const DdbOpInfo operations[] = {
   { "UpdateTable", ddb_op_update_table, TRUE },
   { "UpdateTimeToLive", ddb_op_update_time_to_live, TRUE },
   { "DescribeTimeToLive", ddb_op_describe_time_to_live, FALSE },
+  { "ExecuteStatement", ddb_op_execute_statement, TRUE },
+  { "BatchExecuteStatement", ddb_op_batch_execute_statement, TRUE },
+  { "ExecuteTransaction", ddb_op_execute_transaction, TRUE },
 };
 
 /* X-Amz-Target: DynamoDBStreams_20120810.<name> */
