@@ -10,7 +10,7 @@ build_packages=(
   gettext
 )
 test_packages=(
-  python3 python3-gi gjs gi-docgen valgrind awscli python3-boto3 curl
+  python3 python3-gi python3-pytest gjs gi-docgen valgrind awscli python3-boto3 curl
 )
 
 wanted=("${build_packages[@]}")
