@@ -162,8 +162,13 @@ def dynamorm_session(request, dynamorm_spy, _dynamorm_snapshots):
 
 
 @pytest.fixture
-def dynamorm_faults(dynamorm_spy):
-    """Sets the faults of dynamorm_session: dynamorm_faults("throttle-next:1")."""
+def dynamorm_faults(request, dynamorm_spy):
+    """Sets the faults of dynamorm_session: dynamorm_faults("throttle-next:1").
+    Skips the test on backends other than memory://."""
+    uri = _uri(request.config)
+    if not _is_memory(uri):
+        pytest.skip('dynamorm_faults needs a memory:// backend, not %s' % uri)
+
     def set_faults(faults):
         dynamorm_spy.set_faults(faults, None)
     return set_faults
