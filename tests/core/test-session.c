@@ -486,6 +486,148 @@ test_threads (Fixture *f, gconstpointer data)
     }
 }
 
+/* Eight threads on one session, each mixing puts of its own items, gets
+ * and atomic increments of four shared counters and one of its own: every
+ * call succeeds and the counters end exact (no increment lost or applied
+ * twice). Also the body of the ThreadSanitizer run (scripts/tsan.sh). */
+#define MIX_THREADS 8
+#define MIX_COUNTERS 4
+
+typedef struct {
+  DynamormSession *session;
+  guint index;
+  guint rounds;
+  guint increments[MIX_COUNTERS];   /* of each shared counter, by this thread */
+} MixData;
+
+static gboolean
+mix_increment (DynamormSession *session, const char *id, GError **error)
+{
+  g_autoptr(TestUser) key = g_object_new (TEST_TYPE_USER, "id", id, NULL);
+  g_autoptr(DynamormUpdate) update = dynamorm_update_new ();
+
+  dynamorm_update_increment (update, "age", 1);
+  return dynamorm_session_update_full (session, DYNAMORM_MODEL (key), update, NULL, NULL, NULL, error);
+}
+
+static char *
+mix_round (MixData *md, guint round, GRand *rand)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *own = g_strdup_printf ("mix-%u-%u", md->index, round);
+  g_autofree char *own_counter = g_strdup_printf ("mix-counter-t%u", md->index);
+  guint shared = g_rand_int_range (rand, 0, MIX_COUNTERS);
+  g_autofree char *shared_id = g_strdup_printf ("mix-counter-%u", shared);
+  g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", own, "age", (int) round, "name", own, NULL);
+  g_autoptr(DynamormModel) got = NULL;
+  int age = -1;
+
+  if (!dynamorm_session_put (md->session, DYNAMORM_MODEL (user), NULL, &error))
+    return g_strdup_printf ("put %s: %s", own, error->message);
+  if (!mix_increment (md->session, shared_id, &error))
+    return g_strdup_printf ("increment %s: %s", shared_id, error->message);
+  md->increments[shared]++;
+  if (!mix_increment (md->session, own_counter, &error))
+    return g_strdup_printf ("increment %s: %s", own_counter, error->message);
+  got = test_user_get (md->session, own, &error);
+  if (got == NULL)
+    return g_strdup_printf ("get %s: %s", own, error->message);
+  g_clear_object (&got);
+  got = test_user_get (md->session, own_counter, &error);
+  if (got == NULL)
+    return g_strdup_printf ("get %s: %s", own_counter, error->message);
+  /* Only this thread changes its own counter: it reads what it wrote. */
+  g_object_get (got, "age", &age, NULL);
+  if (age != (int) round + 1)
+    return g_strdup_printf ("%s is %d after %u increments", own_counter, age, round + 1);
+  return NULL;
+}
+
+static gpointer
+mix_thread (gpointer data)
+{
+  MixData *md = data;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (md->index);
+
+  for (guint round = 0; round < md->rounds; round++)
+    {
+      char *failure = mix_round (md, round, rand);
+
+      if (failure != NULL)
+        return failure;
+    }
+  return NULL;
+}
+
+static void
+mix_assert_age (DynamormSession *session, const char *id, int expected)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormModel) got = test_user_get (session, id, &error);
+  int age = -1;
+
+  g_assert_no_error (error);
+  g_object_get (got, "age", &age, NULL);
+  g_test_message ("%s: %d", id, age);
+  g_assert_cmpint (age, ==, expected);
+}
+
+static void
+test_mixed_threads (Fixture *f, gconstpointer data)
+{
+  MixData md[MIX_THREADS];
+  GThread *threads[MIX_THREADS];
+  /* DynamoDB Local answers in milliseconds, the memory engine in microseconds. */
+  guint rounds = g_str_equal (test_backend_name, "memory") ? 150 : 25;
+
+  SKIP_IF_NO_BACKEND (f);
+
+  for (guint c = 0; c < MIX_COUNTERS + MIX_THREADS; c++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *id = c < MIX_COUNTERS ? g_strdup_printf ("mix-counter-%u", c)
+                                             : g_strdup_printf ("mix-counter-t%u", c - MIX_COUNTERS);
+      g_autoptr(TestUser) counter = g_object_new (TEST_TYPE_USER, "id", id, "age", 0, NULL);
+
+      g_assert_true (dynamorm_session_put (f->session, DYNAMORM_MODEL (counter), NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint t = 0; t < MIX_THREADS; t++)
+    {
+      md[t] = (MixData) { .session = f->session, .index = t, .rounds = rounds };
+      threads[t] = g_thread_new ("mixer", mix_thread, &md[t]);
+    }
+  for (guint t = 0; t < MIX_THREADS; t++)
+    {
+      g_autofree char *failure = g_thread_join (threads[t]);
+      g_assert_null (failure);
+    }
+
+  for (guint c = 0; c < MIX_COUNTERS; c++)
+    {
+      g_autofree char *id = g_strdup_printf ("mix-counter-%u", c);
+      int expected = 0;
+
+      for (guint t = 0; t < MIX_THREADS; t++)
+        expected += md[t].increments[c];
+      mix_assert_age (f->session, id, expected);
+    }
+  for (guint t = 0; t < MIX_THREADS; t++)
+    {
+      g_autofree char *id = g_strdup_printf ("mix-counter-t%u", t);
+
+      mix_assert_age (f->session, id, rounds);
+    }
+  for (guint t = 0; t < MIX_THREADS; t++)
+    for (guint round = 0; round < rounds; round++)
+      {
+        g_autofree char *id = g_strdup_printf ("mix-%u-%u", t, round);
+
+        mix_assert_age (f->session, id, round);
+      }
+}
+
 static void
 test_bad_uris (void)
 {
@@ -849,6 +991,7 @@ main (int argc, char *argv[])
   ADD ("/dynamorm/session/tables", test_tables);
   ADD ("/dynamorm/session/async", test_async);
   ADD ("/dynamorm/session/threads", test_threads);
+  ADD ("/dynamorm/session/mixed-threads", test_mixed_threads);
   ADD ("/dynamorm/session/consumed-capacity", test_consumed_capacity);
   ADD ("/dynamorm/session/versioned-put", test_versioned_put);
   if (g_str_equal (test_backend_name, "memory"))
