@@ -341,177 +341,213 @@ operand_type_error (void)
   return "One or more parameter values were invalid: Condition parameter type does not match schema type";
 }
 
-JsonObject *
-ddb_op_query (DdbOp *op, GError **error)
+/* The key condition of a Query and its operands, decoded for the store. */
+typedef struct {
+  DdbKeyCondition kc;
+  gboolean have_kc;
+  gboolean forward;             /* ScanIndexForward */
+  DdbKeyValue hash, rv0, rv1;
+  DdbKeyValue succ;             /* begins_with: the end of the prefix range */
+} QueryKeys;
+
+static void
+query_keys_clear (QueryKeys *q)
+{
+  if (q->have_kc)
+    ddb_key_condition_clear (&q->kc);
+  ddb_key_value_clear (&q->hash);
+  ddb_key_value_clear (&q->rv0);
+  ddb_key_value_clear (&q->rv1);
+  ddb_key_value_clear (&q->succ);
+}
+
+/* The members of a Query: what Scan shares, then the key condition. */
+static gboolean
+query_parse (DdbOp *op, Reader *r, DdbOpEnv *env, QueryKeys *q, GError **error)
 {
   JsonObject *req = op->request;
-  g_autoptr(DdbOpEnv) env = ddb_op_expr_env (req);
-  Reader r = { 0 };
-  DdbKeyCondition kc = { 0 };
-  gboolean have_kc = FALSE, forward = TRUE;
   const char *kce = NULL;
-  DdbKeyValue hash = { 0 }, rv0 = { 0 }, rv1 = { 0 }, succ = { 0 };
-  DdbType range_type = DDB_TYPE_INVALID;
-  DdbPartition *part;
-  GSequenceIter *it, *end;
-  JsonObject *resp = NULL;
 
-  r.is_query = TRUE;
   if (!ddb_req_string (req, "KeyConditionExpression", &kce, error) ||
-      !ddb_req_bool (req, "ScanIndexForward", &forward, error))
-    goto out;
-  if (!reader_parse (op, &r, env, error))
-    goto out;
+      !ddb_req_bool (req, "ScanIndexForward", &q->forward, error))
+    return FALSE;
+  if (!reader_parse (op, r, env, error))
+    return FALSE;
   if (kce == NULL)
     {
       if (json_object_has_member (req, "KeyConditions"))
-        invalid (error, "The KeyConditions parameter is not supported by this DynamoDB emulator; use KeyConditionExpression");
-      else
-        invalid (error, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
-      goto out;
+        return invalid (error, "The KeyConditions parameter is not supported by this DynamoDB emulator; use KeyConditionExpression");
+      return invalid (error, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
     }
-  if (!ddb_key_condition_parse (kce, env, r.hash_name, r.range_name, &kc, error))
-    goto out;
-  have_kc = TRUE;
-  if (!ddb_op_check_unused (op->request, env, error))
-    goto out;
+  if (!ddb_key_condition_parse (kce, env, r->hash_name, r->range_name, &q->kc, error))
+    return FALSE;
+  q->have_kc = TRUE;
+  return ddb_op_check_unused (op->request, env, error);
+}
 
-  /* A filter may not name the key attributes of what is queried. */
-  if (r.filter != NULL)
-    {
-      GPtrArray *names = ddb_condition_get_attribute_names (r.filter);
-      for (guint i = 0; names && i < names->len; i++)
-        {
-          const char *n = names->pdata[i];
-          if (g_str_equal (n, r.hash_name) || (r.range_name && g_str_equal (n, r.range_name)))
-            {
-              g_set_error (error, DDB_ERROR, DDB_ERROR_VALIDATION,
-                           "Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", n);
-              goto out;
-            }
-        }
-    }
+/* A filter may not name the key attributes of what is queried. */
+static gboolean
+query_check_filter (Reader *r, GError **error)
+{
+  GPtrArray *names = r->filter ? ddb_condition_get_attribute_names (r->filter) : NULL;
 
-  range_type = r.index ? r.index->range.type : r.table->range.type;
-  if (!ddb_key_value_init (&hash, kc.hash_value) ||
-      hash.type != (r.index ? r.index->hash.type : r.table->hash.type))
+  for (guint i = 0; names && i < names->len; i++)
     {
-      invalid (error, operand_type_error ());
-      goto out;
-    }
-  if (kc.range_op != DDB_KEY_OP_NONE)
-    {
-      if (!ddb_key_value_init (&rv0, kc.range_values[0]) || rv0.type != range_type ||
-          (kc.range_op == DDB_KEY_OP_BETWEEN &&
-           (!ddb_key_value_init (&rv1, kc.range_values[1]) || rv1.type != range_type)))
+      const char *n = names->pdata[i];
+      if (g_str_equal (n, r->hash_name) || (r->range_name && g_str_equal (n, r->range_name)))
         {
-          invalid (error, operand_type_error ());
-          goto out;
-        }
-      if (kc.range_op == DDB_KEY_OP_BEGINS_WITH && range_type == DDB_TYPE_N)
-        {
-          invalid (error, "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N");
-          goto out;
-        }
-      if (kc.range_op == DDB_KEY_OP_BETWEEN && ddb_key_value_compare (&rv0, &rv1) > 0)
-        {
-          invalid (error, "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound");
-          goto out;
+          g_set_error (error, DDB_ERROR, DDB_ERROR_VALIDATION,
+                       "Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", n);
+          return FALSE;
         }
     }
-  if (!reader_parse_esk (op, &r, error))
-    goto out;
-  if (r.has_esk && !ddb_key_value_equal (&r.esk_hash, &hash))
-    {
-      invalid (error, "The provided starting key is outside query boundaries based on provided conditions");
-      goto out;
-    }
-  if (r.has_esk && r.range_name && kc.range_op != DDB_KEY_OP_NONE)
-    {
-      JsonObject *esk = json_object_get_object_member (req, "ExclusiveStartKey");
-      if (!ddb_key_condition_match_range (&kc, json_object_get_member (esk, r.range_name)))
-        {
-          invalid (error, "The provided starting key does not match the range key predicate");
-          goto out;
-        }
-    }
+  return TRUE;
+}
 
-  part = ddb_store_lookup_partition (r.store, &hash);
-  if (part != NULL)
-    {
-      /* [it, end) is the candidate range, in the partition's order. */
-      it = g_sequence_get_begin_iter (part->entries);
-      end = g_sequence_get_end_iter (part->entries);
-      switch (kc.range_op)
-        {
-        case DDB_KEY_OP_EQ:
-          it = seek (part, &rv0, -1);
-          end = seek (part, &rv0, +1);
-          break;
-        case DDB_KEY_OP_LT:
-          end = seek (part, &rv0, -1);
-          break;
-        case DDB_KEY_OP_LE:
-          end = seek (part, &rv0, +1);
-          break;
-        case DDB_KEY_OP_GT:
-          it = seek (part, &rv0, +1);
-          break;
-        case DDB_KEY_OP_GE:
-          it = seek (part, &rv0, -1);
-          break;
-        case DDB_KEY_OP_BETWEEN:
-          it = seek (part, &rv0, -1);
-          end = seek (part, &rv1, +1);
-          break;
-        case DDB_KEY_OP_BEGINS_WITH:
-          it = seek (part, &rv0, -1);
-          if (prefix_successor (&rv0, &succ))
-            end = seek (part, &succ, -1);
-          break;
-        case DDB_KEY_OP_NONE:
-        default:
-          break;
-        }
-      if (r.has_esk)
-        {
-          r.esk_probe.bias = forward ? +1 : -1;
-          GSequenceIter *at = ddb_partition_seek (part, &r.esk_probe);
-          if (forward && g_sequence_iter_compare (at, it) > 0)
-            it = at;
-          if (!forward && g_sequence_iter_compare (at, end) < 0)
-            end = at;
-        }
-      if (g_sequence_iter_compare (it, end) < 0)
-        {
-          if (forward)
-            {
-              for (; it != end; it = g_sequence_iter_next (it))
-                if (!reader_visit (&r, g_sequence_get (it)))
-                  break;
-            }
-          else
-            {
-              GSequenceIter *p = end;
-              do
-                {
-                  p = g_sequence_iter_prev (p);
-                  if (!reader_visit (&r, g_sequence_get (p)))
-                    break;
-                }
-              while (p != it);
-            }
-        }
-    }
-  resp = reader_response (&r);
+/* The key condition's operands, checked against the key types. */
+static gboolean
+query_decode_keys (Reader *r, QueryKeys *q, GError **error)
+{
+  DdbKeyCondition *kc = &q->kc;
+  DdbType range_type = r->index ? r->index->range.type : r->table->range.type;
 
-out:
-  if (have_kc)
-    ddb_key_condition_clear (&kc);
-  ddb_key_value_clear (&hash);
-  ddb_key_value_clear (&rv0);
-  ddb_key_value_clear (&rv1);
-  ddb_key_value_clear (&succ);
+  if (!ddb_key_value_init (&q->hash, kc->hash_value) ||
+      q->hash.type != (r->index ? r->index->hash.type : r->table->hash.type))
+    return invalid (error, operand_type_error ());
+  if (kc->range_op == DDB_KEY_OP_NONE)
+    return TRUE;
+  if (!ddb_key_value_init (&q->rv0, kc->range_values[0]) || q->rv0.type != range_type ||
+      (kc->range_op == DDB_KEY_OP_BETWEEN &&
+       (!ddb_key_value_init (&q->rv1, kc->range_values[1]) || q->rv1.type != range_type)))
+    return invalid (error, operand_type_error ());
+  if (kc->range_op == DDB_KEY_OP_BEGINS_WITH && range_type == DDB_TYPE_N)
+    return invalid (error, "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N");
+  if (kc->range_op == DDB_KEY_OP_BETWEEN && ddb_key_value_compare (&q->rv0, &q->rv1) > 0)
+    return invalid (error, "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound");
+  return TRUE;
+}
+
+/* ExclusiveStartKey, which must lie inside the key condition. */
+static gboolean
+query_check_start_key (DdbOp *op, Reader *r, QueryKeys *q, GError **error)
+{
+  JsonObject *esk;
+
+  if (!reader_parse_esk (op, r, error))
+    return FALSE;
+  if (r->has_esk && !ddb_key_value_equal (&r->esk_hash, &q->hash))
+    return invalid (error, "The provided starting key is outside query boundaries based on provided conditions");
+  if (!r->has_esk || r->range_name == NULL || q->kc.range_op == DDB_KEY_OP_NONE)
+    return TRUE;
+  esk = json_object_get_object_member (op->request, "ExclusiveStartKey");
+  if (!ddb_key_condition_match_range (&q->kc, json_object_get_member (esk, r->range_name)))
+    return invalid (error, "The provided starting key does not match the range key predicate");
+  return TRUE;
+}
+
+/* [*it, *end) of the partition: the entries whose sort key meets the
+ * condition, in the partition's order. */
+static void
+query_plan_range (DdbPartition *part, QueryKeys *q, GSequenceIter **it, GSequenceIter **end)
+{
+  *it = g_sequence_get_begin_iter (part->entries);
+  *end = g_sequence_get_end_iter (part->entries);
+  switch (q->kc.range_op)
+    {
+    case DDB_KEY_OP_EQ:
+      *it = seek (part, &q->rv0, -1);
+      *end = seek (part, &q->rv0, +1);
+      break;
+    case DDB_KEY_OP_LT:
+      *end = seek (part, &q->rv0, -1);
+      break;
+    case DDB_KEY_OP_LE:
+      *end = seek (part, &q->rv0, +1);
+      break;
+    case DDB_KEY_OP_GT:
+      *it = seek (part, &q->rv0, +1);
+      break;
+    case DDB_KEY_OP_GE:
+      *it = seek (part, &q->rv0, -1);
+      break;
+    case DDB_KEY_OP_BETWEEN:
+      *it = seek (part, &q->rv0, -1);
+      *end = seek (part, &q->rv1, +1);
+      break;
+    case DDB_KEY_OP_BEGINS_WITH:
+      *it = seek (part, &q->rv0, -1);
+      if (prefix_successor (&q->rv0, &q->succ))
+        *end = seek (part, &q->succ, -1);
+      break;
+    case DDB_KEY_OP_NONE:
+    default:
+      break;
+    }
+}
+
+/* Reads the partition's entries in [it, end), forward or backward, from
+ * the ExclusiveStartKey on, until the page is complete. */
+static void
+query_walk (Reader *r, DdbPartition *part, gboolean forward, GSequenceIter *it, GSequenceIter *end)
+{
+  GSequenceIter *p;
+
+  if (r->has_esk)
+    {
+      r->esk_probe.bias = forward ? +1 : -1;
+      GSequenceIter *at = ddb_partition_seek (part, &r->esk_probe);
+      if (forward && g_sequence_iter_compare (at, it) > 0)
+        it = at;
+      if (!forward && g_sequence_iter_compare (at, end) < 0)
+        end = at;
+    }
+  if (g_sequence_iter_compare (it, end) >= 0)
+    return;
+  if (forward)
+    {
+      for (; it != end; it = g_sequence_iter_next (it))
+        if (!reader_visit (r, g_sequence_get (it)))
+          break;
+      return;
+    }
+  p = end;
+  do
+    {
+      p = g_sequence_iter_prev (p);
+      if (!reader_visit (r, g_sequence_get (p)))
+        break;
+    }
+  while (p != it);
+}
+
+/* Query: validate the request and its key condition, then walk the one
+ * partition the condition names. */
+JsonObject *
+ddb_op_query (DdbOp *op, GError **error)
+{
+  g_autoptr(DdbOpEnv) env = ddb_op_expr_env (op->request);
+  Reader r = { 0 };
+  QueryKeys q = { .forward = TRUE };
+  DdbPartition *part;
+  JsonObject *resp = NULL;
+
+  r.is_query = TRUE;
+  if (query_parse (op, &r, env, &q, error) &&
+      query_check_filter (&r, error) &&
+      query_decode_keys (&r, &q, error) &&
+      query_check_start_key (op, &r, &q, error))
+    {
+      part = ddb_store_lookup_partition (r.store, &q.hash);
+      if (part != NULL)
+        {
+          GSequenceIter *it, *end;
+
+          query_plan_range (part, &q, &it, &end);
+          query_walk (&r, part, q.forward, it, end);
+        }
+      resp = reader_response (&r);
+    }
+  query_keys_clear (&q);
   reader_clear (&r);
   return resp;
 }
