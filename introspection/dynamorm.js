@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// JavaScript idioms for Dynamorm in GJS. Import it once instead of (or
+// besides) gi://Dynamorm:
+//
+//     import Dynamorm from './dynamorm.js';   // or its installed path
+//
+// It returns the gi://Dynamorm namespace, completed in place (so every
+// module of the program sees the same idioms); the C library stays the one
+// engine, this only translates:
+//
+// * every `*_async` method returns a promise when called without a
+//   callback, and trailing arguments that may be null (cancellables,
+//   options, a sort key) may be left out;
+// * `Dynamorm.defineModel({...})`: a model class from a property table,
+//   with key and index roles, on top of GObject.registerClass;
+// * conditions built as in ElectroDB: `Order.attr.total.gt(10)`,
+//   `.and()`, `.or()`, `.not()`, or `query.where(({total, status}, {gt, eq,
+//   and}) => and(gt(total, 10), eq(status, 'open')))`;
+// * `session.query(Order)`, `for (const item of query)`, `for await (const
+//   item of query)`, `for await (const page of query.pages(size))`;
+// * `await session.transaction(async tx => {...})`: commits after the
+//   function, writes nothing if it throws;
+// * `session.getOrNull(Type, pk, sk)`.
+
+import GIRepository from 'gi://GIRepository?version=2.0';
+import GLib from 'gi://GLib';
+import GObject from 'gi://GObject';
+import Dynamorm from 'gi://Dynamorm?version=1.0';
+
+const NAMESPACE = 'Dynamorm';
+const repo = GIRepository.Repository.get_default();
+
+// ---------------------------------------------------------------------------
+// Optional trailing arguments and promises
+
+// The arguments JavaScript passes, in order: no out arguments, array
+// lengths, user data or destroy notifiers.
+function jsArguments(callable) {
+    const n = GIRepository.callable_info_get_n_args(callable);
+    const hidden = new Set();
+    const args = [];
+    for (let i = 0; i < n; i++) {
+        const arg = GIRepository.callable_info_get_arg(callable, i);
+        args.push(arg);
+        if (GIRepository.arg_info_get_direction(arg) === GIRepository.Direction.OUT)
+            hidden.add(i);
+        const type = GIRepository.arg_info_get_type(arg);
+        const length = GIRepository.type_info_get_array_length(type);
+        if (length >= 0)
+            hidden.add(length);
+        const closure = GIRepository.arg_info_get_closure(arg);
+        if (closure >= 0 && closure !== i)
+            hidden.add(closure);
+        const destroy = GIRepository.arg_info_get_destroy(arg);
+        if (destroy >= 0 && destroy !== i)
+            hidden.add(destroy);
+    }
+    return args.filter((_, i) => !hidden.has(i)).map(arg => ({
+        name: arg.get_name(),
+        optional: GIRepository.arg_info_may_be_null(arg) || arg.get_name() === 'cancellable',
+    }));
+}
+
+// Fills the trailing arguments that may be null, up to `end`.
+function padded(args, spec, end) {
+    if (args.length >= end)
+        return args;
+    const out = [...args];
+    for (let i = args.length; i < end; i++) {
+        if (!spec[i].optional)
+            return args;  // let GJS say which argument is missing
+        out.push(null);
+    }
+    return out;
+}
+
+function withOptionalArguments(original, spec) {
+    return function (...args) {
+        return original.apply(this, padded(args, spec, spec.length));
+    };
+}
+
+function awaitable(original, spec, finishName) {
+    const callbackIndex = spec.findIndex(a => a.name === 'callback');
+    return function (...args) {
+        if (typeof args[callbackIndex] === 'function')
+            return original.apply(this, padded(args, spec, callbackIndex));
+        const inArgs = padded(args.slice(0, callbackIndex), spec, callbackIndex);
+        return new Promise((resolve, reject) => {
+            original.call(this, ...inArgs, (source, result) => {
+                try {
+                    resolve(source[finishName](result));
+                } catch (e) {
+                    reject(e);
+                }
+            });
+        });
+    };
+}
+
+function completeMethods(info, target, isStatic) {
+    const isObject = info.get_type() === GIRepository.InfoType.OBJECT;
+    const n = isObject ? GIRepository.object_info_get_n_methods(info)
+        : GIRepository.struct_info_get_n_methods(info);
+    for (let i = 0; i < n; i++) {
+        const method = isObject ? GIRepository.object_info_get_method(info, i)
+            : GIRepository.struct_info_get_method(info, i);
+        const name = method.get_name();
+        const flags = GIRepository.function_info_get_flags(method);
+        const isMethod = (flags & GIRepository.FunctionInfoFlags.IS_METHOD) !== 0;
+        if (isMethod === isStatic)
+            continue;
+        const owner = isStatic ? target : target.prototype;
+        const original = owner[name];
+        if (typeof original !== 'function' || original.__dynamormWrapped)
+            continue;
+        const spec = jsArguments(method);
+        let wrapped;
+        const finishName = name.endsWith('_async') ? `${name.slice(0, -6)}_finish` : null;
+        if (finishName && typeof owner[finishName] === 'function' &&
+            spec.some(a => a.name === 'callback'))
+            wrapped = awaitable(original, spec, finishName);
+        else if (spec.some(a => a.optional))
+            wrapped = withOptionalArguments(original, spec);
+        else
+            continue;
+        wrapped.__dynamormWrapped = true;
+        owner[name] = wrapped;
+    }
+}
+
+for (let i = 0; i < repo.get_n_infos(NAMESPACE); i++) {
+    const info = repo.get_info(NAMESPACE, i);
+    const type = info.get_type();
+    if (type !== GIRepository.InfoType.OBJECT && type !== GIRepository.InfoType.STRUCT)
+        continue;
+    const target = Dynamorm[info.get_name()];
+    if (typeof target !== 'function' || !target.prototype)
+        continue;
+    completeMethods(info, target, false);
+    completeMethods(info, target, true);
+}
+
+// ---------------------------------------------------------------------------
+// Conditions
+
+const Op = Dynamorm.Operator;
+
+// What each condition built here is made of, so that where() can hand the
+// comparisons ANDed at its top to where_values (the schema then picks the
+// key condition; DynamoDB refuses keys in a filter).
+const leaves = new WeakMap();
+const conjunctions = new WeakMap();
+
+function leaf(property, op, values) {
+    const condition = Dynamorm.Condition.new(property, op, values);
+    leaves.set(condition, {property, op, values});
+    return condition;
+}
+
+function andParts(condition) {
+    const parts = conjunctions.get(condition);
+    return parts ? [...andParts(parts[0]), ...andParts(parts[1])] : [condition];
+}
+
+class AttributeRef {
+    constructor(property) {
+        this.property = property;
+    }
+
+    eq(value) { return leaf(this.property, Op.EQ, [value]); }
+    ne(value) { return leaf(this.property, Op.NE, [value]); }
+    lt(value) { return leaf(this.property, Op.LT, [value]); }
+    lte(value) { return leaf(this.property, Op.LE, [value]); }
+    gt(value) { return leaf(this.property, Op.GT, [value]); }
+    gte(value) { return leaf(this.property, Op.GE, [value]); }
+    between(low, high) { return leaf(this.property, Op.BETWEEN, [low, high]); }
+    isIn(...values) { return leaf(this.property, Op.IN, values.length === 1 && Array.isArray(values[0]) ? values[0] : values); }
+    beginsWith(prefix) { return leaf(this.property, Op.BEGINS_WITH, [prefix]); }
+    contains(value) { return leaf(this.property, Op.CONTAINS, [value]); }
+    exists() { return leaf(this.property, Op.EXISTS, null); }
+    notExists() { return leaf(this.property, Op.NOT_EXISTS, null); }
+}
+
+// The properties of a model type, each an AttributeRef.
+function attributesOf(gtype) {
+    const refs = {};
+    for (const pspec of GObject.Object.list_properties.call(gtype))
+        refs[pspec.get_name().replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = new AttributeRef(pspec.get_name());
+    return new Proxy(refs, {
+        get(target, name) {
+            if (typeof name === 'string' && !(name in target)) {
+                throw new TypeError(`${GObject.type_name(gtype)} has no property "${name}"; ` +
+                    `its properties are ${Object.keys(target).join(', ')}`);
+            }
+            return target[name];
+        },
+    });
+}
+
+// The operations of a where() callback.
+const operations = {
+    eq: (a, v) => a.eq(v),
+    ne: (a, v) => a.ne(v),
+    lt: (a, v) => a.lt(v),
+    lte: (a, v) => a.lte(v),
+    gt: (a, v) => a.gt(v),
+    gte: (a, v) => a.gte(v),
+    between: (a, low, high) => a.between(low, high),
+    isIn: (a, ...values) => a.isIn(...values),
+    beginsWith: (a, prefix) => a.beginsWith(prefix),
+    contains: (a, v) => a.contains(v),
+    exists: a => a.exists(),
+    notExists: a => a.notExists(),
+    and: (...conditions) => conditions.reduce((l, r) => l.and(r)),
+    or: (...conditions) => conditions.reduce((l, r) => l.or(r)),
+    not: condition => condition.not(),
+};
+
+Object.assign(Dynamorm.Condition.prototype, {
+    and(other) {
+        const condition = Dynamorm.Condition.new_and(this, other);
+        conjunctions.set(condition, [this, other]);
+        return condition;
+    },
+    or(other) {
+        return Dynamorm.Condition.new_or(this, other);
+    },
+    not() {
+        return Dynamorm.Condition.new_not(this);
+    },
+});
+
+// query.where(condition, ...), or where((attributes, operations) =>
+// condition), as ElectroDB's where() reads.
+Dynamorm.Query.prototype.where = function (...conditions) {
+    for (let condition of conditions) {
+        if (typeof condition === 'function')
+            condition = condition(attributesOf(this.get_model_type()), operations);
+        if (!(condition instanceof Dynamorm.Condition)) {
+            throw new TypeError('query.where() takes a Dynamorm.Condition, such as ' +
+                'Order.attr.total.gt(10), or a function (attributes, operations) => condition');
+        }
+        for (const part of andParts(condition)) {
+            const comparison = leaves.get(part);
+            if (comparison)
+                this.where_values(comparison.property, comparison.op, comparison.values);
+            else
+                this.filter(part);
+        }
+    }
+    return this;
+};
+
+// ---------------------------------------------------------------------------
+// Queries: iteration
+
+const DEFAULT_PAGE_SIZE = 100;
+
+Dynamorm.Query.prototype.pages = function (size = DEFAULT_PAGE_SIZE, cursor = null) {
+    const query = this;
+    return {
+        *[Symbol.iterator]() {
+            let next = cursor;
+            do {
+                const [items, after] = query.page(size, next, null);
+                yield {items: [...listItems(items)], cursor: after};
+                next = after;
+            } while (next);
+        },
+        async *[Symbol.asyncIterator]() {
+            let next = cursor;
+            do {
+                const [items, after] = await query.page_async(size, next, null);
+                yield {items: [...listItems(items)], cursor: after};
+                next = after;
+            } while (next);
+        },
+    };
+};
+
+function* listItems(list) {
+    for (let i = 0; i < list.get_n_items(); i++)
+        yield list.get_item(i);
+}
+
+Dynamorm.Query.prototype[Symbol.iterator] = function* () {
+    for (const page of this.pages())
+        yield* page.items;
+};
+
+Dynamorm.Query.prototype[Symbol.asyncIterator] = async function* () {
+    for await (const page of this.pages())
+        yield* page.items;
+};
+
+// ---------------------------------------------------------------------------
+// Sessions
+
+Object.assign(Dynamorm.Session.prototype, {
+    query(modelClass) {
+        return Dynamorm.Query.new(this, gtypeOf(modelClass));
+    },
+
+    getOrNull(modelClass, partitionKey, sortKey = null) {
+        try {
+            return this.get(gtypeOf(modelClass), partitionKey, sortKey, null);
+        } catch (e) {
+            if (e instanceof GLib.Error && e.matches(Dynamorm.Error, Dynamorm.Error.NOT_FOUND))
+                return null;
+            throw e;
+        }
+    },
+
+    // Runs `build(tx)` (which may be async), then commits; if it throws,
+    // nothing is written and the error propagates.
+    async transaction(build) {
+        const tx = Dynamorm.Transaction.new(this);
+        await build(tx);
+        if (tx.get_n_actions() > 0)
+            await tx.commit_async(null);
+        return tx;
+    },
+});
+
+function gtypeOf(modelClass) {
+    return modelClass && modelClass.$gtype ? modelClass.$gtype : modelClass;
+}
+
+// ---------------------------------------------------------------------------
+// Models
+
+const RW = GObject.ParamFlags.READWRITE;
+const INT64_MAX = Number.MAX_SAFE_INTEGER;
+
+function paramSpec(name, type) {
+    switch (type) {
+    case 'string':
+    case 'set':
+    case 'list':
+        if (type === 'string')
+            return GObject.ParamSpec.string(name, name, name, RW, null);
+        return GObject.ParamSpec.boxed(name, name, name, RW, GObject.type_from_name('GStrv'));
+    case 'int':
+    case 'int64':
+        return GObject.ParamSpec.int64(name, name, name, RW, -INT64_MAX, INT64_MAX, 0);
+    case 'double':
+    case 'number':
+        return GObject.ParamSpec.double(name, name, name, RW, -Number.MAX_VALUE, Number.MAX_VALUE, 0);
+    case 'boolean':
+        return GObject.ParamSpec.boolean(name, name, name, RW, false);
+    case 'datetime':
+        return GObject.ParamSpec.boxed(name, name, name, RW, GLib.DateTime.$gtype);
+    case 'bytes':
+        return GObject.ParamSpec.boxed(name, name, name, RW, GLib.Bytes.$gtype);
+    default:
+        throw new TypeError(`Dynamorm.defineModel: property "${name}" has the type "${type}"; ` +
+            'the types are string, int (64-bit), double, boolean, set, list, datetime and bytes');
+    }
+}
+
+function tagsOf(name, spec) {
+    const tags = [];
+    if (spec.key) {
+        if (spec.key !== 'pk' && spec.key !== 'sk')
+            throw new TypeError(`Dynamorm.defineModel: property "${name}" has key "${spec.key}"; a key is "pk" or "sk"`);
+        tags.push(spec.key);
+    }
+    const indexes = spec.index === undefined ? [] : [].concat(spec.index);
+    for (const index of indexes) {
+        const [indexName, part] = Array.isArray(index) ? index : [index, 'pk'];
+        tags.push(`index:${indexName}`, part);
+    }
+    if (spec.lsi)
+        tags.push(`lsi:${spec.lsi}`);
+    if (spec.attribute)
+        tags.push(`attr:${spec.attribute}`);
+    if (spec.type === 'set')
+        tags.push('set');
+    for (const flag of ['omitempty', 'json', 'binary', 'number', 'unixtime', 'version', 'ttl', 'created_at', 'updated_at']) {
+        if (spec[flag] || spec[flag.replace('_a', 'A')])
+            tags.push(flag);
+    }
+    if (spec.tags)
+        tags.push(spec.tags);
+    return tags.length ? `${name}=${tags.join(',')}` : null;
+}
+
+// Defines a model class: defineModel({name: 'User', table: 'users',
+// properties: {id: {type: 'string', key: 'pk'}, email: {type: 'string',
+// index: 'by-email'}, visits: 'int'}}), optionally with a class body to
+// extend (class extends Dynamorm.Model {...}).
+Dynamorm.defineModel = function ({name, table = null, properties}, klass = null) {
+    if (!name)
+        throw new TypeError('Dynamorm.defineModel: give the model a name (its GType name), such as {name: "User", ...}');
+    const Properties = {};
+    const tags = [];
+    for (const [property, given] of Object.entries(properties ?? {})) {
+        const spec = typeof given === 'string' ? {type: given} : given;
+        const gname = property.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
+        Properties[gname] = paramSpec(gname, spec.type ?? 'string');
+        const tag = tagsOf(gname, spec);
+        if (tag)
+            tags.push(tag);
+    }
+    const base = klass ?? class extends Dynamorm.Model {};
+    const registered = GObject.registerClass({GTypeName: name, Properties}, base);
+    Dynamorm.Model.type_declare(registered.$gtype, table, tags);
+    const gtype = registered.$gtype;
+    Object.defineProperty(registered, 'attr', {get: () => attributesOf(gtype)});
+    return registered;
+};
+
+// Conditions on any model class, declared with defineModel or not:
+// Dynamorm.attributes(Order).total.gt(10).
+Dynamorm.attributes = modelClass => attributesOf(gtypeOf(modelClass));
+
+export default Dynamorm;
