@@ -178,57 +178,65 @@ reason (const char *code, const char *message)
   return r;
 }
 
-JsonObject *
-ddb_op_transact_write_items (DdbOp *op, GError **error)
+/* ClientRequestToken holds 1 to 36 characters. */
+static gboolean
+check_token (const char *token, GError **error)
 {
-  JsonObject *req = op->request, *resp;
-  JsonArray *items = NULL, *reasons;
-  const char *token = NULL;
-  g_autofree char *payload = NULL;
-  g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (action_free);
+  DdbValidator v;
+
+  if (token == NULL || (strlen (token) >= 1 && strlen (token) <= 36))
+    return TRUE;
+  ddb_validator_init (&v);
+  ddb_validator_add (&v, token, "clientRequestToken",
+                     strlen (token) < 1 ? "Member must have length greater than or equal to 1"
+                                        : "Member must have length less than or equal to 36");
+  return ddb_validator_finish (&v, error);
+}
+
+/* A token seen within its lifetime: the same request gets the first
+ * answer again (*replay), another one an error. Sets *payload, the
+ * request's text, for remember_token. */
+static gboolean
+replay_token (DdbOp *op, const char *token, char **payload, JsonObject **replay, GError **error)
+{
+  DdbTokenRecord *rec;
+
+  *payload = json_to_string (json_object_get_member (op->request, "TransactItems"), FALSE);
+  rec = g_hash_table_lookup (op->engine->tokens, token);
+  if (rec != NULL && rec->expires_ms <= op->now_ms)
+    {
+      g_hash_table_remove (op->engine->tokens, token);
+      rec = NULL;
+    }
+  if (rec == NULL)
+    return TRUE;
+  if (!g_str_equal (rec->request, *payload))
+    {
+      g_set_error_literal (error, DDB_ERROR, DDB_ERROR_IDEMPOTENT_PARAMETER_MISMATCH,
+                           "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.");
+      return FALSE;
+    }
+  /* Same request again: success without running it twice. */
+  *replay = ddb_item_copy_attrs (rec->response);
+  return TRUE;
+}
+
+static void
+remember_token (DdbOp *op, const char *token, char *payload, JsonObject *resp)
+{
+  DdbTokenRecord *rec = g_new0 (DdbTokenRecord, 1);
+
+  rec->request = payload;
+  rec->expires_ms = op->now_ms + DDB_TOKEN_LIFETIME_MS;
+  rec->response = ddb_item_copy_attrs (resp);
+  g_hash_table_replace (op->engine->tokens, g_strdup (token), rec);
+}
+
+/* Phase 1: every action parsed and validated, at most one per item. */
+static gboolean
+parse_actions (DdbOp *op, JsonArray *items, GPtrArray *actions, GError **error)
+{
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  DdbCapacityMode cap_mode;
-  gboolean failed = FALSE;
-  GString *codes;
-
-  if (!ddb_req_array (req, "TransactItems", &items, error) ||
-      !ddb_req_string (req, "ClientRequestToken", &token, error) ||
-      !check_count (items, error) || !ddb_capacity_mode (req, &cap_mode, error))
-    return NULL;
-  if (token != NULL && (strlen (token) < 1 || strlen (token) > 36))
-    {
-      DdbValidator v;
-      ddb_validator_init (&v);
-      ddb_validator_add (&v, token, "clientRequestToken",
-                         strlen (token) < 1 ? "Member must have length greater than or equal to 1"
-                                            : "Member must have length less than or equal to 36");
-      ddb_validator_finish (&v, error);
-      return NULL;
-    }
-
-  if (token != NULL)
-    {
-      JsonNode *n = json_object_get_member (req, "TransactItems");
-      DdbTokenRecord *rec;
-      payload = json_to_string (n, FALSE);
-      rec = g_hash_table_lookup (op->engine->tokens, token);
-      if (rec != NULL && rec->expires_ms <= op->now_ms)
-        {
-          g_hash_table_remove (op->engine->tokens, token);
-          rec = NULL;
-        }
-      if (rec != NULL)
-        {
-          if (!g_str_equal (rec->request, payload))
-            {
-              g_set_error_literal (error, DDB_ERROR, DDB_ERROR_IDEMPOTENT_PARAMETER_MISMATCH,
-                                   "DynamoDB rejected the request because you retried a request with a different payload but with an idempotent token that was already used.");
-              return NULL;
-            }
-          /* Same request again: success without running it twice. */
-          return ddb_item_copy_attrs (rec->response);
-        }
-    }
 
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
@@ -236,112 +244,161 @@ ddb_op_transact_write_items (DdbOp *op, GError **error)
       Action *a;
       char *fp;
       if (!JSON_NODE_HOLDS_OBJECT (n))
-        return invalid (error, "Start of structure or map found where not expected."), NULL;
+        return invalid (error, "Start of structure or map found where not expected.");
       if ((a = parse_action (op, json_node_get_object (n), i, error)) == NULL)
-        return NULL;
+        return FALSE;
       g_ptr_array_add (actions, a);
       fp = ddb_item_fingerprint (a->table, &a->hash, a->range.type ? &a->range : NULL);
       if (!g_hash_table_add (seen, fp))
-        return invalid (error, "Transaction request cannot include multiple operations on one item"), NULL;
+        return invalid (error, "Transaction request cannot include multiple operations on one item");
     }
+  return TRUE;
+}
+
+/* Phase 2 for one action: its condition, and an update's new item; the
+ * CancellationReasons element. */
+static JsonObject *
+evaluate_action (Action *a, gboolean *failed)
+{
+  g_autoptr(GError) local = NULL;
+  JsonObject *r;
+
+  a->old = ddb_table_lookup (a->table, &a->hash, a->range.type ? &a->range : NULL);
+  if (a->cond != NULL && !ddb_condition_evaluate (a->cond, a->old ? ddb_item_attrs (a->old) : NULL))
+    {
+      r = reason ("ConditionalCheckFailed", "The conditional request failed");
+      if (a->ccf_all_old && a->old)
+        json_object_set_object_member (r, "Item", ddb_item_copy_out (a->old));
+      *failed = TRUE;
+      return r;
+    }
+  if (a->kind == ACT_UPDATE &&
+      (a->attrs = ddb_op_apply_update (a->table, a->update, a->key, a->old ? ddb_item_attrs (a->old) : NULL,
+                                       &a->size, &local)) == NULL)
+    {
+      *failed = TRUE;
+      return reason ("ValidationError", local->message);
+    }
+  return reason ("None", NULL);
+}
+
+/* A cancelled transaction: the reasons go with the error. Takes reasons. */
+static void
+cancel_transaction (DdbOp *op, JsonArray *reasons, GError **error)
+{
+  g_autoptr(GString) codes = g_string_new ("Transaction cancelled, please refer cancellation reasons for specific reasons [");
+
+  for (guint i = 0; i < json_array_get_length (reasons); i++)
+    g_string_append_printf (codes, "%s%s", i ? ", " : "",
+                            json_object_get_string_member (json_array_get_object_element (reasons, i), "Code"));
+  g_string_append_c (codes, ']');
+  op->error_extra = json_object_new ();
+  json_object_set_array_member (op->error_extra, "CancellationReasons", reasons);
+  g_set_error_literal (error, DDB_ERROR, DDB_ERROR_TRANSACTION_CANCELED, codes->str);
+}
+
+/* The capacity of one action, in its table's entry of caps (order keeps
+ * the tables in request order). */
+static void
+count_action_capacity (Action *a, GHashTable *caps, GPtrArray *order)
+{
+  DdbCapacity *cap = g_hash_table_lookup (caps, a->table->name);
+
+  if (cap == NULL)
+    {
+      cap = ddb_capacity_new (a->table->name);
+      g_hash_table_insert (caps, a->table->name, cap);
+      g_ptr_array_add (order, cap);
+    }
+  if (a->kind == ACT_CHECK)
+    cap->table_units += 2 * ddb_capacity_read_units (a->old ? a->old->size : 0, TRUE);
+  else
+    ddb_capacity_add_write (cap, a->table, a->old ? ddb_item_attrs (a->old) : NULL, a->old ? a->old->size : 0,
+                            a->kind == ACT_DELETE ? NULL : a->attrs, a->kind == ACT_DELETE ? 0 : a->size, 2);
+}
+
+static void
+apply_action (Action *a)
+{
+  switch (a->kind)
+    {
+    case ACT_PUT:
+    case ACT_UPDATE:
+      ddb_table_put (a->table, ddb_table_make_item (a->table, g_steal_pointer (&a->attrs), a->size));
+      break;
+    case ACT_DELETE:
+      if (a->old)
+        ddb_table_delete (a->table, a->old);
+      break;
+    case ACT_CHECK:
+    default:
+      break;
+    }
+}
+
+/* Phase 3: every write applied; the response, with the capacity asked for. */
+static JsonObject *
+apply_actions (GPtrArray *actions, DdbCapacityMode cap_mode)
+{
+  JsonObject *resp = json_object_new ();
+  g_autoptr(GHashTable) caps = cap_mode ? g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) ddb_capacity_free) : NULL;
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  JsonArray *arr;
+
+  for (guint i = 0; i < actions->len; i++)
+    {
+      if (caps)
+        count_action_capacity (actions->pdata[i], caps, order);
+      apply_action (actions->pdata[i]);
+    }
+  if (caps == NULL)
+    return resp;
+  arr = json_array_new ();
+  for (guint i = 0; i < order->len; i++)
+    json_array_add_object_element (arr, ddb_capacity_to_json (order->pdata[i], cap_mode));
+  json_object_set_array_member (resp, "ConsumedCapacity", arr);
+  return resp;
+}
+
+/* TransactWriteItems: a replayed token answers again; otherwise parse
+ * every action, evaluate every condition, then apply all or nothing. */
+JsonObject *
+ddb_op_transact_write_items (DdbOp *op, GError **error)
+{
+  JsonObject *req = op->request, *resp = NULL;
+  JsonArray *items = NULL, *reasons;
+  const char *token = NULL;
+  g_autofree char *payload = NULL;
+  g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (action_free);
+  DdbCapacityMode cap_mode;
+  gboolean failed = FALSE;
+
+  if (!ddb_req_array (req, "TransactItems", &items, error) ||
+      !ddb_req_string (req, "ClientRequestToken", &token, error) ||
+      !check_count (items, error) || !ddb_capacity_mode (req, &cap_mode, error) ||
+      !check_token (token, error))
+    return NULL;
+  if (token != NULL && !replay_token (op, token, &payload, &resp, error))
+    return NULL;
+  if (resp != NULL)
+    return resp;
+  if (!parse_actions (op, items, actions, error))
+    return NULL;
 
   /* Phase 2: conditions and new items. */
   reasons = json_array_new ();
   for (guint i = 0; i < actions->len; i++)
-    {
-      Action *a = actions->pdata[i];
-      g_autoptr(GError) local = NULL;
-
-      a->old = ddb_table_lookup (a->table, &a->hash, a->range.type ? &a->range : NULL);
-      if (a->cond != NULL && !ddb_condition_evaluate (a->cond, a->old ? ddb_item_attrs (a->old) : NULL))
-        {
-          JsonObject *r = reason ("ConditionalCheckFailed", "The conditional request failed");
-          if (a->ccf_all_old && a->old)
-            json_object_set_object_member (r, "Item", ddb_item_copy_out (a->old));
-          json_array_add_object_element (reasons, r);
-          failed = TRUE;
-          continue;
-        }
-      if (a->kind == ACT_UPDATE &&
-          (a->attrs = ddb_op_apply_update (a->table, a->update, a->key, a->old ? ddb_item_attrs (a->old) : NULL,
-                                           &a->size, &local)) == NULL)
-        {
-          json_array_add_object_element (reasons, reason ("ValidationError", local->message));
-          failed = TRUE;
-          continue;
-        }
-      json_array_add_object_element (reasons, reason ("None", NULL));
-    }
+    json_array_add_object_element (reasons, evaluate_action (actions->pdata[i], &failed));
   if (failed)
     {
-      codes = g_string_new ("Transaction cancelled, please refer cancellation reasons for specific reasons [");
-      for (guint i = 0; i < json_array_get_length (reasons); i++)
-        g_string_append_printf (codes, "%s%s", i ? ", " : "",
-                                json_object_get_string_member (json_array_get_object_element (reasons, i), "Code"));
-      g_string_append_c (codes, ']');
-      op->error_extra = json_object_new ();
-      json_object_set_array_member (op->error_extra, "CancellationReasons", reasons);
-      g_set_error_literal (error, DDB_ERROR, DDB_ERROR_TRANSACTION_CANCELED, codes->str);
-      g_string_free (codes, TRUE);
+      cancel_transaction (op, reasons, error);
       return NULL;
     }
   json_array_unref (reasons);
 
-  /* Phase 3: apply. */
-  resp = json_object_new ();
-  {
-    g_autoptr(GHashTable) caps = cap_mode ? g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) ddb_capacity_free) : NULL;
-    g_autoptr(GPtrArray) order = g_ptr_array_new ();
-    for (guint i = 0; i < actions->len; i++)
-      {
-        Action *a = actions->pdata[i];
-        if (caps)
-          {
-            DdbCapacity *cap = g_hash_table_lookup (caps, a->table->name);
-            if (cap == NULL)
-              {
-                cap = ddb_capacity_new (a->table->name);
-                g_hash_table_insert (caps, a->table->name, cap);
-                g_ptr_array_add (order, cap);
-              }
-            if (a->kind == ACT_CHECK)
-              cap->table_units += 2 * ddb_capacity_read_units (a->old ? a->old->size : 0, TRUE);
-            else
-              ddb_capacity_add_write (cap, a->table, a->old ? ddb_item_attrs (a->old) : NULL, a->old ? a->old->size : 0,
-                                      a->kind == ACT_DELETE ? NULL : a->attrs, a->kind == ACT_DELETE ? 0 : a->size, 2);
-          }
-        switch (a->kind)
-          {
-          case ACT_PUT:
-          case ACT_UPDATE:
-            ddb_table_put (a->table, ddb_table_make_item (a->table, g_steal_pointer (&a->attrs), a->size));
-            break;
-          case ACT_DELETE:
-            if (a->old)
-              ddb_table_delete (a->table, a->old);
-            break;
-          case ACT_CHECK:
-          default:
-            break;
-          }
-      }
-    if (caps)
-      {
-        JsonArray *arr = json_array_new ();
-        for (guint i = 0; i < order->len; i++)
-          json_array_add_object_element (arr, ddb_capacity_to_json (order->pdata[i], cap_mode));
-        json_object_set_array_member (resp, "ConsumedCapacity", arr);
-      }
-  }
-
+  resp = apply_actions (actions, cap_mode);
   if (token != NULL)
-    {
-      DdbTokenRecord *rec = g_new0 (DdbTokenRecord, 1);
-      rec->request = g_steal_pointer (&payload);
-      rec->expires_ms = op->now_ms + DDB_TOKEN_LIFETIME_MS;
-      rec->response = ddb_item_copy_attrs (resp);
-      g_hash_table_replace (op->engine->tokens, g_strdup (token), rec);
-    }
+    remember_token (op, token, g_steal_pointer (&payload), resp);
   return resp;
 }
 
