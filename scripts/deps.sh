@@ -9,8 +9,10 @@ build_packages=(
   gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gir1.2-json-1.0 gir1.2-soup-3.0
   gettext
 )
+# gir1.2-glib-2.0 also carries GIRepository-2.0, which introspection/dynamorm.js
+# (the GJS helper) reads; valac brings vapigen (the VAPI) and the Vala test.
 test_packages=(
-  python3 python3-gi python3-pytest gjs gi-docgen valgrind awscli python3-boto3 curl
+  python3 python3-gi python3-pytest gjs valac gi-docgen valgrind awscli python3-boto3 curl
 )
 
 wanted=("${build_packages[@]}")
