@@ -48,6 +48,9 @@ static const struct {
   DynamormError code;
 } service_errors[] = {
   { "ConditionalCheckFailedException", DYNAMORM_ERROR_CONDITION_FAILED },
+  /* PartiQL INSERT of an existing item (DynamoDB Local: "DuplicateItem"). */
+  { "DuplicateItemException", DYNAMORM_ERROR_CONDITION_FAILED },
+  { "DuplicateItem", DYNAMORM_ERROR_CONDITION_FAILED },
   { "TransactionCanceledException", DYNAMORM_ERROR_TRANSACTION_CANCELLED },
   { "TransactionConflictException", DYNAMORM_ERROR_TRANSACTION_CONFLICT },
   { "TransactionInProgressException", DYNAMORM_ERROR_TRANSACTION_CONFLICT },

@@ -105,6 +105,27 @@ JsonNode *dynamorm_session_call_finish (DynamormSession      *self,
                                         GAsyncResult         *result,
                                         GError              **error);
 
+/* PartiQL (dynamorm-execute.c) */
+DYNAMORM_AVAILABLE_IN_ALL
+GPtrArray *dynamorm_session_execute        (DynamormSession      *self,
+                                            GType                 model_type,
+                                            const char           *statement,
+                                            JsonNode             *parameters,
+                                            GCancellable         *cancellable,
+                                            GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
+void       dynamorm_session_execute_async  (DynamormSession      *self,
+                                            GType                 model_type,
+                                            const char           *statement,
+                                            JsonNode             *parameters,
+                                            GCancellable         *cancellable,
+                                            GAsyncReadyCallback   callback,
+                                            gpointer              user_data);
+DYNAMORM_AVAILABLE_IN_ALL
+GPtrArray *dynamorm_session_execute_finish (DynamormSession      *self,
+                                            GAsyncResult         *result,
+                                            GError              **error);
+
 /* Tables */
 DYNAMORM_AVAILABLE_IN_ALL
 gboolean  dynamorm_session_create_table          (DynamormSession      *self,

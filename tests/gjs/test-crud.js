@@ -47,6 +47,22 @@ function newSession() {
 // Tests
 
 const tests = {
+    executePartiql() {
+        const session = newSession();
+        assertTrue(session.put(makeUser('p1', {age: 30}), null), 'put');
+        assertTrue(session.put(makeUser('p2', {age: 40}), null), 'put');
+        const users = session.execute(User.$gtype, 'SELECT * FROM gjs_users WHERE age > ?',
+            Json.from_string(JSON.stringify([{N: '35'}])), null);
+        assertEqual(users.map(u => u.id), ['p2'], 'execute SELECT');
+        assertTrue(users[0] instanceof User, 'execute returns Users');
+        const none = session.execute(GObject.TYPE_NONE, "DELETE FROM gjs_users WHERE id = 'p1'", null, null);
+        assertEqual(none.length, 0, 'execute DELETE');
+        assertThrowsDynamorm(() => session.get(User.$gtype, 'p1', null, null),
+            Dynamorm.Error.NOT_FOUND, 'deleted by PartiQL');
+        assertThrowsDynamorm(() => session.execute(User.$gtype, 'SELEC', null, null),
+            Dynamorm.Error.VALIDATION, 'malformed statement');
+    },
+
     schema() {
         assertEqual(Dynamorm.Model.type_get_table_name(User.$gtype), 'gjs_users', 'table name');
         assertTrue(Dynamorm.Model.type_check(User.$gtype), 'type_check');

@@ -191,6 +191,24 @@ class MemoryCrudTest(DynamormTestCase):
         # The first one is still there.
         self.assertEqual(self.get_user('u1').props.name, 'Ann Example')
 
+    def test_execute_partiql(self):
+        for uid, age in (('u1', 30), ('u2', 40)):
+            self.assertTrue(self.session.put(make_user(id=uid, age=age, email=uid + '@x'), None))
+        users = self.session.execute(User, "SELECT * FROM py_users WHERE age > ?",
+                                     json_node([{'N': '35'}]), None)
+        self.assertEqual([u.props.id for u in users], ['u2'])
+        self.assertIsInstance(users[0], User)
+        none = self.session.execute(GObject.TYPE_NONE,
+                                    "UPDATE py_users SET age = age + 1 WHERE id = 'u1'", None, None)
+        self.assertEqual(len(none), 0)
+        self.assertEqual(self.get_user('u1').props.age, 31)
+        with self.assertRaises(GLib.Error) as cm:
+            self.session.execute(GObject.TYPE_NONE, "INSERT INTO py_users VALUE {'id': 'u1'}", None, None)
+        self.assertDynamormError(cm.exception, Dynamorm.Error.CONDITION_FAILED)
+        with self.assertRaises(GLib.Error) as cm:
+            self.session.execute(User, "SELEC", None, None)
+        self.assertDynamormError(cm.exception, Dynamorm.Error.VALIDATION)
+
     def test_get_missing(self):
         with self.assertRaises(GLib.Error) as cm:
             self.get_user('nobody')
