@@ -13,7 +13,7 @@
 
 #include "ddb-packed.h"
 #include "dynamorm-backend-private.h"
-#include "dynamorm-private.h"
+#include "dynamorm-single-table-private.h"
 
 /* DYNAMORM_DEBUG=no-direct sends every request as JSON: for comparing the
  * two paths, and for logs that show each request. */
@@ -228,10 +228,12 @@ _dynamorm_session_try_direct_put (DynamormSession *session, DynamormModel *model
   guint8 *item;
   gsize len;
 
-  /* Lifecycle properties make the write conditional or an UpdateItem. */
-  /* Encrypted properties are sealed on the JSON path. */
+  /* Lifecycle properties make the write conditional or an UpdateItem.
+   * Encrypted properties are sealed on the JSON path; single-table models
+   * write composed keys and check entities there too. */
   if (schema == NULL || schema->version != NULL || schema->created_at != NULL ||
-      schema->updated_at != NULL || schema->n_encrypted > 0 || (ops = direct_ops_for (session, type, cancellable)) == NULL)
+      schema->updated_at != NULL || schema->n_encrypted > 0 || _dynamorm_schema_is_single_table (schema) ||
+      (ops = direct_ops_for (session, type, cancellable)) == NULL)
     return FALSE;
 
   out = g_byte_array_sized_new (256);
@@ -262,7 +264,7 @@ _dynamorm_session_try_direct_get (DynamormSession *session, GType model_type,
   gsize len;
   guint mark;
 
-  if (schema == NULL || schema->n_encrypted > 0 ||
+  if (schema == NULL || schema->n_encrypted > 0 || _dynamorm_schema_is_single_table (schema) ||
       (ops = direct_ops_for (session, model_type, cancellable)) == NULL)
     return NULL;
 

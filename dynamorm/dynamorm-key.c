@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-batch-private.h"
+#include "dynamorm-key-template-private.h"
 
 struct _DynamormKey
 {
@@ -77,6 +78,25 @@ dynamorm_key_new_string (const char *partition_key,
   return self;
 }
 
+/* A key property's value, or a composed key's rendered text. */
+static gboolean
+key_value (DynamormModel *model, const DynamormField *field, GValue *value, GError **error)
+{
+  if (field->key_template != NULL)
+    {
+      char *text = _dynamorm_key_template_render_model (field->key_template, model, field->attribute, error);
+
+      if (text == NULL)
+        return FALSE;
+      g_value_init (value, G_TYPE_STRING);
+      g_value_take_string (value, text);
+      return TRUE;
+    }
+  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  g_object_get_property (G_OBJECT (model), field->pspec->name, value);
+  return TRUE;
+}
+
 /**
  * dynamorm_key_new_for_model:
  * @model: a model whose key properties are set
@@ -101,12 +121,12 @@ dynamorm_key_new_for_model (DynamormModel  *model,
   if (schema == NULL)
     return NULL;
 
-  g_value_init (&pk, G_PARAM_SPEC_VALUE_TYPE (schema->partition_key->pspec));
-  g_object_get_property (G_OBJECT (model), schema->partition_key->pspec->name, &pk);
-  if (schema->sort_key != NULL)
+  if (!key_value (model, schema->partition_key, &pk, error) ||
+      (schema->sort_key != NULL && !key_value (model, schema->sort_key, &sk, error)))
     {
-      g_value_init (&sk, G_PARAM_SPEC_VALUE_TYPE (schema->sort_key->pspec));
-      g_object_get_property (G_OBJECT (model), schema->sort_key->pspec->name, &sk);
+      if (G_IS_VALUE (&pk))
+        g_value_unset (&pk);
+      return NULL;
     }
   self = dynamorm_key_new (&pk, schema->sort_key ? &sk : NULL);
   g_value_unset (&pk);

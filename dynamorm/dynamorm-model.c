@@ -3,7 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "dynamorm-private.h"
+#include "dynamorm-single-table-private.h"
 #include "dynamorm-crypto-private.h"
 
 /**
@@ -283,6 +283,8 @@ dynamorm_model_to_item (DynamormModel  *self,
       if (av != NULL)
         json_object_set_member (item, field->attribute, av);
     }
+  if (!_dynamorm_model_add_single_table (self, schema, item, error))
+    return NULL;
 
   return json_node_init_object (json_node_alloc (), item);
 }
@@ -320,6 +322,13 @@ dynamorm_model_get_key (DynamormModel  *self,
 
       if (fields[i] == NULL)
         continue;
+      if (fields[i]->key_template != NULL)
+        {
+          if ((av = _dynamorm_model_key_av (self, fields[i], NULL, error)) == NULL)
+            return NULL;
+          json_object_set_member (key, fields[i]->attribute, av);
+          continue;
+        }
       av = serialize_field (self, fields[i], error);
       if (av == NULL && error && *error)
         return NULL;
@@ -355,6 +364,7 @@ dynamorm_model_load_item (DynamormModel  *self,
   DynamormModelClass *klass;
   const DynamormSchema *schema;
   JsonObject *obj;
+  g_autoptr(JsonObject) read_back = NULL;
   GValue *values;
   gboolean ok = TRUE;
 
@@ -375,6 +385,11 @@ dynamorm_model_load_item (DynamormModel  *self,
 
   klass = DYNAMORM_MODEL_GET_CLASS (self);
   obj = json_node_get_object (item);
+  if (!_dynamorm_item_check_entity (schema, obj, error))
+    return FALSE;
+  read_back = _dynamorm_item_read_back (schema, obj);
+  if (read_back != NULL)
+    obj = read_back;
   values = g_new0 (GValue, schema->fields->len);
 
   /* Decode everything first, so a bad value leaves the model untouched. */

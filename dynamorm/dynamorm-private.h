@@ -41,6 +41,8 @@ typedef enum {
   FIELD_FLAG_ENCRYPTED  = 1 << 8, /* stored as an envelope (dynamorm-crypto-private.h) */
 } FieldFlags;
 
+typedef struct _DynamormKeyTemplate DynamormKeyTemplate;
+
 typedef struct {
   GParamSpec *pspec;   /* owned ref */
   guint index;         /* position in schema->fields */
@@ -57,6 +59,9 @@ typedef struct {
   GType element_type;  /* FIELD_MODEL_LIST */
   char key_type;       /* 'S', 'N' or 'B' when the field can be a key, else 0 */
   gboolean classified;
+  /* A composed key attribute (schema->composed): no property of its own,
+   * its S value is rendered from this template (owned). */
+  DynamormKeyTemplate *key_template;
 } DynamormField;
 
 typedef struct {
@@ -81,7 +86,17 @@ typedef struct {
   GPtrArray *indexes;           /* of DynamormIndex* */
   gboolean nested;              /* a model used only inside another: no key needed */
   guint n_encrypted;            /* fields tagged `encrypted` */
+  /* Single-table design (dynamorm-schema-single-table.c) */
+  GPtrArray *composed;          /* of DynamormField* with a key_template */
+  char *entity_name;            /* always set: @entity, or the type name */
+  char *entity_attribute;       /* written and checked when not NULL */
+  GPtrArray *collections;       /* of DynamormCollectionDecl* */
 } DynamormSchema;
+
+typedef struct {
+  char *name;
+  char *index_name;             /* NULL: on the table's partition key */
+} DynamormCollectionDecl;
 
 /* Compiled schema of a model type, cached for the life of the process.
  * require_key: FALSE for models nested inside other models. */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
-#include "dynamorm-private.h"
+#include "dynamorm-single-table-private.h"
 
 typedef struct {
   char *table_name;
@@ -54,6 +54,7 @@ field_free (DynamormField *field)
 {
   g_param_spec_unref (field->pspec);
   g_free (field->attribute);
+  _dynamorm_field_free_template (field);
   g_free (field);
 }
 
@@ -72,6 +73,7 @@ schema_free (DynamormSchema *schema)
   g_hash_table_unref (schema->by_property);
   g_hash_table_unref (schema->by_attribute);
   g_ptr_array_unref (schema->indexes);
+  _dynamorm_schema_clear_single_table (schema);
   g_free (schema);
 }
 
@@ -790,6 +792,8 @@ apply_declared_entry (CompileState *st, GObjectClass *klass, GHashTable *all_fie
   DynamormField *field = g_hash_table_lookup (all_fields, canonical);
   gboolean skip = FALSE;
 
+  if (_dynamorm_schema_is_single_table_entry (entry))
+    return TRUE;   /* compiled once the fields are known */
   if (field == NULL)
     {
       set_untaggable_error (klass, property, canonical, entry, error);
@@ -967,6 +971,8 @@ compile (GType type, Declaration *decl, gboolean require_key, GError **error)
   for (guint i = 0; i < n_pspecs; i++)
     if (!add_field (st.schema, all_fields, pspecs[i]->name, error))
       goto fail;
+  if (!_dynamorm_schema_compile_single_table (st.schema, decl ? decl->tags : NULL, klass, error))
+    goto fail;
   if (!check_table_keys (st.schema, require_key, error))
     goto fail;
   for (guint i = 0; i < st.schema->indexes->len; i++)
@@ -1023,6 +1029,8 @@ _dynamorm_schema_get (GType      type,
   if (schema == NULL)
     {
       schema = compile (type, find_declaration (type), require_key, error);
+      if (schema != NULL && require_key && !_dynamorm_schema_register_shared (schema, error))
+        g_clear_pointer (&schema, schema_free);
       if (schema != NULL)
         g_hash_table_insert (cache, GSIZE_TO_POINTER (type), schema);
     }
