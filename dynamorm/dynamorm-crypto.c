@@ -420,8 +420,8 @@ _dynamorm_crypto_options_apply (const DynamormCryptoOptions *options, DynamormBa
     {
       g_autofree char *region = options->kms_region ? g_strdup (options->kms_region) : backend_region (backend);
 
-      made = dynamorm_key_provider_new_kms (options->kms_key_id, region, credentials,
-                                            options->kms_endpoint, error);
+      made = _dynamorm_key_provider_new_kms_for_backend (options->kms_key_id, region, credentials,
+                                                         options->kms_endpoint, backend, error);
       if (made == NULL)
         return FALSE;
     }

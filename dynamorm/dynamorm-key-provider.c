@@ -95,7 +95,8 @@ dynamorm_key_provider_generate_data_key (DynamormKeyProvider  *self,
                    G_OBJECT_TYPE_NAME (self), DYNAMORM_DATA_KEY_LEN, DYNAMORM_ENVELOPE_MAX_WRAPPED);
       return FALSE;
     }
-  *plaintext_key = g_steal_pointer (&plaintext);
+  /* A copy that is wiped when freed, whatever the provider gave. */
+  *plaintext_key = _dynamorm_secret_bytes_new (g_bytes_get_data (plaintext, NULL), DYNAMORM_DATA_KEY_LEN);
   *wrapped_key = g_steal_pointer (&wrapped);
   return TRUE;
 }
@@ -139,7 +140,7 @@ dynamorm_key_provider_decrypt_data_key (DynamormKeyProvider  *self,
                    G_OBJECT_TYPE_NAME (self), g_bytes_get_size (plaintext), DYNAMORM_DATA_KEY_LEN);
       return NULL;
     }
-  return g_steal_pointer (&plaintext);
+  return _dynamorm_secret_bytes_new (g_bytes_get_data (plaintext, NULL), DYNAMORM_DATA_KEY_LEN);
 }
 
 /**
@@ -172,6 +173,17 @@ dynamorm_key_provider_new_kms (const char           *key_id,
                                const char           *endpoint,
                                GError              **error)
 {
+  return _dynamorm_key_provider_new_kms_for_backend (key_id, region, credentials, endpoint, NULL, error);
+}
+
+DynamormKeyProvider *
+_dynamorm_key_provider_new_kms_for_backend (const char           *key_id,
+                                            const char           *region,
+                                            DynamormCredentials  *credentials,
+                                            const char           *endpoint,
+                                            DynamormBackend      *backend,
+                                            GError              **error)
+{
   GIOExtensionPoint *ep = _dynamorm_key_provider_extension_point ();
   GIOExtension *extension = g_io_extension_point_get_extension_by_name (ep, "kms");
 
@@ -195,5 +207,6 @@ dynamorm_key_provider_new_kms (const char           *key_id,
                          "region", region,
                          "credentials", credentials,
                          "endpoint", endpoint,
+                         "backend", backend,
                          NULL);
 }

@@ -149,6 +149,13 @@ gboolean _dynamorm_key_attribute_packed (const DynamormField *field, const GValu
 
 /* The key-provider extension point, registered with the backends' (dynamorm-backend.c). */
 GIOExtensionPoint *_dynamorm_key_provider_extension_point (void);
+/* dynamorm_key_provider_new_kms() sharing the credentials (and region) of
+ * an aws:// backend; backend may be NULL or another kind. */
+DynamormKeyProvider *_dynamorm_key_provider_new_kms_for_backend (const char *key_id, const char *region,
+                                                                 DynamormCredentials *credentials,
+                                                                 const char *endpoint,
+                                                                 DynamormBackend *backend,
+                                                                 GError **error);
 
 /* Model internals (dynamorm-model.c) */
 /* Reads a field's property (value is initialized here). */

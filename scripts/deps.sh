@@ -13,6 +13,8 @@ build_packages=(
 # (the GJS helper) reads; valac brings vapigen (the VAPI) and the Vala test.
 test_packages=(
   python3 python3-gi python3-pytest gjs valac gi-docgen valgrind awscli python3-boto3 curl
+  # the virtualenv moto (KMS, STS) is installed in
+  python3-venv
 )
 
 wanted=("${build_packages[@]}")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing (Debian packages, DynamoDB
-# Local from Maven Central), builds, starts DynamoDB Local on a free loopback
-# port, runs every suite against memory and DynamoDB Local, runs the C tests
+# Local from Maven Central, moto's server from PyPI into a virtualenv),
+# builds, starts DynamoDB Local and moto (KMS, STS) on free loopback
+# ports, runs every suite against memory and DynamoDB Local, runs the C tests
 # again under AddressSanitizer + UndefinedBehaviorSanitizer and the core
 # tests under valgrind, stops DynamoDB Local, and ends with one summary line.
 set -uo pipefail
@@ -10,6 +11,7 @@ root=$PWD
 
 scripts/deps.sh --test || exit 1
 scripts/ddblocal.sh fetch || exit 1
+scripts/moto.sh fetch || exit 1
 
 status=0
 logs=()
@@ -34,6 +36,12 @@ trap 'scripts/ddblocal.sh stop >/dev/null 2>&1' EXIT
 echo "DynamoDB Local is running at $local_uri"
 export DYNAMORM_LOCAL_URI=$local_uri
 
+# moto's server speaks KMS and STS for the encryption and assume-role tests.
+moto_uri=$(scripts/moto.sh start) || { echo "error: moto's server did not start" >&2; exit 1; }
+trap 'scripts/ddblocal.sh stop >/dev/null 2>&1; scripts/moto.sh stop >/dev/null 2>&1' EXIT
+echo "moto (KMS, STS) is running at $moto_uri"
+export DYNAMORM_MOTO_URL=$moto_uri
+
 run_meson_test "$build" all --num-processes 2
 
 # 2. The C tests under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -55,6 +63,7 @@ run_meson_test "$build" valgrind --suite core --timeout-multiplier 10 \
 
 # Stop DynamoDB Local now, so that the summary is the last line printed.
 scripts/ddblocal.sh stop >/dev/null 2>&1
+scripts/moto.sh stop >/dev/null 2>&1
 trap - EXIT
 
 python3 - "${logs[@]}" <<'PY'

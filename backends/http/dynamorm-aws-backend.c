@@ -14,6 +14,13 @@
  * endpoint URL, such as a VPC endpoint), `timeout` and `connect_timeout`
  * (seconds) and `max_attempts`.
  *
+ * With `role_arn`, the credentials assume that IAM role through STS
+ * AssumeRole, with `external_id`, `role_session_name`, `duration_seconds`
+ * (900 to 43200, default 3600) and `sts_endpoint` (else
+ * `AWS_ENDPOINT_URL_STS`, else `https://sts.REGION.amazonaws.com/`). The
+ * role's temporary credentials are cached and refreshed 5 to 6 minutes
+ * (jittered) before they expire, one refresh at a time.
+ *
  * The region is the URI's host, else `AWS_REGION`, else
  * `AWS_DEFAULT_REGION`. Credentials are the `credentials` property if set,
  * else the AWS SDKs' default chain: environment variables, the shared
@@ -39,7 +46,12 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char * const aws_options[] = { "profile", "endpoint", NULL };
+static const char * const aws_options[] = {
+  "profile", "endpoint",
+  /* STS AssumeRole on top of the credentials */
+  "role_arn", "external_id", "role_session_name", "duration_seconds", "sts_endpoint",
+  NULL
+};
 
 static gboolean
 is_valid_region (const char *region)
@@ -105,6 +117,60 @@ warn_if_cleartext (GUri       *endpoint,
                  "token, the signatures and every item travel in clear and can be read or replayed "
                  "on the way. Use an https:// endpoint."),
                uri_string, endpoint_string);
+}
+
+/* role_arn and its companions: the credentials found so far assume the
+ * role, through STS, and the backend signs with the role's. */
+static gboolean
+configure_role (const char                 *uri_string,
+                const char                 *region,
+                GHashTable                 *options,
+                DynamormHttpBackendConfig  *config,
+                GError                    **error)
+{
+  static const char * const companions[] = { "external_id", "role_session_name", "duration_seconds", "sts_endpoint", NULL };
+  const char *role_arn = g_hash_table_lookup (options, "role_arn");
+  const char *duration = g_hash_table_lookup (options, "duration_seconds");
+  DynamormAssumeRoleConfig role = { 0 };
+  DynamormAwsCredentialProvider *assumed;
+  guint64 seconds = 0;
+
+  if (role_arn == NULL)
+    {
+      for (guint i = 0; companions[i] != NULL; i++)
+        if (g_hash_table_contains (options, companions[i]))
+          {
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                         _("The “%s” option in “%s” goes with role_arn: add the role to assume, such as "
+                           "role_arn=arn:aws:iam::123456789012:role/Reader"),
+                         companions[i], uri_string);
+            return FALSE;
+          }
+      return TRUE;
+    }
+  if (duration != NULL && !g_ascii_string_to_unsigned (duration, 10, 900, 43200, &seconds, NULL))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("The “duration_seconds” option in “%s” must be a whole number of seconds from 900 "
+                     "to 43200, not “%s”"),
+                   uri_string, duration);
+      return FALSE;
+    }
+  role.role_arn = role_arn;
+  role.external_id = g_hash_table_lookup (options, "external_id");
+  role.session_name = g_hash_table_lookup (options, "role_session_name");
+  role.duration_seconds = (guint) seconds;
+  role.region = region;
+  role.sts_endpoint = g_hash_table_lookup (options, "sts_endpoint");
+  assumed = dynamorm_aws_credential_provider_new_assume_role (config->credentials, &role, error);
+  if (assumed == NULL)
+    {
+      g_prefix_error (error, _("The role options of “%s”: "), uri_string);
+      return FALSE;
+    }
+  dynamorm_aws_credential_provider_unref (config->credentials);
+  config->credentials = assumed;
+  return TRUE;
 }
 
 static gboolean
@@ -185,7 +251,7 @@ dynamorm_aws_backend_configure (DynamormHttpBackend        *backend,
     config->credentials = dynamorm_aws_credential_provider_new_static (self->credentials);
   else
     config->credentials = dynamorm_aws_credential_provider_new_chain (profile);
-  return TRUE;
+  return configure_role (uri_string, region, options, config, error);
 }
 
 static void

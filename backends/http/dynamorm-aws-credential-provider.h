@@ -21,6 +21,25 @@ DynamormAwsCredentialProvider *dynamorm_aws_credential_provider_new_static (Dyna
  * precedence over environment variables, as in the SDKs. */
 DynamormAwsCredentialProvider *dynamorm_aws_credential_provider_new_chain  (const char          *profile);
 
+/* STS AssumeRole with the credentials of source: temporary credentials,
+ * cached and refreshed 5 to 6 minutes (jittered) before they expire, one
+ * refresh at a time. */
+typedef struct {
+  const char *role_arn;
+  const char *external_id;        /* NULL: none */
+  const char *session_name;       /* NULL: "dynamorm-<pid>" */
+  guint duration_seconds;         /* 0: 3600 */
+  const char *region;             /* for the STS endpoint and signing */
+  const char *sts_endpoint;       /* NULL: AWS_ENDPOINT_URL_STS, ..., sts.REGION.amazonaws.com */
+} DynamormAssumeRoleConfig;
+
+DynamormAwsCredentialProvider *dynamorm_aws_credential_provider_new_assume_role (DynamormAwsCredentialProvider  *source,
+                                                                                 const DynamormAssumeRoleConfig *config,
+                                                                                 GError                        **error);
+
+/* How many times credentials were resolved (STS calls, for tests). */
+guint                          dynamorm_aws_credential_provider_get_n_resolved  (DynamormAwsCredentialProvider *self);
+
 DynamormAwsCredentialProvider *dynamorm_aws_credential_provider_ref        (DynamormAwsCredentialProvider *self);
 void                           dynamorm_aws_credential_provider_unref      (DynamormAwsCredentialProvider *self);
 

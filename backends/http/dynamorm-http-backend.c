@@ -15,6 +15,8 @@
 typedef struct {
   DynamormRetryPolicy *retry_policy;    /* construct property, or NULL */
   DynamormHttpTransport *transport;     /* set by GInitable.init */
+  DynamormAwsCredentialProvider *credentials;   /* the transport's, for KMS */
+  char *region;
 } DynamormHttpBackendPrivate;
 
 static void dynamorm_http_backend_initable_iface_init (GInitableIface *iface);
@@ -183,6 +185,8 @@ dynamorm_http_backend_initable_init (GInitable     *initable,
   transport_options.timeout_ms = timeout_ms;
   transport_options.connect_timeout_ms = connect_timeout_ms;
   priv->transport = dynamorm_http_transport_new (&transport_options);
+  priv->credentials = dynamorm_aws_credential_provider_ref (config.credentials);
+  priv->region = g_strdup (config.region);
 
   {
     g_autofree char *endpoint = g_uri_to_string (config.endpoint);
@@ -202,6 +206,22 @@ static void
 dynamorm_http_backend_initable_iface_init (GInitableIface *iface)
 {
   iface->init = dynamorm_http_backend_initable_init;
+}
+
+DynamormAwsCredentialProvider *
+_dynamorm_http_backend_get_credentials (DynamormHttpBackend *self)
+{
+  DynamormHttpBackendPrivate *priv = dynamorm_http_backend_get_instance_private (self);
+
+  return priv->credentials;
+}
+
+const char *
+_dynamorm_http_backend_get_region (DynamormHttpBackend *self)
+{
+  DynamormHttpBackendPrivate *priv = dynamorm_http_backend_get_instance_private (self);
+
+  return priv->region;
 }
 
 static gboolean
@@ -278,6 +298,8 @@ dynamorm_http_backend_finalize (GObject *object)
   DynamormHttpBackendPrivate *priv = dynamorm_http_backend_get_instance_private (self);
 
   g_clear_pointer (&priv->transport, dynamorm_http_transport_unref);
+  g_clear_pointer (&priv->credentials, dynamorm_aws_credential_provider_unref);
+  g_clear_pointer (&priv->region, g_free);
   g_clear_object (&priv->retry_policy);
 
   G_OBJECT_CLASS (dynamorm_http_backend_parent_class)->finalize (object);

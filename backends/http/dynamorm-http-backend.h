@@ -35,6 +35,11 @@ struct _DynamormHttpBackendClass
                          GError                    **error);
 };
 
+/* The credentials and region the backend signs with, once initialized
+ * (NULL before): KMS and STS share them. */
+DynamormAwsCredentialProvider *_dynamorm_http_backend_get_credentials (DynamormHttpBackend *self);
+const char                    *_dynamorm_http_backend_get_region      (DynamormHttpBackend *self);
+
 /* The endpoint in use, once initialized (tests and logs). */
 const char *dynamorm_http_backend_get_endpoint (DynamormHttpBackend *self);
 

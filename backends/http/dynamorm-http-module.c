@@ -7,6 +7,7 @@
 
 #include "dynamorm-aws-backend.h"
 #include "dynamorm-http-backend.h"
+#include "dynamorm-kms-key-provider.h"
 #include "dynamorm-local-backend.h"
 
 /* Scheme → type; the priority orders them for callers walking the extension
@@ -24,6 +25,11 @@ register_backends (GTypeModule *module)
                                   DYNAMORM_TYPE_LOCAL_BACKEND, "local", 10);
   g_io_extension_point_implement (DYNAMORM_BACKEND_EXTENSION_POINT_NAME,
                                   DYNAMORM_TYPE_LOCAL_HTTP_BACKEND, "http", 5);
+
+  /* The key provider on AWS KMS (dynamorm_key_provider_new_kms). */
+  _dynamorm_kms_key_provider_register (module);
+  g_io_extension_point_implement (DYNAMORM_KEY_PROVIDER_EXTENSION_POINT_NAME,
+                                  DYNAMORM_TYPE_KMS_KEY_PROVIDER, "kms", 10);
 }
 
 G_MODULE_EXPORT void
@@ -45,5 +51,9 @@ g_io_dynamorm_http_unload (GIOModule *module)
 G_MODULE_EXPORT char **
 g_io_dynamorm_http_query (void)
 {
-  return g_strsplit (DYNAMORM_BACKEND_EXTENSION_POINT_NAME, "!", -1);
+  char **names = g_new0 (char *, 3);
+
+  names[0] = g_strdup (DYNAMORM_BACKEND_EXTENSION_POINT_NAME);
+  names[1] = g_strdup (DYNAMORM_KEY_PROVIDER_EXTENSION_POINT_NAME);
+  return names;
 }

@@ -66,6 +66,20 @@ handler (FakeServer        *server,
       else
         fake_respond_json (msg, 200, LIST_TABLES_OK, FALSE);
     }
+  else if (g_str_equal (path, "/sts/"))
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+      g_autoptr(GDateTime) expires = g_date_time_add_hours (now, 1);
+      g_autofree char *expiration = g_date_time_format_iso8601 (expires);
+      g_autofree char *xml = g_strdup_printf ("<AssumeRoleResponse><AssumeRoleResult><Credentials>"
+                                              "<AccessKeyId>ASIAASSUMED</AccessKeyId>"
+                                              "<SecretAccessKey>assumed-secret</SecretAccessKey>"
+                                              "<SessionToken>assumed-token</SessionToken>"
+                                              "<Expiration>%s</Expiration></Credentials>"
+                                              "</AssumeRoleResult></AssumeRoleResponse>", expiration);
+
+      fake_respond_text (msg, 200, "text/xml", xml);
+    }
   else if (g_str_equal (path, "/creds"))
     {
       g_autofree char *json = NULL;
@@ -349,12 +363,19 @@ test_profiles (Fixture       *fixture,
   g_clear_error (&error);
   g_clear_object (&backend);
 
-  /* So is one that needs a provider we lack. */
-  backend = aws_backend (fixture, "profile=assumed", NULL);
-  response = list_tables (backend, FALSE, &error);
-  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_CREDENTIALS);
-  g_assert_nonnull (strstr (error->message, "role_arn"));
-  g_clear_error (&error);
+  /* A role_arn profile assumes its role (STS signed with the source
+   * profile's keys) and signs with the role's credentials. */
+  {
+    g_autofree char *sts = g_strdup_printf ("%s/sts/", fake_server_get_url (fixture->server));
+
+    g_setenv ("AWS_ENDPOINT_URL_STS", sts, TRUE);
+    backend = aws_backend (fixture, "profile=assumed", NULL);
+    call_ok (backend, FALSE);
+    assert_signed_with (fixture, n++, "ASIAASSUMED", "assumed-token");
+    g_assert_cmpuint (fake_server_count_path (fixture->server, "/sts/"), ==, 1);
+    g_clear_object (&backend);
+    g_unsetenv ("AWS_ENDPOINT_URL_STS");
+  }
 
   g_assert_cmpuint (fake_server_count_path (fixture->server, "/"), ==, n);
 }

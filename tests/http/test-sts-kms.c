@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* STS AssumeRole credentials (a fake STS on loopback: caching, refresh
+ * before expiry, one refresh at a time, failures), credential_process and
+ * source_profile/role_arn profiles, and then KMS and STS against moto's
+ * server when the test command started one (DYNAMORM_MOTO_URL). */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "dynamorm-aws-credential-provider.h"
+#include "fake-server.h"
+#include "test-utils.h"
+
+typedef struct {
+  gint expires_in;      /* seconds from now in the answers */
+  guint fail_from;      /* answer HTTP 403 from this request on (0: never) */
+  gboolean garbage;
+  guint delay_ms;
+} StsState;
+
+static void
+sts_handler (FakeServer *server, SoupServerMessage *msg, const char *path, guint index, gpointer user_data)
+{
+  StsState *state = user_data;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) expires = g_date_time_add_seconds (now, state->expires_in);
+  g_autofree char *expiration = g_date_time_format_iso8601 (expires);
+  g_autofree char *xml = NULL;
+
+  if (state->delay_ms)
+    g_usleep (state->delay_ms * 1000);
+  if (state->fail_from && index + 1 >= state->fail_from)
+    {
+      fake_respond_text (msg, 403, "text/xml",
+                         "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+                         "<Message>not allowed to assume this role</Message></Error></ErrorResponse>");
+      return;
+    }
+  if (state->garbage)
+    {
+      fake_respond_text (msg, 200, "text/xml", "<html>captive portal</html>");
+      return;
+    }
+  xml = g_strdup_printf ("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
+                         "<AssumeRoleResult><Credentials><AccessKeyId>ASIAFAKE%u</AccessKeyId>"
+                         "<SecretAccessKey>secret-%u</SecretAccessKey><SessionToken>token-%u</SessionToken>"
+                         "<Expiration>%s</Expiration></Credentials></AssumeRoleResult></AssumeRoleResponse>",
+                         index, index, index, expiration);
+  fake_respond_text (msg, 200, "text/xml", xml);
+}
+
+typedef struct {
+  StsState state;
+  FakeServer *server;
+  char *dir;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  test_clear_aws_env ();
+  g_unsetenv ("AWS_ENDPOINT_URL_STS");
+  f->state.expires_in = 3600;
+  f->server = fake_server_new (sts_handler, &f->state);
+  f->dir = g_dir_make_tmp ("dynamorm-sts-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+
+  fake_server_free (f->server);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  test_clear_aws_env ();
+  g_unsetenv ("AWS_ENDPOINT_URL_STS");
+}
+
+static DynamormAwsCredentialProvider *
+role_provider (Fixture *f, const char *external_id)
+{
+  g_autoptr(DynamormCredentials) source = dynamorm_credentials_new ("AKIDSOURCE", "source-secret", NULL, NULL);
+  g_autoptr(DynamormAwsCredentialProvider) source_provider = dynamorm_aws_credential_provider_new_static (source);
+  DynamormAssumeRoleConfig config = {
+    .role_arn = "arn:aws:iam::123456789012:role/Reader",
+    .external_id = external_id,
+    .session_name = "tests",
+    .duration_seconds = 900,
+    .region = "eu-west-1",
+    .sts_endpoint = fake_server_get_url (f->server),
+  };
+  g_autoptr(GError) error = NULL;
+  DynamormAwsCredentialProvider *provider = dynamorm_aws_credential_provider_new_assume_role (source_provider,
+                                                                                            &config, &error);
+  g_assert_no_error (error);
+  return provider;
+}
+
+static void
+test_assume_role (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DynamormAwsCredentialProvider) provider = role_provider (f, "partner-42");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormCredentials) a = dynamorm_aws_credential_provider_get (provider, NULL, &error);
+  g_autoptr(DynamormCredentials) b = NULL;
+  g_autoptr(FakeRequest) request = NULL;
+  g_autofree char *body = NULL;
+  const char *authorization;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (dynamorm_credentials_get_access_key_id (a), ==, "ASIAFAKE0");
+  g_assert_cmpstr (dynamorm_credentials_get_session_token (a), ==, "token-0");
+  g_assert_nonnull (dynamorm_credentials_get_expiration (a));
+
+  /* Cached until shortly before expiry. */
+  b = dynamorm_aws_credential_provider_get (provider, NULL, &error);
+  g_assert_true (a == b);
+  g_assert_cmpuint (fake_server_count (f->server), ==, 1);
+
+  /* A signed query-protocol request with the role's parameters. */
+  request = fake_server_get_request (f->server, 0);
+  body = g_strndup (g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body));
+  g_assert_nonnull (strstr (body, "Action=AssumeRole"));
+  g_assert_nonnull (strstr (body, "RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FReader"));
+  g_assert_nonnull (strstr (body, "ExternalId=partner-42"));
+  g_assert_nonnull (strstr (body, "DurationSeconds=900"));
+  g_assert_nonnull (strstr (body, "RoleSessionName=tests"));
+  authorization = g_hash_table_lookup (request->headers, "authorization");
+  g_assert_nonnull (strstr (authorization, "Credential=AKIDSOURCE/"));
+  g_assert_nonnull (strstr (authorization, "/eu-west-1/sts/aws4_request"));
+}
+
+static void
+test_refresh_before_expiry (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DynamormAwsCredentialProvider) provider = role_provider (f, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormCredentials) a = NULL;
+  g_autoptr(DynamormCredentials) b = NULL;
+  g_autoptr(DynamormCredentials) c = NULL;
+
+  /* Credentials that expire within the refresh margin (5 to 6 minutes)
+   * are refreshed on the next use, before they expire. */
+  f->state.expires_in = 4 * 60;
+  a = dynamorm_aws_credential_provider_get (provider, NULL, &error);
+  g_assert_no_error (error);
+  b = dynamorm_aws_credential_provider_get (provider, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dynamorm_credentials_get_access_key_id (b), ==, "ASIAFAKE1");
+  g_assert_cmpuint (dynamorm_aws_credential_provider_get_n_resolved (provider), ==, 2);
+
+  /* When the refresh fails, the old credentials serve until they expire. */
+  f->state.fail_from = 3;
+  c = dynamorm_aws_credential_provider_get (provider, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (c == b);
+  g_assert_cmpuint (fake_server_count (f->server), ==, 3);
+}
+
+typedef struct {
+  DynamormAwsCredentialProvider *provider;
+  DynamormCredentials *got;
+} ThreadCall;
+
+static gpointer
+get_in_thread (gpointer data)
+{
+  ThreadCall *call = data;
+
+  call->got = dynamorm_aws_credential_provider_get (call->provider, NULL, NULL);
+  return NULL;
+}
+
+static void
+test_single_flight (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DynamormAwsCredentialProvider) provider = role_provider (f, NULL);
+  ThreadCall calls[8];
+  GThread *threads[8];
+
+  f->state.delay_ms = 100;
+  for (guint i = 0; i < 8; i++)
+    {
+      calls[i].provider = provider;
+      threads[i] = g_thread_new ("sts", get_in_thread, &calls[i]);
+    }
+  for (guint i = 0; i < 8; i++)
+    g_thread_join (threads[i]);
+  g_assert_cmpuint (fake_server_count (f->server), ==, 1);
+  for (guint i = 0; i < 8; i++)
+    {
+      g_assert_nonnull (calls[i].got);
+      g_assert_cmpstr (dynamorm_credentials_get_access_key_id (calls[i].got), ==, "ASIAFAKE0");
+      dynamorm_credentials_unref (calls[i].got);
+    }
+}
+
+static void
+test_failures (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormAwsCredentialProvider) denied = role_provider (f, NULL);
+  g_autoptr(DynamormAwsCredentialProvider) garbage = NULL;
+  g_autoptr(DynamormCredentials) credentials = NULL;
+  g_autoptr(DynamormAwsCredentialProvider) source = dynamorm_aws_credential_provider_new_chain ("nobody");
+  g_autoptr(DynamormAwsCredentialProvider) sourceless = NULL;
+  g_autofree char *config_path = g_build_filename (f->dir, "config", NULL);
+  DynamormAssumeRoleConfig config = { .role_arn = "arn:aws:iam::123456789012:role/R", .region = "eu-west-1",
+                                      .sts_endpoint = fake_server_get_url (f->server) };
+  DynamormAssumeRoleConfig bad = { .role_arn = "Reader", .region = "eu-west-1" };
+
+  f->state.fail_from = 1;
+  credentials = dynamorm_aws_credential_provider_get (denied, NULL, &error);
+  g_assert_null (credentials);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ACCESS_DENIED);
+  g_assert_nonnull (strstr (error->message, "role/Reader"));
+  g_assert_nonnull (strstr (error->message, "not allowed to assume this role"));
+  g_assert_nonnull (strstr (error->message, "trust policy"));
+  g_clear_error (&error);
+
+  f->state.fail_from = 0;
+  f->state.garbage = TRUE;
+  garbage = role_provider (f, NULL);
+  credentials = dynamorm_aws_credential_provider_get (garbage, NULL, &error);
+  g_assert_null (credentials);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "STS endpoint"));
+  g_clear_error (&error);
+
+  /* Missing source credentials: the source's own error, named. */
+  g_file_set_contents (config_path, "[default]\nregion = eu-west-1\n", -1, NULL);
+  g_setenv ("AWS_CONFIG_FILE", config_path, TRUE);
+  g_setenv ("AWS_SHARED_CREDENTIALS_FILE", config_path, TRUE);
+  sourceless = dynamorm_aws_credential_provider_new_assume_role (source, &config, &error);
+  g_assert_no_error (error);
+  credentials = dynamorm_aws_credential_provider_get (sourceless, NULL, &error);
+  g_assert_null (credentials);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_CREDENTIALS);
+  g_assert_nonnull (strstr (error->message, "nobody"));
+  g_clear_error (&error);
+
+  g_assert_null (dynamorm_aws_credential_provider_new_assume_role (source, &bad, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "arn:aws:iam::123456789012:role/NAME"));
+}
+
+static void
+test_uri_options (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormCredentials) source = dynamorm_credentials_new ("AKIDSOURCE", "source-secret", NULL, NULL);
+  g_autofree char *uri = g_strdup_printf ("aws://eu-west-1?endpoint=%s&role_arn=arn:aws:iam::123456789012:role/R"
+                                          "&external_id=ext-1&sts_endpoint=%s",
+                                          fake_server_get_url (f->server), fake_server_get_url (f->server));
+  g_autoptr(DynamormBackend) backend = test_backend_new (uri, NULL, source, &error);
+  g_autoptr(DynamormBackend) refused = NULL;
+  const char *bad[] = {
+    "aws://eu-west-1?external_id=x",
+    "aws://eu-west-1?role_arn=arn:aws:iam::1:role/R&duration_seconds=10",
+    "aws://eu-west-1?role_arn=Reader",
+  };
+
+  g_assert_no_error (error);
+  g_assert_nonnull (backend);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      refused = test_backend_new (bad[i], NULL, source, &error);
+      g_assert_null (refused);
+      g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
+    }
+}
+
+static void
+test_profiles (Fixture *f, gconstpointer data)
+{
+  g_autofree char *config_path = g_build_filename (f->dir, "config", NULL);
+  g_autofree char *creds_path = g_build_filename (f->dir, "credentials", NULL);
+  g_autofree char *script_path = g_build_filename (f->dir, "creds.sh", NULL);
+  g_autofree char *config = g_strdup_printf (
+    "[profile base]\nregion = eu-west-1\n"
+    "[profile reader]\nrole_arn = arn:aws:iam::123456789012:role/Reader\nsource_profile = base\n"
+    "external_id = from-profile\nrole_session_name = prof\nregion = eu-west-1\n"
+    "[profile loop-a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = loop-b\n"
+    "[profile loop-b]\nrole_arn = arn:aws:iam::1:role/B\nsource_profile = loop-a\n"
+    "[profile proc]\ncredential_process = /bin/sh %s\n"
+    "[profile proc-fails]\ncredential_process = /bin/sh -c 'exit 3'\n"
+    "[profile proc-garbage]\ncredential_process = /bin/echo not json\n", script_path);
+  g_autoptr(GError) error = NULL;
+  const char *failing[] = { "loop-a", "proc-fails", "proc-garbage" };
+
+  g_assert_true (g_file_set_contents (script_path,
+                                      "printf '{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": "
+                                      "\"s\", \"SessionToken\": \"t\", \"Expiration\": \"2099-01-01T00:00:00Z\"}'\n",
+                                      -1, NULL));
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+  g_assert_true (g_file_set_contents (creds_path, "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n", -1, NULL));
+  g_setenv ("AWS_CONFIG_FILE", config_path, TRUE);
+  g_setenv ("AWS_SHARED_CREDENTIALS_FILE", creds_path, TRUE);
+  g_setenv ("AWS_ENDPOINT_URL_STS", fake_server_get_url (f->server), TRUE);
+
+  {
+    g_autoptr(DynamormAwsCredentialProvider) reader = dynamorm_aws_credential_provider_new_chain ("reader");
+    g_autoptr(DynamormCredentials) creds = dynamorm_aws_credential_provider_get (reader, NULL, &error);
+    g_autoptr(FakeRequest) request = NULL;
+    g_autofree char *body = NULL;
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (dynamorm_credentials_get_access_key_id (creds), ==, "ASIAFAKE0");
+    request = fake_server_get_request (f->server, 0);
+    body = g_strndup (g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body));
+    g_assert_nonnull (strstr (body, "ExternalId=from-profile"));
+    g_assert_nonnull (strstr (body, "RoleSessionName=prof"));
+    g_assert_nonnull (strstr (g_hash_table_lookup (request->headers, "authorization"), "Credential=AKIDBASE/"));
+  }
+  {
+    g_autoptr(DynamormAwsCredentialProvider) proc = dynamorm_aws_credential_provider_new_chain ("proc");
+    g_autoptr(DynamormCredentials) creds = dynamorm_aws_credential_provider_get (proc, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (dynamorm_credentials_get_access_key_id (creds), ==, "AKIDPROC");
+    g_assert_cmpstr (dynamorm_credentials_get_session_token (creds), ==, "t");
+    g_assert_nonnull (dynamorm_credentials_get_expiration (creds));
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (failing); i++)
+    {
+      g_autoptr(DynamormAwsCredentialProvider) p = dynamorm_aws_credential_provider_new_chain (failing[i]);
+      g_autoptr(DynamormCredentials) creds = dynamorm_aws_credential_provider_get (p, NULL, &error);
+
+      g_assert_null (creds);
+      g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_CREDENTIALS);
+      g_assert_nonnull (strstr (error->message, "“"));
+      g_clear_error (&error);
+    }
+}
+
+/* ---- Against moto's server ---- */
+
+static const char *
+moto_url (void)
+{
+  const char *url = g_getenv ("DYNAMORM_MOTO_URL");
+
+  if (url == NULL || *url == '\0')
+    {
+      g_test_skip ("DYNAMORM_MOTO_URL is not set: moto's server is not running (scripts/moto.sh start)");
+      return NULL;
+    }
+  return url;
+}
+
+/* A KMS key made in moto (its API needs no signature check). */
+static char *
+moto_create_key (const char *url)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr(GBytes) body = g_bytes_new_static ("{}", 2);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_session_set_proxy_resolver (session, NULL);
+  soup_message_set_request_body_from_bytes (msg, "application/x-amz-json-1.1", body);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Amz-Target", "TrentService.CreateKey");
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/kms/aws4_request, "
+                                "SignedHeaders=host, Signature=0");
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  node = json_from_string (g_bytes_get_data (answer, NULL), &error);
+  g_assert_no_error (error);
+  return g_strdup (json_object_get_string_member (json_object_get_object_member (json_node_get_object (node),
+                                                                                 "KeyMetadata"), "KeyId"));
+}
+
+static void
+test_moto_kms (void)
+{
+  const char *url = moto_url ();
+  g_autofree char *key_id = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormCredentials) creds = dynamorm_credentials_new ("AKIDTEST", "test-secret", NULL, NULL);
+  g_autoptr(DynamormKeyProvider) provider = NULL;
+  g_autoptr(DynamormKeyProvider) unreachable = NULL;
+  g_autoptr(GBytes) plaintext = NULL, wrapped = NULL, back = NULL, bad = NULL;
+  g_autoptr(GBytes) junk = g_bytes_new_static ("junk-junk-junk-junk-junk", 24);
+
+  if (url == NULL)
+    return;
+  key_id = moto_create_key (url);
+  provider = dynamorm_key_provider_new_kms (key_id, "us-east-1", creds, url, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dynamorm_key_provider_get_key_id (provider), ==, key_id);
+  g_assert_true (dynamorm_key_provider_generate_data_key (provider, &plaintext, &wrapped, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (plaintext), ==, 32);
+  back = dynamorm_key_provider_decrypt_data_key (provider, key_id, wrapped, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (back, plaintext));
+
+  /* KMS refuses a blob it did not make: an error naming KMS and the key. */
+  bad = dynamorm_key_provider_decrypt_data_key (provider, key_id, junk, NULL, &error);
+  g_assert_null (bad);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "KMS Decrypt"));
+  g_assert_nonnull (strstr (error->message, key_id));
+  g_clear_error (&error);
+
+  /* An endpoint that is not there: a network error that says where. */
+  unreachable = dynamorm_key_provider_new_kms (key_id, "us-east-1", creds, "http://127.0.0.1:9/", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&plaintext, g_bytes_unref);
+  g_clear_pointer (&wrapped, g_bytes_unref);
+  g_assert_false (dynamorm_key_provider_generate_data_key (unreachable, &plaintext, &wrapped, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NETWORK);
+  g_assert_nonnull (strstr (error->message, "127.0.0.1:9"));
+}
+
+static void
+test_moto_kms_session (void)
+{
+  const char *url = moto_url ();
+  g_autofree char *key_id = NULL;
+  g_autofree char *uri = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormSession) session = NULL;
+  g_autoptr(JsonNode) request = NULL;
+  g_autoptr(JsonNode) response = NULL;
+  DynamormDataKeyCache *cache;
+  DynamormKeyProvider *provider;
+  g_autoptr(GBytes) p1 = NULL, w1 = NULL;
+
+  if (url == NULL)
+    return;
+  key_id = moto_create_key (url);
+  g_setenv ("AWS_ACCESS_KEY_ID", "AKIDTEST", TRUE);
+  g_setenv ("AWS_SECRET_ACCESS_KEY", "test-secret", TRUE);
+  uri = g_strdup_printf ("memory://?kms_key_id=%s&kms_region=us-east-1&kms_endpoint=%s&data_key_max_uses=3",
+                         key_id, url);
+  session = dynamorm_session_new (uri, &error);
+  g_assert_no_error (error);
+  provider = dynamorm_session_get_key_provider (session);
+  g_assert_nonnull (provider);
+  cache = dynamorm_session_get_data_key_cache (session);
+  g_assert_cmpuint (dynamorm_data_key_cache_get_max_uses (cache), ==, 3);
+  g_assert_true (dynamorm_key_provider_generate_data_key (provider, &p1, &w1, NULL, &error));
+  g_assert_no_error (error);
+  test_clear_aws_env ();
+}
+
+static void
+test_moto_sts (void)
+{
+  const char *url = moto_url ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormCredentials) source = dynamorm_credentials_new ("AKIDTEST", "test-secret", NULL, NULL);
+  g_autoptr(DynamormAwsCredentialProvider) source_provider = NULL;
+  g_autoptr(DynamormAwsCredentialProvider) provider = NULL;
+  g_autoptr(DynamormCredentials) a = NULL, b = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  DynamormAssumeRoleConfig config = {
+    .role_arn = "arn:aws:iam::123456789012:role/PartnerReader",
+    .external_id = "partner-7",
+    .duration_seconds = 1800,
+    .region = "us-east-1",
+  };
+  GTimeSpan lifetime;
+
+  if (url == NULL)
+    return;
+  config.sts_endpoint = url;
+  source_provider = dynamorm_aws_credential_provider_new_static (source);
+  provider = dynamorm_aws_credential_provider_new_assume_role (source_provider, &config, &error);
+  g_assert_no_error (error);
+  a = dynamorm_aws_credential_provider_get (provider, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (dynamorm_credentials_get_access_key_id (a), "ASIA"));
+  g_assert_nonnull (dynamorm_credentials_get_session_token (a));
+  lifetime = g_date_time_difference (dynamorm_credentials_get_expiration (a), now);
+  g_assert_cmpint (lifetime, >, 1700 * G_TIME_SPAN_SECOND);
+  g_assert_cmpint (lifetime, <, 1900 * G_TIME_SPAN_SECOND);
+  b = dynamorm_aws_credential_provider_get (provider, NULL, &error);
+  g_assert_true (a == b);
+  g_assert_cmpuint (dynamorm_aws_credential_provider_get_n_resolved (provider), ==, 1);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add ("/dynamorm/sts/assume-role", Fixture, NULL, fixture_setup, test_assume_role, fixture_teardown);
+  g_test_add ("/dynamorm/sts/refresh-before-expiry", Fixture, NULL, fixture_setup, test_refresh_before_expiry,
+              fixture_teardown);
+  g_test_add ("/dynamorm/sts/single-flight", Fixture, NULL, fixture_setup, test_single_flight, fixture_teardown);
+  g_test_add ("/dynamorm/sts/failures", Fixture, NULL, fixture_setup, test_failures, fixture_teardown);
+  g_test_add ("/dynamorm/sts/uri-options", Fixture, NULL, fixture_setup, test_uri_options, fixture_teardown);
+  g_test_add ("/dynamorm/sts/profiles", Fixture, NULL, fixture_setup, test_profiles, fixture_teardown);
+  g_test_add_func ("/dynamorm/moto/kms", test_moto_kms);
+  g_test_add_func ("/dynamorm/moto/kms-session", test_moto_kms_session);
+  g_test_add_func ("/dynamorm/moto/sts", test_moto_sts);
+
+  return g_test_run ();
+}
