@@ -33,7 +33,10 @@
  * variable DYNAMORM_TEST_URI names another one (DynamoDB Local,
  * dynamorm-server): then every test gets its own table prefix and the
  * fixture's tables are deleted in the teardown. On memory:// the fixture is
- * loaded once per program and restored from a snapshot for every test. */
+ * loaded once per program into a backend of its own, and every test
+ * restores its snapshot there: only what the previous test changed is put
+ * back. Tests of one fixture share that backend, so they run one at a time
+ * (as GTest runs them). */
 #pragma once
 
 #include <dynamorm.h>
@@ -61,8 +64,10 @@ dynamorm_test_uri (void)
   return uri != NULL && *uri != '\0' ? uri : "memory://";
 }
 
-/* The fixture loaded once into a memory:// backend of its own, as a
- * snapshot kept on the DynamormFixture. */
+/* The fixture loaded once into a memory:// backend of its own, and a
+ * snapshot of it, kept on the DynamormFixture. Every test restores the
+ * snapshot into that backend, which only puts back what the previous test
+ * changed. */
 static inline DynamormSnapshot *
 dynamorm_test_fixture_snapshot (DynamormFixture *fixture)
 {
@@ -90,12 +95,26 @@ dynamorm_test_fixture_setup (DynamormTestFixture *f,
   static guint32 run;
   static guint serial;
   g_autoptr(GError) error = NULL;
-  g_autoptr(DynamormSession) plain = dynamorm_session_new (dynamorm_test_uri (), &error);
 
-  if (plain == NULL)
-    g_error ("No session on %s: %s", dynamorm_test_uri (), error->message);
-  f->backend = g_object_ref (dynamorm_session_get_backend (plain));
   f->memory = g_str_has_prefix (dynamorm_test_uri (), "memory:");
+  if (f->memory && config != NULL && config->fixture != NULL)
+    {
+      /* the fixture's own backend, reset */
+      DynamormSnapshot *snapshot = dynamorm_test_fixture_snapshot (config->fixture);
+
+      f->backend = g_object_ref (dynamorm_snapshot_get_backend (snapshot));
+      if (!dynamorm_snapshot_restore (snapshot, NULL, NULL, &error) ||
+          !dynamorm_backend_set_faults (f->backend, NULL, NULL, &error))
+        g_error ("The test fixture cannot be restored: %s", error->message);
+    }
+  else
+    {
+      g_autoptr(DynamormSession) plain = dynamorm_session_new (dynamorm_test_uri (), &error);
+
+      if (plain == NULL)
+        g_error ("No session on %s: %s", dynamorm_test_uri (), error->message);
+      f->backend = g_object_ref (dynamorm_session_get_backend (plain));
+    }
   f->spy = dynamorm_request_spy_new (f->backend);
   f->session = dynamorm_session_new_for_backend (DYNAMORM_BACKEND (f->spy));
   if (!f->memory)
@@ -107,9 +126,6 @@ dynamorm_test_fixture_setup (DynamormTestFixture *f,
       prefix = g_strdup_printf ("t%u-%u-", run, ++serial);
       dynamorm_session_set_table_prefix (f->session, prefix);
     }
-  if (config != NULL && config->fixture != NULL && f->memory &&
-      !dynamorm_snapshot_restore (dynamorm_test_fixture_snapshot (config->fixture), f->backend, NULL, &error))
-    g_error ("The test fixture cannot be restored: %s", error->message);
   if (config != NULL && config->fixture != NULL && !f->memory &&
       !dynamorm_fixture_load (config->fixture, f->session, NULL, &error))
     g_error ("The test fixture cannot be loaded: %s", error->message);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // Test helpers for GJS applications that use Dynamorm: the same as the
-// pytest plugin and dynamorm-gtest.h. Installed as
-// $datadir/dynamorm-1/gjs/testing.js; import it with its file URL:
+// pytest plugin and dynamorm-gtest.h. Installed beside dynamorm.js as
+// $datadir/gjs-1.0/dynamorm-testing.js; import it with its file URL:
 //
-//   import * as DynamormTesting from 'file:///usr/share/dynamorm-1/gjs/testing.js';
+//   import * as DynamormTesting from 'file:///usr/share/gjs-1.0/dynamorm-testing.js';
 //
 //   const fixture = DynamormTesting.fixtureFromFiles({
 //       tables: 'tests/data/tables.json', items: {orders: 'tests/data/orders.jsonl'}});
@@ -18,8 +18,9 @@
 // Dynamorm.RequestSpy (t.spy). The backend is memory:// unless
 // DYNAMORM_TEST_URI names another (DynamoDB Local, dynamorm-server); there
 // each test gets its own table prefix, and tearDown() deletes the fixture's
-// tables. On memory:// the fixture is loaded once and restored from a
-// Dynamorm.Snapshot for every test.
+// tables. On memory:// the fixture is loaded once into a backend of its
+// own, and every test restores its Dynamorm.Snapshot there (only what the
+// previous test changed is put back).
 
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
@@ -60,6 +61,9 @@ export function fixtureFromFiles({tables = null, items = {}, models = []} = {}) 
     return fixture;
 }
 
+// The fixture loaded once into a memory:// backend of its own, and its
+// snapshot; each test restores it there, which only puts back what the
+// previous test changed.
 function snapshotOf(fixture) {
     let snapshot = snapshots.get(fixture);
     if (!snapshot) {
@@ -77,16 +81,22 @@ function snapshotOf(fixture) {
  * `uri` overrides testUri().
  */
 export function setUp({fixture = null, faults = null, uri = testUri()} = {}) {
-    const backend = Dynamorm.Session.new(uri).get_backend();
+    const memory = isMemory(uri);
+    let backend;
+    if (fixture !== null && memory) {
+        const snapshot = snapshotOf(fixture);
+        backend = snapshot.get_backend();
+        snapshot.restore(null, null);
+        backend.set_faults('', null);
+    } else {
+        backend = Dynamorm.Session.new(uri).get_backend();
+    }
     const spy = Dynamorm.RequestSpy.new(backend);
     const session = Dynamorm.Session.new_for_backend(spy);
-    const memory = isMemory(uri);
 
     if (!memory)
         session.set_table_prefix(`t${runId}-${++serial}-`);
-    if (fixture !== null && memory)
-        snapshotOf(fixture).restore(backend, null);
-    else if (fixture !== null)
+    if (fixture !== null && !memory)
         fixture.load(session, null);
     if (faults !== null) {
         if (!memory)

@@ -34,7 +34,8 @@ Markers:
     DynamoDB's export to S3 writes them, or a JSON array), ``models`` lists
     ``Dynamorm.Model`` classes whose tables to create. Relative paths are
     relative to the test file. On ``memory://`` the fixture is loaded once
-    per test session and restored from a ``Dynamorm.Snapshot`` for each test.
+    per test session; each test restores its ``Dynamorm.Snapshot``, which
+    puts back only what the previous test changed.
 
 ``@pytest.mark.dynamorm_faults("throttle:0.2,seed:7")``
     Faults of ``dynamorm_session`` from the start of the test (after
@@ -109,56 +110,70 @@ def _seed_key(request, marker):
 
 
 @pytest.fixture(scope='session')
-def _dynamorm_snapshots():
-    """Snapshots of loaded fixtures, one per distinct dynamorm_seed marker."""
-    snapshots = {}
-    yield snapshots
-    snapshots.clear()
+def _dynamorm_seeded_backends():
+    """Per distinct dynamorm_seed marker: a memory:// backend loaded once
+    and its snapshot. Each test restores the snapshot into that backend,
+    which only puts back what the previous test changed."""
+    seeded = {}
+    yield seeded
+    seeded.clear()
 
 
-def _seed_memory(request, backend, snapshots, marker):
+def _seeded_memory_backend(request, seeded, marker):
     key = _seed_key(request, marker)
-    snapshot = snapshots.get(key)
-    if snapshot is None:
+    if key not in seeded:
         template = Dynamorm.Session.new('memory://')
         _build_fixture(request, marker).load(template, None)
-        snapshot = Dynamorm.Snapshot.new(template.get_backend(), None)
-        snapshots[key] = snapshot
+        seeded[key] = (template.get_backend(), Dynamorm.Snapshot.new(template.get_backend(), None))
+    backend, snapshot = seeded[key]
     snapshot.restore(backend, None)
+    backend.set_faults('', None)
+    return backend
+
+
+class _Context:
+    def __init__(self, session, spy, fixture):
+        self.session, self.spy, self.fixture = session, spy, fixture
 
 
 @pytest.fixture
-def dynamorm_spy(request, _dynamorm_snapshots):
-    """The request spy in front of dynamorm_session's backend."""
+def _dynamorm_context(request, _dynamorm_seeded_backends):
     uri = _uri(request.config)
-    session = Dynamorm.Session.new(uri)
-    return Dynamorm.RequestSpy.new(session.get_backend())
-
-
-@pytest.fixture
-def dynamorm_session(request, dynamorm_spy, _dynamorm_snapshots):
-    """A fresh session per test, seeded and faulted by the markers."""
-    uri = _uri(request.config)
-    session = Dynamorm.Session.new_for_backend(dynamorm_spy)
     seed = request.node.get_closest_marker('dynamorm_seed')
     faults = request.node.get_closest_marker('dynamorm_faults')
     fixture = None
 
     if faults is not None and not _is_memory(uri):
         pytest.skip('dynamorm_faults needs a memory:// backend, not %s' % uri)
+    if seed is not None and _is_memory(uri):
+        backend = _seeded_memory_backend(request, _dynamorm_seeded_backends, seed)
+    else:
+        backend = Dynamorm.Session.new(uri).get_backend()
+    spy = Dynamorm.RequestSpy.new(backend)
+    session = Dynamorm.Session.new_for_backend(spy)
     if not _is_memory(uri):
         session.set_table_prefix('t%d-%d-' % (os.getpid(), next(_prefix_numbers)))
-    if seed is not None and _is_memory(uri):
-        _seed_memory(request, dynamorm_spy, _dynamorm_snapshots, seed)
-    elif seed is not None:
+    if seed is not None and not _is_memory(uri):
         fixture = _build_fixture(request, seed)
         fixture.load(session, None)
     if faults is not None:
-        dynamorm_spy.set_faults(faults.args[0] if faults.args else faults.kwargs['faults'], None)
-    dynamorm_spy.clear()
-    yield session
+        spy.set_faults(faults.args[0] if faults.args else faults.kwargs['faults'], None)
+    spy.clear()
+    yield _Context(session, spy, fixture)
     if fixture is not None:
         fixture.unload(session, None)
+
+
+@pytest.fixture
+def dynamorm_session(_dynamorm_context):
+    """A fresh session per test, seeded and faulted by the markers."""
+    return _dynamorm_context.session
+
+
+@pytest.fixture
+def dynamorm_spy(_dynamorm_context):
+    """The request spy in front of dynamorm_session's backend."""
+    return _dynamorm_context.spy
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ take_snapshot (DdbEngine *engine, guint *status)
 
   g_mutex_lock (&snapshots_lock);
   if (snapshots == NULL)
-    snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) ddb_snapshot_free);
+    snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) ddb_snapshot_unref);
   id = g_strdup_printf ("snapshot-%" G_GUINT64_FORMAT, ++next_snapshot_id);
   g_hash_table_insert (snapshots, id, snapshot);
   json_object_set_string_member (answer, "SnapshotId", id);

@@ -388,6 +388,109 @@ test_snapshot_other_backend (void)
   }
 }
 
+static gint64
+query_count (DynamormSession *session, const char *table, const char *index, const char *cond,
+             const char *name, const char *value)
+{
+  g_autofree char *json = g_strdup_printf (
+    "{\"TableName\":\"%s\",%s%s%s\"KeyConditionExpression\":\"%s\","
+    "\"ExpressionAttributeValues\":{\"%s\":{\"S\":\"%s\"}},\"ConsistentRead\":%s}",
+    table, index ? "\"IndexName\":\"" : "", index ? index : "", index ? "\"," : "", cond, name, value,
+    index ? "false" : "true");
+  g_autoptr(JsonNode) r = call_ok (session, "Query", json);
+
+  return json_object_get_int_member (json_node_get_object (r), "Count");
+}
+
+/* Restores after the first put back only what changed: every kind of write
+ * is undone, indexes follow, a settings change makes a copy again, and a
+ * table with a stream gets a new stream. */
+static void
+test_snapshot_undo (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormSession) session = dynamorm_session_new ("memory://", &error);
+  g_autoptr(DynamormSnapshot) snapshot = NULL;
+  g_autofree char *t = dynamorm_session_get_table_name (session, TEST_TYPE_INVOICE);
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) r = NULL;
+  const char *arn_before;
+  g_autofree char *arn = NULL;
+
+  g_assert_true (dynamorm_session_create_table (session, TEST_TYPE_INVOICE, NULL, &error));
+  json = g_strdup_printf ("{\"TableName\":\"%s\",\"StreamSpecification\":{\"StreamEnabled\":true,"
+                          "\"StreamViewType\":\"NEW_IMAGE\"}}", t);
+  r = call_ok (session, "UpdateTable", json);
+  g_clear_pointer (&r, json_node_unref);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *invoice = g_strdup_printf ("inv-%02u", i);
+      g_autoptr(GObject) model = g_object_new (TEST_TYPE_INVOICE, "account", "acc", "invoice", invoice,
+                                               "customer", i < 10 ? "c1" : "c2", "total", (gint64) i, NULL);
+      g_assert_true (dynamorm_session_put (session, DYNAMORM_MODEL (model), NULL, &error));
+    }
+  snapshot = dynamorm_snapshot_new (dynamorm_session_get_backend (session), NULL, &error);
+  g_assert_no_error (error);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_free (json);
+      json = g_strdup_printf ("{\"TableName\":\"%s\"}", t);
+      r = call_ok (session, "DescribeTable", json);
+      arn = g_strdup (json_object_get_string_member (json_object_get_object_member (json_node_get_object (r), "Table"),
+                                                     "LatestStreamArn"));
+      g_clear_pointer (&r, json_node_unref);
+
+      /* an update moving an item in the index, a delete, a new item, a batch */
+      g_free (json);
+      json = g_strdup_printf ("{\"TableName\":\"%s\",\"Key\":{\"account\":{\"S\":\"acc\"},\"invoice\":{\"S\":\"inv-01\"}},"
+                              "\"UpdateExpression\":\"SET customer = :c\",\"ExpressionAttributeValues\":{\":c\":{\"S\":\"c2\"}}}", t);
+      r = call_ok (session, "UpdateItem", json);
+      g_clear_pointer (&r, json_node_unref);
+      g_free (json);
+      json = g_strdup_printf ("{\"TableName\":\"%s\",\"Key\":{\"account\":{\"S\":\"acc\"},\"invoice\":{\"S\":\"inv-15\"}}}", t);
+      r = call_ok (session, "DeleteItem", json);
+      g_clear_pointer (&r, json_node_unref);
+      g_free (json);
+      json = g_strdup_printf ("{\"RequestItems\":{\"%s\":[{\"PutRequest\":{\"Item\":{\"account\":{\"S\":\"acc\"},"
+                              "\"invoice\":{\"S\":\"new\"},\"customer\":{\"S\":\"c1\"},\"total\":{\"N\":\"1\"}}}},"
+                              "{\"DeleteRequest\":{\"Key\":{\"account\":{\"S\":\"acc\"},\"invoice\":{\"S\":\"inv-03\"}}}}]}}", t);
+      r = call_ok (session, "BatchWriteItem", json);
+      g_clear_pointer (&r, json_node_unref);
+      g_assert_cmpint (query_count (session, t, NULL, "account = :a", ":a", "acc"), ==, 19);
+      g_assert_cmpint (query_count (session, t, "by-customer", "customer = :c", ":c", "c1"), ==, 9);
+      if (round == 2)
+        {
+          /* a settings change: the table is copied again */
+          g_free (json);
+          json = g_strdup_printf ("{\"TableName\":\"%s\",\"TimeToLiveSpecification\":{\"Enabled\":true,"
+                                  "\"AttributeName\":\"expires\"}}", t);
+          r = call_ok (session, "UpdateTimeToLive", json);
+          g_clear_pointer (&r, json_node_unref);
+        }
+
+      g_assert_true (dynamorm_snapshot_restore (snapshot, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (query_count (session, t, NULL, "account = :a", ":a", "acc"), ==, 20);
+      g_assert_cmpint (query_count (session, t, "by-customer", "customer = :c", ":c", "c1"), ==, 10);
+      g_assert_cmpint (query_count (session, t, "by-customer", "customer = :c", ":c", "c2"), ==, 10);
+      g_free (json);
+      json = g_strdup_printf ("{\"TableName\":\"%s\"}", t);
+      r = call_ok (session, "DescribeTimeToLive", json);
+      g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (r),
+                       "TimeToLiveDescription"), "TimeToLiveStatus"), ==, "DISABLED");
+      g_clear_pointer (&r, json_node_unref);
+      r = call_ok (session, "DescribeTable", json);
+      arn_before = json_object_get_string_member (json_object_get_object_member (json_node_get_object (r), "Table"),
+                                                  "LatestStreamArn");
+      g_assert_nonnull (arn_before);
+      g_assert_cmpstr (arn_before, !=, arn);
+      g_clear_pointer (&r, json_node_unref);
+      g_clear_pointer (&arn, g_free);
+      g_usleep (2000);   /* stream labels have millisecond resolution */
+    }
+}
+
 static void
 test_snapshot_needs_memory (void)
 {
@@ -710,6 +813,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dynamorm/batch/faults/retries", test_faults_batch_retries);
   g_test_add_func ("/dynamorm/testing/snapshot/restore", test_snapshot_restore);
   g_test_add_func ("/dynamorm/testing/snapshot/other-backend", test_snapshot_other_backend);
+  g_test_add_func ("/dynamorm/testing/snapshot/undo", test_snapshot_undo);
   g_test_add_func ("/dynamorm/testing/snapshot/unknown", test_snapshot_needs_memory);
   g_test_add_func ("/dynamorm/testing/spy/records", test_spy_records);
   g_test_add_func ("/dynamorm/testing/spy/async", test_spy_async_and_snapshot_through);

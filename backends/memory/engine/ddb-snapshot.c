@@ -8,6 +8,7 @@
 #include "ddb-stream.h"
 
 struct _DdbSnapshot {
+  gatomicrefcount ref;
   GMutex lock;          /* restores from several threads read the tables */
   GPtrArray *tables;    /* DdbTable*, never searched or settled */
   guint64 n_items;
@@ -136,6 +137,7 @@ ddb_engine_take_snapshot (DdbEngine *engine)
   GHashTableIter iter;
   gpointer value;
 
+  g_atomic_ref_count_init (&snapshot->ref);
   g_mutex_init (&snapshot->lock);
   snapshot->tables = g_ptr_array_new_with_free_func ((GDestroyNotify) ddb_table_free);
   g_rw_lock_writer_lock (&engine->lock);
@@ -151,6 +153,154 @@ ddb_engine_take_snapshot (DdbEngine *engine)
   return snapshot;
 }
 
+/* ---- Restoring: copy once, then undo ----
+ *
+ * A table restored by copy remembers its origin (the snapshot and the
+ * snapshot's table) and, from then on, the keys of every item written or
+ * deleted (through the table's change hook, which every write path calls).
+ * Restoring the same snapshot again puts back only those items, so a test
+ * that changed ten items costs ten lookups and puts to reset, whatever the
+ * fixture's size. A table whose settings changed (indexes, TTL, stream,
+ * capacity), or that was deleted and created again, is copied again. */
+
+typedef struct {
+  DdbKeyValue hash;
+  DdbKeyValue range;
+} DirtyKey;
+
+typedef struct {
+  DdbSnapshot *snapshot;        /* a reference */
+  DdbTable *source;             /* the snapshot's table */
+  char *settings;               /* settings_signature() when restored */
+  GHashTable *dirty;            /* ddb_item_fingerprint() -> DirtyKey* */
+  DdbTableChangeFunc chained;   /* the engine's hook (streams, listeners) */
+  gpointer chained_data;
+  gboolean quiet;               /* undoing: nothing to record or report */
+} Origin;
+
+static void
+dirty_key_free (gpointer data)
+{
+  DirtyKey *key = data;
+
+  ddb_key_value_clear (&key->hash);
+  ddb_key_value_clear (&key->range);
+  g_free (key);
+}
+
+static void
+origin_free (gpointer data)
+{
+  Origin *origin = data;
+
+  ddb_snapshot_unref (origin->snapshot);
+  g_free (origin->settings);
+  g_hash_table_unref (origin->dirty);
+  g_free (origin);
+}
+
+/* What a restore by undo cannot put back: the table's settings. */
+static char *
+settings_signature (DdbTable *table)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "%d/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%d/%s/%s",
+                          table->pay_per_request, table->read_capacity, table->write_capacity,
+                          table->stream_enabled, table->stream_view_type ? table->stream_view_type : "",
+                          table->ttl_attribute ? table->ttl_attribute : "");
+  for (guint i = 0; i < table->indexes->len; i++)
+    {
+      DdbIndex *index = table->indexes->pdata[i];
+      g_string_append_printf (s, "/%s:%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT,
+                              index->name, index->read_capacity, index->write_capacity);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+track_change (DdbTable *table, DdbItem *old, DdbItem *new_item, gpointer user_data)
+{
+  Origin *origin = user_data;
+  DdbItem *item = old != NULL ? old : new_item;
+  char *fingerprint;
+
+  if (origin->quiet)
+    return;
+  fingerprint = ddb_item_fingerprint (table, &item->hash, table->range.name ? &item->range : NULL);
+  if (!g_hash_table_contains (origin->dirty, fingerprint))
+    {
+      DirtyKey *key = g_new0 (DirtyKey, 1);
+
+      ddb_key_value_copy (&key->hash, &item->hash);
+      if (table->range.name != NULL)
+        ddb_key_value_copy (&key->range, &item->range);
+      g_hash_table_insert (origin->dirty, fingerprint, key);
+    }
+  else
+    g_free (fingerprint);
+  if (origin->chained != NULL)
+    origin->chained (table, old, new_item, origin->chained_data);
+}
+
+/* After ddb_engine_add_table(): records changes from now on. */
+static void
+attach_origin (DdbTable *table, DdbSnapshot *snapshot, DdbTable *source)
+{
+  Origin *origin = g_new0 (Origin, 1);
+
+  origin->snapshot = ddb_snapshot_ref (snapshot);
+  origin->source = source;
+  origin->settings = settings_signature (table);
+  origin->dirty = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, dirty_key_free);
+  origin->chained = table->on_change;
+  origin->chained_data = table->on_change_data;
+  table->on_change = track_change;
+  table->on_change_data = origin;
+  table->origin = origin;
+  table->origin_free = origin_free;
+}
+
+/* The table's origin when it was restored from source and can be put back
+ * by undoing its changes; else NULL. */
+static Origin *
+undoable_origin (DdbTable *table, DdbTable *source)
+{
+  Origin *origin = table->origin_free == origin_free ? table->origin : NULL;
+  g_autofree char *settings = NULL;
+
+  if (origin == NULL || origin->source != source)
+    return NULL;
+  settings = settings_signature (table);
+  return g_str_equal (settings, origin->settings) ? origin : NULL;
+}
+
+/* Puts back the snapshot's version of every item changed since. */
+static void
+undo_changes (DdbTable *table, Origin *origin)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  origin->quiet = TRUE;
+  g_hash_table_iter_init (&iter, origin->dirty);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      DirtyKey *key = value;
+      const DdbKeyValue *range = table->range.name ? &key->range : NULL;
+      DdbItem *current = ddb_table_lookup (table, &key->hash, range);
+      DdbItem *saved = ddb_table_lookup (origin->source, &key->hash, range);
+
+      if (current != NULL)
+        ddb_table_delete (table, current);
+      if (saved != NULL)
+        ddb_table_put (table, ddb_table_make_item_packed (
+          table, g_memdup2 (saved->blob, packed_item_length (saved->blob)), saved->size));
+    }
+  g_hash_table_remove_all (origin->dirty);
+  origin->quiet = FALSE;
+}
+
 /* A restored table with a stream enabled gets a new stream, labelled with
  * the time of the restore (as CreateTable labels them), so readers of the
  * old stream see it closed and never a mix of two item histories. */
@@ -160,6 +310,7 @@ restore_stream (DdbEngine *engine, DdbTable *table, gint64 now_ms)
   g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (now_ms / 1000);
   g_autofree char *base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
 
+  ddb_engine_close_stream (engine, table);
   if (!table->stream_enabled)
     return;
   g_free (table->stream_label);
@@ -167,38 +318,66 @@ restore_stream (DdbEngine *engine, DdbTable *table, gint64 now_ms)
   ddb_engine_open_stream (engine, table, now_ms);
 }
 
+/* The engine's table for source put back by undo (taken out of the
+ * engine), or a new copy of source. */
+static DdbTable *
+restored_table (DdbEngine *engine, DdbSnapshot *snapshot, DdbTable *source, gboolean *copied)
+{
+  DdbTable *current = g_hash_table_lookup (engine->tables, source->name);
+  Origin *origin = current != NULL ? undoable_origin (current, source) : NULL;
+
+  *copied = origin == NULL;
+  if (origin == NULL)
+    return table_copy (source);
+  g_hash_table_steal (engine->tables, source->name);
+  undo_changes (current, origin);
+  return current;
+}
+
 void
 ddb_engine_restore_snapshot (DdbEngine *engine, DdbSnapshot *snapshot)
 {
-  g_autoptr(GPtrArray) copies = g_ptr_array_new ();
+  g_autoptr(GPtrArray) tables = g_ptr_array_new ();
+  g_autoptr(GArray) copied = g_array_new (FALSE, FALSE, sizeof (gboolean));
   GHashTableIter iter;
   gpointer value;
   gint64 now_ms;
 
-  /* Copies are made before the engine is locked: callers of the engine
-   * wait only for the swap. */
   g_mutex_lock (&snapshot->lock);
-  for (guint i = 0; i < snapshot->tables->len; i++)
-    g_ptr_array_add (copies, table_copy (snapshot->tables->pdata[i]));
-  g_mutex_unlock (&snapshot->lock);
-
   g_rw_lock_writer_lock (&engine->lock);
   now_ms = ddb_engine_now_ms (engine);
+  for (guint i = 0; i < snapshot->tables->len; i++)
+    {
+      gboolean was_copied;
+
+      g_ptr_array_add (tables, restored_table (engine, snapshot, snapshot->tables->pdata[i], &was_copied));
+      g_array_append_val (copied, was_copied);
+    }
+  /* What is left are tables the snapshot does not have. */
   g_hash_table_iter_init (&iter, engine->tables);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     ddb_engine_close_stream (engine, value);
   g_hash_table_remove_all (engine->tables);
-  /* Registered like new tables; the restore itself is no item change, so
-   * change listeners hear nothing of it. */
-  for (guint i = 0; i < copies->len; i++)
+  for (guint i = 0; i < tables->len; i++)
     {
-      restore_stream (engine, copies->pdata[i], now_ms);
-      ddb_engine_add_table (engine, copies->pdata[i]);
+      DdbTable *table = tables->pdata[i];
+
+      restore_stream (engine, table, now_ms);
+      if (!g_array_index (copied, gboolean, i))
+        {
+          g_hash_table_insert (engine->tables, table->name, table);
+          continue;
+        }
+      /* Registered like a new table; the restore itself is no item
+       * change, so change listeners hear nothing of it. */
+      ddb_engine_add_table (engine, table);
+      attach_origin (table, snapshot, snapshot->tables->pdata[i]);
     }
   g_mutex_lock (&engine->token_lock);
   g_hash_table_remove_all (engine->tokens);
   g_mutex_unlock (&engine->token_lock);
   g_rw_lock_writer_unlock (&engine->lock);
+  g_mutex_unlock (&snapshot->lock);
 }
 
 guint
@@ -213,10 +392,17 @@ ddb_snapshot_get_n_items (DdbSnapshot *snapshot)
   return snapshot->n_items;
 }
 
-void
-ddb_snapshot_free (DdbSnapshot *snapshot)
+DdbSnapshot *
+ddb_snapshot_ref (DdbSnapshot *snapshot)
 {
-  if (snapshot == NULL)
+  g_atomic_ref_count_inc (&snapshot->ref);
+  return snapshot;
+}
+
+void
+ddb_snapshot_unref (DdbSnapshot *snapshot)
+{
+  if (snapshot == NULL || !g_atomic_ref_count_dec (&snapshot->ref))
     return;
   g_ptr_array_unref (snapshot->tables);
   g_mutex_clear (&snapshot->lock);

@@ -18,13 +18,17 @@ typedef struct _DdbSnapshot DdbSnapshot;
 
 /* Copies every table of engine (under its lock). */
 DdbSnapshot *ddb_engine_take_snapshot (DdbEngine *engine);
-/* Replaces every table of engine with a copy of the snapshot's, and forgets
- * the transaction idempotency tokens the engine had seen. */
+/* Replaces every table of engine with the snapshot's, and forgets the
+ * transaction idempotency tokens the engine had seen. The first restore
+ * into an engine copies every table; later restores of the same snapshot
+ * only put back the items written or deleted since (and copy again the
+ * tables whose settings changed). */
 void ddb_engine_restore_snapshot (DdbEngine *engine, DdbSnapshot *snapshot);
 /* Tables and items held. */
 guint ddb_snapshot_get_n_tables (DdbSnapshot *snapshot);
 guint64 ddb_snapshot_get_n_items (DdbSnapshot *snapshot);
-void ddb_snapshot_free (DdbSnapshot *snapshot);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbSnapshot, ddb_snapshot_free)
+DdbSnapshot *ddb_snapshot_ref (DdbSnapshot *snapshot);
+void ddb_snapshot_unref (DdbSnapshot *snapshot);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbSnapshot, ddb_snapshot_unref)
 
 G_END_DECLS

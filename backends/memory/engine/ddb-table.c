@@ -754,6 +754,8 @@ ddb_table_free (DdbTable *table)
 {
   if (table == NULL)
     return;
+  if (table->origin_free != NULL)
+    table->origin_free (table->origin);
   /* Indexes point at items: drop them first. */
   g_ptr_array_unref (table->indexes);
   store_clear (&table->store);

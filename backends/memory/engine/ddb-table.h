@@ -148,6 +148,9 @@ struct _DdbTable {
   gpointer stream;              /* DdbStream* of the enabled stream, owned by the engine */
   DdbTableChangeFunc on_change; /* NULL: nobody listens (tables outside an engine) */
   gpointer on_change_data;
+  /* Where the table was restored from (ddb-snapshot.c), freed with it. */
+  gpointer origin;
+  GDestroyNotify origin_free;
   gint64 created_ms;
   char *ttl_attribute;         /* NULL when TTL is disabled */
   GPtrArray *indexes;          /* DdbIndex*, LSIs then GSIs in creation order */
