@@ -15,6 +15,8 @@ test_packages=(
   python3 python3-gi python3-pytest gjs valac gi-docgen valgrind awscli python3-boto3 curl
   # the virtualenv moto (KMS, STS) is installed in
   python3-venv
+  # the ThreadSanitizer build (scripts/tsan.sh)
+  clang
 )
 
 wanted=("${build_packages[@]}")

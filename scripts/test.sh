@@ -3,8 +3,9 @@
 # Local from Maven Central, moto's server from PyPI into a virtualenv),
 # builds, starts DynamoDB Local and moto (KMS, STS) on free loopback
 # ports, runs every suite against memory and DynamoDB Local, runs the C tests
-# again under AddressSanitizer + UndefinedBehaviorSanitizer and the core
-# tests under valgrind, stops DynamoDB Local, and ends with one summary line.
+# again under AddressSanitizer + UndefinedBehaviorSanitizer and under
+# ThreadSanitizer (scripts/tsan.sh), the core tests under valgrind, stops
+# DynamoDB Local, and ends with one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -60,6 +61,10 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 # 3. The core tests under valgrind.
 run_meson_test "$build" valgrind --suite core --timeout-multiplier 10 \
   --wrap "valgrind --suppressions=$root/tests/valgrind.supp --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --quiet"
+
+# 4. The C tests under ThreadSanitizer (clang; its own build directory).
+scripts/tsan.sh || status=1
+logs+=("${TSAN_BUILD_DIR:-_build-tsan}/meson-logs/tsan")
 
 # Stop DynamoDB Local now, so that the summary is the last line printed.
 scripts/ddblocal.sh stop >/dev/null 2>&1
