@@ -32,6 +32,7 @@
 #include "dynamorm-key-provider.h"
 #include "dynamorm-local-key-provider.h"
 #include "dynamorm-data-key-cache.h"
+#include "dynamorm-accounts.h"
 /* (end ORM API) */
 /* transport: credentials, SigV4 and retry policy */
 #include "dynamorm-credentials.h"

@@ -28,6 +28,11 @@ sts_handler (FakeServer *server, SoupServerMessage *msg, const char *path, guint
   g_autofree char *expiration = g_date_time_format_iso8601 (expires);
   g_autofree char *xml = NULL;
 
+  if (g_str_equal (path, "/dynamodb/"))
+    {
+      fake_respond_json (msg, 200, "{\"TableNames\": []}", FALSE);
+      return;
+    }
   if (state->delay_ms)
     g_usleep (state->delay_ms * 1000);
   if (state->fail_from && index + 1 >= state->fail_from)
@@ -345,6 +350,133 @@ test_profiles (Fixture *f, gconstpointer data)
     }
 }
 
+/* ---- Partner accounts ---- */
+
+typedef struct {
+  DynamormAccounts *accounts;
+  DynamormSession *got;
+} AccountsCall;
+
+static gpointer
+get_partner (gpointer data)
+{
+  AccountsCall *call = data;
+
+  call->got = dynamorm_accounts_get_session (call->accounts, "acme", NULL);
+  return NULL;
+}
+
+static void
+test_accounts (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormCredentials) source = dynamorm_credentials_new ("AKIDSERVICE", "service-secret", NULL, NULL);
+  g_autofree char *base = g_strdup_printf ("aws://eu-west-1?endpoint=%s/dynamodb/&sts_endpoint=%s/sts/",
+                                           fake_server_get_url (f->server), fake_server_get_url (f->server));
+  g_autoptr(DynamormAccounts) accounts = dynamorm_accounts_new (base, source, &error);
+  g_autoptr(DynamormAccounts) refused = NULL;
+  g_autoptr(JsonNode) request = json_from_string ("{}", NULL);
+  g_autoptr(JsonNode) response = NULL;
+  g_auto(GStrv) names = NULL;
+  AccountsCall calls[8];
+  GThread *threads[8];
+  DynamormSession *acme, *globex;
+  guint dynamodb_calls = 0, sts_calls = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_accounts_add (accounts, "acme", "arn:aws:iam::111122223333:role/OrdersReader",
+                                        NULL, "acme-7f3a", &error));
+  g_assert_true (dynamorm_accounts_add (accounts, "globex", "arn:aws:iam::444455556666:role/OrdersReader",
+                                        "us-west-2", NULL, &error));
+  g_assert_no_error (error);
+  names = dynamorm_accounts_list_names (accounts);
+  g_assert_cmpstrv (names, ((const char *[]) { "acme", "globex", NULL }));
+
+  /* Misuse. */
+  g_assert_false (dynamorm_accounts_add (accounts, "acme", "arn:aws:iam::1:role/X", NULL, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (dynamorm_accounts_add (accounts, "initech", "OrdersReader", NULL, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "arn:aws:iam::"));
+  g_clear_error (&error);
+  g_assert_null (dynamorm_accounts_get_session (accounts, "initech", &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "acme, globex") ? error->message : strstr (error->message, "globex, acme"));
+  g_clear_error (&error);
+  refused = dynamorm_accounts_new ("memory://", NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  refused = dynamorm_accounts_new ("aws://eu-west-1?role_arn=arn:aws:iam::1:role/X", NULL, &error);
+  g_assert_null (refused);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* Lazy and shared, from any thread; no request until one is made. */
+  g_assert_false (dynamorm_accounts_has_session (accounts, "acme"));
+  for (guint i = 0; i < 8; i++)
+    {
+      calls[i].accounts = accounts;
+      threads[i] = g_thread_new ("partner", get_partner, &calls[i]);
+    }
+  for (guint i = 0; i < 8; i++)
+    g_thread_join (threads[i]);
+  acme = dynamorm_accounts_get_session (accounts, "acme", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 8; i++)
+    g_assert_true (calls[i].got == acme);
+  g_assert_true (dynamorm_accounts_has_session (accounts, "acme"));
+  g_assert_false (dynamorm_accounts_has_session (accounts, "globex"));
+  g_assert_cmpuint (fake_server_count (f->server), ==, 0);
+
+  /* A request assumes the role once, then signs with the role's keys. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_clear_pointer (&response, json_node_unref);
+      response = dynamorm_session_call (acme, "ListTables", request, NULL, &error);
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < fake_server_count (f->server); i++)
+    {
+      g_autoptr(FakeRequest) seen = fake_server_get_request (f->server, i);
+      const char *authorization = g_hash_table_lookup (seen->headers, "authorization");
+
+      if (g_str_equal (seen->path, "/sts/"))
+        {
+          g_autofree char *body = g_strndup (g_bytes_get_data (seen->body, NULL), g_bytes_get_size (seen->body));
+
+          sts_calls++;
+          g_assert_nonnull (strstr (authorization, "Credential=AKIDSERVICE/"));
+          g_assert_nonnull (strstr (body, "role%2FOrdersReader"));
+          g_assert_nonnull (strstr (body, "111122223333"));
+          g_assert_nonnull (strstr (body, "ExternalId=acme-7f3a"));
+          g_assert_nonnull (strstr (body, "RoleSessionName=dynamorm-acme"));
+        }
+      else
+        {
+          dynamodb_calls++;
+          g_assert_nonnull (strstr (authorization, "Credential=ASIAFAKE"));
+          g_assert_nonnull (strstr (authorization, "/eu-west-1/dynamodb/"));
+        }
+    }
+  g_assert_cmpuint (sts_calls, ==, 1);
+  g_assert_cmpuint (dynamodb_calls, ==, 3);
+
+  /* The other partner: its own region. */
+  globex = dynamorm_accounts_get_session (accounts, "globex", &error);
+  g_assert_no_error (error);
+  g_assert_true (globex != acme);
+  g_clear_pointer (&response, json_node_unref);
+  response = dynamorm_session_call (globex, "ListTables", request, NULL, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(FakeRequest) last = fake_server_get_request (f->server, fake_server_count (f->server) - 1);
+
+    g_assert_nonnull (strstr (g_hash_table_lookup (last->headers, "authorization"), "/us-west-2/dynamodb/"));
+  }
+}
+
 /* ---- Against moto's server ---- */
 
 static const char *
@@ -508,6 +640,7 @@ main (int argc, char **argv)
   g_test_add ("/dynamorm/sts/failures", Fixture, NULL, fixture_setup, test_failures, fixture_teardown);
   g_test_add ("/dynamorm/sts/uri-options", Fixture, NULL, fixture_setup, test_uri_options, fixture_teardown);
   g_test_add ("/dynamorm/sts/profiles", Fixture, NULL, fixture_setup, test_profiles, fixture_teardown);
+  g_test_add ("/dynamorm/accounts/partners", Fixture, NULL, fixture_setup, test_accounts, fixture_teardown);
   g_test_add_func ("/dynamorm/moto/kms", test_moto_kms);
   g_test_add_func ("/dynamorm/moto/kms-session", test_moto_kms_session);
   g_test_add_func ("/dynamorm/moto/sts", test_moto_sts);
