@@ -13,6 +13,8 @@
  * The blocking forms run the same engine on a private main context. */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-batch-run-private.h"
@@ -355,6 +357,30 @@ retry_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Names the tables of the entries that failed, and how to fix a missing
+ * one. */
+static void
+batch_run_explain_error (BatchRun *run, GPtrArray *pending, GError **error)
+{
+  g_autoptr(GString) tables = g_string_new (NULL);
+
+  for (guint i = 0; i < pending->len; i++)
+    {
+      const char *table = ((Unit *) pending->pdata[i])->table;
+      g_autofree char *quoted = g_strdup_printf ("“%s”", table);
+
+      if (table != NULL && strstr (tables->str, quoted) == NULL)
+        g_string_append_printf (tables, "%s%s", tables->len ? ", " : "", quoted);
+    }
+  if (g_error_matches (*error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
+    g_prefix_error (error, _("%s to table %s failed: a table does not exist (create the table first: "
+                             "Session.create_table): "), run->operation, tables->str);
+  else
+    g_prefix_error (error, g_dngettext (GETTEXT_PACKAGE, "%s of %u entry (table %s) failed: ",
+                                        "%s of %u entries (table %s) failed: ", pending->len),
+                    run->operation, pending->len, tables->str);
+}
+
 static void
 batch_run_call_cb (GObject      *source,
                    GAsyncResult *result,
@@ -377,7 +403,7 @@ batch_run_call_cb (GObject      *source,
         if (((Unit *) call->chunk->units->pdata[i])->state == UNIT_PENDING ||
             g_ptr_array_find (unprocessed, call->chunk->units->pdata[i], NULL))
           g_ptr_array_add (pending, call->chunk->units->pdata[i]);
-      g_prefix_error (&error, _("%s of %u entries failed: "), run->operation, pending->len);
+      batch_run_explain_error (run, pending, &error);
       batch_run_fail_units (run, pending, error);
       g_ptr_array_unref (pending);
     }

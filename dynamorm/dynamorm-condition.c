@@ -71,7 +71,10 @@ dynamorm_condition_new (const char       *property,
   self->values = g_new0 (GValue, MAX (n_values, 1));
   for (guint i = 0; i < n_values; i++)
     {
-      g_return_val_if_fail (G_IS_VALUE (&values[i]), self);
+      /* A value that is not set (None from Python, null from JavaScript)
+       * stays unset: using the condition reports it. */
+      if (!G_IS_VALUE (&values[i]))
+        continue;
       g_value_init (&self->values[i], G_VALUE_TYPE (&values[i]));
       g_value_copy (&values[i], &self->values[i]);
     }

@@ -26,7 +26,7 @@ _dynamorm_crypto_set_no_provider_error (const DynamormField *field, GError **err
 {
   g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION,
                _("Property “%s” of %s is encrypted, but the session has no key provider: set one with "
-                 "dynamorm_session_set_key_provider() or the URI parameter kms_key_id=KEY or "
+                 "Session.set_key_provider or the URI parameter kms_key_id=KEY or "
                  "local_key_file=PATH"),
                field->pspec->name, owner_name (field));
 }

@@ -519,6 +519,15 @@ _dynamorm_field_encode_operand (const DynamormField  *field,
 
   plain.flags &= ~FIELD_FLAG_OMITEMPTY;
 
+  if (!G_IS_VALUE (value))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("A value of the condition on “%s” is not set (NULL, None or null): to test "
+                     "whether the attribute is missing, use the NOT_EXISTS operator"),
+                   field->pspec->name);
+      return NULL;
+    }
+
   /* An element of a list or set. */
   if (op == DYNAMORM_OPERATOR_CONTAINS && field->kind == FIELD_STRV)
     {

@@ -166,6 +166,33 @@ check_key_value (DynamormModel *self, const DynamormField *field, JsonNode *av,
   return TRUE;
 }
 
+/* DynamoDB refuses an empty string or binary as the key of an index. */
+static gboolean
+check_index_key_value (DynamormModel *self, const DynamormSchema *schema, const DynamormField *field,
+                       JsonNode *av, GError **error)
+{
+  JsonNode *inner;
+  const char *type = av ? _dynamorm_av_get_type (av, &inner) : NULL;
+
+  if (type == NULL || !(g_str_equal (type, "S") || g_str_equal (type, "B")) ||
+      *json_node_get_string (inner) != '\0')
+    return TRUE;
+  for (guint i = 0; schema->indexes != NULL && i < schema->indexes->len; i++)
+    {
+      const DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
+
+      if (index->partition_key != field && index->sort_key != field)
+        continue;
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("Property “%s” of this %s is a key of the index “%s” and is empty, which DynamoDB "
+                     "refuses as an index key: leave it unset (None in Python, null in JavaScript) to "
+                     "keep the item out of the index, or tag the property omitempty"),
+                   field->pspec->name, G_OBJECT_TYPE_NAME (self), index->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* ---- Properties by field, without GObject's lookup by name ----
  * What g_object_get_property() and g_object_set_property() do once they
  * have found the GParamSpec: call the owning class's vfunc. Setting this
@@ -279,6 +306,11 @@ dynamorm_model_to_item (DynamormModel  *self,
               g_clear_pointer (&av, json_node_unref);
               return NULL;
             }
+        }
+      else if (!check_index_key_value (self, schema, field, av, error))
+        {
+          g_clear_pointer (&av, json_node_unref);
+          return NULL;
         }
       if (av != NULL)
         json_object_set_member (item, field->attribute, av);

@@ -11,6 +11,7 @@
 
 #include "dynamorm-private.h"
 #include "dynamorm-expression-private.h"
+#include "dynamorm-condition-private.h"
 #include "dynamorm-query.h"
 
 /**
@@ -182,7 +183,7 @@ dynamorm_query_constructed (GObject *object)
 
   if (self->session == NULL)
     g_set_error (&self->error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                 _("A query needs a session: create it with dynamorm_query_new()"));
+                 _("A query needs a session: create it with Query.new (session, model type)"));
   else
     self->schema = _dynamorm_schema_get (self->model_type, TRUE, &self->error);
 }
@@ -448,8 +449,8 @@ check_where (DynamormQuery *self, DynamormField *field, DynamormOperator op, gui
     {
       query_fail (self, DYNAMORM_ERROR_INVALID_QUERY,
                   g_dngettext (GETTEXT_PACKAGE,
-                               "%s on “%s” takes %d value, but %u were given",
-                               "%s on “%s” takes %d values, but %u were given", arity),
+                               "%s on “%s” takes %d value, not %u",
+                               "%s on “%s” takes %d values, not %u", arity),
                   operator_text (op), field->pspec->name, arity, n_values);
       return FALSE;
     }
@@ -499,7 +500,9 @@ dynamorm_query_where_values (DynamormQuery    *self,
   for (guint i = 0; i < n_values; i++)
     if (!G_IS_VALUE (&values[i]))
       return query_fail (self, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                         _("Value %u of the condition on “%s” is not set"), i + 1, field->pspec->name);
+                         _("Value %u of the condition on “%s” is not set (NULL, None or null): to "
+                           "test whether the attribute is missing, use the NOT_EXISTS operator"),
+                         i + 1, field->pspec->name);
 
   w = g_new0 (Where, 1);
   w->field = field;
@@ -1103,8 +1106,8 @@ explain_no_candidate (DynamormQuery *self, GArray *candidates, Refusals *refusal
       const Candidate *only = &g_array_index (candidates, Candidate, 0);
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
                    _("A query on index “%s” of %s needs an equality condition on its partition key “%s”: "
-                     "add dynamorm_query_where (query, \"%s\", DYNAMORM_OPERATOR_EQ, value), "
-                     "or use dynamorm_query_scan to read the whole index"),
+                     "add an equality condition on “%s” (Query.where_values with Operator.EQ), "
+                     "or scan the whole index on purpose (Query.scan)"),
                    only->name, g_type_name (self->model_type), only->pk->pspec->name,
                    only->pk->pspec->name);
     }
@@ -1120,10 +1123,59 @@ explain_no_candidate (DynamormQuery *self, GArray *candidates, Refusals *refusal
         }
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
                    _("This query on %s has no equality condition on a partition key (%s), so DynamoDB "
-                     "would have to scan the whole table: add one, or call dynamorm_query_scan() to "
-                     "scan on purpose"),
+                     "would have to scan the whole table: add one, or scan on purpose (Query.scan)"),
                    g_type_name (self->model_type), keys->str);
     }
+}
+
+/* The first property of @cond that is @pk or @sk, or NULL: DynamoDB refuses
+ * the keys of what a Query reads in its filter. Raw expressions are not
+ * looked into. */
+static const char *
+filter_key_property (DynamormCondition *cond, const DynamormSchema *schema,
+                     const DynamormField *pk, const DynamormField *sk)
+{
+  const char *found;
+  const DynamormField *field;
+
+  switch (cond->kind)
+    {
+    case CONDITION_LEAF:
+      field = _dynamorm_schema_lookup (schema, cond->property);
+      return field != NULL && (field == pk || field == sk) ? field->pspec->name : NULL;
+    case CONDITION_AND:
+    case CONDITION_OR:
+      found = filter_key_property (cond->left, schema, pk, sk);
+      return found ? found : filter_key_property (cond->right, schema, pk, sk);
+    case CONDITION_NOT:
+      return filter_key_property (cond->left, schema, pk, sk);
+    case CONDITION_EXPRESSION:
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+check_filter_keys (DynamormQuery *self, const DynamormSchema *schema, const char *index_name,
+                   const DynamormField *pk, const DynamormField *sk, GError **error)
+{
+  const char *key = self->filter ? filter_key_property (self->filter, schema, pk, sk) : NULL;
+
+  if (key == NULL)
+    return TRUE;
+  if (index_name != NULL)
+    g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
+                 _("The filter of this query on %s names “%s”, a key of the index “%s” it reads, and "
+                   "DynamoDB refuses key attributes in a query’s filter: make the condition on “%s” a "
+                   "key condition (Query.where_values, ANDed with the others), or scan (Query.scan)"),
+                 g_type_name (self->model_type), key, index_name, key);
+  else
+    g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
+                 _("The filter of this query on %s names “%s”, a key of the table, and DynamoDB refuses "
+                   "key attributes in a query’s filter: make the condition on “%s” a key condition "
+                   "(Query.where_values, ANDed with the others), or scan (Query.scan)"),
+                 g_type_name (self->model_type), key, key);
+  return FALSE;
 }
 
 /* Chooses what a Query reads and its key condition. On success *chosen,
@@ -1288,6 +1340,8 @@ build_plan (DynamormQuery *self, PlanMode mode, GError **error)
       g_autofree char *filter_text = NULL;
 
       plan->operation = mode == PLAN_SCAN ? "Scan" : "Query";
+      if (mode != PLAN_SCAN && !check_filter_keys (self, schema, chosen.name, chosen.pk, chosen.sk, error))
+        return NULL;
       if (mode != PLAN_SCAN)
         {
           if (!render_key_condition (self, b, pk_leaf, kce, error) ||
@@ -1749,8 +1803,8 @@ run_explain_error (Run *run, GError **error)
   GError *e = *error;
 
   if (e->domain == DYNAMORM_ERROR && e->code == DYNAMORM_ERROR_RESOURCE_NOT_FOUND)
-    g_prefix_error (error, _("%s on table “%s” failed; does the table exist (create it with "
-                             "dynamorm_session_create_table)? "),
+    g_prefix_error (error, _("%s on table “%s” failed; does the table exist (create the table first: "
+                             "Session.create_table)? "),
                     run->plan->operation, run->plan->table_name);
   else if (e->domain == DYNAMORM_ERROR && e->code != DYNAMORM_ERROR_NOT_FOUND)
     g_prefix_error (error, _("%s on table “%s” failed: "), run->plan->operation, run->plan->table_name);

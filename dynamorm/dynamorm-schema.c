@@ -897,8 +897,8 @@ check_table_keys (DynamormSchema *schema, gboolean require_key, GError **error)
   if (require_key && schema->partition_key == NULL)
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                   _("%s has no partition key: tag one property “pk”, for example "
-                     "dynamorm_model_class_tag_property (klass, \"id\", \"pk\")"),
+                   _("%s has no partition key: give one property the tag “pk” (for example "
+                     "\"id=pk\" in the model’s tags, or key=\"pk\" on a Python attribute)"),
                    g_type_name (type));
       return FALSE;
     }

@@ -593,6 +593,7 @@ struct _Op
   DynamormModel *current;         /* the stored item, when a condition failed */
   DynamormWriteOptions *options;  /* gets current too, for bindings */
   gboolean item_returned;         /* the failure came with the stored item */
+  gboolean must_not_exist;        /* the write needs no item with its key */
   GPtrArray *after;               /* of DynamormAfterSet*: set on the model on success */
 };
 
@@ -652,6 +653,52 @@ describe_key (JsonObject *key)
   return g_string_free (s, FALSE);
 }
 
+/* The version of the stored item returned with a failed condition. */
+static gboolean
+op_stored_version (Op *op, gint64 *version)
+{
+  const DynamormSchema *schema;
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_auto(GValue) wide = G_VALUE_INIT;
+
+  if (op->current == NULL)
+    return FALSE;
+  schema = _dynamorm_schema_get (op->model_type, FALSE, NULL);
+  if (schema == NULL || schema->version == NULL)
+    return FALSE;
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (schema->version->pspec));
+  g_object_get_property (G_OBJECT (op->current), schema->version->pspec->name, &value);
+  g_value_init (&wide, G_TYPE_INT64);
+  if (!g_value_transform (&value, &wide))
+    return FALSE;
+  *version = g_value_get_int64 (&wide);
+  return TRUE;
+}
+
+/* Says which condition of a refused versioned write failed: the version
+ * check, or a condition of the caller's. */
+static void
+op_explain_version_failure (Op *op, GError **error)
+{
+  gint64 stored;
+
+  if (!op->item_returned || !op_stored_version (op, &stored))
+    g_prefix_error (error, _("%s of the item with %s in table “%s” was refused: the item changed since "
+                             "version %" G_GINT64_FORMAT " was read (reload it and retry), or another "
+                             "condition of the write did not hold: "),
+                    op->operation, op->key_text, op->table_name, op->version);
+  else if (stored == op->version)
+    g_prefix_error (error, _("%s of the item with %s in table “%s” was refused: the stored version is "
+                             "%" G_GINT64_FORMAT ", the one the model was read at, so a condition of "
+                             "the write other than the version did not hold: "),
+                    op->operation, op->key_text, op->table_name, stored);
+  else
+    g_prefix_error (error, _("%s of the item with %s in table “%s” was refused: the item changed since "
+                             "version %" G_GINT64_FORMAT " was read (it is at version %" G_GINT64_FORMAT
+                             " now): reload it and retry: "),
+                    op->operation, op->key_text, op->table_name, op->version, stored);
+}
+
 /* Adds what the caller needs to know to service errors. */
 static void
 op_explain_error (Op *op, GError **error)
@@ -662,7 +709,7 @@ op_explain_error (Op *op, GError **error)
     return;
 
   if (e->code == DYNAMORM_ERROR_RESOURCE_NOT_FOUND && op->table_name != NULL)
-    g_prefix_error (error, _("Table “%s” does not exist (create it with dynamorm_session_create_table): "),
+    g_prefix_error (error, _("Table “%s” does not exist (create the table first: Session.create_table): "),
                     op->table_name);
   else if (e->code == DYNAMORM_ERROR_CONDITION_FAILED && op->missing_is_not_found && !op->item_returned)
     {
@@ -672,11 +719,13 @@ op_explain_error (Op *op, GError **error)
       g_clear_error (error);
       *error = not_found;
     }
+  else if (e->code == DYNAMORM_ERROR_CONDITION_FAILED && op->must_not_exist && op->item_returned &&
+           op->key_text != NULL)
+    g_prefix_error (error, _("%s of the item with %s in table “%s” was refused: an item with this key "
+                             "exists already (read it with get, or write with put to replace it): "),
+                    op->operation, op->key_text, op->table_name);
   else if (e->code == DYNAMORM_ERROR_CONDITION_FAILED && op->version_checked && op->key_text != NULL)
-    g_prefix_error (error, _("%s of the item with %s in table “%s” was refused: the item changed since "
-                             "version %" G_GINT64_FORMAT " was read (reload it and retry), or another "
-                             "condition of the write did not hold: "),
-                    op->operation, op->key_text, op->table_name, op->version);
+    op_explain_version_failure (op, error);
   else if (e->code == DYNAMORM_ERROR_CONDITION_FAILED && op->key_text != NULL)
     g_prefix_error (error, _("%s of the item with %s in table “%s” was refused: a condition of the write did not hold: "),
                     op->operation, op->key_text, op->table_name);
@@ -1774,6 +1823,8 @@ add_version (Op *op, WriteKind kind, const DynamormSchema *schema, DynamormWrite
       /* Names are only taken where used: an unused #name is a
        * ValidationException. */
       if (version == 0 && kind == WRITE_PUT)
+        op->must_not_exist = TRUE;
+      if (version == 0 && kind == WRITE_PUT)
         g_ptr_array_add (conditions, g_strdup_printf ("attribute_not_exists(%s)",
                                                       _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
       else
@@ -1952,6 +2003,7 @@ build_put (DynamormSession       *self,
     }
   if (condition != NULL)
     g_ptr_array_add (conditions, condition);
+  op->must_not_exist = insert_only || (options != NULL && dynamorm_write_options_get_if_not_exists (options));
   if (insert_only)
     g_ptr_array_add (conditions, g_strdup_printf ("attribute_not_exists(%s)",
                                                   _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
@@ -2543,7 +2595,7 @@ build_update (DynamormSession       *self,
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
                    _("An update changes an existing item, so it cannot need the item not to exist: "
-                     "use dynamorm_session_insert or put_full with if-not-exists to create an item"));
+                     "use Session.insert, or put_full with if-not-exists, to create an item"));
       return NULL;
     }
 

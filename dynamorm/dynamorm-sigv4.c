@@ -554,7 +554,7 @@ dynamorm_sigv4_request_sign (DynamormSigV4Request  *self,
   if (!g_hash_table_contains (self->headers, "host"))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                   _("Cannot sign a request without a Host header: add the endpoint’s host (and port) with dynamorm_sigv4_request_add_header()"));
+                   _("Cannot sign a request without a Host header: add the endpoint’s host (and port) as a header (SigV4Request.add_header)"));
       return FALSE;
     }
 

@@ -730,6 +730,17 @@ or_none (const char *s)
   return s ? s : _("(none)");
 }
 
+/* "the table's sort key is “a”, the model has none", and the like. */
+static char *
+key_difference (const char *noun, const char *table, const char *model)
+{
+  if (table == NULL)
+    return g_strdup_printf (_("the table has no %s, the model's is “%s”"), noun, model);
+  if (model == NULL)
+    return g_strdup_printf (_("the table's %s is “%s”, the model has none"), noun, table);
+  return g_strdup_printf (_("the table's %s is “%s”, the model's is “%s”"), noun, table, model);
+}
+
 static gboolean
 strv_equal0 (char **a, char **b)
 {
@@ -772,13 +783,15 @@ compare_index (DynamormTable *self, const DynamormSchema *schema, DynamormIndex 
   g_auto(Projection) p = { 0, };
 
   if (g_strcmp0 (hash, index->partition_key->attribute) != 0)
-    add_difference (diffs, kind, index->name,
-                    _("%s “%s”: the table's partition key is “%s”, the model's is “%s”"),
-                    what, index->name, or_none (hash), index->partition_key->attribute);
+    {
+      g_autofree char *text = key_difference (_("partition key"), hash, index->partition_key->attribute);
+      add_difference (diffs, kind, index->name, "%s “%s”: %s", what, index->name, text);
+    }
   if (g_strcmp0 (range, want_range) != 0)
-    add_difference (diffs, kind, index->name,
-                    _("%s “%s”: the table's sort key is “%s”, the model's is “%s”"),
-                    what, index->name, or_none (range), or_none (want_range));
+    {
+      g_autofree char *text = key_difference (_("sort key"), range, want_range);
+      add_difference (diffs, kind, index->name, "%s “%s”: %s", what, index->name, text);
+    }
 
   index_projection (self, schema, index->name, &p);
   if (g_strcmp0 (ptype, projection_name (p.projection)) != 0)
@@ -807,13 +820,15 @@ compare_with_model (DynamormTable *self, const DynamormSchema *schema, JsonObjec
   const char *index_members[2] = { "GlobalSecondaryIndexes", "LocalSecondaryIndexes" };
 
   if (g_strcmp0 (hash, schema->partition_key->attribute) != 0)
-    add_difference (diffs, DIFF_FATAL, NULL,
-                    _("partition key: the table's is “%s”, the model's is “%s”"),
-                    or_none (hash), schema->partition_key->attribute);
+    {
+      g_autofree char *text = key_difference (_("partition key"), hash, schema->partition_key->attribute);
+      add_difference (diffs, DIFF_FATAL, NULL, "%s", text);
+    }
   if (g_strcmp0 (range, want_range) != 0)
-    add_difference (diffs, DIFF_FATAL, NULL,
-                    _("sort key: the table's is “%s”, the model's is “%s”"),
-                    or_none (range), or_none (want_range));
+    {
+      g_autofree char *text = key_difference (_("sort key"), range, want_range);
+      add_difference (diffs, DIFF_FATAL, NULL, "%s", text);
+    }
 
   /* Attribute types of every key the model declares. */
   {
@@ -862,7 +877,7 @@ compare_with_model (DynamormTable *self, const DynamormSchema *schema, JsonObjec
                         index->name);
       else
         add_difference (diffs, DIFF_GSI_MISSING, index->name,
-                        _("global secondary index “%s” is missing; dynamorm_table_migrate adds it"),
+                        _("global secondary index “%s” is missing; migrate the table to add it (Table.migrate)"),
                         index->name);
     }
 
@@ -882,7 +897,7 @@ compare_with_model (DynamormTable *self, const DynamormSchema *schema, JsonObjec
           if (m == 0)
             add_difference (diffs, DIFF_GSI_EXTRA, name,
                             _("the table has a global secondary index “%s” that the model does not "
-                              "declare; dynamorm_table_migrate drops it when drop-indexes is set"),
+                              "declare; migrating the table (Table.migrate) drops it when drop-indexes is set"),
                             name);
           else
             add_difference (diffs, DIFF_FATAL, NULL,
@@ -1065,8 +1080,8 @@ wait_described_cb (GObject      *source,
         g_task_return_pointer (task, NULL, NULL);
       else if (is_error (error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
         g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND,
-                                 _("Table “%s” does not exist: create it with dynamorm_table_create "
-                                   "or dynamorm_table_ensure"),
+                                 _("Table “%s” does not exist: create it first "
+                                   "(Table.create or Table.ensure)"),
                                  w->name);
       else
         {
@@ -1099,9 +1114,9 @@ wait_described_cb (GObject      *source,
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                                w->gone ? _("Table “%s” still exists (%s) after %u seconds; wait longer "
-                                           "with dynamorm_table_options_set_timeout")
+                                           "with TableOptions.set_timeout")
                                        : _("Table “%s” is not active yet (%s) after %u seconds; wait longer "
-                                           "with dynamorm_table_options_set_timeout"),
+                                           "with TableOptions.set_timeout"),
                                w->name, w->last_status, self->options->timeout_s);
       return;
     }
@@ -1317,7 +1332,7 @@ create_cb (GObject      *source,
           return;
         }
       if (is_error (error, DYNAMORM_ERROR_RESOURCE_IN_USE))
-        g_prefix_error (&error, _("Table “%s” already exists (use dynamorm_table_ensure to accept an "
+        g_prefix_error (&error, _("Table “%s” already exists (use Table.ensure to accept an "
                                   "existing table that matches the model): "), job->name);
       else
         g_prefix_error (&error, _("Creating table “%s” failed: "), job->name);
@@ -2063,8 +2078,8 @@ describe_cb (GObject      *source,
   if (response == NULL)
     {
       if (is_error (error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
-        g_prefix_error (&error, _("Table “%s” does not exist (create it with dynamorm_table_create or "
-                                  "dynamorm_table_ensure): "), job->name);
+        g_prefix_error (&error, _("Table “%s” does not exist (create it first: Table.create or "
+                                  "Table.ensure): "), job->name);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

@@ -1199,6 +1199,12 @@ commit_cb (GObject      *source,
 
   if (g_error_matches (error, DYNAMORM_ERROR, DYNAMORM_ERROR_TRANSACTION_CANCELLED))
     explain_cancellation (self, error, any_condition);
+  else if (g_error_matches (error, DYNAMORM_ERROR, DYNAMORM_ERROR_IDEMPOTENCY_MISMATCH))
+    g_prefix_error (&error, _("The client request token “%s” was used in the last ten minutes for a "
+                              "transaction with other actions, so nothing was written: give this "
+                              "transaction a new token (Transaction.set_client_request_token with "
+                              "NULL or None makes one), or repeat the earlier actions unchanged: "),
+                    self->token);
   self->committing = FALSE;
   g_task_return_error (task, error);
 }

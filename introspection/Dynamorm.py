@@ -203,6 +203,11 @@ def _to_gvalue_list(values):
         return None
     if isinstance(values, (str, bytes)) or not hasattr(values, '__iter__'):
         values = [values]
+    values = list(values)
+    if any(v is None for v in values):
+        # (PyGObject 3.42 crashes on None in a GValue array.)
+        raise InvalidArgument('a value to compare with is None: to test whether the attribute '
+                              'is missing, use .not_exists() (Operator.NOT_EXISTS, no values)')
     return [_to_gvalue(v) for v in values]
 
 
@@ -494,6 +499,10 @@ class _Expressions:
         return name.replace('_', '-')
 
     def _values(self, *values):
+        if any(v is None for v in values):
+            raise InvalidArgument('%s: a value to compare with is None: to test whether the '
+                                  'attribute is missing, use == None or .not_exists()'
+                                  % self._property_name())
         return [self._condition_value(v) for v in values]
 
     def _condition_value(self, value):
@@ -503,9 +512,13 @@ class _Expressions:
         return GObject.Value(self.type, converted)
 
     def __eq__(self, other):
+        if other is None:       # "is unset": the attribute is absent
+            return self.not_exists()
         return _leaf(self._property_name(), _Operator.EQ, self._values(other))
 
     def __ne__(self, other):
+        if other is None:
+            return self.exists()
         return _leaf(self._property_name(), _Operator.NE, self._values(other))
 
     def __lt__(self, other):

@@ -98,7 +98,7 @@ dynamorm_http_backend_initable_init (GInitable     *initable,
   if (uri_string == NULL)
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                   _("The %s backend needs a URI: create it with dynamorm_backend_new_for_uri()"),
+                   _("The %s backend needs a URI: create it with Backend.new_for_uri"),
                    G_OBJECT_TYPE_NAME (self));
       return FALSE;
     }
@@ -233,8 +233,8 @@ check_initialized (DynamormHttpBackend  *self,
   if (priv->transport != NULL)
     return TRUE;
   g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_FAILED,
-               _("The %s backend was not initialized; create it with dynamorm_backend_new_for_uri() "
-                 "or g_initable_new()"), G_OBJECT_TYPE_NAME (self));
+               _("The %s backend was not initialized; create it with Backend.new_for_uri "
+                 "(or initialize it as a GInitable)"), G_OBJECT_TYPE_NAME (self));
   return FALSE;
 }
 

@@ -336,7 +336,7 @@ test_table_mismatches (Fixture *f, gconstpointer data)
 
   g_assert_false (dynamorm_session_put (f->session, DYNAMORM_MODEL (user), NULL, &error));
   g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND);
-  g_assert_nonnull (strstr (error->message, "create it with dynamorm_session_create_table"));
+  g_assert_nonnull (strstr (error->message, "create the table first: Session.create_table"));
   g_assert_cmpuint (f->backend->declined, ==, 1);
   g_clear_error (&error);
 

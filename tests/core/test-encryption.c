@@ -186,7 +186,7 @@ test_no_provider (Fixture *f, gconstpointer data)
   g_assert_false (dynamorm_session_put (f->session, patient, NULL, &error));
   g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION);
   g_assert_nonnull (strstr (error->message, "“ssn”"));
-  g_assert_nonnull (strstr (error->message, "dynamorm_session_set_key_provider"));
+  g_assert_nonnull (strstr (error->message, "Session.set_key_provider"));
   g_clear_error (&error);
   item = raw_item (f, "p3");
   g_assert_null (item);

@@ -1115,7 +1115,7 @@ test_bad_input (void)
     /* no partition key equality: would need a scan */
     g_autoptr(DynamormQuery) q = dynamorm_query_new (session, TEST_TYPE_INVOICE);
     dynamorm_query_where (q, "total", DYNAMORM_OPERATOR_GT, (gint64) 5);
-    expect_refused (q, proxy, DYNAMORM_ERROR_INVALID_QUERY, "dynamorm_query_scan");
+    expect_refused (q, proxy, DYNAMORM_ERROR_INVALID_QUERY, "Query.scan");
     g_assert_cmpint (dynamorm_query_count (q, NULL, &error), ==, -1);
     g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY);
     g_clear_error (&error);
