@@ -236,6 +236,107 @@ parse_view_type (const char *text, DynamormStreamViewType *out)
   return FALSE;
 }
 
+static gboolean attribute_values_equal (JsonNode *a, JsonNode *b);
+
+/* The text of a set element, numbers in DynamoDB's normal form. */
+static char *
+set_element_text (JsonNode *element, gboolean numbers)
+{
+  const char *text = JSON_NODE_HOLDS_VALUE (element) ? json_node_get_string (element) : NULL;
+  char *normal;
+
+  if (text == NULL)
+    return NULL;
+  if (numbers && (normal = dynamorm_number_normalize (text, NULL)) != NULL)
+    return normal;
+  return g_strdup (text);
+}
+
+/* DynamoDB keeps no order in a set: the same members in another order are
+ * the same set. */
+static gboolean
+sets_equal (JsonArray *a, JsonArray *b, gboolean numbers)
+{
+  g_autoptr(GHashTable) members = NULL;
+
+  if (json_array_get_length (a) != json_array_get_length (b))
+    return FALSE;
+  members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      char *text = set_element_text (json_array_get_element (a, i), numbers);
+
+      if (text == NULL)
+        return FALSE;
+      g_hash_table_add (members, text);
+    }
+  for (guint i = 0; i < json_array_get_length (b); i++)
+    {
+      g_autofree char *text = set_element_text (json_array_get_element (b, i), numbers);
+
+      if (text == NULL || !g_hash_table_contains (members, text))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+maps_equal (JsonObject *a, JsonObject *b)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+
+  if (json_object_get_size (a) != json_object_get_size (b))
+    return FALSE;
+  json_object_iter_init (&iter, a);
+  while (json_object_iter_next (&iter, &name, &member))
+    {
+      JsonNode *other = json_object_get_member (b, name);
+
+      if (other == NULL || !attribute_values_equal (member, other))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+lists_equal (JsonArray *a, JsonArray *b)
+{
+  if (json_array_get_length (a) != json_array_get_length (b))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    if (!attribute_values_equal (json_array_get_element (a, i), json_array_get_element (b, i)))
+      return FALSE;
+  return TRUE;
+}
+
+/* Two AttributeValues hold the same value: sets compare as sets, at any
+ * depth; everything else as JSON. */
+static gboolean
+attribute_values_equal (JsonNode *a, JsonNode *b)
+{
+  JsonNode *ia = NULL, *ib = NULL;
+  const char *ta, *tb;
+
+  if (!JSON_NODE_HOLDS_OBJECT (a) || !JSON_NODE_HOLDS_OBJECT (b) ||
+      json_object_get_size (json_node_get_object (a)) != 1 ||
+      json_object_get_size (json_node_get_object (b)) != 1)
+    return json_node_equal (a, b);
+  ta = _dynamorm_av_get_type (a, &ia);
+  tb = _dynamorm_av_get_type (b, &ib);
+  if (ta == NULL || tb == NULL || !g_str_equal (ta, tb))
+    return json_node_equal (a, b);
+  if ((g_str_equal (ta, "SS") || g_str_equal (ta, "NS") || g_str_equal (ta, "BS")) &&
+      JSON_NODE_HOLDS_ARRAY (ia) && JSON_NODE_HOLDS_ARRAY (ib))
+    return sets_equal (json_node_get_array (ia), json_node_get_array (ib), g_str_equal (ta, "NS"));
+  if (g_str_equal (ta, "M") && JSON_NODE_HOLDS_OBJECT (ia) && JSON_NODE_HOLDS_OBJECT (ib))
+    return maps_equal (json_node_get_object (ia), json_node_get_object (ib));
+  if (g_str_equal (ta, "L") && JSON_NODE_HOLDS_ARRAY (ia) && JSON_NODE_HOLDS_ARRAY (ib))
+    return lists_equal (json_node_get_array (ia), json_node_get_array (ib));
+  return json_node_equal (a, b);
+}
+
 /* The properties (or, without a model, the attributes) that differ
  * between two images; those present in the one image there is. */
 static char **
@@ -263,7 +364,7 @@ changed_properties (DynamormStreamRecord *self)
           JsonNode *a = old_obj ? json_object_get_member (old_obj, field->attribute) : NULL;
           JsonNode *b = new_obj ? json_object_get_member (new_obj, field->attribute) : NULL;
 
-          if ((a == NULL) != (b == NULL) || (a && !json_node_equal (a, b)))
+          if ((a == NULL) != (b == NULL) || (a && !attribute_values_equal (a, b)))
             g_strv_builder_add (builder, field->pspec->name);
         }
     }
@@ -287,7 +388,7 @@ changed_properties (DynamormStreamRecord *self)
 
               if (k == 1 && b != NULL)
                 continue;  /* seen from the new image */
-              if (b == NULL || !json_node_equal (a, b))
+              if (b == NULL || !attribute_values_equal (a, b))
                 g_strv_builder_add (builder, name);
             }
         }

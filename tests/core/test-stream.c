@@ -147,6 +147,32 @@ test_get_records_modify (void)
   assert_strv (dynamorm_stream_record_get_changed_properties (r), changed_attributes);
 }
 
+/* Sets in another order (at the top and inside a map) are no change; a
+ * set with another member is one; NS compares numbers by value. */
+static const char modify_sets[] =
+  "{\"Records\":["
+  " {\"eventID\":\"e4\",\"eventName\":\"MODIFY\",\"eventVersion\":\"1.1\",\"eventSource\":\"aws:dynamodb\",\"awsRegion\":\"eu-west-1\","
+  "  \"dynamodb\":{\"Keys\":{\"Id\":{\"N\":\"7\"}},"
+  "    \"OldImage\":{\"Id\":{\"N\":\"7\"},\"Tags\":{\"SS\":[\"a\",\"b\",\"c\"]},\"Nums\":{\"NS\":[\"1\",\"2.50\"]},"
+  "      \"Bin\":{\"BS\":[\"AA==\",\"AQ==\"]},\"Deep\":{\"M\":{\"s\":{\"SS\":[\"x\",\"y\"]}}},\"More\":{\"SS\":[\"a\"]},"
+  "      \"List\":{\"L\":[{\"S\":\"1\"},{\"S\":\"2\"}]}},"
+  "    \"NewImage\":{\"Id\":{\"N\":\"7\"},\"Tags\":{\"SS\":[\"c\",\"a\",\"b\"]},\"Nums\":{\"NS\":[\"2.5\",\"1\"]},"
+  "      \"Bin\":{\"BS\":[\"AQ==\",\"AA==\"]},\"Deep\":{\"M\":{\"s\":{\"SS\":[\"y\",\"x\"]}}},\"More\":{\"SS\":[\"a\",\"b\"]},"
+  "      \"List\":{\"L\":[{\"S\":\"2\"},{\"S\":\"1\"}]}},"
+  "    \"SequenceNumber\":\"1\",\"SizeBytes\":59,\"StreamViewType\":\"NEW_AND_OLD_IMAGES\"}}]}";
+
+static void
+test_sets_compare_as_sets (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = dynamorm_stream_parse_event (modify_sets, -1, G_TYPE_NONE, &error);
+  /* A list keeps its order: reordered, it changed. */
+  const char *changed[] = { "More", "List", NULL };
+
+  g_assert_no_error (error);
+  assert_strv (dynamorm_stream_record_get_changed_properties (g_ptr_array_index (records, 0)), changed);
+}
+
 static void
 test_single_record_keys_only (void)
 {
@@ -262,6 +288,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/dynamorm/stream/lambda-sample", test_lambda_sample);
   g_test_add_func ("/dynamorm/stream/get-records-modify", test_get_records_modify);
   g_test_add_func ("/dynamorm/stream/single-record-keys-only", test_single_record_keys_only);
+  g_test_add_func ("/dynamorm/stream/sets-compare-as-sets", test_sets_compare_as_sets);
   for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
     {
       g_autofree char *path = g_strdup_printf ("/dynamorm/stream/malformed/%s", malformed[i].name);
