@@ -126,7 +126,8 @@ GPtrArray *dynamorm_session_execute_finish (DynamormSession      *self,
                                             GAsyncResult         *result,
                                             GError              **error);
 
-/* Tables */
+/* Tables (create, delete and describe are implemented over DynamormTable,
+ * in dynamorm-table.c) */
 DYNAMORM_AVAILABLE_IN_ALL
 gboolean  dynamorm_session_create_table          (DynamormSession      *self,
                                                   GType                 model_type,

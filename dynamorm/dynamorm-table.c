@@ -2438,3 +2438,302 @@ dynamorm_table_list_names (DynamormSession  *session,
   return ret;
 }
 
+/* ------------------------------------------------------------------ */
+/* The session's table calls: DynamormTable with default options (one
+ * place builds CreateTable from a schema). They live here, above the
+ * session, so that the session never calls the table. */
+
+static gboolean
+session_finish_boolean (DynamormSession *self, GAsyncResult *result, gpointer source_tag, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gpointer
+session_finish_pointer (DynamormSession *self, GAsyncResult *result, gpointer source_tag, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static DynamormTable *
+table_for_type (DynamormSession *self, GType model_type, GError **error)
+{
+  /* Report schema mistakes before any request, as every operation does. */
+  if (_dynamorm_schema_get (model_type, TRUE, error) == NULL)
+    return NULL;
+  return dynamorm_table_new (self, model_type, NULL);
+}
+
+typedef enum {
+  TABLE_CREATE,
+  TABLE_DELETE,
+  TABLE_DESCRIBE,
+} TableCall;
+
+static void
+table_call_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormTable *table = DYNAMORM_TABLE (source);
+  TableCall call = GPOINTER_TO_INT (g_task_get_task_data (task));
+  GError *error = NULL;
+
+  if (call == TABLE_DESCRIBE)
+    {
+      JsonNode *description = dynamorm_table_describe_finish (table, result, &error);
+
+      if (description == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, description, (GDestroyNotify) json_node_unref);
+      return;
+    }
+  if (call == TABLE_CREATE ? dynamorm_table_create_finish (table, result, &error)
+                           : dynamorm_table_delete_finish (table, result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+table_call_async (DynamormSession     *self,
+                  GType                model_type,
+                  TableCall            call,
+                  gpointer             source_tag,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(DynamormTable) table = NULL;
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, GINT_TO_POINTER (call), NULL);
+  table = table_for_type (self, model_type, &error);
+  if (table == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (call == TABLE_CREATE)
+    dynamorm_table_create_async (table, cancellable, table_call_cb, g_steal_pointer (&task));
+  else if (call == TABLE_DELETE)
+    dynamorm_table_delete_async (table, cancellable, table_call_cb, g_steal_pointer (&task));
+  else
+    dynamorm_table_describe_async (table, cancellable, table_call_cb, g_steal_pointer (&task));
+}
+
+/**
+ * dynamorm_session_create_table:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Creates the table of a model from its schema and waits until it is
+ * active: its key, its global and local secondary indexes (projecting all
+ * attributes), billed on demand, with TTL enabled when the model has a
+ * `ttl` property. An existing table is %DYNAMORM_ERROR_RESOURCE_IN_USE.
+ * For other options (projections, provisioned capacity, streams), and to
+ * create only when missing, use [class@Dynamorm.Table].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_create_table (DynamormSession  *self,
+                               GType             model_type,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  g_autoptr(DynamormTable) table = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+
+  table = table_for_type (self, model_type, error);
+  return table != NULL && dynamorm_table_create (table, cancellable, error);
+}
+
+/**
+ * dynamorm_session_create_table_async:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the table is created
+ * @user_data: data for @callback
+ *
+ * Creates the table of a model; see [method@Dynamorm.Session.create_table].
+ */
+void
+dynamorm_session_create_table_async (DynamormSession     *self,
+                                     GType                model_type,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+
+  table_call_async (self, model_type, TABLE_CREATE, dynamorm_session_create_table_async,
+                    cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_create_table_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.create_table_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_create_table_finish (DynamormSession  *self,
+                                      GAsyncResult     *result,
+                                      GError          **error)
+{
+  return session_finish_boolean (self, result, dynamorm_session_create_table_async, error);
+}
+
+/**
+ * dynamorm_session_delete_table:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Deletes the table of a model, with all its items, and waits until it is
+ * gone.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_delete_table (DynamormSession  *self,
+                               GType             model_type,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  g_autoptr(DynamormTable) table = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+
+  table = table_for_type (self, model_type, error);
+  return table != NULL && dynamorm_table_delete (table, cancellable, error);
+}
+
+/**
+ * dynamorm_session_delete_table_async:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the table is deleted
+ * @user_data: data for @callback
+ *
+ * Deletes the table of a model; see [method@Dynamorm.Session.delete_table].
+ */
+void
+dynamorm_session_delete_table_async (DynamormSession     *self,
+                                     GType                model_type,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+
+  table_call_async (self, model_type, TABLE_DELETE, dynamorm_session_delete_table_async,
+                    cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_delete_table_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.delete_table_async].
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_session_delete_table_finish (DynamormSession  *self,
+                                      GAsyncResult     *result,
+                                      GError          **error)
+{
+  return session_finish_boolean (self, result, dynamorm_session_delete_table_async, error);
+}
+
+/**
+ * dynamorm_session_describe_table:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Describes the table of a model, as DynamoDB's DescribeTable does: its
+ * status, key schema, indexes, item count and size.
+ *
+ * Returns: (transfer full): the `Table` description, or %NULL on error
+ */
+JsonNode *
+dynamorm_session_describe_table (DynamormSession  *self,
+                                 GType             model_type,
+                                 GCancellable     *cancellable,
+                                 GError          **error)
+{
+  g_autoptr(DynamormTable) table = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
+
+  table = table_for_type (self, model_type, error);
+  return table ? dynamorm_table_describe (table, cancellable, error) : NULL;
+}
+
+/**
+ * dynamorm_session_describe_table_async:
+ * @self: a #DynamormSession
+ * @model_type: a #DynamormModel subtype
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the description
+ * @user_data: data for @callback
+ *
+ * Describes the table of a model; see
+ * [method@Dynamorm.Session.describe_table].
+ */
+void
+dynamorm_session_describe_table_async (DynamormSession     *self,
+                                       GType                model_type,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (DYNAMORM_IS_SESSION (self));
+
+  table_call_async (self, model_type, TABLE_DESCRIBE, dynamorm_session_describe_table_async,
+                    cancellable, callback, user_data);
+}
+
+/**
+ * dynamorm_session_describe_table_finish:
+ * @self: a #DynamormSession
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Completes [method@Dynamorm.Session.describe_table_async].
+ *
+ * Returns: (transfer full): the `Table` description, or %NULL on error
+ */
+JsonNode *
+dynamorm_session_describe_table_finish (DynamormSession  *self,
+                                        GAsyncResult     *result,
+                                        GError          **error)
+{
+  return session_finish_pointer (self, result, dynamorm_session_describe_table_async, error);
+}
