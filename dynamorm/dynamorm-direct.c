@@ -194,31 +194,35 @@ _dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema, const
   return ok ? g_steal_pointer (&model) : NULL;
 }
 
-/* ---- Session calls ---- */
+/* ---- Calls from the session ---- */
 
 /* The backend's direct path, when this call may take it: nothing is asked
  * of the call beyond the plain PutItem/GetItem (no consumed capacity), the
  * model class encodes with the default vfuncs, and debug logs, which show
  * each JSON request, are off. */
 static const DynamormDirectOps *
-direct_ops_for (DynamormSession *session, GType model_type, GCancellable *cancellable)
+direct_ops_for (const DynamormDirectCall *call, GType model_type, GCancellable *cancellable)
 {
-  DynamormBackend *backend = dynamorm_session_get_backend (session);
-  const DynamormDirectOps *ops = _dynamorm_backend_get_direct_ops (backend);
+  const DynamormDirectOps *ops = _dynamorm_backend_get_direct_ops (call->backend);
   DynamormModelClass *klass = g_type_class_peek (model_type);
 
   if (ops == NULL || klass == NULL || !_dynamorm_direct_enabled () ||
-      !_dynamorm_model_class_is_plain (klass) ||
-      dynamorm_session_get_capacity_mode (session) != DYNAMORM_CAPACITY_NONE ||
+      !_dynamorm_model_class_is_plain (klass) || call->wants_capacity ||
       (cancellable != NULL && g_cancellable_is_cancelled (cancellable)) ||
       !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
     return NULL;
   return ops;
 }
 
+static char *
+direct_table_name (const DynamormDirectCall *call, const DynamormSchema *schema)
+{
+  return g_strconcat (call->table_prefix ? call->table_prefix : "", schema->table_name, NULL);
+}
+
 gboolean
-_dynamorm_session_try_direct_put (DynamormSession *session, DynamormModel *model,
-                                  GCancellable *cancellable)
+_dynamorm_direct_try_put (const DynamormDirectCall *call, DynamormModel *model,
+                          GCancellable *cancellable)
 {
   GType type = G_OBJECT_TYPE (model);
   const DynamormSchema *schema = _dynamorm_schema_get (type, TRUE, NULL);
@@ -233,7 +237,7 @@ _dynamorm_session_try_direct_put (DynamormSession *session, DynamormModel *model
    * write composed keys and check entities there too. */
   if (schema == NULL || schema->version != NULL || schema->created_at != NULL ||
       schema->updated_at != NULL || schema->n_encrypted > 0 || _dynamorm_schema_is_single_table (schema) ||
-      (ops = direct_ops_for (session, type, cancellable)) == NULL)
+      (ops = direct_ops_for (call, type, cancellable)) == NULL)
     return FALSE;
 
   out = g_byte_array_sized_new (256);
@@ -244,17 +248,17 @@ _dynamorm_session_try_direct_put (DynamormSession *session, DynamormModel *model
     }
   len = out->len;
   item = g_byte_array_free (out, FALSE);
-  table = _dynamorm_session_table_name (session, schema);
-  if (ops->put_item (dynamorm_session_get_backend (session), table, item, len) == DYNAMORM_DIRECT_DONE)
+  table = direct_table_name (call, schema);
+  if (ops->put_item (call->backend, table, item, len) == DYNAMORM_DIRECT_DONE)
     return TRUE;
   g_free (item);
   return FALSE;
 }
 
 DynamormModel *
-_dynamorm_session_try_direct_get (DynamormSession *session, GType model_type,
-                                  const GValue *partition_key, const GValue *sort_key,
-                                  GCancellable *cancellable)
+_dynamorm_direct_try_get (const DynamormDirectCall *call, GType model_type,
+                          const GValue *partition_key, const GValue *sort_key,
+                          GCancellable *cancellable)
 {
   const DynamormSchema *schema = _dynamorm_schema_get (model_type, TRUE, NULL);
   const DynamormDirectOps *ops;
@@ -265,7 +269,7 @@ _dynamorm_session_try_direct_get (DynamormSession *session, GType model_type,
   guint mark;
 
   if (schema == NULL || schema->n_encrypted > 0 || _dynamorm_schema_is_single_table (schema) ||
-      (ops = direct_ops_for (session, model_type, cancellable)) == NULL)
+      (ops = direct_ops_for (call, model_type, cancellable)) == NULL)
     return NULL;
 
   key = g_byte_array_sized_new (64);
@@ -282,9 +286,9 @@ _dynamorm_session_try_direct_get (DynamormSession *session, GType model_type,
     return NULL;
   ddb_packed_end_item (key, mark, schema->sort_key != NULL ? 2 : 1);
 
-  table = _dynamorm_session_table_name (session, schema);
+  table = direct_table_name (call, schema);
   /* A missing item takes the JSON path too, for its NOT_FOUND message. */
-  if (ops->get_item (dynamorm_session_get_backend (session), table, key->data, key->len,
+  if (ops->get_item (call->backend, table, key->data, key->len,
                      &item, &len) != DYNAMORM_DIRECT_DONE)
     return NULL;
   return _dynamorm_model_new_from_packed (model_type, schema, item);

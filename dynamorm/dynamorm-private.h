@@ -168,6 +168,27 @@ gboolean _dynamorm_model_class_is_plain (DynamormModelClass *klass);
 
 /* The direct path (dynamorm-direct.c): whole models as packed items. */
 gboolean _dynamorm_direct_enabled (void);
+/* What the direct path needs of the session that calls it: the backend,
+ * the table prefix (a copy) and whether consumed capacity is asked for. */
+typedef struct {
+  DynamormBackend *backend;
+  char *table_prefix;
+  gboolean wants_capacity;
+} DynamormDirectCall;
+static inline void
+_dynamorm_direct_call_clear (DynamormDirectCall *call)
+{
+  g_clear_pointer (&call->table_prefix, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DynamormDirectCall, _dynamorm_direct_call_clear)
+/* dynamorm_session_put() of a model with no options, and
+ * dynamorm_session_get(), on the direct path: TRUE (or the model) when
+ * done; FALSE (NULL) means the call must be made the JSON way. */
+gboolean _dynamorm_direct_try_put (const DynamormDirectCall *call, DynamormModel *model,
+                                   GCancellable *cancellable);
+DynamormModel *_dynamorm_direct_try_get (const DynamormDirectCall *call, GType model_type,
+                                         const GValue *partition_key, const GValue *sort_key,
+                                         GCancellable *cancellable);
 /* FALSE on any problem; the JSON path then reports it. */
 gboolean _dynamorm_model_pack (DynamormModel *model, const DynamormSchema *schema, GByteArray *out);
 DynamormModel *_dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema,
@@ -186,15 +207,6 @@ gboolean _dynamorm_session_load_item (DynamormSession *session, DynamormModel *m
                                       const char *table, JsonNode *item, GError **error);
 /* The session's table prefix followed by the schema's table name. */
 char *_dynamorm_session_table_name (DynamormSession *session, const DynamormSchema *schema);
-/* dynamorm_session_put() of a model with no options, and
- * dynamorm_session_get(), on the direct path: TRUE (or the model) when
- * done; FALSE (NULL) means the call must be made the JSON way. */
-gboolean _dynamorm_session_try_direct_put (DynamormSession *session, DynamormModel *model,
-                                           GCancellable *cancellable);
-DynamormModel *_dynamorm_session_try_direct_get (DynamormSession *session, GType model_type,
-                                                 const GValue *partition_key, const GValue *sort_key,
-                                                 GCancellable *cancellable);
-
 /* AttributeValue helpers */
 JsonNode *_dynamorm_av_new_string (const char *type, const char *text);
 JsonNode *_dynamorm_av_new (const char *type, JsonNode *inner); /* takes inner */

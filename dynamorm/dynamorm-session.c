@@ -381,6 +381,36 @@ _dynamorm_session_table_name (DynamormSession *self, const DynamormSchema *schem
   return name;
 }
 
+/* The session as the direct path sees it. */
+static void
+direct_call_init (DynamormSession *self, DynamormDirectCall *call)
+{
+  g_mutex_lock (&self->lock);
+  call->backend = self->backend;
+  call->table_prefix = g_strdup (self->table_prefix);
+  call->wants_capacity = self->capacity_mode != DYNAMORM_CAPACITY_NONE;
+  g_mutex_unlock (&self->lock);
+}
+
+static gboolean
+try_direct_put (DynamormSession *self, DynamormModel *model, GCancellable *cancellable)
+{
+  g_auto(DynamormDirectCall) call = { NULL, NULL, FALSE };
+
+  direct_call_init (self, &call);
+  return _dynamorm_direct_try_put (&call, model, cancellable);
+}
+
+static DynamormModel *
+try_direct_get (DynamormSession *self, GType model_type, const GValue *partition_key,
+                const GValue *sort_key, GCancellable *cancellable)
+{
+  g_auto(DynamormDirectCall) call = { NULL, NULL, FALSE };
+
+  direct_call_init (self, &call);
+  return _dynamorm_direct_try_get (&call, model_type, partition_key, sort_key, cancellable);
+}
+
 /**
  * dynamorm_session_get_table_name:
  * @self: a #DynamormSession
@@ -1839,7 +1869,7 @@ dynamorm_session_put_async (DynamormSession     *self,
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
 
-  if (_dynamorm_session_try_direct_put (self, model, cancellable))
+  if (try_direct_put (self, model, cancellable))
     {
       direct_return (self, dynamorm_session_put_async, GINT_TO_POINTER (TRUE), NULL,
                      cancellable, callback, user_data);
@@ -1917,7 +1947,7 @@ dynamorm_session_put_full (DynamormSession       *self,
   g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
   g_return_val_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options), FALSE);
 
-  if (options == NULL && _dynamorm_session_try_direct_put (self, model, cancellable))
+  if (options == NULL && try_direct_put (self, model, cancellable))
     return TRUE;
   op = build_put (self, model, options, FALSE, error);
   return op != NULL && op_run_write (op, current, cancellable, error);
@@ -1950,7 +1980,7 @@ dynamorm_session_put_full_async (DynamormSession      *self,
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
   g_return_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options));
 
-  if (options == NULL && _dynamorm_session_try_direct_put (self, model, cancellable))
+  if (options == NULL && try_direct_put (self, model, cancellable))
     {
       direct_return (self, dynamorm_session_put_full_async, GINT_TO_POINTER (TRUE), NULL,
                      cancellable, callback, user_data);
@@ -2132,7 +2162,7 @@ dynamorm_session_get (DynamormSession  *self,
 
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
 
-  model = _dynamorm_session_try_direct_get (self, model_type, partition_key, sort_key, cancellable);
+  model = try_direct_get (self, model_type, partition_key, sort_key, cancellable);
   if (model != NULL)
     return model;
   op = build_get (self, model_type, partition_key, sort_key, error);
@@ -2167,7 +2197,7 @@ dynamorm_session_get_async (DynamormSession     *self,
 
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
 
-  model = _dynamorm_session_try_direct_get (self, model_type, partition_key, sort_key, cancellable);
+  model = try_direct_get (self, model_type, partition_key, sort_key, cancellable);
   if (model != NULL)
     {
       direct_return (self, dynamorm_session_get_async, model, g_object_unref,
