@@ -939,6 +939,14 @@ full_check:
   return check_set_members (strv, what, error);
 }
 
+static const DynamormNestedModelFuncs *nested_model_funcs;
+
+void
+_dynamorm_codec_set_nested_model_funcs (const DynamormNestedModelFuncs *funcs)
+{
+  nested_model_funcs = funcs;
+}
+
 static JsonNode *
 encode_model (DynamormModel *model, GError **error);
 
@@ -1098,7 +1106,7 @@ encode_model (DynamormModel *model, GError **error)
                    g_type_name (G_OBJECT_TYPE (model)));
       return NULL;
     }
-  item = dynamorm_model_to_item (model, error);
+  item = nested_model_funcs->to_item (model, error);
   if (item == NULL)
     return NULL;
   return _dynamorm_av_new ("M", g_steal_pointer (&item));
@@ -1632,7 +1640,7 @@ decode_model (const DynamormField *field, AvView *view, GValue *value, GError **
   if (view->type != DDB_TYPE_M)
     return DECODE_MISMATCH;
   view_json (view);
-  model = dynamorm_model_new_from_item (G_VALUE_TYPE (value), view->inner, error);
+  model = nested_model_funcs->new_from_item (G_VALUE_TYPE (value), view->inner, error);
   if (model == NULL)
     return DECODE_FAILED;
   g_value_take_object (value, model);
@@ -1663,7 +1671,7 @@ decode_model_list (const DynamormField *field, AvView *view, GValue *value, GErr
           wrong_type (field, element_type, _("a list of maps"), error);
           return DECODE_FAILED;
         }
-      model = dynamorm_model_new_from_item (field->element_type, element_inner, error);
+      model = nested_model_funcs->new_from_item (field->element_type, element_inner, error);
       if (model == NULL)
         return DECODE_FAILED;
       g_list_store_append (store, model);

@@ -42,7 +42,10 @@ G_DEFINE_ABSTRACT_TYPE (DynamormModel, dynamorm_model, G_TYPE_OBJECT)
 static void
 dynamorm_model_class_init (DynamormModelClass *klass)
 {
+  static const DynamormNestedModelFuncs nested = { dynamorm_model_to_item, dynamorm_model_new_from_item };
+
   _dynamorm_init ();
+  _dynamorm_codec_set_nested_model_funcs (&nested);
 
   klass->serialize_property = dynamorm_model_default_serialize_property;
   klass->deserialize_property = dynamorm_model_default_deserialize_property;

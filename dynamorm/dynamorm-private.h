@@ -103,6 +103,16 @@ typedef struct {
 const DynamormSchema *_dynamorm_schema_get (GType type, gboolean require_key, GError **error);
 DynamormField *_dynamorm_schema_lookup (const DynamormSchema *schema, const char *property);
 
+/* The codec is below the model and never calls it: for properties that
+ * hold a model or a list of models it converts the nested items through
+ * these, which DynamormModel registers in its class_init (before any
+ * schema of a model type exists). */
+typedef struct {
+  JsonNode      *(*to_item)       (DynamormModel *model, GError **error);
+  DynamormModel *(*new_from_item) (GType model_type, JsonNode *item, GError **error);
+} DynamormNestedModelFuncs;
+void _dynamorm_codec_set_nested_model_funcs (const DynamormNestedModelFuncs *funcs);
+
 /* Codec, per field. *out is NULL when the value is omitted from the item. */
 gboolean _dynamorm_field_encode (const DynamormField *field, const GValue *value,
                                  JsonNode **out, GError **error);
