@@ -9,7 +9,7 @@
 #include <unistd.h>
 #endif
 
-#include "dynamorm-private.h"
+#include "dynamorm-single-table-private.h"
 #include "dynamorm-expression-private.h"
 #include "dynamorm-condition-private.h"
 #include "dynamorm-query.h"
@@ -76,6 +76,11 @@ typedef struct {
   DynamormOperator op;
   GValue *values;
   guint n_values;
+  /* Made by the planner from conditions on a key template's properties:
+   * never part of the filter; covered: the conditions (Where*) it makes
+   * redundant when it is the key condition. */
+  gboolean composed;
+  GPtrArray *covered;
 } Where;
 
 struct _DynamormQuery
@@ -95,6 +100,8 @@ struct _DynamormQuery
   guint limit;
   gboolean consistent;
   GPtrArray *projection;          /* of DynamormField*, or NULL */
+  char *collection;               /* a collection query: its name */
+  GArray *members;                /* of GType: the collection's members */
 };
 
 G_DEFINE_FINAL_TYPE (DynamormQuery, dynamorm_query, G_TYPE_OBJECT)
@@ -114,6 +121,7 @@ where_free (Where *w)
   for (guint i = 0; i < w->n_values; i++)
     g_value_unset (&w->values[i]);
   g_free (w->values);
+  g_clear_pointer (&w->covered, g_ptr_array_unref);
   g_free (w);
 }
 
@@ -128,6 +136,8 @@ dynamorm_query_finalize (GObject *object)
   g_clear_pointer (&self->filter, dynamorm_condition_unref);
   g_clear_pointer (&self->index_name, g_free);
   g_clear_pointer (&self->projection, g_ptr_array_unref);
+  g_clear_pointer (&self->collection, g_free);
+  g_clear_pointer (&self->members, g_array_unref);
 
   G_OBJECT_CLASS (dynamorm_query_parent_class)->finalize (object);
 }
@@ -246,6 +256,82 @@ dynamorm_query_new (DynamormSession *session,
   g_return_val_if_fail (g_type_is_a (model_type, DYNAMORM_TYPE_MODEL), NULL);
 
   return g_object_new (DYNAMORM_TYPE_QUERY, "session", session, "model-type", model_type, NULL);
+}
+
+static DynamormQuery *query_fail (DynamormQuery *self, int code, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+/**
+ * dynamorm_query_new_collection:
+ * @session: the session to run the query on
+ * @collection: the name of a collection, as its members declare it with
+ *   the tag `@collection=NAME`
+ * @member_type: a [class@Dynamorm.Model] subtype in the collection
+ *
+ * Creates a query that reads a collection: the items of several models
+ * that share one partition key template (on the table or on one index),
+ * such as a customer with their orders and payments, in one request
+ * sequence. Add the other members with
+ * [method@Dynamorm.Query.add_member], give the partition key's
+ * properties with [method@Dynamorm.Query.where], and read: each item
+ * comes back as the model its entity names, in key order.
+ *
+ * ```c
+ * g_autoptr(DynamormQuery) history =
+ *   dynamorm_query_new_collection (session, "customer-history", SHOP_TYPE_CUSTOMER);
+ *
+ * dynamorm_query_add_member (history, SHOP_TYPE_ORDER);
+ * dynamorm_query_add_member (history, SHOP_TYPE_PAYMENT);
+ * dynamorm_query_where (history, "customer-id", DYNAMORM_OPERATOR_EQ, "c1");
+ * items = dynamorm_query_all (history, NULL, &error);
+ * ```
+ *
+ * Members that do not declare the collection, or do not share its
+ * partition key, are reported by the terminals before any request.
+ * Conditions on other properties become the filter; a collection query
+ * has no projection.
+ *
+ * Returns: (transfer full): a new query
+ */
+DynamormQuery *
+dynamorm_query_new_collection (DynamormSession *session,
+                               const char      *collection,
+                               GType            member_type)
+{
+  DynamormQuery *self;
+
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (session), NULL);
+  g_return_val_if_fail (collection != NULL, NULL);
+  g_return_val_if_fail (g_type_is_a (member_type, DYNAMORM_TYPE_MODEL), NULL);
+
+  self = dynamorm_query_new (session, member_type);
+  self->collection = g_strdup (collection);
+  self->members = g_array_new (FALSE, FALSE, sizeof (GType));
+  g_array_append_val (self->members, member_type);
+  return self;
+}
+
+/**
+ * dynamorm_query_add_member:
+ * @self: a query made by [ctor@Dynamorm.Query.new_collection]
+ * @member_type: another [class@Dynamorm.Model] subtype in the collection
+ *
+ * Adds a member to a collection query: its items are read too.
+ *
+ * Returns: (transfer none): @self, to chain calls
+ */
+DynamormQuery *
+dynamorm_query_add_member (DynamormQuery *self,
+                           GType          member_type)
+{
+  g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
+  g_return_val_if_fail (g_type_is_a (member_type, DYNAMORM_TYPE_MODEL), self);
+
+  if (self->members == NULL)
+    return query_fail (self, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                       _("Members can only be added to a collection query: create it with "
+                         "dynamorm_query_new_collection()"));
+  g_array_append_val (self->members, member_type);
+  return self;
 }
 
 /**
@@ -400,6 +486,8 @@ lookup_property (DynamormQuery *self, const char *property)
   if (self->error != NULL)
     return NULL;
   field = _dynamorm_schema_lookup (self->schema, property);
+  if (field == NULL)
+    field = (DynamormField *) _dynamorm_schema_lookup_composed (self->schema, property);
   if (field == NULL)
     query_fail (self, DYNAMORM_ERROR_INVALID_ARGUMENT,
                 _("%s has no stored property “%s”: name one of its properties (not an attribute name)"),
@@ -1006,14 +1094,102 @@ keep_named_index (DynamormQuery *self, GArray *candidates, GError **error)
   return TRUE;
 }
 
+/* A collection query reads the table or the index its collection is on. */
+static gboolean
+keep_collection_candidate (DynamormQuery *self, GArray *candidates, GError **error)
+{
+  const DynamormCollectionDecl *decl = _dynamorm_schema_find_collection (self->schema, self->collection);
+  Candidate only;
+
+  for (guint i = 0; decl != NULL && i < candidates->len; i++)
+    if (g_strcmp0 (g_array_index (candidates, Candidate, i).name, decl->index_name) == 0)
+      {
+        only = g_array_index (candidates, Candidate, i);
+        g_array_set_size (candidates, 0);
+        g_array_append_val (candidates, only);
+        return TRUE;
+      }
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
+               _("%s does not declare the collection “%s” on one of its indexes: declare it with "
+                 "“@collection=%s”"),
+               g_type_name (self->model_type), self->collection, self->collection);
+  return FALSE;
+}
+
+static gboolean
+where_is_covered (Where *w, Where *pk_leaf, Where *sk_leaf)
+{
+  return (pk_leaf != NULL && pk_leaf->covered != NULL && g_ptr_array_find (pk_leaf->covered, w, NULL)) ||
+         (sk_leaf != NULL && sk_leaf->covered != NULL && g_ptr_array_find (sk_leaf->covered, w, NULL));
+}
+
+static Where *
+where_from_composed (DynamormComposedCondition *cond, GPtrArray *user_wheres)
+{
+  Where *w = g_new0 (Where, 1);
+
+  w->field = (DynamormField *) cond->composed;
+  w->op = cond->op;
+  w->n_values = cond->n_bounds;
+  w->values = g_new0 (GValue, MAX (cond->n_bounds, 1));
+  for (guint i = 0; i < cond->n_bounds; i++)
+    {
+      g_value_init (&w->values[i], G_TYPE_STRING);
+      g_value_set_string (&w->values[i], cond->bounds[i]);
+    }
+  w->composed = TRUE;
+  w->covered = g_ptr_array_new ();
+  for (guint i = 0; i < cond->covered->len; i++)
+    g_ptr_array_add (w->covered, user_wheres->pdata[g_array_index (cond->covered, guint, i)]);
+  return w;
+}
+
+/* The query's conditions and, for key templates, the conditions on the
+ * composed keys they make (owned by *synthetic). */
+static GPtrArray *
+plan_wheres (DynamormQuery *self, gboolean with_composed, GPtrArray **synthetic, GError **error)
+{
+  GPtrArray *wheres = g_ptr_array_new ();
+  g_autoptr(GArray) terms = g_array_new (FALSE, FALSE, sizeof (DynamormKeyTerm));
+  g_autoptr(GPtrArray) conditions = NULL;
+
+  *synthetic = g_ptr_array_new_with_free_func ((GDestroyNotify) where_free);
+  for (guint i = 0; i < self->wheres->len; i++)
+    {
+      Where *w = g_ptr_array_index (self->wheres, i);
+      DynamormKeyTerm term = { w->field, w->op, w->values, w->n_values };
+
+      g_ptr_array_add (wheres, w);
+      g_array_append_val (terms, term);
+    }
+  if (!with_composed)
+    return wheres;
+  conditions = _dynamorm_query_compose_conditions (self->schema, (DynamormKeyTerm *) terms->data, terms->len,
+                                                   self->collection != NULL, error);
+  if (conditions == NULL)
+    {
+      g_ptr_array_unref (wheres);
+      g_clear_pointer (synthetic, g_ptr_array_unref);
+      return NULL;
+    }
+  for (guint i = 0; i < conditions->len; i++)
+    {
+      Where *w = where_from_composed (conditions->pdata[i], self->wheres);
+
+      g_ptr_array_add (*synthetic, w);
+      g_ptr_array_add (wheres, w);
+    }
+  return wheres;
+}
+
 /* The first condition on key that a key condition can hold: = on a
  * partition key (sort_key FALSE), a key operator on a sort key. */
 static Where *
-find_key_leaf (DynamormQuery *self, const DynamormField *key, gboolean sort_key)
+find_key_leaf (GPtrArray *wheres, const DynamormField *key, gboolean sort_key)
 {
-  for (guint i = 0; key != NULL && i < self->wheres->len; i++)
+  for (guint i = 0; key != NULL && i < wheres->len; i++)
     {
-      Where *w = g_ptr_array_index (self->wheres, i);
+      Where *w = g_ptr_array_index (wheres, i);
 
       if (w->field == key && (sort_key ? is_key_operator (w->op) : w->op == DYNAMORM_OPERATOR_EQ))
         return w;
@@ -1032,14 +1208,14 @@ typedef struct {
 /* Every condition but the key condition goes to the filter, which may not
  * name a key of what is read; the first such conflict is kept. */
 static gboolean
-filter_avoids_keys (DynamormQuery *self, const Candidate *cand, Where *pk_leaf, Where *sk_leaf,
-                    Refusals *refusals)
+filter_avoids_keys (DynamormQuery *self, GPtrArray *wheres, const Candidate *cand, Where *pk_leaf,
+                    Where *sk_leaf, Refusals *refusals)
 {
-  for (guint i = 0; i < self->wheres->len; i++)
+  for (guint i = 0; i < wheres->len; i++)
     {
-      Where *w = g_ptr_array_index (self->wheres, i);
+      Where *w = g_ptr_array_index (wheres, i);
 
-      if (w == pk_leaf || w == sk_leaf)
+      if (w == pk_leaf || w == sk_leaf || w->composed || where_is_covered (w, pk_leaf, sk_leaf))
         continue;
       if (w->field != cand->pk && (cand->sk == NULL || w->field != cand->sk))
         continue;
@@ -1059,13 +1235,13 @@ filter_avoids_keys (DynamormQuery *self, const Candidate *cand, Where *pk_leaf, 
 /* How well cand serves the query: 0 when it cannot (the reason goes to
  * refusals), 1 with a partition key condition, 2 with a sort key one too. */
 static int
-score_candidate (DynamormQuery *self, const Candidate *cand, Where **pk_leaf, Where **sk_leaf,
-                 Refusals *refusals)
+score_candidate (DynamormQuery *self, GPtrArray *wheres, const Candidate *cand, Where **pk_leaf,
+                 Where **sk_leaf, Refusals *refusals)
 {
-  *pk_leaf = find_key_leaf (self, cand->pk, FALSE);
+  *pk_leaf = find_key_leaf (wheres, cand->pk, FALSE);
   if (*pk_leaf == NULL)
     return 0;
-  *sk_leaf = find_key_leaf (self, cand->sk, TRUE);
+  *sk_leaf = find_key_leaf (wheres, cand->sk, TRUE);
   if (self->order_field != NULL && self->order_field != cand->sk)
     {
       refusals->refused_order = TRUE;
@@ -1077,7 +1253,7 @@ score_candidate (DynamormQuery *self, const Candidate *cand, Where **pk_leaf, Wh
       refusals->refused_gsi = cand;
       return 0;
     }
-  if (!filter_avoids_keys (self, cand, *pk_leaf, *sk_leaf, refusals))
+  if (!filter_avoids_keys (self, wheres, cand, *pk_leaf, *sk_leaf, refusals))
     return 0;
   return *sk_leaf != NULL ? 2 : 1;
 }
@@ -1181,8 +1357,8 @@ check_filter_keys (DynamormQuery *self, const DynamormSchema *schema, const char
 /* Chooses what a Query reads and its key condition. On success *chosen,
  * *pk_leaf and *sk_leaf (nullable) are set. */
 static gboolean
-choose_index (DynamormQuery *self, Candidate *chosen, Where **pk_leaf_out, Where **sk_leaf_out,
-              GError **error)
+choose_index (DynamormQuery *self, GPtrArray *wheres, Candidate *chosen, Where **pk_leaf_out,
+              Where **sk_leaf_out, GError **error)
 {
   g_autoptr(GArray) candidates = list_candidates (self->schema);
   Refusals refusals = { NULL, FALSE, FALSE, NULL };
@@ -1190,10 +1366,12 @@ choose_index (DynamormQuery *self, Candidate *chosen, Where **pk_leaf_out, Where
 
   if (self->index_name != NULL && !keep_named_index (self, candidates, error))
     return FALSE;
+  if (self->collection != NULL && !keep_collection_candidate (self, candidates, error))
+    return FALSE;
   for (guint c = 0; c < candidates->len; c++)
     {
       Where *pk_leaf = NULL, *sk_leaf = NULL;
-      int score = score_candidate (self, &g_array_index (candidates, Candidate, c),
+      int score = score_candidate (self, wheres, &g_array_index (candidates, Candidate, c),
                                    &pk_leaf, &sk_leaf, &refusals);
 
       if (score > best_score)
@@ -1250,12 +1428,28 @@ build_plan (DynamormQuery *self, PlanMode mode, GError **error)
   g_autoptr(JsonNode) node = NULL;
   Candidate chosen = { NULL, schema ? schema->partition_key : NULL, schema ? schema->sort_key : NULL, FALSE };
   Where *pk_leaf = NULL, *sk_leaf = NULL;
+  g_autoptr(GPtrArray) synthetic = NULL;
+  g_autoptr(GPtrArray) wheres = NULL;
+  g_autofree char *entity_filter = NULL;
 
   if (self->error != NULL)
     {
       g_propagate_error (error, g_error_copy (self->error));
       return NULL;
     }
+  if (self->collection != NULL &&
+      _dynamorm_collection_check (self->collection, (GType *) self->members->data, self->members->len,
+                                  error) == NULL)
+    return NULL;
+  if (self->collection != NULL && mode == PLAN_SCAN)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
+                   _("A collection is read by its partition key: give the equality conditions on it and "
+                     "query instead of scanning"));
+      return NULL;
+    }
+  if ((wheres = plan_wheres (self, mode != PLAN_SCAN, &synthetic, error)) == NULL)
+    return NULL;
 
   plan = g_new0 (Plan, 1);
   plan->table_name = dynamorm_session_get_table_name (self->session, self->model_type);
@@ -1302,7 +1496,7 @@ build_plan (DynamormQuery *self, PlanMode mode, GError **error)
             }
         }
     }
-  else if (!choose_index (self, &chosen, &pk_leaf, &sk_leaf, error))
+  else if (!choose_index (self, wheres, &chosen, &pk_leaf, &sk_leaf, error))
     return NULL;
 
   add_key_attr (plan->key_attrs, schema->partition_key);
@@ -1315,8 +1509,9 @@ build_plan (DynamormQuery *self, PlanMode mode, GError **error)
     }
 
   /* The whole primary key by equality, and nothing else: GetItem. */
-  if (mode == PLAN_FIRST && chosen.name == NULL && self->filter == NULL &&
-      pk_leaf != NULL && (schema->sort_key == NULL || (sk_leaf && sk_leaf->op == DYNAMORM_OPERATOR_EQ)) &&
+  if (mode == PLAN_FIRST && chosen.name == NULL && self->filter == NULL && self->collection == NULL &&
+      pk_leaf != NULL && !pk_leaf->composed && (sk_leaf == NULL || !sk_leaf->composed) &&
+      (schema->sort_key == NULL || (sk_leaf && sk_leaf->op == DYNAMORM_OPERATOR_EQ)) &&
       self->wheres->len == (schema->sort_key ? 2u : 1u))
     {
       g_autoptr(JsonObject) key = json_object_new ();
@@ -1355,8 +1550,17 @@ build_plan (DynamormQuery *self, PlanMode mode, GError **error)
       for (guint i = 0; i < self->wheres->len; i++)
         {
           Where *w = g_ptr_array_index (self->wheres, i);
-          if (w != pk_leaf && w != sk_leaf)
+          if (w != pk_leaf && w != sk_leaf && !where_is_covered (w, pk_leaf, sk_leaf) &&
+              _dynamorm_schema_lookup_composed (schema, w->field->attribute) != w->field)
             filter = combine (g_steal_pointer (&filter), where_condition (w), FALSE);
+          else if (w != pk_leaf && w != sk_leaf && !where_is_covered (w, pk_leaf, sk_leaf))
+            {
+              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
+                           _("The condition on the composed key “%s” of %s cannot be a key condition of "
+                             "this query: give the conditions on its template's properties instead"),
+                           w->field->attribute, g_type_name (self->model_type));
+              return NULL;
+            }
         }
       if (self->filter != NULL)
         filter = combine (g_steal_pointer (&filter), dynamorm_condition_ref (self->filter), FALSE);
@@ -1365,12 +1569,25 @@ build_plan (DynamormQuery *self, PlanMode mode, GError **error)
           filter_text = _dynamorm_condition_render (filter, schema, b, error);
           if (filter_text == NULL)
             return NULL;
+        }
+      entity_filter = _dynamorm_entity_filter (schema, self->members ? (GType *) self->members->data : NULL,
+                                               self->members ? self->members->len : 0, b);
+      if (entity_filter != NULL && filter_text != NULL)
+        {
+          char *both = g_strdup_printf ("(%s) AND %s", filter_text, entity_filter);
+          g_free (filter_text);
+          filter_text = both;
+        }
+      else if (entity_filter != NULL)
+        filter_text = g_steal_pointer (&entity_filter);
+      if (filter_text != NULL)
+        {
           json_object_set_string_member (request, "FilterExpression", filter_text);
           plan->has_filter = TRUE;
         }
     }
 
-  if (mode != PLAN_COUNT)
+  if (mode != PLAN_COUNT && self->collection == NULL)
     add_projection (self, b, request, plan->key_attrs);
   if (self->consistent)
     json_object_set_boolean_member (request, "ConsistentRead", TRUE);
@@ -1661,6 +1878,7 @@ typedef struct {
   int segment;           /* parallel scan segment, or -1 */
   guint total_segments;
   JsonNode *start_key;   /* ExclusiveStartKey of the next request */
+  GArray *members;       /* a collection's member types, or NULL */
   GPtrArray *items;      /* of JsonNode*: items as read */
   guint64 count;
   gboolean done;
@@ -1672,6 +1890,7 @@ run_free (Run *run)
   g_clear_object (&run->session);
   g_clear_pointer (&run->plan, plan_free);
   g_clear_pointer (&run->start_key, json_node_unref);
+  g_clear_pointer (&run->members, g_array_unref);
   g_clear_pointer (&run->items, g_ptr_array_unref);
   g_free (run);
 }
@@ -1685,6 +1904,7 @@ run_new (DynamormQuery *self, Plan *plan, ResultKind kind, guint want)
 
   run->session = g_object_ref (self->session);
   run->model_type = self->model_type;
+  run->members = self->members ? g_array_ref (self->members) : NULL;
   run->plan = plan;
   run->kind = kind;
   run->want = want;
@@ -1830,6 +2050,25 @@ run_sync (Run *run, GCancellable *cancellable, GError **error)
   return TRUE;
 }
 
+/* The model type an item is read as: the query's, or for a collection
+ * the member its entity names (G_TYPE_INVALID: not a member, skipped). */
+static GType
+item_type (Run *run, JsonNode *item)
+{
+  if (run->members == NULL)
+    return run->model_type;
+  return _dynamorm_collection_item_type ((GType *) run->members->data, run->members->len, item);
+}
+
+static GListModel *
+store_from_array (GType model_type, GPtrArray *models);
+
+static GListModel *
+run_store (Run *run, GPtrArray *models)
+{
+  return store_from_array (run->members ? DYNAMORM_TYPE_MODEL : run->model_type, models);
+}
+
 static GPtrArray *
 decode_items (Run *run, guint n, GError **error)
 {
@@ -1837,12 +2076,17 @@ decode_items (Run *run, guint n, GError **error)
 
   for (guint i = 0; i < n; i++)
     {
-      DynamormModel *model = _dynamorm_session_model_from_item (run->session, run->model_type, run->plan->table_name,
-                                                                  run->items->pdata[i], error);
+      GType type = item_type (run, run->items->pdata[i]);
+      DynamormModel *model;
+
+      if (type == G_TYPE_INVALID)
+        continue;
+      model = _dynamorm_session_model_from_item (run->session, type, run->plan->table_name,
+                                                 run->items->pdata[i], error);
       if (model == NULL)
         {
           g_prefix_error (error, _("An item of table “%s” does not fit %s: "),
-                          run->plan->table_name, g_type_name (run->model_type));
+                          run->plan->table_name, g_type_name (type));
           return NULL;
         }
       g_ptr_array_add (models, model);
@@ -1893,8 +2137,15 @@ run_result (Run *run, GDestroyNotify *free_func, GError **error)
           return NULL;
         }
       *free_func = g_object_unref;
-      return _dynamorm_session_model_from_item (run->session, run->model_type, run->plan->table_name,
-                                                 run->items->pdata[0], error);
+      if (item_type (run, run->items->pdata[0]) == G_TYPE_INVALID)
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND,
+                       _("No member of the collection in table “%s” matches the query"),
+                       run->plan->table_name);
+          return NULL;
+        }
+      return _dynamorm_session_model_from_item (run->session, item_type (run, run->items->pdata[0]),
+                                                 run->plan->table_name, run->items->pdata[0], error);
 
     case RESULT_ARRAY:
       *free_func = (GDestroyNotify) g_ptr_array_unref;
@@ -1904,7 +2155,7 @@ run_result (Run *run, GDestroyNotify *free_func, GError **error)
       if ((models = decode_items (run, run->items->len, error)) == NULL)
         return NULL;
       *free_func = g_object_unref;
-      return store_from_array (run->model_type, models);
+      return run_store (run, models);
 
     case RESULT_PAGE:
       {
@@ -1919,7 +2170,7 @@ run_result (Run *run, GDestroyNotify *free_func, GError **error)
         if ((models = decode_items (run, n, error)) == NULL)
           return NULL;
         page = g_new0 (PageResult, 1);
-        page->model = store_from_array (run->model_type, models);
+        page->model = run_store (run, models);
         page->cursor = g_steal_pointer (&cursor);
         *free_func = (GDestroyNotify) page_result_free;
         return page;

@@ -36,6 +36,13 @@ DYNAMORM_AVAILABLE_IN_ALL
 DynamormQuery   *dynamorm_query_new              (DynamormSession      *session,
                                                   GType                 model_type);
 DYNAMORM_AVAILABLE_IN_ALL
+DynamormQuery   *dynamorm_query_new_collection   (DynamormSession      *session,
+                                                  const char           *collection,
+                                                  GType                 member_type);
+DYNAMORM_AVAILABLE_IN_ALL
+DynamormQuery   *dynamorm_query_add_member       (DynamormQuery        *self,
+                                                  GType                 member_type);
+DYNAMORM_AVAILABLE_IN_ALL
 DynamormSession *dynamorm_query_get_session      (DynamormQuery        *self);
 DYNAMORM_AVAILABLE_IN_ALL
 GType            dynamorm_query_get_model_type   (DynamormQuery        *self);

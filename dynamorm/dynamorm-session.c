@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-write-private.h"
+#include "dynamorm-single-table-private.h"
 
 /**
  * DynamormSession:
@@ -1713,6 +1714,12 @@ _dynamorm_put_as_update_expression (const DynamormSchema *schema, DynamormModel 
                                 _dynamorm_expr_builder_value (b, av));
     }
 
+  {
+    g_autoptr(GHashTable) given = _dynamorm_update_given_all (schema);
+
+    if (!_dynamorm_update_render_composed (schema, model, given, b, set, remove, error))
+      return NULL;
+  }
   expression = g_string_new (NULL);
   g_string_append_printf (expression, "SET %s", set->str);
   if (remove->len)

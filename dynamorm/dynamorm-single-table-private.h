@@ -6,6 +6,8 @@
 
 #include "dynamorm-private.h"
 #include "dynamorm-key-template-private.h"
+#include "dynamorm-expression-private.h"
+#include "dynamorm-condition.h"
 
 G_BEGIN_DECLS
 
@@ -52,5 +54,52 @@ gboolean _dynamorm_item_check_entity (const DynamormSchema *schema, JsonObject *
 JsonObject *_dynamorm_item_read_back (const DynamormSchema *schema, JsonObject *obj);
 /* The entity name an item carries under attribute, or NULL. */
 const char *_dynamorm_item_entity (JsonObject *obj, const char *attribute);
+
+/* Updates (dynamorm-update-single-table.c). given maps the DynamormField
+ * of each property an update writes to its new value (a GValue), or to
+ * one of these markers. */
+#define DYNAMORM_UPDATE_FROM_MODEL ((gpointer) &_dynamorm_update_markers[0])
+#define DYNAMORM_UPDATE_UNRENDERABLE ((gpointer) &_dynamorm_update_markers[1])
+extern const char _dynamorm_update_markers[2];
+/* Appends to set and remove the composed index keys the update changes
+ * and the entity attribute; refuses updates of table key placeholders. */
+gboolean _dynamorm_update_render_composed (const DynamormSchema *schema, DynamormModel *model,
+                                           GHashTable *given, DynamormExprBuilder *b,
+                                           GString *set, GString *remove, GError **error);
+/* Every stored field, from the model: for updates that write the whole model. */
+GHashTable *_dynamorm_update_given_all (const DynamormSchema *schema);
+
+/* Queries (dynamorm-query-single-table.c). A condition on a property: */
+typedef struct {
+  const DynamormField *field;
+  DynamormOperator op;
+  const GValue *values;
+  guint n_values;
+} DynamormKeyTerm;
+
+/* What the terms make of a composed key attribute. */
+typedef struct {
+  const DynamormField *composed;
+  DynamormOperator op;          /* EQ, BEGINS_WITH or BETWEEN */
+  char *bounds[2];
+  guint n_bounds;
+  GArray *covered;              /* of guint: terms this makes redundant */
+} DynamormComposedCondition;
+
+void _dynamorm_composed_condition_free (DynamormComposedCondition *cond);
+/* Of DynamormComposedCondition*, one per composed key the terms give a
+ * condition on; partition_only leaves sort keys out (collections). */
+GPtrArray *_dynamorm_query_compose_conditions (const DynamormSchema *schema,
+                                               const DynamormKeyTerm *terms, guint n_terms,
+                                               gboolean partition_only, GError **error);
+/* The filter that keeps a model's entity (members NULL) or a collection's
+ * members; NULL when the schema has no entity attribute. */
+char *_dynamorm_entity_filter (const DynamormSchema *schema, const GType *members, guint n_members,
+                               DynamormExprBuilder *b);
+/* Checks a collection's members; returns the first one's declaration. */
+const DynamormCollectionDecl *_dynamorm_collection_check (const char *name, const GType *members,
+                                                          guint n_members, GError **error);
+/* The member an item of the collection belongs to, or G_TYPE_INVALID. */
+GType _dynamorm_collection_item_type (const GType *members, guint n_members, JsonNode *item);
 
 G_END_DECLS

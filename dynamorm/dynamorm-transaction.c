@@ -18,6 +18,7 @@
 #include "dynamorm-sync-private.h"
 #include "dynamorm-condition-private.h"
 #include "dynamorm-write-private.h"
+#include "dynamorm-single-table-private.h"
 
 static const char *
 kind_name (DynamormTransactionActionKind kind)
@@ -620,7 +621,13 @@ build_update_expression (Action *action, const DynamormSchema *schema, DynamormE
         g_string_append_printf (set, "%s%s = %s", set->len ? ", " : "", name,
                                 _dynamorm_expr_builder_value (b, av));
     }
-  return TRUE;
+  {
+    g_autoptr(GHashTable) given = g_hash_table_new (NULL, NULL);
+
+    for (guint i = 0; i < fields->len; i++)
+      g_hash_table_insert (given, fields->pdata[i], DYNAMORM_UPDATE_FROM_MODEL);
+    return _dynamorm_update_render_composed (schema, model, given, b, set, remove, error);
+  }
 }
 
 /* What the steps of build_action share: the action, its schema, the

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-write-private.h"
+#include "dynamorm-single-table-private.h"
 
 /**
  * DynamormUpdate:
@@ -955,8 +956,20 @@ _dynamorm_update_render (DynamormUpdate         *update,
                          DynamormUpdateClauses  *clauses,
                          GError                **error)
 {
+  g_autoptr(GHashTable) given = g_hash_table_new (NULL, NULL);
+
   for (guint i = 0; i < update->actions->len; i++)
-    if (!render_action (&g_array_index (update->actions, Action, i), model, schema, b, clauses, error))
-      return FALSE;
-  return TRUE;
+    {
+      Action *action = &g_array_index (update->actions, Action, i);
+      DynamormField *field;
+
+      if (!render_action (action, model, schema, b, clauses, error))
+        return FALSE;
+      if ((field = _dynamorm_schema_lookup (schema, action->property)) != NULL)
+        g_hash_table_insert (given, field,
+                             action->kind == ACTION_SET ? (gpointer) &action->value :
+                             action->kind == ACTION_SET_FROM_MODEL ? DYNAMORM_UPDATE_FROM_MODEL :
+                             DYNAMORM_UPDATE_UNRENDERABLE);
+    }
+  return _dynamorm_update_render_composed (schema, model, given, b, clauses->set, clauses->remove, error);
 }

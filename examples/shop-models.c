@@ -66,6 +66,18 @@ shop_record_init (ShopRecord *self)
 
 #define RW (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)
 
+/* GObject does not inherit get_property and set_property: every model
+ * class gets the record's. */
+static GObjectClass *
+record_class (gpointer klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = shop_record_get_property;
+  object_class->set_property = shop_record_set_property;
+  return object_class;
+}
+
 static void
 install_string (GObjectClass *klass, guint id, const char *name)
 {
@@ -101,7 +113,7 @@ G_DEFINE_FINAL_TYPE (ShopCustomer, shop_customer, SHOP_TYPE_RECORD)
 static void
 shop_customer_class_init (ShopCustomerClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass *object_class = record_class (klass);
   static const char *const tags[] = {
     "pk", "pk,template:CUSTOMER#{customer-id}",
     "sk", "sk,template:PROFILE",
@@ -128,7 +140,7 @@ G_DEFINE_FINAL_TYPE (ShopOrder, shop_order, SHOP_TYPE_RECORD)
 static void
 shop_order_class_init (ShopOrderClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass *object_class = record_class (klass);
   static const char *const tags[] = {
     "pk", "pk,template:CUSTOMER#{customer-id}",
     "sk", "sk,template:ORDER#{created:date}#{order-id}",
@@ -160,7 +172,7 @@ G_DEFINE_FINAL_TYPE (ShopOrderLine, shop_order_line, SHOP_TYPE_RECORD)
 static void
 shop_order_line_class_init (ShopOrderLineClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass *object_class = record_class (klass);
   static const char *const tags[] = {
     "pk", "pk,template:ORDER#{order-id}",
     "sk", "sk,template:LINE#{line-no:pad=4}",
@@ -190,7 +202,7 @@ G_DEFINE_FINAL_TYPE (ShopPayment, shop_payment, SHOP_TYPE_RECORD)
 static void
 shop_payment_class_init (ShopPaymentClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass *object_class = record_class (klass);
   static const char *const tags[] = {
     "pk", "pk,template:CUSTOMER#{customer-id}",
     "sk", "sk,template:PAYMENT#{paid:date}#{payment-id}",
