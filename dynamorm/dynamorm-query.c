@@ -329,7 +329,7 @@ dynamorm_query_add_member (DynamormQuery *self,
   if (self->members == NULL)
     return query_fail (self, DYNAMORM_ERROR_INVALID_ARGUMENT,
                        _("Members can only be added to a collection query: create it with "
-                         "dynamorm_query_new_collection()"));
+                         "Query.new_collection"));
   g_array_append_val (self->members, member_type);
   return self;
 }

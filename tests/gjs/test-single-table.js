@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// Single-table design through GJS on memory://: key templates declared with
+// Dynamorm.Model.type_declare, composed keys written and read, entity
+// names, a query over templates and a collection read in one query.
+//
+// Run as `gjs -m test-single-table.js` (see meson.build).
+
+import GObject from 'gi://GObject';
+import Json from 'gi://Json?version=1.0';
+import Dynamorm from '../../introspection/dynamorm.js';
+import {assertEqual, assertTrue, assertDynamormError, assertThrowsDynamorm, runTests} from './testlib.js';
+
+const jsonOf = node => JSON.parse(Json.to_string(node, false));
+const RW = GObject.ParamFlags.READWRITE;
+
+const Customer = GObject.registerClass({
+    GTypeName: 'DynamormGjsShopCustomer',
+    Properties: {
+        'customer-id': GObject.ParamSpec.string('customer-id', '', '', RW, null),
+        'name': GObject.ParamSpec.string('name', '', '', RW, null),
+    },
+}, class Customer extends Dynamorm.Model {});
+
+Dynamorm.Model.type_declare(Customer.$gtype, 'gjs_shop', [
+    'pk=pk,template:CUSTOMER#{customer-id}', 'sk=sk,template:PROFILE',
+    '@entity=customer', '@collection=history',
+]);
+
+const Order = GObject.registerClass({
+    GTypeName: 'DynamormGjsShopOrder',
+    Properties: {
+        'customer-id': GObject.ParamSpec.string('customer-id', '', '', RW, null),
+        'order-id': GObject.ParamSpec.string('order-id', '', '', RW, null),
+        'placed': GObject.ParamSpec.string('placed', '', '', RW, null),
+        'total': GObject.ParamSpec.int64('total', '', '', RW, 0, 1e12, 0),
+    },
+}, class Order extends Dynamorm.Model {});
+
+Dynamorm.Model.type_declare(Order.$gtype, 'gjs_shop', [
+    'pk=pk,template:CUSTOMER#{customer-id}', 'sk=sk,template:ORDER#{placed}#{order-id}',
+    'gsi1pk=index:gsi1,pk,template:ORDER#{order-id}', 'gsi1sk=index:gsi1,sk,template:ORDER',
+    '@entity=order', '@collection=history',
+]);
+
+function newSession() {
+    const session = Dynamorm.Session.new('memory://');
+    assertTrue(session.create_table(Order.$gtype, null), 'create_table');
+    session.put(new Customer({customer_id: 'c1', name: 'Ann'}), null);
+    session.put(new Order({customer_id: 'c1', order_id: 'o1', placed: '2024-01-05', total: 4200}), null);
+    session.put(new Order({customer_id: 'c1', order_id: 'o2', placed: '2024-02-11', total: 990}), null);
+    session.put(new Order({customer_id: 'c2', order_id: 'o3', placed: '2024-01-07', total: 150}), null);
+    return session;
+}
+
+const listOf = list => {
+    const out = [];
+    for (let i = 0; i < list.get_n_items(); i++)
+        out.push(list.get_item(i));
+    return out;
+};
+
+const tests = {
+    'composed keys and the entity are written'() {
+        const item = jsonOf(new Order({customer_id: 'c1', order_id: 'o1', placed: '2024-01-05'}).to_item());
+        assertEqual(item.pk.S, 'CUSTOMER#c1', 'pk');
+        assertEqual(item.sk.S, 'ORDER#2024-01-05#o1', 'sk');
+        assertEqual(item.gsi1pk.S, 'ORDER#o1', 'gsi1pk');
+        assertEqual(item.__entity.S, 'order', 'entity');
+    },
+
+    'get by composed key, and another entity is refused'() {
+        const session = newSession();
+        assertEqual(session.get(Order.$gtype, 'CUSTOMER#c1', 'ORDER#2024-02-11#o2', null).total, 990, 'total');
+        assertThrowsDynamorm(() => session.get(Order.$gtype, 'CUSTOMER#c1', 'PROFILE', null),
+            Dynamorm.Error.INVALID_VALUE, 'the profile is not an order');
+    },
+
+    'queries over templates'() {
+        const session = newSession();
+        const q = Dynamorm.Query.new(session, Order.$gtype)
+            .where_values('customer-id', Dynamorm.Operator.EQ, ['c1'])
+            .where_values('placed', Dynamorm.Operator.BEGINS_WITH, ['2024-02']);
+        assertEqual(listOf(q.all(null)).map(o => o.order_id), ['o2'], 'February');
+        const byId = Dynamorm.Query.new(session, Order.$gtype)
+            .where_values('order-id', Dynamorm.Operator.EQ, ['o3']);
+        const [request] = byId.build_request();
+        assertEqual(jsonOf(request).IndexName, 'gsi1', 'gsi1 chosen');
+        assertEqual(listOf(byId.all(null)).map(o => o.customer_id), ['c2'], 'by id');
+    },
+
+    'a collection in one query'() {
+        const session = newSession();
+        const q = Dynamorm.Query.new_collection(session, 'history', Customer.$gtype)
+            .add_member(Order.$gtype)
+            .where_values('customer-id', Dynamorm.Operator.EQ, ['c1']);
+        const items = listOf(q.all(null));
+        assertEqual(items.map(i => i.constructor.$gtype.name),
+            ['DynamormGjsShopOrder', 'DynamormGjsShopOrder', 'DynamormGjsShopCustomer'], 'member types');
+        assertEqual(items[2].name, 'Ann', 'customer');
+    },
+
+    'bad templates are refused at declaration'() {
+        const Bad = GObject.registerClass({
+            GTypeName: 'DynamormGjsShopBad',
+            Properties: {'ratio': GObject.ParamSpec.double('ratio', '', '', RW, 0, 1, 0)},
+        }, class Bad extends Dynamorm.Model {});
+        try {
+            Dynamorm.Model.type_declare(Bad.$gtype, 'gjs_bad', ['pk=pk,template:R#{ratio}']);
+            throw new Error('type_declare: nothing was thrown');
+        } catch (e) {
+            assertDynamormError(e, Dynamorm.Error.INVALID_MODEL, 'float in a template');
+            assertTrue(e.message.includes('floating-point'), e.message);
+        }
+    },
+};
+
+runTests(tests);
