@@ -16,16 +16,28 @@
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 
+#include <errno.h>
+#include <sys/socket.h>
+
 #include "ddb-engine.h"
+#include "ddb-json.h"
 #include "dynamorm-http-crc32.h"
 
 #define TARGET_PREFIX "DynamoDB_20120810."
 #define STREAMS_TARGET_PREFIX "DynamoDBStreams_20120810."
 #define CONTENT_TYPE "application/x-amz-json-1.0"
 
+/* Set on a request whose body went over DDB_JSON_MAX_REQUEST_BYTES. */
+#define TOO_LARGE_KEY "dynamorm-server-too-large"
+
 typedef struct {
   DdbEngine *engine;
   gboolean verbose;
+  SoupServer *soup;
+  /* The accept loop of libsoup < 3.4 (see accept_connection): connections
+   * that have not sent a byte yet, by remote "address:port". */
+  GSocketService *service;
+  GHashTable *silent;
 } Server;
 
 static void
@@ -69,8 +81,59 @@ respond_error (SoupServerMessage *msg,
     }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  body = json_to_string (root, FALSE);
+  body = ddb_json_to_string (root);
   respond (msg, status, body);
+}
+
+/* DynamoDB Local answers a body over 16 MB with 413 and {"Message": ...}. */
+static void
+refuse_too_large (SoupServerMessage *msg)
+{
+  g_autofree char *body = g_strdup_printf ("{\"Message\":\"Request payload size exceeds the limit of %d bytes\"}",
+                                           DDB_JSON_MAX_REQUEST_BYTES);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
+  respond (msg, 413, body);
+}
+
+/* Counts a chunked (or otherwise unsized) body as it arrives; past the limit
+ * it stops keeping it, so memory stays bounded whatever the client sends. */
+static void
+count_chunk (SoupServerMessage *msg,
+             GBytes            *chunk,
+             gpointer           user_data)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  if (body->length > DDB_JSON_MAX_REQUEST_BYTES)
+    {
+      soup_message_body_set_accumulate (body, FALSE);
+      soup_message_body_truncate (body);
+      g_object_set_data (G_OBJECT (msg), TOO_LARGE_KEY, GINT_TO_POINTER (1));
+    }
+}
+
+/* Runs once the headers are in, before libsoup reads the body: a declared
+ * length over the limit is answered without keeping the body (libsoup then
+ * skips it after the answer if the client asked "Expect: 100-continue", and
+ * reads it into nowhere otherwise). */
+static void
+early_handle (SoupServer        *soup_server,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > DDB_JSON_MAX_REQUEST_BYTES)
+    {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      refuse_too_large (msg);
+      return;
+    }
+  g_signal_connect (msg, "got-chunk", G_CALLBACK (count_chunk), NULL);
 }
 
 static void
@@ -84,8 +147,9 @@ handle (SoupServer        *soup_server,
   const char *method = soup_server_message_get_method (msg);
   const char *target;
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) request = NULL;
   g_autoptr(JsonNode) response = NULL;
+  DdbJsonCheck check;
   g_autofree char *text = NULL;
   const char *operation;
   const char *data;
@@ -115,28 +179,233 @@ handle (SoupServer        *soup_server,
       return;
     }
   operation = strchr (target, '.') + 1;
+  if (g_object_get_data (G_OBJECT (msg), TOO_LARGE_KEY) != NULL)
+    {
+      refuse_too_large (msg);
+      return;
+    }
 
   body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
   data = g_bytes_get_data (body, &len);
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, data ? data : "", len, NULL) ||
-      json_parser_get_root (parser) == NULL)
+  request = ddb_json_parse (data ? data : "", len, &check, NULL);
+  if (request == NULL)
     {
       respond_error (msg, 400, "com.amazon.coral.service#SerializationException",
-                     "Start of structure or map found where not expected.");
+                     check != DDB_JSON_CHECK_OK ? ddb_json_check_describe (check)
+                     : "Start of structure or map found where not expected.");
       return;
     }
 
   /* DynamoDB and DynamoDB Streams share the port, as with DynamoDB Local. */
   if (g_str_has_prefix (target, STREAMS_TARGET_PREFIX))
-    response = ddb_engine_handle_streams (server->engine, operation, json_parser_get_root (parser), &status);
+    response = ddb_engine_handle_streams (server->engine, operation, request, &status);
   else
-    response = ddb_engine_handle (server->engine, operation, json_parser_get_root (parser), &status);
-  text = json_to_string (response, FALSE);
+    response = ddb_engine_handle (server->engine, operation, request, &status);
+  text = ddb_json_to_string (response);
   respond (msg, status, text);
 
   if (server->verbose)
     g_printerr ("%s %u %.1f ms\n", operation, status, (g_get_monotonic_time () - start) / 1000.0);
+}
+
+/* ---- The accept loop for libsoup < 3.4 ----------------------------------
+ *
+ * libsoup 3.2 (Debian 12) leaks the file descriptor of every connection the
+ * client closes while the server waits for its next request: the message
+ * waiting on an idle keep-alive connection ends without a completion
+ * callback, so nothing disconnects it (fixed by libsoup commit d20c6601,
+ * "server: do not leak idle connections closed by the client", in 3.3.0;
+ * its listener also kept a reference to every accepted GSocket until 3.4.0,
+ * b545d5f0). There, dynamorm-server accepts connections itself and hands them
+ * to soup_server_accept_iostream(): a server without listeners closes each
+ * connection once its response is written, so no connection sits idle, and
+ * a connection closed before it sent its first byte (the one case left) is
+ * watched here and closed. Newer libsoup keeps its own listener and
+ * keep-alive. */
+
+typedef struct {
+  Server *server;
+  char *key;
+  GSocketConnection *connection;
+  GSource *watch;
+} SilentConnection;
+
+static void
+silent_connection_free (gpointer data)
+{
+  SilentConnection *silent = data;
+
+  g_source_destroy (silent->watch);
+  g_source_unref (silent->watch);
+  g_object_unref (silent->connection);
+  g_free (silent->key);
+  g_free (silent);
+}
+
+static char *
+address_key (GSocketAddress *address)
+{
+  g_autofree char *ip = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+  ip = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+/* Runs after libsoup had its turn at the end of stream (an idle source of
+ * lower priority than libsoup's): closes the connection unless libsoup did. */
+static gboolean
+close_silent (gpointer user_data)
+{
+  SilentConnection *silent = user_data;
+
+  if (!g_io_stream_is_closed (G_IO_STREAM (silent->connection)))
+    g_io_stream_close (G_IO_STREAM (silent->connection), NULL, NULL);
+  g_hash_table_remove (silent->server->silent, silent->key);
+  return G_SOURCE_REMOVE;
+}
+
+/* The connection became readable before it started a request: data is for
+ * libsoup, which reads it in this same main-loop iteration; end of stream
+ * or an error means the client left without a word. */
+static gboolean
+silent_ready (GSocket      *socket,
+              GIOCondition  condition,
+              gpointer      user_data)
+{
+  SilentConnection *silent = user_data;
+  char byte;
+  gssize n;
+
+  if (!g_socket_is_closed (socket))
+    {
+      n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)))
+        return G_SOURCE_CONTINUE;
+    }
+  g_source_unref (silent->watch);
+  silent->watch = g_idle_source_new ();
+  g_source_set_priority (silent->watch, G_PRIORITY_LOW);
+  g_source_set_callback (silent->watch, close_silent, silent, NULL);
+  g_source_attach (silent->watch, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+request_started (SoupServer        *soup_server,
+                 SoupServerMessage *msg,
+                 gpointer           user_data)
+{
+  Server *server = user_data;
+  g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
+
+  if (key != NULL)
+    g_hash_table_remove (server->silent, key);
+}
+
+static gboolean
+accept_connection (GSocketService    *service,
+                   GSocketConnection *connection,
+                   GObject           *source_object,
+                   gpointer           user_data)
+{
+  Server *server = user_data;
+  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr(GError) error = NULL;
+  SilentConnection *silent;
+  GSocket *socket = g_socket_connection_get_socket (connection);
+
+  if (local == NULL || remote == NULL ||
+      !soup_server_accept_iostream (server->soup, G_IO_STREAM (connection), local, remote, &error))
+    {
+      if (server->verbose)
+        g_printerr ("dynamorm-server: dropped a connection: %s\n", error ? error->message : "no address");
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return TRUE;
+    }
+  /* libsoup may have finished with it already (a client that closed at once). */
+  if (g_socket_is_closed (socket))
+    return TRUE;
+  silent = g_new0 (SilentConnection, 1);
+  silent->server = server;
+  silent->key = address_key (remote);
+  silent->connection = g_object_ref (connection);
+  silent->watch = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (silent->watch, (GSourceFunc) (void (*) (void)) silent_ready, silent, NULL);
+  g_source_attach (silent->watch, NULL);
+  if (silent->key == NULL)
+    silent->key = g_strdup_printf ("%p", (void *) silent);
+  g_hash_table_replace (server->silent, silent->key, silent);
+  return TRUE;
+}
+
+static gboolean
+libsoup_leaks_idle_connections (void)
+{
+  return soup_get_major_version () == 3 && soup_get_minor_version () < 4;
+}
+
+/* Listens on address and prints where; with libsoup's listener where it is
+ * sound, with our own accept loop otherwise. */
+static gboolean
+start_listening (Server          *server,
+                 GSocketAddress  *address,
+                 GError         **error)
+{
+  g_autoptr(GSocketAddress) effective = NULL;
+  g_autofree char *uri = NULL;
+
+  if (!libsoup_leaks_idle_connections ())
+    {
+      GSList *uris;
+
+      if (!soup_server_listen (server->soup, address, 0, error))
+        return FALSE;
+      uris = soup_server_get_uris (server->soup);
+      uri = g_uri_to_string (uris->data);
+      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+    }
+  else
+    {
+      GObject *effective_object = NULL;
+      g_autofree char *ip = NULL;
+      GInetSocketAddress *inet;
+
+      server->silent = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, silent_connection_free);
+      server->service = g_socket_service_new ();
+      if (!g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address,
+                                          G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                          NULL, (GSocketAddress **) &effective_object, error))
+        return FALSE;
+      effective = G_SOCKET_ADDRESS (effective_object);
+      inet = G_INET_SOCKET_ADDRESS (effective);
+      ip = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
+      uri = g_strdup_printf (g_inet_address_get_family (g_inet_socket_address_get_address (inet)) == G_SOCKET_FAMILY_IPV6
+                             ? "http://[%s]:%u/" : "http://%s:%u/",
+                             ip, g_inet_socket_address_get_port (inet));
+      g_signal_connect (server->service, "incoming", G_CALLBACK (accept_connection), server);
+      g_signal_connect (server->soup, "request-started", G_CALLBACK (request_started), server);
+      g_socket_service_start (server->service);
+    }
+  /* One line on standard output, so scripts know where to connect. */
+  g_print ("dynamorm-server listening on %s\n", uri);
+  fflush (stdout);
+  return TRUE;
+}
+
+static void
+stop_listening (Server *server)
+{
+  if (server->service != NULL)
+    {
+      g_socket_service_stop (server->service);
+      g_socket_listener_close (G_SOCKET_LISTENER (server->service));
+      g_clear_object (&server->service);
+      g_clear_pointer (&server->silent, g_hash_table_unref);
+    }
+  soup_server_disconnect (server->soup);
 }
 
 static gboolean
@@ -152,14 +421,12 @@ main (int    argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(SoupServer) soup_server = NULL;
   g_autoptr(GInetAddress) address = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *host = NULL;
   Server server = { 0 };
   int port = 8000;
-  GSList *uris;
   GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, N_("Port to listen on; 0 picks a free one (default 8000)"), N_("PORT") },
     { "host", 'H', 0, G_OPTION_ARG_STRING, &host, N_("Address to listen on (default 127.0.0.1)"), N_("ADDRESS") },
@@ -195,31 +462,26 @@ main (int    argc,
   socket_address = g_inet_socket_address_new (address, port);
 
   server.engine = ddb_engine_new ();
-  soup_server = soup_server_new ("server-header", "dynamorm-server ", NULL);
-  soup_server_add_handler (soup_server, NULL, handle, &server, NULL);
-  if (!soup_server_listen (soup_server, socket_address, 0, &error))
+  server.soup = soup_server_new ("server-header", "dynamorm-server ", NULL);
+  soup_server_add_early_handler (server.soup, NULL, early_handle, &server, NULL);
+  soup_server_add_handler (server.soup, NULL, handle, &server, NULL);
+  if (!start_listening (&server, socket_address, &error))
     {
       g_printerr (_("dynamorm-server: cannot listen on %s:%d: %s\n"),
                   host ? host : "127.0.0.1", port, error->message);
+      stop_listening (&server);
+      g_object_unref (server.soup);
       ddb_engine_unref (server.engine);
       return 1;
     }
-
-  /* One line on standard output, so scripts know where to connect. */
-  uris = soup_server_get_uris (soup_server);
-  {
-    g_autofree char *uri = g_uri_to_string (uris->data);
-    g_print ("dynamorm-server listening on %s\n", uri);
-    fflush (stdout);
-  }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, quit_cb, loop);
   g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_main_loop_run (loop);
 
-  soup_server_disconnect (soup_server);
+  stop_listening (&server);
+  g_object_unref (server.soup);
   ddb_engine_unref (server.engine);
   return 0;
 }

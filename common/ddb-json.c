@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ddb-json.c: nesting and escape pre-scan before parsing, and a generator
+ * fix-up so that written JSON escapes every control character. */
+#include "config.h"
+
+#include <string.h>
+#include "ddb-json.h"
+
+static int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* The code unit of a \uXXXX escape at p (pointing at the backslash), or -1
+ * when there is none. */
+static int
+unicode_escape_at (const char *p, const char *end)
+{
+  int v = 0;
+
+  if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+    return -1;
+  for (int i = 2; i < 6; i++)
+    {
+      int h = hex_value (p[i]);
+      if (h < 0)
+        return -1;
+      v = v * 16 + h;
+    }
+  return v;
+}
+
+/* Checks the escape at p (the backslash) inside a string and returns how
+ * many bytes it takes, or 0 with *check set when it is refused. Malformed
+ * escapes are left to the parser. */
+static gsize
+scan_escape (const char *p, const char *end, DdbJsonCheck *check)
+{
+  int unit = unicode_escape_at (p, end);
+
+  if (unit < 0)
+    return end - p >= 2 ? 2 : 1;
+  if (unit == 0)
+    {
+      *check = DDB_JSON_CHECK_NUL;
+      return 0;
+    }
+  if (unit >= 0xDC00 && unit <= 0xDFFF)
+    {
+      *check = DDB_JSON_CHECK_LONE_SURROGATE;
+      return 0;
+    }
+  if (unit >= 0xD800 && unit <= 0xDBFF)
+    {
+      int low = unicode_escape_at (p + 6, end);
+      if (low < 0xDC00 || low > 0xDFFF)
+        {
+          *check = DDB_JSON_CHECK_LONE_SURROGATE;
+          return 0;
+        }
+      return 12;
+    }
+  return 6;
+}
+
+DdbJsonCheck
+ddb_json_check (const char *data, gsize len, guint max_depth)
+{
+  const char *p = data, *end = data + len;
+  DdbJsonCheck check = DDB_JSON_CHECK_OK;
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  while (p < end)
+    {
+      char c = *p;
+
+      if (in_string)
+        {
+          if (c == '"')
+            in_string = FALSE;
+          else if (c == '\\')
+            {
+              gsize n = scan_escape (p, end, &check);
+              if (n == 0)
+                return check;
+              p += n;
+              continue;
+            }
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > max_depth)
+            return DDB_JSON_CHECK_TOO_DEEP;
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+      p++;
+    }
+  return DDB_JSON_CHECK_OK;
+}
+
+const char *
+ddb_json_check_describe (DdbJsonCheck check)
+{
+  switch (check)
+    {
+    case DDB_JSON_CHECK_TOO_DEEP:
+      return "The JSON nests arrays and objects more deeply than DynamoDB allows";
+    case DDB_JSON_CHECK_NUL:
+      return "A JSON string contains the character U+0000, which this implementation cannot store";
+    case DDB_JSON_CHECK_LONE_SURROGATE:
+      return "A JSON string contains an unpaired UTF-16 surrogate escape, which is not a Unicode character";
+    case DDB_JSON_CHECK_OK:
+    default:
+      return "The JSON is well-formed";
+    }
+}
+
+static gboolean
+too_deep (JsonNode *node, guint left)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      JsonNode *member;
+
+      if (left == 0)
+        return TRUE;
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, NULL, &member))
+        if (too_deep (member, left - 1))
+          return TRUE;
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      guint n = json_array_get_length (array);
+
+      if (left == 0)
+        return TRUE;
+      for (guint i = 0; i < n; i++)
+        if (too_deep (json_array_get_element (array, i), left - 1))
+          return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+ddb_json_node_too_deep (JsonNode *node, guint max_depth)
+{
+  return node != NULL && too_deep (node, max_depth);
+}
+
+JsonNode *
+ddb_json_parse (const char *data, gsize len, DdbJsonCheck *check_out, GError **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  DdbJsonCheck check = ddb_json_check (data, len, DDB_JSON_MAX_DEPTH);
+
+  if (check_out != NULL)
+    *check_out = check;
+  if (check != DDB_JSON_CHECK_OK)
+    return NULL;
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, data, len, error))
+    return NULL;
+  return json_parser_steal_root (parser);
+}
+
+char *
+ddb_json_escape_controls (char *text)
+{
+  GString *out;
+  const char *p;
+  gsize raw = 0;
+
+  for (p = text; *p; p++)
+    if ((guchar) *p < 0x20)
+      raw++;
+  if (raw == 0)
+    return text;
+  /* Outside strings the compact generator writes no control character, so
+   * every one found is inside a string. */
+  out = g_string_sized_new (strlen (text) + raw * 5);
+  for (p = text; *p; p++)
+    {
+      if ((guchar) *p < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guchar) *p);
+      else
+        g_string_append_c (out, *p);
+    }
+  g_free (text);
+  return g_string_free (out, FALSE);
+}
+
+char *
+ddb_json_to_string (JsonNode *node)
+{
+  return ddb_json_escape_controls (json_to_string (node, FALSE));
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* ddb-json.h: the project's guards around json-glib.
+ *
+ * json-glib 1.6's parser recurses once per nesting level, so a body of
+ * 100,000 '[' overflows the stack; ddb_json_check() is a cheap pre-scan that
+ * refuses such text before json_parser_load_from_data() sees it, and also
+ * refuses the two string escapes a GLib string cannot carry (\u0000 would cut
+ * the string, a lone surrogate would become invalid UTF-8).
+ *
+ * json-glib 1.6's generator writes U+001F raw, which is invalid JSON;
+ * ddb_json_to_string() is json_to_string() with every control character
+ * escaped, and every JSON text the project writes goes through it. */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* JSON nesting DynamoDB JSON needs: 32 levels of documents take two JSON
+ * levels each ({"M": {...}}), plus the request envelope
+ * (TransactItems[].Put.Item...). Deeper text is refused unparsed. */
+#define DDB_JSON_MAX_DEPTH 100
+
+/* DynamoDB's request size limit: 16 MB. */
+#define DDB_JSON_MAX_REQUEST_BYTES (16 * 1024 * 1024)
+
+typedef enum {
+  DDB_JSON_CHECK_OK,
+  DDB_JSON_CHECK_TOO_DEEP,        /* more than max_depth nested [ and { */
+  DDB_JSON_CHECK_NUL,             /* a \u0000 escape inside a string */
+  DDB_JSON_CHECK_LONE_SURROGATE,  /* \uD800-\uDFFF not forming a pair */
+} DdbJsonCheck;
+
+DdbJsonCheck ddb_json_check (const char *data, gsize len, guint max_depth);
+/* An English sentence for a failed check, for error messages. */
+const char  *ddb_json_check_describe (DdbJsonCheck check);
+
+/* TRUE when node has more than max_depth levels of arrays and objects; stops
+ * descending at max_depth, so it is safe on any tree. */
+gboolean     ddb_json_node_too_deep (JsonNode *node, guint max_depth);
+
+/* Checks text with ddb_json_check (DDB_JSON_MAX_DEPTH) and parses it. On
+ * failure returns NULL and sets *check_out (DDB_JSON_CHECK_OK when json-glib
+ * refused the text) and *error to json-glib's error, if any. */
+JsonNode    *ddb_json_parse (const char *data, gsize len, DdbJsonCheck *check_out, GError **error);
+
+/* json_to_string (node, FALSE) whose output is valid JSON for every string:
+ * control characters json-glib leaves raw are written as \u00XX. */
+char        *ddb_json_to_string (JsonNode *node);
+/* The same fix-up on text json-glib generated (takes ownership of text). */
+char        *ddb_json_escape_controls (char *text);
+
+G_END_DECLS

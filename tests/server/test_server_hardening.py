@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""dynamorm-server against hostile input (issue 11): deep JSON, bodies over
+16 MB, every ASCII code point and lone surrogates in strings, thousands of
+connections under a low open-files limit, and a short soak.
+
+Usage: test_server_hardening.py PATH-TO-dynamorm-server
+Talks only to 127.0.0.1.
+"""
+
+import os
+import socket
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import serverutil  # noqa: E402
+import soak  # noqa: E402
+
+SERVER = None
+SERIALIZATION = "com.amazon.coral.service#SerializationException"
+VALIDATION = "com.amazon.coral.validate#ValidationException"
+LIMIT = 16 * 1024 * 1024
+
+
+class HardeningTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = serverutil.Server(SERVER)
+        status, _ = cls.server.post("CreateTable", {
+            "TableName": "ttt",
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "BillingMode": "PAY_PER_REQUEST"})
+        assert status == 200
+
+    @classmethod
+    def tearDownClass(cls):
+        alive = cls.server.alive()
+        cls.server.stop()
+        assert alive, "dynamorm-server died"
+        # No GLib warning or critical on the way.
+        assert cls.server.stderr_text() == "", cls.server.stderr_text()
+
+    def post(self, operation, body, **kw):
+        return self.server.post(operation, body, **kw)
+
+    def assert_error(self, status, raw, want_status, want_type):
+        self.assertEqual(status, want_status, raw)
+        body = serverutil.strict_json(raw)
+        if want_type is not None:
+            self.assertEqual(body["__type"], want_type)
+        return body
+
+    def assert_answers(self):
+        status, raw = self.post("ListTables", {})
+        self.assertEqual(status, 200, raw)
+        self.assertIn("ttt", serverutil.strict_json(raw)["TableNames"])
+
+    # ---- 1. deep JSON and large bodies ------------------------------------
+
+    def test_deep_arrays_refused(self):
+        for text in (b"[" * 100000 + b"]" * 100000, b'{"a":' + b"[" * 100000,
+                     b'{"Item":' + b'{"a":' * 50000 + b"1" + b"}" * 50001):
+            status, raw = self.post("PutItem", text)
+            body = self.assert_error(status, raw, 400, SERIALIZATION)
+            self.assertIn("nests", body["Message"])
+        self.assert_answers()
+
+    def test_brackets_inside_strings_do_not_count(self):
+        deep = "[" * 5000 + "{" * 5000
+        status, raw = self.post("PutItem", {"TableName": "ttt", "Item": {"pk": {"S": "brackets"},
+                                                                       "v": {"S": deep}}})
+        self.assertEqual(status, 200, raw)
+        status, raw = self.post("GetItem", {"TableName": "ttt", "Key": {"pk": {"S": "brackets"}}})
+        self.assertEqual(serverutil.strict_json(raw)["Item"]["v"]["S"], deep)
+
+    def test_nested_documents_get_dynamodb_error(self):
+        def nested(levels):
+            value = {"S": "x"}
+            for _ in range(levels):
+                value = {"M": {"a": value}}
+            return value
+        status, raw = self.post("PutItem", {"TableName": "ttt", "Item": {"pk": {"S": "n32"},
+                                                                       "v": nested(31)}})
+        self.assertEqual(status, 200, raw)
+        for levels in (32, 40):
+            status, raw = self.post("PutItem", {"TableName": "ttt", "Item": {"pk": {"S": "n"},
+                                                                           "v": nested(levels)}})
+            body = self.assert_error(status, raw, 400, VALIDATION)
+            self.assertIn("Nesting Levels have exceeded supported limits", body["message"])
+
+    def test_body_at_limit_accepted(self):
+        text = b'{"Limit":10' + b" " * (LIMIT - 12) + b"}"
+        self.assertEqual(len(text), LIMIT)
+        status, raw = self.post("ListTables", text)
+        self.assertEqual(status, 200, raw)
+
+    def test_body_over_limit_refused(self):
+        text = b'{"Limit":10' + b" " * (LIMIT - 11) + b"}"
+        status, raw = self.post("ListTables", text)
+        self.assertEqual(status, 413)
+        self.assertIn("16777216", serverutil.strict_json(raw)["Message"])
+        self.assert_answers()
+
+    def test_chunked_body_over_limit_refused(self):
+        def chunks():
+            yield b'{"Limit":10'
+            for _ in range(17):
+                yield b" " * (1024 * 1024)
+            yield b"}"
+        status, raw = self.post("ListTables", chunks(), headers={"Transfer-Encoding": "chunked"})
+        self.assertEqual(status, 413)
+        self.assert_answers()
+
+    def test_expect_continue_over_limit_answered_before_body(self):
+        """With Expect: 100-continue the refusal comes without the body."""
+        sock = socket.create_connection((self.server.host, self.server.port), timeout=10)
+        try:
+            sock.sendall(("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          "X-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+                          "Content-Type: application/x-amz-json-1.0\r\n"
+                          "Content-Length: %d\r\nExpect: 100-continue\r\n\r\n" % (1 << 40)).encode())
+            answer = b""
+            while b"\r\n\r\n" not in answer:
+                data = sock.recv(4096)
+                if not data:
+                    break
+                answer += data
+        finally:
+            sock.close()
+        self.assertTrue(answer.startswith(b"HTTP/1.1 413"), answer)
+        self.assert_answers()
+
+    # ---- 3. every code point in every string -------------------------------
+
+    def test_every_ascii_code_point_round_trips(self):
+        for c in range(1, 0x80):
+            ch = chr(c)
+            key, value, name = "k" + ch, "a" + ch + "b", "n" + ch
+            status, raw = self.post("PutItem", {
+                "TableName": "ttt", "Item": {"pk": {"S": key}, name: {"S": value}},
+                "ReturnValues": "ALL_OLD"})
+            self.assertEqual(status, 200, (c, raw))
+            serverutil.strict_json(raw)
+            status, raw = self.post("UpdateItem", {
+                "TableName": "ttt", "Key": {"pk": {"S": key}},
+                "UpdateExpression": "SET #n = :v", "ConditionExpression": "#n = :old",
+                "ExpressionAttributeNames": {"#n": name},
+                "ExpressionAttributeValues": {":v": {"S": value + ch}, ":old": {"S": value}},
+                "ReturnValues": "ALL_NEW"})
+            self.assertEqual(status, 200, (c, raw))
+            self.assertEqual(serverutil.strict_json(raw)["Attributes"][name]["S"], value + ch)
+            status, raw = self.post("GetItem", {"TableName": "ttt", "Key": {"pk": {"S": key}}})
+            self.assertEqual(status, 200, (c, raw))
+            item = serverutil.strict_json(raw)["Item"]   # must be valid JSON
+            self.assertEqual(item, {"pk": {"S": key}, name: {"S": value + ch}}, c)
+        # The error bodies too: a message that echoes a control character.
+        status, raw = self.post("GetItem", {"TableName": "no\x1ftable", "Key": {"pk": {"S": "x"}}})
+        self.assertEqual(status, 400)
+        serverutil.strict_json(raw)
+        status, raw = self.post("Scan", {"TableName": "ttt"})
+        self.assertGreaterEqual(len(serverutil.strict_json(raw)["Items"]), 127)
+
+    def test_nul_and_lone_surrogates_refused(self):
+        for text in ('"a\\u0000b"', '"\\udc00"', '"x\\ud800"', '"\\ud800\\u0041"', '"\\ud800\\ud800"'):
+            body = ('{"TableName":"ttt","Item":{"pk":{"S":%s}}}' % text).encode()
+            status, raw = self.post("PutItem", body)
+            self.assert_error(status, raw, 400, SERIALIZATION)
+        status, raw = self.post("PutItem", b'{"TableName":"ttt","Item":{"pk":{"S":"\\ud83d\\ude00"}}}')
+        self.assertEqual(status, 200, raw)
+        status, raw = self.post("GetItem", {"TableName": "ttt", "Key": {"pk": {"S": "\U0001F600"}}})
+        self.assertEqual(serverutil.strict_json(raw)["Item"]["pk"]["S"], "\U0001F600")
+
+    # ---- 2. no descriptor leak ---------------------------------------------
+
+    def test_connections_do_not_leak_descriptors(self):
+        """5,000 connections, each closed by the client after its answer, and
+        500 that close without a word, under a limit of 64 open files."""
+        server = serverutil.Server(SERVER, nofile=64)
+        try:
+            base = server.fd_count()
+            for i in range(5000):
+                status, _ = server.post("ListTables", {})
+                self.assertEqual(status, 200, i)
+            for i in range(500):
+                socket.create_connection((server.host, server.port), timeout=10).close()
+                if i % 50 == 0:
+                    status, _ = server.post("ListTables", {})
+                    self.assertEqual(status, 200, i)
+            status, _ = server.post("ListTables", {})
+            self.assertEqual(status, 200)
+            self.assertLessEqual(server.fd_count(), base + 4)
+            self.assertTrue(server.alive())
+        finally:
+            server.stop()
+        self.assertEqual(server.stderr_text(), "")
+
+    # ---- 10. soak ----------------------------------------------------------
+
+    def test_short_soak(self):
+        figures = soak.run(SERVER, seconds=float(os.environ.get("DYNAMORM_SOAK_SECONDS", "8")), clients=3)
+        self.assertTrue(figures["alive"], figures)
+        self.assertEqual(figures["failures"], 0, figures)
+        self.assertLessEqual(figures["fd_end"], figures["fd_start"] + 4, figures)
+        self.assertLessEqual(figures["rss_end_kb"], figures["rss_warm_kb"] + 32 * 1024, figures)
+
+
+if __name__ == "__main__":
+    SERVER = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=2)
