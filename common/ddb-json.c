@@ -177,6 +177,21 @@ ddb_json_parse (const char *data, gsize len, DdbJsonCheck *check_out, GError **e
   return json_parser_steal_root (parser);
 }
 
+gboolean
+ddb_json_load (JsonParser *parser, const char *data, gssize len, GError **error)
+{
+  gsize n = len < 0 ? strlen (data) : (gsize) len;
+  DdbJsonCheck check = ddb_json_check (data, n, DDB_JSON_MAX_DEPTH);
+
+  if (check != DDB_JSON_CHECK_OK)
+    {
+      g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
+                           ddb_json_check_describe (check));
+      return FALSE;
+    }
+  return json_parser_load_from_data (parser, data, n, error);
+}
+
 char *
 ddb_json_escape_controls (char *text)
 {

@@ -44,6 +44,10 @@ gboolean     ddb_json_node_too_deep (JsonNode *node, guint max_depth);
  * refused the text) and *error to json-glib's error, if any. */
 JsonNode    *ddb_json_parse (const char *data, gsize len, DdbJsonCheck *check_out, GError **error);
 
+/* json_parser_load_from_data() behind the pre-scan: refused text fails with
+ * JSON_PARSER_ERROR_INVALID_DATA and the reason. len may be -1. */
+gboolean     ddb_json_load (JsonParser *parser, const char *data, gssize len, GError **error);
+
 /* json_to_string (node, FALSE) whose output is valid JSON for every string:
  * control characters json-glib leaves raw are written as \u00XX. */
 char        *ddb_json_to_string (JsonNode *node);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "ddb-json.h"
 #include "ddb-error.h"
 #include "ddb-number.h"
 #include "ddb-packed.h"
@@ -622,6 +623,23 @@ field_what (const DynamormField *field)
                           g_type_name (field->pspec->owner_type));
 }
 
+/* JSON kept in a string attribute (properties with the json tag) is text
+ * from the table, written by anyone: refuse what json-glib cannot parse
+ * safely (see ddb-json.h) before it does. */
+static gboolean
+stored_json_refused (const char *text, const DynamormField *field, GError **error)
+{
+  DdbJsonCheck check = ddb_json_check (text, strlen (text), DDB_JSON_MAX_DEPTH);
+  g_autofree char *what = NULL;
+
+  if (check == DDB_JSON_CHECK_OK)
+    return FALSE;
+  what = field_what (field);
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+               _("%s: the stored JSON is refused: %s"), what, ddb_json_check_describe (check));
+  return TRUE;
+}
+
 static char *
 datetime_to_text (GDateTime *dt)
 {
@@ -993,7 +1011,7 @@ _dynamorm_field_encode (const DynamormField  *field,
               json_builder_add_string_value (builder, strv[i]);
             json_builder_end_array (builder);
             root = json_builder_get_root (builder);
-            text = json_to_string (root, FALSE);
+            text = ddb_json_to_string (root);
             *out = _dynamorm_av_new_string ("S", text);
             return TRUE;
           }
@@ -1012,7 +1030,7 @@ _dynamorm_field_encode (const DynamormField  *field,
           return TRUE;
         if (field->flags & FIELD_FLAG_JSON)
           {
-            g_autofree char *text = json_gvariant_serialize_data (v, NULL);
+            g_autofree char *text = ddb_json_escape_controls (json_gvariant_serialize_data (v, NULL));
             *out = _dynamorm_av_new_string ("S", text);
             return TRUE;
           }
@@ -1028,7 +1046,7 @@ _dynamorm_field_encode (const DynamormField  *field,
           return TRUE;
         if (field->flags & FIELD_FLAG_JSON)
           {
-            g_autofree char *text = json_to_string (node, FALSE);
+            g_autofree char *text = ddb_json_to_string (node);
             *out = _dynamorm_av_new_string ("S", text);
             return TRUE;
           }
@@ -1533,8 +1551,12 @@ decode_strv (const DynamormField *field, AvView *view, GValue *value, GError **e
   if (view->type == DDB_TYPE_S && view->text != NULL && (field->flags & FIELD_FLAG_JSON))
     {
       g_autoptr(GError) local_error = NULL;
-      g_autoptr(GVariant) v = json_gvariant_deserialize_data (view->text, -1, "as", &local_error);
+      g_autoptr(GVariant) v = NULL;
       g_autofree char *what = NULL;
+
+      if (stored_json_refused (view->text, field, error))
+        return DECODE_FAILED;
+      v = json_gvariant_deserialize_data (view->text, -1, "as", &local_error);
 
       if (v == NULL)
         {
@@ -1565,6 +1587,8 @@ variant_from_json_text (const DynamormField *field, AvView *view, const char *wh
 
   if (view->type != DDB_TYPE_S || view->text == NULL)
     return DECODE_MISMATCH;
+  if (stored_json_refused (view->text, field, error))
+    return DECODE_FAILED;
   *v = json_gvariant_deserialize_data (view->text, -1,
                                        g_variant_type_is_definite (want) ? signature : NULL,
                                        &local_error);
@@ -1618,6 +1642,8 @@ decode_json_node (const DynamormField *field, AvView *view, GValue *value, GErro
 
       if (view->type != DDB_TYPE_S || view->text == NULL)
         return DECODE_MISMATCH;
+      if (stored_json_refused (view->text, field, error))
+        return DECODE_FAILED;
       node = json_from_string (view->text, &local_error);
       if (node == NULL && local_error != NULL)
         {

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "ddb-json.h"
 #include "dynamorm-crypto-private.h"
 #include "dynamorm-data-key-cache-private.h"
 #include "dynamorm-envelope-private.h"
@@ -80,7 +81,7 @@ _dynamorm_crypto_seal_value (const DynamormCrypto *crypto, const DynamormField *
                    field->pspec->name, owner_name (field), local_error->message);
       return NULL;
     }
-  text = json_to_string (av, FALSE);
+  text = ddb_json_to_string (av);
   envelope = _dynamorm_envelope_seal (key, NULL, table, field->attribute, text, strlen (text));
   wipe_string (text);
   if (envelope == NULL)
@@ -137,7 +138,7 @@ parse_plaintext (const DynamormField *field, char *plaintext, gsize len, GError 
   JsonNode *av = NULL;
 
   /* The parser's own messages could quote the plaintext: never pass them on. */
-  if (json_parser_load_from_data (parser, plaintext, len, NULL))
+  if (ddb_json_load (parser, plaintext, len, NULL))
     av = json_parser_steal_root (parser);
   if (av == NULL || _dynamorm_av_get_type (av, NULL) == NULL)
     {

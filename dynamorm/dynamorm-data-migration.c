@@ -9,6 +9,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "ddb-json.h"
 #include "dynamorm-table-private.h"
 #include "dynamorm-sync-private.h"
 
@@ -434,7 +435,7 @@ migration_save_checkpoint (DynamormDataMigration *self, guint64 done, JsonNode *
     }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
-  text = json_to_string (root, FALSE);
+  text = ddb_json_to_string (root);
 
   g_mutex_lock (&self->lock);
   g_free (self->checkpoint);
@@ -453,7 +454,7 @@ migration_load_checkpoint (DynamormDataMigration *self, const char *text, Run *r
   const char *source, *target;
 
   *complete = FALSE;
-  if (!json_parser_load_from_data (parser, text, -1, NULL) ||
+  if (!ddb_json_load (parser, text, -1, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     goto bad;
   obj = json_node_get_object (json_parser_get_root (parser));

@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "ddb-json.h"
 #include "dynamorm-error.h"
 #include "dynamorm-fixture-private.h"
 
@@ -197,7 +198,7 @@ read_lines (const char *text, GPtrArray *items, const DynamormFixtureKey *keys, 
 
       if (*g_strstrip (lines[i]) == '\0')
         continue;
-      if (!json_parser_load_from_data (parser, lines[i], -1, &local_error))
+      if (!ddb_json_load (parser, lines[i], -1, &local_error))
         {
           g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
                        _("%s:%u: not JSON (%s); write one item per line (nothing was read from this file)"),
@@ -252,7 +253,7 @@ read_array (const char *text, GPtrArray *items, const DynamormFixtureKey *keys, 
   g_signal_connect (parser, "object-end", G_CALLBACK (on_end), &al);
   g_signal_connect (parser, "array-end", G_CALLBACK (on_end), &al);
   g_signal_connect (parser, "array-element", G_CALLBACK (on_element), &al);
-  if (!json_parser_load_from_data (parser, text, -1, &local_error))
+  if (!ddb_json_load (parser, text, -1, &local_error))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
                    _("%s: not JSON (%s) (nothing was read from this file)"), file_name, local_error->message);

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ddb-json.h"
 #include "dynamorm-error.h"
 #include "dynamorm-fixture.h"
 #include "dynamorm-fixture-private.h"
@@ -39,7 +40,7 @@ copy_object (JsonObject *obj)
   g_autofree char *text = NULL;
 
   json_node_set_object (node, obj);
-  text = json_to_string (node, FALSE);
+  text = ddb_json_to_string (node);
   copy = json_from_string (text, NULL);
   return json_object_ref (json_node_get_object (copy));
 }
@@ -266,7 +267,7 @@ append_items (GString *out, JsonObject *page)
 
       json_object_set_member (wrapper, "Item", json_node_copy (json_array_get_element (array, i)));
       json_node_take_object (line, wrapper);
-      text = json_to_string (line, FALSE);
+      text = ddb_json_to_string (line);
       g_string_append (out, text);
       g_string_append_c (out, '\n');
     }

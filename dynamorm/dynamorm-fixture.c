@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ddb-json.h"
 #include "dynamorm-error.h"
 #include "dynamorm-fixture.h"
 #include "dynamorm-fixture-private.h"
@@ -212,7 +213,7 @@ dynamorm_fixture_add_tables_from_file (DynamormFixture  *self,
 
   file_name = g_file_get_parse_name (file);
   if (!g_file_load_contents (file, cancellable, &text, &len, NULL, &local_error) ||
-      !json_parser_load_from_data (parser, text, len, &local_error))
+      !ddb_json_load (parser, text, len, &local_error))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
                    _("The table file %s cannot be read: %s"), file_name, local_error->message);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #endif
 
+#include "ddb-json.h"
 #include "dynamorm-single-table-private.h"
 #include "dynamorm-expression-private.h"
 #include "dynamorm-condition-private.h"
@@ -1595,7 +1596,7 @@ build_plan (DynamormQuery *self, PlanMode mode, GError **error)
     return NULL;
 
   node = json_node_init_object (json_node_alloc (), request);
-  plan->request = json_to_string (node, FALSE);
+  plan->request = ddb_json_to_string (node);
   return g_steal_pointer (&plan);
 }
 
@@ -1814,7 +1815,7 @@ cursor_encode (DynamormSession *session, const Plan *plan, JsonNode *item, GErro
       json_object_set_member (key, plan->key_attrs->pdata[i], json_node_copy (av));
     }
   node = json_node_init_object (json_node_alloc (), key);
-  key_json = json_to_string (node, FALSE);
+  key_json = ddb_json_to_string (node);
   cursor_mac (session, plan, key_json, digest);
   key_text = base64url_encode ((const guchar *) key_json, strlen (key_json));
   mac_text = base64url_encode (digest, sizeof digest);
@@ -1845,7 +1846,7 @@ cursor_decode (DynamormSession *session, const Plan *plan, const char *cursor, G
       for (guint i = 0; i < sizeof digest; i++)
         diff |= digest[i] ^ mac[i];
       if (diff == 0 && strlen (key_text) == key_len)
-        key = json_from_string (key_text, NULL);
+        key = ddb_json_parse (key_text, key_len, NULL, NULL);
     }
   if (key == NULL || !JSON_NODE_HOLDS_OBJECT (key))
     {

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ddb-json.h"
 #include "dynamorm-write-private.h"
 #include "dynamorm-single-table-private.h"
 
@@ -956,7 +957,7 @@ log_request (Op *op)
   if (g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
     return;
   {
-    g_autofree char *text = json_to_string (op->request, FALSE);
+    g_autofree char *text = ddb_json_to_string (op->request);
     g_debug ("%s %s", op->operation, text);
   }
 }

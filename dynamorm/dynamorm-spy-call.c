@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ddb-json.h"
 #include "dynamorm-spy-call-private.h"
 
 /**
@@ -59,7 +60,7 @@ deep_copy (JsonNode *node)
 
   if (node == NULL)
     return NULL;
-  text = json_to_string (node, FALSE);
+  text = ddb_json_to_string (node);
   return json_from_string (text, NULL);
 }
 
@@ -196,12 +197,12 @@ append_value (GString *out, JsonObject *values, const char *placeholder)
   if (obj != NULL && json_object_has_member (obj, "S"))
     {
       g_autoptr(JsonNode) s = json_node_copy (json_object_get_member (obj, "S"));
-      text = json_to_string (s, FALSE);
+      text = ddb_json_to_string (s);
     }
   else if (obj != NULL && json_object_has_member (obj, "N"))
     text = g_strdup (json_object_get_string_member_with_default (obj, "N", ""));
   else if (av != NULL)
-    text = json_to_string (av, FALSE);
+    text = ddb_json_to_string (av);
   g_string_append (out, text != NULL ? text : placeholder);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "ddb-json.h"
 #include "dynamorm-private.h"
 #include "dynamorm-stream.h"
 
@@ -728,6 +729,13 @@ dynamorm_stream_parse_event_node (JsonNode  *event,
 
   if (!check_model_type (&model_type, error))
     return NULL;
+  if (ddb_json_node_too_deep (event, DDB_JSON_MAX_DEPTH))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("The stream event nests arrays and objects more than %d levels deep, "
+                     "more than any DynamoDB item can"), DDB_JSON_MAX_DEPTH);
+      return NULL;
+    }
   if (!JSON_NODE_HOLDS_OBJECT (event))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
@@ -777,19 +785,28 @@ dynamorm_stream_parse_event (const char  *json,
                              GType        model_type,
                              GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  DdbJsonCheck check;
 
   g_return_val_if_fail (json != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!json_parser_load_from_data (parser, json, length, &local_error))
+  root = ddb_json_parse (json, length < 0 ? strlen (json) : (gsize) length, &check, &local_error);
+  if (root == NULL && check != DDB_JSON_CHECK_OK)
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                   _("The stream event is not valid JSON: %s"), local_error->message);
+                   _("The stream event is refused: %s"), ddb_json_check_describe (check));
       return NULL;
     }
-  return dynamorm_stream_parse_event_node (json_parser_get_root (parser), model_type, error);
+  if (root == NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("The stream event is not valid JSON: %s"),
+                   local_error ? local_error->message : _("it is empty"));
+      return NULL;
+    }
+  return dynamorm_stream_parse_event_node (root, model_type, error);
 }
 
 /* ------------------------------------------------------------------ */

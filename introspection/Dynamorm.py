@@ -717,11 +717,30 @@ def _owner_name(prop, instance):
     return '%s.%s' % (type(instance).__name__, (prop.name or '?').replace('-', '_'))
 
 
+def _refuse_nul(value, owner):
+    """GObject strings end at the first U+0000: PyGObject would silently keep
+    only what comes before it. Refuse such values instead of losing data."""
+    if isinstance(value, str):
+        if '\x00' in value:
+            raise InvalidValue('%s cannot hold a string with the character U+0000 (NUL, at '
+                               'position %d): GObject strings end there, so the rest would be '
+                               'lost; remove it, or store the data as bytes'
+                               % (owner, value.index('\x00')))
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for element in value:
+            _refuse_nul(element, owner)
+    elif isinstance(value, dict):
+        for key, element in value.items():
+            _refuse_nul(key, owner)
+            _refuse_nul(element, owner)
+
+
 def _to_property_value(prop, kind, value, instance):
     """Checks and converts ``value`` for ``prop``; refuses what the property
     cannot hold instead of letting GObject store 0 with a warning."""
     if value is None:
         return None
+    _refuse_nul(value, _owner_name(prop, instance))
     gtype = prop.type
     if isinstance(value, float) and gtype in (GObject.TYPE_DOUBLE, GObject.TYPE_FLOAT):
         if not math.isfinite(value):
@@ -980,6 +999,10 @@ class _Model:
                             % (type(self).__name__, name,
                                ', '.join(p.name for p in self.list_properties())))
         self.set_property(name, value)
+
+    def set_property(self, name, value):
+        _refuse_nul(value, '%s.%s' % (type(self).__name__, name.replace('-', '_')))
+        super(Model, self).set_property(name, value)
 
     def __repr__(self):
         values = []

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "ddb-json.h"
 #include "dynamorm-aws-metadata.h"
 
 #define CONTAINER_HOST "http://169.254.170.2"
@@ -77,7 +78,7 @@ parse_credentials (GBytes      *body,
   const char *key_id, *secret, *token, *expiration, *code;
   g_autoptr(GDateTime) expires = NULL;
 
-  if (!json_parser_load_from_data (parser, data ? data : "", len, NULL) ||
+  if (!ddb_json_load (parser, data ? data : "", len, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_CREDENTIALS,

@@ -7,6 +7,7 @@
 #include <libsoup/soup.h>
 #include <glib/gi18n-lib.h>
 
+#include "ddb-json.h"
 #include "dynamorm-http-crc32.h"
 #include "dynamorm-http-outcome.h"
 #include "dynamorm-http-proxy.h"
@@ -326,7 +327,7 @@ call_free (Call *call)
 static GBytes *
 serialize_body (JsonNode *request)
 {
-  char *json = json_to_string (request, FALSE);
+  char *json = ddb_json_to_string (request);
 
   return g_bytes_new_take (json, strlen (json));
 }
@@ -431,18 +432,21 @@ begin_attempt (Call                 *call,
   return TRUE;
 }
 
+/* The body as a JSON object, or NULL; *check says whether the pre-scan
+ * refused it (too deep, \u0000, lone surrogate) before json-glib saw it. */
 static JsonNode *
-parse_json_object (GBytes *bytes)
+parse_json_object (GBytes *bytes, DdbJsonCheck *check)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   gsize len;
   const char *data = g_bytes_get_data (bytes, &len);
+  g_autoptr(JsonNode) root = NULL;
 
-  if (len == 0 || !json_parser_load_from_data (parser, data, len, NULL))
+  *check = DDB_JSON_CHECK_OK;
+  if (len == 0 || (root = ddb_json_parse (data, len, check, NULL)) == NULL)
     return NULL;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
-  return json_parser_steal_root (parser);
+  return g_steal_pointer (&root);
 }
 
 static gboolean
@@ -458,7 +462,8 @@ parse_body (GBytes *body)
   gsize len;
   const char *data = g_bytes_get_data (body, &len);
 
-  if (!json_parser_load_from_data (parser, data, len, NULL) ||
+  if (ddb_json_check (data, len, DDB_JSON_MAX_DEPTH) != DDB_JSON_CHECK_OK ||
+      !json_parser_load_from_data (parser, data, len, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return NULL;
   return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
@@ -595,23 +600,30 @@ classify (Call       *call,
 
   if (status == SOUP_STATUS_OK)
     {
-      JsonNode *response = parse_json_object (bytes);
+      DdbJsonCheck check;
+      JsonNode *response = parse_json_object (bytes, &check);
 
       if (response != NULL)
         {
           *response_out = response;
           return OUTCOME_DONE;
         }
-      error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
-                           _("%s answered %s with something that is not a JSON object (%zu bytes); "
-                             "is it a DynamoDB endpoint?"),
-                           transport->endpoint_str, call->operation, g_bytes_get_size (bytes));
+      if (check != DDB_JSON_CHECK_OK)
+        error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
+                             _("%s answered %s with JSON this client refuses to read: %s"),
+                             transport->endpoint_str, call->operation, ddb_json_check_describe (check));
+      else
+        error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
+                             _("%s answered %s with something that is not a JSON object (%zu bytes); "
+                               "is it a DynamoDB endpoint?"),
+                             transport->endpoint_str, call->operation, g_bytes_get_size (bytes));
       lost = TRUE;
       goto out;
     }
 
   {
-    g_autoptr(JsonNode) body = parse_json_object (bytes);
+    DdbJsonCheck check;
+    g_autoptr(JsonNode) body = parse_json_object (bytes, &check);
 
     if (body != NULL || status >= 500)
       {

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include "ddb-json.h"
 #include "ddb-stream.h"
 
 typedef struct {
@@ -158,6 +159,15 @@ engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operati
   if (info == NULL)
     {
       g_set_error_literal (&error, DDB_ERROR, DDB_ERROR_UNKNOWN_OPERATION, "An unknown operation was requested.");
+      node = error_body (error, NULL, capital, &status);
+      goto out;
+    }
+  /* Callers in this process hand over trees json-glib would have refused as
+   * text; everything below walks them recursively. */
+  if (ddb_json_node_too_deep (request, DDB_JSON_MAX_DEPTH))
+    {
+      g_set_error_literal (&error, DDB_ERROR, DDB_ERROR_SERIALIZATION,
+                           ddb_json_check_describe (DDB_JSON_CHECK_TOO_DEEP));
       node = error_body (error, NULL, capital, &status);
       goto out;
     }

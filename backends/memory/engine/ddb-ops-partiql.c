@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <string.h>
+#include "ddb-json.h"
 #include "ddb-engine-private.h"
 #include "ddb-partiql.h"
 
@@ -131,7 +132,7 @@ next_token_new (JsonObject *last_key)
   json_object_set_string_member (token, "version", NEXT_TOKEN_VERSION);
   json_object_set_object_member (token, "key", json_object_ref (last_key));
   json_node_set_object (node, token);
-  text = json_to_string (node, FALSE);
+  text = ddb_json_to_string (node);
   return g_base64_encode ((const guchar *) text, strlen (text));
 }
 
@@ -146,7 +147,7 @@ next_token_key (const char *token, GError **error)
 
   if (ddb_base64_check (token, strlen (token), NULL))
     decoded = g_base64_decode (token, &len);
-  if (decoded == NULL || !json_parser_load_from_data (parser, (const char *) decoded, len, NULL) ||
+  if (decoded == NULL || !ddb_json_load (parser, (const char *) decoded, len, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return invalid (error, "Invalid NextToken"), NULL;
   obj = json_node_get_object (root);
@@ -698,7 +699,7 @@ write_fingerprint (BatchEntry *e)
       JsonNode *v = name ? json_object_get_member (key, name) : NULL;
       if (v != NULL)
         {
-          g_autofree char *text = json_to_string (v, FALSE);
+          g_autofree char *text = ddb_json_to_string (v);
           g_string_append_printf (out, "|%s", text);
         }
     }

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <string.h>
+#include "ddb-json.h"
 #include "ddb-engine-private.h"
 
 typedef struct {
@@ -201,7 +202,7 @@ replay_token (DdbOp *op, const char *token, char **payload, JsonObject **replay,
 {
   DdbTokenRecord *rec;
 
-  *payload = json_to_string (json_object_get_member (op->request, "TransactItems"), FALSE);
+  *payload = ddb_json_to_string (json_object_get_member (op->request, "TransactItems"));
   rec = g_hash_table_lookup (op->engine->tokens, token);
   if (rec != NULL && rec->expires_ms <= op->now_ms)
     {

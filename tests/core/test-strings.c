@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Every ASCII code point (U+0001-U+007F; U+0000 cannot be in a C string) in
+ * a partition key, a string property, a condition value and a query value,
+ * through the whole request/response path of the backend under test
+ * (`--backend memory|local`): each JSON text written on the way must be
+ * valid, which json-glib 1.6's generator alone is not for U+001F. */
+#include <dynamorm.h>
+#include "test-models.h"
+
+static void
+set_string (GValue *value, const char *s)
+{
+  g_value_init (value, G_TYPE_STRING);
+  g_value_set_string (value, s);
+}
+
+static void
+check_code_point (DynamormSession *session, guint c)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_strdup_printf ("k%cx", c);
+  g_autofree char *name = g_strdup_printf ("a%cb", c);
+  g_autofree char *renamed = g_strdup_printf ("c%cd%c", c, c);
+  g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", id, "name", name, NULL);
+  g_autoptr(DynamormWriteOptions) options = dynamorm_write_options_new ();
+  g_autoptr(DynamormCondition) same_name = NULL;
+  g_autoptr(DynamormModel) got = NULL;
+  g_autoptr(DynamormQuery) query = NULL;
+  g_autoptr(GListModel) results = NULL;
+  g_autofree char *got_name = NULL;
+  GValue old = G_VALUE_INIT;
+
+  /* A put, then a conditional put whose condition value holds c. */
+  g_assert_true (dynamorm_session_put (session, DYNAMORM_MODEL (user), NULL, &error));
+  g_assert_no_error (error);
+  set_string (&old, name);
+  same_name = dynamorm_condition_new ("name", DYNAMORM_OPERATOR_EQ, &old, 1);
+  g_value_unset (&old);
+  dynamorm_write_options_add_condition (options, same_name);
+  g_object_set (user, "name", renamed, NULL);
+  g_assert_true (dynamorm_session_put_full (session, DYNAMORM_MODEL (user), options, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  got = test_user_get (session, id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (got);
+  g_object_get (got, "name", &got_name, NULL);
+  g_assert_cmpstr (got_name, ==, renamed);
+
+  /* A query by the key (its plan is kept as JSON text). */
+  query = dynamorm_query_new (session, TEST_TYPE_USER);
+  dynamorm_query_where (query, "id", DYNAMORM_OPERATOR_EQ, id);
+  results = dynamorm_query_all (query, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (results), ==, 1);
+}
+
+static void
+test_every_ascii_code_point (void)
+{
+  g_autoptr(DynamormSession) session = test_session_new ("str");
+  g_autoptr(GError) error = NULL;
+
+  if (session == NULL)
+    return;
+  g_assert_true (dynamorm_session_create_table (session, TEST_TYPE_USER, NULL, &error));
+  g_assert_no_error (error);
+  for (guint c = 1; c < 0x80; c++)
+    check_code_point (session, c);
+  dynamorm_session_delete_table (session, TEST_TYPE_USER, NULL, NULL);
+}
+
+int
+main (int argc, char **argv)
+{
+  test_parse_backend_arg (&argc, argv);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/strings/every-ascii-code-point", test_every_ascii_code_point);
+  return g_test_run ();
+}
