@@ -7,6 +7,7 @@
 #include <libsoup/soup.h>
 #include <glib/gi18n-lib.h>
 
+#include "ddb-json.h"
 #include "dynamorm-aws-credential-provider.h"
 #include "dynamorm-aws-metadata.h"
 #include "dynamorm-aws-profile.h"
@@ -328,7 +329,7 @@ run_credential_process (const char *profile, const char *command, GError **error
       return NULL;
     }
   credentials = NULL;
-  if (json_parser_load_from_data (parser, out, -1, NULL) &&
+  if (ddb_json_load (parser, out, -1, NULL) &&
       JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       obj = json_node_get_object (json_parser_get_root (parser));

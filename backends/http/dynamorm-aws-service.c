@@ -5,6 +5,7 @@
 #include <libsoup/soup.h>
 #include <glib/gi18n-lib.h>
 
+#include "ddb-json.h"
 #include "dynamorm-aws-service.h"
 #include "dynamorm-http-proxy.h"
 
@@ -258,7 +259,7 @@ json_error (DynamormAwsService *self, guint status, GBytes *body)
   gsize len;
   const char *data = g_bytes_get_data (body, &len);
 
-  if (json_parser_load_from_data (parser, data, len, NULL) &&
+  if (ddb_json_load (parser, data, len, NULL) &&
       JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       obj = json_node_get_object (json_parser_get_root (parser));
@@ -283,7 +284,7 @@ dynamorm_aws_service_call_json (DynamormAwsService  *self,
                                 GCancellable        *cancellable,
                                 GError             **error)
 {
-  g_autofree char *text = json_to_string (body, FALSE);
+  g_autofree char *text = ddb_json_to_string (body);
   gsize text_len = strlen (text);
   g_autoptr(GBytes) request = g_bytes_new_take (g_steal_pointer (&text), text_len);
   g_autoptr(GBytes) answer = send (self, "application/x-amz-json-1.1", target, request, json_error,
@@ -295,7 +296,7 @@ dynamorm_aws_service_call_json (DynamormAwsService  *self,
   if (answer == NULL)
     return NULL;
   data = g_bytes_get_data (answer, &len);
-  if (!json_parser_load_from_data (parser, data, len, NULL) ||
+  if (!ddb_json_load (parser, data, len, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
