@@ -190,10 +190,10 @@ read_lines (const char *text, GPtrArray *items, const DynamormFixtureKey *keys, 
             const char *file_name, GError **error)
 {
   g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
       g_autoptr(GError) local_error = NULL;
 
       if (*g_strstrip (lines[i]) == '\0')

@@ -10,6 +10,7 @@
 #include "dynamorm-fixture.h"
 #include "dynamorm-fixture-private.h"
 #include "dynamorm-session.h"
+#include "dynamorm-testing-private.h"
 
 #define BATCH_SIZE 25
 #define MAX_UNPROCESSED_ROUNDS 30
@@ -31,17 +32,16 @@ object_node (JsonObject *obj)
   return node;
 }
 
-/* A copy that shares nothing with the fixture (requests get modified). */
+/* A copy that shares nothing with the fixture (see
+ * _dynamorm_json_deep_copy). */
 static JsonObject *
 copy_object (JsonObject *obj)
 {
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonNode) copy = NULL;
-  g_autofree char *text = NULL;
 
   json_node_set_object (node, obj);
-  text = ddb_json_to_string (node);
-  copy = json_from_string (text, NULL);
+  copy = _dynamorm_json_deep_copy (node);
   return json_object_ref (json_node_get_object (copy));
 }
 

@@ -5,6 +5,7 @@
 
 #include "ddb-json.h"
 #include "dynamorm-spy-call-private.h"
+#include "dynamorm-testing-private.h"
 
 /**
  * DynamormSpyCall:
@@ -52,18 +53,6 @@ dynamorm_spy_call_init (DynamormSpyCall *self)
 {
 }
 
-/* json_node_copy() shares objects and arrays; this shares nothing. */
-static JsonNode *
-deep_copy (JsonNode *node)
-{
-  g_autofree char *text = NULL;
-
-  if (node == NULL)
-    return NULL;
-  text = ddb_json_to_string (node);
-  return json_from_string (text, NULL);
-}
-
 DynamormSpyCall *
 _dynamorm_spy_call_new (const char   *operation,
                         JsonNode     *request,
@@ -73,8 +62,8 @@ _dynamorm_spy_call_new (const char   *operation,
   DynamormSpyCall *self = g_object_new (DYNAMORM_TYPE_SPY_CALL, NULL);
 
   self->operation = g_strdup (operation);
-  self->request = deep_copy (request);
-  self->response = deep_copy (response);
+  self->request = _dynamorm_json_deep_copy (request);
+  self->response = _dynamorm_json_deep_copy (response);
   self->error = error != NULL ? g_error_copy (error) : NULL;
   return self;
 }

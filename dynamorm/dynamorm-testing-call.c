@@ -39,3 +39,54 @@ _dynamorm_testing_call (DynamormBackend  *backend,
     }
   return json_object_ref (json_node_get_object (response));
 }
+
+JsonNode *
+_dynamorm_json_deep_copy (JsonNode *node)
+{
+  JsonNode *copy;
+
+  if (node == NULL)
+    return NULL;
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *obj = json_object_new ();
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          json_object_set_member (obj, name, _dynamorm_json_deep_copy (member));
+        copy = json_node_new (JSON_NODE_OBJECT);
+        json_node_take_object (copy, obj);
+        return copy;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        JsonArray *out = json_array_sized_new (json_array_get_length (array));
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          json_array_add_element (out, _dynamorm_json_deep_copy (json_array_get_element (array, i)));
+        copy = json_node_new (JSON_NODE_ARRAY);
+        json_node_take_array (copy, out);
+        return copy;
+      }
+    case JSON_NODE_VALUE:
+      {
+        GValue value = G_VALUE_INIT;
+
+        /* A fresh JsonValue: its reference count is not thread-safe either. */
+        json_node_get_value (node, &value);
+        copy = json_node_new (JSON_NODE_VALUE);
+        json_node_set_value (copy, &value);
+        g_value_unset (&value);
+        return copy;
+      }
+    case JSON_NODE_NULL:
+    default:
+      return json_node_new (JSON_NODE_NULL);
+    }
+}

@@ -16,4 +16,9 @@ JsonObject *_dynamorm_testing_call (DynamormBackend  *backend,
                                     GCancellable     *cancellable,
                                     GError          **error);
 
+/* A deep copy: json_node_copy() shares objects and arrays, whose reference
+ * counts are not thread-safe; what a spy records or a fixture sends must
+ * share nothing with what the caller keeps. NULL gives NULL. */
+JsonNode *_dynamorm_json_deep_copy (JsonNode *node);
+
 G_END_DECLS

@@ -487,7 +487,6 @@ test_snapshot_undo (void)
       g_assert_cmpstr (arn_before, !=, arn);
       g_clear_pointer (&r, json_node_unref);
       g_clear_pointer (&arn, g_free);
-      g_usleep (2000);   /* stream labels have millisecond resolution */
     }
 }
 
@@ -646,7 +645,8 @@ test_fixture_load_and_dump (void)
     "{\"Item\":{\"org\":{\"S\":\"a\"},\"n\":{\"N\":\"2\"},\"m\":{\"M\":{\"deep\":{\"L\":[{\"BOOL\":true},{\"NULL\":true}]}}}}}\n");
   g_autoptr(GFile) array = write_file ("more.json",
     "[\n  {\"org\":{\"S\":\"b\"},\"n\":{\"N\":\"1\"}},\n  {\"Item\":{\"org\":{\"S\":\"b\"},\"n\":{\"N\":\"2\"}}}\n]\n");
-  g_autoptr(GFile) dump = g_file_new_for_path (g_build_filename (g_get_tmp_dir (), "dump.json", NULL));
+  g_autofree char *dump_path = g_build_filename (g_get_tmp_dir (), "dump.json", NULL);
+  g_autoptr(GFile) dump = g_file_new_for_path (dump_path);
   g_autoptr(DynamormSession) session = dynamorm_session_new ("memory://", &error);
   g_autoptr(DynamormSession) again = dynamorm_session_new ("memory://", &error);
   g_autoptr(DynamormFixture) reread = dynamorm_fixture_new ();

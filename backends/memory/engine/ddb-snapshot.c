@@ -304,17 +304,32 @@ undo_changes (DdbTable *table, Origin *origin)
 /* A restored table with a stream enabled gets a new stream, labelled with
  * the time of the restore (as CreateTable labels them), so readers of the
  * old stream see it closed and never a mix of two item histories. */
+static char *
+stream_label (gint64 ms)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (ms / 1000);
+  g_autofree char *base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+
+  return g_strdup_printf ("%s.%03d", base, (int) (ms % 1000));
+}
+
 static void
 restore_stream (DdbEngine *engine, DdbTable *table, gint64 now_ms)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (now_ms / 1000);
-  g_autofree char *base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+  char *label;
 
   ddb_engine_close_stream (engine, table);
   if (!table->stream_enabled)
     return;
+  /* Labels of one table only grow (they are ISO times, so the text order
+   * is the time order): never the label, and so the ARN, of an older
+   * stream of the table, even within one millisecond. */
+  for (label = stream_label (now_ms);
+       table->stream_label != NULL && strcmp (label, table->stream_label) <= 0;
+       label = stream_label (++now_ms))
+    g_free (label);
   g_free (table->stream_label);
-  table->stream_label = g_strdup_printf ("%s.%03d", base, (int) (now_ms % 1000));
+  table->stream_label = label;
   ddb_engine_open_stream (engine, table, now_ms);
 }
 
