@@ -313,8 +313,9 @@ stream_label (gint64 ms)
   return g_strdup_printf ("%s.%03d", base, (int) (ms % 1000));
 }
 
+/* floor: the newest label the table's name has had (the replaced table's). */
 static void
-restore_stream (DdbEngine *engine, DdbTable *table, gint64 now_ms)
+restore_stream (DdbEngine *engine, DdbTable *table, const char *floor, gint64 now_ms)
 {
   char *label;
 
@@ -325,7 +326,8 @@ restore_stream (DdbEngine *engine, DdbTable *table, gint64 now_ms)
    * is the time order): never the label, and so the ARN, of an older
    * stream of the table, even within one millisecond. */
   for (label = stream_label (now_ms);
-       table->stream_label != NULL && strcmp (label, table->stream_label) <= 0;
+       (table->stream_label != NULL && strcmp (label, table->stream_label) <= 0) ||
+       (floor != NULL && strcmp (label, floor) <= 0);
        label = stream_label (++now_ms))
     g_free (label);
   g_free (table->stream_label);
@@ -334,14 +336,16 @@ restore_stream (DdbEngine *engine, DdbTable *table, gint64 now_ms)
 }
 
 /* The engine's table for source put back by undo (taken out of the
- * engine), or a new copy of source. */
+ * engine), or a new copy of source; *floor gets the stream label of the
+ * table it replaces. */
 static DdbTable *
-restored_table (DdbEngine *engine, DdbSnapshot *snapshot, DdbTable *source, gboolean *copied)
+restored_table (DdbEngine *engine, DdbTable *source, gboolean *copied, char **floor)
 {
   DdbTable *current = g_hash_table_lookup (engine->tables, source->name);
   Origin *origin = current != NULL ? undoable_origin (current, source) : NULL;
 
   *copied = origin == NULL;
+  *floor = current != NULL ? g_strdup (current->stream_label) : NULL;
   if (origin == NULL)
     return table_copy (source);
   g_hash_table_steal (engine->tables, source->name);
@@ -353,6 +357,7 @@ void
 ddb_engine_restore_snapshot (DdbEngine *engine, DdbSnapshot *snapshot)
 {
   g_autoptr(GPtrArray) tables = g_ptr_array_new ();
+  g_autoptr(GPtrArray) floors = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) copied = g_array_new (FALSE, FALSE, sizeof (gboolean));
   GHashTableIter iter;
   gpointer value;
@@ -364,8 +369,10 @@ ddb_engine_restore_snapshot (DdbEngine *engine, DdbSnapshot *snapshot)
   for (guint i = 0; i < snapshot->tables->len; i++)
     {
       gboolean was_copied;
+      char *floor;
 
-      g_ptr_array_add (tables, restored_table (engine, snapshot, snapshot->tables->pdata[i], &was_copied));
+      g_ptr_array_add (tables, restored_table (engine, snapshot->tables->pdata[i], &was_copied, &floor));
+      g_ptr_array_add (floors, floor);
       g_array_append_val (copied, was_copied);
     }
   /* What is left are tables the snapshot does not have. */
@@ -377,7 +384,7 @@ ddb_engine_restore_snapshot (DdbEngine *engine, DdbSnapshot *snapshot)
     {
       DdbTable *table = tables->pdata[i];
 
-      restore_stream (engine, table, now_ms);
+      restore_stream (engine, table, floors->pdata[i], now_ms);
       if (!g_array_index (copied, gboolean, i))
         {
           g_hash_table_insert (engine->tables, table->name, table);
