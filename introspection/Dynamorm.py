@@ -568,7 +568,7 @@ _INT64_MIN, _INT64_MAX = -2 ** 63, 2 ** 63 - 1
 _FLOAT_MAX = 3.4028234663852886e38
 
 _FLAG_TAGS = ('omitempty', 'json', 'binary', 'number', 'unixtime', 'version',
-              'ttl', 'created_at', 'updated_at')
+              'ttl', 'created_at', 'updated_at', 'encrypted')
 
 
 def _strip_optional(hint):
@@ -624,7 +624,8 @@ class Attribute(_Expressions, GObject.Property):
     global secondary index NAME), ``index=("NAME", "sk")``, or a list of
     those; ``lsi="NAME"``; ``attribute="stored-name"``; the flags
     ``omitempty``, ``json``, ``binary``, ``number``, ``unixtime``,
-    ``version``, ``ttl``, ``created_at``, ``updated_at``; ``of=Model`` (the
+    ``version``, ``ttl``, ``created_at``, ``updated_at``, ``encrypted``;
+    ``of=Model`` (the
     element type of a list of models); ``stored=False``; ``tags="..."``
     for anything else, in the C tag syntax.
     """

@@ -96,7 +96,8 @@ class Attribute(_Expressions, GObject.Property, Generic[T]):
                  stored: bool = ..., tags: Optional[str] = ..., nick: str = ..., blurb: str = ...,
                  minimum: Any = ..., maximum: Any = ..., omitempty: bool = ..., json: bool = ...,
                  binary: bool = ..., number: bool = ..., unixtime: bool = ..., version: bool = ...,
-                 ttl: bool = ..., created_at: bool = ..., updated_at: bool = ...) -> None: ...
+                 ttl: bool = ..., created_at: bool = ..., updated_at: bool = ...,
+                 encrypted: bool = ...) -> None: ...
     @overload
     def __get__(self, instance: None, klass: Any = ...) -> Attribute[T]: ...
     @overload

@@ -378,7 +378,7 @@ function tagsOf(name, spec) {
         tags.push(`attr:${spec.attribute}`);
     if (spec.type === 'set')
         tags.push('set');
-    for (const flag of ['omitempty', 'json', 'binary', 'number', 'unixtime', 'version', 'ttl', 'created_at', 'updated_at']) {
+    for (const flag of ['omitempty', 'json', 'binary', 'number', 'unixtime', 'version', 'ttl', 'created_at', 'updated_at', 'encrypted']) {
         if (spec[flag] || spec[flag.replace('_a', 'A')])
             tags.push(flag);
     }

@@ -131,6 +131,27 @@ class DeclarationTest(IdiomTestCase):
             Customer(id='x', nosuch=1)
         self.assertIn('nosuch', str(cm.exception))
 
+    def test_every_flag_is_a_tag(self):
+        class Flags(Dynamorm.Model):
+            __dynamorm_table__ = 'idiom_flags'
+            id = Dynamorm.Attribute(str, key='pk', attribute='ID')
+            rank = Dynamorm.Attribute(int, key='sk')
+            note = Dynamorm.Attribute(str, omitempty=True, encrypted=True)
+            doc = Dynamorm.Attribute(list, json=True)
+            when = Dynamorm.Attribute(datetime.datetime, unixtime=True, ttl=True)
+            lsi_key = Dynamorm.Attribute(str, lsi='by-lsi')
+            both = Dynamorm.Attribute(str, index=['by-a', ('by-b', 'sk')])
+            b_key = Dynamorm.Attribute(str, index='by-b')
+            hidden = Dynamorm.Attribute(str, stored=False)
+        tags = dict(t.split('=', 1) for t in Flags.__dynamorm_declared_tags__)
+        self.assertEqual(tags['id'], 'pk,attr:ID')
+        self.assertEqual(tags['note'], 'omitempty,encrypted')
+        self.assertEqual(tags['when'], 'unixtime,ttl')
+        self.assertEqual(tags['lsi-key'], 'lsi:by-lsi')
+        self.assertEqual(tags['both'], 'index:by-a,pk,index:by-b,sk')
+        self.assertEqual(tags['hidden'], '-')
+        self.assertEqual(tags['doc'], 'json')
+
     def test_attribute_mistakes(self):
         with self.assertRaises(TypeError):
             Dynamorm.Attribute(str, key='partition')
