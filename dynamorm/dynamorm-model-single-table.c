@@ -41,12 +41,17 @@ _dynamorm_model_add_single_table (DynamormModel         *model,
     {
       const DynamormField *field = g_ptr_array_index (schema->composed, i);
       const DynamormKeyTemplate *tmpl = field->key_template;
+      const DynamormSparseCondition *sparse;
       JsonNode *av;
 
       /* An index key whose properties are all unset leaves the item out
        * of the index (sparse); a table key is always needed. */
       if (!is_table_key (schema, field) && _dynamorm_key_template_n_placeholders (tmpl) > 0 &&
           _dynamorm_key_template_count_missing (tmpl, model) == _dynamorm_key_template_n_placeholders (tmpl))
+        continue;
+      /* An index with a condition the item does not meet: left out. */
+      if ((sparse = _dynamorm_schema_sparse_condition_for (schema, field)) != NULL &&
+          !_dynamorm_sparse_condition_holds (sparse, model, NULL))
         continue;
       av = _dynamorm_model_key_av (model, field, NULL, error);
       if (av == NULL)

@@ -91,6 +91,7 @@ typedef struct {
   char *entity_name;            /* always set: @entity, or the type name */
   char *entity_attribute;       /* written and checked when not NULL */
   GPtrArray *collections;       /* of DynamormCollectionDecl* */
+  GPtrArray *sparse;            /* of DynamormSparseCondition* */
 } DynamormSchema;
 
 typedef struct {

@@ -32,6 +32,7 @@ _dynamorm_schema_clear_single_table (DynamormSchema *schema)
 {
   g_clear_pointer (&schema->composed, g_ptr_array_unref);
   g_clear_pointer (&schema->collections, g_ptr_array_unref);
+  g_clear_pointer (&schema->sparse, g_ptr_array_unref);
   g_clear_pointer (&schema->entity_name, g_free);
   g_clear_pointer (&schema->entity_attribute, g_free);
 }
@@ -364,6 +365,7 @@ typedef struct {
   gboolean entity_declared;
   gboolean attribute_off;
   char *attribute;
+  GPtrArray *sparse;    /* of char*: @index-condition values */
 } Options;
 
 static gboolean
@@ -389,9 +391,16 @@ apply_option (DynamormSchema *schema, Options *opts, const char *option, const c
       opts->entity_declared = TRUE;
       return add_collection (schema, value, error);
     }
+  if (g_str_equal (option, "@index-condition"))
+    {
+      /* Checked once the composed keys are known. */
+      g_ptr_array_add (opts->sparse, g_strdup (value));
+      return TRUE;
+    }
   g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
                _("%s: “%s=%s” is not a model option. Model options are @entity=NAME, "
-                 "@entity-attribute=NAME (or - for none) and @collection=NAME[,index:INDEX]"),
+                 "@entity-attribute=NAME (or - for none), @collection=NAME[,index:INDEX] and "
+                 "@index-condition=INDEX:TERMS"),
                g_type_name (schema->type), option, value);
   return FALSE;
 }
@@ -415,16 +424,19 @@ check_collections (DynamormSchema *schema, GError **error)
   return TRUE;
 }
 
+static gboolean add_sparse_condition (DynamormSchema *schema, const char *value, GError **error);
+
 gboolean
 _dynamorm_schema_compile_single_table (DynamormSchema  *schema,
                                        GPtrArray       *entries,
                                        GObjectClass    *klass,
                                        GError         **error)
 {
-  Options opts = { FALSE, FALSE, NULL };
+  Options opts = { FALSE, FALSE, NULL, g_ptr_array_new_with_free_func (g_free) };
   gboolean ok = TRUE;
 
   schema->composed = g_ptr_array_new_with_free_func ((GDestroyNotify) composed_field_free);
+  schema->sparse = g_ptr_array_new_with_free_func ((GDestroyNotify) _dynamorm_sparse_condition_free);
   schema->collections = g_ptr_array_new_with_free_func ((GDestroyNotify) collection_decl_free);
   schema->entity_name = g_strdup (g_type_name (schema->type));
 
@@ -456,7 +468,10 @@ _dynamorm_schema_compile_single_table (DynamormSchema  *schema,
     }
   if (ok)
     ok = check_collections (schema, error);
+  for (guint i = 0; ok && i < opts.sparse->len; i++)
+    ok = add_sparse_condition (schema, opts.sparse->pdata[i], error);
   g_free (opts.attribute);
+  g_ptr_array_unref (opts.sparse);
   return ok;
 }
 
@@ -545,5 +560,190 @@ _dynamorm_schema_register_shared (const DynamormSchema  *schema,
         return FALSE;
     }
   g_hash_table_insert (shared, GSIZE_TO_POINTER (schema->type), (gpointer) schema);
+  return TRUE;
+}
+
+/* ---- Sparse index conditions: "@index-condition=INDEX:TERM&TERM..." ----
+ * TERM: "prop" (set: not empty, zero or false), "!prop" (not set),
+ * "prop=v1|v2" (one of), "prop!=v1|v2" (none of); values are the stored
+ * text (a string, an enum's nick, a number, true or false). */
+
+static void
+sparse_term_free (DynamormSparseTerm *term)
+{
+  g_strfreev (term->values);
+  g_free (term);
+}
+
+void
+_dynamorm_sparse_condition_free (DynamormSparseCondition *cond)
+{
+  g_free (cond->index_name);
+  g_free (cond->text);
+  g_ptr_array_unref (cond->terms);
+  g_free (cond);
+}
+
+static DynamormSparseTerm *
+parse_sparse_term (DynamormSchema *schema, const char *text, const char *whole, GError **error)
+{
+  DynamormSparseTerm *term = g_new0 (DynamormSparseTerm, 1);
+  const char *op = strpbrk (text, "!=");
+  g_autofree char *property = NULL;
+
+  if (text[0] == '!')
+    {
+      term->kind = SPARSE_UNSET;
+      property = g_strdup (text + 1);
+    }
+  else if (op == NULL)
+    {
+      term->kind = SPARSE_SET;
+      property = g_strdup (text);
+    }
+  else
+    {
+      gboolean negate = op[0] == '!';
+
+      if (negate && op[1] != '=')
+        op = NULL;
+      if (op != NULL)
+        {
+          term->kind = negate ? SPARSE_NONE_OF : SPARSE_ONE_OF;
+          property = g_strstrip (g_strndup (text, op - text));
+          term->values = g_strsplit (op + (negate ? 2 : 1), "|", -1);
+        }
+    }
+  if (property != NULL)
+    {
+      /* In place: property is the canonical name afterwards. */
+      g_strdelimit (g_strstrip (property), "_", '-');
+      term->field = g_hash_table_lookup (schema->by_property, property);
+    }
+  if (term->field == NULL || !_dynamorm_field_is_scalar (term->field))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("%s: the index condition “%s” has the term “%s”, which does not name a stored "
+                     "scalar property. Write terms such as status=open|paid, status!=closed, "
+                     "shipped or !shipped, joined by &"),
+                   g_type_name (schema->type), whole, text);
+      sparse_term_free (term);
+      return NULL;
+    }
+  return term;
+}
+
+static gboolean
+add_sparse_condition (DynamormSchema *schema, const char *value, GError **error)
+{
+  const char *colon = strchr (value, ':');
+  g_autofree char *index_name = colon ? g_strstrip (g_strndup (value, colon - value)) : NULL;
+  g_auto(GStrv) terms = NULL;
+  DynamormIndex *index = index_name ? find_index (schema, index_name) : NULL;
+  DynamormSparseCondition *cond;
+
+  if (index == NULL || index->local || index->partition_key == NULL ||
+      index->partition_key->key_template == NULL ||
+      (index->sort_key != NULL && index->sort_key->key_template == NULL))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("%s: “@index-condition=%s” must name a global secondary index of the model whose keys "
+                     "are key templates (Dynamorm removes them when the condition does not hold, which "
+                     "would lose a property's own value), as in “@index-condition=gsi1:status=open”"),
+                   g_type_name (schema->type), value);
+      return FALSE;
+    }
+  cond = g_new0 (DynamormSparseCondition, 1);
+  cond->index_name = g_strdup (index_name);
+  cond->text = g_strdup (value);
+  cond->keys[0] = index->partition_key;
+  cond->keys[1] = index->sort_key;
+  cond->terms = g_ptr_array_new_with_free_func ((GDestroyNotify) sparse_term_free);
+  g_ptr_array_add (schema->sparse, cond);
+  terms = g_strsplit (colon + 1, "&", -1);
+  for (guint i = 0; terms[i] != NULL; i++)
+    {
+      DynamormSparseTerm *term = parse_sparse_term (schema, g_strstrip (terms[i]), value, error);
+
+      if (term == NULL)
+        return FALSE;
+      g_ptr_array_add (cond->terms, term);
+    }
+  return TRUE;
+}
+
+const DynamormSparseCondition *
+_dynamorm_schema_sparse_condition_for (const DynamormSchema *schema, const DynamormField *key)
+{
+  for (guint i = 0; schema->sparse != NULL && i < schema->sparse->len; i++)
+    {
+      const DynamormSparseCondition *cond = g_ptr_array_index (schema->sparse, i);
+
+      if (cond->keys[0] == key || cond->keys[1] == key)
+        return cond;
+    }
+  return NULL;
+}
+
+gboolean
+_dynamorm_sparse_condition_uses (const DynamormSparseCondition *cond, const DynamormField *field)
+{
+  for (guint i = 0; i < cond->terms->len; i++)
+    if (((DynamormSparseTerm *) g_ptr_array_index (cond->terms, i))->field == field)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+term_holds (const DynamormSparseTerm *term, const GValue *value)
+{
+  DynamormField plain = *term->field;
+  DynamormScalar scalar;
+  g_autofree char *text = NULL;
+  gboolean set;
+
+  plain.flags &= ~FIELD_FLAG_OMITEMPTY;
+  set = !_dynamorm_field_is_empty (term->field, value);
+  if (term->kind == SPARSE_SET || term->kind == SPARSE_UNSET)
+    return set == (term->kind == SPARSE_SET);
+  if (!set || !_dynamorm_field_encode_scalar (&plain, value, &scalar, NULL))
+    return term->kind == SPARSE_NONE_OF;
+  if (scalar.type == DDB_TYPE_BOOL)
+    text = g_strdup (scalar.boolean ? "true" : "false");
+  else if (scalar.type != DDB_TYPE_INVALID)
+    text = g_strndup (scalar.text, scalar.len);
+  _dynamorm_scalar_clear (&scalar);
+  if (text == NULL)
+    return term->kind == SPARSE_NONE_OF;
+  return g_strv_contains ((const char * const *) term->values, text) == (term->kind == SPARSE_ONE_OF);
+}
+
+gboolean
+_dynamorm_sparse_condition_holds (const DynamormSparseCondition *cond, DynamormModel *model,
+                                  GHashTable *given)
+{
+  for (guint i = 0; i < cond->terms->len; i++)
+    {
+      const DynamormSparseTerm *term = g_ptr_array_index (cond->terms, i);
+      const GValue *value = given ? g_hash_table_lookup (given, term->field) : NULL;
+      g_auto(GValue) from_model = G_VALUE_INIT;
+      g_auto(GValue) converted = G_VALUE_INIT;
+      GType want = G_PARAM_SPEC_VALUE_TYPE (term->field->pspec);
+
+      if (value == NULL || value == DYNAMORM_UPDATE_FROM_MODEL || value == DYNAMORM_UPDATE_UNRENDERABLE)
+        {
+          _dynamorm_model_get_field (model, term->field, &from_model);
+          value = &from_model;
+        }
+      else if (G_VALUE_TYPE (value) != want)
+        {
+          g_value_init (&converted, want);
+          if (!g_value_transform (value, &converted))
+            return FALSE;
+          value = &converted;
+        }
+      if (!term_holds (term, value))
+        return FALSE;
+    }
   return TRUE;
 }

@@ -27,6 +27,36 @@ void _dynamorm_field_free_template (DynamormField *field);
  * and remembers it. Called with the schema lock held. */
 gboolean _dynamorm_schema_register_shared (const DynamormSchema *schema, GError **error);
 
+/* Sparse index conditions ("@index-condition=gsi1:status=open|paid&!archived"). */
+typedef enum {
+  SPARSE_SET,
+  SPARSE_UNSET,
+  SPARSE_ONE_OF,
+  SPARSE_NONE_OF,
+} DynamormSparseKind;
+
+typedef struct {
+  DynamormSparseKind kind;
+  DynamormField *field;
+  char **values;                /* stored text: a string, a nick, a number, true, false */
+} DynamormSparseTerm;
+
+typedef struct {
+  char *index_name;
+  char *text;
+  const DynamormField *keys[2]; /* the index's composed keys (sort key may be NULL) */
+  GPtrArray *terms;             /* of DynamormSparseTerm*, ANDed */
+} DynamormSparseCondition;
+
+void _dynamorm_sparse_condition_free (DynamormSparseCondition *cond);
+const DynamormSparseCondition *_dynamorm_schema_sparse_condition_for (const DynamormSchema *schema,
+                                                                      const DynamormField *key);
+gboolean _dynamorm_sparse_condition_uses (const DynamormSparseCondition *cond, const DynamormField *field);
+/* Whether the item belongs in the index: values from given (as for
+ * updates) where it has them, else from the model. */
+gboolean _dynamorm_sparse_condition_holds (const DynamormSparseCondition *cond, DynamormModel *model,
+                                           GHashTable *given);
+
 /* Whether the schema writes or checks anything single-table. */
 gboolean _dynamorm_schema_is_single_table (const DynamormSchema *schema);
 const DynamormField *_dynamorm_schema_lookup_composed (const DynamormSchema *schema,

@@ -35,6 +35,19 @@ template_touched (const DynamormKeyTemplate *tmpl, GHashTable *given, gboolean *
 }
 
 static gboolean
+condition_touched (const DynamormSparseCondition *sparse, GHashTable *given)
+{
+  GHashTableIter iter;
+  gpointer field;
+
+  g_hash_table_iter_init (&iter, given);
+  while (g_hash_table_iter_next (&iter, &field, NULL))
+    if (_dynamorm_sparse_condition_uses (sparse, field))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 changes_placeholder (const DynamormKeyTemplate *tmpl, GHashTable *given, const DynamormField **which)
 {
   for (guint i = 0; i < tmpl->parts->len; i++)
@@ -144,7 +157,10 @@ _dynamorm_update_render_composed (const DynamormSchema  *schema,
       g_autofree char *clause = NULL;
       GError *local_error = NULL;
 
-      if (!template_touched (field->key_template, given, &unrenderable, &which))
+      const DynamormSparseCondition *sparse = _dynamorm_schema_sparse_condition_for (schema, field);
+      gboolean touched = template_touched (field->key_template, given, &unrenderable, &which);
+
+      if (!touched && !(sparse != NULL && condition_touched (sparse, given)))
         continue;
       if (field == schema->partition_key || field == schema->sort_key)
         {
@@ -169,6 +185,11 @@ _dynamorm_update_render_composed (const DynamormSchema  *schema,
           return FALSE;
         }
       name = _dynamorm_expr_builder_name (b, field->attribute);
+      if (sparse != NULL && !_dynamorm_sparse_condition_holds (sparse, model, given))
+        {
+          append (remove, name);
+          continue;
+        }
       text = compose (field->key_template, field, model, given, &local_error);
       if (local_error != NULL)
         {

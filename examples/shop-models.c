@@ -151,6 +151,8 @@ shop_order_class_init (ShopOrderClass *klass)
     "@entity", "order",
     "@collection", SHOP_COLLECTION_CUSTOMER_HISTORY,
     "@collection", SHOP_COLLECTION_ORDER_DETAILS ",index:gsi1",
+    /* Archived orders leave the by-status index. */
+    "@index-condition", "gsi2:status!=archived",
     NULL,
   };
 

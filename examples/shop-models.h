@@ -20,7 +20,8 @@ G_DECLARE_FINAL_TYPE (ShopCustomer, shop_customer, SHOP, CUSTOMER, ShopRecord)
 
 /* customer-id, order-id, created (GDateTime), status, total (cents).
  * pk CUSTOMER#{customer-id}, sk ORDER#{created:date}#{order-id};
- * gsi1: ORDER#{order-id} / ORDER; gsi2: STATUS#{status:upper} / {created}. */
+ * gsi1: ORDER#{order-id} / ORDER; gsi2: STATUS#{status:upper} / {created},
+ * only while the status is not "archived" (a sparse index condition). */
 #define SHOP_TYPE_ORDER (shop_order_get_type ())
 G_DECLARE_FINAL_TYPE (ShopOrder, shop_order, SHOP, ORDER, ShopRecord)
 

@@ -432,6 +432,43 @@ test_query_templates (Fixture *f, gconstpointer data)
   }
 }
 
+/* An index condition: archived orders leave the by-status index, on put
+ * and on update, and come back when the status changes again. */
+static void
+test_sparse_condition (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) when = day (3, 1, 12);
+  g_autoptr(DynamormModel) order = new_order ("c2", "o9", when, "archived", 10);
+  g_autoptr(JsonNode) item = dynamorm_model_to_item (order, &error);
+  g_autoptr(DynamormUpdate) update = dynamorm_update_new ();
+  g_auto(GValue) value = G_VALUE_INIT;
+  const char *status_only[] = { "status", NULL };
+
+  g_assert_no_error (error);
+  g_assert_false (json_object_has_member (json_node_get_object (item), "gsi2pk"));
+  g_assert_false (json_object_has_member (json_node_get_object (item), "gsi2sk"));
+  g_assert_true (json_object_has_member (json_node_get_object (item), "gsi1pk"));
+  SKIP_IF_NO_BACKEND (f);
+
+  g_assert_true (dynamorm_session_put (f->session, order, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_status (f, "archived"), ==, 0);
+
+  g_object_set (order, "status", "open", NULL);
+  g_assert_true (dynamorm_session_update (f->session, order, status_only, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_status (f, "open"), ==, 3);
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, "archived");
+  dynamorm_update_set (update, "status", &value);
+  g_assert_true (dynamorm_session_update_full (f->session, order, update, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_status (f, "open"), ==, 2);
+  g_assert_cmpuint (count_status (f, "archived"), ==, 0);
+}
+
 static GListModel *
 history (Fixture *f, const char *customer, GType extra, GError **error)
 {
@@ -524,6 +561,102 @@ test_collections (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "@collection=customer-history"));
 }
 
+static void
+assert_declare_error (const char *type_name, const char *table, const char *const *tags,
+                      const char *fragment)
+{
+  static const char *const props[] = { "id:s", "name:s", "status:s", "n:i", "ratio:d", NULL };
+  g_autoptr(GError) error = NULL;
+  GType type = test_define_model (type_name, props);
+
+  g_assert_false (dynamorm_model_type_declare (type, table, tags, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL);
+  if (strstr (error->message, fragment) == NULL)
+    g_error ("%s: message “%s” lacks “%s”", type_name, error->message, fragment);
+}
+
+static GType
+declare_ok (const char *type_name, const char *table, const char *const *tags)
+{
+  static const char *const props[] = { "id:s", "name:s", "status:s", "n:i", NULL };
+  g_autoptr(GError) error = NULL;
+  GType type = test_define_model (type_name, props);
+
+  g_assert_true (dynamorm_model_type_declare (type, table, tags, &error));
+  g_assert_no_error (error);
+  return type;
+}
+
+/* Every mistake of the list, reported before any request. */
+static void
+test_bad_input (void)
+{
+  {
+    const char *tags[] = { "pk=pk,template:A#{nosuch}", NULL };
+    assert_declare_error ("StBadProperty", "st_bad", tags, "not a stored property");
+  }
+  {
+    const char *tags[] = { "pk=pk,template:A#{ratio}", NULL };
+    assert_declare_error ("StBadFloat", "st_bad", tags, "floating-point");
+  }
+  {
+    const char *tags[] = { "pk=pk,template:A#{id}", "name=pk", NULL };
+    assert_declare_error ("StBadTwoKeys", "st_bad", tags, "two partition keys");
+  }
+  {
+    const char *tags[] = { "id=pk,template:A#{name}", NULL };
+    assert_declare_error ("StBadNamesProperty", "st_bad", tags, "is a property");
+  }
+  {
+    const char *tags[] = { "pk=pk,omitempty,template:A#{id}", NULL };
+    assert_declare_error ("StBadRole", "st_bad", tags, "does not fit a key template");
+  }
+  {
+    const char *tags[] = { "pk=pk,template:A#{id}", "@collection=c,index:nope", NULL };
+    assert_declare_error ("StBadCollectionIndex", "st_bad", tags, "does not declare");
+  }
+  {
+    const char *tags[] = { "id=pk", "status=index:g,pk", "@index-condition=g:status=open", NULL };
+    assert_declare_error ("StBadSparsePlain", "st_bad", tags, "key templates");
+  }
+  {
+    const char *tags[] = { "pk=pk,template:A#{id}", "gpk=index:g,pk,template:S#{status}",
+                           "@index-condition=g:colour=red", NULL };
+    assert_declare_error ("StBadSparseTerm", "st_bad", tags, "colour=red");
+  }
+  {
+    const char *tags[] = { "pk=pk,template:A#{id}", "@shape=round", NULL };
+    assert_declare_error ("StBadOption", "st_bad", tags, "not a model option");
+  }
+  /* Two models whose templates could make the same key. */
+  {
+    const char *a[] = { "pk=pk,template:ACCOUNT#{id}", "sk=sk,template:ITEM#{name}", NULL };
+    const char *b[] = { "pk=pk,template:ACCOUNT#{id}", "sk=sk,template:ITEM#{status}", NULL };
+    declare_ok ("StCollideA", "st_collide", a);
+    assert_declare_error ("StCollideB", "st_collide", b, "could compose the same key");
+  }
+  /* Collection members that do not share the partition template. */
+  {
+    const char *a[] = { "pk=pk,template:ACCOUNT#{id}", "sk=sk,template:A", "@collection=acct", NULL };
+    const char *b[] = { "pk=pk,template:USER#{id}", "sk=sk,template:B", "@collection=acct", NULL };
+    GType ta = declare_ok ("StMemberA", "st_members", a);
+    GType tb = declare_ok ("StMemberB", "st_members", b);
+    g_autoptr(DynamormSession) session = dynamorm_session_new ("memory://", NULL);
+    g_autoptr(DynamormQuery) q = NULL;
+    g_autoptr(GListModel) none = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_nonnull (session);
+    q = dynamorm_query_new_collection (session, "acct", ta);
+    dynamorm_query_add_member (q, tb);
+    dynamorm_query_where (q, "id", DYNAMORM_OPERATOR_EQ, "x");
+    none = dynamorm_query_all (q, NULL, &error);
+    g_assert_null (none);
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL);
+    g_assert_nonnull (strstr (error->message, "share one partition key"));
+  }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -532,9 +665,12 @@ main (int argc, char *argv[])
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   g_test_add ("/dynamorm/single-table/item", Fixture, NULL, NULL, test_item, NULL);
+  if (g_str_equal (test_backend_name, "memory"))
+    g_test_add_func ("/dynamorm/single-table/bad-input", test_bad_input);
   ADD ("/dynamorm/single-table/put-get", test_put_get);
   ADD ("/dynamorm/single-table/update", test_update);
   ADD ("/dynamorm/single-table/query-templates", test_query_templates);
   ADD ("/dynamorm/single-table/collections", test_collections);
+  ADD ("/dynamorm/single-table/sparse-condition", test_sparse_condition);
   return g_test_run ();
 }
