@@ -86,6 +86,25 @@ class OverrideTest(DynamormTestCase):
             self.assertTrue(os.path.realpath(override_module.__file__).startswith(
                 os.path.realpath(build_dir)), override_module.__file__)
 
+    def test_type_hints_and_real_gi(self):
+        # The type hints are installed beside the override and parse; every
+        # exception class and helper they name exists.
+        import ast
+        import gi
+        import gi.overrides.Dynamorm as override_module
+        stub = os.path.splitext(override_module.__file__)[0] + '.pyi'
+        tree = ast.parse(open(stub).read())
+        names = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+        for name in ('ConditionFailed', 'NotFound', 'Attribute', 'Page', 'Query', 'Session',
+                     'Transaction', 'run_async', 'model_type_declare'):
+            self.assertIn(name, names)
+            self.assertTrue(hasattr(Dynamorm, name), name)
+        # The build tree's gi/ (overrides only) does not shadow the real package.
+        self.assertTrue(os.path.exists(os.path.join(os.path.dirname(gi.__file__), '__init__.py')))
+        build_dir = os.environ.get('PYTHONPATH', '').split(os.pathsep)[0]
+        if build_dir:
+            self.assertFalse(os.path.realpath(gi.__file__).startswith(os.path.realpath(build_dir)))
+
     def test_schema_declared(self):
         self.assertEqual(Dynamorm.Model.type_get_table_name(User.__gtype__), 'py_users')
         self.assertEqual(Dynamorm.Model.type_get_table_name(Event.__gtype__), 'py_events')
