@@ -408,9 +408,10 @@ def _override_class(name, extra=None, metaclass=None):
     members = _wrapped_members(base)
     members['__module__'] = __name__
     if extra is not None:
-        for key, value in extra.__dict__.items():
-            if key not in ('__dict__', '__weakref__', '__module__'):
-                members[key] = value
+        for klass in reversed(extra.__mro__[:-1]):   # mixins first, without object
+            for key, value in klass.__dict__.items():
+                if key not in ('__dict__', '__weakref__', '__module__', '__doc__'):
+                    members[key] = value
     members.setdefault('__doc__', base.__doc__)
     cls = (metaclass or type(base))(name, (base,), members)
     return cls
@@ -1257,7 +1258,28 @@ Session.delete_full_async = _full_async('delete_full', 1, lambda args: None)
 # ---------------------------------------------------------------------------
 # Transactions and batches
 
-class _Transaction:
+class _RunOnExit:
+    """``with`` and ``async with``: run what was collected when the block
+    ends, nothing if it raised."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None and self._dynamorm_pending():
+            self._dynamorm_run()
+        return False
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb):
+        if exc_type is None and self._dynamorm_pending():
+            await self._dynamorm_run_async()
+        return False
+
+
+class _Transaction(_RunOnExit):
     def put(self, model, condition=None):
         self.add_put(model, condition)
         return self
@@ -1294,21 +1316,14 @@ class _Transaction:
         except GLib.Error as e:
             _raise_typed(e, **_transaction_failures(self, e, (), {}))
 
-    def __enter__(self):
-        return self
+    def _dynamorm_pending(self):
+        return self.get_n_actions() > 0
 
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None and self.get_n_actions() > 0:
-            self.commit()
-        return False
+    def _dynamorm_run(self):
+        self.commit()
 
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, exc_type, exc, tb):
-        if exc_type is None and self.get_n_actions() > 0:
-            await self.commit_async()
-        return False
+    def _dynamorm_run_async(self):
+        return self.commit_async()
 
 
 def _transaction_failures(tx, error, args, kwargs):
@@ -1325,7 +1340,7 @@ Transaction.commit_async = _awaitable(Dynamorm.Transaction.commit_async,
                                       'commit_finish', on_error=_transaction_failures)
 
 
-class _BatchWrite:
+class _BatchWrite(_RunOnExit):
     def put(self, model):
         self.add_put(model)
         return self
@@ -1334,21 +1349,14 @@ class _BatchWrite:
         self.add_delete(model)
         return self
 
-    def __enter__(self):
-        return self
+    def _dynamorm_pending(self):
+        return self.get_n_items() > 0
 
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None and self.get_n_items() > 0:
-            self.execute()
-        return False
+    def _dynamorm_run(self):
+        self.execute()
 
-    async def __aenter__(self):
-        return self
-
-    async def __aexit__(self, exc_type, exc, tb):
-        if exc_type is None and self.get_n_items() > 0:
-            await self.execute_async()
-        return False
+    def _dynamorm_run_async(self):
+        return self.execute_async()
 
 
 BatchWrite = _export(override(_override_class('BatchWrite', _BatchWrite)), 'BatchWrite')
