@@ -5,8 +5,9 @@
  *   dynamorm-server --port 8000
  *   aws dynamodb list-tables --endpoint-url http://127.0.0.1:8000
  *
- * Signatures are not checked (as with DynamoDB Local); data lives in memory
- * and is gone when the server stops. */
+ * Signatures are not checked (as with DynamoDB Local). Data lives in memory
+ * and is gone when the server stops, unless --data-dir keeps it
+ * (ddb-persist.h). */
 #include "config.h"
 
 #include <locale.h>
@@ -21,6 +22,7 @@
 
 #include "ddb-engine.h"
 #include "ddb-json.h"
+#include "ddb-persist.h"
 #include "dynamorm-http-crc32.h"
 
 #define TARGET_PREFIX "DynamoDB_20120810."
@@ -29,6 +31,8 @@
 
 /* Set on a request whose body went over DDB_JSON_MAX_REQUEST_BYTES. */
 #define TOO_LARGE_KEY "dynamorm-server-too-large"
+/* Compact the data directory when its log grows past this. */
+#define COMPACT_LOG_BYTES (64 * 1024 * 1024)
 
 typedef struct {
   DdbEngine *engine;
@@ -38,6 +42,7 @@ typedef struct {
    * that have not sent a byte yet, by remote "address:port". */
   GSocketService *service;
   GHashTable *silent;
+  DdbPersist *persist;          /* --data-dir, or NULL */
 } Server;
 
 static void
@@ -134,6 +139,51 @@ early_handle (SoupServer        *soup_server,
       return;
     }
   g_signal_connect (msg, "got-chunk", G_CALLBACK (count_chunk), NULL);
+/* Between requests, so the snapshot sees no request half done. */
+static void
+compact_if_needed (Server *server)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (server->persist == NULL || ddb_persist_log_size (server->persist) < COMPACT_LOG_BYTES)
+    return;
+  if (!ddb_persist_compact (server->persist, &error))
+    g_printerr ("dynamorm-server: %s\n", error->message);
+}
+
+static gboolean
+sync_cb (gpointer data)
+{
+  Server *server = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!ddb_persist_sync (server->persist, &error))
+    g_printerr ("dynamorm-server: %s\n", error->message);
+  return G_SOURCE_CONTINUE;
+}
+
+/* --fsync: "always", "never" or a number of milliseconds. */
+static gboolean
+parse_fsync (const char *text, DdbFsyncMode *mode, guint *interval_ms)
+{
+  guint64 ms;
+
+  if (text == NULL)
+    {
+      *mode = DDB_FSYNC_INTERVAL;
+      *interval_ms = 10;
+      return TRUE;
+    }
+  if (g_str_equal (text, "always") || g_str_equal (text, "never"))
+    {
+      *mode = g_str_equal (text, "always") ? DDB_FSYNC_ALWAYS : DDB_FSYNC_NEVER;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 1, 60000, &ms, NULL))
+    return FALSE;
+  *mode = DDB_FSYNC_INTERVAL;
+  *interval_ms = ms;
+  return TRUE;
 }
 
 static void
@@ -203,6 +253,7 @@ handle (SoupServer        *soup_server,
     response = ddb_engine_handle (server->engine, operation, request, &status);
   text = ddb_json_to_string (response);
   respond (msg, status, text);
+  compact_if_needed (server);
 
   if (server->verbose)
     g_printerr ("%s %u %.1f ms\n", operation, status, (g_get_monotonic_time () - start) / 1000.0);
@@ -425,12 +476,18 @@ main (int    argc,
   g_autoptr(GSocketAddress) socket_address = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autofree char *host = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *fsync_policy = NULL;
+  DdbFsyncMode fsync_mode = DDB_FSYNC_INTERVAL;
+  guint fsync_ms = 10;
   Server server = { 0 };
   int port = 8000;
   GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, N_("Port to listen on; 0 picks a free one (default 8000)"), N_("PORT") },
     { "host", 'H', 0, G_OPTION_ARG_STRING, &host, N_("Address to listen on (default 127.0.0.1)"), N_("ADDRESS") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &server.verbose, N_("Print each request on standard error"), NULL },
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Keep tables and items in DIR across restarts (default: memory only)"), N_("DIR") },
+    { "fsync", 0, 0, G_OPTION_ARG_STRING, &fsync_policy, N_("With --data-dir: flush the log “always” (before each answer), every MS milliseconds (default 10), or “never”"), N_("always|MS|never") },
     G_OPTION_ENTRY_NULL
   };
 
@@ -453,6 +510,12 @@ main (int    argc,
       return 2;
     }
 
+  if (!parse_fsync (fsync_policy, &fsync_mode, &fsync_ms))
+    {
+      g_printerr (_("dynamorm-server: --fsync takes “always”, “never” or a number of milliseconds from 1 to 60000\n"));
+      return 2;
+    }
+
   address = g_inet_address_new_from_string (host ? host : "127.0.0.1");
   if (address == NULL)
     {
@@ -462,6 +525,18 @@ main (int    argc,
   socket_address = g_inet_socket_address_new (address, port);
 
   server.engine = ddb_engine_new ();
+  if (data_dir != NULL)
+    {
+      server.persist = ddb_persist_open (server.engine, data_dir, fsync_mode, &error);
+      if (server.persist == NULL)
+        {
+          g_printerr ("dynamorm-server: %s\n", error->message);
+          ddb_engine_unref (server.engine);
+          return 1;
+        }
+      if (fsync_mode == DDB_FSYNC_INTERVAL)
+        g_timeout_add (fsync_ms, sync_cb, &server);
+    }
   server.soup = soup_server_new ("server-header", "dynamorm-server ", NULL);
   soup_server_add_early_handler (server.soup, NULL, early_handle, &server, NULL);
   soup_server_add_handler (server.soup, NULL, handle, &server, NULL);
@@ -471,6 +546,7 @@ main (int    argc,
                   host ? host : "127.0.0.1", port, error->message);
       stop_listening (&server);
       g_object_unref (server.soup);
+      ddb_persist_close (server.persist);
       ddb_engine_unref (server.engine);
       return 1;
     }
@@ -482,6 +558,13 @@ main (int    argc,
 
   stop_listening (&server);
   g_object_unref (server.soup);
+  if (server.persist != NULL)
+    {
+      /* A clean stop leaves a fresh snapshot and an empty log. */
+      if (!ddb_persist_compact (server.persist, &error))
+        g_printerr ("dynamorm-server: %s\n", error->message);
+      ddb_persist_close (server.persist);
+    }
   ddb_engine_unref (server.engine);
   return 0;
 }

@@ -29,6 +29,8 @@ struct _DdbEngine {
   GArray *listeners;            /* DdbChangeListener */
   guint next_listener_id;
   gboolean expiring;            /* the TTL sweep is deleting */
+  DdbCommitFunc commit_func;    /* persistence (ddb-persist.c), or NULL */
+  gpointer commit_data;
 };
 
 /* One call in progress. */

@@ -89,6 +89,15 @@ ddb_engine_unref (DdbEngine *engine)
 }
 
 void
+ddb_engine_set_commit_func (DdbEngine *engine, DdbCommitFunc func, gpointer user_data)
+{
+  g_rw_lock_writer_lock (&engine->lock);
+  engine->commit_func = func;
+  engine->commit_data = user_data;
+  g_rw_lock_writer_unlock (&engine->lock);
+}
+
+void
 ddb_engine_set_clock (DdbEngine *engine, DdbClockFunc func, gpointer user_data)
 {
   g_rw_lock_writer_lock (&engine->lock);
@@ -191,6 +200,9 @@ engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operati
   g_rw_lock_writer_lock (&engine->lock);
   op.now_ms = ddb_engine_now_ms (engine);
   resp = info->func (&op, &error);
+  if (resp != NULL && info->writes && engine->commit_func != NULL &&
+      !engine->commit_func (operation, op.request, op.now_ms, engine->commit_data, &error))
+    g_clear_pointer (&resp, json_object_unref);
   g_rw_lock_writer_unlock (&engine->lock);
 
   if (resp == NULL)

@@ -82,6 +82,17 @@ JsonNode *ddb_change_to_record (const DdbChange *change, const char *view_type);
 /* TRUE when operation is a DynamoDB API call the engine answers. */
 gboolean ddb_engine_knows_operation (const char *operation);
 
+/* ---- Commits ----
+ * Called under the engine lock after every successful call that writes
+ * (PutItem ... ExecuteTransaction, CreateTable ...), in commit order, with
+ * the request and the engine time it ran at: replaying the requests in
+ * order at those times rebuilds the engine (ddb-persist.h). When it fails,
+ * the call answers InternalServerError with its message (the change stays
+ * in memory). While one is set, the direct path declines puts. */
+typedef gboolean (*DdbCommitFunc) (const char *operation, JsonObject *request, gint64 time_ms,
+                                   gpointer user_data, GError **error);
+void ddb_engine_set_commit_func (DdbEngine *engine, DdbCommitFunc func, gpointer user_data);
+
 /* Time source in milliseconds since the epoch (TTL, timestamps); tests set
  * their own. NULL restores the real clock. */
 typedef gint64 (*DdbClockFunc) (gpointer user_data);

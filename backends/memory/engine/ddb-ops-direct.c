@@ -78,7 +78,8 @@ ddb_engine_put_packed (DdbEngine *engine, const char *table_name, guint8 *item, 
 
   g_rw_lock_writer_lock (&engine->lock);
   table = g_hash_table_lookup (engine->tables, table_name);
-  if (table != NULL && key_values (table, item, &hash, &range))
+  /* A persistent engine logs requests: those go the JSON way. */
+  if (table != NULL && engine->commit_func == NULL && key_values (table, item, &hash, &range))
     {
       gboolean indexes_ok = TRUE;
 

@@ -1,0 +1,327 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""dynamorm-server --data-dir: what was acknowledged survives SIGKILL, a
+torn last record is dropped, and a damaged, newer-format, foreign or busy
+directory is refused with a clear message and left exactly as it was.
+
+Usage: test_persistence.py PATH-TO-dynamorm-server
+Talks only to 127.0.0.1.
+"""
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+SERVER = None
+TABLE = "Durable"
+KEYS = 200
+
+
+def start(data_dir, *extra):
+    proc = subprocess.Popen([SERVER, "--port", "0", "--data-dir", data_dir] + list(extra),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    if "listening on " not in line:
+        err = proc.stderr.read()
+        proc.wait(timeout=10)
+        return proc, None, err
+    return proc, line.split("listening on ", 1)[1].strip().rstrip("/"), None
+
+
+def client(url):
+    import boto3
+    from botocore.config import Config
+    return boto3.client("dynamodb", endpoint_url=url, region_name="us-east-1",
+                        aws_access_key_id="dynamormtest", aws_secret_access_key="not-a-real-secret",
+                        config=Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=10))
+
+
+def stop(proc):
+    proc.terminate()
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    proc.stderr.close()
+
+
+def digest(directory):
+    h = hashlib.sha256()
+    for name in sorted(os.listdir(directory)):
+        if name == "LOCK":
+            continue
+        h.update(name.encode())
+        with open(os.path.join(directory, name), "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()
+
+
+class Model:
+    """The table as the acknowledged writes left it."""
+
+    def __init__(self):
+        self.items = {}
+
+    def apply(self, op):
+        kind = op[0]
+        if kind == "put":
+            self.items[op[1]] = op[2]
+        elif kind == "add":
+            self.items[op[1]] = self.items.get(op[1], 0) + op[2]
+        elif kind == "delete":
+            self.items.pop(op[1], None)
+        elif kind == "transact":
+            for sub in op[1]:
+                self.apply(sub)
+
+    def copy(self):
+        m = Model()
+        m.items = dict(self.items)
+        return m
+
+
+def key(k):
+    return {"pk": {"S": "k%d" % k}}
+
+
+def send(ddb, op):
+    if op[0] == "put":
+        ddb.put_item(TableName=TABLE, Item=dict(key(op[1]), v={"N": str(op[2])}))
+    elif op[0] == "add":
+        ddb.update_item(TableName=TABLE, Key=key(op[1]), UpdateExpression="ADD v :d",
+                        ExpressionAttributeValues={":d": {"N": str(op[2])}})
+    elif op[0] == "delete":
+        ddb.delete_item(TableName=TABLE, Key=key(op[1]))
+    else:
+        actions = []
+        for sub in op[1]:
+            if sub[0] == "put":
+                actions.append({"Put": {"TableName": TABLE, "Item": dict(key(sub[1]), v={"N": str(sub[2])})}})
+            elif sub[0] == "add":
+                actions.append({"Update": {"TableName": TABLE, "Key": key(sub[1]), "UpdateExpression": "ADD v :d",
+                                           "ExpressionAttributeValues": {":d": {"N": str(sub[2])}}}})
+            else:
+                actions.append({"Delete": {"TableName": TABLE, "Key": key(sub[1])}})
+        ddb.transact_write_items(TransactItems=actions)
+
+
+def random_op(rng, n):
+    kind = rng.choice(["put", "add", "delete", "transact", "transact"])
+    if kind == "put":
+        return ("put", rng.randrange(KEYS), n)
+    if kind == "add":
+        return ("add", rng.randrange(KEYS), rng.randrange(1, 10))
+    if kind == "delete":
+        return ("delete", rng.randrange(KEYS))
+    a, b, c = rng.sample(range(KEYS), 3)
+    return ("transact", [("put", a, n), ("add", b, 5), ("delete", c)])
+
+
+def scan_all(ddb):
+    items, start = {}, None
+    while True:
+        kwargs = {"ExclusiveStartKey": start} if start else {}
+        page = ddb.scan(TableName=TABLE, ConsistentRead=True, **kwargs)
+        for item in page["Items"]:
+            items[int(item["pk"]["S"][1:])] = int(item["v"]["N"])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return items
+
+
+class PersistenceTest(unittest.TestCase):
+    def setUp(self):
+        try:
+            import boto3  # noqa: F401
+        except ImportError:
+            self.skipTest("boto3 is not installed for %s" % sys.executable)
+        self.dir = tempfile.mkdtemp(prefix="dynamorm-data-")
+        self.data = os.path.join(self.dir, "data")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def create_table(self, url):
+        client(url).create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+                                 AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                                 KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+
+    def test_sigkill_keeps_acknowledged_writes(self):
+        proc, url, err = start(self.data)
+        self.assertIsNotNone(url, err)
+        self.create_table(url)
+        ddb = client(url)
+        rng = random.Random(int(os.environ.get("DYNAMORM_TEST_SEED", "14")))
+        model = Model()
+        in_flight = None
+        kill_after = rng.randrange(3000, 9000)
+        killer = None
+        for n in range(10000):
+            op = random_op(rng, n)
+            if n == kill_after:
+                # SIGKILL while this request is on its way.
+                killer = threading.Timer(0.0005, proc.send_signal, (signal.SIGKILL,))
+                killer.start()
+            in_flight = op
+            try:
+                send(ddb, op)
+            except Exception as e:
+                if killer is None:
+                    raise
+                if type(e).__name__ == "ClientError" and proc.poll() is None:
+                    in_flight = None      # refused by the server: not applied
+                    continue
+                break
+            model.apply(op)
+            in_flight = None
+            if killer is not None and proc.poll() is not None:
+                break
+        if killer is not None:
+            killer.join()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+        self.assertEqual(proc.returncode, -signal.SIGKILL, "the server was not killed mid-run")
+
+        proc, url, err = start(self.data)
+        self.assertIsNotNone(url, err)
+        try:
+            got = scan_all(client(url))
+        finally:
+            stop(proc)
+        if got != model.items and in_flight is not None:
+            # The request in flight may have committed, but only whole.
+            with_it = model.copy()
+            with_it.apply(in_flight)
+            self.assertEqual(got, with_it.items)
+        else:
+            self.assertEqual(got, model.items)
+
+    def test_torn_last_record_is_dropped(self):
+        proc, url, err = start(self.data, "--fsync", "always")
+        self.assertIsNotNone(url, err)
+        self.create_table(url)
+        ddb = client(url)
+        for n in range(20):
+            send(ddb, ("put", n, n))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+        logs = sorted(f for f in os.listdir(self.data) if f.startswith("log."))
+        with open(os.path.join(self.data, logs[-1]), "ab") as f:
+            f.write(b"DRL1\xff\x00\x00\x00\x00\x00\x00\x00{\"time\":")   # a record cut short
+        proc, url, err = start(self.data)
+        self.assertIsNotNone(url, err)
+        try:
+            self.assertEqual(scan_all(client(url)), {n: n for n in range(20)})
+        finally:
+            stop(proc)
+
+    def refused(self, why):
+        before = digest(self.data)
+        proc, url, err = start(self.data)
+        self.assertIsNone(url, "the server started on a %s directory" % why)
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(digest(self.data), before, "a %s directory was changed" % why)
+        proc.stdout.close()
+        proc.stderr.close()
+        return err
+
+    def filled(self):
+        proc, url, err = start(self.data)
+        self.assertIsNotNone(url, err)
+        self.create_table(url)
+        for n in range(30):
+            send(client(url), ("put", n, n))
+        stop(proc)    # a clean stop writes the snapshot
+
+    def test_damaged_snapshot_is_refused(self):
+        self.filled()
+        path = os.path.join(self.data, "snapshot")
+        with open(path, "r+b") as f:
+            f.seek(os.path.getsize(path) // 2)
+            byte = f.read(1)
+            f.seek(-1, 1)
+            f.write(bytes([byte[0] ^ 0x5a]))
+        err = self.refused("damaged")
+        self.assertIn("snapshot is damaged at byte", err)
+        self.assertIn("Nothing was changed", err)
+
+    def test_newer_format_is_refused(self):
+        self.filled()
+        with open(os.path.join(self.data, "FORMAT"), "w") as f:
+            f.write("dynamorm-server data 2\n")
+        err = self.refused("newer")
+        self.assertIn("written by a newer dynamorm-server (data format 2", err)
+
+    def test_foreign_directory_is_refused(self):
+        os.makedirs(self.data)
+        with open(os.path.join(self.data, "notes.txt"), "w") as f:
+            f.write("mine")
+        err = self.refused("foreign")
+        self.assertIn("is not a dynamorm-server data directory", err)
+
+    def test_busy_directory_is_refused(self):
+        proc, url, err = start(self.data)
+        self.assertIsNotNone(url, err)
+        try:
+            second, url2, err2 = start(self.data)
+            self.assertIsNone(url2)
+            self.assertIn("is in use by another process", err2)
+            second.stdout.close()
+            second.stderr.close()
+        finally:
+            stop(proc)
+
+    def test_tables_indexes_and_ttl_survive(self):
+        proc, url, err = start(self.data)
+        self.assertIsNotNone(url, err)
+        ddb = client(url)
+        ddb.create_table(TableName="Rich", BillingMode="PROVISIONED",
+                         ProvisionedThroughput={"ReadCapacityUnits": 3, "WriteCapacityUnits": 4},
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                               {"AttributeName": "sk", "AttributeType": "N"},
+                                               {"AttributeName": "g", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                                    {"AttributeName": "sk", "KeyType": "RANGE"}],
+                         LocalSecondaryIndexes=[{"IndexName": "local", "KeySchema": [
+                             {"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "g", "KeyType": "RANGE"}],
+                             "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+                         GlobalSecondaryIndexes=[{"IndexName": "global", "KeySchema": [
+                             {"AttributeName": "g", "KeyType": "HASH"}],
+                             "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["x"]},
+                             "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 2}}])
+        ddb.update_time_to_live(TableName="Rich", TimeToLiveSpecification={"AttributeName": "exp", "Enabled": True})
+        ddb.put_item(TableName="Rich", Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "g": {"S": "x"}, "x": {"SS": ["p"]}})
+        before = ddb.describe_table(TableName="Rich")["Table"]
+        for restart in ("clean", "kill"):
+            if restart == "clean":
+                stop(proc)
+            else:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(timeout=10)
+                proc.stdout.close()
+                proc.stderr.close()
+            proc, url, err = start(self.data)
+            self.assertIsNotNone(url, err)
+            ddb = client(url)
+            after = ddb.describe_table(TableName="Rich")["Table"]
+            for member in ("KeySchema", "AttributeDefinitions", "LocalSecondaryIndexes", "GlobalSecondaryIndexes",
+                           "ProvisionedThroughput", "ItemCount", "CreationDateTime"):
+                self.assertEqual(after[member], before[member], member)
+            self.assertEqual(ddb.describe_time_to_live(TableName="Rich")["TimeToLiveDescription"]["AttributeName"], "exp")
+            got = ddb.query(TableName="Rich", IndexName="global", KeyConditionExpression="g = :g",
+                            ExpressionAttributeValues={":g": {"S": "x"}})["Items"]
+            self.assertEqual(got[0]["x"], {"SS": ["p"]})
+        stop(proc)
+
+
+if __name__ == "__main__":
+    SERVER = sys.argv.pop(1)
+    unittest.main(verbosity=2)
