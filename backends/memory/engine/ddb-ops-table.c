@@ -382,14 +382,6 @@ check_stream_spec (JsonObject *ss, gboolean *enabled, const char **view, GError 
   return TRUE;
 }
 
-static char *
-stream_label (gint64 now_ms)
-{
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (now_ms / 1000);
-  g_autofree char *base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-  return g_strdup_printf ("%s.%03d", base, (int) (now_ms % 1000));
-}
-
 /* ---- CreateTable ---- */
 
 /* The members of a CreateTable request, after the JSON type checks. */
@@ -618,7 +610,7 @@ create_table_apply_stream_spec (DdbTable *table, JsonObject *ss, gint64 now_ms, 
     {
       table->stream_enabled = TRUE;
       table->stream_view_type = g_strdup (vt);
-      table->stream_label = stream_label (now_ms);
+      table->stream_label = ddb_stream_label (now_ms);
     }
   return TRUE;
 }
@@ -682,10 +674,10 @@ ddb_op_create_table (DdbOp *op, GError **error)
       return NULL;
     }
 
-  resp = json_object_new ();
-  json_object_set_object_member (resp, "TableDescription", describe (table, "ACTIVE"));
   if (table->stream_enabled)
     ddb_engine_open_stream (op->engine, table, op->now_ms);
+  resp = json_object_new ();
+  json_object_set_object_member (resp, "TableDescription", describe (table, "ACTIVE"));
   ddb_engine_add_table (op->engine, g_steal_pointer (&table));
   return resp;
 }
@@ -1007,7 +999,7 @@ update_table_apply_stream_spec (DdbEngine *engine, DdbTable *table, JsonObject *
     {
       table->stream_view_type = g_strdup (vt);
       g_free (table->stream_label);
-      table->stream_label = stream_label (now_ms);
+      table->stream_label = ddb_stream_label (now_ms);
       ddb_engine_open_stream (engine, table, now_ms);
     }
   return TRUE;

@@ -248,13 +248,45 @@ key_schema_add (JsonArray *ks, const char *name, const char *type)
   json_array_add_object_element (ks, e);
 }
 
+char *
+ddb_stream_label (gint64 ms)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (ms / 1000);
+  g_autofree char *base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+
+  return g_strdup_printf ("%s.%03d", base, (int) (ms % 1000));
+}
+
+static char *
+stream_arn (DdbTable *table)
+{
+  return g_strdup_printf (TABLE_ARN_PREFIX "%s/stream/%s", table->name, table->stream_label);
+}
+
+/* Two streams of a table opened within one millisecond would share an ARN:
+ * the later one takes the next free millisecond. */
+static char *
+unique_stream_arn (DdbEngine *engine, DdbTable *table, gint64 now_ms)
+{
+  char *arn = stream_arn (table);
+
+  for (gint64 ms = now_ms + 1; ddb_engine_find_stream (engine, arn) != NULL; ms++)
+    {
+      g_free (arn);
+      g_free (table->stream_label);
+      table->stream_label = ddb_stream_label (ms);
+      arn = stream_arn (table);
+    }
+  return arn;
+}
+
 void
 ddb_engine_open_stream (DdbEngine *engine, DdbTable *table, gint64 now_ms)
 {
   DdbStream *stream = g_new0 (DdbStream, 1);
 
+  stream->arn = unique_stream_arn (engine, table, now_ms);
   stream->label = g_strdup (table->stream_label);
-  stream->arn = g_strdup_printf (TABLE_ARN_PREFIX "%s/stream/%s", table->name, table->stream_label);
   stream->table_name = g_strdup (table->name);
   stream->view_type = g_strdup (table->stream_view_type);
   /* As DynamoDB Local names shards: the time and eight hex digits. */

@@ -44,6 +44,8 @@ typedef struct {
 void ddb_stream_free (DdbStream *stream);
 /* The stream of arn, or NULL. */
 DdbStream *ddb_engine_find_stream (DdbEngine *engine, const char *arn);
+/* A stream label: the time, as "2016-12-01T00:00:00.000". */
+char *ddb_stream_label (gint64 ms);
 /* Opens a stream for table's StreamSpecification (view type and label
  * already set) and connects the table to the engine's change handling. */
 void ddb_engine_open_stream (DdbEngine *engine, DdbTable *table, gint64 now_ms);
