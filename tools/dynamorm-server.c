@@ -139,6 +139,8 @@ early_handle (SoupServer        *soup_server,
       return;
     }
   g_signal_connect (msg, "got-chunk", G_CALLBACK (count_chunk), NULL);
+}
+
 /* Between requests, so the snapshot sees no request half done. */
 static void
 compact_if_needed (Server *server)
