@@ -45,6 +45,8 @@ typedef struct {
   DdbPersist *persist;          /* --data-dir, or NULL */
 } Server;
 
+static gboolean libsoup_leaks_idle_connections (void);
+
 static void
 respond (SoupServerMessage *msg,
          guint              status,
@@ -61,6 +63,10 @@ respond (SoupServerMessage *msg,
   soup_message_headers_replace (headers, "x-amzn-RequestId", upper);
   g_free (upper);
   soup_message_headers_replace (headers, "x-amz-crc32", crc);
+  /* Our own accept loop closes every connection after its answer: say so,
+   * or a client sends its next request on a socket about to close. */
+  if (libsoup_leaks_idle_connections ())
+    soup_message_headers_replace (headers, "Connection", "close");
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, CONTENT_TYPE, SOUP_MEMORY_COPY, body, strlen (body));
 }
