@@ -17,6 +17,8 @@ test_packages=(
   python3-venv
   # the ThreadSanitizer build (scripts/tsan.sh)
   clang
+  # the formatting check of changed lines (scripts/check-format.py)
+  clang-format
 )
 
 wanted=("${build_packages[@]}")
