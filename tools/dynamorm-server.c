@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "ddb-engine.h"
+#include "ddb-faults.h"
 #include "ddb-json.h"
 #include "ddb-persist.h"
 #include "dynamorm-http-crc32.h"
@@ -36,6 +37,7 @@
 
 typedef struct {
   DdbEngine *engine;
+  DdbFaults *faults;            /* --faults: NULL when off */
   gboolean verbose;
   SoupServer *soup;
   /* The accept loop of libsoup < 3.4 (see accept_connection): connections
@@ -258,7 +260,9 @@ handle (SoupServer        *soup_server,
   if (g_str_has_prefix (target, STREAMS_TARGET_PREFIX))
     response = ddb_engine_handle_streams (server->engine, operation, request, &status);
   else
-    response = ddb_engine_handle (server->engine, operation, request, &status);
+    response = server->faults != NULL
+               ? ddb_faults_handle (server->faults, server->engine, operation, request, &status)
+               : ddb_engine_handle (server->engine, operation, request, &status);
   text = ddb_json_to_string (response);
   respond (msg, status, text);
   compact_if_needed (server);
@@ -488,6 +492,7 @@ main (int    argc,
   g_autofree char *fsync_policy = NULL;
   DdbFsyncMode fsync_mode = DDB_FSYNC_INTERVAL;
   guint fsync_ms = 10;
+  g_autofree char *faults = NULL;
   Server server = { 0 };
   int port = 8000;
   GOptionEntry entries[] = {
@@ -496,6 +501,10 @@ main (int    argc,
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &server.verbose, N_("Print each request on standard error"), NULL },
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Keep tables and items in DIR across restarts (default: memory only)"), N_("DIR") },
     { "fsync", 0, 0, G_OPTION_ARG_STRING, &fsync_policy, N_("With --data-dir: flush the log “always” (before each answer), every MS milliseconds (default 10), or “never”"), N_("always|MS|never") },
+    { "faults", 0, 0, G_OPTION_ARG_STRING, &faults,
+      N_("Answer as DynamoDB does under stress, as memory://?faults=LIST does (throttle:RATE, "
+         "throttle-next:N, unprocessed:RATE, conflict:RATE, latency:MS, fail:N, @Operation, seed:N)"),
+      N_("LIST") },
     G_OPTION_ENTRY_NULL
   };
 
@@ -531,6 +540,11 @@ main (int    argc,
       return 2;
     }
   socket_address = g_inet_socket_address_new (address, port);
+  if (faults != NULL && (server.faults = ddb_faults_new (faults, &error)) == NULL)
+    {
+      g_printerr (_("dynamorm-server: --faults: %s\n"), error->message);
+      return 2;
+    }
 
   server.engine = ddb_engine_new ();
   if (data_dir != NULL)
@@ -540,6 +554,7 @@ main (int    argc,
         {
           g_printerr ("dynamorm-server: %s\n", error->message);
           ddb_engine_unref (server.engine);
+          g_clear_pointer (&server.faults, ddb_faults_unref);
           return 1;
         }
       if (fsync_mode == DDB_FSYNC_INTERVAL)
@@ -556,6 +571,7 @@ main (int    argc,
       g_object_unref (server.soup);
       ddb_persist_close (server.persist);
       ddb_engine_unref (server.engine);
+      g_clear_pointer (&server.faults, ddb_faults_unref);
       return 1;
     }
 
@@ -574,5 +590,6 @@ main (int    argc,
       ddb_persist_close (server.persist);
     }
   ddb_engine_unref (server.engine);
+  g_clear_pointer (&server.faults, ddb_faults_unref);
   return 0;
 }
