@@ -70,11 +70,54 @@ test_every_ascii_code_point (void)
   dynamorm_session_delete_table (session, TEST_TYPE_USER, NULL, NULL);
 }
 
+/* Stream events nested 100,000 deep (json-glib's recursive parser would
+ * overflow the stack), as text and as a tree, are refused with an error. */
+static void
+test_deep_stream_event_refused (void)
+{
+  const guint depth = 100000;
+  GString *text = g_string_new ("{\"Records\":");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  JsonNode *root, *node;
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, '[');
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, ']');
+  g_string_append_c (text, '}');
+  records = dynamorm_stream_parse_event (text->str, text->len, G_TYPE_NONE, &error);
+  g_assert_null (records);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+  g_string_free (text, TRUE);
+
+  /* The same as a tree built in memory. */
+  root = node = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (root, json_object_new ());
+  for (guint i = 0; i < 200; i++)
+    {
+      JsonNode *child = json_node_new (JSON_NODE_ARRAY);
+
+      json_node_take_array (child, json_array_new ());
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        json_object_set_member (json_node_get_object (node), "Records", child);
+      else
+        json_array_add_element (json_node_get_array (node), child);
+      node = child;
+    }
+  records = dynamorm_stream_parse_event_node (root, G_TYPE_NONE, &error);
+  g_assert_null (records);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE);
+  json_node_unref (root);
+}
+
 int
 main (int argc, char **argv)
 {
   test_parse_backend_arg (&argc, argv);
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/strings/every-ascii-code-point", test_every_ascii_code_point);
+  g_test_add_func ("/strings/deep-stream-event-refused", test_deep_stream_event_refused);
   return g_test_run ();
 }
