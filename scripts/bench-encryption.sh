@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-_build}
 
+export MOTO_STATE_DIR=$PWD/$build/moto-bench
 moto=$(scripts/moto.sh start)
 trap 'scripts/moto.sh stop >/dev/null 2>&1' EXIT
 venv_python=$(ls -d "${DYNAMORM_CACHE:-$HOME/.cache/dynamorm}"/moto-*/bin/python | head -n 1)
