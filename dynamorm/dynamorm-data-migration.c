@@ -871,10 +871,8 @@ dynamorm_data_migration_run_finish (DynamormDataMigration  *self,
                                     GError                **error)
 {
   g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dynamorm_data_migration_run_async, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _dynamorm_task_finish_boolean (self, result, dynamorm_data_migration_run_async, error);
 }
 
 /**

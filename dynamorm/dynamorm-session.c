@@ -5,6 +5,7 @@
 
 #include "ddb-json.h"
 #include "dynamorm-write-private.h"
+#include "dynamorm-sync-private.h"
 #include "dynamorm-single-table-private.h"
 
 /**
@@ -1048,23 +1049,6 @@ direct_return (DynamormSession     *self,
     g_task_return_pointer (task, result, result_free);
 }
 
-static gboolean
-op_finish_boolean (DynamormSession *self, GAsyncResult *result, gpointer source_tag, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static gpointer
-op_finish_pointer (DynamormSession *self, GAsyncResult *result, gpointer source_tag, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
 
 static gpointer
 op_run_sync_pointer (Op *op, GCancellable *cancellable, GError **error)
@@ -1201,7 +1185,7 @@ dynamorm_session_call_finish (DynamormSession  *self,
                               GAsyncResult     *result,
                               GError          **error)
 {
-  return op_finish_pointer (self, result, dynamorm_session_call_async, error);
+  return _dynamorm_task_finish_pointer (self, result, dynamorm_session_call_async, error);
 }
 
 /* ListTables pages at 100 names; the session follows the pages. Kept as a
@@ -1358,7 +1342,7 @@ dynamorm_session_list_tables_finish (DynamormSession  *self,
                                      GAsyncResult     *result,
                                      GError          **error)
 {
-  return op_finish_pointer (self, result, dynamorm_session_list_tables_async, error);
+  return _dynamorm_task_finish_pointer (self, result, dynamorm_session_list_tables_async, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1902,7 +1886,7 @@ dynamorm_session_put_finish (DynamormSession  *self,
                              GAsyncResult     *result,
                              GError          **error)
 {
-  return op_finish_boolean (self, result, dynamorm_session_put_async, error);
+  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_put_async, error);
 }
 
 /**
@@ -2090,7 +2074,7 @@ dynamorm_session_insert_finish (DynamormSession  *self,
                                 GAsyncResult     *result,
                                 GError          **error)
 {
-  return op_finish_boolean (self, result, dynamorm_session_insert_async, error);
+  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_insert_async, error);
 }
 
 /* GetItem into op->model, or into a new model of op->model_type. */
@@ -2231,7 +2215,7 @@ dynamorm_session_get_finish (DynamormSession  *self,
                              GAsyncResult     *result,
                              GError          **error)
 {
-  return op_finish_pointer (self, result, dynamorm_session_get_async, error);
+  return _dynamorm_task_finish_pointer (self, result, dynamorm_session_get_async, error);
 }
 
 static Op *
@@ -2320,7 +2304,7 @@ dynamorm_session_reload_finish (DynamormSession  *self,
                                 GAsyncResult     *result,
                                 GError          **error)
 {
-  return op_finish_boolean (self, result, dynamorm_session_reload_async, error);
+  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_reload_async, error);
 }
 
 static Op *
@@ -2515,7 +2499,7 @@ dynamorm_session_update_finish (DynamormSession  *self,
                                 GAsyncResult     *result,
                                 GError          **error)
 {
-  return op_finish_boolean (self, result, dynamorm_session_update_async, error);
+  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_update_async, error);
 }
 
 /**
@@ -2718,7 +2702,7 @@ dynamorm_session_delete_finish (DynamormSession  *self,
                                 GAsyncResult     *result,
                                 GError          **error)
 {
-  return op_finish_boolean (self, result, dynamorm_session_delete_async, error);
+  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_delete_async, error);
 }
 
 /**

@@ -28,4 +28,15 @@ void          _dynamorm_sync_wait_cb    (GObject *source, GAsyncResult *result, 
 GAsyncResult *_dynamorm_sync_wait_run   (DynamormSyncWait *w);
 void          _dynamorm_sync_wait_clear (DynamormSyncWait *w);
 
+/* The body of an operation's _finish: result must be a GTask of source
+ * made by the operation whose _async is source_tag. */
+gboolean      _dynamorm_task_finish_boolean (gpointer       source,
+                                             GAsyncResult  *result,
+                                             gpointer       source_tag,
+                                             GError       **error);
+gpointer      _dynamorm_task_finish_pointer (gpointer       source,
+                                             GAsyncResult  *result,
+                                             gpointer       source_tag,
+                                             GError       **error);
+
 G_END_DECLS

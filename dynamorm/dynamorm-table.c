@@ -1384,10 +1384,8 @@ static gboolean
 job_finish (DynamormTable *self, GAsyncResult *result, gpointer source_tag, GError **error)
 {
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _dynamorm_task_finish_boolean (self, result, source_tag, error);
 }
 
 /**
@@ -2135,10 +2133,8 @@ dynamorm_table_describe_finish (DynamormTable  *self,
                                 GError        **error)
 {
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dynamorm_table_describe_async, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _dynamorm_task_finish_pointer (self, result, dynamorm_table_describe_async, error);
 }
 
 /**
@@ -2402,10 +2398,8 @@ dynamorm_table_list_names_finish (DynamormSession  *session,
                                   GError          **error)
 {
   g_return_val_if_fail (DYNAMORM_IS_SESSION (session), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, session), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dynamorm_table_list_names_async, NULL);
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _dynamorm_task_finish_pointer (session, result, dynamorm_table_list_names_async, error);
 }
 
 /**
@@ -2442,24 +2436,6 @@ dynamorm_table_list_names (DynamormSession  *session,
 /* The session's table calls: DynamormTable with default options (one
  * place builds CreateTable from a schema). They live here, above the
  * session, so that the session never calls the table. */
-
-static gboolean
-session_finish_boolean (DynamormSession *self, GAsyncResult *result, gpointer source_tag, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static gpointer
-session_finish_pointer (DynamormSession *self, GAsyncResult *result, gpointer source_tag, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
 
 static DynamormTable *
 table_for_type (DynamormSession *self, GType model_type, GError **error)
@@ -2600,7 +2576,7 @@ dynamorm_session_create_table_finish (DynamormSession  *self,
                                       GAsyncResult     *result,
                                       GError          **error)
 {
-  return session_finish_boolean (self, result, dynamorm_session_create_table_async, error);
+  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_create_table_async, error);
 }
 
 /**
@@ -2667,7 +2643,7 @@ dynamorm_session_delete_table_finish (DynamormSession  *self,
                                       GAsyncResult     *result,
                                       GError          **error)
 {
-  return session_finish_boolean (self, result, dynamorm_session_delete_table_async, error);
+  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_delete_table_async, error);
 }
 
 /**
@@ -2735,5 +2711,5 @@ dynamorm_session_describe_table_finish (DynamormSession  *self,
                                         GAsyncResult     *result,
                                         GError          **error)
 {
-  return session_finish_pointer (self, result, dynamorm_session_describe_table_async, error);
+  return _dynamorm_task_finish_pointer (self, result, dynamorm_session_describe_table_async, error);
 }
