@@ -207,6 +207,25 @@ wants_old_values (JsonObject *request)
   return return_values != NULL && !g_str_equal (return_values, "NONE");
 }
 
+/* The stored state shows the write was applied: its response, unless it
+ * asked for the old item, which the lost attempt replaced (unknown). */
+static JsonNode *
+applied (const char  *operation,
+         JsonObject  *request,
+         const char  *lost_answer,
+         const char  *why_old_is_lost,
+         GError     **error)
+{
+  if (wants_old_values (request))
+    {
+      mark_unknown (error, operation, lost_answer, why_old_is_lost);
+      return NULL;
+    }
+  g_debug ("%s: the retry failed its condition against what the lost attempt wrote: done", operation);
+  g_clear_error (error);
+  return empty_response ();
+}
+
 static JsonNode *
 resolve_condition_failure (const char  *operation,
                            JsonObject  *request,
@@ -232,15 +251,8 @@ resolve_condition_failure (const char  *operation,
       /* Another item is stored: this put did not take effect. */
       if (stored == NULL || item == NULL || !ddb_item_equal (stored, item))
         return NULL;
-      if (wants_old_values (request))
-        {
-          mark_unknown (error, operation, lost_answer,
-                        _("the stored item is this put’s, but the old item it replaced is lost"));
-          return NULL;
-        }
-      g_debug ("%s: the retry failed its condition against the item this put wrote: done", operation);
-      g_clear_error (error);
-      return empty_response ();
+      return applied (operation, request, lost_answer,
+                      _("the stored item is this put’s, but the old item it replaced is lost"), error);
     }
 
   if (g_str_equal (operation, "DeleteItem"))
@@ -248,15 +260,8 @@ resolve_condition_failure (const char  *operation,
       /* The item is still there: this delete did not take effect. */
       if (stored != NULL)
         return NULL;
-      if (wants_old_values (request))
-        {
-          mark_unknown (error, operation, lost_answer,
-                        _("the item is gone, but the old item this delete removed is lost"));
-          return NULL;
-        }
-      g_debug ("%s: the retry failed its condition against the absent item: done", operation);
-      g_clear_error (error);
-      return empty_response ();
+      return applied (operation, request, lost_answer,
+                      _("the item is gone, but the old item this delete removed is lost"), error);
     }
 
   mark_unknown (error, operation, lost_answer,
