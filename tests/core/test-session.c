@@ -578,7 +578,7 @@ test_mixed_threads (Fixture *f, gconstpointer data)
   MixData md[MIX_THREADS];
   GThread *threads[MIX_THREADS];
   /* DynamoDB Local answers in milliseconds, the memory engine in microseconds. */
-  guint rounds = g_str_equal (test_backend_name, "memory") ? 150 : 25;
+  guint rounds = g_str_equal (test_backend_name, "memory") ? 50 : 25;
 
   SKIP_IF_NO_BACKEND (f);
 
