@@ -14,6 +14,7 @@
 #include "dynamorm-table-private.h"
 #include "dynamorm-table.h"
 #include "dynamorm-sync-private.h"
+#include "dynamorm-single-table-private.h"
 
 /**
  * DynamormTable:
@@ -893,6 +894,9 @@ compare_with_model (DynamormTable *self, const DynamormSchema *schema, JsonObjec
                              : NULL;
 
           if (name == NULL || schema_index (schema, name) != NULL)
+            continue;
+          /* A shared table holds the indexes of its other entities. */
+          if (_dynamorm_schema_is_single_table (schema))
             continue;
           if (m == 0)
             add_difference (diffs, DIFF_GSI_EXTRA, name,

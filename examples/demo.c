@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <dynamorm.h>
 
+#include "shop-models.h"
+
 /* ---- models ---- */
 
 static void
@@ -260,6 +262,55 @@ ensure_table (DynamormSession *session, GType type, GError **error)
     }
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
+}
+
+/* ---- single-table design: a customer's history in one query ---- */
+
+static gboolean
+put_unref (DynamormSession *session, gpointer model, GError **error)
+{
+  gboolean ok = dynamorm_session_put (session, DYNAMORM_MODEL (model), NULL, error);
+
+  g_object_unref (model);
+  return ok;
+}
+
+/* The shop of docs/single-table.md: a customer, an order and a payment in
+ * one table, read back as a collection with one query. */
+static gboolean
+read_collection (DynamormSession *session, GError **error)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_utc (2024, 1, 5, 10, 0, 0);
+  g_autoptr(DynamormQuery) history = NULL;
+  g_autoptr(GListModel) items = NULL;
+
+  if (!ensure_table (session, SHOP_TYPE_ORDER, error) ||
+      !put_unref (session, g_object_new (SHOP_TYPE_CUSTOMER, "customer-id", "c1", "name", "Ann",
+                                         "email", "ann@example.org", NULL), error) ||
+      !put_unref (session, g_object_new (SHOP_TYPE_ORDER, "customer-id", "c1", "order-id", "o1",
+                                         "created", when, "status", "paid", "total", (gint64) 4200, NULL), error) ||
+      !put_unref (session, g_object_new (SHOP_TYPE_PAYMENT, "customer-id", "c1", "payment-id", "p1",
+                                         "order-id", "o1", "paid", when, "amount", (gint64) 4200, NULL), error))
+    return FALSE;
+
+  history = dynamorm_query_new_collection (session, SHOP_COLLECTION_CUSTOMER_HISTORY, SHOP_TYPE_CUSTOMER);
+  dynamorm_query_add_member (history, SHOP_TYPE_ORDER);
+  dynamorm_query_add_member (history, SHOP_TYPE_PAYMENT);
+  dynamorm_query_where (history, "customer-id", DYNAMORM_OPERATOR_EQ, "c1");
+  if ((items = dynamorm_query_all (history, NULL, error)) == NULL)
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (items); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (items, i);
+      say ("%s", G_OBJECT_TYPE_NAME (item));
+    }
+  if (g_list_model_get_n_items (items) != 3)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_FAILED,
+                   "the collection returned %u items instead of 3", g_list_model_get_n_items (items));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* ---- the service: the Go library's demo service, step by step ---- */
@@ -564,6 +615,10 @@ main (int argc, char *argv[])
   if (!run_service_demo (session, &error))
     return fail ("running the service demo", error);
 
+  step ("Single-table design: a customer, an order and a payment in one table, read as one collection");
+  if (!read_collection (session, &error))
+    return fail ("reading a collection", error);
+
   step ("Consumed capacity, as DynamoDB reported it");
   print_capacity (session);
 
@@ -571,7 +626,8 @@ main (int argc, char *argv[])
     {
       step ("Clean up the demo's tables");
       if (!dynamorm_session_delete_table (session, DEMO_TYPE_USER, NULL, &error) ||
-          !dynamorm_session_delete_table (session, DEMO_TYPE_PAYMENT, NULL, &error))
+          !dynamorm_session_delete_table (session, DEMO_TYPE_PAYMENT, NULL, &error) ||
+          !dynamorm_session_delete_table (session, SHOP_TYPE_ORDER, NULL, &error))
         return fail ("deleting the demo tables", error);
       say ("Deleted.");
     }

@@ -469,6 +469,61 @@ test_sparse_condition (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_status (f, "archived"), ==, 0);
 }
 
+/* The members of a collection written in one transaction, read back with
+ * a batch get per member type; the other models ensure the shared table. */
+static void
+test_transaction_batch_ensure (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) when = day (4, 1, 9);
+  g_autoptr(DynamormTransaction) tx = NULL;
+  g_autoptr(DynamormModel) order = new_order ("c3", "o7", when, "open", 500);
+  g_autoptr(DynamormModel) payment = NULL;
+  g_autoptr(DynamormKey) k1 = NULL;
+  g_autoptr(DynamormKey) k2 = NULL;
+  g_autoptr(GPtrArray) got = NULL;
+  g_autoptr(GPtrArray) missing = NULL;
+  DynamormKey *keys[2];
+  GType others[] = { SHOP_TYPE_CUSTOMER, SHOP_TYPE_ORDER_LINE, SHOP_TYPE_PAYMENT };
+
+  SKIP_IF_NO_BACKEND (f);
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+    {
+      g_autoptr(DynamormTable) table = dynamorm_table_new (f->session, others[i], NULL);
+
+      gboolean ok = dynamorm_table_ensure (table, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (ok);
+    }
+
+  payment = g_object_new (SHOP_TYPE_PAYMENT, "customer-id", "c3", "payment-id", "p7", "order-id", "o7",
+                          "paid", when, "amount", (gint64) 500, NULL);
+  tx = dynamorm_transaction_new (f->session);
+  dynamorm_transaction_add_create (tx, order, NULL);
+  dynamorm_transaction_add_create (tx, payment, NULL);
+  g_assert_true (dynamorm_transaction_commit (tx, NULL, &error));
+  g_assert_no_error (error);
+
+  k1 = dynamorm_key_new_for_model (order, &error);
+  g_assert_no_error (error);
+  k2 = dynamorm_key_new_string ("CUSTOMER#c1", "ORDER#2024-01-05#o1");
+  keys[0] = k1;
+  keys[1] = k2;
+  got = dynamorm_session_batch_get (f->session, SHOP_TYPE_ORDER, keys, 2, NULL, &missing, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->len, ==, 2);
+  g_clear_pointer (&got, g_ptr_array_unref);
+  g_clear_pointer (&missing, g_ptr_array_unref);
+  {
+    g_autoptr(DynamormKey) pk = dynamorm_key_new_for_model (payment, &error);
+    got = dynamorm_session_batch_get (f->session, SHOP_TYPE_PAYMENT, &pk, 1, NULL, &missing, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (got->len, ==, 1);
+    g_assert_true (G_OBJECT_TYPE (got->pdata[0]) == SHOP_TYPE_PAYMENT);
+  }
+}
+
 static GListModel *
 history (Fixture *f, const char *customer, GType extra, GError **error)
 {
@@ -672,5 +727,6 @@ main (int argc, char *argv[])
   ADD ("/dynamorm/single-table/query-templates", test_query_templates);
   ADD ("/dynamorm/single-table/collections", test_collections);
   ADD ("/dynamorm/single-table/sparse-condition", test_sparse_condition);
+  ADD ("/dynamorm/single-table/transaction-batch-ensure", test_transaction_batch_ensure);
   return g_test_run ();
 }
