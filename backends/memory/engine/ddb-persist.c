@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "ddb-error.h"
+#include "ddb-json.h"
 #include "ddb-persist.h"
 #include "dynamorm-http-crc32.h"
 
@@ -54,13 +55,6 @@ log_path (DdbPersist *p, guint gen)
 
 /* ---- Records ---- */
 
-static void
-put_u32 (GByteArray *out, guint32 v)
-{
-  guint32 le = GUINT32_TO_LE (v);
-  g_byte_array_append (out, (const guint8 *) &le, 4);
-}
-
 static guint32
 get_u32 (const guint8 *p)
 {
@@ -69,25 +63,35 @@ get_u32 (const guint8 *p)
   return GUINT32_FROM_LE (le);
 }
 
+/* The payload is {"time": ms, "op": name, "request": {...}}, the request
+ * written by ddb_json_to_string() (control characters escaped, so it
+ * always reads back). */
 static GByteArray *
 record_encode (const char *op, JsonObject *request, gint64 time_ms)
 {
-  g_autoptr(JsonObject) body = json_object_new ();
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *text = NULL;
+  g_autofree char *request_text = NULL;
   GByteArray *out = g_byte_array_new ();
-  gsize len;
+  guint start;
 
-  json_object_set_int_member (body, "time", time_ms);
-  json_object_set_string_member (body, "op", op);
-  json_object_set_object_member (body, "request", json_object_ref (request));
-  json_node_set_object (node, body);
-  text = json_to_string (node, FALSE);
-  len = strlen (text);
-  put_u32 (out, RECORD_MAGIC);
-  put_u32 (out, len);
-  put_u32 (out, dynamorm_http_crc32 ((const guint8 *) text, len));
-  g_byte_array_append (out, (const guint8 *) text, len);
+  json_node_set_object (node, request);
+  request_text = ddb_json_to_string (node);
+  g_byte_array_set_size (out, HEADER_SIZE);
+  start = out->len;
+  {
+    g_autofree char *head = g_strdup_printf ("{\"time\":%" G_GINT64_FORMAT ",\"op\":\"%s\",\"request\":", time_ms, op);
+    g_byte_array_append (out, (const guint8 *) head, strlen (head));
+  }
+  g_byte_array_append (out, (const guint8 *) request_text, strlen (request_text));
+  g_byte_array_append (out, (const guint8 *) "}", 1);
+  {
+    guint32 header[3] = {
+      GUINT32_TO_LE (RECORD_MAGIC),
+      GUINT32_TO_LE (out->len - start),
+      GUINT32_TO_LE (dynamorm_http_crc32 (out->data + start, out->len - start)),
+    };
+    memcpy (out->data, header, HEADER_SIZE);
+  }
   return out;
 }
 
@@ -382,13 +386,22 @@ ddb_persist_sync (DdbPersist *p, GError **error)
 {
   gboolean ok = TRUE;
 
+  int fd = -1;
+
+  /* Flush a duplicate outside the lock: appends go on meanwhile, and a
+   * compaction may close the log's own descriptor. */
   g_mutex_lock (&p->lock);
   if (p->dirty && p->log_fd >= 0)
     {
-      ok = fdatasync (p->log_fd) == 0 || persist_error (error, "Cannot flush the log of %s: %s", p->dir, g_strerror (errno));
+      fd = dup (p->log_fd);
       p->dirty = FALSE;
     }
   g_mutex_unlock (&p->lock);
+  if (fd >= 0)
+    {
+      ok = fdatasync (fd) == 0 || persist_error (error, "Cannot flush the log of %s: %s", p->dir, g_strerror (errno));
+      close (fd);
+    }
   return ok;
 }
 
