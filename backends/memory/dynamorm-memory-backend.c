@@ -113,6 +113,18 @@ sweeper_thread (gpointer data)
   return NULL;
 }
 
+/* Starts the TTL sweeper if it should run and does not yet. */
+static void
+ensure_sweeper (DynamormMemoryBackend *self)
+{
+  if (self->sweep_interval == 0)
+    return;
+  g_mutex_lock (&self->sweep_lock);
+  if (self->sweeper == NULL && !self->stopping)
+    self->sweeper = g_thread_new ("dynamorm-ttl-sweep", sweeper_thread, self);
+  g_mutex_unlock (&self->sweep_lock);
+}
+
 /* Replaces the fault list; NULL turns faults off. */
 static void
 replace_faults (DynamormMemoryBackend *self, DdbFaults *faults)
@@ -285,8 +297,12 @@ dynamorm_memory_backend_initable_init (GInitable     *initable,
 
   self->engine = engine_for_name (host);
   self->change_listener = ddb_engine_add_change_listener (self->engine, engine_changed, self, NULL);
-  if (self->sweep_interval > 0)
-    self->sweeper = g_thread_new ("dynamorm-ttl-sweep", sweeper_thread, self);
+  /* A private engine gets TTL attributes only through this backend, so its
+   * sweeper starts with the first call that can bring one
+   * (ensure_sweeper): a fresh memory:// costs no thread. A named engine is
+   * shared with other backends: it sweeps from the start. */
+  if (host != NULL && *host != '\0')
+    ensure_sweeper (self);
   return TRUE;
 }
 
@@ -307,6 +323,9 @@ answer_call (DynamormMemoryBackend *self, DdbEngine *engine, const char *operati
   g_autoptr(DdbFaults) faults = NULL;
   JsonNode *response = NULL;
 
+  /* The calls that can give a table a TTL attribute. */
+  if (g_str_equal (operation, "UpdateTimeToLive") || g_str_equal (operation, "DynamormRestoreSnapshot"))
+    ensure_sweeper (self);
   if (dynamorm_memory_snapshot_call (engine, operation, request, &response, status))
     return response;
   if (g_str_equal (operation, DYNAMORM_MEMORY_SET_FAULTS))
