@@ -104,17 +104,19 @@ cover (DynamormComposedCondition *cond, const DynamormTemplatePart *part, int te
     g_array_append_val (cond->covered, index);
 }
 
-/* Partition keys: every placeholder by equality, or nothing. */
-static DynamormComposedCondition *
-compose_partition (const DynamormSchema *schema, const DynamormField *composed,
-                   const DynamormKeyTerm *terms, guint n_terms, GError **error)
+/* Renders the template into out while its placeholders have an equality
+ * term (their indexes go to used), up to the first that has none: its
+ * part index, or the number of parts when every one had. G_MAXUINT on
+ * error. */
+static guint
+render_equal_prefix (const DynamormSchema *schema, const DynamormField *composed,
+                     const DynamormKeyTerm *terms, guint n_terms, GString *out, GArray *used,
+                     GError **error)
 {
   const DynamormKeyTemplate *tmpl = composed->key_template;
-  g_autoptr(GString) out = g_string_new (NULL);
-  g_autoptr(GArray) used = g_array_new (FALSE, FALSE, sizeof (int));
-  DynamormComposedCondition *cond;
+  guint i;
 
-  for (guint i = 0; i < tmpl->parts->len; i++)
+  for (i = 0; i < tmpl->parts->len; i++)
     {
       const DynamormTemplatePart *part = g_ptr_array_index (tmpl->parts, i);
       int term;
@@ -125,20 +127,50 @@ compose_partition (const DynamormSchema *schema, const DynamormField *composed,
           continue;
         }
       if ((term = find_term (terms, n_terms, part->field, TRUE)) < 0)
-        return NULL;
+        break;
       if (!render_value (tmpl, i, terms[term].values, schema, composed, out, error))
-        return NULL;
+        return G_MAXUINT;
       g_array_append_val (used, term);
     }
-  cond = condition_new (composed, DYNAMORM_OPERATOR_EQ);
-  cond->bounds[0] = g_strdup (out->str);
+  return i;
+}
+
+static DynamormComposedCondition *
+single_bound (const DynamormField *composed, DynamormOperator op, const char *text)
+{
+  DynamormComposedCondition *cond = condition_new (composed, op);
+
+  cond->bounds[0] = g_strdup (text);
   cond->n_bounds = 1;
-  for (guint i = 0, p = 0; i < tmpl->parts->len; i++)
+  return cond;
+}
+
+/* The equality terms a condition makes redundant: those on exact parts. */
+static void
+cover_used (DynamormComposedCondition *cond, const DynamormKeyTemplate *tmpl, GArray *used)
+{
+  for (guint k = 0, p = 0; k < tmpl->parts->len && p < used->len; k++)
     {
-      const DynamormTemplatePart *part = g_ptr_array_index (tmpl->parts, i);
+      const DynamormTemplatePart *part = g_ptr_array_index (tmpl->parts, k);
       if (part->literal == NULL)
         cover (cond, part, g_array_index (used, int, p++));
     }
+}
+
+/* Partition keys: every placeholder by equality, or nothing. */
+static DynamormComposedCondition *
+compose_partition (const DynamormSchema *schema, const DynamormField *composed,
+                   const DynamormKeyTerm *terms, guint n_terms, GError **error)
+{
+  const DynamormKeyTemplate *tmpl = composed->key_template;
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GArray) used = g_array_new (FALSE, FALSE, sizeof (int));
+  DynamormComposedCondition *cond;
+
+  if (render_equal_prefix (schema, composed, terms, n_terms, out, used, error) != tmpl->parts->len)
+    return NULL;
+  cond = single_bound (composed, DYNAMORM_OPERATOR_EQ, out->str);
+  cover_used (cond, tmpl, used);
   return cond;
 }
 
@@ -219,31 +251,12 @@ compose_sort (const DynamormSchema *schema, const DynamormField *composed,
   g_autoptr(GString) out = g_string_new (NULL);
   g_autoptr(GArray) used = g_array_new (FALSE, FALSE, sizeof (int));
   DynamormComposedCondition *cond = NULL;
-  guint i;
+  guint i = render_equal_prefix (schema, composed, terms, n_terms, out, used, error);
 
-  for (i = 0; i < tmpl->parts->len; i++)
-    {
-      const DynamormTemplatePart *part = g_ptr_array_index (tmpl->parts, i);
-      int term;
-
-      if (part->literal != NULL)
-        {
-          g_string_append (out, part->literal);
-          continue;
-        }
-      if ((term = find_term (terms, n_terms, part->field, TRUE)) < 0)
-        break;
-      if (!render_value (tmpl, i, terms[term].values, schema, composed, out, error))
-        return NULL;
-      g_array_append_val (used, term);
-    }
-
+  if (i == G_MAXUINT)
+    return NULL;
   if (i == tmpl->parts->len)
-    {
-      cond = condition_new (composed, DYNAMORM_OPERATOR_EQ);
-      cond->bounds[0] = g_strdup (out->str);
-      cond->n_bounds = 1;
-    }
+    cond = single_bound (composed, DYNAMORM_OPERATOR_EQ, out->str);
   else
     {
       const DynamormTemplatePart *part = g_ptr_array_index (tmpl->parts, i);
@@ -260,18 +273,9 @@ compose_sort (const DynamormSchema *schema, const DynamormField *composed,
       if (cond == NULL && out->len == 0)
         return NULL;
       if (cond == NULL)
-        {
-          cond = condition_new (composed, DYNAMORM_OPERATOR_BEGINS_WITH);
-          cond->bounds[0] = g_strdup (out->str);
-          cond->n_bounds = 1;
-        }
+        cond = single_bound (composed, DYNAMORM_OPERATOR_BEGINS_WITH, out->str);
     }
-  for (guint k = 0, p = 0; k < tmpl->parts->len && p < used->len; k++)
-    {
-      const DynamormTemplatePart *part = g_ptr_array_index (tmpl->parts, k);
-      if (part->literal == NULL)
-        cover (cond, part, g_array_index (used, int, p++));
-    }
+  cover_used (cond, tmpl, used);
   return cond;
 }
 
