@@ -4,7 +4,8 @@
 # builds, starts DynamoDB Local and moto (KMS, STS) on free loopback
 # ports, runs every suite against memory and DynamoDB Local, runs the C tests
 # again under AddressSanitizer + UndefinedBehaviorSanitizer and under
-# ThreadSanitizer (scripts/tsan.sh), the core tests under valgrind, stops
+# ThreadSanitizer (scripts/tsan.sh), the core tests under valgrind, each
+# libFuzzer target briefly (scripts/fuzz.sh), stops
 # DynamoDB Local, and ends with one summary line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -65,6 +66,22 @@ run_meson_test "$build" valgrind --suite core --timeout-multiplier 10 \
 # 4. The C tests under ThreadSanitizer (clang; its own build directory).
 scripts/tsan.sh || status=1
 logs+=("${TSAN_BUILD_DIR:-_build-tsan}/meson-logs/tsan")
+
+# 5. Each libFuzzer target for a short time (clang; scripts/fuzz.sh, whose
+#    longer runs are the ones in the notes). One result per target.
+if command -v clang >/dev/null; then
+  mkdir -p _build-fuzz/meson-logs
+  scripts/fuzz.sh -t "${DYNAMORM_FUZZ_SECONDS:-30}" | tee _build-fuzz/fuzz-summary.txt
+  python3 - _build-fuzz/fuzz-summary.txt > _build-fuzz/meson-logs/fuzz.json <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    if line.startswith("fuzz-"):
+        name, rest = line.split(":", 1)
+        print(json.dumps({"name": name, "result": "OK" if rest.strip().startswith("OK") else "FAIL"}))
+PY
+  grep -q "FAILED" _build-fuzz/fuzz-summary.txt && status=1
+  logs+=("_build-fuzz/meson-logs/fuzz")
+fi
 
 # Stop DynamoDB Local now, so that the summary is the last line printed.
 scripts/ddblocal.sh stop >/dev/null 2>&1
