@@ -148,7 +148,10 @@ test_render_and_read_back (void)
   g_assert_true (json_object_has_member (back, "id"));
   g_assert_true (json_object_has_member (back, "age"));
   g_assert_false (json_object_has_member (back, "kind"));
-  text = json_to_string (json_node_init_object (json_node_alloc (), back), FALSE);
+  {
+    g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), back);
+    text = json_to_string (node, FALSE);
+  }
   g_assert_cmpstr (text, ==, "{\"id\":{\"S\":\"u-7\"},\"age\":{\"N\":\"42\"}}");
   json_object_remove_member (back, "id");
   json_object_remove_member (back, "age");
