@@ -295,6 +295,51 @@ test_faults_batch_retries (void)
   g_assert_cmpuint (dynamorm_batch_get_get_failed_keys (get)->len, ==, 0);
 }
 
+/* The core's transaction retries of TransactionConflict cancellations. */
+static void
+test_faults_transaction_retries (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormSession) session = dynamorm_session_new ("memory://", &error);
+  g_autoptr(DynamormRetryPolicy) policy = dynamorm_retry_policy_new_full (30, 1, 5, 2.0, 0.0);
+  guint attempts = 0;
+
+  g_assert_true (dynamorm_session_create_table (session, TEST_TYPE_USER, NULL, &error));
+  g_assert_true (dynamorm_backend_set_faults (dynamorm_session_get_backend (session),
+                                              "conflict:0.5,seed:5", NULL, &error));
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (session);
+      g_autofree char *a = g_strdup_printf ("tx%u-a", i);
+      g_autofree char *b = g_strdup_printf ("tx%u-b", i);
+      g_autoptr(TestUser) ua = g_object_new (TEST_TYPE_USER, "id", a, NULL);
+      g_autoptr(TestUser) ub = g_object_new (TEST_TYPE_USER, "id", b, NULL);
+
+      dynamorm_transaction_add_create (tx, DYNAMORM_MODEL (ua), NULL);
+      dynamorm_transaction_add_create (tx, DYNAMORM_MODEL (ub), NULL);
+      dynamorm_transaction_set_retry_policy (tx, policy);
+      g_assert_true (dynamorm_transaction_commit (tx, NULL, &error));
+      g_assert_no_error (error);
+      attempts += dynamorm_transaction_get_n_attempts (tx);
+    }
+  /* about half the attempts met a conflict and were sent again */
+  g_assert_cmpuint (attempts, >, 8 + 3);
+
+  /* without a retry policy the conflict is the caller's, with its reason */
+  {
+    g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (session);
+    g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "lonely", NULL);
+
+    g_assert_true (dynamorm_backend_set_faults (dynamorm_session_get_backend (session), "conflict:1", NULL, &error));
+    dynamorm_transaction_add_create (tx, DYNAMORM_MODEL (user), NULL);
+    dynamorm_transaction_set_retry_policy (tx, NULL);
+    g_assert_false (dynamorm_transaction_commit (tx, NULL, &error));
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_TRANSACTION_CANCELLED);
+    g_assert_nonnull (strstr (error->message, "TransactionConflict"));
+    g_assert_cmpuint (dynamorm_transaction_get_n_attempts (tx), ==, 1);
+  }
+}
+
 /* ---- snapshots ---- */
 
 static void
@@ -811,6 +856,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dynamorm/testing/faults/conflict", test_faults_conflict);
   g_test_add_func ("/dynamorm/testing/faults/unprocessed", test_faults_unprocessed);
   g_test_add_func ("/dynamorm/batch/faults/retries", test_faults_batch_retries);
+  g_test_add_func ("/dynamorm/transaction/faults/conflict-retries", test_faults_transaction_retries);
   g_test_add_func ("/dynamorm/testing/snapshot/restore", test_snapshot_restore);
   g_test_add_func ("/dynamorm/testing/snapshot/other-backend", test_snapshot_other_backend);
   g_test_add_func ("/dynamorm/testing/snapshot/undo", test_snapshot_undo);
