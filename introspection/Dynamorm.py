@@ -829,7 +829,11 @@ def _tag_strings(cls, tags):
                 raise TypeError('%s.__dynamorm_tags__: property names and tags '
                                 'must be strings, not %r: %r'
                                 % (cls.__name__, prop, tag))
-            result.append('%s=%s' % (prop.replace('_', '-'), tag))
+            # Model options (@entity) and composed key attributes (pk=...,template:...)
+            # are not properties: their names are kept as written.
+            if not (prop.startswith('@') or 'template:' in tag):
+                prop = prop.replace('_', '-')
+            result.append('%s=%s' % (prop, tag))
         return result
     if isinstance(tags, (list, tuple)) and all(isinstance(t, str) for t in tags):
         return list(tags)

@@ -25,6 +25,17 @@ class Customer(Dynamorm.Model):
     name = Dynamorm.Attribute(str)
 
 
+class Line(Dynamorm.Model):
+    """Composed attributes with underscores, in the dict form."""
+    __dynamorm_table__ = 'py_lines'
+    __dynamorm_tags__ = {
+        'line_pk': 'pk,template:ORDER#{order_id}',
+        'line_sk': 'sk,template:LINE#{number:pad=3}',
+    }
+    order_id = Dynamorm.Attribute(str)
+    number = Dynamorm.Attribute(int)
+
+
 class Order(Dynamorm.Model):
     __dynamorm_table__ = 'py_shop'
     __dynamorm_tags__ = [
@@ -60,6 +71,11 @@ class SingleTableTest(DynamormTestCase):
         self.assertEqual(item['sk'], {'S': 'ORDER#2024-01-05#o1'})
         self.assertEqual(item['gsi1sk'], {'S': 'TOTAL#00004200'})
         self.assertEqual(item['__entity'], {'S': 'order'})
+
+    def test_dict_form_keeps_attribute_names(self):
+        item = json_of(Line(order_id='o1', number=7).to_item())
+        self.assertEqual(item['line_pk'], {'S': 'ORDER#o1'})
+        self.assertEqual(item['line_sk'], {'S': 'LINE#007'})
 
     def test_get_by_composed_key(self):
         got = self.session.get(Order, 'CUSTOMER#c1', 'ORDER#2024-02-11#o2')
