@@ -658,8 +658,8 @@ test_parallel_chunks (void)
   g_assert_cmpuint (users->len, ==, 100);
   /* 10 chunks, 4 at a time: 3 rounds of 50 ms, not 10 */
   g_assert_cmpuint (flaky->max_in_flight, ==, 4);
+  /* the time is only reported: a loaded machine says nothing about concurrency */
   g_test_message ("10 chunks of 50 ms with 4 in flight took %" G_GINT64_FORMAT " ms", elapsed / 1000);
-  g_assert_cmpint (elapsed, <, 400 * 1000);
   g_object_unref (flaky);
 }
 
