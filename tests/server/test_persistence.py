@@ -300,6 +300,7 @@ class PersistenceTest(unittest.TestCase):
         ddb.update_time_to_live(TableName="Rich", TimeToLiveSpecification={"AttributeName": "exp", "Enabled": True})
         ddb.put_item(TableName="Rich", Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "g": {"S": "x"}, "x": {"SS": ["p"]}})
         before = ddb.describe_table(TableName="Rich")["Table"]
+        ddb.tag_resource(ResourceArn=before["TableArn"], Tags=[{"Key": "team", "Value": "core"}])
         for restart in ("clean", "kill"):
             if restart == "clean":
                 stop(proc)
@@ -316,6 +317,8 @@ class PersistenceTest(unittest.TestCase):
                            "ProvisionedThroughput", "ItemCount", "CreationDateTime"):
                 self.assertEqual(after[member], before[member], member)
             self.assertEqual(ddb.describe_time_to_live(TableName="Rich")["TimeToLiveDescription"]["AttributeName"], "exp")
+            self.assertEqual(ddb.list_tags_of_resource(ResourceArn=before["TableArn"])["Tags"],
+                             [{"Key": "team", "Value": "core"}])
             got = ddb.query(TableName="Rich", IndexName="global", KeyConditionExpression="g = :g",
                             ExpressionAttributeValues={":g": {"S": "x"}})["Items"]
             self.assertEqual(got[0]["x"], {"SS": ["p"]})

@@ -178,6 +178,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbOpEnv, ddb_expr_env_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbOpCondition, ddb_condition_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbOpUpdate, ddb_update_free)
 
+/* ---- Account and tags (ddb-ops-account.c) ---- */
+JsonObject *ddb_op_describe_limits (DdbOp *op, GError **error);
+JsonObject *ddb_op_describe_endpoints (DdbOp *op, GError **error);
+JsonObject *ddb_op_tag_resource (DdbOp *op, GError **error);
+JsonObject *ddb_op_untag_resource (DdbOp *op, GError **error);
+JsonObject *ddb_op_list_tags_of_resource (DdbOp *op, GError **error);
+
 /* ---- PartiQL (ddb-ops-partiql.c) ---- */
 JsonObject *ddb_op_execute_statement (DdbOp *op, GError **error);
 JsonObject *ddb_op_batch_execute_statement (DdbOp *op, GError **error);

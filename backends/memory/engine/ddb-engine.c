@@ -35,6 +35,11 @@ static const DdbOpInfo operations[] = {
   { "ExecuteStatement", ddb_op_execute_statement, TRUE },
   { "BatchExecuteStatement", ddb_op_batch_execute_statement, TRUE },
   { "ExecuteTransaction", ddb_op_execute_transaction, TRUE },
+  { "TagResource", ddb_op_tag_resource, TRUE },
+  { "UntagResource", ddb_op_untag_resource, TRUE },
+  { "ListTagsOfResource", ddb_op_list_tags_of_resource, FALSE },
+  { "DescribeLimits", ddb_op_describe_limits, FALSE },
+  { "DescribeEndpoints", ddb_op_describe_endpoints, FALSE },
 };
 
 /* X-Amz-Target: DynamoDBStreams_20120810.<name> */

@@ -531,6 +531,26 @@ ttl_request (DdbEngine *engine, const char *table, GError **error)
   return out;
 }
 
+/* The table's tags, as a TagResource request. */
+static gboolean
+snapshot_tags (DdbPersist *p, int fd, const char *table, gint64 now_ms, GError **error)
+{
+  g_autoptr(JsonObject) req = json_object_new ();
+  g_autoptr(JsonObject) listed = NULL;
+  g_autofree char *arn = g_strconcat ("arn:aws:dynamodb:ddblocal:000000000000:table/", table, NULL);
+  JsonArray *tags;
+
+  json_object_set_string_member (req, "ResourceArn", arn);
+  if ((listed = call (p->engine, "ListTagsOfResource", req, error)) == NULL)
+    return FALSE;
+  tags = json_object_get_array_member (listed, "Tags");
+  if (tags == NULL || json_array_get_length (tags) == 0)
+    return TRUE;
+  json_object_set_array_member (req, "Tags", json_array_ref (tags));
+  return snapshot_write (fd, "TagResource", req, now_ms) ||
+         persist_error (error, "Cannot write the snapshot of %s: %s", p->dir, g_strerror (errno));
+}
+
 static gboolean
 snapshot_table (DdbPersist *p, int fd, const char *name, gint64 now_ms, GError **error)
 {
@@ -552,6 +572,8 @@ snapshot_table (DdbPersist *p, int fd, const char *name, gint64 now_ms, GError *
     return FALSE;
   if (json_object_get_size (ttl) > 0 && !snapshot_write (fd, "UpdateTimeToLive", ttl, now_ms))
     return persist_error (error, "Cannot write the snapshot of %s: %s", p->dir, g_strerror (errno));
+  if (!snapshot_tags (p, fd, name, now_ms, error))
+    return FALSE;
   do
     {
       g_autoptr(JsonObject) scan = json_object_new ();

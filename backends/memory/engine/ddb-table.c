@@ -767,6 +767,7 @@ ddb_table_free (DdbTable *table)
   g_free (table->stream_view_type);
   g_free (table->stream_label);
   g_free (table->ttl_attribute);
+  g_clear_pointer (&table->tags, g_hash_table_unref);
   g_free (table);
 }
 

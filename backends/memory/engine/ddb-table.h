@@ -153,6 +153,7 @@ struct _DdbTable {
   GDestroyNotify origin_free;
   gint64 created_ms;
   char *ttl_attribute;         /* NULL when TTL is disabled */
+  GHashTable *tags;             /* TagResource: key -> value, or NULL */
   GPtrArray *indexes;          /* DdbIndex*, LSIs then GSIs in creation order */
   DdbStore store;
 };
