@@ -36,7 +36,9 @@
  * loaded once per program into a backend of its own, and every test
  * restores its snapshot there: only what the previous test changed is put
  * back. Tests of one fixture share that backend, so they run one at a time
- * (as GTest runs them). */
+ * (as GTest runs them). A config with faults on another backend marks the
+ * test skipped (g_test_skip); GTest still calls the test function, so such
+ * a test begins with `if (!f->memory) return;`. */
 #pragma once
 
 #include <dynamorm.h>
