@@ -11,6 +11,7 @@
 #include "ddb-engine.h"
 #include "ddb-error.h"
 #include "ddb-faults.h"
+#include "ddb-persist.h"
 #include "dynamorm-backend-private.h"
 #include "dynamorm-memory-backend.h"
 #include "dynamorm-memory-testing.h"
@@ -35,6 +36,11 @@ struct _DynamormMemoryBackend
    * off. Calls take a reference under the lock. */
   GMutex faults_lock;
   DdbFaults *faults;
+
+  /* memory://?data_dir=DIR[&fsync=always|never]: the engine kept there. */
+  char *data_dir;
+  DdbFsyncMode fsync_mode;
+  DdbPersist *persist;
 };
 
 enum {
@@ -224,11 +230,25 @@ parse_options (DynamormMemoryBackend *self, GUri *uri, GError **error)
         }
       else if (g_str_equal (name, "faults"))
         ok = set_faults_from_uri (self, value, error);
+      else if (g_str_equal (name, "data_dir"))
+        {
+          g_free (self->data_dir);
+          self->data_dir = g_strdup (value);
+        }
+      else if (g_str_equal (name, "fsync"))
+        {
+          ok = g_str_equal (value, "always") || g_str_equal (value, "never");
+          if (ok)
+            self->fsync_mode = g_str_equal (value, "always") ? DDB_FSYNC_ALWAYS : DDB_FSYNC_NEVER;
+          else
+            g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                         _("fsync=%s: use fsync=always (flush before each answer) or fsync=never"), value);
+        }
       else
         {
           g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                       _("The memory backend has no option “%s”; it knows ttl_sweep=SECONDS "
-                         "and faults=LIST"), name);
+                       _("The memory backend has no option “%s”; it knows ttl_sweep=SECONDS, "
+                         "faults=LIST, data_dir=DIR and fsync=always|never"), name);
           ok = FALSE;
         }
       g_free (name);
@@ -295,7 +315,24 @@ dynamorm_memory_backend_initable_init (GInitable     *initable,
         }
     }
 
+  if (self->data_dir != NULL && host != NULL && *host != '\0')
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("data_dir works with a private engine: use memory://?data_dir=%s, not memory://%s?data_dir=..."),
+                   self->data_dir, host);
+      return FALSE;
+    }
   self->engine = engine_for_name (host);
+  if (self->data_dir != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+      self->persist = ddb_persist_open (self->engine, self->data_dir, self->fsync_mode, &local_error);
+      if (self->persist == NULL)
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT, "%s", local_error->message);
+          return FALSE;
+        }
+    }
   self->change_listener = ddb_engine_add_change_listener (self->engine, engine_changed, self, NULL);
   /* A private engine gets TTL attributes only through this backend, so its
    * sweeper starts with the first call that can bring one
@@ -453,6 +490,15 @@ dynamorm_memory_backend_finalize (GObject *object)
   g_cond_clear (&self->sweep_cond);
   g_clear_pointer (&self->faults, ddb_faults_unref);
   g_mutex_clear (&self->faults_lock);
+  if (self->persist != NULL)
+    {
+      /* Leave a fresh snapshot and an empty log, as the server's clean stop. */
+      g_autoptr(GError) error = NULL;
+      if (!ddb_persist_compact (self->persist, &error))
+        g_warning ("memory backend: %s", error->message);
+      ddb_persist_close (self->persist);
+    }
+  g_free (self->data_dir);
   g_clear_pointer (&self->engine, ddb_engine_unref);
 
   G_OBJECT_CLASS (dynamorm_memory_backend_parent_class)->finalize (object);
@@ -496,6 +542,9 @@ dynamorm_memory_backend_class_finalize (DynamormMemoryBackendClass *klass)
 static void
 dynamorm_memory_backend_init (DynamormMemoryBackend *self)
 {
+  /* In process the log is flushed by the kernel unless fsync=always: a
+   * crash of the process loses nothing, a crash of the machine may. */
+  self->fsync_mode = DDB_FSYNC_NEVER;
   g_mutex_init (&self->sweep_lock);
   g_cond_init (&self->sweep_cond);
   g_mutex_init (&self->faults_lock);

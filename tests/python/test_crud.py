@@ -228,6 +228,26 @@ class MemoryCrudTest(DynamormTestCase):
             self.session.execute(User, "SELEC", None, None)
         self.assertDynamormError(cm.exception, Dynamorm.Error.VALIDATION)
 
+    def test_data_dir_keeps_items(self):
+        import tempfile
+        import shutil
+        tmp = tempfile.mkdtemp(prefix='dynamorm-py-data-')
+        try:
+            uri = 'memory://?data_dir=%s/d&fsync=always' % tmp
+            first = Dynamorm.Session.new(uri)
+            self.assertTrue(first.create_table(User, None))
+            self.assertTrue(first.put(make_user(id='kept', age=7), None))
+            del first
+            import gc
+            gc.collect()
+            second = Dynamorm.Session.new(uri)
+            self.assertEqual(second.get(User, 'kept', None, None).props.age, 7)
+            with self.assertRaises(GLib.Error) as cm:
+                Dynamorm.Session.new('memory://shared?data_dir=%s/e' % tmp)
+            self.assertDynamormError(cm.exception, Dynamorm.Error.INVALID_ARGUMENT)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
     def test_get_missing(self):
         with self.assertRaises(GLib.Error) as cm:
             self.get_user('nobody')
