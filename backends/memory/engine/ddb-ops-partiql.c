@@ -363,6 +363,23 @@ insert_request (DdbTable *table, DdbPqStatement *s, GError **error)
   return request;
 }
 
+/* {TableName, Key, ConditionExpression, ReturnValues} with the render's
+ * placeholders; cond and returning may be NULL. Takes key. */
+static JsonObject *
+keyed_request (DdbTable *table, JsonObject *key, const char *cond, const char *returning, DdbPqRender *r)
+{
+  JsonObject *request = json_object_new ();
+
+  json_object_set_string_member (request, "TableName", table->name);
+  json_object_set_object_member (request, "Key", key);
+  if (cond != NULL)
+    json_object_set_string_member (request, "ConditionExpression", cond);
+  if (returning != NULL)
+    json_object_set_string_member (request, "ReturnValues", returning);
+  ddb_pq_render_attach (r, request);
+  return request;
+}
+
 /* UpdateItem; the item must exist (ConditionalCheckFailed otherwise). */
 static JsonObject *
 update_request (DdbTable *table, DdbPqStatement *s, GError **error)
@@ -383,14 +400,8 @@ update_request (DdbTable *table, DdbPqStatement *s, GError **error)
     }
   json_object_set_string_member (r.names, "#pqkey", table->hash.name);
   cond = render_conjunction (&r, rest, "attribute_exists(#pqkey)", NULL);
-  request = json_object_new ();
-  json_object_set_string_member (request, "TableName", table->name);
-  json_object_set_object_member (request, "Key", g_steal_pointer (&key));
+  request = keyed_request (table, g_steal_pointer (&key), cond, s->returning, &r);
   json_object_set_string_member (request, "UpdateExpression", update);
-  json_object_set_string_member (request, "ConditionExpression", cond);
-  if (s->returning)
-    json_object_set_string_member (request, "ReturnValues", s->returning);
-  ddb_pq_render_attach (&r, request);
   ddb_pq_render_clear (&r);
   return request;
 }
@@ -411,14 +422,7 @@ delete_request (DdbTable *table, DdbPqStatement *s, GError **error)
     return invalid (error, "DELETE statements only support RETURNING ALL OLD *"), NULL;
   ddb_pq_render_init (&r);
   cond = render_conjunction (&r, rest, "", NULL);
-  request = json_object_new ();
-  json_object_set_string_member (request, "TableName", table->name);
-  json_object_set_object_member (request, "Key", g_steal_pointer (&key));
-  if (cond != NULL)
-    json_object_set_string_member (request, "ConditionExpression", cond);
-  if (s->returning)
-    json_object_set_string_member (request, "ReturnValues", s->returning);
-  ddb_pq_render_attach (&r, request);
+  request = keyed_request (table, g_steal_pointer (&key), cond, s->returning, &r);
   ddb_pq_render_clear (&r);
   return request;
 }
@@ -439,11 +443,7 @@ exists_request (DdbTable *table, DdbPqStatement *s, GError **error)
   json_object_set_string_member (r.names, "#pqkey", table->hash.name);
   cond = render_conjunction (&r, rest, "attribute_exists(#pqkey)", NULL);
   check = s->negated ? g_strdup_printf ("NOT (%s)", cond) : g_strdup (cond);
-  request = json_object_new ();
-  json_object_set_string_member (request, "TableName", table->name);
-  json_object_set_object_member (request, "Key", g_steal_pointer (&key));
-  json_object_set_string_member (request, "ConditionExpression", check);
-  ddb_pq_render_attach (&r, request);
+  request = keyed_request (table, g_steal_pointer (&key), check, NULL, &r);
   ddb_pq_render_clear (&r);
   return request;
 }
