@@ -342,7 +342,9 @@ call_new (DynamormHttpTransport *transport,
 
   call->transport = dynamorm_http_transport_ref (transport);
   call->operation = g_strdup (operation);
-  call->target = g_strconcat (TARGET_PREFIX, operation, NULL);
+  /* "DynamoDBStreams_20120810.GetRecords" names its API itself. */
+  call->target = strchr (operation, '.') != NULL ? g_strdup (operation)
+                                                 : g_strconcat (TARGET_PREFIX, operation, NULL);
   call->body = serialize_body (request);
   call->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   call->attempt = 1;
