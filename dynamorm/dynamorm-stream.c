@@ -1101,3 +1101,122 @@ dynamorm_stream_record_is_ttl_deletion (DynamormStreamRecord *self)
          g_strcmp0 (self->identity_type, "Service") == 0 &&
          g_strcmp0 (self->identity_principal, "dynamodb.amazonaws.com") == 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* Encrypted images */
+
+/* The table of an eventSourceARN: arn:aws:dynamodb:R:A:table/NAME/stream/L. */
+static char *
+table_from_arn (const char *arn)
+{
+  const char *start = arn ? strstr (arn, ":table/") : NULL;
+  const char *end;
+
+  if (start == NULL)
+    return NULL;
+  start += strlen (":table/");
+  end = strstr (start, "/stream/");
+  return end && end > start ? g_strndup (start, end - start) : NULL;
+}
+
+/* One image of an encrypted model: opened with the session's key
+ * provider, then decoded. *opened keeps the item in the clear. */
+static DynamormModel *
+decode_encrypted_image (DynamormSession *session, const DynamormSchema *schema, GType model_type,
+                        const char *table, JsonNode *item, JsonNode **opened, GError **error)
+{
+  *opened = json_node_copy (item);
+  if (!_dynamorm_session_open_item (session, schema, table, *opened, error))
+    return NULL;
+  return dynamorm_model_new_from_item (model_type, *opened, error);
+}
+
+static gboolean
+decode_images_with_session (DynamormStreamRecord *self, DynamormSession *session, GType model_type,
+                            guint index, GError **error)
+{
+  const DynamormSchema *schema = _dynamorm_schema_get (model_type, FALSE, NULL);
+  g_autofree char *table = table_from_arn (self->event_source_arn);
+  g_autoptr(JsonNode) new_open = NULL;
+  g_autoptr(JsonNode) old_open = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *raw_new = self->new_item, *raw_old = self->old_item;
+
+  if (table == NULL)
+    {
+      record_error (error, index, _("the eventSourceARN “%s” names no table, so the encrypted properties of "
+                                    "%s cannot be decrypted (they are bound to their table)"),
+                    self->event_source_arn ? self->event_source_arn : "", g_type_name (model_type));
+      return FALSE;
+    }
+  if (raw_new != NULL &&
+      (self->new_image = decode_encrypted_image (session, schema, model_type, table, raw_new, &new_open,
+                                                 &local_error)) == NULL)
+    {
+      record_error (error, index, _("the field “dynamodb.NewImage” does not fit %s: %s"),
+                    g_type_name (model_type), local_error->message);
+      return FALSE;
+    }
+  if (raw_old != NULL &&
+      (self->old_image = decode_encrypted_image (session, schema, model_type, table, raw_old, &old_open,
+                                                 &local_error)) == NULL)
+    {
+      record_error (error, index, _("the field “dynamodb.OldImage” does not fit %s: %s"),
+                    g_type_name (model_type), local_error->message);
+      return FALSE;
+    }
+  /* What changed is told from the values, not from the ciphertexts (whose
+   * nonces differ on every write). */
+  self->model_type = model_type;
+  self->new_item = new_open, self->old_item = old_open;
+  g_strfreev (self->changed);
+  self->changed = changed_properties (self);
+  self->new_item = raw_new, self->old_item = raw_old;
+  return TRUE;
+}
+
+/**
+ * dynamorm_stream_parse_event_with_session:
+ * @json: the event's JSON text
+ * @length: the length of @json in bytes, or -1 if it is nul-terminated
+ * @model_type: the #DynamormModel subtype to read the images into
+ * @session: the session whose key provider decrypts the images' encrypted
+ *   properties
+ * @error: return location for a #GError
+ *
+ * Parses a stream event as [func@Dynamorm.stream_parse_event] does, and
+ * reads the images of a model with properties tagged `encrypted`: they are
+ * decrypted with @session's key provider, for the table named by each
+ * record's `eventSourceARN`. The records' items stay as stored
+ * (ciphertext); their images and changed properties are the values.
+ * [func@Dynamorm.stream_parse_event] refuses such a model's images with an
+ * error naming the encrypted property.
+ *
+ * Returns: (transfer container) (element-type DynamormStreamRecord): the
+ *   records, or %NULL on error
+ *
+ * Since: 0.2
+ */
+GPtrArray *
+dynamorm_stream_parse_event_with_session (const char       *json,
+                                          gssize            length,
+                                          GType             model_type,
+                                          DynamormSession  *session,
+                                          GError          **error)
+{
+  g_autoptr(GPtrArray) records = NULL;
+
+  g_return_val_if_fail (json != NULL, NULL);
+  g_return_val_if_fail (DYNAMORM_IS_SESSION (session), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_model_type (&model_type, error))
+    return NULL;
+  records = dynamorm_stream_parse_event (json, length, G_TYPE_NONE, error);
+  if (records == NULL || model_type == G_TYPE_INVALID)
+    return g_steal_pointer (&records);
+  for (guint i = 0; i < records->len; i++)
+    if (!decode_images_with_session (records->pdata[i], session, model_type, i, error))
+      return NULL;
+  return g_steal_pointer (&records);
+}

@@ -39,6 +39,12 @@ GPtrArray              *dynamorm_stream_parse_event                      (const 
                                                                           GType                 model_type,
                                                                           GError              **error);
 DYNAMORM_AVAILABLE_IN_ALL
+GPtrArray              *dynamorm_stream_parse_event_with_session         (const char           *json,
+                                                                          gssize                length,
+                                                                          GType                 model_type,
+                                                                          DynamormSession      *session,
+                                                                          GError              **error);
+DYNAMORM_AVAILABLE_IN_ALL
 GPtrArray              *dynamorm_stream_parse_event_node                 (JsonNode             *event,
                                                                           GType                 model_type,
                                                                           GError              **error);

@@ -446,6 +446,63 @@ test_batch_query_transaction (Fixture *f, gconstpointer data)
   g_object_unref (reads[1]);
 }
 
+static void
+test_stream_records (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DynamormModel) patient = NULL;
+  g_autoptr(JsonNode) old_item = NULL;
+  g_autoptr(JsonNode) new_item = NULL;
+  g_autoptr(GPtrArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *table = NULL;
+  g_autofree char *old_text = NULL, *new_text = NULL, *event = NULL;
+  DynamormStreamRecord *record;
+  DynamormModel *image;
+  g_autofree char *ssn = NULL, *notes = NULL;
+  const char * const *changed;
+
+  if (f->session == NULL)
+    return;
+  table = dynamorm_session_get_table_name (f->session, f->type);
+  patient = new_patient (f, "s1", SSN, "before");
+  g_assert_true (dynamorm_session_put (f->session, patient, NULL, &error));
+  old_item = raw_item (f, "s1");
+  g_object_set (patient, "notes", "after", NULL);
+  g_assert_true (dynamorm_session_put (f->session, patient, NULL, &error));
+  new_item = raw_item (f, "s1");
+  old_text = json_to_string (old_item, FALSE);
+  new_text = json_to_string (new_item, FALSE);
+  event = g_strdup_printf ("{\"Records\": [{\"eventID\": \"1\", \"eventName\": \"MODIFY\", "
+                           "\"eventSource\": \"aws:dynamodb\", \"awsRegion\": \"ddblocal\", "
+                           "\"eventSourceARN\": \"arn:aws:dynamodb:ddblocal:000000000000:table/%s/stream/2024\", "
+                           "\"dynamodb\": {\"Keys\": {\"id\": {\"S\": \"s1\"}}, \"SequenceNumber\": \"100\", "
+                           "\"SizeBytes\": 10, \"StreamViewType\": \"NEW_AND_OLD_IMAGES\", "
+                           "\"NewImage\": %s, \"OldImage\": %s}}]}",
+                           table, new_text, old_text);
+
+  /* Without the session: an error naming the encrypted property. */
+  records = dynamorm_stream_parse_event (event, -1, f->type, &error);
+  g_assert_null (records);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "“ssn”"));
+  g_assert_nonnull (strstr (error->message, "key provider"));
+  g_clear_error (&error);
+
+  /* With it: the images decrypted, and only what changed reported. */
+  records = dynamorm_stream_parse_event_with_session (event, -1, f->type, f->session, &error);
+  g_assert_no_error (error);
+  record = records->pdata[0];
+  image = dynamorm_stream_record_get_new_image (record);
+  g_object_get (image, "ssn", &ssn, "notes", &notes, NULL);
+  g_assert_cmpstr (ssn, ==, SSN);
+  g_assert_cmpstr (notes, ==, "after");
+  g_clear_pointer (&notes, g_free);
+  g_object_get (dynamorm_stream_record_get_old_image (record), "notes", &notes, NULL);
+  g_assert_cmpstr (notes, ==, "before");
+  changed = dynamorm_stream_record_get_changed_properties (record);
+  g_assert_cmpstrv (changed, ((const char *[]) { "notes", NULL }));
+}
+
 /* ---- Logs ---- */
 
 static GString *captured;
@@ -563,6 +620,8 @@ main (int argc, char **argv)
   g_test_add ("/dynamorm/encryption/update-set", Fixture, NULL, fixture_set_up, test_update_set, fixture_tear_down);
   g_test_add ("/dynamorm/encryption/batch-query-transaction", Fixture, NULL, fixture_set_up,
               test_batch_query_transaction, fixture_tear_down);
+  g_test_add ("/dynamorm/encryption/stream-records", Fixture, NULL, fixture_set_up, test_stream_records,
+              fixture_tear_down);
   g_test_add ("/dynamorm/encryption/no-secrets-in-logs", Fixture, NULL, fixture_set_up,
               test_no_secrets_in_logs, fixture_tear_down);
   g_test_add_func ("/dynamorm/encryption/uri-parameters", test_uri_parameters);
