@@ -30,6 +30,7 @@
 #include "dynamorm-data-migration.h"
 #include "dynamorm-stream.h"
 #include "dynamorm-change-feed.h"
+#include "dynamorm-live-query.h"
 #include "dynamorm-key-provider.h"
 #include "dynamorm-local-key-provider.h"
 #include "dynamorm-data-key-cache.h"
