@@ -781,6 +781,23 @@ set_untaggable_error (GObjectClass *klass, const char *property, const char *can
 
 /* One "property=tags" entry of the declaration; a field tagged "-"
  * leaves all_fields. */
+/* Whether the schema points at field (so that it cannot be dropped). */
+static gboolean
+field_in_use (const DynamormSchema *schema, const DynamormField *field)
+{
+  if (field == schema->partition_key || field == schema->sort_key || field == schema->version ||
+      field == schema->ttl || field == schema->created_at || field == schema->updated_at)
+    return TRUE;
+  for (guint i = 0; i < schema->indexes->len; i++)
+    {
+      const DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
+
+      if (field == index->partition_key || field == index->sort_key)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 apply_declared_entry (CompileState *st, GObjectClass *klass, GHashTable *all_fields,
                       const char *entry, GError **error)
@@ -803,10 +820,11 @@ apply_declared_entry (CompileState *st, GObjectClass *klass, GHashTable *all_fie
     return FALSE;
   if (!skip)
     return TRUE;
-  if (field == schema->partition_key || field == schema->sort_key)
+  if (field_in_use (schema, field))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
-                   _("Property “%s” of %s is a key and cannot also be tagged “-”"),
+                   _("Property “%s” of %s is a key, an index key or a version, ttl or timestamp "
+                     "attribute, and cannot also be tagged “-”"),
                    property, g_type_name (schema->type));
       return FALSE;
     }

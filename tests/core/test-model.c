@@ -323,6 +323,10 @@ test_schema_errors (void)
     { "SchemaLsiNoSk", { "a:s", "b:s", NULL }, NULL, { "a=pk", "b=lsi:l1", NULL }, "need a table with a sort key" },
     { "SchemaVersionString", { "a:s", "b:s", NULL }, NULL, { "a=pk", "b=version", NULL }, "must be an integer" },
     { "SchemaNoEquals", { "a:s", NULL }, NULL, { "a pk", NULL }, "has no “=”" },
+    /* Found by fuzz-schema: "-" after an index key or ttl left the index
+     * (or the ttl) pointing at the freed field. */
+    { "SchemaSkipIndexKey", { "a:s", "b:s", NULL }, NULL, { "a=pk", "b=index:g,pk", "b=-", NULL }, "cannot also be tagged “-”" },
+    { "SchemaSkipTtl", { "a:s", "b:i", NULL }, NULL, { "a=pk", "b=ttl", "b=-", NULL }, "cannot also be tagged “-”" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
