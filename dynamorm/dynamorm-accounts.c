@@ -322,6 +322,9 @@ dynamorm_accounts_get_session (DynamormAccounts  *self,
  * @self: a #DynamormAccounts
  * @name: a partner's name
  *
+ * Tells whether the session of the partner named @name was created
+ * already (sessions are created on first use).
+ *
  * Returns: whether the partner's session was created already
  *
  * Since: 0.2
@@ -341,21 +344,23 @@ dynamorm_accounts_has_session (DynamormAccounts *self,
   return has;
 }
 
-/**
- * dynamorm_accounts_list_names:
- * @self: a #DynamormAccounts
- *
- * Returns: (transfer full) (array zero-terminated=1): the partners' names,
- *   sorted
- *
- * Since: 0.2
- */
 static int
 compare_names (gconstpointer a, gconstpointer b)
 {
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/**
+ * dynamorm_accounts_list_names:
+ * @self: a #DynamormAccounts
+ *
+ * Lists the names of the partner accounts added to @self.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the partners' names,
+ *   sorted
+ *
+ * Since: 0.2
+ */
 char **
 dynamorm_accounts_list_names (DynamormAccounts *self)
 {

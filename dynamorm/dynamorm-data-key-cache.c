@@ -198,6 +198,8 @@ dynamorm_data_key_cache_new (guint   max_age_seconds,
  * dynamorm_data_key_cache_get_max_age:
  * @self: a #DynamormDataKeyCache
  *
+ * Gets how long, in seconds, a data key may be used after the key provider made it.
+ *
  * Returns: the age limit, in seconds
  *
  * Since: 0.2
@@ -212,6 +214,8 @@ dynamorm_data_key_cache_get_max_age (DynamormDataKeyCache *self)
 /**
  * dynamorm_data_key_cache_get_max_uses:
  * @self: a #DynamormDataKeyCache
+ *
+ * Gets how many values one cached data key may encrypt before a new one is asked for.
  *
  * Returns: how many values one data key encrypts
  *
@@ -228,6 +232,8 @@ dynamorm_data_key_cache_get_max_uses (DynamormDataKeyCache *self)
  * dynamorm_data_key_cache_get_max_entries:
  * @self: a #DynamormDataKeyCache
  *
+ * Gets how many data keys the cache holds at most.
+ *
  * Returns: how many data keys the cache holds at most
  *
  * Since: 0.2
@@ -242,6 +248,8 @@ dynamorm_data_key_cache_get_max_entries (DynamormDataKeyCache *self)
 /**
  * dynamorm_data_key_cache_get_n_entries:
  * @self: a #DynamormDataKeyCache
+ *
+ * Gets how many data keys the cache holds now.
  *
  * Returns: how many data keys the cache holds now (expired ones included
  *   until they are next looked up or pushed out)
@@ -264,6 +272,8 @@ dynamorm_data_key_cache_get_n_entries (DynamormDataKeyCache *self)
  * dynamorm_data_key_cache_get_hits:
  * @self: a #DynamormDataKeyCache
  *
+ * Gets how many lookups the cache answered itself.
+ *
  * Returns: how many lookups the cache answered without the key provider
  *
  * Since: 0.2
@@ -283,6 +293,8 @@ dynamorm_data_key_cache_get_hits (DynamormDataKeyCache *self)
 /**
  * dynamorm_data_key_cache_get_misses:
  * @self: a #DynamormDataKeyCache
+ *
+ * Gets how many lookups had to ask the key provider.
  *
  * Returns: how many lookups went to the key provider
  *

@@ -468,6 +468,8 @@ dynamorm_session_set_key_provider (DynamormSession     *self,
  * dynamorm_session_get_key_provider:
  * @self: a #DynamormSession
  *
+ * Gets the key provider that encrypts and decrypts the session's encrypted properties.
+ *
  * Returns: (transfer none) (nullable): the session's key provider
  *
  * Since: 0.2
@@ -510,6 +512,8 @@ dynamorm_session_set_data_key_cache (DynamormSession      *self,
 /**
  * dynamorm_session_get_data_key_cache:
  * @self: a #DynamormSession
+ *
+ * Gets the cache of data keys the session's encrypted properties use.
  *
  * Returns: (transfer none) (nullable): the session's data-key cache, or
  *   %NULL when data keys are not cached

@@ -500,6 +500,7 @@ moto_create_key (const char *url)
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
   g_autoptr(GBytes) body = g_bytes_new_static ("{}", 2);
   g_autoptr(GBytes) answer = NULL;
+  g_autofree char *text = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -511,7 +512,9 @@ moto_create_key (const char *url)
                                 "SignedHeaders=host, Signature=0");
   answer = soup_session_send_and_read (session, msg, NULL, &error);
   g_assert_no_error (error);
-  node = json_from_string (g_bytes_get_data (answer, NULL), &error);
+  /* the bytes libsoup reads are not NUL-terminated */
+  text = g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+  node = json_from_string (text, &error);
   g_assert_no_error (error);
   return g_strdup (json_object_get_string_member (json_object_get_object_member (json_node_get_object (node),
                                                                                  "KeyMetadata"), "KeyId"));
