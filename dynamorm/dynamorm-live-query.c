@@ -148,19 +148,22 @@ insert_at (DynamormLiveQuery *self, guint position, DynamormModel *model, char *
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
-/* Sets on current the stored properties whose values differ in fresh:
- * one notify per changed property. */
-static void
-update_in_place (DynamormModel *current, DynamormModel *fresh)
+/* Sets on current the stored properties whose values differ in fresh, with
+ * one notify each; returns their names (NULL when none changed). Shared with
+ * DynamormModelWatch. */
+char **
+_dynamorm_model_update_from (DynamormModel *current, DynamormModel *fresh)
 {
   g_autoptr(JsonNode) before = dynamorm_model_to_item (current, NULL);
   g_autoptr(JsonNode) after = dynamorm_model_to_item (fresh, NULL);
+  g_autoptr(GStrvBuilder) changed = g_strv_builder_new ();
   g_autofree GParamSpec **pspecs = NULL;
+  g_auto(GStrv) names = NULL;
   guint n_pspecs;
   JsonObject *b, *a;
 
   if (before == NULL || after == NULL || json_node_equal (before, after))
-    return;
+    return NULL;
   b = json_node_get_object (before);
   a = json_node_get_object (after);
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (current), &n_pspecs);
@@ -185,9 +188,18 @@ update_in_place (DynamormModel *current, DynamormModel *fresh)
           g_value_init (&value, pspecs[i]->value_type);
           g_object_get_property (G_OBJECT (fresh), pspecs[i]->name, &value);
           g_object_set_property (G_OBJECT (current), pspecs[i]->name, &value);
+          g_strv_builder_add (changed, pspecs[i]->name);
         }
     }
   g_object_thaw_notify (G_OBJECT (current));
+  names = g_strv_builder_end (changed);
+  return names[0] != NULL ? g_steal_pointer (&names) : NULL;
+}
+
+static void
+update_in_place (DynamormModel *current, DynamormModel *fresh)
+{
+  g_auto(GStrv) changed = _dynamorm_model_update_from (current, fresh);
 }
 
 /* The first answer (or one into an empty list) in one step. */

@@ -223,4 +223,8 @@ JsonNode *_dynamorm_av_new_string (const char *type, const char *text);
 JsonNode *_dynamorm_av_new (const char *type, JsonNode *inner); /* takes inner */
 const char *_dynamorm_av_get_type (JsonNode *av, JsonNode **inner);
 
+/* Live data (dynamorm-live-query.c): sets on current the stored properties
+ * that differ in fresh (one notify each); their names, or NULL. */
+char **_dynamorm_model_update_from (DynamormModel *current, DynamormModel *fresh);
+
 G_END_DECLS

@@ -31,6 +31,7 @@
 #include "dynamorm-stream.h"
 #include "dynamorm-change-feed.h"
 #include "dynamorm-live-query.h"
+#include "dynamorm-model-watch.h"
 #include "dynamorm-key-provider.h"
 #include "dynamorm-local-key-provider.h"
 #include "dynamorm-data-key-cache.h"
