@@ -19,6 +19,8 @@ test_packages=(
   clang
   # the formatting check of changed lines (scripts/check-format.py)
   clang-format
+  # the GTK 4 task board example and its self-test under Xvfb (examples/task-board.c)
+  libgtk-4-dev xvfb xauth
 )
 
 wanted=("${build_packages[@]}")
