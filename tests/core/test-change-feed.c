@@ -72,14 +72,15 @@ on_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs the default context until *flag, a failure, or 20 s. */
+/* Runs the default context until *flag (or n records when flag is NULL),
+ * a failure, or 20 s. */
 static void
-run_until (gboolean *flag, Collector *c)
+run_until_done (gboolean *flag, guint n, Collector *c)
 {
   gboolean timed_out = FALSE;
   guint id = g_timeout_add (20000, on_timeout, &timed_out);
 
-  while (!*flag && c->failure == NULL && !timed_out)
+  while ((flag ? !*flag : c->records->len < n) && c->failure == NULL && !timed_out)
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (id);
@@ -87,15 +88,15 @@ run_until (gboolean *flag, Collector *c)
 }
 
 static void
+run_until (gboolean *flag, Collector *c)
+{
+  run_until_done (flag, 0, c);
+}
+
+static void
 run_until_records (Collector *c, guint n)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (20000, on_timeout, &timed_out);
-
-  while (c->records->len < n && c->failure == NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
+  run_until_done (NULL, n, c);
   g_assert_no_error (c->failure);
   g_assert_cmpuint (c->records->len, ==, n);
 }

@@ -111,25 +111,25 @@ delete_card (DynamormSession *session, const char *board, const char *slot)
   g_assert_no_error (error);
 }
 
-/* The slots of the list, joined with commas. */
+/* One string property of every item of the list, joined with commas. */
 static char *
-slots (GListModel *model)
+join_property (GListModel *model, const char *property)
 {
   GString *s = g_string_new (NULL);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
       g_autoptr(GObject) item = g_list_model_get_item (model, i);
-      g_autofree char *slot = NULL;
+      g_autofree char *value = NULL;
 
-      g_object_get (item, "slot", &slot, NULL);
-      g_string_append_printf (s, "%s%s", i ? "," : "", slot);
+      g_object_get (item, property, &value, NULL);
+      g_string_append_printf (s, "%s%s", i ? "," : "", value);
     }
   return g_string_free (s, FALSE);
 }
 
 #define ASSERT_SLOTS(model, want) \
-  G_STMT_START { g_autofree char *got_ = slots (model); g_assert_cmpstr (got_, ==, want); } G_STMT_END
+  G_STMT_START { g_autofree char *got_ = join_property (model, "slot"); g_assert_cmpstr (got_, ==, want); } G_STMT_END
 
 static void
 test_follows_changes (void)
@@ -216,22 +216,6 @@ put_ranked (DynamormSession *session, const char *id, const char *title)
   g_assert_no_error (error);
 }
 
-static char *
-ids (GListModel *model)
-{
-  GString *s = g_string_new (NULL);
-
-  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
-    {
-      g_autoptr(GObject) item = g_list_model_get_item (model, i);
-      g_autofree char *id = NULL;
-
-      g_object_get (item, "id", &id, NULL);
-      g_string_append_printf (s, "%s%s", i ? "," : "", id);
-    }
-  return g_string_free (s, FALSE);
-}
-
 /* An index query sorted by a property that changes: the item moves (one
  * removal, one insertion at the new position) and keeps its object. */
 static void
@@ -268,7 +252,7 @@ test_moves (void)
 
   put_ranked (session, "a", "zucchini");
   run_until_changes (&log, "(0,0,3)(0,1,0)(2,0,1)");
-  order = ids (G_LIST_MODEL (live));
+  order = join_property (G_LIST_MODEL (live), "id");
   g_assert_cmpstr (order, ==, "b,c,a");
   last = g_list_model_get_item (G_LIST_MODEL (live), 2);
   g_assert_true (first == last);
