@@ -14,6 +14,14 @@
  * endpoint URL, such as a VPC endpoint), `timeout` and `connect_timeout`
  * (seconds) and `max_attempts`.
  *
+ * The Streams API (change feeds) has an endpoint of its own on AWS,
+ * `https://streams.dynamodb.REGION.amazonaws.com/`, signed for the service
+ * `dynamodb` like the rest. The `streams_endpoint` option (else
+ * `AWS_ENDPOINT_URL_DYNAMODB_STREAMS`) names another; with a custom
+ * `endpoint` (or `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL`) and no
+ * streams endpoint, Streams calls go to that endpoint too, as DynamoDB Local
+ * and dynamorm-server serve both APIs on one port.
+ *
  * With `role_arn`, the credentials assume that IAM role through STS
  * AssumeRole, with `external_id`, `role_session_name`, `duration_seconds`
  * (900 to 43200, default 3600) and `sts_endpoint` (else
@@ -47,7 +55,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static const char * const aws_options[] = {
-  "profile", "endpoint",
+  "profile", "endpoint", "streams_endpoint",
   /* STS AssumeRole on top of the credentials */
   "role_arn", "external_id", "role_session_name", "duration_seconds", "sts_endpoint",
   NULL
@@ -173,6 +181,37 @@ configure_role (const char                 *uri_string,
   return TRUE;
 }
 
+/* https://SERVICE.REGION.amazonaws.com/ (.com.cn in the China regions). */
+static char *
+default_endpoint_for (const char *service,
+                      const char *region)
+{
+  return g_strdup_printf ("https://%s.%s.amazonaws.com%s/", service, region,
+                          g_str_has_prefix (region, "cn-") ? ".cn" : "");
+}
+
+/* @endpoint as a URI with a path, or NULL and an error naming @source. */
+static GUri *
+parse_endpoint (const char  *endpoint,
+                const char  *source,
+                GError     **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (endpoint, G_URI_FLAGS_ENCODED, NULL);
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      (g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0 &&
+       g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") != 0))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("The %s “%s” is not an http:// or https:// URL"), source, endpoint);
+      return NULL;
+    }
+  if (*g_uri_get_path (uri) == '\0')
+    return g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+                        g_uri_get_port (uri), "/", g_uri_get_query (uri), NULL);
+  return g_steal_pointer (&uri);
+}
+
 static gboolean
 dynamorm_aws_backend_configure (DynamormHttpBackend        *backend,
                                 GUri                       *uri,
@@ -186,8 +225,12 @@ dynamorm_aws_backend_configure (DynamormHttpBackend        *backend,
   const char *endpoint = g_hash_table_lookup (options, "endpoint");
   const char *profile = g_hash_table_lookup (options, "profile");
   const char *endpoint_source = "endpoint";
+  const char *streams_endpoint = g_hash_table_lookup (options, "streams_endpoint");
+  const char *streams_source = "streams_endpoint";
   g_autofree char *default_endpoint = NULL;
+  g_autofree char *default_streams_endpoint = NULL;
   g_autoptr(GUri) endpoint_uri = NULL;
+  g_autoptr(GUri) streams_uri = NULL;
 
   if (region == NULL || *region == '\0')
     region = nonempty_env ("AWS_REGION");
@@ -221,31 +264,29 @@ dynamorm_aws_backend_configure (DynamormHttpBackend        *backend,
   if (endpoint == NULL && (endpoint = nonempty_env ("AWS_ENDPOINT_URL")) != NULL)
     endpoint_source = "AWS_ENDPOINT_URL";
   if (endpoint == NULL)
-    endpoint = default_endpoint =
-      g_strdup_printf ("https://dynamodb.%s.amazonaws.com%s/", region,
-                       g_str_has_prefix (region, "cn-") ? ".cn" : "");
+    endpoint = default_endpoint = default_endpoint_for ("dynamodb", region);
+  endpoint_uri = parse_endpoint (endpoint, endpoint_source, error);
+  if (endpoint_uri == NULL)
+    return FALSE;
 
-  endpoint_uri = g_uri_parse (endpoint, G_URI_FLAGS_ENCODED, NULL);
-  if (endpoint_uri == NULL || g_uri_get_host (endpoint_uri) == NULL ||
-      *g_uri_get_host (endpoint_uri) == '\0' ||
-      (g_ascii_strcasecmp (g_uri_get_scheme (endpoint_uri), "https") != 0 &&
-       g_ascii_strcasecmp (g_uri_get_scheme (endpoint_uri), "http") != 0))
+  if (streams_endpoint == NULL &&
+      (streams_endpoint = nonempty_env ("AWS_ENDPOINT_URL_DYNAMODB_STREAMS")) != NULL)
+    streams_source = "AWS_ENDPOINT_URL_DYNAMODB_STREAMS";
+  /* A custom endpoint serves the Streams API as well (DynamoDB Local,
+   * dynamorm-server) unless a streams endpoint of its own was named. */
+  if (streams_endpoint == NULL && default_endpoint != NULL)
+    streams_endpoint = default_streams_endpoint = default_endpoint_for ("streams.dynamodb", region);
+  if (streams_endpoint != NULL)
     {
-      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
-                   _("The %s “%s” is not an http:// or https:// URL"), endpoint_source, endpoint);
-      return FALSE;
-    }
-  if (*g_uri_get_path (endpoint_uri) == '\0')
-    {
-      GUri *with_path = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (endpoint_uri), NULL,
-                                     g_uri_get_host (endpoint_uri), g_uri_get_port (endpoint_uri),
-                                     "/", g_uri_get_query (endpoint_uri), NULL);
-      g_uri_unref (endpoint_uri);
-      endpoint_uri = with_path;
+      streams_uri = parse_endpoint (streams_endpoint, streams_source, error);
+      if (streams_uri == NULL)
+        return FALSE;
+      warn_if_cleartext (streams_uri, uri_string);
     }
 
   warn_if_cleartext (endpoint_uri, uri_string);
   config->endpoint = g_steal_pointer (&endpoint_uri);
+  config->streams_endpoint = g_steal_pointer (&streams_uri);
   config->region = g_strdup (region);
   if (self->credentials != NULL)
     config->credentials = dynamorm_aws_credential_provider_new_static (self->credentials);

@@ -179,6 +179,7 @@ dynamorm_http_backend_initable_init (GInitable     *initable,
     goto out;
 
   transport_options.endpoint = config.endpoint;
+  transport_options.streams_endpoint = config.streams_endpoint;
   transport_options.region = config.region;
   transport_options.credentials = config.credentials;
   transport_options.retry_policy = policy;
@@ -190,13 +191,17 @@ dynamorm_http_backend_initable_init (GInitable     *initable,
 
   {
     g_autofree char *endpoint = g_uri_to_string (config.endpoint);
-    g_debug ("%s backend for %s: endpoint %s, region %s, timeout %u ms, connect timeout %u ms",
-             G_OBJECT_TYPE_NAME (self), uri_string, endpoint, config.region, timeout_ms, connect_timeout_ms);
+    g_autofree char *streams = g_uri_to_string (config.streams_endpoint ? config.streams_endpoint
+                                                                        : config.endpoint);
+    g_debug ("%s backend for %s: endpoint %s, streams endpoint %s, region %s, timeout %u ms, "
+             "connect timeout %u ms", G_OBJECT_TYPE_NAME (self), uri_string, endpoint, streams,
+             config.region, timeout_ms, connect_timeout_ms);
   }
   ok = TRUE;
 
 out:
   g_clear_pointer (&config.endpoint, g_uri_unref);
+  g_clear_pointer (&config.streams_endpoint, g_uri_unref);
   g_clear_pointer (&config.region, g_free);
   g_clear_pointer (&config.credentials, dynamorm_aws_credential_provider_unref);
   return ok;

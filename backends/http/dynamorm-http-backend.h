@@ -15,6 +15,7 @@ G_DECLARE_DERIVABLE_TYPE (DynamormHttpBackend, dynamorm_http_backend, DYNAMORM, 
 /* What a subclass works out from its URI. */
 typedef struct {
   GUri *endpoint;                               /* owned */
+  GUri *streams_endpoint;                       /* owned; NULL: endpoint serves Streams too */
   char *region;                                 /* owned */
   DynamormAwsCredentialProvider *credentials;   /* owned */
 } DynamormHttpBackendConfig;

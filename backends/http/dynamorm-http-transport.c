@@ -17,15 +17,23 @@
 #define TARGET_PREFIX "DynamoDB_20120810."
 #define CONTENT_TYPE "application/x-amz-json-1.0"
 #define SIGNING_NAME "dynamodb"
+#define STREAMS_TARGET_PREFIX "DynamoDBStreams_20120810."
+
+/* Where one API is served: DynamoDB's and the Streams API's (another host
+ * on AWS, the same one on DynamoDB Local and dynamorm-server). */
+typedef struct {
+  GUri *uri;
+  char *str;
+  char *host;                   /* the Host header libsoup will send */
+} Endpoint;
 
 struct _DynamormHttpTransport
 {
   gatomicrefcount ref_count;
 
   SoupSession *session;
-  GUri *endpoint;
-  char *endpoint_str;
-  char *host;                   /* the Host header libsoup will send */
+  Endpoint endpoint;
+  Endpoint streams;
   char *region;
   DynamormAwsCredentialProvider *credentials;
   DynamormRetryPolicy *retry_policy;
@@ -51,6 +59,7 @@ typedef struct {
 /* One DynamoDB call, over its attempts. */
 typedef struct {
   DynamormHttpTransport *transport;
+  const Endpoint *endpoint;     /* the transport's, by the target's API */
   char *operation;
   char *target;
   GBytes *body;
@@ -110,6 +119,23 @@ host_for_headers (GUri *uri)
   return g_strdup_printf ("%s:%d", host, port);
 }
 
+static void
+endpoint_init (Endpoint *endpoint,
+               GUri     *uri)
+{
+  endpoint->uri = g_uri_ref (uri);
+  endpoint->str = g_uri_to_string (uri);
+  endpoint->host = host_for_headers (uri);
+}
+
+static void
+endpoint_clear (Endpoint *endpoint)
+{
+  g_clear_pointer (&endpoint->uri, g_uri_unref);
+  g_clear_pointer (&endpoint->str, g_free);
+  g_clear_pointer (&endpoint->host, g_free);
+}
+
 DynamormHttpTransport *
 dynamorm_http_transport_new (const DynamormHttpTransportOptions *options)
 {
@@ -117,9 +143,9 @@ dynamorm_http_transport_new (const DynamormHttpTransportOptions *options)
   g_autofree char *user_agent = g_strdup_printf ("dynamorm/%s ", PACKAGE_VERSION);
 
   g_atomic_ref_count_init (&self->ref_count);
-  self->endpoint = g_uri_ref (options->endpoint);
-  self->endpoint_str = g_uri_to_string (options->endpoint);
-  self->host = host_for_headers (options->endpoint);
+  endpoint_init (&self->endpoint, options->endpoint);
+  endpoint_init (&self->streams, options->streams_endpoint ? options->streams_endpoint
+                                                           : options->endpoint);
   self->region = g_strdup (options->region);
   self->credentials = dynamorm_aws_credential_provider_ref (options->credentials);
   self->retry_policy = options->retry_policy ? g_object_ref (options->retry_policy)
@@ -163,9 +189,8 @@ dynamorm_http_transport_unref (DynamormHttpTransport *self)
   dynamorm_http_timer_free (self->timer);
   g_clear_pointer (&self->credentials, dynamorm_aws_credential_provider_unref);
   g_clear_object (&self->retry_policy);
-  g_uri_unref (self->endpoint);
-  g_free (self->endpoint_str);
-  g_free (self->host);
+  endpoint_clear (&self->endpoint);
+  endpoint_clear (&self->streams);
   g_free (self->region);
   g_free (self);
 }
@@ -173,7 +198,7 @@ dynamorm_http_transport_unref (DynamormHttpTransport *self)
 const char *
 dynamorm_http_transport_get_endpoint (DynamormHttpTransport *self)
 {
-  return self->endpoint_str;
+  return self->endpoint.str;
 }
 
 static Deadline *
@@ -345,6 +370,8 @@ call_new (DynamormHttpTransport *transport,
   /* "DynamoDBStreams_20120810.GetRecords" names its API itself. */
   call->target = strchr (operation, '.') != NULL ? g_strdup (operation)
                                                  : g_strconcat (TARGET_PREFIX, operation, NULL);
+  call->endpoint = g_str_has_prefix (call->target, STREAMS_TARGET_PREFIX) ? &transport->streams
+                                                                           : &transport->endpoint;
   call->body = serialize_body (request);
   call->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   call->attempt = 1;
@@ -380,7 +407,7 @@ begin_attempt (Call                 *call,
   g_clear_pointer (&call->creds, dynamorm_credentials_unref);
   call->creds = dynamorm_credentials_ref (creds);
 
-  call->msg = soup_message_new_from_uri (SOUP_METHOD_POST, transport->endpoint);
+  call->msg = soup_message_new_from_uri (SOUP_METHOD_POST, call->endpoint->uri);
   /* libsoup opens a new connection for every POST unless told the request
    * may be repeated; ours may (we retry them ourselves), and keep-alive
    * matters for latency. */
@@ -390,9 +417,9 @@ begin_attempt (Call                 *call,
   soup_message_headers_replace (headers, "X-Amz-Target", call->target);
   soup_message_headers_replace (headers, "Accept-Encoding", "identity");
 
-  signer = dynamorm_sigv4_request_new (SOUP_METHOD_POST, g_uri_get_path (transport->endpoint),
-                                       g_uri_get_query (transport->endpoint));
-  dynamorm_sigv4_request_add_header (signer, "Host", transport->host);
+  signer = dynamorm_sigv4_request_new (SOUP_METHOD_POST, g_uri_get_path (call->endpoint->uri),
+                                       g_uri_get_query (call->endpoint->uri));
+  dynamorm_sigv4_request_add_header (signer, "Host", call->endpoint->host);
   dynamorm_sigv4_request_add_header (signer, "Content-Type", CONTENT_TYPE);
   dynamorm_sigv4_request_add_header (signer, "X-Amz-Target", call->target);
   dynamorm_sigv4_request_set_body (signer, call->body);
@@ -409,7 +436,7 @@ begin_attempt (Call                 *call,
     soup_message_headers_foreach (headers, log_request_headers, str);
     g_debug ("%s: sending attempt %u/%u: POST %s, %zu bytes%s", call->operation, call->attempt,
              dynamorm_retry_policy_get_max_attempts (transport->retry_policy),
-             transport->endpoint_str, g_bytes_get_size (call->body), str->str);
+             call->endpoint->str, g_bytes_get_size (call->body), str->str);
   }
 
   /* The attempt's own cancellable: cancelled by the caller's, or by a deadline. */
@@ -540,28 +567,28 @@ classify (Call       *call,
         error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_NETWORK,
                              _("Could not connect to DynamoDB at %s within %u ms; check the endpoint "
                                "and the network, or raise the “connect_timeout” URI option"),
-                             transport->endpoint_str, transport->connect_timeout_ms);
+                             call->endpoint->str, transport->connect_timeout_ms);
       else if (fired == DEADLINE_REQUEST)
         error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_NETWORK,
                              _("DynamoDB at %s did not answer %s within %u ms; raise the “timeout” "
                                "URI option if requests are expected to take longer"),
-                             transport->endpoint_str, call->operation, transport->timeout_ms);
+                             call->endpoint->str, call->operation, transport->timeout_ms);
       else if (is_tls_failure (terror))
         error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_NETWORK,
                              _("The TLS connection to %s failed: %s. Certificates are always verified; "
                                "make sure the system trust store knows the server’s CA"),
-                             transport->endpoint_str, terror->message);
+                             call->endpoint->str, terror->message);
       else if (g_error_matches (terror, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) &&
                soup_message_get_status (call->msg) != SOUP_STATUS_NONE)
         /* Headers came, then the body stopped short: a broken answer, not
          * an unreachable service. */
         error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
                              _("The answer from %s to %s was cut short: %s"),
-                             transport->endpoint_str, call->operation, terror->message);
+                             call->endpoint->str, call->operation, terror->message);
       else
         error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_NETWORK,
                              _("Could not talk to DynamoDB at %s: %s"),
-                             transport->endpoint_str, terror->message);
+                             call->endpoint->str, terror->message);
 
       /* Transient unless it is about certificates. */
       retryable = !is_tls_failure (terror);
@@ -593,7 +620,7 @@ classify (Call       *call,
           error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
                                _("The answer from %s to %s failed its CRC32 check (x-amz-crc32 %s, "
                                  "body %u): it was corrupted on the way"),
-                               transport->endpoint_str, call->operation, crc_header, actual);
+                               call->endpoint->str, call->operation, crc_header, actual);
           retryable = TRUE;
           lost = TRUE;
           goto out;
@@ -613,12 +640,12 @@ classify (Call       *call,
       if (check != DDB_JSON_CHECK_OK)
         error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
                              _("%s answered %s with JSON this client refuses to read: %s"),
-                             transport->endpoint_str, call->operation, ddb_json_check_describe (check));
+                             call->endpoint->str, call->operation, ddb_json_check_describe (check));
       else
         error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
                              _("%s answered %s with something that is not a JSON object (%zu bytes); "
                                "is it a DynamoDB endpoint?"),
-                             transport->endpoint_str, call->operation, g_bytes_get_size (bytes));
+                             call->endpoint->str, call->operation, g_bytes_get_size (bytes));
       lost = TRUE;
       goto out;
     }
@@ -649,7 +676,7 @@ classify (Call       *call,
       error = g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
                            _("%s answered %s with HTTP %u %s and no DynamoDB error body; "
                              "is it a DynamoDB endpoint?"),
-                           transport->endpoint_str, call->operation, status,
+                           call->endpoint->str, call->operation, status,
                            soup_message_get_reason_phrase (call->msg));
   }
 

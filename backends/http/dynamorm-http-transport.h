@@ -15,6 +15,8 @@ typedef struct _DynamormHttpTransport DynamormHttpTransport;
 
 typedef struct {
   GUri *endpoint;                                  /* http(s)://host[:port]/ */
+  GUri *streams_endpoint;                          /* DynamoDBStreams_20120810.* calls;
+                                                      NULL: endpoint */
   const char *region;
   DynamormAwsCredentialProvider *credentials;
   DynamormRetryPolicy *retry_policy;               /* NULL: the default policy */

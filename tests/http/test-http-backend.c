@@ -238,6 +238,7 @@ test_uri_errors (void)
     { "aws://Not_A_Region", "region" },
     { "aws://eu-west-1?endpoint=ftp://example.com", "ftp://example.com" },
     { "aws://eu-west-1?profile=", "profile" },
+    { "aws://eu-west-1?streams_endpoint=ftp://example.com", "streams_endpoint" },
   };
 
   test_clear_aws_env ();
@@ -819,6 +820,125 @@ test_log_redaction (void)
   fake_server_free (server);
 }
 
+/* ---- the Streams API's endpoint ------------------------------------------ */
+
+/* Sends a Streams call, asserts where it went and how it was signed. */
+static void
+assert_streams_call_to (DynamormBackend *backend,
+                        FakeServer      *server,
+                        gboolean         async)
+{
+  g_autoptr(JsonNode) request = test_json ("{}");
+  g_autoptr(JsonNode) response = NULL;
+  g_autoptr(FakeRequest) seen = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *host = g_strdup (fake_server_get_url (server) + strlen ("http://"));
+  guint before = fake_server_count (server);
+  const char *operation = "DynamoDBStreams_20120810.ListStreams";
+
+  if (async)
+    response = test_invoke_async_wait (backend, operation, request, NULL, &error);
+  else
+    response = dynamorm_backend_invoke (backend, operation, request, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (response);
+
+  g_assert_cmpuint (fake_server_count (server), ==, before + 1);
+  seen = fake_server_get_request (server, before);
+  g_assert_cmpstr (g_hash_table_lookup (seen->headers, "x-amz-target"), ==, operation);
+  g_assert_cmpstr (g_hash_table_lookup (seen->headers, "host"), ==, host);
+  /* Streams are signed for the service "dynamodb", in the URI's region. */
+  g_assert_nonnull (strstr (g_hash_table_lookup (seen->headers, "authorization"),
+                            "/eu-west-1/dynamodb/aws4_request, "));
+}
+
+static void
+test_streams_endpoint (void)
+{
+  FakeServer *dynamodb = fake_server_new (ok_handler, NULL);
+  FakeServer *streams = fake_server_new (ok_handler, NULL);
+  g_autoptr(DynamormCredentials) credentials =
+    dynamorm_credentials_new ("AKIDDYNAMORMTEST", FAKE_SECRET, NULL, NULL);
+  g_autofree char *both = g_strdup_printf ("aws://eu-west-1?endpoint=%s&streams_endpoint=%s",
+                                           fake_server_get_url (dynamodb),
+                                           fake_server_get_url (streams));
+  g_autofree char *one = g_strdup_printf ("aws://eu-west-1?endpoint=%s", fake_server_get_url (dynamodb));
+  g_autoptr(DynamormBackend) backend = NULL;
+  g_autoptr(JsonNode) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  test_clear_aws_env ();
+
+  /* A streams endpoint of its own: DynamoDB calls go to one, Streams calls
+   * to the other. */
+  backend = test_backend_new (both, NULL, credentials, &error);
+  g_assert_no_error (error);
+  response = list_tables (backend, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  assert_list_tables_ok (response);
+  g_assert_cmpuint (fake_server_count (dynamodb), ==, 1);
+  assert_streams_call_to (backend, streams, FALSE);
+  assert_streams_call_to (backend, streams, TRUE);
+  g_assert_cmpuint (fake_server_count (dynamodb), ==, 1);
+  g_clear_object (&backend);
+
+  /* The same from the SDKs' variable. */
+  g_setenv ("AWS_ENDPOINT_URL_DYNAMODB_STREAMS", fake_server_get_url (streams), TRUE);
+  backend = test_backend_new (one, NULL, credentials, &error);
+  g_assert_no_error (error);
+  assert_streams_call_to (backend, streams, FALSE);
+  g_clear_object (&backend);
+  g_unsetenv ("AWS_ENDPOINT_URL_DYNAMODB_STREAMS");
+
+  /* A custom endpoint alone (DynamoDB Local, dynamorm-server) serves both. */
+  backend = test_backend_new (one, NULL, credentials, &error);
+  g_assert_no_error (error);
+  assert_streams_call_to (backend, dynamodb, FALSE);
+  assert_streams_call_to (backend, dynamodb, TRUE);
+  g_assert_cmpuint (fake_server_count (streams), ==, 3);
+  g_clear_object (&backend);
+
+  fake_server_free (streams);
+  fake_server_free (dynamodb);
+}
+
+/* Without an endpoint, Streams calls go to AWS's streams host of the region
+ * (no request is sent: the backend logs its endpoints when it is made). */
+static void
+test_streams_default_endpoint (void)
+{
+  static const struct {
+    const char *uri;
+    const char *logged;
+  } cases[] = {
+    { "aws://eu-west-1", "endpoint https://dynamodb.eu-west-1.amazonaws.com/, "
+                         "streams endpoint https://streams.dynamodb.eu-west-1.amazonaws.com/," },
+    { "aws://cn-north-1", "streams endpoint https://streams.dynamodb.cn-north-1.amazonaws.com.cn/," },
+  };
+
+  test_clear_aws_env ();
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(DynamormBackend) backend = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *captured = NULL;
+
+      g_mutex_lock (&log_lock);
+      log_text = g_string_new (NULL);
+      g_mutex_unlock (&log_lock);
+
+      backend = test_backend_new (cases[i].uri, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (backend);
+
+      g_mutex_lock (&log_lock);
+      captured = g_string_free (g_steal_pointer (&log_text), FALSE);
+      g_mutex_unlock (&log_lock);
+      g_test_message ("captured log:\n%s", captured);
+      g_assert_nonnull (strstr (captured, cases[i].logged));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -853,6 +973,8 @@ main (int    argc,
   g_test_add_func ("/dynamorm/http/cancel-in-flight", test_cancel_in_flight);
   g_test_add_func ("/dynamorm/http/threads", test_threads);
   g_test_add_func ("/dynamorm/http/log-redaction", test_log_redaction);
+  g_test_add_func ("/dynamorm/http/streams-endpoint", test_streams_endpoint);
+  g_test_add_func ("/dynamorm/http/streams-default-endpoint", test_streams_default_endpoint);
 
   return g_test_run ();
 }
