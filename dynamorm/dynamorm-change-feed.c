@@ -1249,6 +1249,8 @@ dynamorm_change_feed_set_checkpoint (DynamormChangeFeed  *self,
  * dynamorm_change_feed_is_running:
  * @self: a #DynamormChangeFeed
  *
+ * Tells whether the feed is delivering changes.
+ *
  * Returns: whether the feed was started and has not stopped or failed
  */
 gboolean
@@ -1261,6 +1263,8 @@ dynamorm_change_feed_is_running (DynamormChangeFeed *self)
 /**
  * dynamorm_change_feed_is_ready:
  * @self: a #DynamormChangeFeed
+ *
+ * Tells whether the feed knows where it reads from.
  *
  * Returns: whether the feed has its position: every change committed from
  *   now on will be delivered
@@ -1276,6 +1280,8 @@ dynamorm_change_feed_is_ready (DynamormChangeFeed *self)
  * dynamorm_change_feed_get_source:
  * @self: a #DynamormChangeFeed
  *
+ * Gets where the feed reads the table's changes from.
+ *
  * Returns: where the feed reads changes from
  */
 DynamormChangeFeedSource
@@ -1289,6 +1295,8 @@ dynamorm_change_feed_get_source (DynamormChangeFeed *self)
  * dynamorm_change_feed_get_model_type:
  * @self: a #DynamormChangeFeed
  *
+ * Gets the model type of the feed's records.
+ *
  * Returns: the model type the records' images are read into
  */
 GType
@@ -1301,6 +1309,8 @@ dynamorm_change_feed_get_model_type (DynamormChangeFeed *self)
 /**
  * dynamorm_change_feed_get_session:
  * @self: a #DynamormChangeFeed
+ *
+ * Gets the session the feed was made for.
  *
  * Returns: (transfer none): the session the feed reads through
  */

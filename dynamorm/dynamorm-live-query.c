@@ -449,6 +449,8 @@ dynamorm_live_query_new (DynamormQuery *query)
  * dynamorm_live_query_get_query:
  * @self: a #DynamormLiveQuery
  *
+ * Gets the query whose answer the list holds.
+ *
  * Returns: (transfer none): the query the list follows
  */
 DynamormQuery *
@@ -462,6 +464,8 @@ dynamorm_live_query_get_query (DynamormLiveQuery *self)
  * dynamorm_live_query_get_feed:
  * @self: a #DynamormLiveQuery
  *
+ * Gets the change feed that keeps the list current.
+ *
  * Returns: (transfer none): the change feed the list follows
  */
 DynamormChangeFeed *
@@ -474,6 +478,8 @@ dynamorm_live_query_get_feed (DynamormLiveQuery *self)
 /**
  * dynamorm_live_query_is_loaded:
  * @self: a #DynamormLiveQuery
+ *
+ * Tells whether the query has run once.
  *
  * Returns: whether the first answer of the query is in the list
  */

@@ -148,6 +148,8 @@ dynamorm_model_watch_new (DynamormSession  *session,
  * dynamorm_model_watch_get_model:
  * @self: a #DynamormModelWatch
  *
+ * Gets the model object the watch keeps current.
+ *
  * Returns: (transfer none): the watched object
  */
 DynamormModel *
@@ -161,6 +163,8 @@ dynamorm_model_watch_get_model (DynamormModelWatch *self)
  * dynamorm_model_watch_get_feed:
  * @self: a #DynamormModelWatch
  *
+ * Gets the change feed the watch reads.
+ *
  * Returns: (transfer none): the change feed the watch follows
  */
 DynamormChangeFeed *
@@ -173,6 +177,8 @@ dynamorm_model_watch_get_feed (DynamormModelWatch *self)
 /**
  * dynamorm_model_watch_is_removed:
  * @self: a #DynamormModelWatch
+ *
+ * Tells whether the watched item was deleted.
  *
  * Returns: whether the item was deleted (and not written again) since the
  *   watch started
