@@ -38,14 +38,20 @@
  * other retryable failures wait 0.5 s, doubling to 10 s, and go on. On the
  * memory backend every committed change also wakes the feed at once.
  *
- * Without a checkpoint the feed starts from "now": it reads the open shards
- * to their current end without delivering, then emits
+ * Without a checkpoint the feed starts from "now": it takes a LATEST
+ * iterator on each open shard, then emits
  * [signal@Dynamorm.ChangeFeed::ready]; every change committed after that is
- * delivered. [method@Dynamorm.ChangeFeed.get_checkpoint] saves the position
- * (per shard, the sequence number of the last record delivered) as a string,
- * and a feed started from it delivers exactly the records after it: none
- * missed, none repeated. A record counts as delivered once its
- * [signal@Dynamorm.ChangeFeed::record] handlers have run.
+ * delivered. A shard counts as finished only when GetRecords answers no next
+ * iterator (closed and read to its end), never because an answer was empty.
+ * [method@Dynamorm.ChangeFeed.get_checkpoint] saves the position (per shard,
+ * the sequence number of the last record delivered) as a string, and a feed
+ * started from it delivers exactly the records after it: none missed, none
+ * repeated. A record counts as delivered once its
+ * [signal@Dynamorm.ChangeFeed::record] handlers have run. The one exception:
+ * a shard on which nothing was delivered since a start from now has no
+ * sequence number yet; the checkpoint says "latest" for it and a feed
+ * started from it reads that shard from LATEST again, so changes made to
+ * it while no feed ran are not delivered.
  *
  * On the memory backend a table without a stream is fed in-process (every
  * change, as it commits); such a feed has no checkpoint.
@@ -71,7 +77,8 @@ typedef struct
   char *last_sequence;  /* the last record delivered (or passed), or NULL */
   char *iterator;       /* NULL: ask GetShardIterator */
   gboolean done;        /* closed and read to its end */
-  gboolean skipping;    /* catching up to "now": records are passed over */
+  gboolean from_latest; /* started from "now" (LATEST), nothing delivered yet:
+                         * the position is the iterator, not a sequence */
   gboolean reasked;     /* the iterator was asked again after a trim error */
 } Shard;
 
@@ -577,15 +584,16 @@ add_described_shard (DynamormChangeFeed *self, JsonObject *described)
     {
       shard->last_sequence = g_strdup (saved->last_sequence);
       shard->done = saved->done;
+      shard->from_latest = saved->from_latest;
     }
   else if (!self->described && self->checkpoint == NULL)
     {
       /* Starting from now: closed shards are history, open ones are read
-       * to their end without delivering. */
+       * from LATEST (just after their last record). */
       if (range != NULL && json_object_has_member (range, "EndingSequenceNumber"))
         shard->done = TRUE;
       else
-        shard->skipping = TRUE;
+        shard->from_latest = TRUE;
     }
   g_ptr_array_add (self->shards, shard);
 }
@@ -755,7 +763,8 @@ get_shard_iterator (DynamormChangeFeed *self, Shard *shard)
   json_builder_set_member_name (builder, "ShardId");
   json_builder_add_string_value (builder, shard->id);
   json_builder_set_member_name (builder, "ShardIteratorType");
-  json_builder_add_string_value (builder, shard->last_sequence ? "AFTER_SEQUENCE_NUMBER" : "TRIM_HORIZON");
+  json_builder_add_string_value (builder, shard->last_sequence ? "AFTER_SEQUENCE_NUMBER"
+                                          : shard->from_latest ? "LATEST" : "TRIM_HORIZON");
   if (shard->last_sequence != NULL)
     {
       json_builder_set_member_name (builder, "SequenceNumber");
@@ -777,8 +786,8 @@ record_sequence (JsonNode *record)
   return ddb ? json_object_get_string_member_with_default (ddb, "SequenceNumber", NULL) : NULL;
 }
 
-/* Delivers (or, catching up, passes) the records of one answer. Returns
- * FALSE when the feed stopped on the way. */
+/* Delivers the records of one answer. Returns FALSE when the feed stopped
+ * on the way. */
 static gboolean
 deliver_records (DynamormChangeFeed *self, Shard *shard, JsonArray *records)
 {
@@ -796,21 +805,18 @@ deliver_records (DynamormChangeFeed *self, Shard *shard, JsonArray *records)
                                    self->table_name));
           return FALSE;
         }
-      if (!shard->skipping)
+      record = dynamorm_stream_record_new_from_node (node, self->model_type, &error);
+      if (record == NULL)
         {
-          record = dynamorm_stream_record_new_from_node (node, self->model_type, &error);
-          if (record == NULL)
-            {
-              g_prefix_error (&error, _("The change feed of table “%s” stopped on a record it cannot read: "),
-                              self->table_name);
-              fail (self, g_steal_pointer (&error));
-              return FALSE;
-            }
+          g_prefix_error (&error, _("The change feed of table “%s” stopped on a record it cannot read: "),
+                          self->table_name);
+          fail (self, g_steal_pointer (&error));
+          return FALSE;
         }
       g_free (shard->last_sequence);
       shard->last_sequence = g_strdup (sequence);
-      if (record != NULL)
-        g_signal_emit (self, signals[SIGNAL_RECORD], 0, record);
+      shard->from_latest = FALSE;
+      g_signal_emit (self, signals[SIGNAL_RECORD], 0, record);
       if (!self->running)
         return FALSE;
     }
@@ -818,13 +824,13 @@ deliver_records (DynamormChangeFeed *self, Shard *shard, JsonArray *records)
 }
 
 static void
-after_poll (DynamormChangeFeed *self, Shard *shard, guint n_records, gboolean was_skipping)
+after_poll (DynamormChangeFeed *self, Shard *shard, guint n_records)
 {
   guint readable = 0;
 
   if (shard->done)
     self->need_describe = TRUE;  /* closed: its children come next */
-  if (n_records > 0 || was_skipping || self->woken || shard->done)
+  if (n_records > 0 || self->woken || shard->done)
     {
       self->empty_polls = 0;
       self->idle_wait_ms = IDLE_WAIT_MIN_MS;
@@ -850,7 +856,6 @@ on_get_records (GObject *object, GAsyncResult *result, gpointer data)
   JsonObject *obj;
   JsonArray *records;
   const char *service_error = error ? dynamorm_error_get_service_error (error) : NULL;
-  gboolean was_skipping;
 
   if (response == NULL && shard != NULL && g_strcmp0 (service_error, "ExpiredIteratorException") == 0)
     {
@@ -884,14 +889,14 @@ on_get_records (GObject *object, GAsyncResult *result, gpointer data)
   shard->reasked = FALSE;
   g_free (shard->iterator);
   shard->iterator = g_strdup (json_object_get_string_member_with_default (obj, "NextShardIterator", NULL));
-  was_skipping = shard->skipping;
   if (!deliver_records (self, shard, records))
     return;
+  /* Only a closed shard read to its end has no next iterator; an empty
+   * answer with one says nothing (DynamoDB may answer empty before the
+   * records further on). */
   if (shard->iterator == NULL)
     shard->done = TRUE;
-  if (shard->skipping && json_array_get_length (records) == 0)
-    shard->skipping = FALSE;
-  after_poll (self, shard, json_array_get_length (records), was_skipping);
+  after_poll (self, shard, json_array_get_length (records));
 }
 
 static void
@@ -908,13 +913,19 @@ get_records (DynamormChangeFeed *self, Shard *shard)
 
 /* The loop */
 
-static gboolean
-catching_up (DynamormChangeFeed *self)
+/* Starting from now, an open shard without its LATEST iterator yet: the
+ * feed is ready once every one has it, as "now" is fixed by the iterators. */
+static Shard *
+shard_without_position (DynamormChangeFeed *self)
 {
   for (guint i = 0; i < self->shards->len; i++)
-    if (((Shard *) self->shards->pdata[i])->skipping)
-      return TRUE;
-  return FALSE;
+    {
+      Shard *shard = self->shards->pdata[i];
+
+      if (shard->from_latest && shard->iterator == NULL && shard_readable (self, shard))
+        return shard;
+    }
+  return NULL;
 }
 
 static Shard *
@@ -958,8 +969,11 @@ step (DynamormChangeFeed *self)
     return;
   if (self->need_describe)
     return describe_stream (self);
-  if (!self->ready && !catching_up (self))
+  if (!self->ready)
     {
+      shard = shard_without_position (self);
+      if (shard != NULL)
+        return get_shard_iterator (self, shard);
       set_ready (self);
       if (!self->running)
         return;
@@ -1046,6 +1060,7 @@ dynamorm_change_feed_start (DynamormChangeFeed *self,
 
           saved->last_sequence = g_strdup (old->last_sequence);
           saved->done = old->done;
+          saved->from_latest = old->from_latest;
           g_hash_table_insert (self->checkpoint, saved->id, saved);
         }
     }
@@ -1087,6 +1102,12 @@ add_checkpoint_shard (JsonBuilder *builder, Shard *shard)
     {
       json_builder_set_member_name (builder, "sequence");
       json_builder_add_string_value (builder, shard->last_sequence);
+    }
+  else if (shard->from_latest)
+    {
+      /* No record yet since a start from now: LATEST again. */
+      json_builder_set_member_name (builder, "latest");
+      json_builder_add_boolean_value (builder, TRUE);
     }
   json_builder_set_member_name (builder, "done");
   json_builder_add_boolean_value (builder, shard->done);
@@ -1146,7 +1167,7 @@ static Shard *
 read_checkpoint_shard (JsonNode *node)
 {
   JsonObject *obj = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  JsonNode *id, *parent, *sequence, *done;
+  JsonNode *id, *parent, *sequence, *done, *latest;
   Shard *shard;
 
   if (obj == NULL)
@@ -1155,14 +1176,17 @@ read_checkpoint_shard (JsonNode *node)
   parent = json_object_get_member (obj, "parent");
   sequence = json_object_get_member (obj, "sequence");
   done = json_object_get_member (obj, "done");
+  latest = json_object_get_member (obj, "latest");
   if (id == NULL || json_node_get_value_type (id) != G_TYPE_STRING ||
       (parent != NULL && json_node_get_value_type (parent) != G_TYPE_STRING) ||
       (sequence != NULL && json_node_get_value_type (sequence) != G_TYPE_STRING) ||
-      done == NULL || json_node_get_value_type (done) != G_TYPE_BOOLEAN)
+      done == NULL || json_node_get_value_type (done) != G_TYPE_BOOLEAN ||
+      (latest != NULL && (json_node_get_value_type (latest) != G_TYPE_BOOLEAN || sequence != NULL)))
     return NULL;
   shard = shard_new (json_node_get_string (id), parent ? json_node_get_string (parent) : NULL);
   shard->last_sequence = sequence ? g_strdup (json_node_get_string (sequence)) : NULL;
   shard->done = json_node_get_boolean (done);
+  shard->from_latest = latest != NULL && json_node_get_boolean (latest);
   return shard;
 }
 

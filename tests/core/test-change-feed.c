@@ -200,6 +200,72 @@ test_stream_from_now (void)
   collector_clear (&c);
 }
 
+/* From now is LATEST: the feed is ready once it has an iterator on each
+ * open shard, without reading the shard to an empty answer; until a record
+ * is delivered the checkpoint says "latest" for the shard, then its
+ * sequence number. */
+typedef struct
+{
+  DynamormRequestSpy *spy;
+  guint get_records_at_ready;
+} ReadyProbe;
+
+static void
+on_ready_probe (DynamormChangeFeed *feed, ReadyProbe *probe)
+{
+  probe->get_records_at_ready = dynamorm_request_spy_count (probe->spy, "DynamoDBStreams_20120810.GetRecords");
+}
+
+static void
+test_stream_from_now_latest (void)
+{
+  g_autoptr(DynamormSession) plain = test_session_new ("feedlt");
+  g_autoptr(DynamormRequestSpy) spy = NULL;
+  g_autoptr(DynamormSession) session = NULL;
+  g_autoptr(DynamormChangeFeed) feed = NULL;
+  g_autofree char *before = NULL, *after = NULL;
+  DynamormSpyCall *call;
+  JsonObject *request;
+  ReadyProbe probe = { 0 };
+  Collector c;
+
+  if (plain == NULL)
+    return;
+  spy = dynamorm_request_spy_new (dynamorm_session_get_backend (plain));
+  session = dynamorm_session_new_for_backend (DYNAMORM_BACKEND (spy));
+  dynamorm_session_set_table_prefix (session, dynamorm_session_get_table_prefix (plain));
+  create_table (session, TRUE);
+  put_task (session, "old1", "before the feed");
+  put_task (session, "old2", "before the feed");
+
+  feed = dynamorm_change_feed_new (session, task_type);
+  collector_init (&c, feed);
+  probe.spy = spy;
+  g_signal_connect (feed, "ready", G_CALLBACK (on_ready_probe), &probe);
+  dynamorm_change_feed_start (feed, NULL);
+  run_until (&c.ready, &c);
+  g_assert_no_error (c.failure);
+  g_assert_cmpuint (probe.get_records_at_ready, ==, 0);
+  call = dynamorm_request_spy_get_last_call (spy, "DynamoDBStreams_20120810.GetShardIterator");
+  g_assert_nonnull (call);
+  request = json_node_get_object (dynamorm_spy_call_get_request (call));
+  g_assert_cmpstr (json_object_get_string_member (request, "ShardIteratorType"), ==, "LATEST");
+
+  before = dynamorm_change_feed_get_checkpoint (feed);
+  g_assert_nonnull (before);
+  g_assert_nonnull (strstr (before, "\"latest\":true"));
+  g_assert_null (strstr (before, "\"sequence\""));
+
+  put_task (session, "t1", "after ready");
+  run_until_records (&c, 1);
+  assert_record (&c, 0, DYNAMORM_STREAM_EVENT_INSERT, "t1", "after ready");
+  after = dynamorm_change_feed_get_checkpoint (feed);
+  g_assert_nonnull (strstr (after, "\"sequence\""));
+  g_assert_null (strstr (after, "\"latest\""));
+  dynamorm_change_feed_stop (feed);
+  collector_clear (&c);
+}
+
 /* A checkpoint taken after two records, inside the record handler, resumes
  * a new feed after exactly those: the third is delivered once, as are the
  * records written while no feed ran. */
@@ -393,6 +459,7 @@ main (int argc, char **argv)
   define_models ();
 
   g_test_add_func ("/change-feed/stream-from-now", test_stream_from_now);
+  g_test_add_func ("/change-feed/from-now-latest", test_stream_from_now_latest);
   g_test_add_func ("/change-feed/checkpoint-resume", test_stream_checkpoint_resume);
   g_test_add_func ("/change-feed/cancellable", test_cancellable_stops);
   g_test_add_func ("/change-feed/bad-checkpoints", test_bad_checkpoints);
