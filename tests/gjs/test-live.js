@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // Live data through GJS on memory://: a change feed from now and from a
-// checkpoint, and a live query as a Gio.ListModel with exact items-changed
-// positions. Run as `gjs -m test-live.js` (see meson.build).
+// checkpoint, a live query as a Gio.ListModel with exact items-changed
+// positions, and a watched model object that follows its item (on a stream
+// and in-process). Run as `gjs -m test-live.js` (see meson.build).
 
 import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
@@ -23,10 +24,11 @@ const Task = GObject.registerClass({
 
 Dynamorm.Model.type_declare(Task.$gtype, 'gjs_live_tasks', ['board=pk', 'slot=sk']);
 
-function newSession() {
+function newSession(withStream = true) {
     const session = Dynamorm.Session.new('memory://');
     const options = Dynamorm.TableOptions.new();
-    options.set_stream(Dynamorm.StreamViewType.NEW_AND_OLD_IMAGES);
+    if (withStream)
+        options.set_stream(Dynamorm.StreamViewType.NEW_AND_OLD_IMAGES);
     assertTrue(Dynamorm.Table.new(session, Task.$gtype, options).create(null), 'create');
     return session;
 }
@@ -67,6 +69,44 @@ function startFeed(session, checkpoint = null) {
     });
     feed.start(null);
     return [feed, seen];
+}
+
+// Watches `held` and checks that it follows its item; `other` is what the
+// watch says of another object's write (a stream cannot tell writers apart).
+async function checkWatch(session, other) {
+    const held = new Task({board: 'b1', slot: 'w1', title: 'first', state: 'open'});
+    session.put(held, null);
+    const watch = Dynamorm.ModelWatch.new(session, held);
+    const events = [];
+    const notified = [];
+    let failure = null;
+    watch.connect('changed', (w, props, mine) => events.push(['changed', [...props], mine]));
+    watch.connect('removed', (w, mine) => events.push(['removed', mine]));
+    watch.connect('failed', (w, error) => {
+        failure = error;
+    });
+    held.connect('notify', (o, pspec) => notified.push(pspec.name));
+    await waitFor(() => watch.get_feed().is_ready(), 'watch ready');
+
+    put(session, 'w1', 'second');
+    await waitFor(() => events.length === 1, 'changed elsewhere');
+    assertEqual(events[0], ['changed', ['title'], other], 'changed by another object');
+    assertEqual(held.title, 'second', 'held object follows');
+    assertEqual(notified, ['title'], 'one notify');
+
+    held.state = 'closed';
+    session.put(held, null);
+    await waitFor(() => events.length === 2, 'own write');
+    assertEqual(events[1], ['changed', [], true], 'own write: nothing to set, this process');
+
+    put(session, 'w2', 'unrelated');
+    session.delete(new Task({board: 'b1', slot: 'w1'}), null);
+    await waitFor(() => events.length === 3, 'removed');
+    assertEqual(events[2], ['removed', other], 'removed');
+    assertTrue(watch.is_removed(), 'is_removed');
+    assertEqual(held.title, 'second', 'keeps its last values');
+    assertTrue(failure === null, 'no failure');
+    watch.stop();
 }
 
 const tests = {
@@ -121,6 +161,19 @@ const tests = {
             slots.push(live.get_item(i).slot);
         assertEqual(slots, ['s3', 's4'], 'items');
         live.stop();
+    },
+
+    async watchOnStream() {
+        await checkWatch(newSession(), false);
+    },
+
+    async watchInProcess() {
+        await checkWatch(newSession(false), true);
+    },
+
+    watchWithoutKey() {
+        assertThrowsDynamorm(() => Dynamorm.ModelWatch.new(newSession(), new Task({title: 'no key'})),
+            Dynamorm.Error.INVALID_ARGUMENT, 'watch without a key');
     },
 };
 

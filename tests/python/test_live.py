@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Live data through PyGObject on memory://: a change feed from now and from
-a checkpoint, its failures, and a live query as a Gio.ListModel with exact
-items-changed positions and notify on the objects that stay."""
+a checkpoint, its failures, a live query as a Gio.ListModel with exact
+items-changed positions and notify on the objects that stay, and a watched
+model object that follows its item (on a stream and in-process)."""
 
 import unittest
 
@@ -112,6 +113,59 @@ class LiveTest(DynamormTestCase):
         self.assertEqual(changes[3], (0, 1, 0))
         self.assertEqual([t.slot for t in live], ['s2', 's3', 's4'])
         live.stop()
+
+    def watch(self, held):
+        watch = Dynamorm.ModelWatch.new(self.session, held)
+        seen = {'events': [], 'notified': [], 'failure': None}
+        watch.connect('changed', lambda w, props, mine: seen['events'].append(('changed', list(props), mine)))
+        watch.connect('removed', lambda w, mine: seen['events'].append(('removed', mine)))
+        watch.connect('failed', lambda w, e: seen.update(failure=e))
+        held.connect('notify', lambda o, pspec: seen['notified'].append(pspec.name))
+        self.assertTrue(run_until(lambda: watch.get_feed().is_ready()))
+        return watch, seen
+
+    def check_watch(self, other):
+        held = LiveTask(board='b1', slot='w1', title='first', state='open')
+        self.session.put(held)
+        watch, seen = self.watch(held)
+
+        # Another object writes the item: the held one follows, one notify.
+        self.put('w1', 'second')
+        self.assertTrue(run_until(lambda: len(seen['events']) == 1))
+        self.assertEqual(seen['events'][0], ('changed', ['title'], other))
+        self.assertEqual(held.title, 'second')
+        self.assertEqual(seen['notified'], ['title'])
+
+        # The held object's own write: nothing left to set, this process's.
+        held.state = 'closed'
+        self.session.put(held)
+        self.assertTrue(run_until(lambda: len(seen['events']) == 2))
+        self.assertEqual(seen['events'][1], ('changed', [], True))
+
+        # Another item's write is not this one's business; a delete is.
+        self.put('w2', 'unrelated')
+        self.session.delete(LiveTask(board='b1', slot='w1'))
+        self.assertTrue(run_until(lambda: len(seen['events']) == 3))
+        self.assertEqual(seen['events'][2], ('removed', other))
+        self.assertTrue(watch.is_removed())
+        self.assertEqual(held.title, 'second')
+        self.assertIsNone(seen['failure'])
+        watch.stop()
+
+    def test_watch_on_stream(self):
+        # Stream records carry no writer: another object's write is another's.
+        self.check_watch(other=False)
+
+    def test_watch_in_process(self):
+        # memory:// without a stream: every change is this process's.
+        self.session = Dynamorm.Session.new('memory://')
+        self.assertTrue(Dynamorm.Table.new(self.session, LiveTask, Dynamorm.TableOptions.new()).create(None))
+        self.check_watch(other=True)
+
+    def test_watch_without_key(self):
+        e = self.assertRaisesDynamorm(Dynamorm.Error.INVALID_ARGUMENT, Dynamorm.ModelWatch.new,
+                                      self.session, LiveTask(title='no key'))
+        self.assertIn('key', e.message.lower())
 
 
 if __name__ == '__main__':
