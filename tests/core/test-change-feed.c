@@ -224,7 +224,7 @@ test_stream_from_now_latest (void)
   g_autoptr(DynamormSession) session = NULL;
   g_autoptr(DynamormChangeFeed) feed = NULL;
   g_autofree char *before = NULL, *after = NULL;
-  DynamormSpyCall *call;
+  g_autoptr(DynamormSpyCall) call = NULL;
   JsonObject *request;
   ReadyProbe probe = { 0 };
   Collector c;
