@@ -57,7 +57,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
 LSAN_OPTIONS=suppressions=$root/tests/lsan.supp:print_suppressions=0 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_meson_test "$asan" asan --num-processes 2 \
-    --no-suite python --no-suite javascript --no-suite docs
+    --no-suite python --no-suite javascript --no-suite docs --no-suite gtk
 
 # 3. The core tests under valgrind.
 run_meson_test "$build" valgrind --suite core --timeout-multiplier 10 \

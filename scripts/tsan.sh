@@ -42,4 +42,4 @@ export LD_PRELOAD="$root/$build/tsan-glib-locks.so"
 export G_SLICE=always-malloc
 export TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:suppressions=$root/tests/tsan/tsan.supp"
 meson test -C "$build" --print-errorlogs --logbase tsan --num-processes 2 --timeout-multiplier 4 \
-  --no-suite python --no-suite javascript --no-suite docs --no-suite fuzz "$@"
+  --no-suite python --no-suite javascript --no-suite docs --no-suite fuzz --no-suite gtk "$@"
