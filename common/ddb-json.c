@@ -76,6 +76,7 @@ ddb_json_check (const char *data, gsize len, guint max_depth)
   const char *p = data, *end = data + len;
   DdbJsonCheck check = DDB_JSON_CHECK_OK;
   gboolean in_string = FALSE;
+  gboolean closed = FALSE;   /* the top-level array or object has ended */
   guint depth = 0;
 
   while (p < end)
@@ -95,6 +96,9 @@ ddb_json_check (const char *data, gsize len, guint max_depth)
               continue;
             }
         }
+      /* json-glib 1.6 reads "{}{}" as one value and leaks the first */
+      else if (closed && !g_ascii_isspace (c))
+        return DDB_JSON_CHECK_TRAILING;
       else if (c == '"')
         in_string = TRUE;
       else if (c == '[' || c == '{')
@@ -103,7 +107,7 @@ ddb_json_check (const char *data, gsize len, guint max_depth)
             return DDB_JSON_CHECK_TOO_DEEP;
         }
       else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
+        closed = --depth == 0;
       p++;
     }
   return DDB_JSON_CHECK_OK;
@@ -120,6 +124,8 @@ ddb_json_check_describe (DdbJsonCheck check)
       return "A JSON string contains the character U+0000, which this implementation cannot store";
     case DDB_JSON_CHECK_LONE_SURROGATE:
       return "A JSON string contains an unpaired UTF-16 surrogate escape, which is not a Unicode character";
+    case DDB_JSON_CHECK_TRAILING:
+      return "The JSON has more text after its top-level array or object";
     case DDB_JSON_CHECK_OK:
     default:
       return "The JSON is well-formed";

@@ -112,6 +112,33 @@ test_deep_stream_event_refused (void)
   json_node_unref (root);
 }
 
+/* json-glib 1.6 reads "{}{}" as one document (keeping the last) and leaks
+ * the first; found by fuzz-engine. Text after the top-level value is
+ * refused before the parser sees it. */
+static void
+test_trailing_json_refused (void)
+{
+  static const char *const texts[] = {
+    "{\"Records\":[]}{}",
+    "{\"Records\":[]} [1]",
+    "{\"Records\":[]}x",
+  };
+  g_autoptr(GPtrArray) records = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      records = dynamorm_stream_parse_event (texts[i], strlen (texts[i]), G_TYPE_NONE, &error);
+      g_assert_null (records);
+      g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE);
+    }
+  /* whitespace after the value is fine */
+  records = dynamorm_stream_parse_event ("{\"Records\":[]} \n", 16, G_TYPE_NONE, NULL);
+  g_assert_nonnull (records);
+  g_assert_cmpuint (records->len, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -119,5 +146,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/strings/every-ascii-code-point", test_every_ascii_code_point);
   g_test_add_func ("/strings/deep-stream-event-refused", test_deep_stream_event_refused);
+  g_test_add_func ("/strings/trailing-json-refused", test_trailing_json_refused);
   return g_test_run ();
 }
