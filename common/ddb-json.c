@@ -70,13 +70,21 @@ scan_escape (const char *p, const char *end, DdbJsonCheck *check)
   return 6;
 }
 
+/* Whether c continues a top-level number or literal (true, false, null). */
+static gboolean
+is_scalar_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '-' || c == '+' || c == '.';
+}
+
 DdbJsonCheck
 ddb_json_check (const char *data, gsize len, guint max_depth)
 {
   const char *p = data, *end = data + len;
   DdbJsonCheck check = DDB_JSON_CHECK_OK;
   gboolean in_string = FALSE;
-  gboolean closed = FALSE;   /* the top-level array or object has ended */
+  gboolean started = FALSE;     /* the top-level value has begun */
+  gboolean in_scalar = FALSE;   /* inside a top-level number or literal */
   guint depth = 0;
 
   while (p < end)
@@ -96,9 +104,20 @@ ddb_json_check (const char *data, gsize len, guint max_depth)
               continue;
             }
         }
-      /* json-glib 1.6 reads "{}{}" as one value and leaks the first */
-      else if (closed && !g_ascii_isspace (c))
-        return DDB_JSON_CHECK_TRAILING;
+      else if (depth == 0 && g_ascii_isspace (c))
+        in_scalar = FALSE;
+      else if (depth == 0 && !(in_scalar && is_scalar_char (c)))
+        {
+          /* json-glib 1.6 reads "{}{}" or "5{}" as one document and leaks
+           * the first value: a second top-level value is refused here */
+          if (started)
+            return DDB_JSON_CHECK_TRAILING;
+          started = TRUE;
+          in_scalar = is_scalar_char (c);
+          in_string = c == '"';
+          if (c == '[' || c == '{')
+            depth = 1;
+        }
       else if (c == '"')
         in_string = TRUE;
       else if (c == '[' || c == '{')
@@ -106,8 +125,8 @@ ddb_json_check (const char *data, gsize len, guint max_depth)
           if (++depth > max_depth)
             return DDB_JSON_CHECK_TOO_DEEP;
         }
-      else if ((c == ']' || c == '}') && depth > 0)
-        closed = --depth == 0;
+      else if (c == ']' || c == '}')
+        depth--;
       p++;
     }
   return DDB_JSON_CHECK_OK;
@@ -125,7 +144,7 @@ ddb_json_check_describe (DdbJsonCheck check)
     case DDB_JSON_CHECK_LONE_SURROGATE:
       return "A JSON string contains an unpaired UTF-16 surrogate escape, which is not a Unicode character";
     case DDB_JSON_CHECK_TRAILING:
-      return "The JSON has more text after its top-level array or object";
+      return "The JSON has more text after its top-level value";
     case DDB_JSON_CHECK_OK:
     default:
       return "The JSON is well-formed";

@@ -29,7 +29,7 @@ typedef enum {
   DDB_JSON_CHECK_TOO_DEEP,        /* more than max_depth nested [ and { */
   DDB_JSON_CHECK_NUL,             /* a \u0000 escape inside a string */
   DDB_JSON_CHECK_LONE_SURROGATE,  /* \uD800-\uDFFF not forming a pair */
-  DDB_JSON_CHECK_TRAILING,        /* text after the top-level array or object */
+  DDB_JSON_CHECK_TRAILING,        /* a second value after the top-level one */
 } DdbJsonCheck;
 
 DdbJsonCheck ddb_json_check (const char *data, gsize len, guint max_depth);

@@ -141,8 +141,9 @@ double_to_text (double d)
   static const char *formats[] = { "%.15g", "%.16g", "%.17g" };
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
-  /* Whole numbers within 2^53 are common and exact as integers. */
-  if (d == (double) (gint64) d && fabs (d) < 9007199254740992.0)
+  /* Whole numbers within 2^53 are common and exact as integers (the range
+   * is tested first: casting a larger double to gint64 is undefined) */
+  if (fabs (d) < 9007199254740992.0 && d == (double) (gint64) d)
     return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) d);
 
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++)

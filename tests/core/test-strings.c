@@ -122,6 +122,9 @@ test_trailing_json_refused (void)
     "{\"Records\":[]}{}",
     "{\"Records\":[]} [1]",
     "{\"Records\":[]}x",
+    "5{\"Records\":[]}",
+    "\"a\" {\"Records\":[]}",
+    "null [1]",
   };
   g_autoptr(GPtrArray) records = NULL;
 
