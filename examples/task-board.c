@@ -2,14 +2,17 @@
 /* task-board: a GTK 4 task board on a live query.
  *
  * Two windows share memory://board (or DYNAMORM_URI): each lists the tasks
- * of board "home" from a DynamormLiveQuery in a GtkListView, adds tasks and
- * deletes the selected one; a change made in one window shows in the other.
+ * of board "home" from a DynamormLiveQuery in a GtkListView, adds tasks,
+ * marks them done with a check button and deletes the selected one; a change
+ * made in one window shows in the other.
  *
  *   task-board                  run it
  *   task-board --self-test PNG  add a task through the second window, wait
- *                               until the first window's list shows it, save
- *                               the first window as PNG and exit 0 (1 on
- *                               failure or after 20 s) */
+ *                               until the first window's list shows it, mark
+ *                               it done and rename it in the second window,
+ *                               wait until the first window shows both, save the first
+ *                               window as PNG and exit 0 (1 on failure or
+ *                               after 20 s) */
 #include <gtk/gtk.h>
 #include <dynamorm.h>
 
@@ -22,9 +25,10 @@ struct _Task
   char *board;
   char *id;
   char *title;
+  gboolean done;
 };
 
-enum { PROP_0, PROP_BOARD, PROP_ID, PROP_TITLE, N_PROPS };
+enum { PROP_0, PROP_BOARD, PROP_ID, PROP_TITLE, PROP_DONE, N_PROPS };
 static GParamSpec *task_props[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (Task, task, DYNAMORM_TYPE_MODEL)
@@ -34,7 +38,10 @@ task_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
   Task *self = TASK_ITEM (object);
 
-  g_value_set_string (value, id == PROP_BOARD ? self->board : id == PROP_ID ? self->id : self->title);
+  if (id == PROP_DONE)
+    g_value_set_boolean (value, self->done);
+  else
+    g_value_set_string (value, id == PROP_BOARD ? self->board : id == PROP_ID ? self->id : self->title);
 }
 
 static void
@@ -43,6 +50,15 @@ task_set_property (GObject *object, guint id, const GValue *value, GParamSpec *p
   Task *self = TASK_ITEM (object);
   char **slot = id == PROP_BOARD ? &self->board : id == PROP_ID ? &self->id : &self->title;
 
+  if (id == PROP_DONE)
+    {
+      if (self->done != g_value_get_boolean (value))
+        {
+          self->done = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      return;
+    }
   g_free (*slot);
   *slot = g_value_dup_string (value);
 }
@@ -69,6 +85,8 @@ task_class_init (TaskClass *klass)
   task_props[PROP_BOARD] = g_param_spec_string ("board", NULL, NULL, NULL, G_PARAM_READWRITE);
   task_props[PROP_ID] = g_param_spec_string ("id", NULL, NULL, NULL, G_PARAM_READWRITE);
   task_props[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, G_PARAM_READWRITE);
+  task_props[PROP_DONE] = g_param_spec_boolean ("done", NULL, NULL, FALSE,
+                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, task_props);
 }
 
@@ -88,20 +106,90 @@ typedef struct
   GtkWindow *window;
 } Board;
 
+/* Saves a task's new state through the session; the live queries of both
+ * windows then show it. */
 static void
-setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+save_task (Board *board, Task *task)
 {
-  gtk_list_item_set_child (item, gtk_label_new (NULL));
+  g_autoptr(GError) error = NULL;
+
+  if (!dynamorm_session_put (board->session, DYNAMORM_MODEL (task), NULL, &error))
+    g_warning ("Could not save the task: %s", error->message);
 }
 
 static void
-bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer data)
+on_done_toggled (GtkCheckButton *check, Board *board)
 {
-  GtkWidget *label = gtk_list_item_get_child (item);
-  Task *task = gtk_list_item_get_item (item);
+  GtkListItem *item = g_object_get_data (G_OBJECT (check), "list-item");
+  Task *task = item != NULL ? gtk_list_item_get_item (item) : NULL;
 
-  g_object_bind_property (task, "title", label, "label", G_BINDING_SYNC_CREATE);
-  gtk_widget_set_halign (label, GTK_ALIGN_START);
+  /* the binding below sets the check from the task too: only a click differs */
+  if (task == NULL || task->done == gtk_check_button_get_active (check))
+    return;
+  g_object_set (task, "done", gtk_check_button_get_active (check), NULL);
+  save_task (board, task);
+}
+
+/* A title edited in place (double-click, Enter) is saved when editing ends. */
+static void
+on_title_editing (GtkEditableLabel *label, GParamSpec *pspec, Board *board)
+{
+  GtkListItem *item = g_object_get_data (G_OBJECT (label), "list-item");
+  Task *task = item != NULL ? gtk_list_item_get_item (item) : NULL;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (label));
+
+  if (task == NULL || gtk_editable_label_get_editing (label) || *text == '\0' ||
+      g_strcmp0 (text, task->title) == 0)
+    return;
+  g_object_set (task, "title", text, NULL);
+  save_task (board, task);
+}
+
+static void
+setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, Board *board)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *check = gtk_check_button_new ();
+  GtkWidget *label = gtk_editable_label_new ("");
+
+  g_object_set_data (G_OBJECT (check), "list-item", item);
+  g_object_set_data (G_OBJECT (label), "list-item", item);
+  g_signal_connect (check, "toggled", G_CALLBACK (on_done_toggled), board);
+  g_signal_connect (label, "notify::editing", G_CALLBACK (on_title_editing), board);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (row), check);
+  gtk_box_append (GTK_BOX (row), label);
+  gtk_list_item_set_child (item, row);
+}
+
+static void
+drop_binding (gpointer binding)
+{
+  g_binding_unbind (binding);   /* a no-op when the task went first */
+  g_object_unref (binding);
+}
+
+/* Rows are recycled: the bindings of the previous task go in unbind_row. */
+static void
+bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, Board *board)
+{
+  GtkWidget *check = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GtkWidget *label = gtk_widget_get_next_sibling (check);
+  Task *task = gtk_list_item_get_item (item);
+  GBinding *title = g_object_bind_property (task, "title", label, "text", G_BINDING_SYNC_CREATE);
+  GBinding *done = g_object_bind_property (task, "done", check, "active", G_BINDING_SYNC_CREATE);
+
+  g_object_set_data_full (G_OBJECT (item), "title-binding", g_object_ref (title),
+                          drop_binding);
+  g_object_set_data_full (G_OBJECT (item), "done-binding", g_object_ref (done),
+                          drop_binding);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory, GtkListItem *item, Board *board)
+{
+  g_object_set_data (G_OBJECT (item), "title-binding", NULL);
+  g_object_set_data (G_OBJECT (item), "done-binding", NULL);
 }
 
 static void
@@ -152,8 +240,9 @@ board_new (GtkApplication *app, DynamormSession *session, const char *title)
   dynamorm_query_where (query, "board", DYNAMORM_OPERATOR_EQ, "home");
   board->live = dynamorm_live_query_new (query);
   board->selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (board->live)));
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), board);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), board);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), board);
   view = gtk_list_view_new (GTK_SELECTION_MODEL (g_object_ref (board->selection)), factory);
   board->entry = GTK_ENTRY (gtk_entry_new ());
   gtk_widget_set_hexpand (GTK_WIDGET (board->entry), TRUE);
@@ -197,31 +286,52 @@ save_screenshot (GtkWidget *widget, const char *path)
   return gdk_texture_save_to_png (texture, path);
 }
 
+static Task *
+only_task (Board *board)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (board->live)) != 1)
+    return NULL;
+  return g_list_model_get_item (G_LIST_MODEL (board->live), 0);
+}
+
+/* Step 1: the task added in the second window shows in the first; then it
+ * is edited in the second window (marked done, renamed). Step 2: the first
+ * window's task (the same object, updated in place) shows both; a few frames
+ * later the window is saved. */
 static gboolean
 check_first_window (gpointer app)
 {
-  static guint ticks;
-  g_autoptr(Task) task = NULL;
+  static guint step = 1, ticks;
+  g_autoptr(Task) task = only_task (first);
+  g_autoptr(Task) theirs = NULL;
 
-  if (g_list_model_get_n_items (G_LIST_MODEL (first->live)) == 1)
+  if (task == NULL)
+    return G_SOURCE_CONTINUE;
+  if (step == 1 && g_strcmp0 (task->title, "Buy milk") == 0)
     {
-      task = g_list_model_get_item (G_LIST_MODEL (first->live), 0);
-      if (g_strcmp0 (task->title, "Buy milk") == 0 && ++ticks > 5)   /* a few frames to draw it */
-        {
-          status = save_screenshot (GTK_WIDGET (first->window), screenshot_path) ? 0 : 1;
-          g_print ("%s: the first window lists “%s” added in the second\n",
-                   status == 0 ? "ok" : "screenshot failed", task->title);
-          g_application_quit (app);
-          return G_SOURCE_REMOVE;
-        }
+      g_print ("ok: the first window lists “%s” added in the second\n", task->title);
+      theirs = only_task (second);
+      if (theirs == NULL)
+        return G_SOURCE_CONTINUE;
+      g_object_set (theirs, "done", TRUE, "title", "Buy oat milk", NULL);
+      save_task (second, theirs);
+      step = 2;
+      return G_SOURCE_CONTINUE;
     }
-  return G_SOURCE_CONTINUE;
+  if (step == 1 || !task->done || g_strcmp0 (task->title, "Buy oat milk") != 0 ||
+      ++ticks <= 5)   /* a few frames to draw it */
+    return G_SOURCE_CONTINUE;
+  status = save_screenshot (GTK_WIDGET (first->window), screenshot_path) ? 0 : 1;
+  g_print ("%s: the first window shows the task renamed “%s” and done in the second\n",
+           status == 0 ? "ok" : "screenshot failed", task->title);
+  g_application_quit (app);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
 give_up (gpointer app)
 {
-  g_printerr ("the first window did not show the task within 20 s\n");
+  g_printerr ("the first window did not show the task, or it done, within 20 s\n");
   g_application_quit (app);
   return G_SOURCE_REMOVE;
 }
