@@ -3,7 +3,7 @@
  * dynamorm-condition.c (constructors) and dynamorm-expression.c (rendering). */
 #pragma once
 
-#include "dynamorm-expression-private.h"
+#include "dynamorm-private.h"
 
 G_BEGIN_DECLS
 
@@ -36,28 +36,12 @@ struct _DynamormCondition
   JsonNode *raw_values;  /* object ":y" -> AttributeValue, or NULL */
 };
 
-/* Adds a raw expression's own placeholders to b, after checking them:
- * well-formed, not in the generated #nN / :vN space, every one used in
- * expression defined and every one defined used, no clash with another
- * raw expression of the same request that gives the same placeholder a
- * different meaning. */
-gboolean _dynamorm_expr_builder_add_raw (DynamormExprBuilder *b,
-                                         const char          *expression,
-                                         JsonNode            *names,
-                                         JsonNode            *values,
-                                         GError             **error);
-
-/* The AttributeValue a value compares with in a condition on field (op
- * decides whether it is an element: CONTAINS on a string list). Errors are
- * DYNAMORM_ERROR_INVALID_ARGUMENT, naming the property. */
-JsonNode *_dynamorm_field_encode_operand (const DynamormField  *field,
-                                          DynamormOperator      op,
-                                          const GValue         *value,
-                                          GError              **error);
-
-/* text in parentheses, unless one pair already encloses all of it:
- * DynamoDB refuses redundant parentheses ("((a = b))"). Use it to combine
- * rendered conditions, which are not enclosed themselves. */
-char *_dynamorm_expr_wrap (const char *text);
+/* For the query planner: a leaf comparison's parts, or FALSE for AND/OR/NOT
+ * and raw expressions. values are borrowed. */
+gboolean _dynamorm_condition_get_leaf (DynamormCondition *cond, const char **property,
+                                       DynamormOperator *op, const GValue **values, guint *n_values);
+/* The two sides of an AND, or FALSE. */
+gboolean _dynamorm_condition_get_and (DynamormCondition *cond, DynamormCondition **left,
+                                      DynamormCondition **right);
 
 G_END_DECLS

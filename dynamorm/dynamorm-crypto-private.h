@@ -18,9 +18,6 @@ typedef struct {
 void      _dynamorm_crypto_clear      (DynamormCrypto *crypto);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DynamormCrypto, _dynamorm_crypto_clear)
 
-/* The session's key provider and cache (references). */
-void      _dynamorm_session_get_crypto (DynamormSession *session, DynamormCrypto *out);
-
 /* The session's own URI parameters (kms_key_id, kms_region, kms_endpoint,
  * local_key_file, data_key_max_age, data_key_max_uses,
  * data_key_cache_size), taken out of the URI before the backend sees it. */

@@ -34,8 +34,6 @@ void      _dynamorm_expr_builder_set_crypto (DynamormExprBuilder *b, DynamormKey
                                              DynamormDataKeyCache *cache, const char *table);
 /* av as the field stores it: sealed into an envelope when the field is
  * encrypted, else unchanged. Takes av; NULL on error. */
-/* A new builder with the session's crypto for table. */
-DynamormExprBuilder *_dynamorm_session_expr_builder (DynamormSession *session, const char *table);
 JsonNode *_dynamorm_expr_builder_seal       (DynamormExprBuilder *b, const DynamormField *field,
                                              JsonNode *av, GError **error);
 
@@ -45,18 +43,34 @@ JsonNode *_dynamorm_expr_builder_seal       (DynamormExprBuilder *b, const Dynam
  * property, operator that does not fit the type, BETWEEN without two values,
  * IN with more than 100, a value that does not convert. The text is not
  * enclosed in parentheses as a whole; combine texts with
- * _dynamorm_expr_wrap (dynamorm-condition-private.h), never "(%s)" around
+ * _dynamorm_expr_wrap (below), never "(%s)" around
  * something that may already be enclosed: DynamoDB refuses redundant
  * parentheses. */
 char *_dynamorm_condition_render (DynamormCondition *cond, const DynamormSchema *schema,
                                   DynamormExprBuilder *b, GError **error);
 
-/* For the query planner: a leaf comparison's parts, or FALSE for AND/OR/NOT
- * and raw expressions. values are borrowed. */
-gboolean _dynamorm_condition_get_leaf (DynamormCondition *cond, const char **property,
-                                       DynamormOperator *op, const GValue **values, guint *n_values);
-/* The two sides of an AND, or FALSE. */
-gboolean _dynamorm_condition_get_and (DynamormCondition *cond, DynamormCondition **left,
-                                      DynamormCondition **right);
+/* Adds a raw expression's own placeholders to b, after checking them:
+ * well-formed, not in the generated #nN / :vN space, every one used in
+ * expression defined and every one defined used, no clash with another
+ * raw expression of the same request that gives the same placeholder a
+ * different meaning. */
+gboolean _dynamorm_expr_builder_add_raw (DynamormExprBuilder *b,
+                                         const char          *expression,
+                                         JsonNode            *names,
+                                         JsonNode            *values,
+                                         GError             **error);
+
+/* The AttributeValue a value compares with in a condition on field (op
+ * decides whether it is an element: CONTAINS on a string list). Errors are
+ * DYNAMORM_ERROR_INVALID_ARGUMENT, naming the property. */
+JsonNode *_dynamorm_field_encode_operand (const DynamormField  *field,
+                                          DynamormOperator      op,
+                                          const GValue         *value,
+                                          GError              **error);
+
+/* text in parentheses, unless one pair already encloses all of it:
+ * DynamoDB refuses redundant parentheses ("((a = b))"). Use it to combine
+ * rendered conditions, which are not enclosed themselves. */
+char *_dynamorm_expr_wrap (const char *text);
 
 G_END_DECLS

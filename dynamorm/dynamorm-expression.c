@@ -10,6 +10,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "dynamorm-expression-private.h"
 #include "dynamorm-condition-private.h"
 
 struct _DynamormExprBuilder

@@ -5,6 +5,7 @@
 
 #include "ddb-json.h"
 #include "dynamorm-write-private.h"
+#include "dynamorm-session-private.h"
 #include "dynamorm-sync-private.h"
 #include "dynamorm-single-table-private.h"
 

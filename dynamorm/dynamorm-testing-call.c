@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* dynamorm-testing-call.c: sending the memory backend's testing calls. */
+/* dynamorm-testing-call.c: sending the memory backend's testing calls, and
+ * dynamorm_backend_set_faults, the one a backend offers (declared in
+ * dynamorm-backend.h; defined here so that the backend never calls up into
+ * the testing kit). */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
@@ -38,6 +41,58 @@ _dynamorm_testing_call (DynamormBackend  *backend,
       return NULL;
     }
   return json_object_ref (json_node_get_object (response));
+}
+
+/**
+ * dynamorm_backend_set_faults:
+ * @self: a memory backend, or a backend in front of one
+ * @faults: (nullable): a fault list such as `"throttle:0.2,seed:7"`, or
+ *   %NULL or `""` to turn faults off
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Makes a `memory://` backend answer as DynamoDB does under stress, the
+ * same as `memory://?faults=LIST`. The list is comma-separated
+ * `NAME:VALUE` entries, each optionally limited to one operation with
+ * `@Operation`:
+ *
+ * - `throttle:RATE`: that share of calls is throttled
+ *   (ProvisionedThroughputExceededException, ThrottlingException for table
+ *   calls, a cancellation for transactions)
+ * - `throttle-next:N`: the next N calls are throttled
+ * - `unprocessed:RATE`: that share of batch items comes back in
+ *   UnprocessedItems or UnprocessedKeys (the rest is carried out; the
+ *   first item of a batch always is, since a batch of which nothing is
+ *   processed fails as throttled, which `throttle` covers)
+ * - `conflict:RATE`: that share of transactions is cancelled with a
+ *   TransactionConflict reason
+ * - `latency:MILLISECONDS`: every call is delayed
+ * - `fail:N`: the Nth call fails with InternalServerError, as in
+ *   `fail:3@PutItem`
+ * - `seed:N`: the seed of the random choices (0 when not given): the same
+ *   calls meet the same faults on every run
+ *
+ * An unknown fault or a rate outside 0 to 1 is refused with the list of
+ * valid faults, and the faults in place stay.
+ *
+ * Returns: %TRUE when the faults are in place
+ */
+gboolean
+dynamorm_backend_set_faults (DynamormBackend  *self,
+                             const char       *faults,
+                             GCancellable     *cancellable,
+                             GError          **error)
+{
+  JsonObject *request;
+  g_autoptr(JsonObject) answer = NULL;
+
+  g_return_val_if_fail (DYNAMORM_IS_BACKEND (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  request = json_object_new ();
+  json_object_set_string_member (request, "Faults", faults != NULL ? faults : "");
+  answer = _dynamorm_testing_call (self, "DynamormSetFaults", request, cancellable, error);
+  return answer != NULL;
 }
 
 JsonNode *

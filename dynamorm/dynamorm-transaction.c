@@ -18,6 +18,7 @@
 #include "dynamorm-sync-private.h"
 #include "dynamorm-condition-private.h"
 #include "dynamorm-write-private.h"
+#include "dynamorm-session-private.h"
 #include "dynamorm-single-table-private.h"
 
 static const char *

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "dynamorm-condition-private.h"
+#include "dynamorm-expression-private.h"
 
 G_BEGIN_DECLS
 
