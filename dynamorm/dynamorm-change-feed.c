@@ -34,8 +34,9 @@
  * the feed reads it with DescribeStream, GetShardIterator and GetRecords sent
  * through the session's backend like any other request: shards are read
  * parents first, closed shards to their end, new shards from their start.
- * When nothing arrives the feed waits 50 ms, doubling to 1 s; throttling and
- * other retryable failures wait 0.5 s, doubling to 10 s, and go on. On the
+ * When nothing arrives the feed waits 50 ms, doubling to 1 s; throttling
+ * (the Streams API's LimitExceededException included) and other retryable
+ * failures wait 0.5 s, doubling to 10 s, and go on. On the
  * memory backend every committed change also wakes the feed at once.
  *
  * Without a checkpoint the feed starts from "now": it takes a LATEST
@@ -449,7 +450,10 @@ request_failed (DynamormChangeFeed *self, GError *error, const char *what)
       g_error_free (error);
       return;
     }
-  if (dynamorm_error_is_retryable (error))
+  /* the Streams API throttles with LimitExceededException (a limit error
+   * for DynamoDB's own calls, which the feed does not make here) */
+  if (dynamorm_error_is_retryable (error) ||
+      g_error_matches (error, DYNAMORM_ERROR, DYNAMORM_ERROR_LIMIT_EXCEEDED))
     {
       g_debug ("change feed of %s: %s failed, retrying in %u ms: %s", self->table_name, what,
                self->retry_wait_ms, error->message);

@@ -58,7 +58,8 @@ _dynamorm_testing_call (DynamormBackend  *backend,
  *
  * - `throttle:RATE`: that share of calls is throttled
  *   (ProvisionedThroughputExceededException, ThrottlingException for table
- *   calls, a cancellation for transactions)
+ *   calls, a cancellation for transactions, LimitExceededException for
+ *   DynamoDB Streams calls such as `@GetRecords`)
  * - `throttle-next:N`: the next N calls are throttled
  * - `unprocessed:RATE`: that share of batch items comes back in
  *   UnprocessedItems or UnprocessedKeys (the rest is carried out; the

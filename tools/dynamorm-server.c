@@ -258,7 +258,9 @@ handle (SoupServer        *soup_server,
 
   /* DynamoDB and DynamoDB Streams share the port, as with DynamoDB Local. */
   if (g_str_has_prefix (target, STREAMS_TARGET_PREFIX))
-    response = ddb_engine_handle_streams (server->engine, operation, request, &status);
+    response = server->faults != NULL
+               ? ddb_faults_handle_streams (server->faults, server->engine, operation, request, &status)
+               : ddb_engine_handle_streams (server->engine, operation, request, &status);
   else
     response = server->faults != NULL
                ? ddb_faults_handle (server->faults, server->engine, operation, request, &status)

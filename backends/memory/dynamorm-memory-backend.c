@@ -374,6 +374,17 @@ answer_call (DynamormMemoryBackend *self, DdbEngine *engine, const char *operati
 }
 
 static JsonNode *
+answer_streams_call (DynamormMemoryBackend *self, DdbEngine *engine, const char *operation,
+                     JsonNode *request, guint *status)
+{
+  g_autoptr(DdbFaults) faults = dup_faults (self);
+
+  if (faults != NULL)
+    return ddb_faults_handle_streams (faults, engine, operation, request, status);
+  return ddb_engine_handle_streams (engine, operation, request, status);
+}
+
+static JsonNode *
 dynamorm_memory_backend_invoke (DynamormBackend  *backend,
                                 const char       *operation,
                                 JsonNode         *request,
@@ -395,7 +406,8 @@ dynamorm_memory_backend_invoke (DynamormBackend  *backend,
     }
 
   if (g_str_has_prefix (operation, STREAMS_PREFIX))
-    response = ddb_engine_handle_streams (engine, operation + strlen (STREAMS_PREFIX), request, &status);
+    response = answer_streams_call (DYNAMORM_MEMORY_BACKEND (backend), engine,
+                                    operation + strlen (STREAMS_PREFIX), request, &status);
   else
     response = answer_call (DYNAMORM_MEMORY_BACKEND (backend), engine, operation, request, &status);
   if (status != 200)

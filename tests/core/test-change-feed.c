@@ -266,6 +266,57 @@ test_stream_from_now_latest (void)
   collector_clear (&c);
 }
 
+/* Throttled GetRecords (memory:// faults; DynamoDB Local does not throttle):
+ * the feed waits and goes on, delivering every record once and in order,
+ * without a failure and without polling in a tight loop while throttled. */
+static void
+test_stream_throttled (void)
+{
+  g_autoptr(DynamormSession) plain = test_session_new ("feedth");
+  g_autoptr(DynamormRequestSpy) spy = NULL;
+  g_autoptr(DynamormSession) session = NULL;
+  g_autoptr(DynamormChangeFeed) feed = NULL;
+  g_autoptr(GError) error = NULL;
+  guint before;
+  Collector c;
+
+  if (plain == NULL)
+    return;
+  if (!g_str_equal (test_backend_name, "memory"))
+    {
+      g_test_skip ("faults are a memory:// feature");
+      return;
+    }
+  spy = dynamorm_request_spy_new (dynamorm_session_get_backend (plain));
+  session = dynamorm_session_new_for_backend (DYNAMORM_BACKEND (spy));
+  dynamorm_session_set_table_prefix (session, dynamorm_session_get_table_prefix (plain));
+  create_table (session, TRUE);
+  feed = dynamorm_change_feed_new (session, task_type);
+  collector_init (&c, feed);
+  dynamorm_change_feed_start (feed, NULL);
+  run_until (&c.ready, &c);
+  g_assert_no_error (c.failure);
+
+  g_assert_true (dynamorm_backend_set_faults (dynamorm_session_get_backend (plain),
+                                              "throttle-next:3@GetRecords", NULL, &error));
+  g_assert_no_error (error);
+  before = dynamorm_request_spy_count (spy, "DynamoDBStreams_20120810.GetRecords");
+  put_task (session, "t1", "first");
+  put_task (session, "t2", "second");
+  run_until_records (&c, 2);
+  assert_record (&c, 0, DYNAMORM_STREAM_EVENT_INSERT, "t1", "first");
+  assert_record (&c, 1, DYNAMORM_STREAM_EVENT_INSERT, "t2", "second");
+  /* three throttled calls, waits of 0.5, 1 and 2 s between them, then the
+   * records: a handful of calls, not a spin */
+  g_assert_cmpuint (dynamorm_request_spy_count (spy, "DynamoDBStreams_20120810.GetRecords") - before, >=, 4);
+  g_assert_cmpuint (dynamorm_request_spy_count (spy, "DynamoDBStreams_20120810.GetRecords") - before, <=, 10);
+  run_for (200);
+  g_assert_cmpuint (c.records->len, ==, 2);
+  g_assert_no_error (c.failure);
+  dynamorm_change_feed_stop (feed);
+  collector_clear (&c);
+}
+
 /* A checkpoint taken after two records, inside the record handler, resumes
  * a new feed after exactly those: the third is delivered once, as are the
  * records written while no feed ran. */
@@ -460,6 +511,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/change-feed/stream-from-now", test_stream_from_now);
   g_test_add_func ("/change-feed/from-now-latest", test_stream_from_now_latest);
+  g_test_add_func ("/change-feed/throttled", test_stream_throttled);
   g_test_add_func ("/change-feed/checkpoint-resume", test_stream_checkpoint_resume);
   g_test_add_func ("/change-feed/cancellable", test_cancellable_stops);
   g_test_add_func ("/change-feed/bad-checkpoints", test_bad_checkpoints);

@@ -59,6 +59,15 @@ ddb_engine_knows_operation (const char *operation)
   return FALSE;
 }
 
+gboolean
+ddb_engine_knows_stream_operation (const char *operation)
+{
+  for (guint i = 0; operation != NULL && i < G_N_ELEMENTS (stream_operations); i++)
+    if (strcmp (stream_operations[i].name, operation) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 DdbEngine *
 ddb_engine_new (void)
 {

@@ -82,6 +82,9 @@ JsonNode *ddb_change_to_record (const DdbChange *change, const char *view_type);
 /* TRUE when operation is a DynamoDB API call the engine answers. */
 gboolean ddb_engine_knows_operation (const char *operation);
 
+/* TRUE when operation is a DynamoDB Streams API call (GetRecords ...). */
+gboolean ddb_engine_knows_stream_operation (const char *operation);
+
 /* ---- Commits ----
  * Called under the engine lock after every successful call that writes
  * (PutItem ... ExecuteTransaction, CreateTable ...), in commit order, with

@@ -57,6 +57,8 @@ struct _DdbFaults {
 #define RATE_MESSAGE "Rate of requests exceeds the allowed throughput."
 #define INTERNAL_MESSAGE "The server encountered an internal error trying to fulfill the request."
 #define CONFLICT_MESSAGE "Transaction is ongoing for the item."
+/* The Streams API's throttling answer (LimitExceededException). */
+#define STREAMS_RATE_MESSAGE "Your request rate is too high. Reduce the frequency of requests and use exponential backoff."
 
 /* ---- Parsing ---- */
 
@@ -132,8 +134,9 @@ parse_entry (DdbFaults *faults, const char *entry, guint32 *seed, GError **error
     return refuse (error, entry, "calls are counted from 1");
   if (at[1] != NULL)
     {
-      if (!ddb_engine_knows_operation (at[1]))
-        return refuse (error, entry, "the operation after @ is not a DynamoDB operation the engine answers");
+      if (!ddb_engine_knows_operation (at[1]) && !ddb_engine_knows_stream_operation (at[1]))
+        return refuse (error, entry, "the operation after @ is not a DynamoDB or DynamoDB Streams "
+                       "operation the engine answers");
       if ((fault.kind == FAULT_CONFLICT && !is_transaction (at[1])) ||
           (fault.kind == FAULT_UNPROCESSED && !is_batch (at[1])))
         return refuse (error, entry, fault.kind == FAULT_CONFLICT
@@ -210,7 +213,9 @@ error_answer (DdbErrorCode code, const char *message, JsonArray *reasons, guint 
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
 
   json_object_set_string_member (body, "__type", ddb_error_code_to_type (code));
-  json_object_set_string_member (body, reasons != NULL ? "Message" : "message", message);
+  /* DynamoDB spells it "message", except with reasons; the Streams API "Message" */
+  json_object_set_string_member (body, reasons != NULL || code == DDB_ERROR_LIMIT_EXCEEDED
+                                       ? "Message" : "message", message);
   if (reasons != NULL)
     json_object_set_array_member (body, "CancellationReasons", reasons);
   json_node_take_object (node, body);
@@ -264,6 +269,8 @@ throttled (DdbFaults *faults, const char *operation, JsonNode *request, guint *s
   if (g_str_has_suffix (operation, "Item") || g_str_has_suffix (operation, "Items") ||
       g_str_equal (operation, "Query") || g_str_equal (operation, "Scan"))
     return error_answer (DDB_ERROR_PROVISIONED_THROUGHPUT, THROUGHPUT_MESSAGE, NULL, status_out);
+  if (ddb_engine_knows_stream_operation (operation))
+    return error_answer (DDB_ERROR_LIMIT_EXCEEDED, STREAMS_RATE_MESSAGE, NULL, status_out);
   return error_answer (DDB_ERROR_THROTTLING, RATE_MESSAGE, NULL, status_out);
 }
 
@@ -463,6 +470,29 @@ answer_split_batch (DdbEngine *engine, const char *operation, BatchSplit *split,
   answer = ddb_engine_handle (engine, operation, split->request, status_out);
   if (*status_out == 200 && JSON_NODE_HOLDS_OBJECT (answer))
     json_object_set_object_member (json_node_get_object (answer), member, json_object_ref (split->held));
+  return answer;
+}
+
+JsonNode *
+ddb_faults_handle_streams (DdbFaults *faults, DdbEngine *engine, const char *operation,
+                           JsonNode *request, guint *status_out)
+{
+  guint64 delay_ms = 0;
+  double unprocessed = 0.0;
+  JsonNode *answer;
+  guint status = 200;
+
+  g_return_val_if_fail (faults != NULL && engine != NULL, NULL);
+
+  g_mutex_lock (&faults->lock);
+  answer = decide (faults, operation != NULL ? operation : "", request, &delay_ms, &unprocessed, &status);
+  g_mutex_unlock (&faults->lock);
+  if (delay_ms > 0)
+    g_usleep (delay_ms * 1000);
+  if (answer == NULL)
+    answer = ddb_engine_handle_streams (engine, operation, request, &status);
+  if (status_out != NULL)
+    *status_out = status;
   return answer;
 }
 

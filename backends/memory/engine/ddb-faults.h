@@ -37,4 +37,10 @@ const char *ddb_faults_get_spec (DdbFaults *faults);
 JsonNode *ddb_faults_handle (DdbFaults *faults, DdbEngine *engine, const char *operation,
                              JsonNode *request, guint *status_out);
 
+/* The same for a DynamoDB Streams call, like ddb_engine_handle_streams():
+ * throttling answers LimitExceededException, as the Streams API does;
+ * unprocessed and conflict faults do not apply. */
+JsonNode *ddb_faults_handle_streams (DdbFaults *faults, DdbEngine *engine, const char *operation,
+                                     JsonNode *request, guint *status_out);
+
 G_END_DECLS
