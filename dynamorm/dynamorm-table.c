@@ -1169,6 +1169,51 @@ wait_finish (DynamormTable *self, GAsyncResult *result, GError **error)
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* The wait that ends a public operation (wait until active, delete): the
+ * task (user_data) succeeds when it is over. */
+static void
+return_true_when_waited_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  g_autoptr(JsonNode) description = wait_finish (DYNAMORM_TABLE (source), result, &error);
+
+  if (error)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* The blocking form of the operations that take only a cancellable
+ * (create, ensure, wait until active, delete): start, then finish on
+ * dynamorm-sync.c's private main context. */
+typedef void     (*TableStartFunc)  (DynamormTable       *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data);
+typedef gboolean (*TableFinishFunc) (DynamormTable  *self,
+                                     GAsyncResult   *result,
+                                     GError        **error);
+
+static gboolean
+run_blocking (DynamormTable    *self,
+              TableStartFunc    start,
+              TableFinishFunc   finish,
+              GCancellable     *cancellable,
+              GError          **error)
+{
+  DynamormSyncWait w;
+  gboolean ok;
+
+  _dynamorm_sync_wait_init (&w);
+  start (self, cancellable, _dynamorm_sync_wait_cb, &w);
+  ok = finish (self, _dynamorm_sync_wait_run (&w), error);
+  _dynamorm_sync_wait_clear (&w);
+  return ok;
+}
+
 /* ------------------------------------------------------------------ */
 /* Jobs: create, ensure, migrate */
 
@@ -1432,16 +1477,9 @@ dynamorm_table_create (DynamormTable  *self,
                        GCancellable   *cancellable,
                        GError        **error)
 {
-  DynamormSyncWait w;
-  gboolean ok;
-
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
 
-  _dynamorm_sync_wait_init (&w);
-  dynamorm_table_create_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
-  ok = dynamorm_table_create_finish (self, _dynamorm_sync_wait_run (&w), error);
-  _dynamorm_sync_wait_clear (&w);
-  return ok;
+  return run_blocking (self, dynamorm_table_create_async, dynamorm_table_create_finish, cancellable, error);
 }
 
 /* ---- ensure ---- */
@@ -1592,16 +1630,9 @@ dynamorm_table_ensure (DynamormTable  *self,
                        GCancellable   *cancellable,
                        GError        **error)
 {
-  DynamormSyncWait w;
-  gboolean ok;
-
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
 
-  _dynamorm_sync_wait_init (&w);
-  dynamorm_table_ensure_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
-  ok = dynamorm_table_ensure_finish (self, _dynamorm_sync_wait_run (&w), error);
-  _dynamorm_sync_wait_clear (&w);
-  return ok;
+  return run_blocking (self, dynamorm_table_ensure_async, dynamorm_table_ensure_finish, cancellable, error);
 }
 
 /* ---- migrate ---- */
@@ -1973,21 +2004,6 @@ dynamorm_table_migrate (DynamormTable         *self,
 
 /* ---- wait until active ---- */
 
-static void
-wait_public_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  g_autoptr(JsonNode) description = wait_finish (DYNAMORM_TABLE (source), result, &error);
-
-  if (error)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 /**
  * dynamorm_table_wait_until_active_async:
  * @self: a #DynamormTable
@@ -2011,7 +2027,7 @@ dynamorm_table_wait_until_active_async (DynamormTable       *self,
 
   task = job_new (self, MODE_CREATE, dynamorm_table_wait_until_active_async, cancellable, callback, user_data);
   if (task != NULL)
-    wait_async (self, ((Job *) g_task_get_task_data (task))->name, FALSE, cancellable, wait_public_cb,
+    wait_async (self, ((Job *) g_task_get_task_data (task))->name, FALSE, cancellable, return_true_when_waited_cb,
                 g_object_ref (task));
 }
 
@@ -2052,16 +2068,10 @@ dynamorm_table_wait_until_active (DynamormTable  *self,
                                   GCancellable   *cancellable,
                                   GError        **error)
 {
-  DynamormSyncWait w;
-  gboolean ok;
-
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
 
-  _dynamorm_sync_wait_init (&w);
-  dynamorm_table_wait_until_active_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
-  ok = dynamorm_table_wait_until_active_finish (self, _dynamorm_sync_wait_run (&w), error);
-  _dynamorm_sync_wait_clear (&w);
-  return ok;
+  return run_blocking (self, dynamorm_table_wait_until_active_async, dynamorm_table_wait_until_active_finish,
+                       cancellable, error);
 }
 
 /* ---- describe ---- */
@@ -2173,21 +2183,6 @@ dynamorm_table_describe (DynamormTable  *self,
 /* ---- delete ---- */
 
 static void
-delete_waited_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  g_autoptr(JsonNode) description = wait_finish (DYNAMORM_TABLE (source), result, &error);
-
-  if (error)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
 delete_cb (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
@@ -2207,7 +2202,7 @@ delete_cb (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  wait_async (self, job->name, TRUE, g_task_get_cancellable (task), delete_waited_cb, g_object_ref (task));
+  wait_async (self, job->name, TRUE, g_task_get_cancellable (task), return_true_when_waited_cb, g_object_ref (task));
 }
 
 /**
@@ -2272,16 +2267,9 @@ dynamorm_table_delete (DynamormTable  *self,
                        GCancellable   *cancellable,
                        GError        **error)
 {
-  DynamormSyncWait w;
-  gboolean ok;
-
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
 
-  _dynamorm_sync_wait_init (&w);
-  dynamorm_table_delete_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
-  ok = dynamorm_table_delete_finish (self, _dynamorm_sync_wait_run (&w), error);
-  _dynamorm_sync_wait_clear (&w);
-  return ok;
+  return run_blocking (self, dynamorm_table_delete_async, dynamorm_table_delete_finish, cancellable, error);
 }
 
 /* ---- list ---- */
