@@ -677,17 +677,11 @@ class Attribute(_Expressions, GObject.Property):
 
     def _dynamorm_tags(self):
         roles = self._dynamorm_roles
-        tags = []
-        if roles['key']:
-            tags.append(roles['key'])
-        index = roles['index']
-        if index is not None:
-            for entry in ([index] if isinstance(index, (str, tuple)) else index):
-                name, part = (entry, 'pk') if isinstance(entry, str) else entry
-                if part not in ('pk', 'sk'):
-                    raise TypeError('Dynamorm.Attribute(index=(%r, %r)): the part of an '
-                                    'index key is "pk" or "sk"' % (name, part))
-                tags += ['index:%s' % name, part]
+        try:
+            roles_text = _role_tags(roles['key'], roles['index'])
+        except TypeError as e:
+            raise TypeError('Dynamorm.Attribute(%s)' % e) from None
+        tags = [roles_text] if roles_text else []
         if roles['lsi']:
             tags.append('lsi:%s' % roles['lsi'])
         if roles['attribute']:
@@ -816,6 +810,131 @@ class _PropertyExpressions(_Expressions):
 
 
 # ---------------------------------------------------------------------------
+# Key templates (single-table design)
+
+class Template(_Expressions):
+    """A composed key attribute of a single-table model: its value is made
+    from the model's properties by a key template (see Single-table design)::
+
+        class Order(Dynamorm.Model, table="shop", entity="order",
+                    collections=["customer-history", ("order-details", "gsi1")]):
+            pk = Dynamorm.Template("CUSTOMER#{customer_id}", key="pk")
+            sk = Dynamorm.Template("ORDER#{placed:date}#{order_id}", key="sk")
+            gsi1pk = Dynamorm.Template("ORDER#{order_id}", index="gsi1")
+            gsi1sk = Dynamorm.Template("ORDER", index=("gsi1", "sk"))
+            customer_id = Dynamorm.Attribute(str)
+            ...
+
+    The class attribute's name is the stored attribute's name (or give
+    ``attribute="NAME"``); ``key`` and ``index`` are as for
+    :class:`Attribute`. Read on a model, it is the composed value (None
+    while a property it needs is unset); it cannot be assigned. On the
+    class, it builds conditions (``Order.pk == "CUSTOMER#c1"``).
+    """
+
+    type = str
+
+    def __init__(self, template, *, key=None, index=None, attribute=None):
+        if not isinstance(template, str):
+            raise TypeError('Dynamorm.Template(%r): the template is a string such as '
+                            '"CUSTOMER#{customer_id}"' % (template,))
+        if key not in (None, 'pk', 'sk'):
+            raise TypeError('Dynamorm.Template(key=%r): a key is "pk" (partition '
+                            'key) or "sk" (sort key)' % (key,))
+        if key is None and index is None:
+            raise TypeError('Dynamorm.Template(%r) says neither which key it is (key="pk" '
+                            'or "sk") nor which index (index="gsi1" or ("gsi1", "sk"))'
+                            % (template,))
+        self.template = template
+        self.key = key
+        self.index = index
+        self.name = attribute
+
+    def __set_name__(self, owner, name):
+        if self.name is None:
+            self.name = name
+
+    def _property_name(self):
+        return self.name
+
+    def _dynamorm_tags(self):
+        return '%s,template:%s' % (_role_tags(self.key, self.index), self.template)
+
+    def __get__(self, instance, klass=None):
+        if instance is None:
+            return self
+        try:
+            item = instance.to_item()
+        except GLib.Error:
+            return None
+        value = item.get_object().get_member(self.name) if item is not None else None
+        if value is None:
+            return None
+        return value.get_object().get_string_member('S')
+
+    def __set__(self, instance, value):
+        raise AttributeError('%s.%s is composed from its template %r: set the properties '
+                             'it names instead' % (type(instance).__name__, self.name,
+                                                   self.template))
+
+    def __repr__(self):
+        return '<Dynamorm.Template %s=%r>' % (self.name, self.template)
+
+
+_export(Template)
+
+
+def _role_tags(key, index):
+    """The tags of ``key="pk"`` and ``index=...`` (a name, (name, part), or a
+    list of those)."""
+    tags = [key] if key else []
+    if index is not None:
+        for entry in ([index] if isinstance(index, (str, tuple)) else index):
+            name, part = (entry, 'pk') if isinstance(entry, str) else entry
+            if part not in ('pk', 'sk'):
+                raise TypeError('index=(%r, %r): the part of an index key is "pk" or "sk"'
+                                % (name, part))
+            tags += ['index:%s' % name, part]
+    return ','.join(tags)
+
+
+# The class options of a model, as class keywords (class Order(Dynamorm.Model,
+# entity="order")) or attributes (__dynamorm_entity__ = "order").
+_CLASS_OPTIONS = ('table', 'entity', 'entity_attribute', 'collections', 'index_conditions')
+
+
+def _option_tags(cls_name, namespace):
+    """The @ options of a model class body."""
+    tags = []
+    entity = namespace.get('__dynamorm_entity__')
+    if entity is not None:
+        tags.append('@entity=%s' % entity)
+    if '__dynamorm_entity_attribute__' in namespace:
+        attribute = namespace['__dynamorm_entity_attribute__']
+        tags.append('@entity-attribute=%s' % ('-' if attribute is None else attribute))
+    # A list of names and (name, index) pairs, or one name.
+    collections = namespace.get('__dynamorm_collections__') or ()
+    if isinstance(collections, str):
+        collections = [collections]
+    for collection in collections:
+        if isinstance(collection, str):
+            tags.append('@collection=%s' % collection)
+        elif isinstance(collection, tuple) and len(collection) == 2:
+            tags.append('@collection=%s,index:%s' % collection)
+        else:
+            raise TypeError('%s: a collection is a name or a (name, index) pair, such as '
+                            '"customer-history" or ("order-details", "gsi1"), not %r'
+                            % (cls_name, collection))
+    conditions = namespace.get('__dynamorm_index_conditions__') or {}
+    if not isinstance(conditions, dict):
+        raise TypeError('%s: index_conditions is a dict of index name to terms, such as '
+                        '{"gsi2": "status!=archived"}, not %r' % (cls_name, conditions))
+    for index, terms in conditions.items():
+        tags.append('@index-condition=%s:%s' % (index, terms))
+    return tags
+
+
+# ---------------------------------------------------------------------------
 # Models
 
 def _tag_strings(cls, tags):
@@ -856,7 +975,7 @@ def _annotation_attributes(name, namespace):
         if typing.get_origin(hint) is typing.ClassVar:
             continue
         value = namespace.get(attr, _UNSET)
-        if isinstance(value, GObject.Property) and not isinstance(value, Attribute):
+        if isinstance(value, (Template, GObject.Property)) and not isinstance(value, Attribute):
             continue
         attribute = None
         base = hint
@@ -916,6 +1035,12 @@ class _ModelMeta(type(GObject.Object)):
 
     def __new__(mcs, name, bases, namespace, **kwargs):
         namespace = dict(namespace)
+        for option in _CLASS_OPTIONS:
+            if option in kwargs:
+                namespace['__dynamorm_%s__' % option] = kwargs.pop(option)
+        if kwargs:
+            raise TypeError('%s: unknown class options %s; the options are %s'
+                            % (name, ', '.join(sorted(kwargs)), ', '.join(_CLASS_OPTIONS)))
         if not _is_override_module(namespace.get('__module__', '')):
             _annotation_attributes(name, namespace)
             first = _unique_type_name(name, namespace)
@@ -926,7 +1051,7 @@ class _ModelMeta(type(GObject.Object)):
                     pass
         return super().__new__(mcs, name, bases, namespace, **kwargs)
 
-    def __init__(cls, name, bases, dict_):
+    def __init__(cls, name, bases, dict_, **kwargs):
         super().__init__(name, bases, dict_)
         if _is_override_module(cls.__module__):
             return
@@ -947,6 +1072,9 @@ class _ModelMeta(type(GObject.Object)):
         attribute_tags = ['%s=%s' % (v.name.replace('_', '-'), v._dynamorm_tags())
                           for v in dict_.values()
                           if isinstance(v, Attribute) and v._dynamorm_tags()]
+        attribute_tags += ['%s=%s' % (v.name, v._dynamorm_tags())
+                           for v in dict_.values() if isinstance(v, Template)]
+        attribute_tags += _option_tags(name, dict_)
         # Models that declare nothing of their own inherit their parent's
         # declaration.
         if '__dynamorm_table__' not in dict_ and '__dynamorm_tags__' not in dict_ \
@@ -1172,6 +1300,15 @@ class _Session:
     def query(self, model_type):
         """A new query on ``model_type``: ``session.query(Order).where(...)``."""
         return Query.new(self, model_type)
+
+    def collection(self, name, first, *members):
+        """A query of the collection ``name``: items of ``first`` and of the
+        other ``members``, each read back as its own model type:
+        ``session.collection("history", Customer, Order).where(...)``."""
+        query = Query.new_collection(self, name, first)
+        for member in members:
+            query.add_member(member)
+        return query
 
     def transaction(self):
         """A new transaction; as a context manager, it commits on exit."""

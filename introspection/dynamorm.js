@@ -143,6 +143,150 @@ for (let i = 0; i < repo.get_n_infos(NAMESPACE); i++) {
 }
 
 // ---------------------------------------------------------------------------
+// Errors
+//
+// A failure still throws the GLib.Error GJS makes (so e.matches() and
+// `catch (e) { if (e instanceof GLib.Error) ... }` keep working); each
+// code also gets a class that `instanceof` recognises it by:
+// `e instanceof Dynamorm.ConditionFailedError`, and
+// `e instanceof Dynamorm.DynamormError` for any code of the domain.
+// `new Dynamorm.NotFoundError('...')` makes such a GLib.Error (for test
+// doubles that throw one).
+
+const ERROR_DOMAIN = Dynamorm.error_quark();
+
+function isDynamormError(e) {
+    return e instanceof GLib.Error && e.domain === ERROR_DOMAIN;
+}
+
+class DynamormError {
+    constructor(message = '', code = Dynamorm.Error.FAILED) {
+        return new GLib.Error(ERROR_DOMAIN, code, message);
+    }
+
+    static [Symbol.hasInstance](e) {
+        return isDynamormError(e);
+    }
+}
+DynamormError.code = Dynamorm.Error.FAILED;
+
+// CONDITION_FAILED -> ConditionFailedError
+function errorClassName(codeName) {
+    return `${codeName.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c) => c.toUpperCase())}Error`;
+}
+
+function errorClass(codeName, code) {
+    const name = errorClassName(codeName);
+    // (An object literal names the class.)
+    const cls = {
+        [name]: class extends DynamormError {
+            constructor(message = '') {
+                return new GLib.Error(ERROR_DOMAIN, code, message);
+            }
+
+            static [Symbol.hasInstance](e) {
+                return isDynamormError(e) && e.code === code;
+            }
+        },
+    }[name];
+    cls.code = code;
+    return cls;
+}
+
+Dynamorm.DynamormError = DynamormError;
+for (const [codeName, code] of Object.entries(Dynamorm.Error)) {
+    if (codeName !== codeName.toUpperCase() || typeof code !== 'number' ||
+        code === Dynamorm.Error.FAILED)
+        continue;
+    Dynamorm[errorClassName(codeName)] = errorClass(codeName, code);
+}
+
+// The class of an error's code: Dynamorm.errorClass(e) ===
+// Dynamorm.NotFoundError (DynamormError for FAILED, null outside the domain).
+Dynamorm.errorClass = function (e) {
+    if (!isDynamormError(e))
+        return null;
+    for (const [codeName, code] of Object.entries(Dynamorm.Error)) {
+        if (code === e.code && codeName === codeName.toUpperCase() && code !== Dynamorm.Error.FAILED)
+            return Dynamorm[errorClassName(codeName)];
+    }
+    return DynamormError;
+};
+
+// Write options from what the caller gave: WriteOptions, a Condition or
+// nothing (a fresh WriteOptions, so a refusal can carry the stored item).
+function writeOptions(options) {
+    if (options instanceof Dynamorm.WriteOptions)
+        return options;
+    const result = Dynamorm.WriteOptions.new();
+    if (options instanceof Dynamorm.Condition)
+        result.add_condition(options);
+    else if (options !== null && options !== undefined)
+        throw new TypeError('the options of a write are a Dynamorm.WriteOptions or a Dynamorm.Condition');
+    return result;
+}
+
+// put_full/update_full/delete_full (and _async): the options may be a
+// condition; a refusal carries the stored item as e.current.
+function withCurrent(name, optionsIndex) {
+    const proto = Dynamorm.Session.prototype;
+    const sync = proto[name];
+    const async = proto[`${name}_async`];
+    const attach = (e, options) => {
+        if (e instanceof Dynamorm.ConditionFailedError)
+            e.current = options.get_current();
+        return e;
+    };
+    proto[name] = function (...args) {
+        const options = args[optionsIndex] = writeOptions(args[optionsIndex]);
+        try {
+            return sync.apply(this, args);
+        } catch (e) {
+            throw attach(e, options);
+        }
+    };
+    proto[`${name}_async`] = function (...args) {
+        if (args.some(a => typeof a === 'function'))
+            return async.apply(this, args);
+        const options = args[optionsIndex] = writeOptions(args[optionsIndex]);
+        return async.apply(this, args).catch(e => {
+            throw attach(e, options);
+        });
+    };
+}
+withCurrent('put_full', 1);
+withCurrent('update_full', 2);
+withCurrent('delete_full', 1);
+
+// A refused commit carries its per-action failures as e.failures.
+function failuresOf(tx) {
+    return [...tx.get_failures() ?? []];
+}
+{
+    const proto = Dynamorm.Transaction.prototype;
+    const commit = proto.commit;
+    const commitAsync = proto.commit_async;
+    proto.commit = function (...args) {
+        try {
+            return commit.apply(this, args);
+        } catch (e) {
+            if (e instanceof GLib.Error)
+                e.failures = failuresOf(this);
+            throw e;
+        }
+    };
+    proto.commit_async = function (...args) {
+        if (args.some(a => typeof a === 'function'))
+            return commitAsync.apply(this, args);
+        return commitAsync.apply(this, args).catch(e => {
+            if (e instanceof GLib.Error)
+                e.failures = failuresOf(this);
+            throw e;
+        });
+    };
+}
+
+// ---------------------------------------------------------------------------
 // Conditions
 
 const Op = Dynamorm.Operator;
@@ -183,11 +327,18 @@ class AttributeRef {
     notExists() { return leaf(this.property, Op.NOT_EXISTS, null); }
 }
 
-// The properties of a model type, each an AttributeRef.
+// The composed key attributes of the models declared by defineModel, by
+// GType name.
+const composedAttributes = new Map();
+
+// The properties of a model type, each an AttributeRef, and its composed
+// key attributes (as named in keys).
 function attributesOf(gtype) {
     const refs = {};
     for (const pspec of GObject.Object.list_properties.call(gtype))
         refs[pspec.get_name().replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = new AttributeRef(pspec.get_name());
+    for (const attribute of composedAttributes.get(GObject.type_name(gtype)) ?? [])
+        refs[attribute] ??= new AttributeRef(attribute);
     return new Proxy(refs, {
         get(target, name) {
             if (typeof name === 'string' && !(name in target)) {
@@ -303,6 +454,15 @@ Object.assign(Dynamorm.Session.prototype, {
         return Dynamorm.Query.new(this, gtypeOf(modelClass));
     },
 
+    // A query of the collection `name`: items of `first` and the other
+    // member models, each read back as its own type.
+    collection(name, first, ...members) {
+        const query = Dynamorm.Query.new_collection(this, name, gtypeOf(first));
+        for (const member of members)
+            query.add_member(gtypeOf(member));
+        return query;
+    },
+
     getOrNull(modelClass, partitionKey, sortKey = null) {
         try {
             return this.get(gtypeOf(modelClass), partitionKey, sortKey, null);
@@ -367,7 +527,10 @@ function tagsOf(name, spec) {
             throw new TypeError(`Dynamorm.defineModel: property "${name}" has key "${spec.key}"; a key is "pk" or "sk"`);
         tags.push(spec.key);
     }
-    const indexes = spec.index === undefined ? [] : [].concat(spec.index);
+    // 'NAME', ['NAME', 'sk'], or a list of those.
+    const isPair = index => Array.isArray(index) && index.length === 2 &&
+        typeof index[0] === 'string' && (index[1] === 'pk' || index[1] === 'sk');
+    const indexes = spec.index === undefined ? [] : isPair(spec.index) ? [spec.index] : [].concat(spec.index);
     for (const index of indexes) {
         const [indexName, part] = Array.isArray(index) ? index : [index, 'pk'];
         tags.push(`index:${indexName}`, part);
@@ -387,27 +550,103 @@ function tagsOf(name, spec) {
     return tags.length ? `${name}=${tags.join(',')}` : null;
 }
 
+// `customerId` -> `customer-id`
+const kebab = name => name.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
+
+// A key template's text with JavaScript property names: {customerId:pad=4}
+// -> {customer-id:pad=4} ({{ and }} are literal braces).
+function templateText(text) {
+    return text.replace(/\{\{|\}\}|\{([^}:]*)/g, (match, name) =>
+        name === undefined ? match : `{${kebab(name)}`);
+}
+
+const KEY_TEMPLATE_ROLES = new Set(['key', 'index', 'template']);
+
+// keys: {pk: {key: 'pk', template: 'CUSTOMER#{customerId}'}, gsi1pk:
+// {index: 'gsi1', template: 'ORDER#{orderId}'}, ...}: composed attributes,
+// named as stored.
+function keyTemplateTags(keys) {
+    const tags = [];
+    for (const [attribute, given] of Object.entries(keys ?? {})) {
+        const spec = typeof given === 'string' ? {template: given} : given;
+        const unknown = Object.keys(spec).filter(role => !KEY_TEMPLATE_ROLES.has(role));
+        if (unknown.length > 0 || typeof spec.template !== 'string') {
+            throw new TypeError(`Dynamorm.defineModel: keys.${attribute} is {key or index, template}, ` +
+                `such as {key: 'pk', template: 'CUSTOMER#{customerId}'}` +
+                (unknown.length ? `; it has ${unknown.join(', ')}` : '; it has no template'));
+        }
+        if (!spec.key && spec.index === undefined) {
+            throw new TypeError(`Dynamorm.defineModel: keys.${attribute} says neither which key it is ` +
+                "(key: 'pk' or 'sk') nor which index (index: 'gsi1' or ['gsi1', 'sk'])");
+        }
+        const roles = tagsOf(attribute, {key: spec.key, index: spec.index});
+        tags.push(`${roles},template:${templateText(spec.template)}`);
+    }
+    return tags;
+}
+
+// entity, entityAttribute, collections and indexConditions -> the @ options.
+function modelOptionTags({entity, entityAttribute, collections, indexConditions}) {
+    const tags = [];
+    if (entity !== undefined)
+        tags.push(`@entity=${entity}`);
+    if (entityAttribute !== undefined)
+        tags.push(`@entity-attribute=${entityAttribute === null ? '-' : entityAttribute}`);
+    for (const collection of [].concat(collections ?? [])) {
+        let name = collection, index = null;
+        if (Array.isArray(collection))
+            [name, index = null] = collection;
+        else if (typeof collection === 'object')
+            ({name, index = null} = collection);
+        if (typeof name !== 'string') {
+            throw new TypeError('Dynamorm.defineModel: a collection is a name, [name, index] ' +
+                "or {name, index}, such as 'customer-history' or {name: 'order-details', index: 'gsi1'}");
+        }
+        tags.push(index ? `@collection=${name},index:${index}` : `@collection=${name}`);
+    }
+    for (const [index, terms] of Object.entries(indexConditions ?? {})) {
+        // Property names of the terms (status, !archivedAt, kind=a|b) as declared.
+        const text = String(terms).split('&').map(term =>
+            term.replace(/^(\s*!?)([A-Za-z0-9_-]+)/, (_, pre, name) => pre + kebab(name))).join('&');
+        tags.push(`@index-condition=${index}:${text}`);
+    }
+    return tags;
+}
+
+const MODEL_OPTIONS = new Set(['name', 'table', 'properties', 'keys', 'entity', 'entityAttribute',
+    'collections', 'indexConditions']);
+
 // Defines a model class: defineModel({name: 'User', table: 'users',
 // properties: {id: {type: 'string', key: 'pk'}, email: {type: 'string',
 // index: 'by-email'}, visits: 'int'}}), optionally with a class body to
-// extend (class extends Dynamorm.Model {...}).
-Dynamorm.defineModel = function ({name, table = null, properties}, klass = null) {
+// extend (class extends Dynamorm.Model {...}). Single-table models add
+// keys (key templates), entity, entityAttribute, collections and
+// indexConditions (see docs/single-table.md).
+Dynamorm.defineModel = function (options, klass = null) {
+    const {name, table = null, properties} = options;
     if (!name)
         throw new TypeError('Dynamorm.defineModel: give the model a name (its GType name), such as {name: "User", ...}');
+    const unknown = Object.keys(options).filter(option => !MODEL_OPTIONS.has(option));
+    if (unknown.length > 0) {
+        throw new TypeError(`Dynamorm.defineModel: unknown option ${unknown.join(', ')}; ` +
+            `the options are ${[...MODEL_OPTIONS].join(', ')}`);
+    }
     const Properties = {};
     const tags = [];
     for (const [property, given] of Object.entries(properties ?? {})) {
         const spec = typeof given === 'string' ? {type: given} : given;
-        const gname = property.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`);
+        const gname = kebab(property);
         Properties[gname] = paramSpec(gname, spec.type ?? 'string');
         const tag = tagsOf(gname, spec);
         if (tag)
             tags.push(tag);
     }
+    tags.push(...keyTemplateTags(options.keys), ...modelOptionTags(options));
     const base = klass ?? class extends Dynamorm.Model {};
     const registered = GObject.registerClass({GTypeName: name, Properties}, base);
     Dynamorm.Model.type_declare(registered.$gtype, table, tags);
     const gtype = registered.$gtype;
+    composedAttributes.set(GObject.type_name(gtype), Object.keys(options.keys ?? {}));
     Object.defineProperty(registered, 'attr', {get: () => attributesOf(gtype)});
     return registered;
 };

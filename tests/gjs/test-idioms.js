@@ -179,6 +179,73 @@ runTests({
         assertEqual(options.get_current().status, 'shipped', 'current item');
     },
 
+    'error classes per code': async () => {
+        const session = newSession();
+        let caught = null;
+        try {
+            session.get(Order, 'nobody', 1);
+        } catch (e) {
+            caught = e;
+        }
+        assertTrue(caught instanceof Dynamorm.NotFoundError, `NotFoundError: ${caught}`);
+        assertTrue(caught instanceof Dynamorm.DynamormError, 'DynamormError');
+        assertTrue(caught instanceof GLib.Error, 'still a GLib.Error');
+        assertTrue(!(caught instanceof Dynamorm.ConditionFailedError), 'not ConditionFailedError');
+        assertTrue(Dynamorm.errorClass(caught) === Dynamorm.NotFoundError, 'errorClass');
+        assertTrue(!(new Error('x') instanceof Dynamorm.DynamormError), 'a JS Error is none');
+        const fileError = new GLib.Error(GLib.FileError, GLib.FileError.NOENT, 'no file');
+        assertTrue(!(fileError instanceof Dynamorm.DynamormError), 'another domain is none');
+        assertEqual(Dynamorm.errorClass(fileError), null, 'errorClass of another domain');
+
+        // One class per code, named after it.
+        for (const [name, code] of Object.entries(Dynamorm.Error)) {
+            if (name !== name.toUpperCase() || typeof code !== 'number' || code === Dynamorm.Error.FAILED)
+                continue;
+            const cls = Dynamorm.errorClass(new GLib.Error(Dynamorm.error_quark(), code, name));
+            assertTrue(cls && cls.code === code && cls.name.endsWith('Error'), `class of ${name}`);
+        }
+        assertTrue(Dynamorm.errorClass(new GLib.Error(Dynamorm.error_quark(), Dynamorm.Error.FAILED, 'x')) ===
+            Dynamorm.DynamormError, 'FAILED is DynamormError');
+
+        // Made by hand (as a test double would throw one).
+        const made = new Dynamorm.ThrottledError('slow down');
+        assertTrue(made instanceof GLib.Error && made instanceof Dynamorm.ThrottledError, 'made by hand');
+        assertEqual([made.code, made.message], [Dynamorm.Error.THROTTLED, 'slow down'], 'code and message');
+
+        // A refused conditional write carries the stored item; a condition
+        // may stand for the write options.
+        try {
+            session.put_full(new Order({customer: 'c1', number: 2, note: 'lost'}), Order.attr.status.eq('open'));
+            fail('a shipped order was overwritten');
+        } catch (e) {
+            assertTrue(e instanceof Dynamorm.ConditionFailedError, `ConditionFailedError: ${e}`);
+            assertEqual(e.current.status, 'shipped', 'e.current');
+        }
+        try {
+            await session.update_full_async(new Order({customer: 'c1', number: 4, note: 'lost'}), null,
+                Order.attr.total.gt(1000));
+            fail('update_full_async with a false condition');
+        } catch (e) {
+            assertTrue(e instanceof Dynamorm.ConditionFailedError, `async ConditionFailedError: ${e}`);
+            assertEqual(e.current.total, 40, 'e.current (async)');
+        }
+
+        // A refused transaction carries its failures.
+        try {
+            await session.transaction(tx => {
+                tx.add_put(new User({id: 'new'}), null);
+                tx.add_create(new Order({customer: 'c1', number: 1}), null);
+            });
+            fail('a create of an existing item was committed');
+        } catch (e) {
+            // (A transaction refused by a condition fails with CONDITION_FAILED.)
+            assertTrue(e instanceof Dynamorm.ConditionFailedError, `ConditionFailedError: ${e}`);
+            assertEqual(e.failures.length, 1, 'one failure');
+            assertEqual(e.failures[0].get_index(), 1, 'the second action');
+        }
+        assertEqual(session.getOrNull(User, 'new'), null, 'nothing written');
+    },
+
     'messages say what to do': () => {
         const session = Dynamorm.Session.new('memory://');
         try {

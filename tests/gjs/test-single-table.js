@@ -43,6 +43,47 @@ Dynamorm.Model.type_declare(Order.$gtype, 'gjs_shop', [
     '@entity=order', '@collection=history',
 ]);
 
+// The same shop through defineModel: keys (templates, with JavaScript
+// property names), entity, collections and index conditions.
+const Shopper = Dynamorm.defineModel({
+    name: 'DynamormGjsDefShopper',
+    table: 'gjs_def_shop',
+    entity: 'shopper',
+    collections: ['history'],
+    properties: {customerId: 'string', name: 'string'},
+    keys: {
+        pk: {key: 'pk', template: 'CUSTOMER#{customerId}'},
+        sk: {key: 'sk', template: 'PROFILE'},
+    },
+});
+
+const Purchase = Dynamorm.defineModel({
+    name: 'DynamormGjsDefPurchase',
+    table: 'gjs_def_shop',
+    entity: 'purchase',
+    collections: ['history', {name: 'details', index: 'gsi1'}],
+    indexConditions: {gsi2: 'status!=archived'},
+    properties: {customerId: 'string', orderId: 'string', placed: 'string', status: 'string', lineNo: 'int'},
+    keys: {
+        pk: {key: 'pk', template: 'CUSTOMER#{customerId}'},
+        sk: {key: 'sk', template: 'ORDER#{placed}#{orderId}'},
+        gsi1pk: {index: 'gsi1', template: 'ORDER#{orderId}'},
+        gsi1sk: {index: ['gsi1', 'sk'], template: 'LINE#{lineNo:pad=4}'},
+        gsi2pk: {index: 'gsi2', template: 'STATUS#{status:upper}'},
+        gsi2sk: {index: ['gsi2', 'sk'], template: '{placed}'},
+    },
+});
+
+function newDefSession() {
+    const session = Dynamorm.Session.new('memory://');
+    session.create_table(Purchase);
+    session.put(new Shopper({customerId: 'c1', name: 'Ann'}));
+    session.put(new Purchase({customerId: 'c1', orderId: 'o1', placed: '2024-01-05', status: 'open', lineNo: 7}));
+    session.put(new Purchase({customerId: 'c1', orderId: 'o2', placed: '2024-02-11', status: 'archived', lineNo: 1}));
+    session.put(new Purchase({customerId: 'c2', orderId: 'o3', placed: '2024-01-07', status: 'open', lineNo: 2}));
+    return session;
+}
+
 function newSession() {
     const session = Dynamorm.Session.new('memory://');
     assertTrue(session.create_table(Order.$gtype, null), 'create_table');
@@ -98,6 +139,68 @@ const tests = {
         assertEqual(items.map(i => i.constructor.$gtype.name),
             ['DynamormGjsShopOrder', 'DynamormGjsShopOrder', 'DynamormGjsShopCustomer'], 'member types');
         assertEqual(items[2].name, 'Ann', 'customer');
+    },
+
+    'defineModel: key templates, entity, index conditions'() {
+        const item = jsonOf(new Purchase({customerId: 'c1', orderId: 'o1', placed: '2024-01-05',
+            status: 'open', lineNo: 7}).to_item());
+        assertEqual([item.pk.S, item.sk.S, item.gsi1pk.S, item.gsi1sk.S, item.gsi2pk.S, item.__entity.S],
+            ['CUSTOMER#c1', 'ORDER#2024-01-05#o1', 'ORDER#o1', 'LINE#0007', 'STATUS#OPEN', 'purchase'], 'composed');
+        const archived = jsonOf(new Purchase({customerId: 'c1', orderId: 'o2', placed: '2024-02-11',
+            status: 'archived'}).to_item());
+        assertEqual('gsi2pk' in archived, false, 'an archived purchase leaves gsi2');
+
+        const session = newDefSession();
+        assertEqual(session.get(Purchase, 'CUSTOMER#c1', 'ORDER#2024-02-11#o2').orderId, 'o2', 'get by composed key');
+        assertThrowsDynamorm(() => session.get(Purchase, 'CUSTOMER#c1', 'PROFILE'),
+            Dynamorm.Error.INVALID_VALUE, 'the profile is not a purchase');
+    },
+
+    'defineModel: queries over templates and by composed attribute'() {
+        const session = newDefSession();
+        const january = [...session.query(Purchase).where(({customerId, placed}, {eq, and, beginsWith}) =>
+            and(eq(customerId, 'c1'), beginsWith(placed, '2024-01')))];
+        assertEqual(january.map(p => p.orderId), ['o1'], 'January');
+        const byOrder = session.query(Purchase).where(Purchase.attr.orderId.eq('o3'));
+        assertEqual(jsonOf(byOrder.build_request()[0]).IndexName, 'gsi1', 'gsi1 chosen');
+        assertEqual([...byOrder].map(p => p.customerId), ['c2'], 'by order id');
+        const direct = [...session.query(Purchase).where(Purchase.attr.pk.eq('CUSTOMER#c1'))];
+        assertEqual(direct.map(p => p.orderId), ['o1', 'o2'], 'by the composed pk');
+    },
+
+    'defineModel: a collection in one query'() {
+        const session = newDefSession();
+        const items = [...session.collection('history', Shopper, Purchase)
+            .where(Shopper.attr.customerId.eq('c1'))];
+        assertEqual(items.map(i => i.constructor.$gtype.name),
+            ['DynamormGjsDefPurchase', 'DynamormGjsDefPurchase', 'DynamormGjsDefShopper'], 'member types');
+        assertEqual(items[2].name, 'Ann', 'shopper');
+    },
+
+    'defineModel: mistakes in keys and options say what to write'() {
+        const expectTypeError = (fn, text) => {
+            try {
+                fn();
+            } catch (e) {
+                assertTrue(e instanceof TypeError && e.message.includes(text), `${text}: ${e.message}`);
+                return;
+            }
+            throw new Error(`expected a TypeError mentioning ${text}`);
+        };
+        expectTypeError(() => Dynamorm.defineModel({name: 'DynamormGjsDefBad1', properties: {id: 'string'},
+            keys: {pk: {template: 'X#{id}'}}}), "key: 'pk'");
+        expectTypeError(() => Dynamorm.defineModel({name: 'DynamormGjsDefBad2', properties: {id: 'string'},
+            keys: {pk: {key: 'pk', templet: 'X#{id}'}}}), 'templet');
+        expectTypeError(() => Dynamorm.defineModel({name: 'DynamormGjsDefBad3', properties: {id: 'string'},
+            entitiy: 'x'}), 'entitiy');
+        try {
+            Dynamorm.defineModel({name: 'DynamormGjsDefBad4', table: 'gjs_def_bad', properties: {id: 'string'},
+                keys: {pk: {key: 'pk', template: 'X#{ident}'}}});
+            throw new Error('an unknown placeholder was accepted');
+        } catch (e) {
+            assertDynamormError(e, Dynamorm.Error.INVALID_MODEL, 'unknown placeholder');
+            assertTrue(e instanceof Dynamorm.InvalidModelError && e.message.includes('ident'), e.message);
+        }
     },
 
     'bad templates are refused at declaration'() {

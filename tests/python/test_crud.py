@@ -95,7 +95,7 @@ class OverrideTest(DynamormTestCase):
         stub = os.path.splitext(override_module.__file__)[0] + '.pyi'
         tree = ast.parse(open(stub).read())
         names = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
-        for name in ('ConditionFailed', 'NotFound', 'Attribute', 'Page', 'Query', 'Session',
+        for name in ('ConditionFailed', 'NotFound', 'Attribute', 'Template', 'Page', 'Query', 'Session',
                      'Transaction', 'run_async', 'model_type_declare'):
             self.assertIn(name, names)
             self.assertTrue(hasattr(Dynamorm, name), name)

@@ -52,6 +52,45 @@ class Order(Dynamorm.Model):
     total = Dynamorm.Attribute(int)
 
 
+# The same shape in the Python idioms: Dynamorm.Template for composed keys,
+# class keywords for the @ options.
+class Shopper(Dynamorm.Model, table='py_def_shop', entity='shopper', collections=['history']):
+    pk = Dynamorm.Template('CUSTOMER#{customer_id}', key='pk')
+    sk = Dynamorm.Template('PROFILE', key='sk')
+    customer_id = Dynamorm.Attribute(str)
+    name = Dynamorm.Attribute(str)
+
+
+class Purchase(Dynamorm.Model, table='py_def_shop', entity='purchase',
+               collections=['history', ('details', 'gsi1')],
+               index_conditions={'gsi2': 'status!=archived'}):
+    pk = Dynamorm.Template('CUSTOMER#{customer_id}', key='pk')
+    sk = Dynamorm.Template('ORDER#{placed}#{order_id}', key='sk')
+    gsi1pk = Dynamorm.Template('ORDER#{order_id}', index='gsi1')
+    gsi1sk = Dynamorm.Template('LINE#{line_no:pad=4}', index=('gsi1', 'sk'))
+    gsi2pk = Dynamorm.Template('STATUS#{status:upper}', index='gsi2')
+    gsi2sk = Dynamorm.Template('{placed}', index=('gsi2', 'sk'))
+    customer_id: str
+    order_id: str
+    placed: str
+    status: str
+    line_no: int = 0
+
+
+class Note(Dynamorm.Model):
+    """The same options as class attributes, and a renamed entity attribute."""
+    __dynamorm_table__ = 'py_def_notes'
+    __dynamorm_entity__ = 'note'
+    __dynamorm_entity_attribute__ = 'kind'
+    pk = Dynamorm.Template('NOTE#{note_id}', key='pk')
+    note_id = Dynamorm.Attribute(str)
+
+
+def purchase(customer, number, placed, status, line_no=1):
+    return Purchase(customer_id=customer, order_id=number, placed=placed, status=status,
+                    line_no=line_no)
+
+
 def order(customer, number, placed, total):
     return Order(customer_id=customer, order_id=number, placed=placed, total=total)
 
@@ -106,6 +145,66 @@ class SingleTableTest(DynamormTestCase):
         items = list(q.all())
         self.assertEqual([type(i).__name__ for i in items], ['Order', 'Order', 'Customer'])
         self.assertEqual(items[2].name, 'Ann')
+
+    def def_session(self):
+        session = Dynamorm.Session.new('memory://')
+        self.assertTrue(session.create_table(Purchase))
+        session.put(Shopper(customer_id='c1', name='Ann'))
+        session.put(purchase('c1', 'o1', '2024-01-05', 'open', 7))
+        session.put(purchase('c1', 'o2', '2024-02-11', 'archived'))
+        session.put(purchase('c2', 'o3', '2024-01-07', 'open', 2))
+        return session
+
+    def test_templates_and_class_options(self):
+        p = purchase('c1', 'o1', '2024-01-05', 'open', 7)
+        item = json_of(p.to_item())
+        self.assertEqual([item[k]['S'] for k in ('pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', '__entity')],
+                         ['CUSTOMER#c1', 'ORDER#2024-01-05#o1', 'ORDER#o1', 'LINE#0007',
+                          'STATUS#OPEN', 'purchase'])
+        self.assertNotIn('gsi2pk', json_of(purchase('c1', 'o2', '2024-02-11', 'archived').to_item()))
+        # Read on a model, a template is its composed value.
+        self.assertEqual((p.pk, p.sk, p.gsi1sk), ('CUSTOMER#c1', 'ORDER#2024-01-05#o1', 'LINE#0007'))
+        self.assertIsNone(purchase('c1', 'o2', '2024-02-11', 'archived').gsi2pk)
+        with self.assertRaises(AttributeError) as cm:
+            p.pk = 'CUSTOMER#c9'
+        self.assertIn('customer_id', str(cm.exception))
+        self.assertEqual(json_of(Note(note_id='n1').to_item()),
+                         {'pk': {'S': 'NOTE#n1'}, 'note_id': {'S': 'n1'}, 'kind': {'S': 'note'}})
+
+    def test_templates_get_and_query(self):
+        session = self.def_session()
+        self.assertEqual(session.get(Purchase, 'CUSTOMER#c1', 'ORDER#2024-02-11#o2').order_id, 'o2')
+        with self.assertRaises(Dynamorm.InvalidValue):
+            session.get(Purchase, 'CUSTOMER#c1', 'PROFILE')
+        january = session.query(Purchase).where((Purchase.customer_id == 'c1') &
+                                                Purchase.placed.begins_with('2024-01'))
+        self.assertEqual([p.order_id for p in january], ['o1'])
+        by_order = session.query(Purchase).where(Purchase.order_id == 'o3')
+        self.assertEqual(json_of(by_order.build_request()[0])['IndexName'], 'gsi1')
+        self.assertEqual([p.customer_id for p in by_order], ['c2'])
+        direct = session.query(Purchase).where(Purchase.pk == 'CUSTOMER#c1')
+        self.assertEqual([p.order_id for p in direct], ['o1', 'o2'])
+
+    def test_collection_idiom(self):
+        session = self.def_session()
+        items = list(session.collection('history', Shopper, Purchase)
+                     .where(Shopper.customer_id == 'c1'))
+        self.assertEqual([type(i).__name__ for i in items], ['Purchase', 'Purchase', 'Shopper'])
+        self.assertEqual(items[2].name, 'Ann')
+
+    def test_template_mistakes(self):
+        with self.assertRaises(TypeError) as cm:
+            Dynamorm.Template('X#{id}')
+        self.assertIn('key="pk"', str(cm.exception))
+        with self.assertRaises(TypeError) as cm:
+            class BadOption(Dynamorm.Model, entitiy='x'):
+                id = Dynamorm.Attribute(str, key='pk')
+        self.assertIn('entitiy', str(cm.exception))
+        with self.assertRaises(Dynamorm.InvalidModel) as cm:
+            class BadPlaceholder(Dynamorm.Model, table='py_def_bad'):
+                pk = Dynamorm.Template('X#{ident}', key='pk')
+                id = Dynamorm.Attribute(str)
+        self.assertIn('ident', cm.exception.message)
 
     def test_bad_templates(self):
         with self.assertRaises(GLib.Error) as cm:
