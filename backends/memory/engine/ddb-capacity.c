@@ -127,9 +127,15 @@ in_index (DdbIndex *index, JsonObject *attrs, JsonNode **h, JsonNode **r)
 {
   if (attrs == NULL)
     return FALSE;
+  const DdbKeyAttr *keys[2 * DDB_MAX_KEY_PARTS];
+  guint n = ddb_index_key_attrs (index, keys);
+
   *h = json_object_get_member (attrs, index->hash.name);
   *r = index->range.name ? json_object_get_member (attrs, index->range.name) : NULL;
-  return *h != NULL && (index->range.name == NULL || *r != NULL);
+  for (guint i = 0; i < n; i++)
+    if (!json_object_has_member (attrs, keys[i]->name))
+      return FALSE;
+  return TRUE;
 }
 
 void

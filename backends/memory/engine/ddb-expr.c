@@ -1748,13 +1748,109 @@ key_op_flip (DdbKeyOp op)
     }
 }
 
+/* The one key attribute a simple condition names; NULL (error set) when it
+ * names none, several, or a nested path. */
+static const char *
+key_node_name (DdbCondNode *node, GError **error)
+{
+  DdbOperand *path_op = NULL;
+  const char *name;
+
+  for (guint j = 0; j < node->n_operands; j++)
+    if (node->operands[j]->kind == DDB_OPERAND_PATH)
+      {
+        if (path_op != NULL)
+          {
+            key_error (error, "Invalid condition in KeyConditionExpression: "
+                       "Multiple attribute names used in one condition");
+            return NULL;
+          }
+        path_op = node->operands[j];
+      }
+  if (path_op == NULL)
+    {
+      key_error (error, "Invalid condition in KeyConditionExpression: No key attribute specified");
+      return NULL;
+    }
+  name = g_array_index (path_op->path->elements, DdbPathElement, 0).name;
+  if (path_op->path->elements->len > 1)
+    {
+      key_error (error, "Key attributes must be scalars; list random access '[]' and map "
+                 "lookup '.' are not allowed: Key: %s", name);
+      return NULL;
+    }
+  return name;
+}
+
+/* The operand of "key = :v" (either side). */
+static JsonNode *
+key_node_eq_value (DdbCondNode *node)
+{
+  return json_node_ref (node->operands[node->operands[0]->kind == DDB_OPERAND_PATH ? 1 : 0]->value);
+}
+
+/* A sort-key condition as its operator and operands in out. */
+static gboolean
+key_node_range (DdbCondNode *range_cond, DdbKeyCondition *out, GError **error)
+{
+  gboolean flipped = range_cond->operands[0]->kind != DDB_OPERAND_PATH;
+
+  switch (range_cond->kind)
+    {
+    case DDB_COND_EQ: out->range_op = DDB_KEY_OP_EQ; break;
+    case DDB_COND_LT: out->range_op = DDB_KEY_OP_LT; break;
+    case DDB_COND_LE: out->range_op = DDB_KEY_OP_LE; break;
+    case DDB_COND_GT: out->range_op = DDB_KEY_OP_GT; break;
+    case DDB_COND_GE: out->range_op = DDB_KEY_OP_GE; break;
+    case DDB_COND_BETWEEN: out->range_op = DDB_KEY_OP_BETWEEN; break;
+    case DDB_COND_BEGINS_WITH: out->range_op = DDB_KEY_OP_BEGINS_WITH; break;
+    default: g_assert_not_reached ();
+    }
+  if (flipped && (range_cond->kind == DDB_COND_BETWEEN || range_cond->kind == DDB_COND_BEGINS_WITH))
+    {
+      /* ":v BETWEEN sk AND :w", "begins_with(:v, sk)" */
+      key_error (error, "Query key condition not supported");
+      return FALSE;
+    }
+  if (flipped)
+    out->range_op = key_op_flip (out->range_op);
+  if (range_cond->kind == DDB_COND_BETWEEN)
+    {
+      out->range_values[0] = json_node_ref (range_cond->operands[1]->value);
+      out->range_values[1] = json_node_ref (range_cond->operands[2]->value);
+    }
+  else
+    out->range_values[0] = json_node_ref (range_cond->operands[flipped ? 0 : 1]->value);
+  return TRUE;
+}
+
+/* Parses text into its simple conditions (*root owns them, *p their paths:
+ * the caller clears p in every case). */
+static GPtrArray *
+key_parse_simple (Parser *p, const char *text, DdbExprEnv *env, DdbCondNode **root, GError **error)
+{
+  g_autoptr(GPtrArray) simple = NULL;
+
+  *root = NULL;
+  if (!parser_init (p, text, KIND_KEY, env, error))
+    return NULL;
+  *root = parse_condition_text (p);
+  if (parser_finish (p, error))
+    {
+      simple = g_ptr_array_new ();
+      if (!key_collect (*root, simple, error))
+        g_clear_pointer (&simple, g_ptr_array_unref);
+    }
+  return g_steal_pointer (&simple);
+}
+
 gboolean
 ddb_key_condition_parse (const char *text, DdbExprEnv *env,
                          const char *hash_name, const char *range_name,
                          DdbKeyCondition *out, GError **error)
 {
   Parser p;
-  DdbCondNode *root;
+  DdbCondNode *root = NULL;
   g_autoptr(GPtrArray) simple = NULL;
   DdbCondNode *hash_cond = NULL, *range_cond = NULL;
   gboolean ok = FALSE;
@@ -1764,48 +1860,16 @@ ddb_key_condition_parse (const char *text, DdbExprEnv *env,
   g_return_val_if_fail (out != NULL, FALSE);
 
   memset (out, 0, sizeof *out);
-  if (!parser_init (&p, text, KIND_KEY, env, error))
-    {
-      parser_clear (&p);
-      return FALSE;
-    }
-  root = parse_condition_text (&p);
-  if (!parser_finish (&p, error))
-    goto out;
-
-  simple = g_ptr_array_new ();
-  if (!key_collect (root, simple, error))
+  if ((simple = key_parse_simple (&p, text, env, &root, error)) == NULL)
     goto out;
 
   for (guint i = 0; i < simple->len; i++)
     {
       DdbCondNode *node = simple->pdata[i];
-      DdbOperand *path_op = NULL;
-      const char *name;
+      const char *name = key_node_name (node, error);
 
-      for (guint j = 0; j < node->n_operands; j++)
-        if (node->operands[j]->kind == DDB_OPERAND_PATH)
-          {
-            if (path_op != NULL)
-              {
-                key_error (error, "Invalid condition in KeyConditionExpression: "
-                           "Multiple attribute names used in one condition");
-                goto out;
-              }
-            path_op = node->operands[j];
-          }
-      if (path_op == NULL)
-        {
-          key_error (error, "Invalid condition in KeyConditionExpression: No key attribute specified");
-          goto out;
-        }
-      name = g_array_index (path_op->path->elements, DdbPathElement, 0).name;
-      if (path_op->path->elements->len > 1)
-        {
-          key_error (error, "Key attributes must be scalars; list random access '[]' and map "
-                     "lookup '.' are not allowed: Key: %s", name);
-          goto out;
-        }
+      if (name == NULL)
+        goto out;
       if (strcmp (name, hash_name) == 0)
         {
           if (hash_cond != NULL)
@@ -1841,42 +1905,9 @@ ddb_key_condition_parse (const char *text, DdbExprEnv *env,
       key_error (error, "Query key condition not supported");
       goto out;
     }
-  out->hash_value = json_node_ref (hash_cond->operands[hash_cond->operands[0]->kind == DDB_OPERAND_PATH ? 1 : 0]->value);
-
-  if (range_cond == NULL)
-    out->range_op = DDB_KEY_OP_NONE;
-  else
-    {
-      gboolean flipped = range_cond->operands[0]->kind != DDB_OPERAND_PATH;
-
-      switch (range_cond->kind)
-        {
-        case DDB_COND_EQ: out->range_op = DDB_KEY_OP_EQ; break;
-        case DDB_COND_LT: out->range_op = DDB_KEY_OP_LT; break;
-        case DDB_COND_LE: out->range_op = DDB_KEY_OP_LE; break;
-        case DDB_COND_GT: out->range_op = DDB_KEY_OP_GT; break;
-        case DDB_COND_GE: out->range_op = DDB_KEY_OP_GE; break;
-        case DDB_COND_BETWEEN: out->range_op = DDB_KEY_OP_BETWEEN; break;
-        case DDB_COND_BEGINS_WITH: out->range_op = DDB_KEY_OP_BEGINS_WITH; break;
-        default: g_assert_not_reached ();
-        }
-      if (flipped && (range_cond->kind == DDB_COND_BETWEEN || range_cond->kind == DDB_COND_BEGINS_WITH))
-        {
-          /* ":v BETWEEN sk AND :w", "begins_with(:v, sk)" */
-          key_error (error, "Query key condition not supported");
-          goto out;
-        }
-      if (flipped)
-        out->range_op = key_op_flip (out->range_op);
-      if (range_cond->kind == DDB_COND_BETWEEN)
-        {
-          out->range_values[0] = json_node_ref (range_cond->operands[1]->value);
-          out->range_values[1] = json_node_ref (range_cond->operands[2]->value);
-        }
-      else
-        out->range_values[0] = json_node_ref (range_cond->operands[flipped ? 0 : 1]->value);
-    }
-  ok = TRUE;
+  out->hash_value = key_node_eq_value (hash_cond);
+  out->range_op = DDB_KEY_OP_NONE;
+  ok = range_cond == NULL || key_node_range (range_cond, out, error);
 
 out:
   if (!ok)
@@ -1884,6 +1915,137 @@ out:
   ddb_cond_node_free (root);
   parser_clear (&p);
   return ok;
+}
+
+static int
+name_index (const char *const *names, guint n, const char *name)
+{
+  for (guint i = 0; i < n; i++)
+    if (strcmp (names[i], name) == 0)
+      return (int) i;
+  return -1;
+}
+
+/* "a, b": the names of attrs[0..n) whose condition is missing or not "=". */
+static char *
+names_without_equality (const char *const *names, DdbCondNode **conds, guint n)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    if (conds[i] == NULL || conds[i]->kind != DDB_COND_EQ)
+      g_string_append_printf (s, "%s%s", s->len ? ", " : "", names[i]);
+  return g_string_free (s, s->len == 0);
+}
+
+/* The conditions, one per key attribute, against a multi-attribute key
+ * schema, with DynamoDB Local 3.3's checks and messages. */
+static gboolean
+multi_key_check (const char *const *hash_names, guint n_hash, const char *const *range_names, guint n_range,
+                 DdbCondNode **hash_conds, DdbCondNode **range_conds, gboolean unknown, GError **error)
+{
+  g_autofree char *missing = names_without_equality (hash_names, hash_conds, n_hash);
+  int last = -1;
+
+  if (missing != NULL)
+    {
+      key_error (error, "HASH key attributes %s must have equality conditions specified in the query", missing);
+      return FALSE;
+    }
+  if (unknown)
+    {
+      key_error (error, "Query condition missed key schema element");
+      return FALSE;
+    }
+  for (guint i = 0; i < n_range; i++)
+    if (range_conds[i] != NULL)
+      last = (int) i;
+  if (last > 0)
+    {
+      g_autofree char *before = names_without_equality (range_names, range_conds, (guint) last);
+      if (before != NULL)
+        {
+          key_error (error, "RANGE key attributes %s must have equality conditions specified in the query "
+                     "because a condition is present on key attribute %s", before, range_names[last]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+ddb_multi_key_condition_parse (const char *text, DdbExprEnv *env,
+                               const char *const *hash_names, guint n_hash,
+                               const char *const *range_names, guint n_range,
+                               DdbMultiKeyCondition *out, GError **error)
+{
+  Parser p;
+  DdbCondNode *root = NULL;
+  g_autoptr(GPtrArray) simple = NULL;
+  DdbCondNode *hash_conds[DDB_KEY_CONDITION_MAX_PARTS] = { NULL };
+  DdbCondNode *range_conds[DDB_KEY_CONDITION_MAX_PARTS] = { NULL };
+  gboolean ok = FALSE, unknown = FALSE;
+
+  g_return_val_if_fail (n_hash >= 1 && n_hash <= DDB_KEY_CONDITION_MAX_PARTS, FALSE);
+  g_return_val_if_fail (n_range <= DDB_KEY_CONDITION_MAX_PARTS, FALSE);
+
+  memset (out, 0, sizeof *out);
+  if ((simple = key_parse_simple (&p, text, env, &root, error)) == NULL)
+    goto out;
+  for (guint i = 0; i < simple->len; i++)
+    {
+      DdbCondNode *node = simple->pdata[i];
+      const char *name = key_node_name (node, error);
+      int h, r;
+      DdbCondNode **slot;
+
+      if (name == NULL)
+        goto out;
+      h = name_index (hash_names, n_hash, name);
+      r = name_index (range_names, n_range, name);
+      slot = h >= 0 ? &hash_conds[h] : r >= 0 ? &range_conds[r] : NULL;
+      if (slot == NULL)
+        unknown = TRUE;
+      else if (*slot != NULL)
+        {
+          key_error (error, "KeyConditionExpressions must only contain one condition per key");
+          goto out;
+        }
+      else
+        *slot = node;
+    }
+  if (!multi_key_check (hash_names, n_hash, range_names, n_range, hash_conds, range_conds, unknown, error))
+    goto out;
+  for (guint i = 0; i < n_hash; i++)
+    out->hash_values[i] = key_node_eq_value (hash_conds[i]);
+  out->n_hash = n_hash;
+  for (guint i = 0; i < n_range && range_conds[i] != NULL; i++)
+    {
+      if (i + 1 < n_range && range_conds[i + 1] != NULL)
+        out->range_eq[out->n_range_eq++] = key_node_eq_value (range_conds[i]);
+      else if (!key_node_range (range_conds[i], &out->last, error))
+        goto out;
+    }
+  ok = TRUE;
+
+out:
+  if (!ok)
+    ddb_multi_key_condition_clear (out);
+  ddb_cond_node_free (root);
+  parser_clear (&p);
+  return ok;
+}
+
+void
+ddb_multi_key_condition_clear (DdbMultiKeyCondition *kc)
+{
+  for (guint i = 0; i < DDB_KEY_CONDITION_MAX_PARTS; i++)
+    {
+      g_clear_pointer (&kc->hash_values[i], json_node_unref);
+      g_clear_pointer (&kc->range_eq[i], json_node_unref);
+    }
+  kc->n_hash = kc->n_range_eq = 0;
+  ddb_key_condition_clear (&kc->last);
 }
 
 void

@@ -82,6 +82,29 @@ gboolean ddb_key_condition_parse (const char *text, DdbExprEnv *env,
                                   const char *hash_name, const char *range_name,
                                   DdbKeyCondition *out, GError **error);
 void ddb_key_condition_clear (DdbKeyCondition *kc);
+
+/* A key condition on a multi-attribute key (a GSI with several HASH or
+ * RANGE attributes): equality on every HASH attribute, equality on the
+ * first n_range_eq RANGE attributes, then last.range_op (maybe
+ * DDB_KEY_OP_NONE) on the next one. last.hash_value is unused. */
+#define DDB_KEY_CONDITION_MAX_PARTS 4
+typedef struct {
+  JsonNode *hash_values[DDB_KEY_CONDITION_MAX_PARTS];   /* owned, KeySchema order */
+  guint n_hash;
+  JsonNode *range_eq[DDB_KEY_CONDITION_MAX_PARTS];      /* owned */
+  guint n_range_eq;
+  DdbKeyCondition last;
+} DdbMultiKeyCondition;
+
+/* Errors are DynamoDB Local 3.3's: "HASH key attributes a, b must have
+ * equality conditions specified in the query", "RANGE key attributes c must
+ * have equality conditions specified in the query because a condition is
+ * present on key attribute d", "Query condition missed key schema element". */
+gboolean ddb_multi_key_condition_parse (const char *text, DdbExprEnv *env,
+                                        const char *const *hash_names, guint n_hash,
+                                        const char *const *range_names, guint n_range,
+                                        DdbMultiKeyCondition *out, GError **error);
+void ddb_multi_key_condition_clear (DdbMultiKeyCondition *kc);
 /* TRUE when the sort-key value satisfies the range condition. */
 gboolean ddb_key_condition_match_range (const DdbKeyCondition *kc, JsonNode *range_value);
 

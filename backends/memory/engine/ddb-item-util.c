@@ -120,7 +120,7 @@ check_item_key_attr (DdbKeyAttr *attr, JsonObject *item, GError **error)
 }
 
 static gboolean
-check_index_key_attr (DdbIndex *index, DdbKeyAttr *attr, JsonObject *item, GError **error)
+check_index_key_attr (DdbIndex *index, const DdbKeyAttr *attr, JsonObject *item, GError **error)
 {
   JsonNode *v = json_object_get_member (item, attr->name);
   const char *kind;
@@ -170,10 +170,11 @@ check_keys_and_size (DdbTable *table, JsonObject *item, gsize *size_out, GError 
   for (guint i = 0; i < table->indexes->len; i++)
     {
       DdbIndex *index = table->indexes->pdata[i];
-      if (!check_index_key_attr (index, &index->hash, item, error))
-        return FALSE;
-      if (index->range.name && !check_index_key_attr (index, &index->range, item, error))
-        return FALSE;
+      const DdbKeyAttr *keys[2 * DDB_MAX_KEY_PARTS];
+      guint n = ddb_index_key_attrs (index, keys);
+      for (guint k = 0; k < n; k++)
+        if (!check_index_key_attr (index, keys[k], item, error))
+          return FALSE;
     }
   size = ddb_item_size (item);
   if (size > DDB_MAX_ITEM_SIZE)
@@ -222,8 +223,10 @@ ddb_table_key_of (DdbTable *table, DdbIndex *index, JsonObject *attrs)
   copy_member (key, attrs, table->range.name);
   if (index != NULL)
     {
-      copy_member (key, attrs, index->hash.name);
-      copy_member (key, attrs, index->range.name);
+      const DdbKeyAttr *keys[2 * DDB_MAX_KEY_PARTS];
+      guint n = ddb_index_key_attrs (index, keys);
+      for (guint k = 0; k < n; k++)
+        copy_member (key, attrs, keys[k]->name);
     }
   return key;
 }
@@ -279,8 +282,10 @@ ddb_table_key_of_item (DdbTable *table, DdbIndex *index, DdbItem *item)
   copy_stored_member (key, item, table->range.name);
   if (index != NULL)
     {
-      copy_stored_member (key, item, index->hash.name);
-      copy_stored_member (key, item, index->range.name);
+      const DdbKeyAttr *keys[2 * DDB_MAX_KEY_PARTS];
+      guint n = ddb_index_key_attrs (index, keys);
+      for (guint k = 0; k < n; k++)
+        copy_stored_member (key, item, keys[k]->name);
     }
   return key;
 }

@@ -31,10 +31,11 @@ key_value (const guint8 *item, const DdbKeyAttr *attr)
 static gboolean
 index_keys_acceptable (const DdbIndex *index, const guint8 *item)
 {
-  const DdbKeyAttr *attrs[2] = { &index->hash, &index->range };
+  const DdbKeyAttr *attrs[2 * DDB_MAX_KEY_PARTS];
+  guint n = ddb_index_key_attrs (index, attrs);
 
-  for (guint i = 0; i < 2; i++)
-    if (attrs[i]->name != NULL && ddb_packed_find (item, attrs[i]->name) != NULL &&
+  for (guint i = 0; i < n; i++)
+    if (ddb_packed_find (item, attrs[i]->name) != NULL &&
         key_value (item, attrs[i]) == NULL)
       return FALSE;   /* present but wrong: the JSON path names the index */
   return TRUE;

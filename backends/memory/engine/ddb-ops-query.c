@@ -234,6 +234,60 @@ reader_parse (DdbOp *op, Reader *r, DdbExprEnv *env, GError **error)
   return TRUE;
 }
 
+/* The value of one key role from a key object (a tuple for several). */
+static gboolean
+role_value (JsonObject *key, const DdbKeyAttr **attrs, guint n, DdbKeyValue *out)
+{
+  DdbKeyValue parts[DDB_MAX_KEY_PARTS] = { { 0 } };
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *v = json_object_get_member (key, attrs[i]->name);
+      if (v == NULL || ddb_value_type (v) != attrs[i]->type || !ddb_key_value_init (&parts[i], v))
+        {
+          for (guint j = 0; j <= i; j++)
+            ddb_key_value_clear (&parts[j]);
+          return FALSE;
+        }
+    }
+  if (n == 1)
+    *out = parts[0];
+  else
+    ddb_key_value_init_tuple (out, parts, n);
+  return TRUE;
+}
+
+/* ExclusiveStartKey of a multi-attribute index: every index and table key
+ * attribute, nothing else (DynamoDB Local's message). */
+static gboolean
+reader_parse_esk_multi (Reader *r, JsonObject *esk, GError **error)
+{
+  DdbTable *t = r->table;
+  const DdbKeyAttr *attrs[2 * DDB_MAX_KEY_PARTS];
+  guint nh = ddb_index_hash_attrs (r->index, attrs);
+  guint nr = ddb_index_range_attrs (r->index, attrs + nh);
+  guint expected = nh + nr;
+  DdbKeyAttr *tkeys[2] = { &t->hash, &t->range };
+
+  for (guint i = 0; i < 2; i++)
+    if (tkeys[i]->name != NULL && !ddb_index_is_key_attr (r->index, tkeys[i]->name))
+      expected++;
+  if (json_object_get_size (esk) != expected ||
+      !role_value (esk, attrs, nh, &r->esk_hash) ||
+      (nr > 0 && !role_value (esk, attrs + nh, nr, &r->esk_range)) ||
+      !role_value (esk, (const DdbKeyAttr **) tkeys, 1, &r->esk_thash) ||
+      (t->range.name && !role_value (esk, (const DdbKeyAttr **) tkeys + 1, 1, &r->esk_trange)))
+    return invalid (error, "The provided starting key is invalid");
+  if (nr > 0)
+    r->esk_probe.keys[r->esk_probe.nkeys++] = &r->esk_range;
+  r->esk_probe.keys[r->esk_probe.nkeys++] = &r->esk_thash;
+  if (t->range.name)
+    r->esk_probe.keys[r->esk_probe.nkeys++] = &r->esk_trange;
+  r->esk_probe.hash = &r->esk_hash;
+  r->has_esk = TRUE;
+  return TRUE;
+}
+
 /* Decodes ExclusiveStartKey into a probe positioned at that entry. */
 static gboolean
 reader_parse_esk (DdbOp *op, Reader *r, GError **error)
@@ -257,6 +311,8 @@ reader_parse_esk (DdbOp *op, Reader *r, GError **error)
         return FALSE;
       }
 
+  if (r->index != NULL && ddb_index_is_multi (r->index))
+    return reader_parse_esk_multi (r, esk, error);
   expected = t->range.name ? 2 : 1;
   if (r->index != NULL)
     {
@@ -345,6 +401,9 @@ operand_type_error (void)
 typedef struct {
   DdbKeyCondition kc;
   gboolean have_kc;
+  DdbMultiKeyCondition mkc;     /* multi-attribute index keys */
+  gboolean multi;
+  DdbKeyValue prefix;           /* multi: the equal RANGE values (a tuple), when any */
   gboolean forward;             /* ScanIndexForward */
   DdbKeyValue hash, rv0, rv1;
   DdbKeyValue succ;             /* begins_with: the end of the prefix range */
@@ -355,6 +414,9 @@ query_keys_clear (QueryKeys *q)
 {
   if (q->have_kc)
     ddb_key_condition_clear (&q->kc);
+  if (q->multi)
+    ddb_multi_key_condition_clear (&q->mkc);
+  ddb_key_value_clear (&q->prefix);
   ddb_key_value_clear (&q->hash);
   ddb_key_value_clear (&q->rv0);
   ddb_key_value_clear (&q->rv1);
@@ -379,9 +441,23 @@ query_parse (DdbOp *op, Reader *r, DdbOpEnv *env, QueryKeys *q, GError **error)
         return invalid (error, "The KeyConditions parameter is not supported by this DynamoDB emulator; use KeyConditionExpression");
       return invalid (error, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
     }
-  if (!ddb_key_condition_parse (kce, env, r->hash_name, r->range_name, &q->kc, error))
+  if (r->index != NULL && ddb_index_is_multi (r->index))
+    {
+      const DdbKeyAttr *h[DDB_MAX_KEY_PARTS], *rg[DDB_MAX_KEY_PARTS];
+      const char *hn[DDB_MAX_KEY_PARTS], *rn[DDB_MAX_KEY_PARTS];
+      guint nh = ddb_index_hash_attrs (r->index, h), nr = ddb_index_range_attrs (r->index, rg);
+      for (guint i = 0; i < nh; i++)
+        hn[i] = h[i]->name;
+      for (guint i = 0; i < nr; i++)
+        rn[i] = rg[i]->name;
+      q->multi = TRUE;
+      if (!ddb_multi_key_condition_parse (kce, env, hn, nh, rn, nr, &q->mkc, error))
+        return FALSE;
+    }
+  else if (!ddb_key_condition_parse (kce, env, r->hash_name, r->range_name, &q->kc, error))
     return FALSE;
-  q->have_kc = TRUE;
+  else
+    q->have_kc = TRUE;
   return ddb_op_check_unused (op->request, env, error);
 }
 
@@ -394,12 +470,82 @@ query_check_filter (Reader *r, GError **error)
   for (guint i = 0; names && i < names->len; i++)
     {
       const char *n = names->pdata[i];
-      if (g_str_equal (n, r->hash_name) || (r->range_name && g_str_equal (n, r->range_name)))
+      if (g_str_equal (n, r->hash_name) || (r->range_name && g_str_equal (n, r->range_name)) ||
+          (r->index != NULL && ddb_index_is_key_attr (r->index, n)))
         {
           g_set_error (error, DDB_ERROR, DDB_ERROR_VALIDATION,
                        "Filter Expression can only contain non-primary key attributes: Primary key attribute: %s", n);
           return FALSE;
         }
+    }
+  return TRUE;
+}
+
+/* The values as a key of these attributes (a tuple of prefix + value when
+ * prefix is set); FALSE on a type mismatch. */
+static gboolean
+multi_key_value (const DdbKeyAttr **attrs, JsonNode **values, guint n, JsonNode *last, gboolean tuple, DdbKeyValue *out)
+{
+  DdbKeyValue parts[DDB_MAX_KEY_PARTS] = { { 0 } };
+  guint total = n + (last != NULL);
+
+  for (guint i = 0; i < total; i++)
+    if (!ddb_key_value_init (&parts[i], i < n ? values[i] : last) || parts[i].type != attrs[i]->type)
+      {
+        for (guint j = 0; j <= i; j++)
+          ddb_key_value_clear (&parts[j]);
+        return FALSE;
+      }
+  if (!tuple && total == 1)
+    *out = parts[0];
+  else
+    ddb_key_value_init_tuple (out, parts, total);
+  return TRUE;
+}
+
+/* Multi-attribute keys: the partition tuple, the equal prefix and the
+ * bounds of the last condition, as tuples when the index has several RANGE
+ * attributes. */
+static gboolean
+query_decode_multi_keys (Reader *r, QueryKeys *q, GError **error)
+{
+  DdbMultiKeyCondition *m = &q->mkc;
+  const DdbKeyAttr *h[DDB_MAX_KEY_PARTS], *rg[DDB_MAX_KEY_PARTS];
+  guint nh = ddb_index_hash_attrs (r->index, h), nr = ddb_index_range_attrs (r->index, rg);
+  gboolean tuple = nr > 1;
+  DdbKeyOp op = m->last.range_op;
+  DdbType last_type = op != DDB_KEY_OP_NONE ? rg[m->n_range_eq]->type : DDB_TYPE_INVALID;
+
+  if (!multi_key_value (h, m->hash_values, nh, NULL, nh > 1, &q->hash) ||
+      (m->n_range_eq > 0 && !multi_key_value (rg, m->range_eq, m->n_range_eq, NULL, TRUE, &q->prefix)))
+    return invalid (error, operand_type_error ());
+  if (op == DDB_KEY_OP_NONE)
+    return TRUE;
+  if (!multi_key_value (rg, m->range_eq, m->n_range_eq, m->last.range_values[0], tuple, &q->rv0) ||
+      (op == DDB_KEY_OP_BETWEEN &&
+       !multi_key_value (rg, m->range_eq, m->n_range_eq, m->last.range_values[1], tuple, &q->rv1)))
+    return invalid (error, operand_type_error ());
+  if (op == DDB_KEY_OP_BEGINS_WITH && last_type == DDB_TYPE_N)
+    return invalid (error, "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N");
+  if (op == DDB_KEY_OP_BETWEEN && ddb_key_value_compare (&q->rv0, &q->rv1) > 0)
+    return invalid (error, "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound");
+  if (op == DDB_KEY_OP_BEGINS_WITH)
+    {
+      /* The end of the prefix range: prefix + the successor of the value. */
+      DdbKeyValue v, succ;
+      ddb_key_value_init (&v, m->last.range_values[0]);
+      if (prefix_successor (&v, &succ))
+        {
+          DdbKeyValue parts[DDB_MAX_KEY_PARTS] = { { 0 } };
+          for (guint i = 0; i < m->n_range_eq; i++)
+            ddb_key_value_init (&parts[i], m->range_eq[i]);
+          parts[m->n_range_eq] = succ;
+          if (tuple)
+            ddb_key_value_init_tuple (&q->succ, parts, m->n_range_eq + 1);
+          else
+            q->succ = succ;
+        }
+      ddb_key_value_clear (&v);
     }
   return TRUE;
 }
@@ -411,6 +557,8 @@ query_decode_keys (Reader *r, QueryKeys *q, GError **error)
   DdbKeyCondition *kc = &q->kc;
   DdbType range_type = r->index ? r->index->range.type : r->table->range.type;
 
+  if (q->multi)
+    return query_decode_multi_keys (r, q, error);
   if (!ddb_key_value_init (&q->hash, kc->hash_value) ||
       q->hash.type != (r->index ? r->index->hash.type : r->table->hash.type))
     return invalid (error, operand_type_error ());
@@ -427,6 +575,25 @@ query_decode_keys (Reader *r, QueryKeys *q, GError **error)
   return TRUE;
 }
 
+/* The RANGE values of a multi-attribute ExclusiveStartKey against the
+ * equal prefix and the last condition. */
+static gboolean
+query_check_multi_start_key (DdbOp *op, Reader *r, QueryKeys *q, GError **error)
+{
+  JsonObject *esk = json_object_get_object_member (op->request, "ExclusiveStartKey");
+  const DdbKeyAttr *rg[DDB_MAX_KEY_PARTS];
+  DdbMultiKeyCondition *m = &q->mkc;
+
+  ddb_index_range_attrs (r->index, rg);
+  for (guint i = 0; i < m->n_range_eq; i++)
+    if (ddb_value_compare (json_object_get_member (esk, rg[i]->name), m->range_eq[i]) != 0)
+      return invalid (error, "The provided starting key does not match the range key predicate");
+  if (m->last.range_op != DDB_KEY_OP_NONE &&
+      !ddb_key_condition_match_range (&m->last, json_object_get_member (esk, rg[m->n_range_eq]->name)))
+    return invalid (error, "The provided starting key does not match the range key predicate");
+  return TRUE;
+}
+
 /* ExclusiveStartKey, which must lie inside the key condition. */
 static gboolean
 query_check_start_key (DdbOp *op, Reader *r, QueryKeys *q, GError **error)
@@ -437,6 +604,8 @@ query_check_start_key (DdbOp *op, Reader *r, QueryKeys *q, GError **error)
     return FALSE;
   if (r->has_esk && !ddb_key_value_equal (&r->esk_hash, &q->hash))
     return invalid (error, "The provided starting key is outside query boundaries based on provided conditions");
+  if (q->multi)
+    return !r->has_esk || query_check_multi_start_key (op, r, q, error);
   if (!r->has_esk || r->range_name == NULL || q->kc.range_op == DDB_KEY_OP_NONE)
     return TRUE;
   esk = json_object_get_object_member (op->request, "ExclusiveStartKey");
@@ -477,6 +646,54 @@ query_plan_range (DdbPartition *part, QueryKeys *q, GSequenceIter **it, GSequenc
     case DDB_KEY_OP_BEGINS_WITH:
       *it = seek (part, &q->rv0, -1);
       if (prefix_successor (&q->rv0, &q->succ))
+        *end = seek (part, &q->succ, -1);
+      break;
+    case DDB_KEY_OP_NONE:
+    default:
+      break;
+    }
+}
+
+/* The same for a multi-attribute key: the equal prefix bounds the walk,
+ * the last condition narrows it (q->rv0, rv1, succ carry the prefix). */
+static void
+query_plan_multi_range (DdbPartition *part, QueryKeys *q, GSequenceIter **it, GSequenceIter **end)
+{
+  if (q->prefix.type != DDB_TYPE_INVALID)
+    {
+      *it = seek (part, &q->prefix, -1);
+      *end = seek (part, &q->prefix, +1);
+    }
+  else
+    {
+      *it = g_sequence_get_begin_iter (part->entries);
+      *end = g_sequence_get_end_iter (part->entries);
+    }
+  switch (q->mkc.last.range_op)
+    {
+    case DDB_KEY_OP_EQ:
+      *it = seek (part, &q->rv0, -1);
+      *end = seek (part, &q->rv0, +1);
+      break;
+    case DDB_KEY_OP_LT:
+      *end = seek (part, &q->rv0, -1);
+      break;
+    case DDB_KEY_OP_LE:
+      *end = seek (part, &q->rv0, +1);
+      break;
+    case DDB_KEY_OP_GT:
+      *it = seek (part, &q->rv0, +1);
+      break;
+    case DDB_KEY_OP_GE:
+      *it = seek (part, &q->rv0, -1);
+      break;
+    case DDB_KEY_OP_BETWEEN:
+      *it = seek (part, &q->rv0, -1);
+      *end = seek (part, &q->rv1, +1);
+      break;
+    case DDB_KEY_OP_BEGINS_WITH:
+      *it = seek (part, &q->rv0, -1);
+      if (q->succ.type != DDB_TYPE_INVALID)
         *end = seek (part, &q->succ, -1);
       break;
     case DDB_KEY_OP_NONE:
@@ -542,7 +759,10 @@ ddb_op_query (DdbOp *op, GError **error)
         {
           GSequenceIter *it, *end;
 
-          query_plan_range (part, &q, &it, &end);
+          if (q.multi)
+            query_plan_multi_range (part, &q, &it, &end);
+          else
+            query_plan_range (part, &q, &it, &end);
           query_walk (&r, part, q.forward, it, end);
         }
       resp = reader_response (&r);

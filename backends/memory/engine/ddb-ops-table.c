@@ -33,22 +33,40 @@ static const char *const stream_view_types[] = { "NEW_IMAGE", "OLD_IMAGE", "NEW_
 
 /* ---- Describing ---- */
 
+static void
+key_schema_add (JsonArray *ks, const char *name, const char *key_type)
+{
+  JsonObject *e = json_object_new ();
+
+  json_object_set_string_member (e, "AttributeName", name);
+  json_object_set_string_member (e, "KeyType", key_type);
+  json_array_add_object_element (ks, e);
+}
+
 static JsonArray *
 key_schema_json (DdbKeyAttr *hash, DdbKeyAttr *range)
 {
   JsonArray *ks = json_array_new ();
-  JsonObject *e = json_object_new ();
 
-  json_object_set_string_member (e, "AttributeName", hash->name);
-  json_object_set_string_member (e, "KeyType", "HASH");
-  json_array_add_object_element (ks, e);
+  key_schema_add (ks, hash->name, "HASH");
   if (range->name)
-    {
-      e = json_object_new ();
-      json_object_set_string_member (e, "AttributeName", range->name);
-      json_object_set_string_member (e, "KeyType", "RANGE");
-      json_array_add_object_element (ks, e);
-    }
+    key_schema_add (ks, range->name, "RANGE");
+  return ks;
+}
+
+/* Every HASH then every RANGE attribute (multi-attribute keys). */
+static JsonArray *
+index_key_schema_json (DdbIndex *index)
+{
+  JsonArray *ks = json_array_new ();
+  const DdbKeyAttr *attrs[DDB_MAX_KEY_PARTS];
+  guint n = ddb_index_hash_attrs (index, attrs);
+
+  for (guint i = 0; i < n; i++)
+    key_schema_add (ks, attrs[i]->name, "HASH");
+  n = ddb_index_range_attrs (index, attrs);
+  for (guint i = 0; i < n; i++)
+    key_schema_add (ks, attrs[i]->name, "RANGE");
   return ks;
 }
 
@@ -70,7 +88,7 @@ index_json (DdbTable *table, DdbIndex *index)
   JsonObject *proj = json_object_new ();
 
   json_object_set_string_member (o, "IndexName", index->name);
-  json_object_set_array_member (o, "KeySchema", key_schema_json (&index->hash, &index->range));
+  json_object_set_array_member (o, "KeySchema", index_key_schema_json (index));
   json_object_set_string_member (proj, "ProjectionType",
                                  index->projection == DDB_PROJECTION_ALL ? "ALL" :
                                  index->projection == DDB_PROJECTION_KEYS_ONLY ? "KEYS_ONLY" : "INCLUDE");
@@ -157,7 +175,7 @@ describe (DdbTable *table, const char *status)
 
 /* Checks a KeySchema list's members; adds constraint errors to v. */
 static void
-validate_key_schema (DdbValidator *v, JsonArray *ks, const char *path, gboolean check_enum)
+validate_key_schema (DdbValidator *v, JsonArray *ks, const char *path, gboolean check_enum, guint max_len)
 {
   if (ks == NULL)
     {
@@ -189,8 +207,11 @@ validate_key_schema (DdbValidator *v, JsonArray *ks, const char *path, gboolean 
       g_autofree char *s = g_strdup ("[]");
       ddb_validator_add (v, s, path, "Member must have length greater than or equal to 1");
     }
-  else if (json_array_get_length (ks) > 2)
-    ddb_validator_add (v, "[...]", path, "Member must have length less than or equal to 2");
+  else if (json_array_get_length (ks) > max_len)
+    {
+      g_autofree char *msg = g_strdup_printf ("Member must have length less than or equal to %u", max_len);
+      ddb_validator_add (v, "[...]", path, msg);
+    }
 }
 
 static void
@@ -211,7 +232,8 @@ validate_index_specs (DdbValidator *v, JsonArray *list, const char *path, gboole
       ddb_validate_table_name (v, json_object_get_string_member_with_default (spec, "IndexName", NULL), pname);
       validate_key_schema (v, json_object_has_member (spec, "KeySchema") &&
                               JSON_NODE_HOLDS_ARRAY (json_object_get_member (spec, "KeySchema"))
-                              ? json_object_get_array_member (spec, "KeySchema") : NULL, pks, FALSE);
+                              ? json_object_get_array_member (spec, "KeySchema") : NULL, pks, FALSE,
+                          global ? 2 * DDB_MAX_KEY_PARTS : 2);
       proj = json_object_get_member (spec, "Projection");
       if (proj == NULL || !JSON_NODE_HOLDS_OBJECT (proj))
         ddb_validator_add (v, NULL, pproj, "Member must not be null");
@@ -247,6 +269,79 @@ join_names (JsonArray *arr, const char *member)
   return g_string_free (s, FALSE);
 }
 
+/* More than one HASH or more than one RANGE element, or more than two. */
+static gboolean
+is_multi_attribute (JsonArray *ks)
+{
+  guint n = json_array_get_length (ks), nhash = 0;
+
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (ks, i), "KeyType"), "HASH"))
+      nhash++;
+  return n > 2 || nhash > 1;
+}
+
+static void
+key_attr_set (DdbKeyAttr *attr, const char *name, GHashTable *defs)
+{
+  attr->name = g_strdup (name);
+  attr->type = GPOINTER_TO_INT (g_hash_table_lookup (defs, name));
+}
+
+/* A GSI with a multi-attribute key (up to four HASH then up to four RANGE
+ * elements), checked as DynamoDB Local 3.3 checks it, with its messages. */
+static DdbIndex *
+multi_attribute_index (JsonArray *ks, GHashTable *defs, GError **error)
+{
+  guint n = json_array_get_length (ks), nhash = 0, nrange = 0;
+  gboolean range_seen = FALSE, misordered = FALSE;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(DdbIndex) index = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      gboolean is_hash = g_str_equal (json_object_get_string_member (json_array_get_object_element (ks, i), "KeyType"), "HASH");
+      nhash += is_hash;
+      nrange += !is_hash;
+      misordered |= is_hash && range_seen;
+      range_seen |= !is_hash;
+    }
+  if (nhash > DDB_MAX_KEY_PARTS)
+    return invalid (error, "Too many partition keys. GSI can have at most 4 partition keys"), NULL;
+  if (nrange > DDB_MAX_KEY_PARTS)
+    return invalid (error, "Too many sort keys. GSI can have at most 4 sort keys"), NULL;
+  if (nhash == 0)
+    return invalid (error, "No Hash Key specified in schema.  All Dynamo DB tables must have exactly one hash key"), NULL;
+  if (misordered)
+    return invalid (error, "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second"), NULL;
+  for (guint i = 0; i < n; i++)
+    {
+      const char *an = json_object_get_string_member (json_array_get_object_element (ks, i), "AttributeName");
+      if (!g_hash_table_add (seen, (gpointer) an))
+        return invalid (error, "Two keys can not have the same name"), NULL;
+      if (!g_hash_table_contains (defs, an))
+        return invalid (error, "Attribute %s is not defined in AttributeDefinitions", an), NULL;
+    }
+
+  index = ddb_index_new ();
+  for (guint i = 0; i < n; i++)
+    {
+      const char *an = json_object_get_string_member (json_array_get_object_element (ks, i), "AttributeName");
+      if (i == 0)
+        key_attr_set (&index->hash, an, defs);
+      else if (i < nhash)
+        key_attr_set (&index->more_hash[index->n_more_hash++], an, defs);
+      else if (i == nhash)
+        key_attr_set (&index->range, an, defs);
+      else
+        key_attr_set (&index->more_range[index->n_more_range++], an, defs);
+    }
+  return g_steal_pointer (&index);
+}
+
+static DdbIndex *parse_index_rest (DdbIndex *index, JsonObject *spec, const char *name, const char *ptype,
+                                   JsonNode *nka, gboolean global, gboolean pay_per_request, GError **error);
+
 /* Builds a DdbIndex from an index spec (already constraint-checked). */
 static DdbIndex *
 parse_index (JsonObject *spec, gboolean global, GHashTable *defs, JsonArray *defs_array,
@@ -260,6 +355,12 @@ parse_index (JsonObject *spec, gboolean global, GHashTable *defs, JsonArray *def
   const char *h, *r, *ht, *rt;
   g_autoptr(DdbIndex) index = NULL;
 
+  if (global && is_multi_attribute (ks))
+    {
+      if ((index = multi_attribute_index (ks, defs, error)) == NULL)
+        return NULL;
+      return parse_index_rest (g_steal_pointer (&index), spec, name, ptype, nka, global, pay_per_request, error);
+    }
   key_names (ks, &h, &r, &ht, &rt);
   if (!g_hash_table_contains (defs, h) || (r && !g_hash_table_contains (defs, r)))
     {
@@ -283,16 +384,8 @@ parse_index (JsonObject *spec, gboolean global, GHashTable *defs, JsonArray *def
         return invalid (error, "One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: %s. index hash key: %s, table hash key: %s",
                         name, h, table_hash->name), NULL;
     }
-  if (ptype == NULL)
-    return invalid (error, "One or more parameter values were invalid: Unknown ProjectionType: null"), NULL;
-  if (nka != NULL && !JSON_NODE_HOLDS_NULL (nka) && !g_str_equal (ptype, "INCLUDE"))
-    return invalid (error, "One or more parameter values were invalid: ProjectionType is %s, but NonKeyAttributes is specified", ptype), NULL;
-  if (g_str_equal (ptype, "INCLUDE") && (nka == NULL || !JSON_NODE_HOLDS_ARRAY (nka)))
-    return invalid (error, "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified"), NULL;
 
   index = ddb_index_new ();
-  index->name = g_strdup (name);
-  index->global = global;
   index->hash.name = g_strdup (h);
   index->hash.type = GPOINTER_TO_INT (g_hash_table_lookup (defs, h));
   if (r)
@@ -300,6 +393,25 @@ parse_index (JsonObject *spec, gboolean global, GHashTable *defs, JsonArray *def
       index->range.name = g_strdup (r);
       index->range.type = GPOINTER_TO_INT (g_hash_table_lookup (defs, r));
     }
+  return parse_index_rest (g_steal_pointer (&index), spec, name, ptype, nka, global, pay_per_request, error);
+}
+
+/* The projection and throughput of an index spec, into index (whose key
+ * attributes are set); takes index, NULL on error. */
+static DdbIndex *
+parse_index_rest (DdbIndex *index_in, JsonObject *spec, const char *name, const char *ptype, JsonNode *nka,
+                  gboolean global, gboolean pay_per_request, GError **error)
+{
+  g_autoptr(DdbIndex) index = index_in;
+
+  if (ptype == NULL)
+    return invalid (error, "One or more parameter values were invalid: Unknown ProjectionType: null"), NULL;
+  if (nka != NULL && !JSON_NODE_HOLDS_NULL (nka) && !g_str_equal (ptype, "INCLUDE"))
+    return invalid (error, "One or more parameter values were invalid: ProjectionType is %s, but NonKeyAttributes is specified", ptype), NULL;
+  if (g_str_equal (ptype, "INCLUDE") && (nka == NULL || !JSON_NODE_HOLDS_ARRAY (nka)))
+    return invalid (error, "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified"), NULL;
+  index->name = g_strdup (name);
+  index->global = global;
   index->projection = g_str_equal (ptype, "ALL") ? DDB_PROJECTION_ALL :
                       g_str_equal (ptype, "KEYS_ONLY") ? DDB_PROJECTION_KEYS_ONLY : DDB_PROJECTION_INCLUDE;
   if (index->projection == DDB_PROJECTION_INCLUDE)
@@ -435,7 +547,7 @@ create_table_validate_members (CreateTableRequest *r, GError **error)
   ddb_validator_init (&v);
   validate_attribute_definitions (&v, r->defs_arr);
   ddb_validate_table_name (&v, r->name, "tableName");
-  validate_key_schema (&v, r->ks, "keySchema", TRUE);
+  validate_key_schema (&v, r->ks, "keySchema", TRUE, 2);
   validate_index_specs (&v, r->lsis, "localSecondaryIndexes", FALSE);
   validate_index_specs (&v, r->gsis, "globalSecondaryIndexes", TRUE);
   ddb_validate_enum (&v, r->billing, "billingMode", billing_modes);
@@ -588,7 +700,7 @@ check_definitions_used (DdbTable *table, GHashTable *defs, GError **error)
       for (guint i = 0; !used && i < table->indexes->len; i++)
         {
           DdbIndex *index = table->indexes->pdata[i];
-          used = key_attr_is (&index->hash, key) || key_attr_is (&index->range, key);
+          used = ddb_index_is_key_attr (index, key);
         }
       if (!used)
         return invalid (error, "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");

@@ -47,6 +47,12 @@ index_copy_empty (DdbIndex *src, DdbTable *table)
   index->global = src->global;
   key_attr_copy (&index->hash, &src->hash);
   key_attr_copy (&index->range, &src->range);
+  for (guint i = 0; i < src->n_more_hash; i++)
+    key_attr_copy (&index->more_hash[i], &src->more_hash[i]);
+  for (guint i = 0; i < src->n_more_range; i++)
+    key_attr_copy (&index->more_range[i], &src->more_range[i]);
+  index->n_more_hash = src->n_more_hash;
+  index->n_more_range = src->n_more_range;
   index->projection = src->projection;
   if (src->non_key_attrs != NULL)
     {

@@ -54,18 +54,60 @@ ddb_key_value_init (DdbKeyValue *kv, JsonNode *value)
 }
 
 void
+ddb_key_value_init_tuple (DdbKeyValue *kv, DdbKeyValue *parts, guint n)
+{
+  DdbKeyValue *copy = g_new0 (DdbKeyValue, MAX (n, 1));
+
+  memset (kv, 0, sizeof *kv);
+  memcpy (copy, parts, n * sizeof *parts);
+  memset (parts, 0, n * sizeof *parts);
+  kv->type = DDB_KEY_TUPLE;
+  kv->len = n;
+  kv->data = (char *) copy;
+}
+
+void
 ddb_key_value_copy (DdbKeyValue *dst, const DdbKeyValue *src)
 {
   *dst = *src;
-  if (src->data != NULL)
+  if (src->type == DDB_KEY_TUPLE)
+    {
+      const DdbKeyValue *parts = (const DdbKeyValue *) src->data;
+      DdbKeyValue *copy = g_new0 (DdbKeyValue, MAX (src->len, 1));
+      for (guint i = 0; i < src->len; i++)
+        ddb_key_value_copy (&copy[i], &parts[i]);
+      dst->data = (char *) copy;
+    }
+  else if (src->data != NULL)
     dst->data = g_memdup2 (src->data, src->len + (src->type == DDB_TYPE_S ? 1 : 0));
 }
 
 void
 ddb_key_value_clear (DdbKeyValue *kv)
 {
+  if (kv->type == DDB_KEY_TUPLE && kv->data != NULL)
+    {
+      DdbKeyValue *parts = (DdbKeyValue *) kv->data;
+      for (guint i = 0; i < kv->len; i++)
+        ddb_key_value_clear (&parts[i]);
+    }
   g_clear_pointer (&kv->data, g_free);
   kv->type = DDB_TYPE_INVALID;
+}
+
+/* Left to right; a tuple that is a prefix of the other compares equal. */
+static int
+tuple_compare (const DdbKeyValue *a, const DdbKeyValue *b)
+{
+  const DdbKeyValue *pa = (const DdbKeyValue *) a->data, *pb = (const DdbKeyValue *) b->data;
+
+  for (guint i = 0; i < MIN (a->len, b->len); i++)
+    {
+      int c = ddb_key_value_compare (&pa[i], &pb[i]);
+      if (c != 0)
+        return c;
+    }
+  return 0;
 }
 
 int
@@ -73,6 +115,8 @@ ddb_key_value_compare (const DdbKeyValue *a, const DdbKeyValue *b)
 {
   if (a->type != b->type)
     return a->type < b->type ? -1 : 1;
+  if (a->type == DDB_KEY_TUPLE)
+    return tuple_compare (a, b);
   if (a->type == DDB_TYPE_N)
     return ddb_number_compare (&a->num, &b->num);
   if (a->type == DDB_TYPE_INVALID)
@@ -111,7 +155,13 @@ ddb_key_value_hash (const DdbKeyValue *kv)
   guchar t = kv->type;
 
   h = fnv1a (h, &t, 1);
-  if (kv->type == DDB_TYPE_N)
+  if (kv->type == DDB_KEY_TUPLE)
+    for (guint i = 0; i < kv->len; i++)
+      {
+        guint32 part = ddb_key_value_hash (&((const DdbKeyValue *) kv->data)[i]);
+        h = fnv1a (h, &part, sizeof part);
+      }
+  else if (kv->type == DDB_TYPE_N)
     {
       guchar neg = kv->num.negative;
       h = fnv1a (h, &neg, 1);
@@ -132,6 +182,13 @@ ddb_key_value_hash (const DdbKeyValue *kv)
 gsize
 ddb_key_value_size (const DdbKeyValue *kv)
 {
+  if (kv->type == DDB_KEY_TUPLE)
+    {
+      gsize size = 0;
+      for (guint i = 0; i < kv->len; i++)
+        size += ddb_key_value_size (&((const DdbKeyValue *) kv->data)[i]);
+      return size;
+    }
   if (kv->type == DDB_TYPE_N)
     return (kv->num.ndigits + 1) / 2 + 1;
   return kv->len;
@@ -598,28 +655,92 @@ ddb_index_free (DdbIndex *index)
   g_free (index->name);
   g_free (index->hash.name);
   g_free (index->range.name);
+  for (guint i = 0; i < index->n_more_hash; i++)
+    g_free (index->more_hash[i].name);
+  for (guint i = 0; i < index->n_more_range; i++)
+    g_free (index->more_range[i].name);
   g_clear_pointer (&index->non_key_attrs, g_ptr_array_unref);
   g_clear_pointer (&index->include_set, g_hash_table_unref);
   g_free (index);
 }
 
+guint
+ddb_index_hash_attrs (const DdbIndex *index, const DdbKeyAttr **out)
+{
+  out[0] = &index->hash;
+  for (guint i = 0; i < index->n_more_hash; i++)
+    out[i + 1] = &index->more_hash[i];
+  return 1 + index->n_more_hash;
+}
+
+guint
+ddb_index_range_attrs (const DdbIndex *index, const DdbKeyAttr **out)
+{
+  if (index->range.name == NULL)
+    return 0;
+  out[0] = &index->range;
+  for (guint i = 0; i < index->n_more_range; i++)
+    out[i + 1] = &index->more_range[i];
+  return 1 + index->n_more_range;
+}
+
+guint
+ddb_index_key_attrs (const DdbIndex *index, const DdbKeyAttr **out)
+{
+  guint n = ddb_index_hash_attrs (index, out);
+
+  return n + ddb_index_range_attrs (index, out + n);
+}
+
+gboolean
+ddb_index_is_key_attr (const DdbIndex *index, const char *name)
+{
+  const DdbKeyAttr *attrs[2 * DDB_MAX_KEY_PARTS];
+  guint n = ddb_index_key_attrs (index, attrs);
+
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (attrs[i]->name, name))
+      return TRUE;
+  return FALSE;
+}
+
+/* The key value of one role (n attributes: a tuple when n > 1); FALSE when
+ * the item lacks one of them or holds another type. */
+static gboolean
+index_role_value (DdbItem *item, const DdbKeyAttr **attrs, guint n, DdbKeyValue *out)
+{
+  DdbKeyValue parts[DDB_MAX_KEY_PARTS] = { { 0 } };
+
+  memset (out, 0, sizeof *out);
+  for (guint i = 0; i < n; i++)
+    if (!ddb_blob_key_value (ddb_blob_find (item->blob, attrs[i]->name), &parts[i]) ||
+        parts[i].type != attrs[i]->type)
+      {
+        for (guint j = 0; j <= i; j++)
+          ddb_key_value_clear (&parts[j]);
+        return FALSE;
+      }
+  if (n == 1)
+    *out = parts[0];
+  else
+    ddb_key_value_init_tuple (out, parts, n);
+  return TRUE;
+}
+
 gboolean
 ddb_index_item_keys (DdbIndex *index, DdbItem *item, DdbKeyValue *hash, DdbKeyValue *range)
 {
-  const guint8 *hv = ddb_blob_find (item->blob, index->hash.name);
-  const guint8 *rv = index->range.name ? ddb_blob_find (item->blob, index->range.name) : NULL;
+  const DdbKeyAttr *attrs[DDB_MAX_KEY_PARTS];
+  guint n;
 
   memset (range, 0, sizeof *range);
-  if (!ddb_blob_key_value (hv, hash) || hash->type != index->hash.type)
+  n = ddb_index_hash_attrs (index, attrs);
+  if (!index_role_value (item, attrs, n, hash))
+    return FALSE;
+  n = ddb_index_range_attrs (index, attrs);
+  if (n > 0 && !index_role_value (item, attrs, n, range))
     {
       ddb_key_value_clear (hash);
-      return FALSE;
-    }
-  if (index->range.name != NULL &&
-      (!ddb_blob_key_value (rv, range) || range->type != index->range.type))
-    {
-      ddb_key_value_clear (hash);
-      ddb_key_value_clear (range);
       return FALSE;
     }
   return TRUE;
@@ -634,8 +755,7 @@ ddb_index_projects_attr (DdbIndex *index, const char *name)
     return TRUE;
   if (g_str_equal (name, table->hash.name) ||
       (table->range.name && g_str_equal (name, table->range.name)) ||
-      g_str_equal (name, index->hash.name) ||
-      (index->range.name && g_str_equal (name, index->range.name)))
+      ddb_index_is_key_attr (index, name))
     return TRUE;
   return index->include_set != NULL && g_hash_table_contains (index->include_set, name);
 }

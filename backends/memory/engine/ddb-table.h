@@ -21,10 +21,22 @@ G_BEGIN_DECLS
 /* A scalar key value (S, N or B) in a form that compares fast. */
 typedef struct {
   DdbType type;    /* DDB_TYPE_INVALID when absent */
-  guint32 len;     /* S and B: bytes of data */
-  char *data;      /* S: UTF-8, B: decoded bytes (owned) */
+  guint32 len;     /* S and B: bytes of data; DDB_KEY_TUPLE: parts */
+  char *data;      /* S: UTF-8, B: decoded bytes, DDB_KEY_TUPLE: DdbKeyValue[len] (owned) */
   DdbNumber num;   /* N */
 } DdbKeyValue;
+
+/* The type of a multi-attribute index key (several HASH or several RANGE
+ * attributes of a GSI): the values in KeySchema order, compared left to
+ * right. A shorter tuple compares equal to every tuple it is a prefix of,
+ * so a probe holding only the first parts seeks to (bias -1) or past
+ * (bias +1) all the entries that share them. */
+#define DDB_KEY_TUPLE ((DdbType) 0x40)
+/* Up to four attributes per role in a multi-attribute key. */
+#define DDB_MAX_KEY_PARTS 4
+
+/* A tuple of n parts, moved out of parts[] (which is left cleared). */
+void ddb_key_value_init_tuple (DdbKeyValue *kv, DdbKeyValue *parts, guint n);
 
 /* Fills kv from an AttributeValue of type S, N or B; FALSE if not one. */
 gboolean ddb_key_value_init (DdbKeyValue *kv, JsonNode *value);
@@ -125,8 +137,14 @@ typedef void (*DdbTableChangeFunc) (DdbTable *table, DdbItem *old, DdbItem *new_
 typedef struct {
   char *name;
   gboolean global;
-  DdbKeyAttr hash;
-  DdbKeyAttr range;            /* name NULL when none */
+  DdbKeyAttr hash;             /* the (first) HASH attribute */
+  DdbKeyAttr range;            /* the (first) RANGE attribute; name NULL when none */
+  /* Multi-attribute keys (GSIs): the further HASH and RANGE attributes, in
+   * KeySchema order. A role with more than one attribute keys the store by
+   * a DDB_KEY_TUPLE of all of them; an item lacking any is not indexed. */
+  DdbKeyAttr more_hash[DDB_MAX_KEY_PARTS - 1];
+  DdbKeyAttr more_range[DDB_MAX_KEY_PARTS - 1];
+  guint8 n_more_hash, n_more_range;
   DdbProjectionType projection;
   GPtrArray *non_key_attrs;    /* char*, INCLUDE only */
   GHashTable *include_set;     /* name -> name, INCLUDE only */
@@ -182,6 +200,17 @@ DdbItem *ddb_table_make_item_packed (DdbTable *table, guint8 *blob, gsize size);
 void ddb_table_put (DdbTable *table, DdbItem *item);
 /* Removes and frees item (which must be stored). */
 void ddb_table_delete (DdbTable *table, DdbItem *item);
+
+/* The index's HASH (then RANGE) attributes in KeySchema order: out holds
+ * DDB_MAX_KEY_PARTS; returns how many (0 RANGE attributes when none). */
+guint ddb_index_hash_attrs (const DdbIndex *index, const DdbKeyAttr **out);
+guint ddb_index_range_attrs (const DdbIndex *index, const DdbKeyAttr **out);
+/* Every key attribute of the index, HASH then RANGE (out holds
+ * 2 * DDB_MAX_KEY_PARTS); returns how many. */
+guint ddb_index_key_attrs (const DdbIndex *index, const DdbKeyAttr **out);
+gboolean ddb_index_is_key_attr (const DdbIndex *index, const char *name);
+/* TRUE when a role of the index has several attributes. */
+#define ddb_index_is_multi(index) ((index)->n_more_hash > 0 || (index)->n_more_range > 0)
 
 /* Index key values of item for index; FALSE when the item is not in the index. */
 gboolean ddb_index_item_keys (DdbIndex *index, DdbItem *item, DdbKeyValue *hash, DdbKeyValue *range);
