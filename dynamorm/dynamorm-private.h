@@ -69,7 +69,20 @@ typedef struct {
   gboolean local;      /* LSI: partition key is the table's */
   DynamormField *partition_key;
   DynamormField *sort_key;
+  /* Multi-attribute keys of a GSI ("index:NAME,pk2" .. "pk4", "sk2" ..
+   * "sk4"): the further partition and sort key properties, in order;
+   * NULL where not declared (compile refuses gaps). */
+  DynamormField *more_pk[3];
+  DynamormField *more_sk[3];
 } DynamormIndex;
+
+/* How many partition (sort) key properties index has: 1 (0 or 1) unless it
+ * has a multi-attribute key. */
+guint _dynamorm_index_n_pk (const DynamormIndex *index);
+guint _dynamorm_index_n_sk (const DynamormIndex *index);
+/* The i-th partition (sort) key property. */
+DynamormField *_dynamorm_index_pk (const DynamormIndex *index, guint i);
+DynamormField *_dynamorm_index_sk (const DynamormIndex *index, guint i);
 
 typedef struct {
   GType type;

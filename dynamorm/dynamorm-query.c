@@ -916,6 +916,11 @@ typedef struct {
   DynamormField *pk;
   DynamormField *sk;
   gboolean global;
+  /* A GSI with a multi-attribute key: the index, and once scored the key
+   * conditions on its further parts (besides pk_leaf and sk_leaf). */
+  const DynamormIndex *multi;
+  Where *more_leaves[7];
+  guint n_more_leaves;
 } Candidate;
 
 static gboolean
@@ -1065,7 +1070,9 @@ list_candidates (const DynamormSchema *schema)
       DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
       Candidate c = { index->name,
                       index->local ? schema->partition_key : index->partition_key,
-                      index->sort_key, !index->local };
+                      index->sort_key, !index->local,
+                      _dynamorm_index_n_pk (index) > 1 || _dynamorm_index_n_sk (index) > 1 ? index : NULL,
+                      { NULL }, 0 };
       g_array_append_val (candidates, c);
     }
   return candidates;
@@ -1235,10 +1242,96 @@ filter_avoids_keys (DynamormQuery *self, GPtrArray *wheres, const Candidate *can
 
 /* How well cand serves the query: 0 when it cannot (the reason goes to
  * refusals), 1 with a partition key condition, 2 with a sort key one too. */
+static gboolean
+is_more_leaf (const Candidate *cand, Where *w)
+{
+  for (guint i = 0; i < cand->n_more_leaves; i++)
+    if (cand->more_leaves[i] == w)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_multi_key_part (const DynamormIndex *index, const DynamormField *field)
+{
+  for (guint i = 0; i < _dynamorm_index_n_pk (index); i++)
+    if (_dynamorm_index_pk (index, i) == field)
+      return TRUE;
+  for (guint i = 0; i < _dynamorm_index_n_sk (index); i++)
+    if (_dynamorm_index_sk (index, i) == field)
+      return TRUE;
+  return FALSE;
+}
+
+/* A multi-attribute key: "=" on every partition key part, then "=" on the
+ * first sort key parts and any key operator on the next one; a condition
+ * on another part would have to be in the filter, which DynamoDB refuses. */
 static int
-score_candidate (DynamormQuery *self, GPtrArray *wheres, const Candidate *cand, Where **pk_leaf,
+score_multi_candidate (DynamormQuery *self, GPtrArray *wheres, Candidate *cand, Where **pk_leaf,
+                       Where **sk_leaf, Refusals *refusals)
+{
+  const DynamormIndex *index = cand->multi;
+  Where *last = NULL;
+  guint n_sort = 0;
+
+  cand->n_more_leaves = 0;
+  *sk_leaf = NULL;
+  if ((*pk_leaf = find_key_leaf (wheres, index->partition_key, FALSE)) == NULL)
+    return 0;
+  for (guint i = 1; i < _dynamorm_index_n_pk (index); i++)
+    {
+      Where *w = find_key_leaf (wheres, _dynamorm_index_pk (index, i), FALSE);
+      if (w == NULL)
+        return 0;
+      cand->more_leaves[cand->n_more_leaves++] = w;
+    }
+  for (guint i = 0; i < _dynamorm_index_n_sk (index); i++)
+    {
+      Where *w = find_key_leaf (wheres, _dynamorm_index_sk (index, i), TRUE);
+      if (w == NULL || (last != NULL && last->op != DYNAMORM_OPERATOR_EQ))
+        break;
+      if (i == 0)
+        *sk_leaf = w;
+      else
+        cand->more_leaves[cand->n_more_leaves++] = w;
+      last = w;
+      n_sort++;
+    }
+  if (self->order_field != NULL && self->order_field != cand->sk)
+    {
+      refusals->refused_order = TRUE;
+      return 0;
+    }
+  if (self->consistent)
+    {
+      refusals->refused_consistent = TRUE;
+      refusals->refused_gsi = cand;
+      return 0;
+    }
+  for (guint i = 0; i < wheres->len; i++)
+    {
+      Where *w = g_ptr_array_index (wheres, i);
+      if (w == *pk_leaf || w == *sk_leaf || is_more_leaf (cand, w) || !is_multi_key_part (index, w->field))
+        continue;
+      if (refusals->conflict == NULL)
+        g_set_error (&refusals->conflict, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_QUERY,
+                     _("“%s” is a part of the multi-attribute key of index “%s” of %s, and DynamoDB "
+                       "reads such an index with = on every partition key part, then = on the first "
+                       "sort key parts and one condition on the next part, in order; nothing on a "
+                       "key part may go to the filter: give the parts before “%s”, or drop its "
+                       "condition"),
+                     w->field->pspec->name, cand->name, g_type_name (self->model_type), w->field->pspec->name);
+      return 0;
+    }
+  return 1 + n_sort;
+}
+
+static int
+score_candidate (DynamormQuery *self, GPtrArray *wheres, Candidate *cand, Where **pk_leaf,
                  Where **sk_leaf, Refusals *refusals)
 {
+  if (cand->multi != NULL)
+    return score_multi_candidate (self, wheres, cand, pk_leaf, sk_leaf, refusals);
   *pk_leaf = find_key_leaf (wheres, cand->pk, FALSE);
   if (*pk_leaf == NULL)
     return 0;
@@ -1506,6 +1599,13 @@ build_plan (DynamormQuery *self, PlanMode mode, GError **error)
     {
       add_key_attr (plan->key_attrs, chosen.pk);
       add_key_attr (plan->key_attrs, chosen.sk);
+      for (guint i = 1; chosen.multi != NULL && i < 4; i++)
+        {
+          if (i < _dynamorm_index_n_pk (chosen.multi))
+            add_key_attr (plan->key_attrs, _dynamorm_index_pk (chosen.multi, i));
+          if (i < _dynamorm_index_n_sk (chosen.multi))
+            add_key_attr (plan->key_attrs, _dynamorm_index_sk (chosen.multi, i));
+        }
       json_object_set_string_member (request, "IndexName", chosen.name);
     }
 
@@ -1543,6 +1643,9 @@ build_plan (DynamormQuery *self, PlanMode mode, GError **error)
           if (!render_key_condition (self, b, pk_leaf, kce, error) ||
               (sk_leaf != NULL && !render_key_condition (self, b, sk_leaf, kce, error)))
             return NULL;
+          for (guint i = 0; i < chosen.n_more_leaves; i++)
+            if (!render_key_condition (self, b, chosen.more_leaves[i], kce, error))
+              return NULL;
           json_object_set_string_member (request, "KeyConditionExpression", kce->str);
           if (self->order == DYNAMORM_ORDER_DESCENDING)
             json_object_set_boolean_member (request, "ScanIndexForward", FALSE);
@@ -1551,6 +1654,8 @@ build_plan (DynamormQuery *self, PlanMode mode, GError **error)
       for (guint i = 0; i < self->wheres->len; i++)
         {
           Where *w = g_ptr_array_index (self->wheres, i);
+          if (is_more_leaf (&chosen, w))
+            continue;
           if (w != pk_leaf && w != sk_leaf && !where_is_covered (w, pk_leaf, sk_leaf) &&
               _dynamorm_schema_lookup_composed (schema, w->field->attribute) != w->field)
             filter = combine (g_steal_pointer (&filter), where_condition (w), FALSE);

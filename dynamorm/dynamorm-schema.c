@@ -445,11 +445,106 @@ apply_key_tag (CompileState *st, DynamormField *field, const char *tag,
                   type, error);
 }
 
+static gboolean check_key_field (DynamormField *field, const char *what, GType type, GError **error);
+
+/* "pk1".."pk4", "sk1".."sk4": a part of a multi-attribute index key. */
+static gboolean
+is_multi_key_role (const char *role)
+{
+  return (role[0] == 'p' || role[0] == 's') && role[1] == 'k' && role[2] >= '1' && role[2] <= '4' &&
+         role[3] == '\0';
+}
+
+static gboolean
+apply_multi_key_role (DynamormIndex *index, DynamormField *field, const char *role, GType type,
+                      GError **error)
+{
+  gboolean is_pk = role[0] == 'p';
+  guint pos = role[2] - '1';
+
+  if (index->local)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("Property “%s” of %s: “%s” of the local index “%s”: only global indexes have "
+                     "multi-attribute keys"),
+                   field->pspec->name, g_type_name (type), role, index->name);
+      return FALSE;
+    }
+  if (pos == 0)
+    return set_key (is_pk ? &index->partition_key : &index->sort_key, field,
+                    is_pk ? "partition keys for an index" : "sort keys for an index", type, error);
+  return set_key (is_pk ? &index->more_pk[pos - 1] : &index->more_sk[pos - 1], field,
+                  is_pk ? "partition key parts in one position of an index" : "sort key parts in one position of an index",
+                  type, error);
+}
+
+guint
+_dynamorm_index_n_pk (const DynamormIndex *index)
+{
+  guint n = 1;
+
+  while (n < 4 && index->more_pk[n - 1] != NULL)
+    n++;
+  return n;
+}
+
+guint
+_dynamorm_index_n_sk (const DynamormIndex *index)
+{
+  guint n = index->sort_key != NULL;
+
+  while (n >= 1 && n < 4 && index->more_sk[n - 1] != NULL)
+    n++;
+  return n;
+}
+
+DynamormField *
+_dynamorm_index_pk (const DynamormIndex *index, guint i)
+{
+  return i == 0 ? index->partition_key : index->more_pk[i - 1];
+}
+
+DynamormField *
+_dynamorm_index_sk (const DynamormIndex *index, guint i)
+{
+  return i == 0 ? index->sort_key : index->more_sk[i - 1];
+}
+
+/* Parts declared without the ones before them ("pk3" without "pk2"). */
+static gboolean
+check_multi_key_parts (DynamormIndex *index, GType type, GError **error)
+{
+  for (guint role = 0; role < 2; role++)
+    {
+      DynamormField **more = role == 0 ? index->more_pk : index->more_sk;
+      DynamormField *first = role == 0 ? index->partition_key : index->sort_key;
+      const char *r = role == 0 ? "pk" : "sk";
+      for (guint i = 0; i < 3; i++)
+        {
+          DynamormField *before = i == 0 ? first : more[i - 1];
+          if (more[i] != NULL && before == NULL)
+            {
+              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                           _("Index “%s” of %s declares “%s%u” (property “%s”) but no “%s%u”: the parts of a "
+                             "multi-attribute key are numbered from 1 without gaps, up to 4"),
+                           index->name, g_type_name (type), r, i + 2, more[i]->pspec->name, r, i + 1);
+              return FALSE;
+            }
+          if (more[i] != NULL && !check_key_field (more[i], role == 0 ? _("an index partition key")
+                                                                      : _("an index sort key"), type, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* The ":pk"/":sk" after a global index's name ("index:NAME:pk"). */
 static gboolean
 apply_index_role (DynamormIndex *index, DynamormField *field, const char *tag,
                   const char *role, GType type, GError **error)
 {
+  if (is_multi_key_role (role + 1))
+    return apply_multi_key_role (index, field, role + 1, type, error);
   if (g_str_equal (role, ":pk"))
     return set_key (&index->partition_key, field, "partition keys for an index", type, error);
   if (g_str_equal (role, ":sk"))
@@ -634,6 +729,8 @@ apply_tag (CompileState *st, DynamormField *field, const char *tag, DynamormInde
 
   if (g_str_equal (tag, "pk") || g_str_equal (tag, "sk"))
     return apply_key_tag (st, field, tag, bind, error);
+  if (bind != NULL && is_multi_key_role (tag))
+    return apply_multi_key_role (bind, field, tag, type, error);
   if (g_str_has_prefix (tag, "index:") || g_str_has_prefix (tag, "lsi:"))
     return apply_index_tag (st, field, tag, pending_index, error);
   if (g_str_has_prefix (tag, "attr:"))
@@ -965,7 +1062,8 @@ check_index (DynamormSchema *schema, DynamormIndex *index, GError **error)
       return FALSE;
     }
   return check_key_field (index->partition_key, _("an index partition key"), type, error) &&
-         (index->sort_key == NULL || check_key_field (index->sort_key, _("an index sort key"), type, error));
+         (index->sort_key == NULL || check_key_field (index->sort_key, _("an index sort key"), type, error)) &&
+         check_multi_key_parts (index, type, error);
 }
 
 /* The schema of a model type: its fields with their tags applied, in

@@ -559,6 +559,69 @@ add_key_schema (JsonObject *target, const DynamormField *pk, const DynamormField
   json_object_set_array_member (target, "KeySchema", key_schema);
 }
 
+/* An index's KeySchema: every partition key part (HASH), then every sort
+ * key part (RANGE): several of each for a multi-attribute key. */
+static void
+add_index_key_schema (JsonObject *target, const DynamormIndex *index)
+{
+  JsonArray *key_schema = json_array_new ();
+  guint n[2] = { _dynamorm_index_n_pk (index), _dynamorm_index_n_sk (index) };
+
+  for (guint role = 0; role < 2; role++)
+    for (guint i = 0; i < n[role]; i++)
+      {
+        const DynamormField *f = role == 0 ? _dynamorm_index_pk (index, i) : _dynamorm_index_sk (index, i);
+        JsonObject *element = json_object_new ();
+        json_object_set_string_member (element, "AttributeName", f->attribute);
+        json_object_set_string_member (element, "KeyType", role == 0 ? "HASH" : "RANGE");
+        json_array_add_object_element (key_schema, element);
+      }
+  json_object_set_array_member (target, "KeySchema", key_schema);
+}
+
+/* "a, b": the model's key attributes of one role of index, or NULL. */
+static char *
+index_key_names (const DynamormIndex *index, gboolean hash)
+{
+  GString *s = g_string_new (NULL);
+  guint n = hash ? _dynamorm_index_n_pk (index) : _dynamorm_index_n_sk (index);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (s, "%s%s", i ? ", " : "",
+                            (hash ? _dynamorm_index_pk (index, i) : _dynamorm_index_sk (index, i))->attribute);
+  return g_string_free (s, s->len == 0);
+}
+
+/* The same from a described index's KeySchema. */
+static char *
+described_key_names (JsonObject *described, const char *key_type)
+{
+  JsonArray *schema = _dynamorm_table_member_array (described, "KeySchema");
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; schema && i < json_array_get_length (schema); i++)
+    {
+      JsonNode *e = json_array_get_element (schema, i);
+      if (JSON_NODE_HOLDS_OBJECT (e) &&
+          g_strcmp0 (_dynamorm_table_member_string (json_node_get_object (e), "KeyType"), key_type) == 0)
+        g_string_append_printf (s, "%s%s", s->len ? ", " : "",
+                                _dynamorm_table_member_string (json_node_get_object (e), "AttributeName"));
+    }
+  return g_string_free (s, s->len == 0);
+}
+
+static void add_definition (JsonArray *definitions, GHashTable *seen, const DynamormField *field);
+
+/* The AttributeDefinitions of every key part of index. */
+static void
+add_index_definitions (JsonArray *definitions, GHashTable *seen, const DynamormIndex *index)
+{
+  for (guint i = 0; i < _dynamorm_index_n_pk (index); i++)
+    add_definition (definitions, seen, _dynamorm_index_pk (index, i));
+  for (guint i = 0; i < _dynamorm_index_n_sk (index); i++)
+    add_definition (definitions, seen, _dynamorm_index_sk (index, i));
+}
+
 static void
 add_definition (JsonArray *definitions, GHashTable *seen, const DynamormField *field)
 {
@@ -596,7 +659,7 @@ index_spec (DynamormTable *self, const DynamormSchema *schema, DynamormIndex *in
 
   index_projection (self, schema, index->name, &p);
   json_object_set_string_member (spec, "IndexName", index->name);
-  add_key_schema (spec, index->partition_key, index->sort_key);
+  add_index_key_schema (spec, index);
   json_object_set_string_member (projection, "ProjectionType", projection_name (p.projection));
   if (p.non_key)
     {
@@ -642,8 +705,7 @@ build_create_request (DynamormTable *self, const DynamormSchema *schema, const c
     {
       DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
 
-      add_definition (definitions, seen, index->partition_key);
-      add_definition (definitions, seen, index->sort_key);
+      add_index_definitions (definitions, seen, index);
       json_array_add_object_element (index->local ? lsis : gsis,
                                      index_spec (self, schema, index,
                                                  o->provisioned ? o->read_units : 0, o->write_units));
@@ -775,17 +837,18 @@ compare_index (DynamormTable *self, const DynamormSchema *schema, DynamormIndex 
 {
   DiffKind kind = index->local ? DIFF_FATAL : DIFF_GSI_CHANGED;
   const char *what = index->local ? _("local secondary index") : _("global secondary index");
-  const char *hash = _dynamorm_table_key_schema_attribute (described, "HASH");
-  const char *range = _dynamorm_table_key_schema_attribute (described, "RANGE");
-  const char *want_range = index->sort_key ? index->sort_key->attribute : NULL;
+  g_autofree char *hash = described_key_names (described, "HASH");
+  g_autofree char *range = described_key_names (described, "RANGE");
+  g_autofree char *want_hash = index_key_names (index, TRUE);
+  g_autofree char *want_range = index_key_names (index, FALSE);
   JsonObject *projection = _dynamorm_table_member_object (described, "Projection");
   const char *ptype = _dynamorm_table_member_string (projection, "ProjectionType");
   g_auto(GStrv) non_key = described_non_key (projection);
   g_auto(Projection) p = { 0, };
 
-  if (g_strcmp0 (hash, index->partition_key->attribute) != 0)
+  if (g_strcmp0 (hash, want_hash) != 0)
     {
-      g_autofree char *text = key_difference (_("partition key"), hash, index->partition_key->attribute);
+      g_autofree char *text = key_difference (_("partition key"), hash, want_hash);
       add_difference (diffs, kind, index->name, "%s “%s”: %s", what, index->name, text);
     }
   if (g_strcmp0 (range, want_range) != 0)
@@ -833,16 +896,19 @@ compare_with_model (DynamormTable *self, const DynamormSchema *schema, JsonObjec
 
   /* Attribute types of every key the model declares. */
   {
-    const DynamormField *keys[2 + 2 * 32];
+    const DynamormField *keys[2 + 8 * 32];
     guint n = 0;
 
     keys[n++] = schema->partition_key;
     keys[n++] = schema->sort_key;
-    for (guint i = 0; i < schema->indexes->len && n + 2 <= G_N_ELEMENTS (keys); i++)
+    for (guint i = 0; i < schema->indexes->len && n + 8 <= G_N_ELEMENTS (keys); i++)
       {
         DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
-        keys[n++] = index->partition_key;
+        for (guint k = 0; k < _dynamorm_index_n_pk (index); k++)
+          keys[n++] = _dynamorm_index_pk (index, k);
         keys[n++] = index->sort_key;
+        for (guint k = 1; k < _dynamorm_index_n_sk (index); k++)
+          keys[n++] = _dynamorm_index_sk (index, k);
       }
     for (guint i = 0; i < n; i++)
       {
@@ -1787,8 +1853,7 @@ migrate_plan (GTask *task, JsonObject *table)
           g_autoptr(GHashTable) seen_defs = g_hash_table_new (g_str_hash, g_str_equal);
           JsonArray *definitions = json_array_new ();
 
-          add_definition (definitions, seen_defs, index->partition_key);
-          add_definition (definitions, seen_defs, index->sort_key);
+          add_index_definitions (definitions, seen_defs, index);
           add_step (job, STEP_CREATE_INDEX, "UpdateTable",
                     build_index_update (job->name, "Create",
                                         index_spec (self, job->schema, index, read_units, write_units),
