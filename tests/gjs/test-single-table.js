@@ -101,7 +101,44 @@ const listOf = list => {
     return out;
 };
 
+// A GSI with a multi-attribute key: two partition parts, two sort parts.
+const Match = GObject.registerClass({
+    GTypeName: 'DynamormGjsMatch',
+    Properties: {
+        'id': GObject.ParamSpec.string('id', '', '', RW, null),
+        'tournament': GObject.ParamSpec.string('tournament', '', '', RW, null),
+        'region': GObject.ParamSpec.string('region', '', '', RW, null),
+        'round': GObject.ParamSpec.string('round', '', '', RW, null),
+        'no': GObject.ParamSpec.int64('no', '', '', RW, 0, 1e6, 0),
+    },
+}, class Match extends Dynamorm.Model {});
+
+Dynamorm.Model.type_declare(Match.$gtype, 'gjs_matches', [
+    'id=pk', 'tournament=index:by-round,pk', 'region=index:by-round,pk2',
+    'round=index:by-round,sk', 'no=index:by-round,sk2',
+]);
+
 const tests = {
+    'a multi-attribute index key'() {
+        const session = Dynamorm.Session.new('memory://');
+        session.create_table(Match.$gtype, null);
+        for (const [id, region, round, no] of [['m1', 'EU', 'QUARTER', 2], ['m2', 'EU', 'QUARTER', 10],
+            ['m3', 'EU', 'SEMI', 1], ['m4', 'US', 'QUARTER', 1]])
+            session.put(new Match({id, tournament: 'W', region, round, no}), null);
+        const q = Dynamorm.Query.new(session, Match.$gtype)
+            .where_values('tournament', Dynamorm.Operator.EQ, ['W'])
+            .where_values('region', Dynamorm.Operator.EQ, ['EU'])
+            .where_values('round', Dynamorm.Operator.EQ, ['QUARTER']);
+        const [request] = q.build_request();
+        assertEqual(jsonOf(request).IndexName, 'by-round', 'index chosen');
+        assertEqual(listOf(q.all(null)).map(m => m.id), ['m1', 'm2'], 'sorted by number');
+        const skipped = Dynamorm.Query.new(session, Match.$gtype)
+            .where_values('tournament', Dynamorm.Operator.EQ, ['W'])
+            .where_values('region', Dynamorm.Operator.EQ, ['EU'])
+            .where_values('no', Dynamorm.Operator.EQ, [1]);
+        assertThrowsDynamorm(() => skipped.all(null), Dynamorm.Error.INVALID_QUERY, 'round skipped');
+    },
+
     'composed keys and the entity are written'() {
         const item = jsonOf(new Order({customer_id: 'c1', order_id: 'o1', placed: '2024-01-05'}).to_item());
         assertEqual(item.pk.S, 'CUSTOMER#c1', 'pk');

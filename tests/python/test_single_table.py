@@ -95,6 +95,50 @@ def order(customer, number, placed, total):
     return Order(customer_id=customer, order_id=number, placed=placed, total=total)
 
 
+class Match(Dynamorm.Model):
+    """A GSI with a multi-attribute key: two partition and two sort parts."""
+    __dynamorm_table__ = 'py_matches'
+    __dynamorm_tags__ = {
+        'id': 'pk',
+        'tournament': 'index:by-round,pk',
+        'region': 'index:by-round,pk2',
+        'round': 'index:by-round,sk',
+        'no': 'index:by-round,sk2',
+    }
+    id = Dynamorm.Attribute(str)
+    tournament = Dynamorm.Attribute(str)
+    region = Dynamorm.Attribute(str)
+    round = Dynamorm.Attribute(str)
+    no = Dynamorm.Attribute(int)
+
+
+class MultiKeyTest(DynamormTestCase):
+    def test_multi_attribute_index(self):
+        session = Dynamorm.Session.new('memory://')
+        self.assertTrue(session.create_table(Match))
+        for id_, region, round_, no in [('m1', 'EU', 'QUARTER', 2), ('m2', 'EU', 'QUARTER', 10),
+                                        ('m3', 'EU', 'SEMI', 1), ('m4', 'US', 'QUARTER', 1)]:
+            session.put(Match(id=id_, tournament='W', region=region, round=round_, no=no))
+        q = Dynamorm.Query.new(session, Match)
+        q.where_values('tournament', Dynamorm.Operator.EQ, ['W'])
+        q.where_values('region', Dynamorm.Operator.EQ, ['EU'])
+        q.where_values('round', Dynamorm.Operator.EQ, ['QUARTER'])
+        q.where_values('no', Dynamorm.Operator.GE, [2])
+        request = json_of(q.build_request()[0])
+        self.assertEqual(request['IndexName'], 'by-round')
+        self.assertNotIn('FilterExpression', request)
+        # Numbers sort as numbers: 2 before 10.
+        self.assertEqual([m.id for m in q.all()], ['m1', 'm2'])
+
+        skipped = Dynamorm.Query.new(session, Match)
+        skipped.where_values('tournament', Dynamorm.Operator.EQ, ['W'])
+        skipped.where_values('region', Dynamorm.Operator.EQ, ['EU'])
+        skipped.where_values('no', Dynamorm.Operator.EQ, [1])
+        with self.assertRaises(GLib.Error) as caught:
+            skipped.all()
+        self.assertIn('multi-attribute key', caught.exception.message)
+
+
 class SingleTableTest(DynamormTestCase):
     def setUp(self):
         self.session = Dynamorm.Session.new('memory://')
