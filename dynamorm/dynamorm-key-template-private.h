@@ -45,6 +45,11 @@ gboolean _dynamorm_key_template_bind (DynamormKeyTemplate *tmpl, GHashTable *by_
 guint _dynamorm_key_template_n_placeholders (const DynamormKeyTemplate *tmpl);
 /* The literal text before the first placeholder ("" when it starts with one). */
 const char *_dynamorm_key_template_leading_literal (const DynamormKeyTemplate *tmpl);
+/* Whether the two templates could compose the same text for some values
+ * of their properties (exact for literals, padded numbers and separators;
+ * a placeholder's text is never empty and never holds the separator that
+ * follows it). NULL stands for a plain key property: any text. */
+gboolean _dynamorm_key_template_may_overlap (const DynamormKeyTemplate *a, const DynamormKeyTemplate *b);
 /* Whether the template names the field. */
 gboolean _dynamorm_key_template_uses (const DynamormKeyTemplate *tmpl, const DynamormField *field);
 

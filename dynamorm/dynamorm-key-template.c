@@ -573,3 +573,197 @@ _dynamorm_key_template_count_missing (const DynamormKeyTemplate *tmpl,
     }
   return n;
 }
+
+/* ---- Could two templates compose the same text? ----
+ *
+ * Each template is read as a sequence of elements, each a set of bytes
+ * taken once (a literal byte, one digit of a padded number) or one or more
+ * times (any other placeholder: its value is never empty and never holds
+ * the separator after it). Two templates can compose the same text exactly
+ * when the product of these two automata reaches the end of both: a walk
+ * over pairs of positions, stepping where the two byte sets meet. */
+
+typedef struct {
+  guint32 bytes[8];             /* the bytes the element takes */
+  gboolean repeat;              /* one or more times, else exactly once */
+} Element;
+
+static void
+bytes_add (Element *e, guchar c)
+{
+  e->bytes[c >> 5] |= 1u << (c & 31);
+}
+
+static void
+bytes_add_range (Element *e, guchar from, guchar to)
+{
+  for (guint c = from; c <= to; c++)
+    bytes_add (e, (guchar) c);
+}
+
+static void
+bytes_remove (Element *e, guchar c)
+{
+  e->bytes[c >> 5] &= ~(1u << (c & 31));
+}
+
+/* The bytes a placeholder's text can hold. */
+static void
+placeholder_bytes (const DynamormTemplatePart *part, char separator, Element *e)
+{
+  const DynamormField *field = part->field;
+
+  memset (e->bytes, 0, sizeof e->bytes);
+  switch (field != NULL ? field->kind : FIELD_STRING)
+    {
+    case FIELD_INT:
+      bytes_add (e, '-');
+      G_GNUC_FALLTHROUGH;
+    case FIELD_UINT:
+    case FIELD_FLAGS:
+      bytes_add_range (e, '0', '9');
+      break;
+    case FIELD_DATETIME:
+      bytes_add_range (e, '0', '9');
+      if (!(field->flags & FIELD_FLAG_EPOCH))
+        {
+          static const char extra[] = "-:.TZ+";
+          for (const char *p = extra; *p; p++)
+            if (!part->date || *p == '-')
+              bytes_add (e, (guchar) *p);
+        }
+      break;
+    default:
+      bytes_add_range (e, 1, 255);
+      if (part->fold == TEMPLATE_CASE_UPPER)
+        for (guchar c = 'a'; c <= 'z'; c++)
+          bytes_remove (e, c);
+      if (part->fold == TEMPLATE_CASE_LOWER)
+        for (guchar c = 'A'; c <= 'Z'; c++)
+          bytes_remove (e, c);
+      break;
+    }
+  if (separator != '\0')
+    bytes_remove (e, (guchar) separator);
+}
+
+/* The elements of tmpl; NULL stands for a plain (not composed) key, which
+ * can hold any text. */
+static GArray *
+template_elements (const DynamormKeyTemplate *tmpl)
+{
+  GArray *out = g_array_new (FALSE, TRUE, sizeof (Element));
+  Element e;
+
+  if (tmpl == NULL)
+    {
+      memset (&e, 0, sizeof e);
+      bytes_add_range (&e, 1, 255);
+      e.repeat = TRUE;
+      g_array_append_val (out, e);
+      return out;
+    }
+  for (guint i = 0; i < tmpl->parts->len; i++)
+    {
+      const DynamormTemplatePart *part = part_at (tmpl, i);
+
+      if (part->literal != NULL)
+        for (const char *p = part->literal; *p; p++)
+          {
+            memset (&e, 0, sizeof e);
+            bytes_add (&e, (guchar) *p);
+            g_array_append_val (out, e);
+          }
+      else if (part->pad > 0 && part->field != NULL &&
+               (part->field->kind == FIELD_UINT || part->field->kind == FIELD_INT ||
+                part->field->kind == FIELD_FLAGS))
+        {
+          /* Exactly pad digits (wider values are refused). */
+          memset (&e, 0, sizeof e);
+          bytes_add_range (&e, '0', '9');
+          for (guint d = 0; d < part->pad; d++)
+            g_array_append_val (out, e);
+        }
+      else
+        {
+          placeholder_bytes (part, separator_after (tmpl, i), &e);
+          e.repeat = TRUE;
+          g_array_append_val (out, e);
+        }
+    }
+  return out;
+}
+
+static gboolean
+bytes_meet (const Element *a, const Element *b)
+{
+  for (guint i = 0; i < 8; i++)
+    if (a->bytes[i] & b->bytes[i])
+      return TRUE;
+  return FALSE;
+}
+
+/* Positions: 2k before element k, 2k + 1 inside a repeated element k
+ * (which may also stop: 2k + 2). The position after taking one byte. */
+static guint
+step (const GArray *elements, guint pos)
+{
+  guint k = pos / 2;
+
+  if (pos % 2 == 1)
+    return pos;   /* another byte of the same repeated element */
+  return g_array_index (elements, Element, k).repeat ? 2 * k + 1 : 2 * k + 2;
+}
+
+gboolean
+_dynamorm_key_template_may_overlap (const DynamormKeyTemplate *a,
+                                    const DynamormKeyTemplate *b)
+{
+  g_autoptr(GArray) ea = template_elements (a);
+  g_autoptr(GArray) eb = template_elements (b);
+  guint na = 2 * ea->len + 1, nb = 2 * eb->len + 1;
+  g_autofree guint8 *seen = g_new0 (guint8, na * nb);
+  g_autoptr(GArray) todo = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint start = 0;
+
+  g_array_append_val (todo, start);
+  seen[0] = 1;
+  while (todo->len > 0)
+    {
+      guint pair = g_array_index (todo, guint, todo->len - 1);
+      guint pa = pair / nb, pb = pair % nb;
+      guint next[3][2];
+      guint n = 0;
+
+      g_array_set_size (todo, todo->len - 1);
+      if (pa == na - 1 && pb == nb - 1)
+        return TRUE;
+      /* Leaving a repeated element takes no byte. */
+      if (pa % 2 == 1)
+        {
+          next[n][0] = pa + 1;
+          next[n++][1] = pb;
+        }
+      if (pb % 2 == 1)
+        {
+          next[n][0] = pa;
+          next[n++][1] = pb + 1;
+        }
+      if (pa < na - 1 && pb < nb - 1 &&
+          bytes_meet (&g_array_index (ea, Element, pa / 2), &g_array_index (eb, Element, pb / 2)))
+        {
+          next[n][0] = step (ea, pa);
+          next[n++][1] = step (eb, pb);
+        }
+      for (guint i = 0; i < n; i++)
+        {
+          guint p = next[i][0] * nb + next[i][1];
+          if (!seen[p])
+            {
+              seen[p] = 1;
+              g_array_append_val (todo, p);
+            }
+        }
+    }
+  return FALSE;
+}

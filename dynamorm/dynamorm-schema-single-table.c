@@ -479,27 +479,68 @@ _dynamorm_schema_compile_single_table (DynamormSchema  *schema,
 
 static GHashTable *shared;   /* GType -> const DynamormSchema*, under the schema lock */
 
+/* Whether two keys (partition key, optional sort key; plain properties
+ * or templates) could be the same for items of two models. */
 static gboolean
-prefix_related (const char *a, const char *b)
+keys_may_overlap (const DynamormField *apk, const DynamormField *ask,
+                  const DynamormField *bpk, const DynamormField *bsk)
 {
-  return g_str_has_prefix (a, b) || g_str_has_prefix (b, a);
+  if (!_dynamorm_key_template_may_overlap (apk->key_template, bpk->key_template))
+    return FALSE;
+  if (ask == NULL || bsk == NULL)
+    return TRUE;
+  return _dynamorm_key_template_may_overlap (ask->key_template, bsk->key_template);
 }
 
-static gboolean
-may_collide (const DynamormSchema *a, const DynamormSchema *b)
+static const char *
+key_text (const DynamormField *field)
 {
-  const DynamormKeyTemplate *apk = a->partition_key->key_template;
-  const DynamormKeyTemplate *bpk = b->partition_key->key_template;
+  if (field == NULL)
+    return "";
+  return field->key_template != NULL ? field->key_template->text : field->pspec->name;
+}
 
-  if (!prefix_related (_dynamorm_key_template_leading_literal (apk),
-                       _dynamorm_key_template_leading_literal (bpk)))
-    return FALSE;
-  if (a->sort_key == NULL || b->sort_key == NULL)
+static const DynamormIndex *
+find_global_index (const DynamormSchema *schema, const char *name)
+{
+  for (guint i = 0; i < schema->indexes->len; i++)
+    {
+      const DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
+      if (!index->local && g_str_equal (index->name, name))
+        return index;
+    }
+  return NULL;
+}
+
+/* A global index both models write, with composed keys that could be the
+ * same: without an entity attribute on both, reads of the index could not
+ * tell their items apart. */
+static gboolean
+check_index_pair (const DynamormSchema *schema, const DynamormSchema *other, GError **error)
+{
+  if (schema->entity_attribute != NULL && other->entity_attribute != NULL)
     return TRUE;
-  if (a->sort_key->key_template == NULL || b->sort_key->key_template == NULL)
-    return TRUE;
-  return prefix_related (_dynamorm_key_template_leading_literal (a->sort_key->key_template),
-                         _dynamorm_key_template_leading_literal (b->sort_key->key_template));
+  for (guint i = 0; i < schema->indexes->len; i++)
+    {
+      const DynamormIndex *a = g_ptr_array_index (schema->indexes, i);
+      const DynamormIndex *b = a->local ? NULL : find_global_index (other, a->name);
+
+      if (b == NULL || (a->partition_key->key_template == NULL && b->partition_key->key_template == NULL))
+        continue;
+      if (keys_may_overlap (a->partition_key, a->sort_key, b->partition_key, b->sort_key))
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                       _("%s (%s%s%s) and %s (%s%s%s) share the index “%s” of the table “%s”, their index "
+                         "keys could be the same, and without an entity attribute on both a read of the "
+                         "index could not tell their items apart: start their “%s” key templates with "
+                         "distinct literals, or keep the entity attribute (drop @entity-attribute=-)"),
+                       g_type_name (other->type), key_text (b->partition_key), b->sort_key ? ", " : "",
+                       key_text (b->sort_key), g_type_name (schema->type), key_text (a->partition_key),
+                       a->sort_key ? ", " : "", key_text (a->sort_key), a->name, schema->table_name, a->name);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -516,8 +557,8 @@ check_pair (const DynamormSchema *schema, const DynamormSchema *other, GError **
       return FALSE;
     }
   if (schema->partition_key->key_template == NULL || other->partition_key->key_template == NULL)
-    return TRUE;
-  if (may_collide (schema, other))
+    return check_index_pair (schema, other, error);
+  if (keys_may_overlap (schema->partition_key, schema->sort_key, other->partition_key, other->sort_key))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
                    _("%s (%s%s%s) and %s (%s%s%s) share the table “%s”, and their key templates could "
@@ -532,7 +573,7 @@ check_pair (const DynamormSchema *schema, const DynamormSchema *other, GError **
                    schema->table_name);
       return FALSE;
     }
-  return TRUE;
+  return check_index_pair (schema, other, error);
 }
 
 gboolean

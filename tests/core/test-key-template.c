@@ -205,6 +205,50 @@ test_render_errors (void)
   g_assert_cmpstr (ok, ==, "U#a#b");
 }
 
+static gboolean
+overlap (const char *a, const char *b)
+{
+  g_autoptr(DynamormKeyTemplate) ta = a ? bound (a) : NULL;
+  g_autoptr(DynamormKeyTemplate) tb = b ? bound (b) : NULL;
+  gboolean ab = _dynamorm_key_template_may_overlap (ta, tb);
+
+  /* The relation is symmetric. */
+  g_assert_cmpint (ab, ==, _dynamorm_key_template_may_overlap (tb, ta));
+  return ab;
+}
+
+/* Whether two templates could compose the same text, exactly. */
+static void
+test_overlap (void)
+{
+  g_assert_true (overlap ("ORDER#{id}", "ORDER#{name}"));
+  g_assert_false (overlap ("ORDER#{id}", "PAYMENT#{id}"));
+  /* Leading literals that are prefixes of one another: "ORDER{id}" can be
+   * "ORDERLINE#1", but "ORDER#" is never followed by "LINE#". */
+  g_assert_true (overlap ("ORDER{id}", "ORDERLINE#{id}"));
+  g_assert_false (overlap ("ORDER#{id}", "ORDERLINE#{id}"));
+  /* Leading placeholders, different literal after the separator. */
+  g_assert_false (overlap ("{id}#ORDER", "{name}#PAYMENT"));
+  g_assert_true (overlap ("{id}#ORDER", "{name}"));
+  /* A value never holds the separator that follows it. */
+  g_assert_false (overlap ("A#{id}#B", "A#{name}#C"));
+  g_assert_true (overlap ("A#{id}#B", "A#{name}"));
+  /* Padded numbers: exactly that many digits. */
+  g_assert_false (overlap ("V{age:pad=2}", "V{age:pad=3}"));
+  g_assert_true (overlap ("V{age:pad=3}", "V{age}"));
+  g_assert_false (overlap ("N#{age}", "N#X{name}"));
+  g_assert_true (overlap ("N#{age}", "N#-{name}"));
+  /* Fixed case. */
+  g_assert_false (overlap ("K#{kind:upper}", "K#x{name}"));
+  g_assert_true (overlap ("K#{kind:lower}", "K#x{name}"));
+  /* A date is digits and dashes. */
+  g_assert_false (overlap ("D#{created:date}", "D#T{name}"));
+  /* Literal against literal, and a plain key (any text). */
+  g_assert_true (overlap ("PROFILE", "PROFILE"));
+  g_assert_false (overlap ("PROFILE", "PROFILES"));
+  g_assert_true (overlap ("PROFILE", NULL));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -214,5 +258,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/dynamorm/key-template/bind", test_bind);
   g_test_add_func ("/dynamorm/key-template/render-and-read-back", test_render_and_read_back);
   g_test_add_func ("/dynamorm/key-template/render-errors", test_render_errors);
+  g_test_add_func ("/dynamorm/key-template/overlap", test_overlap);
   return g_test_run ();
 }

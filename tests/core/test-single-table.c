@@ -690,6 +690,24 @@ test_bad_input (void)
     declare_ok ("StCollideA", "st_collide", a);
     assert_declare_error ("StCollideB", "st_collide", b, "could compose the same key");
   }
+  /* Leading placeholders with distinct literals after them: no collision
+   * (the leading-literal rule refused these). */
+  {
+    const char *a[] = { "pk=pk,template:ACCOUNT#{id}", "sk=sk,template:{status}#ITEM", NULL };
+    const char *b[] = { "pk=pk,template:ACCOUNT#{id}", "sk=sk,template:{status}#NOTE", NULL };
+    declare_ok ("StDistinctA", "st_distinct", a);
+    declare_ok ("StDistinctB", "st_distinct", b);
+  }
+  /* Index keys that could be the same, and no entity attribute to tell
+   * the items apart on reads of the index. */
+  {
+    const char *a[] = { "pk=pk,template:A#{id}", "g1=index:gsi1,pk,template:BY#{status}", "@entity-attribute=-", NULL };
+    const char *b[] = { "pk=pk,template:B#{id}", "g1=index:gsi1,pk,template:BY#{name}", "@entity-attribute=-", NULL };
+    const char *c[] = { "pk=pk,template:C#{id}", "g1=index:gsi1,pk,template:OTHER#{name}", "@entity-attribute=-", NULL };
+    declare_ok ("StIndexA", "st_index", a);
+    assert_declare_error ("StIndexB", "st_index", b, "share the index “gsi1”");
+    declare_ok ("StIndexC", "st_index", c);
+  }
   /* Collection members that do not share the partition template. */
   {
     const char *a[] = { "pk=pk,template:ACCOUNT#{id}", "sk=sk,template:A", "@collection=acct", NULL };
