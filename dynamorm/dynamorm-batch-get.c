@@ -8,6 +8,7 @@
 
 #include "dynamorm-batch-run-private.h"
 #include "dynamorm-batch-private.h"
+#include "dynamorm-single-table-private.h"
 #include "dynamorm-sync-private.h"
 
 /**
@@ -46,6 +47,7 @@ struct _DynamormBatchGet
   DynamormSession *session;
   GType model_type;
   GPtrArray *keys;              /* of DynamormKey* */
+  GArray *key_types;            /* GType of each key (mixed-type batches) */
   DynamormBatchOptions *options;
   GPtrArray *missing;
   GPtrArray *failed;
@@ -60,6 +62,7 @@ dynamorm_batch_get_finalize (GObject *object)
 
   g_clear_object (&self->session);
   g_clear_pointer (&self->keys, g_ptr_array_unref);
+  g_clear_pointer (&self->key_types, g_array_unref);
   g_clear_object (&self->options);
   g_clear_pointer (&self->missing, g_ptr_array_unref);
   g_clear_pointer (&self->failed, g_ptr_array_unref);
@@ -77,6 +80,7 @@ static void
 dynamorm_batch_get_init (DynamormBatchGet *self)
 {
   self->keys = g_ptr_array_new_with_free_func ((GDestroyNotify) dynamorm_key_unref);
+  self->key_types = g_array_new (FALSE, FALSE, sizeof (GType));
   self->options = dynamorm_batch_options_new ();
   self->missing = g_ptr_array_new_with_free_func ((GDestroyNotify) dynamorm_key_unref);
   self->failed = g_ptr_array_new_with_free_func ((GDestroyNotify) dynamorm_key_unref);
@@ -120,7 +124,35 @@ dynamorm_batch_get_add_key (DynamormBatchGet *self,
   g_return_if_fail (DYNAMORM_IS_BATCH_GET (self));
   g_return_if_fail (key != NULL);
 
+  dynamorm_batch_get_add_key_for_type (self, self->model_type, key);
+}
+
+/**
+ * dynamorm_batch_get_add_key_for_type:
+ * @self: a #DynamormBatchGet
+ * @model_type: the #DynamormModel subtype of the item
+ * @key: the key of an item of @model_type to read
+ *
+ * Adds a key of another model type than the batch's, so that one batch
+ * reads items of several types, of one table (single-table design) or of
+ * several. Each item comes back as an instance of its own type: the type
+ * whose entity name the item's entity attribute holds, among the types of
+ * the batch that share its table, else @model_type.
+ *
+ * A projection (dynamorm_batch_get_set_projection()) names properties of
+ * the batch's own type and is refused for batches of several types.
+ */
+void
+dynamorm_batch_get_add_key_for_type (DynamormBatchGet *self,
+                                     GType             model_type,
+                                     DynamormKey      *key)
+{
+  g_return_if_fail (DYNAMORM_IS_BATCH_GET (self));
+  g_return_if_fail (g_type_is_a (model_type, DYNAMORM_TYPE_MODEL));
+  g_return_if_fail (key != NULL);
+
   g_ptr_array_add (self->keys, dynamorm_key_ref (key));
+  g_array_append_val (self->key_types, model_type);
 }
 
 /**
@@ -293,19 +325,65 @@ dynamorm_batch_get_set_chunk_error_func (DynamormBatchGet            *self,
   dynamorm_batch_options_set_chunk_error_func (self->options, func, user_data, destroy);
 }
 
+static gboolean
+is_mixed (DynamormBatchGet *self)
+{
+  for (guint i = 0; i < self->key_types->len; i++)
+    if (g_array_index (self->key_types, GType, i) != self->model_type)
+      return TRUE;
+  return FALSE;
+}
+
+/* A projection names properties of the batch's own type. */
+static gboolean
+check_mixed_types (DynamormBatchGet *self, GError **error)
+{
+  if (self->options->projection != NULL && is_mixed (self))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
+                   _("This batch get reads items of several model types, and its projection names "
+                     "properties of %s only: drop the projection, or read each type in its own batch"),
+                   g_type_name (self->model_type));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The type to decode an item read for unit as: the type of the batch, of
+ * the same table, whose entity name the item holds; else the unit's. */
+static GType
+item_type (DynamormBatchGet *self, BatchRun *run, Unit *unit)
+{
+  const char *entity;
+
+  if (unit->schema->entity_attribute == NULL || unit->item == NULL || !JSON_NODE_HOLDS_OBJECT (unit->item))
+    return unit->type;
+  entity = _dynamorm_item_entity (json_node_get_object (unit->item), unit->schema->entity_attribute);
+  if (entity == NULL || g_str_equal (entity, unit->schema->entity_name))
+    return unit->type;
+  for (guint i = 0; i < self->key_types->len; i++)
+    {
+      GType type = g_array_index (self->key_types, GType, i);
+      const DynamormSchema *schema = _dynamorm_schema_get (type, TRUE, NULL);
+      g_autofree char *table = dynamorm_session_get_table_name (run->session, type);
+
+      if (schema != NULL && g_str_equal (schema->entity_name, entity) && g_str_equal (table, unit->table))
+        return type;
+    }
+  return unit->type;
+}
+
 /* Everything that can be wrong is found here, before any request. */
 static BatchRun *
 build_batch_get (DynamormBatchGet *self, GError **error)
 {
   const DynamormSchema *schema = _dynamorm_schema_get (self->model_type, TRUE, error);
   g_autoptr(BatchRun) run = NULL;
-  const char *table;
 
   if (schema == NULL)
     return NULL;
 
   run = _dynamorm_batch_run_new (self->session, self->options, FALSE);
-  table = _dynamorm_batch_run_table (run, self->model_type, schema);
   run->get_extra = json_object_new ();
   if (self->options->consistent_read)
     json_object_set_boolean_member (run->get_extra, "ConsistentRead", TRUE);
@@ -345,10 +423,15 @@ build_batch_get (DynamormBatchGet *self, GError **error)
       json_object_set_object_member (run->get_extra, "ExpressionAttributeNames", names);
     }
 
+  if (!check_mixed_types (self, error))
+    return NULL;
   for (guint i = 0; i < self->keys->len; i++)
     {
       DynamormKey *key = self->keys->pdata[i];
-      JsonNode *json = _dynamorm_key_to_json (key, self->model_type, schema, error);
+      GType type = g_array_index (self->key_types, GType, i);
+      const DynamormSchema *key_schema = type == self->model_type ? schema : _dynamorm_schema_get (type, TRUE, error);
+      const char *key_table = key_schema == NULL ? NULL : _dynamorm_batch_run_table (run, type, key_schema);
+      JsonNode *json = key_schema == NULL ? NULL : _dynamorm_key_to_json (key, type, key_schema, error);
       Unit *unit;
 
       if (json == NULL)
@@ -359,12 +442,12 @@ build_batch_get (DynamormBatchGet *self, GError **error)
         }
       unit = g_new0 (Unit, 1);
       unit->position = i;
-      unit->table = table;
-      unit->schema = schema;
-      unit->type = self->model_type;
+      unit->table = key_table;
+      unit->schema = key_schema;
+      unit->type = type;
       unit->request = json;
       unit->payload = key;
-      unit->fingerprint = _dynamorm_item_fingerprint (table, schema, json_node_get_object (json));
+      unit->fingerprint = _dynamorm_item_fingerprint (key_table, key_schema, json_node_get_object (json));
       if (g_hash_table_contains (run->by_fingerprint, unit->fingerprint))
         {
           /* The same key again: read once. */
@@ -485,7 +568,8 @@ dynamorm_batch_get_execute_finish (DynamormBatchGet  *self,
 
       if (unit->state != UNIT_DONE)
         continue;
-      model = _dynamorm_session_model_from_item (run->session, unit->type, unit->table, unit->item, error);
+      model = _dynamorm_session_model_from_item (run->session, item_type (self, run, unit), unit->table,
+                                                 unit->item, error);
       if (model == NULL)
         return NULL;
       g_ptr_array_add (models, model);

@@ -26,6 +26,10 @@ DYNAMORM_AVAILABLE_IN_ALL
 void                  dynamorm_batch_get_add_key               (DynamormBatchGet            *self,
                                                                 DynamormKey                 *key);
 DYNAMORM_AVAILABLE_IN_ALL
+void                  dynamorm_batch_get_add_key_for_type      (DynamormBatchGet            *self,
+                                                                GType                        model_type,
+                                                                DynamormKey                 *key);
+DYNAMORM_AVAILABLE_IN_ALL
 void                  dynamorm_batch_get_add_keys              (DynamormBatchGet            *self,
                                                                 DynamormKey                **keys,
                                                                 guint                        n_keys);

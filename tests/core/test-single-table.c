@@ -522,6 +522,45 @@ test_transaction_batch_ensure (Fixture *f, gconstpointer data)
     g_assert_cmpuint (got->len, ==, 1);
     g_assert_true (G_OBJECT_TYPE (got->pdata[0]) == SHOP_TYPE_PAYMENT);
   }
+  /* One batch of several types: each item as its own type, in the order
+   * of the keys; an item read by another type's key is decoded by its
+   * entity attribute. */
+  {
+    g_autoptr(DynamormBatchGet) batch = dynamorm_batch_get_new (f->session, SHOP_TYPE_ORDER);
+    g_autoptr(DynamormBatchGet) by_entity = dynamorm_batch_get_new (f->session, SHOP_TYPE_ORDER);
+    g_autoptr(DynamormModel) profile = g_object_new (SHOP_TYPE_CUSTOMER, "customer-id", "c1", NULL);
+    g_autoptr(DynamormKey) pay_key = dynamorm_key_new_for_model (payment, &error);
+    g_autoptr(DynamormKey) profile_key = dynamorm_key_new_for_model (profile, &error);
+    g_autoptr(GPtrArray) mixed = NULL;
+    g_autoptr(GPtrArray) decoded = NULL;
+    const char *projection[] = { "status", NULL };
+
+    g_assert_no_error (error);
+    dynamorm_batch_get_add_key (batch, k2);
+    dynamorm_batch_get_add_key_for_type (batch, SHOP_TYPE_PAYMENT, pay_key);
+    dynamorm_batch_get_add_key_for_type (batch, SHOP_TYPE_CUSTOMER, profile_key);
+    mixed = dynamorm_batch_get_execute (batch, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (mixed->len, ==, 3);
+    g_assert_true (G_OBJECT_TYPE (mixed->pdata[0]) == SHOP_TYPE_ORDER);
+    g_assert_true (G_OBJECT_TYPE (mixed->pdata[1]) == SHOP_TYPE_PAYMENT);
+    g_assert_true (G_OBJECT_TYPE (mixed->pdata[2]) == SHOP_TYPE_CUSTOMER);
+
+    dynamorm_batch_get_add_key (by_entity, pay_key);
+    dynamorm_batch_get_add_key_for_type (by_entity, SHOP_TYPE_PAYMENT, k2);
+    decoded = dynamorm_batch_get_execute (by_entity, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (decoded->len, ==, 2);
+    g_assert_true (G_OBJECT_TYPE (decoded->pdata[0]) == SHOP_TYPE_PAYMENT);
+    g_assert_true (G_OBJECT_TYPE (decoded->pdata[1]) == SHOP_TYPE_ORDER);
+
+    /* A projection names one type's properties: refused before any request. */
+    dynamorm_batch_get_set_projection (batch, projection);
+    g_assert_null (dynamorm_batch_get_execute (batch, NULL, &error));
+    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "several model types"));
+    g_clear_error (&error);
+  }
 }
 
 static GListModel *

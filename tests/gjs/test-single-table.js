@@ -154,6 +154,16 @@ const tests = {
             Dynamorm.Error.INVALID_VALUE, 'the profile is not an order');
     },
 
+    'one batch get of several types'() {
+        const session = newSession();
+        const batch = Dynamorm.BatchGet.new(session, Order.$gtype);
+        batch.add_key(Dynamorm.Key.new_string('CUSTOMER#c1', 'ORDER#2024-02-11#o2'));
+        batch.add_key_for_type(Customer.$gtype, Dynamorm.Key.new_string('CUSTOMER#c1', 'PROFILE'));
+        const models = batch.execute(null);
+        assertEqual(models.map(m => m.constructor.$gtype.name),
+            ['DynamormGjsShopOrder', 'DynamormGjsShopCustomer'], 'types');
+    },
+
     'queries over templates'() {
         const session = newSession();
         const q = Dynamorm.Query.new(session, Order.$gtype)

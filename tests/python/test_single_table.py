@@ -182,6 +182,14 @@ class SingleTableTest(DynamormTestCase):
         self.assertEqual(json_of(by_total.build_request()[0])['IndexName'], 'gsi1')
         self.assertEqual([o.customer_id for o in by_total.all()], ['c1'])
 
+    def test_mixed_type_batch_get(self):
+        batch = Dynamorm.BatchGet.new(self.session, Order)
+        batch.add_key(Dynamorm.Key.new_string('CUSTOMER#c1', 'ORDER#2024-02-11#o2'))
+        batch.add_key_for_type(Customer, Dynamorm.Key.new_string('CUSTOMER#c1', 'PROFILE'))
+        models = batch.execute()
+        self.assertEqual([type(m).__name__ for m in models], ['Order', 'Customer'])
+        self.assertEqual(models[1].name, 'Ann')
+
     def test_collection(self):
         q = Dynamorm.Query.new_collection(self.session, 'history', Customer)
         q.add_member(Order)
