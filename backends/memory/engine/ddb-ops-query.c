@@ -614,6 +614,46 @@ query_check_start_key (DdbOp *op, Reader *r, QueryKeys *q, GError **error)
   return TRUE;
 }
 
+/* Narrows [*it, *end) of the partition to the entries whose sort key
+ * meets op on rv0 (and rv1 for BETWEEN); succ, when set, ends a
+ * begins_with range. */
+static void
+narrow_range (DdbPartition *part, DdbKeyOp op, const DdbKeyValue *rv0, const DdbKeyValue *rv1,
+              const DdbKeyValue *succ, GSequenceIter **it, GSequenceIter **end)
+{
+  switch (op)
+    {
+    case DDB_KEY_OP_EQ:
+      *it = seek (part, rv0, -1);
+      *end = seek (part, rv0, +1);
+      break;
+    case DDB_KEY_OP_LT:
+      *end = seek (part, rv0, -1);
+      break;
+    case DDB_KEY_OP_LE:
+      *end = seek (part, rv0, +1);
+      break;
+    case DDB_KEY_OP_GT:
+      *it = seek (part, rv0, +1);
+      break;
+    case DDB_KEY_OP_GE:
+      *it = seek (part, rv0, -1);
+      break;
+    case DDB_KEY_OP_BETWEEN:
+      *it = seek (part, rv0, -1);
+      *end = seek (part, rv1, +1);
+      break;
+    case DDB_KEY_OP_BEGINS_WITH:
+      *it = seek (part, rv0, -1);
+      if (succ->type != DDB_TYPE_INVALID)
+        *end = seek (part, succ, -1);
+      break;
+    case DDB_KEY_OP_NONE:
+    default:
+      break;
+    }
+}
+
 /* [*it, *end) of the partition: the entries whose sort key meets the
  * condition, in the partition's order. */
 static void
@@ -621,37 +661,9 @@ query_plan_range (DdbPartition *part, QueryKeys *q, GSequenceIter **it, GSequenc
 {
   *it = g_sequence_get_begin_iter (part->entries);
   *end = g_sequence_get_end_iter (part->entries);
-  switch (q->kc.range_op)
-    {
-    case DDB_KEY_OP_EQ:
-      *it = seek (part, &q->rv0, -1);
-      *end = seek (part, &q->rv0, +1);
-      break;
-    case DDB_KEY_OP_LT:
-      *end = seek (part, &q->rv0, -1);
-      break;
-    case DDB_KEY_OP_LE:
-      *end = seek (part, &q->rv0, +1);
-      break;
-    case DDB_KEY_OP_GT:
-      *it = seek (part, &q->rv0, +1);
-      break;
-    case DDB_KEY_OP_GE:
-      *it = seek (part, &q->rv0, -1);
-      break;
-    case DDB_KEY_OP_BETWEEN:
-      *it = seek (part, &q->rv0, -1);
-      *end = seek (part, &q->rv1, +1);
-      break;
-    case DDB_KEY_OP_BEGINS_WITH:
-      *it = seek (part, &q->rv0, -1);
-      if (prefix_successor (&q->rv0, &q->succ))
-        *end = seek (part, &q->succ, -1);
-      break;
-    case DDB_KEY_OP_NONE:
-    default:
-      break;
-    }
+  if (q->kc.range_op == DDB_KEY_OP_BEGINS_WITH && q->succ.type == DDB_TYPE_INVALID)
+    prefix_successor (&q->rv0, &q->succ);
+  narrow_range (part, q->kc.range_op, &q->rv0, &q->rv1, &q->succ, it, end);
 }
 
 /* The same for a multi-attribute key: the equal prefix bounds the walk,
@@ -669,37 +681,7 @@ query_plan_multi_range (DdbPartition *part, QueryKeys *q, GSequenceIter **it, GS
       *it = g_sequence_get_begin_iter (part->entries);
       *end = g_sequence_get_end_iter (part->entries);
     }
-  switch (q->mkc.last.range_op)
-    {
-    case DDB_KEY_OP_EQ:
-      *it = seek (part, &q->rv0, -1);
-      *end = seek (part, &q->rv0, +1);
-      break;
-    case DDB_KEY_OP_LT:
-      *end = seek (part, &q->rv0, -1);
-      break;
-    case DDB_KEY_OP_LE:
-      *end = seek (part, &q->rv0, +1);
-      break;
-    case DDB_KEY_OP_GT:
-      *it = seek (part, &q->rv0, +1);
-      break;
-    case DDB_KEY_OP_GE:
-      *it = seek (part, &q->rv0, -1);
-      break;
-    case DDB_KEY_OP_BETWEEN:
-      *it = seek (part, &q->rv0, -1);
-      *end = seek (part, &q->rv1, +1);
-      break;
-    case DDB_KEY_OP_BEGINS_WITH:
-      *it = seek (part, &q->rv0, -1);
-      if (q->succ.type != DDB_TYPE_INVALID)
-        *end = seek (part, &q->succ, -1);
-      break;
-    case DDB_KEY_OP_NONE:
-    default:
-      break;
-    }
+  narrow_range (part, q->mkc.last.range_op, &q->rv0, &q->rv1, &q->succ, it, end);
 }
 
 /* Reads the partition's entries in [it, end), forward or backward, from
