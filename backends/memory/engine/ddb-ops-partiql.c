@@ -252,7 +252,10 @@ select_request (DdbOp *op, DdbPqStatement *s, DdbTable *table, JsonObject *reque
     }
   k.hash = index ? index->hash.name : table->hash.name;
   k.range = index ? index->range.name : table->range.name;
-  query = s->where != NULL && plan_query (s, &k, key_nodes, filter_nodes);
+  /* A multi-attribute index key is read by a scan with the WHERE as its
+   * filter (a Query would need every partition key part). */
+  query = s->where != NULL && (index == NULL || !ddb_index_is_multi (index)) &&
+          plan_query (s, &k, key_nodes, filter_nodes);
   if (s->order_by != NULL && !query)
     return invalid (error, "Must have WHERE clause in the statement when using ORDER BY clause.");
   if (s->order_by != NULL && g_strcmp0 (s->order_by, k.range) != 0)
