@@ -884,6 +884,10 @@ class Template(_Expressions):
 _export(Template)
 
 
+# "pk", "sk", and the parts of a multi-attribute index key.
+_INDEX_PARTS = ('pk', 'sk') + tuple('%s%d' % (r, n) for r in ('pk', 'sk') for n in range(1, 5))
+
+
 def _role_tags(key, index):
     """The tags of ``key="pk"`` and ``index=...`` (a name, (name, part), or a
     list of those)."""
@@ -891,8 +895,9 @@ def _role_tags(key, index):
     if index is not None:
         for entry in ([index] if isinstance(index, (str, tuple)) else index):
             name, part = (entry, 'pk') if isinstance(entry, str) else entry
-            if part not in ('pk', 'sk'):
-                raise TypeError('index=(%r, %r): the part of an index key is "pk" or "sk"'
+            if part not in _INDEX_PARTS:
+                raise TypeError('index=(%r, %r): the part of an index key is "pk" or "sk", or '
+                                '"pk2".."pk4", "sk2".."sk4" for a multi-attribute key'
                                 % (name, part))
             tags += ['index:%s' % name, part]
     return ','.join(tags)

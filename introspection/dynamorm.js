@@ -528,8 +528,10 @@ function tagsOf(name, spec) {
         tags.push(spec.key);
     }
     // 'NAME', ['NAME', 'sk'], or a list of those.
+    // The part: 'pk', 'sk', or 'pk2'..'pk4', 'sk2'..'sk4' (multi-attribute keys).
+    const isPart = part => typeof part === 'string' && /^[ps]k[1-4]?$/.test(part);
     const isPair = index => Array.isArray(index) && index.length === 2 &&
-        typeof index[0] === 'string' && (index[1] === 'pk' || index[1] === 'sk');
+        typeof index[0] === 'string' && isPart(index[1]);
     const indexes = spec.index === undefined ? [] : isPair(spec.index) ? [spec.index] : [].concat(spec.index);
     for (const index of indexes) {
         const [indexName, part] = Array.isArray(index) ? index : [index, 'pk'];

@@ -118,6 +118,18 @@ Dynamorm.Model.type_declare(Match.$gtype, 'gjs_matches', [
     'round=index:by-round,sk', 'no=index:by-round,sk2',
 ]);
 
+// The same through defineModel: index: [NAME, PART] with numbered parts.
+const Game = Dynamorm.defineModel({
+    name: 'DynamormGjsGame',
+    table: 'gjs_games',
+    properties: {
+        id: {type: 'string', key: 'pk'},
+        league: {type: 'string', index: 'by-league'},
+        season: {type: 'int', index: ['by-league', 'pk2']},
+        week: {type: 'int', index: ['by-league', 'sk']},
+    },
+});
+
 const tests = {
     'a multi-attribute index key'() {
         const session = Dynamorm.Session.new('memory://');
@@ -152,6 +164,19 @@ const tests = {
         assertEqual(session.get(Order.$gtype, 'CUSTOMER#c1', 'ORDER#2024-02-11#o2', null).total, 990, 'total');
         assertThrowsDynamorm(() => session.get(Order.$gtype, 'CUSTOMER#c1', 'PROFILE', null),
             Dynamorm.Error.INVALID_VALUE, 'the profile is not an order');
+    },
+
+    'a multi-attribute index key from defineModel'() {
+        const session = Dynamorm.Session.new('memory://');
+        session.create_table(Game.$gtype, null);
+        session.put(new Game({id: 'g1', league: 'L', season: 2025, week: 4}), null);
+        session.put(new Game({id: 'g2', league: 'L', season: 2025, week: 3}), null);
+        session.put(new Game({id: 'g3', league: 'L', season: 2024, week: 1}), null);
+        const q = Dynamorm.Query.new(session, Game.$gtype)
+            .where_values('league', Dynamorm.Operator.EQ, ['L'])
+            .where_values('season', Dynamorm.Operator.EQ, [2025]);
+        assertEqual(jsonOf(q.build_request()[0]).IndexName, 'by-league', 'index chosen');
+        assertEqual(listOf(q.all(null)).map(g => g.id), ['g2', 'g1'], 'by week');
     },
 
     'one batch get of several types'() {

@@ -112,7 +112,32 @@ class Match(Dynamorm.Model):
     no = Dynamorm.Attribute(int)
 
 
+class Game(Dynamorm.Model, table='py_games'):
+    """The same keys in the attribute idiom: index=(NAME, PART)."""
+    id = Dynamorm.Attribute(str, key='pk')
+    league = Dynamorm.Attribute(str, index='by-league')
+    season = Dynamorm.Attribute(int, index=('by-league', 'pk2'))
+    week = Dynamorm.Attribute(int, index=('by-league', 'sk'))
+    day = Dynamorm.Attribute(int, index=('by-league', 'sk2'))
+
+
 class MultiKeyTest(DynamormTestCase):
+    def test_attribute_idiom(self):
+        session = Dynamorm.Session.new('memory://')
+        self.assertTrue(session.create_table(Game))
+        session.put(Game(id='g1', league='L', season=2025, week=3, day=2))
+        session.put(Game(id='g2', league='L', season=2025, week=3, day=1))
+        q = Dynamorm.Query.new(session, Game)
+        q.where_values('league', Dynamorm.Operator.EQ, ['L'])
+        q.where_values('season', Dynamorm.Operator.EQ, [2025])
+        q.where_values('week', Dynamorm.Operator.EQ, [3])
+        self.assertEqual(json_of(q.build_request()[0])['IndexName'], 'by-league')
+        self.assertEqual([g.id for g in q.all()], ['g2', 'g1'])
+        with self.assertRaises(TypeError):
+            class Bad(Dynamorm.Model, table='py_bad_games'):
+                id = Dynamorm.Attribute(str, key='pk')
+                league = Dynamorm.Attribute(str, index=('by-league', 'pk5'))
+
     def test_multi_attribute_index(self):
         session = Dynamorm.Session.new('memory://')
         self.assertTrue(session.create_table(Match))
