@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ddb-json.c: nesting and escape pre-scan before parsing, and a generator
- * fix-up so that written JSON escapes every control character. */
+ * fix-up so that written JSON escapes every control character, and a
+ * printer that writes trees (and, through ddb-packed.c, packed items)
+ * straight into a GString. */
 #include "config.h"
 
 #include <string.h>
@@ -247,4 +249,128 @@ char *
 ddb_json_to_string (JsonNode *node)
 {
   return ddb_json_escape_controls (json_to_string (node, FALSE));
+}
+
+/* ---- Writing without a generator ---- */
+
+/* What each byte below 0x80 becomes inside a JSON string: 0 for itself,
+ * a letter for a two-character escape, 'u' for \u00XX. */
+static const char escape_table[128] = {
+  'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f', 'r', 'u', 'u',
+  'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+  0, 0, '"', [92] = '\\', [127] = 'u',
+};
+
+void
+ddb_json_print_string (GString *out, const char *s, gssize len)
+{
+  static const char hex[] = "0123456789abcdef";
+  const guchar *p = (const guchar *) s;
+  const guchar *end = p + (len < 0 ? strlen (s) : (gsize) len);
+  const guchar *run = p;
+
+  g_string_append_c (out, '"');
+  for (; p < end; p++)
+    {
+      char e;
+
+      if (*p >= 0x80 || (e = escape_table[*p]) == 0)
+        continue;
+      g_string_append_len (out, (const char *) run, p - run);
+      if (e == 'u')
+        {
+          char u[6] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 0xf] };
+          g_string_append_len (out, u, 6);
+        }
+      else
+        {
+          char two[2] = { '\\', e };
+          g_string_append_len (out, two, 2);
+        }
+      run = p + 1;
+    }
+  g_string_append_len (out, (const char *) run, p - run);
+  g_string_append_c (out, '"');
+}
+
+static void
+print_value (GString *out, JsonNode *node)
+{
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      break;
+    case G_TYPE_DOUBLE:
+      {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+        g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node));
+        g_string_append (out, buf);
+        /* As json-glib: a double stays a double ("1.0"), but never "1e+20.0". */
+        if (strpbrk (buf, ".eEni") == NULL)
+          g_string_append (out, ".0");
+      }
+      break;
+    case G_TYPE_BOOLEAN:
+      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      break;
+    case G_TYPE_STRING:
+      ddb_json_print_string (out, json_node_get_string (node), -1);
+      break;
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+void
+ddb_json_print (GString *out, JsonNode *node, DdbJsonNullFunc null_func, gpointer user_data)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            ddb_json_print_string (out, name, -1);
+            g_string_append_c (out, ':');
+            ddb_json_print (out, member, null_func, user_data);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < n; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            ddb_json_print (out, json_array_get_element (array, i), null_func, user_data);
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+    case JSON_NODE_VALUE:
+      print_value (out, node);
+      break;
+    case JSON_NODE_NULL:
+      if (null_func == NULL || !null_func (out, node, user_data))
+        g_string_append (out, "null");
+      break;
+    }
 }

@@ -55,4 +55,22 @@ char        *ddb_json_to_string (JsonNode *node);
 /* The same fix-up on text json-glib generated (takes ownership of text). */
 char        *ddb_json_escape_controls (char *text);
 
+/* ---- Writing without a generator ----
+ * Text written here is what ddb_json_to_string() writes for the same tree
+ * (compact, members in order), minus json-glib's slips: every control
+ * character is escaped, and a double in exponent form gets no ".0". */
+
+/* Appends s (len bytes, or up to its NUL when len is -1) as a JSON string
+ * with its quotes: '"' and '\\' escaped, \b \f \n \r \t, and every other
+ * byte below 0x20 (NUL included) and 0x7F as \u00XX; other bytes as they
+ * are (GLib strings are UTF-8, so no lone surrogate can arise). */
+void         ddb_json_print_string (GString *out, const char *s, gssize len);
+
+/* Called for each JSON null node met while printing: appends what stands
+ * for it and returns TRUE, or returns FALSE to have "null" written. */
+typedef gboolean (*DdbJsonNullFunc) (GString *out, JsonNode *node, gpointer user_data);
+
+/* Appends node as compact JSON text. null_func may be NULL. */
+void         ddb_json_print (GString *out, JsonNode *node, DdbJsonNullFunc null_func, gpointer user_data);
+
 G_END_DECLS

@@ -2,6 +2,7 @@
 /* ddb-packed.c: writing and reading packed items (the format is described
  * in ddb-packed.h). */
 #include "ddb-packed.h"
+#include "ddb-json.h"
 #include "ddb-number.h"
 
 /* ---- Writing ---- */
@@ -345,4 +346,99 @@ ddb_packed_to_json_value (const guint8 *value)
   const guint8 *p = value;
 
   return decode_value (&p);
+}
+
+/* ---- Printing ---- */
+
+static void print_item (GString *out, const guint8 **p);
+
+static void
+print_str (GString *out, const guint8 **p)
+{
+  guint32 len;
+  const char *s = ddb_packed_get_str (p, &len);
+
+  ddb_json_print_string (out, s, len);
+}
+
+static void
+print_value (GString *out, const guint8 **p)
+{
+  DdbType type = *(*p)++;
+
+  g_string_append_c (out, '{');
+  ddb_json_print_string (out, ddb_type_name (type), -1);
+  g_string_append_c (out, ':');
+  switch (type)
+    {
+    case DDB_TYPE_S:
+    case DDB_TYPE_N:
+    case DDB_TYPE_B:
+      print_str (out, p);
+      break;
+    case DDB_TYPE_BOOL:
+    case DDB_TYPE_NULL:
+      g_string_append (out, *(*p)++ != 0 ? "true" : "false");
+      break;
+    case DDB_TYPE_SS:
+    case DDB_TYPE_NS:
+    case DDB_TYPE_BS:
+    case DDB_TYPE_L:
+      {
+        guint32 n = ddb_packed_get_u32 (p);
+
+        g_string_append_c (out, '[');
+        for (guint32 i = 0; i < n; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            if (type == DDB_TYPE_L)
+              print_value (out, p);
+            else
+              print_str (out, p);
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+    case DDB_TYPE_M:
+      print_item (out, p);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_string_append_c (out, '}');
+}
+
+static void
+print_item (GString *out, const guint8 **p)
+{
+  guint32 n = ddb_packed_get_u32 (p);
+
+  g_string_append_c (out, '{');
+  for (guint32 i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      print_str (out, p);
+      g_string_append_c (out, ':');
+      (void) ddb_packed_get_u32 (p);
+      print_value (out, p);
+    }
+  g_string_append_c (out, '}');
+}
+
+void
+ddb_packed_print_item (GString *out, const guint8 *item)
+{
+  const guint8 *p = item;
+
+  print_item (out, &p);
+}
+
+void
+ddb_packed_print_value (GString *out, const guint8 *value)
+{
+  const guint8 *p = value;
+
+  print_value (out, &p);
 }

@@ -113,5 +113,9 @@ const guint8 *ddb_packed_find (const guint8 *item, const char *name);
 /* Into DynamoDB JSON: fresh trees that share nothing. */
 JsonObject *ddb_packed_to_json_item (const guint8 *item);
 JsonNode *ddb_packed_to_json_value (const guint8 *value);
+/* The same as DynamoDB JSON text appended to out, with no tree in between:
+ * the text ddb_json_print() writes for the trees above. */
+void ddb_packed_print_item (GString *out, const guint8 *item);
+void ddb_packed_print_value (GString *out, const guint8 *value);
 
 G_END_DECLS

@@ -49,13 +49,17 @@ typedef struct {
 
 static gboolean libsoup_leaks_idle_connections (void);
 
+/* Answers body (len bytes; -1: up to its NUL); takes it when owned. */
 static void
-respond (SoupServerMessage *msg,
-         guint              status,
-         const char        *body)
+respond_len (SoupServerMessage *msg,
+             guint              status,
+             char              *body,
+             gssize             len,
+             gboolean           owned)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  g_autofree char *crc = g_strdup_printf ("%u", dynamorm_http_crc32 ((const guint8 *) body, strlen (body)));
+  gsize n = len < 0 ? strlen (body) : (gsize) len;
+  char crc[16];
   g_autofree char *request_id = g_uuid_string_random ();
   char *upper;
 
@@ -64,13 +68,22 @@ respond (SoupServerMessage *msg,
   g_strdelimit (upper, "-", 'X');
   soup_message_headers_replace (headers, "x-amzn-RequestId", upper);
   g_free (upper);
+  g_snprintf (crc, sizeof crc, "%u", dynamorm_http_crc32 ((const guint8 *) body, n));
   soup_message_headers_replace (headers, "x-amz-crc32", crc);
   /* Our own accept loop closes every connection after its answer: say so,
    * or a client sends its next request on a socket about to close. */
   if (libsoup_leaks_idle_connections ())
     soup_message_headers_replace (headers, "Connection", "close");
   soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, CONTENT_TYPE, SOUP_MEMORY_COPY, body, strlen (body));
+  soup_server_message_set_response (msg, CONTENT_TYPE, owned ? SOUP_MEMORY_TAKE : SOUP_MEMORY_COPY, body, n);
+}
+
+static void
+respond (SoupServerMessage *msg,
+         guint              status,
+         const char        *body)
+{
+  respond_len (msg, status, (char *) body, -1, FALSE);
 }
 
 static void
@@ -210,7 +223,7 @@ handle (SoupServer        *soup_server,
   g_autoptr(JsonNode) request = NULL;
   g_autoptr(JsonNode) response = NULL;
   DdbJsonCheck check;
-  g_autofree char *text = NULL;
+  GString *text;
   const char *operation;
   const char *data;
   gsize len;
@@ -256,17 +269,22 @@ handle (SoupServer        *soup_server,
       return;
     }
 
-  /* DynamoDB and DynamoDB Streams share the port, as with DynamoDB Local. */
+  /* DynamoDB and DynamoDB Streams share the port, as with DynamoDB Local.
+   * Without faults the engine prints its answer itself, items straight
+   * from their packed form. */
+  text = g_string_sized_new (512);
   if (g_str_has_prefix (target, STREAMS_TARGET_PREFIX))
     response = server->faults != NULL
                ? ddb_faults_handle_streams (server->faults, server->engine, operation, request, &status)
                : ddb_engine_handle_streams (server->engine, operation, request, &status);
+  else if (server->faults != NULL)
+    response = ddb_faults_handle (server->faults, server->engine, operation, request, &status);
   else
-    response = server->faults != NULL
-               ? ddb_faults_handle (server->faults, server->engine, operation, request, &status)
-               : ddb_engine_handle (server->engine, operation, request, &status);
-  text = ddb_json_to_string (response);
-  respond (msg, status, text);
+    ddb_engine_handle_text (server->engine, operation, request, text, &status);
+  if (response != NULL)
+    ddb_json_print (text, response, NULL, NULL);
+  respond_len (msg, status, text->str, text->len, TRUE);
+  g_string_free (text, FALSE);
   compact_if_needed (server);
 
   if (server->verbose)

@@ -6,6 +6,7 @@
 
 #include <string.h>
 #include "ddb-engine.h"
+#include "ddb-json.h"
 
 /* JSON text with ' for " (new reference). */
 static inline JsonNode *
@@ -23,12 +24,35 @@ engine_parse (const char *text)
   return json_node_ref (json_parser_get_root (parser));
 }
 
+/* Reads answer the same twice: for them every call also checks that the
+ * text answer (ddb_engine_handle_text, items printed from their packed
+ * form) is the tree answer's text. */
+static inline gboolean
+engine_op_only_reads (const char *op)
+{
+  static const char *const reads[] = { "GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems",
+                                       "DescribeTable", "ListTables", NULL };
+
+  return g_strv_contains (reads, op);
+}
+
 static inline JsonNode *
 engine_call (DdbEngine *engine, const char *op, const char *text, guint *status)
 {
   g_autoptr(JsonNode) request = engine_parse (text);
+  JsonNode *node = ddb_engine_handle (engine, op, request, status);
 
-  return ddb_engine_handle (engine, op, request, status);
+  if (engine_op_only_reads (op))
+    {
+      g_autoptr(GString) printed = g_string_new (NULL);
+      g_autofree char *generated = ddb_json_to_string (node);
+      guint text_status = 0;
+
+      ddb_engine_handle_text (engine, op, request, printed, &text_status);
+      g_assert_cmpstr (printed->str, ==, generated);
+      g_assert_cmpuint (text_status, ==, *status);
+    }
+  return node;
 }
 
 static inline char *

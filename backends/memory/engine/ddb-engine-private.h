@@ -39,7 +39,17 @@ typedef struct {
   JsonObject *request;
   JsonObject *error_extra;      /* members added to an error body (Item, CancellationReasons) */
   gint64 now_ms;
+  /* Answering as text (ddb_engine_handle_text): placeholder JsonNode* ->
+   * the stored packed item it stands for, printed before the lock is let
+   * go. NULL when the answer is a tree. */
+  GHashTable *packed;
 } DdbOp;
+
+/* A stored item's attributes for the response, as a member or element
+ * node: a placeholder printed straight from the packed item when the call
+ * answers as text, a fresh tree otherwise. Only for items that stay stored
+ * until the call returns (reads), never for one the call replaces. */
+JsonNode *ddb_op_item_node (DdbOp *op, DdbItem *item);
 
 typedef JsonObject *(*DdbOpFunc) (DdbOp *op, GError **error);
 

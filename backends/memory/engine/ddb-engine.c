@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include "ddb-json.h"
+#include "ddb-packed.h"
 #include "ddb-stream.h"
 
 typedef struct {
@@ -160,9 +161,35 @@ error_body (GError *error, JsonObject *extra, gboolean capital, guint *status_ou
   return node;
 }
 
+JsonNode *
+ddb_op_item_node (DdbOp *op, DdbItem *item)
+{
+  JsonNode *node;
+
+  if (op->packed == NULL)
+    return json_node_init_object (json_node_alloc (), ddb_item_copy_out (item));
+  node = json_node_init_null (json_node_alloc ());
+  g_hash_table_insert (op->packed, node, item->blob);
+  return node;
+}
+
+static gboolean
+print_packed (GString *out, JsonNode *node, gpointer user_data)
+{
+  const guint8 *blob = g_hash_table_lookup (user_data, node);
+
+  if (blob == NULL)
+    return FALSE;
+  ddb_packed_print_item (out, blob);
+  return TRUE;
+}
+
+/* out: answer as text into it (resp is printed under the lock, while the
+ * packed items its placeholders stand for are still stored); NULL: answer
+ * a tree. */
 static JsonNode *
 engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operations, gboolean capital,
-                 const char *operation, JsonNode *request, guint *status_out)
+                 const char *operation, JsonNode *request, GString *out, guint *status_out)
 {
   const DdbOpInfo *info = NULL;
   g_autoptr(GError) error = NULL;
@@ -206,6 +233,8 @@ engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operati
 
   op.engine = engine;
   op.request = json_node_get_object (request);
+  if (out != NULL)
+    op.packed = g_hash_table_new (NULL, NULL);
   /* Every call is exclusive, reads too: GSequence marks a sequence as
    * "being searched" during g_sequence_search/lookup, so two readers of one
    * table under a shared lock trip over each other (GLib refuses, and the
@@ -217,9 +246,21 @@ engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operati
   if (resp != NULL && info->writes && engine->commit_func != NULL &&
       !engine->commit_func (operation, op.request, op.now_ms, engine->commit_data, &error))
     g_clear_pointer (&resp, json_object_unref);
-  g_rw_lock_writer_unlock (&engine->lock);
+  if (resp != NULL && out != NULL)
+    {
+      g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), resp);
 
-  if (resp == NULL)
+      ddb_json_print (out, root, print_packed, op.packed);
+    }
+  g_rw_lock_writer_unlock (&engine->lock);
+  g_clear_pointer (&op.packed, g_hash_table_unref);
+
+  if (resp != NULL && out != NULL)
+    {
+      json_object_unref (resp);
+      node = NULL;
+    }
+  else if (resp == NULL)
     {
       if (error == NULL)
         g_set_error_literal (&error, DDB_ERROR, DDB_ERROR_INTERNAL, "The server encountered an internal error trying to fulfill the request.");
@@ -235,6 +276,11 @@ engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operati
 out:
   if (status_out)
     *status_out = status;
+  if (node != NULL && out != NULL)
+    {
+      ddb_json_print (out, node, NULL, NULL);
+      g_clear_pointer (&node, json_node_unref);
+    }
   return node;
 }
 
@@ -242,7 +288,14 @@ JsonNode *
 ddb_engine_handle (DdbEngine *engine, const char *operation, JsonNode *request, guint *status_out)
 {
   g_return_val_if_fail (engine != NULL, NULL);
-  return engine_dispatch (engine, operations, G_N_ELEMENTS (operations), FALSE, operation, request, status_out);
+  return engine_dispatch (engine, operations, G_N_ELEMENTS (operations), FALSE, operation, request, NULL, status_out);
+}
+
+void
+ddb_engine_handle_text (DdbEngine *engine, const char *operation, JsonNode *request, GString *out, guint *status_out)
+{
+  g_return_if_fail (engine != NULL && out != NULL);
+  engine_dispatch (engine, operations, G_N_ELEMENTS (operations), FALSE, operation, request, out, status_out);
 }
 
 JsonNode *
@@ -250,7 +303,7 @@ ddb_engine_handle_streams (DdbEngine *engine, const char *operation, JsonNode *r
 {
   g_return_val_if_fail (engine != NULL, NULL);
   return engine_dispatch (engine, stream_operations, G_N_ELEMENTS (stream_operations), TRUE,
-                          operation, request, status_out);
+                          operation, request, NULL, status_out);
 }
 
 /* ---- TTL ---- */

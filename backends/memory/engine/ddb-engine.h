@@ -29,6 +29,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DdbEngine, ddb_engine_unref)
 JsonNode *ddb_engine_handle (DdbEngine *engine, const char *operation,
                              JsonNode *request, guint *status_out);
 
+/* The same, with the answer appended to out as JSON text (the text
+ * ddb_json_to_string() writes for the tree ddb_engine_handle() answers);
+ * stored items are printed straight from their packed form, with no tree. */
+void ddb_engine_handle_text (DdbEngine *engine, const char *operation,
+                             JsonNode *request, GString *out, guint *status_out);
+
 /* The same for the DynamoDB Streams API (X-Amz-Target:
  * DynamoDBStreams_20120810.<operation>: ListStreams, DescribeStream,
  * GetShardIterator, GetRecords). Error bodies spell the text "Message", as

@@ -165,7 +165,7 @@ ddb_op_batch_get_item (DdbOp *op, GError **error)
               json_array_add_object_element (items, ddb_projection_apply (g->paths, copy));
             }
           else
-            json_array_add_object_element (items, ddb_item_copy_out (item));
+            json_array_add_element (items, ddb_op_item_node (op, item));
         }
       json_object_set_array_member (responses, g->table->name, items);
       if (caps)

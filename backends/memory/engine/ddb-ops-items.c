@@ -235,7 +235,9 @@ ddb_op_get_item (DdbOp *op, GError **error)
   ddb_key_value_clear (&range);
 
   resp = json_object_new ();
-  if (item != NULL)
+  if (item != NULL && paths == NULL)
+    json_object_set_member (resp, "Item", ddb_op_item_node (op, item));
+  else if (item != NULL)
     json_object_set_object_member (resp, "Item", copy_projected (item, paths));
   if (cap_mode != DDB_CAPACITY_NONE)
     {

@@ -32,6 +32,8 @@ run_op (DdbOp *op, DdbOpFunc func, JsonObject *request, GError **error)
 
   sub.request = request;
   sub.error_extra = NULL;
+  /* The statement reads the answer as a tree. */
+  sub.packed = NULL;
   resp = func (&sub, error);
   if (sub.error_extra != NULL)
     {

@@ -18,6 +18,7 @@ typedef enum {
 static const char *const select_values[] = { "SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", NULL };
 
 typedef struct {
+  DdbOp *op;
   gboolean is_query;
   DdbTable *table;
   DdbIndex *index;               /* NULL: the table itself */
@@ -90,17 +91,15 @@ reader_visit (Reader *r, DdbEntry *e)
       r->count++;
       if (r->select != SELECT_COUNT)
         {
-          JsonObject *out;
           if (r->paths != NULL)
             {
               g_autoptr(JsonObject) copy = visible ? ddb_item_copy_attrs (visible) : ddb_item_copy_out (item);
-              out = ddb_projection_apply (r->paths, copy);
+              json_array_add_object_element (r->items, ddb_projection_apply (r->paths, copy));
             }
           else if (r->index != NULL && r->select == SELECT_ALL_PROJECTED)
-            out = ddb_index_project (r->index, ddb_item_attrs (item));
+            json_array_add_object_element (r->items, ddb_index_project (r->index, ddb_item_attrs (item)));
           else
-            out = ddb_item_copy_out (item);
-          json_array_add_object_element (r->items, out);
+            json_array_add_element (r->items, ddb_op_item_node (r->op, item));
         }
     }
   if ((r->limit > 0 && r->scanned >= r->limit) || r->bytes >= DDB_MAX_PAGE_SIZE)
@@ -725,7 +724,7 @@ JsonObject *
 ddb_op_query (DdbOp *op, GError **error)
 {
   g_autoptr(DdbOpEnv) env = ddb_op_expr_env (op->request);
-  Reader r = { 0 };
+  Reader r = { .op = op };
   QueryKeys q = { .forward = TRUE };
   DdbPartition *part;
   JsonObject *resp = NULL;
@@ -761,7 +760,7 @@ ddb_op_scan (DdbOp *op, GError **error)
 {
   JsonObject *req = op->request;
   g_autoptr(DdbOpEnv) env = ddb_op_expr_env (req);
-  Reader r = { 0 };
+  Reader r = { .op = op };
   gint64 segment = 0, total = 1;
   gboolean has_segment, has_total;
   guint64 lo, hi;

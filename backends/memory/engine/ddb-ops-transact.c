@@ -489,10 +489,12 @@ ddb_op_transact_get_items (DdbOp *op, GError **error)
       item = ddb_table_lookup (table, &h, r.type ? &r : NULL);
       ddb_key_value_clear (&h);
       ddb_key_value_clear (&r);
-      if (item != NULL)
+      if (item != NULL && paths == NULL)
+        json_object_set_member (entry, "Item", ddb_op_item_node (op, item));
+      else if (item != NULL)
         {
           g_autoptr(JsonObject) copy = ddb_item_copy_out (item);
-          json_object_set_object_member (entry, "Item", paths ? ddb_projection_apply (paths, copy) : json_object_ref (copy));
+          json_object_set_object_member (entry, "Item", ddb_projection_apply (paths, copy));
         }
       json_array_add_object_element (responses, entry);
       if (caps)
