@@ -40,14 +40,24 @@ struct _DynamormHttpTransport
   guint timeout_ms;
   guint connect_timeout_ms;
   DynamormHttpTimer *timer;
+  GMutex pool_lock;
+  GPtrArray *deadline_pool;     /* of Deadline, unused */
 };
 
-/* What a deadline needs once it fires on the timer thread; shared between
- * the call and the timer's sources, hence reference counted. */
+/* What a deadline needs once it fires on the timer thread. An attempt
+ * owns one; the timer's entries point to it until they are removed. One
+ * that neither fired nor was cancelled goes back to the transport's pool
+ * for the next attempt, with its cancellable's file descriptor: a blocking
+ * read that has to wait polls that descriptor, and making one costs an
+ * eventfd and a close per call. */
 typedef struct {
   GCancellable *cancellable;
   int fired;                    /* 0, or which deadline fired (atomic) */
 } Deadline;
+
+#define DEADLINE_POOL_MAX 8
+
+static void deadline_free (Deadline *deadline);
 
 enum { DEADLINE_CONNECT = 1, DEADLINE_REQUEST = 2 };
 
@@ -84,8 +94,8 @@ typedef struct {
   gulong wrote_body_handler;
   gulong restarted_handler;
   gboolean attempt_sent;        /* the request body was written */
-  GSource *connect_source;
-  GSource *request_source;
+  DynamormHttpTimerEntry *connect_entry;
+  DynamormHttpTimerEntry *request_entry;
   gint64 started;
 
   /* async only */
@@ -153,6 +163,8 @@ dynamorm_http_transport_new (const DynamormHttpTransportOptions *options)
   self->timeout_ms = options->timeout_ms;
   self->connect_timeout_ms = options->connect_timeout_ms;
   self->timer = dynamorm_http_timer_new ();
+  g_mutex_init (&self->pool_lock);
+  self->deadline_pool = g_ptr_array_new_with_free_func ((GDestroyNotify) deadline_free);
 
   /* Our own deadlines cut attempts short; libsoup's idle timeout is only a
    * backstop. TLS certificates are always verified (the default GTlsDatabase
@@ -187,6 +199,8 @@ dynamorm_http_transport_unref (DynamormHttpTransport *self)
 
   g_clear_object (&self->session);
   dynamorm_http_timer_free (self->timer);
+  g_ptr_array_unref (self->deadline_pool);
+  g_mutex_clear (&self->pool_lock);
   g_clear_pointer (&self->credentials, dynamorm_aws_credential_provider_unref);
   g_clear_object (&self->retry_policy);
   endpoint_clear (&self->endpoint);
@@ -201,58 +215,84 @@ dynamorm_http_transport_get_endpoint (DynamormHttpTransport *self)
   return self->endpoint.str;
 }
 
-static Deadline *
-deadline_new (void)
+static void
+deadline_free (Deadline *deadline)
 {
-  Deadline *deadline = g_atomic_rc_box_new0 (Deadline);
+  g_cancellable_release_fd (deadline->cancellable);
+  g_object_unref (deadline->cancellable);
+  g_free (deadline);
+}
 
+/* A deadline from the pool, or a new one. */
+static Deadline *
+deadline_take (DynamormHttpTransport *transport)
+{
+  Deadline *deadline = NULL;
+
+  g_mutex_lock (&transport->pool_lock);
+  if (transport->deadline_pool->len > 0)
+    deadline = g_ptr_array_steal_index_fast (transport->deadline_pool,
+                                             transport->deadline_pool->len - 1);
+  g_mutex_unlock (&transport->pool_lock);
+  if (deadline != NULL)
+    return deadline;
+
+  deadline = g_new0 (Deadline, 1);
   deadline->cancellable = g_cancellable_new ();
+  /* Held for the deadline's life, so that waits reuse the descriptor. */
+  g_cancellable_get_fd (deadline->cancellable);
   return deadline;
 }
 
+/* Called once no timer entry points to deadline any more. */
 static void
-deadline_clear (Deadline *deadline)
+deadline_give_back (DynamormHttpTransport *transport,
+                    Deadline              *deadline)
 {
-  g_object_unref (deadline->cancellable);
-}
-
-static void
-deadline_unref (Deadline *deadline)
-{
-  g_atomic_rc_box_release_full (deadline, (GDestroyNotify) deadline_clear);
-}
-
-static void
-deadline_hit_free (gpointer data)
-{
-  DeadlineHit *hit = data;
-
-  deadline_unref (hit->deadline);
-  g_free (hit);
+  if (g_atomic_int_get (&deadline->fired) == 0 && !g_cancellable_is_cancelled (deadline->cancellable))
+    {
+      g_mutex_lock (&transport->pool_lock);
+      if (transport->deadline_pool->len < DEADLINE_POOL_MAX)
+        {
+          g_ptr_array_add (transport->deadline_pool, deadline);
+          deadline = NULL;
+        }
+      g_mutex_unlock (&transport->pool_lock);
+    }
+  if (deadline != NULL)
+    deadline_free (deadline);
 }
 
 /* On the timer thread. */
-static gboolean
-deadline_fired_cb (gpointer data)
+static void
+deadline_fired_cb (gpointer data,
+                   gpointer unused)
 {
   DeadlineHit *hit = data;
 
   if (g_atomic_int_compare_and_exchange (&hit->deadline->fired, 0, hit->which))
     g_cancellable_cancel (hit->deadline->cancellable);
-  return G_SOURCE_REMOVE;
 }
 
-static GSource *
+static DynamormHttpTimerEntry *
 arm_deadline (Call  *call,
               guint  timeout_ms,
               int    which)
 {
   DeadlineHit *hit = g_new0 (DeadlineHit, 1);
 
-  hit->deadline = g_atomic_rc_box_acquire (call->deadline);
+  hit->deadline = call->deadline;
   hit->which = which;
   return dynamorm_http_timer_add (call->transport->timer, timeout_ms, deadline_fired_cb,
-                                  hit, deadline_hit_free);
+                                  hit, g_free);
+}
+
+static void
+disarm_deadline (Call                    *call,
+                 DynamormHttpTimerEntry **entry)
+{
+  if (*entry != NULL)
+    dynamorm_http_timer_remove (call->transport->timer, g_steal_pointer (entry));
 }
 
 static void
@@ -273,7 +313,7 @@ wrote_headers_cb (SoupMessage *msg,
 {
   Call *call = user_data;
 
-  destroy_source (&call->connect_source);
+  disarm_deadline (call, &call->connect_entry);
 }
 
 /* The whole request is on its way: from now on DynamoDB may apply it
@@ -312,8 +352,8 @@ user_cancelled_cb (GCancellable *cancellable,
 static void
 end_attempt (Call *call)
 {
-  destroy_source (&call->connect_source);
-  destroy_source (&call->request_source);
+  disarm_deadline (call, &call->connect_entry);
+  disarm_deadline (call, &call->request_entry);
   if (call->cancel_handler != 0)
     {
       g_cancellable_disconnect (call->cancellable, call->cancel_handler);
@@ -328,7 +368,8 @@ end_attempt (Call *call)
   call->wrote_headers_handler = call->wrote_body_handler = call->restarted_handler = 0;
   call->attempt_sent = FALSE;
   g_clear_object (&call->msg);
-  g_clear_pointer (&call->deadline, deadline_unref);
+  if (call->deadline != NULL)
+    deadline_give_back (call->transport, g_steal_pointer (&call->deadline));
   call->attempt_cancellable = NULL;
 }
 
@@ -440,16 +481,16 @@ begin_attempt (Call                 *call,
   }
 
   /* The attempt's own cancellable: cancelled by the caller's, or by a deadline. */
-  call->deadline = deadline_new ();
+  call->deadline = deadline_take (transport);
   call->attempt_cancellable = call->deadline->cancellable;
   if (call->cancellable != NULL)
     call->cancel_handler = g_cancellable_connect (call->cancellable, G_CALLBACK (user_cancelled_cb),
                                                   call->attempt_cancellable, NULL);
   if (transport->timeout_ms > 0)
-    call->request_source = arm_deadline (call, transport->timeout_ms, DEADLINE_REQUEST);
+    call->request_entry = arm_deadline (call, transport->timeout_ms, DEADLINE_REQUEST);
   if (transport->connect_timeout_ms > 0 && transport->connect_timeout_ms < transport->timeout_ms)
     {
-      call->connect_source = arm_deadline (call, transport->connect_timeout_ms, DEADLINE_CONNECT);
+      call->connect_entry = arm_deadline (call, transport->connect_timeout_ms, DEADLINE_CONNECT);
       call->wrote_headers_handler = g_signal_connect (call->msg, "wrote-headers",
                                                       G_CALLBACK (wrote_headers_cb), call);
     }
