@@ -35,17 +35,37 @@
 /* Compact the data directory when its log grows past this. */
 #define COMPACT_LOG_BYTES (64 * 1024 * 1024)
 
+typedef struct _Worker Worker;
+
 typedef struct {
   DdbEngine *engine;
   DdbFaults *faults;            /* --faults: NULL when off */
   gboolean verbose;
-  SoupServer *soup;
-  /* The accept loop of libsoup < 3.4 (see accept_connection): connections
-   * that have not sent a byte yet, by remote "address:port". */
-  GSocketService *service;
-  GHashTable *silent;
+  SoupServer *soup;             /* libsoup's own listener (>= 3.4), on the main context */
+  /* The accept loop of libsoup < 3.4 (see worker_accept) runs on these
+   * threads, each accepting on its own socket of the one port. */
+  Worker **workers;
+  guint n_workers;
   DdbPersist *persist;          /* --data-dir, or NULL */
+  /* With --data-dir: requests hold it shared, compaction exclusive, so the
+   * snapshot sees no request half done. */
+  GRWLock compact_lock;
 } Server;
+
+/* One thread serving the connections it accepts, on its own main context
+ * with its own SoupServer (libsoup objects stay in the thread that uses
+ * them; the engine is thread-safe). */
+struct _Worker {
+  Server *server;
+  GThread *thread;
+  GMainContext *context;
+  GMainLoop *loop;
+  GSocket *socket;              /* listening, SO_REUSEPORT: the kernel spreads connections */
+  GSocketService *service;
+  SoupServer *soup;
+  /* Connections that have not sent a byte yet, by remote "address:port". */
+  GHashTable *silent;
+};
 
 static gboolean libsoup_leaks_idle_connections (void);
 
@@ -162,7 +182,8 @@ early_handle (SoupServer        *soup_server,
   g_signal_connect (msg, "got-chunk", G_CALLBACK (count_chunk), NULL);
 }
 
-/* Between requests, so the snapshot sees no request half done. */
+/* Between requests (no thread is in one), so the snapshot sees no request
+ * half done. */
 static void
 compact_if_needed (Server *server)
 {
@@ -170,8 +191,12 @@ compact_if_needed (Server *server)
 
   if (server->persist == NULL || ddb_persist_log_size (server->persist) < COMPACT_LOG_BYTES)
     return;
-  if (!ddb_persist_compact (server->persist, &error))
+  g_rw_lock_writer_lock (&server->compact_lock);
+  /* Another thread may have compacted while this one waited. */
+  if (ddb_persist_log_size (server->persist) >= COMPACT_LOG_BYTES &&
+      !ddb_persist_compact (server->persist, &error))
     g_printerr ("dynamorm-server: %s\n", error->message);
+  g_rw_lock_writer_unlock (&server->compact_lock);
 }
 
 static gboolean
@@ -273,6 +298,8 @@ handle (SoupServer        *soup_server,
    * Without faults the engine prints its answer itself, items straight
    * from their packed form. */
   text = g_string_sized_new (512);
+  if (server->persist != NULL)
+    g_rw_lock_reader_lock (&server->compact_lock);
   if (g_str_has_prefix (target, STREAMS_TARGET_PREFIX))
     response = server->faults != NULL
                ? ddb_faults_handle_streams (server->faults, server->engine, operation, request, &status)
@@ -281,6 +308,8 @@ handle (SoupServer        *soup_server,
     response = ddb_faults_handle (server->faults, server->engine, operation, request, &status);
   else
     ddb_engine_handle_text (server->engine, operation, request, text, &status);
+  if (server->persist != NULL)
+    g_rw_lock_reader_unlock (&server->compact_lock);
   if (response != NULL)
     ddb_json_print (text, response, NULL, NULL);
   respond_len (msg, status, text->str, text->len, TRUE);
@@ -307,7 +336,7 @@ handle (SoupServer        *soup_server,
  * keep-alive. */
 
 typedef struct {
-  Server *server;
+  Worker *worker;
   char *key;
   GSocketConnection *connection;
   GSource *watch;
@@ -345,7 +374,7 @@ close_silent (gpointer user_data)
 
   if (!g_io_stream_is_closed (G_IO_STREAM (silent->connection)))
     g_io_stream_close (G_IO_STREAM (silent->connection), NULL, NULL);
-  g_hash_table_remove (silent->server->silent, silent->key);
+  g_hash_table_remove (silent->worker->silent, silent->key);
   return G_SOURCE_REMOVE;
 }
 
@@ -371,7 +400,7 @@ silent_ready (GSocket      *socket,
   silent->watch = g_idle_source_new ();
   g_source_set_priority (silent->watch, G_PRIORITY_LOW);
   g_source_set_callback (silent->watch, close_silent, silent, NULL);
-  g_source_attach (silent->watch, NULL);
+  g_source_attach (silent->watch, silent->worker->context);
   return G_SOURCE_REMOVE;
 }
 
@@ -380,20 +409,20 @@ request_started (SoupServer        *soup_server,
                  SoupServerMessage *msg,
                  gpointer           user_data)
 {
-  Server *server = user_data;
+  Worker *worker = user_data;
   g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
 
   if (key != NULL)
-    g_hash_table_remove (server->silent, key);
+    g_hash_table_remove (worker->silent, key);
 }
 
 static gboolean
-accept_connection (GSocketService    *service,
+worker_accept (GSocketService    *service,
                    GSocketConnection *connection,
                    GObject           *source_object,
                    gpointer           user_data)
 {
-  Server *server = user_data;
+  Worker *worker = user_data;
   g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
   g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
   g_autoptr(GError) error = NULL;
@@ -401,9 +430,9 @@ accept_connection (GSocketService    *service,
   GSocket *socket = g_socket_connection_get_socket (connection);
 
   if (local == NULL || remote == NULL ||
-      !soup_server_accept_iostream (server->soup, G_IO_STREAM (connection), local, remote, &error))
+      !soup_server_accept_iostream (worker->soup, G_IO_STREAM (connection), local, remote, &error))
     {
-      if (server->verbose)
+      if (worker->server->verbose)
         g_printerr ("dynamorm-server: dropped a connection: %s\n", error ? error->message : "no address");
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
       return TRUE;
@@ -412,16 +441,115 @@ accept_connection (GSocketService    *service,
   if (g_socket_is_closed (socket))
     return TRUE;
   silent = g_new0 (SilentConnection, 1);
-  silent->server = server;
+  silent->worker = worker;
   silent->key = address_key (remote);
   silent->connection = g_object_ref (connection);
   silent->watch = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (silent->watch, (GSourceFunc) (void (*) (void)) silent_ready, silent, NULL);
-  g_source_attach (silent->watch, NULL);
+  g_source_attach (silent->watch, worker->context);
   if (silent->key == NULL)
     silent->key = g_strdup_printf ("%p", (void *) silent);
-  g_hash_table_replace (server->silent, silent->key, silent);
+  g_hash_table_replace (worker->silent, silent->key, silent);
   return TRUE;
+}
+
+static void early_handle (SoupServer *, SoupServerMessage *, const char *, GHashTable *, gpointer);
+static void handle (SoupServer *, SoupServerMessage *, const char *, GHashTable *, gpointer);
+
+static SoupServer *
+server_soup_new (Server *server)
+{
+  SoupServer *soup = soup_server_new ("server-header", "dynamorm-server ", NULL);
+
+  soup_server_add_early_handler (soup, NULL, early_handle, server, NULL);
+  soup_server_add_handler (soup, NULL, handle, server, NULL);
+  return soup;
+}
+
+static gpointer
+worker_run (gpointer data)
+{
+  Worker *worker = data;
+  g_autoptr(GError) error = NULL;
+
+  /* Everything this thread makes attaches to its own context. */
+  g_main_context_push_thread_default (worker->context);
+  worker->soup = server_soup_new (worker->server);
+  g_signal_connect (worker->soup, "request-started", G_CALLBACK (request_started), worker);
+  worker->service = g_socket_service_new ();
+  g_signal_connect (worker->service, "incoming", G_CALLBACK (worker_accept), worker);
+  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (worker->service), worker->socket, NULL, &error))
+    g_printerr ("dynamorm-server: %s\n", error->message);
+  g_socket_service_start (worker->service);
+  g_main_loop_run (worker->loop);
+
+  /* Stopping: close what is still open, in this thread. */
+  g_socket_service_stop (worker->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (worker->service));
+  g_clear_object (&worker->service);
+  g_clear_pointer (&worker->silent, g_hash_table_unref);
+  soup_server_disconnect (worker->soup);
+  g_clear_object (&worker->soup);
+  while (g_main_context_iteration (worker->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (worker->context);
+  return NULL;
+}
+
+/* A listening socket on address that shares its port with the others. */
+static GSocket *
+reuseport_socket (GSocketAddress *address, GError **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, error);
+
+  struct sockaddr_storage native;
+  gsize len = g_socket_address_get_native_size (address);
+
+  if (socket == NULL ||
+      !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEADDR, 1, error) ||
+      !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, error) ||
+      !g_socket_address_to_native (address, &native, sizeof native, error))
+    return NULL;
+  /* Not g_socket_bind(): it turns SO_REUSEPORT off on stream sockets. */
+  if (bind (g_socket_get_fd (socket), (struct sockaddr *) &native, len) != 0)
+    {
+      int saved = errno;
+      g_autofree char *where = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Error binding to address %s: %s", where, g_strerror (saved));
+      return NULL;
+    }
+  if (!g_socket_listen (socket, error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+static Worker *
+worker_start (Server *server, GSocket *socket, guint index)
+{
+  Worker *worker = g_new0 (Worker, 1);
+  g_autofree char *name = g_strdup_printf ("dynamorm-srv-%u", index);
+
+  worker->server = server;
+  worker->socket = socket;
+  worker->context = g_main_context_new ();
+  worker->loop = g_main_loop_new (worker->context, FALSE);
+  worker->silent = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, silent_connection_free);
+  worker->thread = g_thread_new (name, worker_run, worker);
+  return worker;
+}
+
+static void
+worker_stop (Worker *worker)
+{
+  g_main_loop_quit (worker->loop);
+  g_thread_join (worker->thread);
+  g_main_loop_unref (worker->loop);
+  g_main_context_unref (worker->context);
+  g_object_unref (worker->socket);
+  g_free (worker);
 }
 
 static gboolean
@@ -435,6 +563,7 @@ libsoup_leaks_idle_connections (void)
 static gboolean
 start_listening (Server          *server,
                  GSocketAddress  *address,
+                 guint            n_threads,
                  GError         **error)
 {
   g_autoptr(GSocketAddress) effective = NULL;
@@ -444,6 +573,7 @@ start_listening (Server          *server,
     {
       GSList *uris;
 
+      server->soup = server_soup_new (server);
       if (!soup_server_listen (server->soup, address, 0, error))
         return FALSE;
       uris = soup_server_get_uris (server->soup);
@@ -452,25 +582,32 @@ start_listening (Server          *server,
     }
   else
     {
-      GObject *effective_object = NULL;
       g_autofree char *ip = NULL;
       GInetSocketAddress *inet;
+      GSocket *first;
 
-      server->silent = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, silent_connection_free);
-      server->service = g_socket_service_new ();
-      if (!g_socket_listener_add_address (G_SOCKET_LISTENER (server->service), address,
-                                          G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                          NULL, (GSocketAddress **) &effective_object, error))
-        return FALSE;
-      effective = G_SOCKET_ADDRESS (effective_object);
+      /* Each thread accepts on a socket of its own (SO_REUSEPORT); the
+       * first picks the port when asked for port 0. */
+      if ((first = reuseport_socket (address, error)) == NULL ||
+          (effective = g_socket_get_local_address (first, error)) == NULL)
+        {
+          g_clear_object (&first);
+          return FALSE;
+        }
+      server->workers = g_new0 (Worker *, n_threads);
+      for (guint i = 0; i < n_threads; i++)
+        {
+          GSocket *socket = i == 0 ? first : reuseport_socket (effective, error);
+
+          if (socket == NULL)
+            return FALSE;
+          server->workers[server->n_workers++] = worker_start (server, socket, i);
+        }
       inet = G_INET_SOCKET_ADDRESS (effective);
       ip = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
       uri = g_strdup_printf (g_inet_address_get_family (g_inet_socket_address_get_address (inet)) == G_SOCKET_FAMILY_IPV6
                              ? "http://[%s]:%u/" : "http://%s:%u/",
                              ip, g_inet_socket_address_get_port (inet));
-      g_signal_connect (server->service, "incoming", G_CALLBACK (accept_connection), server);
-      g_signal_connect (server->soup, "request-started", G_CALLBACK (request_started), server);
-      g_socket_service_start (server->service);
     }
   /* One line on standard output, so scripts know where to connect. */
   g_print ("dynamorm-server listening on %s\n", uri);
@@ -481,14 +618,15 @@ start_listening (Server          *server,
 static void
 stop_listening (Server *server)
 {
-  if (server->service != NULL)
+  for (guint i = 0; i < server->n_workers; i++)
+    worker_stop (server->workers[i]);
+  g_clear_pointer (&server->workers, g_free);
+  server->n_workers = 0;
+  if (server->soup != NULL)
     {
-      g_socket_service_stop (server->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (server->service));
-      g_clear_object (&server->service);
-      g_clear_pointer (&server->silent, g_hash_table_unref);
+      soup_server_disconnect (server->soup);
+      g_clear_object (&server->soup);
     }
-  soup_server_disconnect (server->soup);
 }
 
 static gboolean
@@ -515,9 +653,11 @@ main (int    argc,
   g_autofree char *faults = NULL;
   Server server = { 0 };
   int port = 8000;
+  int threads = 0;
   GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, N_("Port to listen on; 0 picks a free one (default 8000)"), N_("PORT") },
     { "host", 'H', 0, G_OPTION_ARG_STRING, &host, N_("Address to listen on (default 127.0.0.1)"), N_("ADDRESS") },
+    { "threads", 't', 0, G_OPTION_ARG_INT, &threads, N_("Serve connections on N threads (default: one per processor, at most 8)"), N_("N") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &server.verbose, N_("Print each request on standard error"), NULL },
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Keep tables and items in DIR across restarts (default: memory only)"), N_("DIR") },
     { "fsync", 0, 0, G_OPTION_ARG_STRING, &fsync_policy, N_("With --data-dir: flush the log “always” (before each answer), every MS milliseconds (default 10), or “never”"), N_("always|MS|never") },
@@ -544,6 +684,12 @@ main (int    argc,
   if (port < 0 || port > 65535)
     {
       g_printerr (_("dynamorm-server: the port must be from 0 to 65535\n"));
+      return 2;
+    }
+
+  if (threads < 0 || threads > 256)
+    {
+      g_printerr (_("dynamorm-server: --threads takes a number from 1 to 256\n"));
       return 2;
     }
 
@@ -580,15 +726,12 @@ main (int    argc,
       if (fsync_mode == DDB_FSYNC_INTERVAL)
         g_timeout_add (fsync_ms, sync_cb, &server);
     }
-  server.soup = soup_server_new ("server-header", "dynamorm-server ", NULL);
-  soup_server_add_early_handler (server.soup, NULL, early_handle, &server, NULL);
-  soup_server_add_handler (server.soup, NULL, handle, &server, NULL);
-  if (!start_listening (&server, socket_address, &error))
+  g_rw_lock_init (&server.compact_lock);
+  if (!start_listening (&server, socket_address, threads > 0 ? (guint) threads : MIN (g_get_num_processors (), 8), &error))
     {
       g_printerr (_("dynamorm-server: cannot listen on %s:%d: %s\n"),
                   host ? host : "127.0.0.1", port, error->message);
       stop_listening (&server);
-      g_object_unref (server.soup);
       ddb_persist_close (server.persist);
       ddb_engine_unref (server.engine);
       g_clear_pointer (&server.faults, ddb_faults_unref);
@@ -601,7 +744,6 @@ main (int    argc,
   g_main_loop_run (loop);
 
   stop_listening (&server);
-  g_object_unref (server.soup);
   if (server.persist != NULL)
     {
       /* A clean stop leaves a fresh snapshot and an empty log. */
@@ -611,5 +753,6 @@ main (int    argc,
     }
   ddb_engine_unref (server.engine);
   g_clear_pointer (&server.faults, ddb_faults_unref);
+  g_rw_lock_clear (&server.compact_lock);
   return 0;
 }

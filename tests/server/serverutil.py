@@ -15,9 +15,9 @@ class Server:
     """dynamorm-server on a free loopback port, optionally under a low
     open-files limit; its standard error goes to a file the caller can read."""
 
-    def __init__(self, path, nofile=None):
+    def __init__(self, path, nofile=None, args=()):
         self.stderr = tempfile.TemporaryFile(mode="w+")
-        argv = [path, "--port", "0", "--host", "127.0.0.1"]
+        argv = [path, "--port", "0", "--host", "127.0.0.1"] + list(args)
         if nofile is not None:
             argv = ["prlimit", "--nofile=%d" % nofile, "--"] + argv
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.stderr, text=True)

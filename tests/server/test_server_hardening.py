@@ -8,6 +8,7 @@ Usage: test_server_hardening.py PATH-TO-dynamorm-server
 Talks only to 127.0.0.1.
 """
 
+import json
 import os
 import socket
 import sys
@@ -207,6 +208,51 @@ class HardeningTest(unittest.TestCase):
         # default), so RSS says nothing there; LeakSanitizer checks leaks at exit.
         if "ASAN_OPTIONS" not in os.environ:
             self.assertLessEqual(figures["rss_end_kb"], figures["rss_warm_kb"] + 32 * 1024, figures)
+
+
+class ThreadsTest(unittest.TestCase):
+    """--threads N: N threads accept and serve connections at once; the
+    answers are those of one engine taking the requests in some order."""
+
+    def test_concurrent_clients(self):
+        import threading
+        server = serverutil.Server(SERVER, args=("--threads", "3"))
+        try:
+            # The main thread and three serving threads.
+            self.assertGreaterEqual(len(os.listdir("/proc/%d/task" % server.proc.pid)), 4)
+            status, _ = server.post("CreateTable", {
+                "TableName": "threads", "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]})
+            self.assertEqual(status, 200)
+            failures = []
+
+            def client(n):
+                for i in range(60):
+                    status, body = server.post("UpdateItem", {
+                        "TableName": "threads", "Key": {"pk": {"S": "counter"}},
+                        "UpdateExpression": "ADD n :one",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}}})
+                    status2, body2 = server.post("PutItem", {
+                        "TableName": "threads", "Item": {"pk": {"S": "c%d-%d" % (n, i)}, "v": {"S": "x\u001f"}}})
+                    if status != 200 or status2 != 200:
+                        failures.append((status, body, status2, body2))
+
+            threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            self.assertEqual(failures, [])
+            status, body = server.post("GetItem", {"TableName": "threads", "Key": {"pk": {"S": "counter"}}})
+            self.assertEqual(json.loads(body)["Item"]["n"], {"N": "240"})
+            status, body = server.post("Scan", {"TableName": "threads", "Select": "COUNT"})
+            self.assertEqual(json.loads(body)["Count"], 241)
+            status, body = server.post("GetItem", {"TableName": "threads", "Key": {"pk": {"S": "c3-59"}}})
+            self.assertEqual(serverutil.strict_json(body)["Item"]["v"], {"S": "x\u001f"})
+        finally:
+            self.assertEqual(server.stop(), 0)
+        self.assertEqual(server.stderr_at_exit, "")
 
 
 if __name__ == "__main__":
