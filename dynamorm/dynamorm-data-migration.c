@@ -325,6 +325,20 @@ dynamorm_data_migration_get_checkpoint (DynamormDataMigration *self)
   return ret;
 }
 
+/* A counter the run moves from its own thread (done, total), read under
+ * the lock. */
+static guint64
+read_counter (DynamormDataMigration *self,
+              const guint64         *counter)
+{
+  guint64 value;
+
+  g_mutex_lock (&self->lock);
+  value = *counter;
+  g_mutex_unlock (&self->lock);
+  return value;
+}
+
 /**
  * dynamorm_data_migration_get_done:
  * @self: a #DynamormDataMigration
@@ -336,14 +350,9 @@ dynamorm_data_migration_get_checkpoint (DynamormDataMigration *self)
 guint64
 dynamorm_data_migration_get_done (DynamormDataMigration *self)
 {
-  guint64 ret;
-
   g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), 0);
 
-  g_mutex_lock (&self->lock);
-  ret = self->done;
-  g_mutex_unlock (&self->lock);
-  return ret;
+  return read_counter (self, &self->done);
 }
 
 /**
@@ -357,14 +366,9 @@ dynamorm_data_migration_get_done (DynamormDataMigration *self)
 guint64
 dynamorm_data_migration_get_total (DynamormDataMigration *self)
 {
-  guint64 ret;
-
   g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), 0);
 
-  g_mutex_lock (&self->lock);
-  ret = self->total;
-  g_mutex_unlock (&self->lock);
-  return ret;
+  return read_counter (self, &self->total);
 }
 
 typedef struct {
