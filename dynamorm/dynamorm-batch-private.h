@@ -20,9 +20,6 @@ JsonNode *_dynamorm_key_to_json (DynamormKey *key, GType model_type,
 char *_dynamorm_item_fingerprint (const char *table_name, const DynamormSchema *schema,
                                   JsonObject *obj);
 
-/* `id = "u1", invoice = "2024-01"`, for messages. */
-char *_dynamorm_describe_key_object (JsonObject *key);
-
 /* A node that takes obj (json_node_init_object would take a reference). */
 static inline JsonNode *
 _dynamorm_node_take_object (JsonObject *obj)

@@ -337,28 +337,33 @@ _dynamorm_item_fingerprint (const char           *table_name,
   return g_string_free (s, FALSE);
 }
 
+void
+_dynamorm_append_key_attribute (GString    *s,
+                                const char *name,
+                                JsonNode   *av,
+                                const char *unknown)
+{
+  JsonNode *inner = NULL;
+  const char *type = av != NULL ? _dynamorm_av_get_type (av, &inner) : NULL;
+
+  if (s->len)
+    g_string_append (s, ", ");
+  if (type && g_str_equal (type, "S") && JSON_NODE_HOLDS_VALUE (inner))
+    g_string_append_printf (s, "%s = \"%s\"", name, json_node_get_string (inner));
+  else if (type && g_str_equal (type, "N") && JSON_NODE_HOLDS_VALUE (inner))
+    g_string_append_printf (s, "%s = %s", name, json_node_get_string (inner));
+  else
+    g_string_append_printf (s, "%s = (%s)", name, type ? type : unknown);
+}
+
 char *
 _dynamorm_describe_key_object (JsonObject *key)
 {
   GString *s = g_string_new (NULL);
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *av;
+  /* Members in the order they were added: partition key first. */
+  g_autoptr(GList) names = json_object_get_members (key);
 
-  json_object_iter_init (&iter, key);
-  while (json_object_iter_next (&iter, &name, &av))
-    {
-      JsonNode *inner = NULL;
-      const char *type = _dynamorm_av_get_type (av, &inner);
-
-      if (s->len)
-        g_string_append (s, ", ");
-      if (type && g_str_equal (type, "S"))
-        g_string_append_printf (s, "%s = \"%s\"", name, json_node_get_string (inner));
-      else if (type && g_str_equal (type, "N"))
-        g_string_append_printf (s, "%s = %s", name, json_node_get_string (inner));
-      else
-        g_string_append_printf (s, "%s = (%s)", name, type ? type : "?");
-    }
+  for (GList *l = names; l != NULL; l = l->next)
+    _dynamorm_append_key_attribute (s, l->data, json_object_get_member (key, l->data), "?");
   return g_string_free (s, FALSE);
 }

@@ -236,6 +236,14 @@ JsonNode *_dynamorm_av_new_string (const char *type, const char *text);
 JsonNode *_dynamorm_av_new (const char *type, JsonNode *inner); /* takes inner */
 const char *_dynamorm_av_get_type (JsonNode *av, JsonNode **inner);
 
+/* Keys in messages (dynamorm-key.c): `id = "u1", invoice = "2024-01"`.
+ * _append_key_attribute adds one attribute to s (after ", " unless s is
+ * empty); an attribute that is neither S nor N shows its type, or unknown
+ * when av is not an AttributeValue. _describe_key_object describes every
+ * attribute of a Key object in the order they were added. */
+void  _dynamorm_append_key_attribute (GString *s, const char *name, JsonNode *av, const char *unknown);
+char *_dynamorm_describe_key_object  (JsonObject *key);
+
 /* Live data (dynamorm-live-query.c): sets on current the stored properties
  * that differ in fresh (one notify each); their names, or NULL. */
 char **_dynamorm_model_update_from (DynamormModel *current, DynamormModel *fresh);

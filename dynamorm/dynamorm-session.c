@@ -664,33 +664,6 @@ op_new (DynamormSession *self, const char *operation, OpResultKind kind)
   return op;
 }
 
-/* Describes a Key object as `id = "u1", email = "a@b"` for messages. */
-static char *
-describe_key (JsonObject *key)
-{
-  GString *s = g_string_new (NULL);
-  /* Members in the order they were added: partition key first. */
-  g_autoptr(GList) names = json_object_get_members (key);
-
-  for (GList *l = names; l != NULL; l = l->next)
-    {
-      const char *name = l->data;
-      JsonNode *av = json_object_get_member (key, name);
-      JsonNode *inner;
-      const char *type = _dynamorm_av_get_type (av, &inner);
-
-      if (s->len)
-        g_string_append (s, ", ");
-      if (type && g_str_equal (type, "S"))
-        g_string_append_printf (s, "%s = \"%s\"", name, json_node_get_string (inner));
-      else if (type && g_str_equal (type, "N"))
-        g_string_append_printf (s, "%s = %s", name, json_node_get_string (inner));
-      else
-        g_string_append_printf (s, "%s = (%s)", name, type ? type : "?");
-    }
-  return g_string_free (s, FALSE);
-}
-
 /* The version of the stored item returned with a failed condition. */
 static gboolean
 op_stored_version (Op *op, gint64 *version)
@@ -1622,7 +1595,7 @@ op_set_key (Op *op, DynamormModel *model, gboolean in_request, GError **error)
 
   if (key == NULL)
     return FALSE;
-  op->key_text = describe_key (json_node_get_object (key));
+  op->key_text = _dynamorm_describe_key_object (json_node_get_object (key));
   if (in_request)
     json_object_set_member (request_object (op), "Key", key);
   else
@@ -2123,7 +2096,7 @@ build_get (DynamormSession *self, GType model_type, const GValue *pk, const GVal
                    _("%s has no sort key, but a sort key value was given"), g_type_name (model_type));
       return NULL;
     }
-  op->key_text = describe_key (key);
+  op->key_text = _dynamorm_describe_key_object (key);
   json_object_set_object_member (request_object (op), "Key", g_steal_pointer (&key));
   op->finish = finish_get;
   return g_steal_pointer (&op);
@@ -2231,7 +2204,7 @@ build_reload (DynamormSession *self, DynamormModel *model, GError **error)
 
   if (op == NULL || (key = dynamorm_model_get_key (model, error)) == NULL)
     return NULL;
-  op->key_text = describe_key (json_node_get_object (key));
+  op->key_text = _dynamorm_describe_key_object (json_node_get_object (key));
   json_object_set_member (request_object (op), "Key", key);
   op->finish = finish_get;
   return g_steal_pointer (&op);

@@ -403,23 +403,8 @@ _dynamorm_table_describe_key (JsonObject *item, const char *hash, const char *ra
   const char *names[2] = { hash, range };
 
   for (guint i = 0; i < 2; i++)
-    {
-      JsonNode *av, *inner = NULL;
-      const char *type;
-
-      if (names[i] == NULL)
-        continue;
-      av = json_object_get_member (item, names[i]);
-      type = _dynamorm_av_get_type (av, &inner);
-      if (s->len)
-        g_string_append (s, ", ");
-      if (type && g_str_equal (type, "S") && JSON_NODE_HOLDS_VALUE (inner))
-        g_string_append_printf (s, "%s = \"%s\"", names[i], json_node_get_string (inner));
-      else if (type && g_str_equal (type, "N") && JSON_NODE_HOLDS_VALUE (inner))
-        g_string_append_printf (s, "%s = %s", names[i], json_node_get_string (inner));
-      else
-        g_string_append_printf (s, "%s = (%s)", names[i], type ? type : "missing");
-    }
+    if (names[i] != NULL)
+      _dynamorm_append_key_attribute (s, names[i], json_object_get_member (item, names[i]), "missing");
   return g_string_free (s, FALSE);
 }
 
