@@ -96,15 +96,17 @@ ddb_packed_end_list (GByteArray *out, guint mark, guint32 count)
   ddb_packed_patch_u32 (out, mark, count);
 }
 
-/* Numbers are stored canonical; text that does not parse is kept as it is
- * (it was validated, so that only happens for hand-made input). */
+/* Top-level numbers are stored canonical; numbers inside L and M keep the
+ * text they were written with, as DynamoDB Local returns them (nested).
+ * Text that does not parse is kept as it is (it was validated, so that only
+ * happens for hand-made input). */
 static void
-put_number_text (GByteArray *out, const char *text)
+put_number_text (GByteArray *out, const char *text, gboolean nested)
 {
   gsize len = strlen (text);
   DdbNumber num;
 
-  if (!ddb_number_text_is_canonical (text, len, NULL) && ddb_number_parse (text, &num, NULL))
+  if (!nested && !ddb_number_text_is_canonical (text, len, NULL) && ddb_number_parse (text, &num, NULL))
     {
       g_autofree char *s = ddb_number_to_string (&num);
       ddb_packed_put_str (out, s, strlen (s));
@@ -129,8 +131,10 @@ json_av_type (JsonNode *av, JsonNode **member)
   return ddb_type_from_name (name);
 }
 
-void
-ddb_packed_put_json_value (GByteArray *out, JsonNode *av)
+static void put_item (GByteArray *out, JsonObject *attrs, gboolean nested);
+
+static void
+put_value (GByteArray *out, JsonNode *av, gboolean nested)
 {
   JsonNode *member;
   DdbType type = json_av_type (av, &member);
@@ -146,7 +150,7 @@ ddb_packed_put_json_value (GByteArray *out, JsonNode *av)
       break;
     case DDB_TYPE_N:
       put_type (out, type);
-      put_number_text (out, json_node_get_string (member));
+      put_number_text (out, json_node_get_string (member), nested);
       break;
     case DDB_TYPE_BOOL:
     case DDB_TYPE_NULL:
@@ -164,7 +168,7 @@ ddb_packed_put_json_value (GByteArray *out, JsonNode *av)
           {
             const char *s = json_array_get_string_element (arr, i);
             if (type == DDB_TYPE_NS)
-              put_number_text (out, s);
+              put_number_text (out, s, nested);
             else
               ddb_packed_put_str (out, s, strlen (s));
           }
@@ -178,13 +182,13 @@ ddb_packed_put_json_value (GByteArray *out, JsonNode *av)
         guint mark = ddb_packed_begin_list (out, type);
 
         for (guint i = 0; i < n; i++)
-          ddb_packed_put_json_value (out, json_array_get_element (arr, i));
+          put_value (out, json_array_get_element (arr, i), TRUE);
         ddb_packed_end_list (out, mark, n);
       }
       break;
     case DDB_TYPE_M:
       put_type (out, type);
-      ddb_packed_put_json_item (out, json_node_get_object (member));
+      put_item (out, json_node_get_object (member), TRUE);
       break;
     case DDB_TYPE_INVALID:
     default:
@@ -194,7 +198,13 @@ ddb_packed_put_json_value (GByteArray *out, JsonNode *av)
 }
 
 void
-ddb_packed_put_json_item (GByteArray *out, JsonObject *attrs)
+ddb_packed_put_json_value (GByteArray *out, JsonNode *av)
+{
+  put_value (out, av, FALSE);
+}
+
+static void
+put_item (GByteArray *out, JsonObject *attrs, gboolean nested)
 {
   JsonObjectIter iter;
   const char *name;
@@ -207,11 +217,17 @@ ddb_packed_put_json_item (GByteArray *out, JsonObject *attrs)
     {
       guint mark = ddb_packed_begin_attr (out, name, strlen (name));
 
-      ddb_packed_put_json_value (out, value);
+      put_value (out, value, nested);
       ddb_packed_end_attr (out, mark);
       count++;
     }
   ddb_packed_end_item (out, item, count);
+}
+
+void
+ddb_packed_put_json_item (GByteArray *out, JsonObject *attrs)
+{
+  put_item (out, attrs, FALSE);
 }
 
 /* ---- Reading ---- */

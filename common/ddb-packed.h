@@ -11,7 +11,8 @@
  * their length does not count, so readers can hand them out directly):
  *   item   := u32 count, count * (u32 namelen, name, NUL, u32 valuelen, value)
  *   value  := u8 DdbType, payload
- *   S N B  := u32 len, bytes, NUL        (N canonical, B as base64 text)
+ *   S N B  := u32 len, bytes, NUL        (N canonical at the top level, as
+ *                                         written inside L and M; B as base64 text)
  *   BOOL NULL := u8
  *   SS NS BS := u32 count, count * (u32 len, bytes, NUL)
  *   L      := u32 count, count * value
@@ -69,7 +70,8 @@ guint ddb_packed_begin_list (GByteArray *out, DdbType type);
 void ddb_packed_end_list (GByteArray *out, guint mark, guint32 count);
 
 /* A well-formed AttributeValue in DynamoDB JSON ({"S": "x"}, ...), or an item
- * of them; numbers are written canonical. */
+ * of them; top-level numbers are written canonical, numbers inside L and M
+ * as they are (DynamoDB Local returns them as written). */
 void ddb_packed_put_json_value (GByteArray *out, JsonNode *av);
 void ddb_packed_put_json_item (GByteArray *out, JsonObject *attrs);
 

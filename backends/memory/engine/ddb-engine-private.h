@@ -84,6 +84,22 @@ gboolean ddb_req_array (JsonObject *obj, const char *member, JsonArray **out, GE
 gboolean ddb_req_int (JsonObject *obj, const char *member, gint64 *out, gboolean *present, GError **error);
 gboolean ddb_req_bool (JsonObject *obj, const char *member, gboolean *out, GError **error);
 
+/* The JSON types of a request's nested members, checked before they are read
+ * (SerializationException as the service words it). A STRUCT's members and
+ * a LIST's element (one entry, any name) end with a { NULL } entry. */
+typedef enum {
+  DDB_SHAPE_STRING, DDB_SHAPE_INT, DDB_SHAPE_BOOL, DDB_SHAPE_STRUCT, DDB_SHAPE_LIST,
+} DdbShapeKind;
+
+typedef struct _DdbShape DdbShape;
+struct _DdbShape {
+  const char *name;
+  DdbShapeKind kind;
+  const DdbShape *members;
+};
+
+gboolean ddb_req_check_shape (JsonObject *obj, const DdbShape *members, GError **error);
+
 /* Collects "Value 'x' at 'path' failed to satisfy constraint: ..." lines. */
 typedef struct {
   GPtrArray *messages;
@@ -102,6 +118,9 @@ void ddb_validate_enum (DdbValidator *v, const char *value, const char *path, co
 
 /* The table or ResourceNotFoundException "Requested resource not found". */
 DdbTable *ddb_engine_get_table (DdbEngine *engine, const char *name, GError **error);
+/* Turns a semantic ValidationException of a request naming a missing table
+ * into ResourceNotFoundException, as DynamoDB Local orders them. */
+void ddb_op_prefer_missing_table (DdbOp *op, const char *operation, GError **error);
 /* Validates TableName like every item operation and looks the table up. */
 DdbTable *ddb_op_table (DdbOp *op, JsonObject *obj, const char *path, GError **error);
 

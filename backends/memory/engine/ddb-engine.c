@@ -243,6 +243,8 @@ engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operati
   g_rw_lock_writer_lock (&engine->lock);
   op.now_ms = ddb_engine_now_ms (engine);
   resp = info->func (&op, &error);
+  if (resp == NULL)
+    ddb_op_prefer_missing_table (&op, operation, &error);
   if (resp != NULL && info->writes && engine->commit_func != NULL &&
       !engine->commit_func (operation, op.request, op.now_ms, engine->commit_data, &error))
     g_clear_pointer (&resp, json_object_unref);

@@ -480,7 +480,9 @@ eval_update_operand (DdbOperand *op, JsonObject *item, GError **error)
         return ddb_value_deep_copy (node);
       }
     case DDB_OPERAND_VALUE:
-      return ddb_value_normalize (op->value);
+      /* Verbatim: a number inside a map or list keeps its text (as DynamoDB
+       * Local stores it); a top-level one is made canonical with the item. */
+      return ddb_value_deep_copy (op->value);
     case DDB_OPERAND_IF_NOT_EXISTS:
       {
         JsonNode *node = ddb_path_lookup (op->args[0]->path, item);
@@ -780,7 +782,7 @@ ddb_update_apply (DdbUpdate *update, JsonObject *item, GError **error)
             return update_error (error, MSG_PATH);
           existing = slot_get (&m.slot);
           if (existing == NULL)
-            m.value = ddb_value_normalize (action->value->value);
+            m.value = ddb_value_deep_copy (action->value->value);
           else
             m.value = add_values (existing, action->value->value, error);
           if (m.value == NULL)

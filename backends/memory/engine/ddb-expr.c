@@ -764,7 +764,9 @@ parse_path (Parser *p)
       if (p->cur.type == TOK_IDENT)
         {
           el.name = token_text (p, &p->cur);
-          if (ddb_is_reserved_word (el.name, strlen (el.name)))
+          /* SIZE is on the reserved list, but DynamoDB Local takes "size"
+           * as a plain name where no call follows: so do we. */
+          if (ddb_is_reserved_word (el.name, strlen (el.name)) && g_ascii_strcasecmp (el.name, "size") != 0)
             defer_error (p, ERR_TEXT_ORDER,
                          "Attribute name is a reserved keyword; reserved keyword: %s", el.name);
         }

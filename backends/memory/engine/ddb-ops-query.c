@@ -125,7 +125,8 @@ reader_response (Reader *r)
   if (r->cap_mode != DDB_CAPACITY_NONE)
     {
       g_autoptr(DdbCapacity) cap = ddb_capacity_new (r->table->name);
-      double units = ddb_capacity_read_units (r->bytes, r->consistent);
+      /* DynamoDB Local charges nothing for a page that read nothing. */
+      double units = r->bytes == 0 ? 0 : ddb_capacity_read_units (r->bytes, r->consistent);
       if (r->index != NULL)
         ddb_capacity_add_index (cap, r->index, units);
       else
@@ -549,6 +550,41 @@ query_decode_multi_keys (Reader *r, QueryKeys *q, GError **error)
   return TRUE;
 }
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* A Query on an index that does not project everything may only filter on
+ * what the index holds (DynamoDB Local's check; a Scan is not checked). */
+static gboolean
+query_check_projected_filter (Reader *r, GError **error)
+{
+  GPtrArray *names;
+  g_autoptr(GPtrArray) missing = NULL;
+  g_autoptr(GString) list = NULL;
+
+  if (r->index == NULL || r->index->projection == DDB_PROJECTION_ALL || r->filter == NULL)
+    return TRUE;
+  names = ddb_condition_get_attribute_names (r->filter);
+  missing = g_ptr_array_new ();
+  for (guint i = 0; i < names->len; i++)
+    if (!ddb_index_projects_attr (r->index, names->pdata[i]) &&
+        !g_ptr_array_find_with_equal_func (missing, names->pdata[i], g_str_equal, NULL))
+      g_ptr_array_add (missing, names->pdata[i]);
+  if (missing->len == 0)
+    return TRUE;
+  g_ptr_array_sort (missing, compare_names);
+  list = g_string_new (NULL);
+  for (guint i = 0; i < missing->len; i++)
+    g_string_append_printf (list, "%s%s", i ? ", " : "", (const char *) missing->pdata[i]);
+  g_set_error (error, DDB_ERROR, DDB_ERROR_VALIDATION,
+               "One or more parameter values were invalid: Secondary index %s does not project one or more filter attributes: [%s]",
+               r->index->name, list->str);
+  return FALSE;
+}
+
 /* The key condition's operands, checked against the key types. */
 static gboolean
 query_decode_keys (Reader *r, QueryKeys *q, GError **error)
@@ -718,6 +754,38 @@ query_walk (Reader *r, DdbPartition *part, gboolean forward, GSequenceIter *it, 
   while (p != it);
 }
 
+/* Whether a page of a table Query that stopped on its Limit ends where no
+ * further item can match: a table without a sort key holds one item per
+ * partition, and a sort key is unique, so reaching an inclusive bound
+ * (<=, BETWEEN, or >= read backwards) ends the range. DynamoDB Local
+ * returns no LastEvaluatedKey then; index keys are not unique, so an index
+ * Query keeps it. */
+static gboolean
+query_ends_on_bound (Reader *r, QueryKeys *q)
+{
+  const DdbKeyValue *bound = NULL;
+
+  if (r->index != NULL || r->last == NULL)
+    return FALSE;
+  if (r->range_name == NULL)
+    return TRUE;
+  switch (q->kc.range_op)
+    {
+    case DDB_KEY_OP_LE:
+      bound = q->forward ? &q->rv0 : NULL;
+      break;
+    case DDB_KEY_OP_GE:
+      bound = q->forward ? NULL : &q->rv0;
+      break;
+    case DDB_KEY_OP_BETWEEN:
+      bound = q->forward ? &q->rv1 : &q->rv0;
+      break;
+    default:
+      break;
+    }
+  return bound != NULL && r->last->nkeys > 0 && ddb_key_value_equal (r->last->keys[0], bound);
+}
+
 /* Query: validate the request and its key condition, then walk the one
  * partition the condition names. */
 JsonObject *
@@ -733,6 +801,7 @@ ddb_op_query (DdbOp *op, GError **error)
   if (query_parse (op, &r, env, &q, error) &&
       query_check_filter (&r, error) &&
       query_decode_keys (&r, &q, error) &&
+      query_check_projected_filter (&r, error) &&
       query_check_start_key (op, &r, &q, error))
     {
       part = ddb_store_lookup_partition (r.store, &q.hash);
@@ -745,6 +814,8 @@ ddb_op_query (DdbOp *op, GError **error)
           else
             query_plan_range (part, &q, &it, &end);
           query_walk (&r, part, q.forward, it, end);
+          if (r.stopped && query_ends_on_bound (&r, &q))
+            r.stopped = FALSE;
         }
       resp = reader_response (&r);
     }

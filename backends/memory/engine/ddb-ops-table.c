@@ -173,6 +173,66 @@ describe (DdbTable *table, const char *status)
 
 /* ---- Request parsing shared by CreateTable and UpdateTable ---- */
 
+/* The JSON types of CreateTable's and UpdateTable's nested members: a map or
+ * a list where a string belongs is a SerializationException, never a read
+ * of the wrong node type. */
+#define SHAPE_END { NULL, 0, NULL }
+static const DdbShape string_element[] = { { "e", DDB_SHAPE_STRING, NULL }, SHAPE_END };
+static const DdbShape attribute_definition[] = {
+  { "AttributeName", DDB_SHAPE_STRING, NULL }, { "AttributeType", DDB_SHAPE_STRING, NULL }, SHAPE_END };
+static const DdbShape attribute_definition_element[] = { { "e", DDB_SHAPE_STRUCT, attribute_definition }, SHAPE_END };
+static const DdbShape key_schema_element[] = {
+  { "AttributeName", DDB_SHAPE_STRING, NULL }, { "KeyType", DDB_SHAPE_STRING, NULL }, SHAPE_END };
+static const DdbShape key_schema_list[] = { { "e", DDB_SHAPE_STRUCT, key_schema_element }, SHAPE_END };
+static const DdbShape throughput[] = {
+  { "ReadCapacityUnits", DDB_SHAPE_INT, NULL }, { "WriteCapacityUnits", DDB_SHAPE_INT, NULL }, SHAPE_END };
+static const DdbShape projection[] = {
+  { "ProjectionType", DDB_SHAPE_STRING, NULL }, { "NonKeyAttributes", DDB_SHAPE_LIST, string_element }, SHAPE_END };
+static const DdbShape index_spec[] = {
+  { "IndexName", DDB_SHAPE_STRING, NULL }, { "KeySchema", DDB_SHAPE_LIST, key_schema_list },
+  { "Projection", DDB_SHAPE_STRUCT, projection }, { "ProvisionedThroughput", DDB_SHAPE_STRUCT, throughput }, SHAPE_END };
+static const DdbShape index_spec_element[] = { { "e", DDB_SHAPE_STRUCT, index_spec }, SHAPE_END };
+static const DdbShape stream_spec[] = {
+  { "StreamEnabled", DDB_SHAPE_BOOL, NULL }, { "StreamViewType", DDB_SHAPE_STRING, NULL }, SHAPE_END };
+static const DdbShape sse_spec[] = {
+  { "Enabled", DDB_SHAPE_BOOL, NULL }, { "SSEType", DDB_SHAPE_STRING, NULL },
+  { "KMSMasterKeyId", DDB_SHAPE_STRING, NULL }, SHAPE_END };
+static const DdbShape tag[] = { { "Key", DDB_SHAPE_STRING, NULL }, { "Value", DDB_SHAPE_STRING, NULL }, SHAPE_END };
+static const DdbShape tag_element[] = { { "e", DDB_SHAPE_STRUCT, tag }, SHAPE_END };
+static const DdbShape index_name_only[] = { { "IndexName", DDB_SHAPE_STRING, NULL }, SHAPE_END };
+static const DdbShape index_throughput_update[] = {
+  { "IndexName", DDB_SHAPE_STRING, NULL }, { "ProvisionedThroughput", DDB_SHAPE_STRUCT, throughput }, SHAPE_END };
+static const DdbShape gsi_update[] = {
+  { "Create", DDB_SHAPE_STRUCT, index_spec }, { "Update", DDB_SHAPE_STRUCT, index_throughput_update },
+  { "Delete", DDB_SHAPE_STRUCT, index_name_only }, SHAPE_END };
+static const DdbShape gsi_update_element[] = { { "e", DDB_SHAPE_STRUCT, gsi_update }, SHAPE_END };
+
+static const DdbShape create_table_shape[] = {
+  { "TableName", DDB_SHAPE_STRING, NULL }, { "BillingMode", DDB_SHAPE_STRING, NULL },
+  { "TableClass", DDB_SHAPE_STRING, NULL }, { "DeletionProtectionEnabled", DDB_SHAPE_BOOL, NULL },
+  { "AttributeDefinitions", DDB_SHAPE_LIST, attribute_definition_element },
+  { "KeySchema", DDB_SHAPE_LIST, key_schema_list },
+  { "ProvisionedThroughput", DDB_SHAPE_STRUCT, throughput },
+  { "LocalSecondaryIndexes", DDB_SHAPE_LIST, index_spec_element },
+  { "GlobalSecondaryIndexes", DDB_SHAPE_LIST, index_spec_element },
+  { "StreamSpecification", DDB_SHAPE_STRUCT, stream_spec },
+  { "SSESpecification", DDB_SHAPE_STRUCT, sse_spec },
+  { "Tags", DDB_SHAPE_LIST, tag_element },
+  SHAPE_END
+};
+
+static const DdbShape update_table_shape[] = {
+  { "TableName", DDB_SHAPE_STRING, NULL }, { "BillingMode", DDB_SHAPE_STRING, NULL },
+  { "TableClass", DDB_SHAPE_STRING, NULL }, { "DeletionProtectionEnabled", DDB_SHAPE_BOOL, NULL },
+  { "AttributeDefinitions", DDB_SHAPE_LIST, attribute_definition_element },
+  { "ProvisionedThroughput", DDB_SHAPE_STRUCT, throughput },
+  { "GlobalSecondaryIndexUpdates", DDB_SHAPE_LIST, gsi_update_element },
+  { "StreamSpecification", DDB_SHAPE_STRUCT, stream_spec },
+  { "SSESpecification", DDB_SHAPE_STRUCT, sse_spec },
+  SHAPE_END
+};
+#undef SHAPE_END
+
 /* Checks a KeySchema list's members; adds constraint errors to v. */
 static void
 validate_key_schema (DdbValidator *v, JsonArray *ks, const char *path, gboolean check_enum, guint max_len)
@@ -775,7 +835,8 @@ ddb_op_create_table (DdbOp *op, GError **error)
   g_autoptr(DdbTable) table = NULL;
   JsonObject *resp;
 
-  if (!create_table_read_members (op->request, &r, error) ||
+  if (!ddb_req_check_shape (op->request, create_table_shape, error) ||
+      !create_table_read_members (op->request, &r, error) ||
       !create_table_validate_members (&r, error) ||
       (table = create_table_build (&r, op->now_ms, error)) == NULL)
     return NULL;
@@ -1126,7 +1187,8 @@ ddb_op_update_table (DdbOp *op, GError **error)
   JsonObject *resp;
   gboolean ppr = FALSE;
 
-  if (!update_table_read_members (op->request, &r, error) ||
+  if (!ddb_req_check_shape (op->request, update_table_shape, error) ||
+      !update_table_read_members (op->request, &r, error) ||
       (table = ddb_op_table (op, op->request, "tableName", error)) == NULL)
     return NULL;
   if (r.updates == NULL && r.billing == NULL && r.pt == NULL && r.ss == NULL)

@@ -257,9 +257,11 @@ parse_actions (DdbOp *op, JsonArray *items, GPtrArray *actions, GError **error)
 }
 
 /* Phase 2 for one action: its condition, and an update's new item; the
- * CancellationReasons element. */
+ * CancellationReasons element. An update that cannot apply to the item
+ * (a missing operand, ADD on a map, the item too large) sets *invalid once:
+ * DynamoDB Local answers that as a ValidationException, not a reason. */
 static JsonObject *
-evaluate_action (Action *a, gboolean *failed)
+evaluate_action (Action *a, gboolean *failed, GError **invalid)
 {
   g_autoptr(GError) local = NULL;
   JsonObject *r;
@@ -278,7 +280,10 @@ evaluate_action (Action *a, gboolean *failed)
                                        &a->size, &local)) == NULL)
     {
       *failed = TRUE;
-      return reason ("ValidationError", local->message);
+      r = reason ("ValidationError", local->message);
+      if (*invalid == NULL)
+        g_propagate_error (invalid, g_steal_pointer (&local));
+      return r;
     }
   return reason ("None", NULL);
 }
@@ -373,6 +378,7 @@ ddb_op_transact_write_items (DdbOp *op, GError **error)
   g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (action_free);
   DdbCapacityMode cap_mode;
   gboolean failed = FALSE;
+  g_autoptr(GError) invalid_update = NULL;
 
   if (!ddb_req_array (req, "TransactItems", &items, error) ||
       !ddb_req_string (req, "ClientRequestToken", &token, error) ||
@@ -389,7 +395,13 @@ ddb_op_transact_write_items (DdbOp *op, GError **error)
   /* Phase 2: conditions and new items. */
   reasons = json_array_new ();
   for (guint i = 0; i < actions->len; i++)
-    json_array_add_object_element (reasons, evaluate_action (actions->pdata[i], &failed));
+    json_array_add_object_element (reasons, evaluate_action (actions->pdata[i], &failed, &invalid_update));
+  if (invalid_update != NULL)
+    {
+      json_array_unref (reasons);
+      g_propagate_error (error, g_steal_pointer (&invalid_update));
+      return NULL;
+    }
   if (failed)
     {
       cancel_transaction (op, reasons, error);

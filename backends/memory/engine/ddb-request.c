@@ -156,6 +156,65 @@ ddb_req_bool (JsonObject *obj, const char *member, gboolean *out, GError **error
   return TRUE;
 }
 
+/* ---- Nested member types ---- */
+
+static gboolean check_shape_node (JsonObject *parent, const char *name, const DdbShape *shape, GError **error);
+
+static gboolean
+check_shape_element (JsonNode *el, const DdbShape *shape, GError **error)
+{
+  /* An element is checked as the member "e" of a one-member object. */
+  g_autoptr(JsonObject) holder = json_object_new ();
+
+  json_object_set_member (holder, "e", json_node_ref (el));
+  return check_shape_node (holder, "e", shape, error);
+}
+
+static gboolean
+check_shape_node (JsonObject *parent, const char *name, const DdbShape *shape, GError **error)
+{
+  const char *s;
+  gint64 i;
+  gboolean b;
+  JsonObject *o;
+  JsonArray *a;
+
+  switch (shape->kind)
+    {
+    case DDB_SHAPE_STRING:
+      return ddb_req_string (parent, name, &s, error);
+    case DDB_SHAPE_INT:
+      return ddb_req_int (parent, name, &i, NULL, error);
+    case DDB_SHAPE_BOOL:
+      return ddb_req_bool (parent, name, &b, error);
+    case DDB_SHAPE_STRUCT:
+      return ddb_req_object (parent, name, &o, error) &&
+             (o == NULL || ddb_req_check_shape (o, shape->members, error));
+    case DDB_SHAPE_LIST:
+      if (!ddb_req_array (parent, name, &a, error))
+        return FALSE;
+      for (guint k = 0; a != NULL && k < json_array_get_length (a); k++)
+        {
+          JsonNode *el = json_array_get_element (a, k);
+
+          if (!JSON_NODE_HOLDS_NULL (el) && !check_shape_element (el, shape->members, error))
+            return FALSE;
+        }
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+gboolean
+ddb_req_check_shape (JsonObject *obj, const DdbShape *members, GError **error)
+{
+  for (const DdbShape *m = members; m->name != NULL; m++)
+    if (!check_shape_node (obj, m->name, m, error))
+      return FALSE;
+  return TRUE;
+}
+
 /* ---- Constraint messages ---- */
 
 void
@@ -283,4 +342,87 @@ ddb_op_expr_env (JsonObject *req)
   if ((n = json_object_get_member (req, "ExpressionAttributeValues")) && JSON_NODE_HOLDS_OBJECT (n))
     values = json_node_get_object (n);
   return ddb_expr_env_new (names, values);
+}
+
+/* ---- Which error wins ---- */
+
+/* A table named by a read or single-item request, missing from the engine. */
+static gboolean
+names_missing_table (DdbEngine *engine, const char *operation, JsonObject *req)
+{
+  JsonNode *node;
+
+  if (g_str_equal (operation, "BatchGetItem"))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      node = json_object_get_member (req, "RequestItems");
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+        return FALSE;
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &member))
+        if (g_hash_table_lookup (engine->tables, name) == NULL)
+          return TRUE;
+      return FALSE;
+    }
+  if (g_str_equal (operation, "TransactGetItems"))
+    {
+      JsonArray *items;
+
+      node = json_object_get_member (req, "TransactItems");
+      if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+        return FALSE;
+      items = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonNode *el = json_array_get_element (items, i), *get, *name;
+
+          if (!JSON_NODE_HOLDS_OBJECT (el) ||
+              (get = json_object_get_member (json_node_get_object (el), "Get")) == NULL ||
+              !JSON_NODE_HOLDS_OBJECT (get))
+            continue;
+          name = json_object_get_member (json_node_get_object (get), "TableName");
+          if (name != NULL && JSON_NODE_HOLDS_VALUE (name) && json_node_get_value_type (name) == G_TYPE_STRING &&
+              g_hash_table_lookup (engine->tables, json_node_get_string (name)) == NULL)
+            return TRUE;
+        }
+      return FALSE;
+    }
+  if (!g_str_equal (operation, "GetItem") && !g_str_equal (operation, "PutItem") &&
+      !g_str_equal (operation, "UpdateItem") && !g_str_equal (operation, "DeleteItem") &&
+      !g_str_equal (operation, "Query") && !g_str_equal (operation, "Scan"))
+    return FALSE;
+  node = json_object_get_member (req, "TableName");
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+         g_hash_table_lookup (engine->tables, json_node_get_string (node)) == NULL;
+}
+
+/* DynamoDB Local looks up the table of a read or single-item write before
+ * it checks the request's expressions and member combinations: a semantic
+ * ValidationException about a missing table becomes
+ * ResourceNotFoundException. */
+void
+ddb_op_prefer_missing_table (DdbOp *op, const char *operation, GError **error)
+{
+  const char *msg;
+
+  if (error == NULL || *error == NULL || !g_error_matches (*error, DDB_ERROR, DDB_ERROR_VALIDATION))
+    return;
+  msg = (*error)->message;
+  /* The request's constraints ("1 validation error detected: ...") are
+   * checked before anything else, as the service does. */
+  while (g_ascii_isdigit (*msg))
+    msg++;
+  if (msg != (*error)->message && g_str_has_prefix (msg, " validation error"))
+    return;
+  msg = (*error)->message;
+  /* DynamoDB Local checks GetItem's mix of legacy and expression members first. */
+  if (g_str_equal (operation, "GetItem") && g_str_has_prefix (msg, "Can not use both expression"))
+    return;
+  if (!names_missing_table (op->engine, operation, op->request))
+    return;
+  g_clear_error (error);
+  g_set_error_literal (error, DDB_ERROR, DDB_ERROR_RESOURCE_NOT_FOUND, "Requested resource not found");
 }

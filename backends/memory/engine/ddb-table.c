@@ -288,16 +288,6 @@ ddb_value_copy_canonical (JsonNode *value)
         json_array_add_element (dst, canonical_number_node (json_array_get_element (src, i)));
       json_object_set_array_member (out, "NS", dst);
     }
-  else if ((inner = json_object_get_member (obj, "L")) != NULL && JSON_NODE_HOLDS_ARRAY (inner))
-    {
-      JsonArray *src = json_node_get_array (inner);
-      JsonArray *dst = json_array_sized_new (json_array_get_length (src));
-      for (guint i = 0; i < json_array_get_length (src); i++)
-        json_array_add_element (dst, ddb_value_copy_canonical (json_array_get_element (src, i)));
-      json_object_set_array_member (out, "L", dst);
-    }
-  else if ((inner = json_object_get_member (obj, "M")) != NULL && JSON_NODE_HOLDS_OBJECT (inner))
-    json_object_set_object_member (out, "M", ddb_item_copy_canonical (json_node_get_object (inner)));
   else
     {
       JsonObjectIter iter;

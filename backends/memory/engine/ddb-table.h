@@ -231,8 +231,10 @@ GSequenceIter *ddb_store_seek_partition (DdbStore *store, guint32 khash, const D
  * stored is ever shared with a response). */
 JsonObject *ddb_item_copy_attrs (JsonObject *attrs);
 JsonNode *ddb_value_copy (JsonNode *value);
-/* Deep copies that also put numbers in DynamoDB's canonical form: what gets
- * stored (the request's nodes are never kept). */
+/* Deep copies that also put top-level N and NS attributes in DynamoDB's
+ * canonical form: what gets stored (the request's nodes are never kept).
+ * Numbers inside L and M keep the text they were written with, as DynamoDB
+ * Local returns them. */
 JsonNode *ddb_value_copy_canonical (JsonNode *value);
 JsonObject *ddb_item_copy_canonical (JsonObject *attrs);
 
