@@ -26,8 +26,9 @@ test_put_get (void)
 
   ENGINE_OK (e, "PutItem", "{'TableName':'items','Item':{'id':{'S':'a'},'n':{'N':'1.50'},'l':{'L':[{'N':'01'},{'S':'x'}]},'m':{'M':{'k':{'BOOL':true}}}}}");
   got = engine_ok (e, "GetItem", "{'TableName':'items','Key':{'id':{'S':'a'}}}");
-  /* Numbers come back canonical. */
-  ASSERT_MEMBER (got, "Item", "{'id':{'S':'a'},'n':{'N':'1.5'},'l':{'L':[{'N':'1'},{'S':'x'}]},'m':{'M':{'k':{'BOOL':true}}}}");
+  /* Top-level numbers come back canonical, nested ones as written (as
+   * DynamoDB Local returns them). */
+  ASSERT_MEMBER (got, "Item", "{'id':{'S':'a'},'n':{'N':'1.5'},'l':{'L':[{'N':'01'},{'S':'x'}]},'m':{'M':{'k':{'BOOL':true}}}}");
   missing = engine_ok (e, "GetItem", "{'TableName':'items','Key':{'id':{'S':'zz'}}}");
   g_assert_cmpuint (json_object_get_size (missing), ==, 0);
   proj = engine_ok (e, "GetItem", "{'TableName':'items','Key':{'id':{'S':'a'}},'ProjectionExpression':'#n, m.k','ExpressionAttributeNames':{'#n':'n'}}");

@@ -141,13 +141,24 @@ read_str (Reader *r, const char **s, guint32 *len)
   return memchr (*s, '\0', *len) == NULL;
 }
 
+/* Top-level numbers are canonical; one inside L or M (depth > 0) may keep
+ * the text it was written with, and is sized by its canonical form. */
 static gboolean
-check_number (const char *s, guint32 len, gsize *size)
+check_number (const char *s, guint32 len, int depth, gsize *size)
 {
   int ndigits;
 
   if (!ddb_number_text_is_canonical (s, len, &ndigits))
-    return FALSE;
+    {
+      DdbNumber n;
+      g_autofree char *canonical = NULL;
+
+      if (depth == 0 || !ddb_number_parse (s, &n, NULL))
+        return FALSE;
+      canonical = ddb_number_to_string (&n);
+      if (!ddb_number_text_is_canonical (canonical, strlen (canonical), &ndigits))
+        return FALSE;
+    }
   /* "1 byte per two significant digits, plus 1 byte"; zero is one digit. */
   *size = (MAX (ndigits, 1) + 1) / 2 + 1;
   return TRUE;
@@ -163,6 +174,20 @@ has_duplicate (const Str *seen, guint n, const char *s, guint32 len)
 {
   for (guint i = 0; i < n; i++)
     if (seen[i].len == len && memcmp (seen[i].s, s, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* A nested NS may hold "1.0" and "1": equal values, different text. */
+static gboolean
+has_equal_number (const Str *seen, guint n, const char *s)
+{
+  DdbNumber a, b;
+
+  if (!ddb_number_parse (s, &a, NULL))
+    return TRUE;
+  for (guint i = 0; i < n; i++)
+    if (ddb_number_parse (seen[i].s, &b, NULL) && ddb_number_equal (&a, &b))
       return TRUE;
   return FALSE;
 }
@@ -187,7 +212,7 @@ check_value (Reader *r, int depth, gsize *size)
       *size = len;
       return TRUE;
     case DDB_TYPE_N:
-      return read_str (r, &s, &len) && check_number (s, len, size);
+      return read_str (r, &s, &len) && check_number (s, len, depth, size);
     case DDB_TYPE_B:
       return read_str (r, &s, &len) && ddb_base64_check (s, len, size);
     case DDB_TYPE_BOOL:
@@ -214,7 +239,8 @@ check_value (Reader *r, int depth, gsize *size)
 
             if (!read_str (r, &s, &len) || has_duplicate (seen, i, s, len))
               return FALSE;
-            if (type == DDB_TYPE_NS && !check_number (s, len, &member))
+            if (type == DDB_TYPE_NS &&
+                (!check_number (s, len, depth, &member) || (depth > 0 && has_equal_number (seen, i, s))))
               return FALSE;
             *size += type == DDB_TYPE_NS ? member : len;
             seen[i].s = s;
