@@ -15,6 +15,8 @@ test_packages=(
   python3 python3-gi python3-pytest gjs valac gi-docgen valgrind awscli python3-boto3 curl
   # the virtualenv moto (KMS, STS) is installed in
   python3-venv
+  # PyGObject and pycairo built from PyPI's sources (scripts/check-wheel.sh)
+  python3-dev libcairo2-dev
   # the ThreadSanitizer build (scripts/tsan.sh)
   clang
   # the formatting check of changed lines (scripts/check-format.py)

@@ -83,6 +83,11 @@ PY
   logs+=("_build-fuzz/meson-logs/fuzz")
 fi
 
+# 6. The pip-installable package: a fresh virtualenv, PyGObject from PyPI,
+#    `pip install .`, a small program (scripts/check-wheel.sh; cached).
+scripts/check-wheel.sh "$build/meson-logs/wheel.json" || status=1
+logs+=("$build/meson-logs/wheel")
+
 # Stop DynamoDB Local now, so that the summary is the last line printed.
 scripts/ddblocal.sh stop >/dev/null 2>&1
 scripts/moto.sh stop >/dev/null 2>&1
