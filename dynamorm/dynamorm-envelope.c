@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
-#include <gnutls/gnutls.h>
-#include <gnutls/crypto.h>
+#include <sys/random.h>
+#include <nettle/gcm.h>
+#include <nettle/memops.h>
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-error.h"
@@ -21,7 +23,7 @@ wipe_and_free (gpointer data)
   gsize len;
   gpointer bytes = (gpointer) g_bytes_get_data (holder, &len);
 
-  gnutls_memset (bytes, 0, len);
+  explicit_bzero (bytes, len);
   g_bytes_unref (holder);
 }
 
@@ -36,8 +38,18 @@ _dynamorm_secret_bytes_new (gconstpointer data, gsize len)
 void
 _dynamorm_random_bytes (guint8 *buf, gsize len, gboolean is_key)
 {
-  if (gnutls_rnd (is_key ? GNUTLS_RND_KEY : GNUTLS_RND_NONCE, buf, len) != 0)
-    g_error ("The system's random number generator failed: refusing to encrypt with a predictable key or nonce");
+  /* The kernel's CSPRNG, for keys and nonces alike. */
+  while (len > 0)
+    {
+      ssize_t n = getrandom (buf, len, 0);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        g_error ("The system's random number generator failed: refusing to encrypt with a predictable key or nonce");
+      buf += n;
+      len -= n;
+    }
 }
 
 DynamormDataKey *
@@ -74,19 +86,21 @@ _dynamorm_data_key_unref (DynamormDataKey *key)
 /* ------------------------------------------------------------------ */
 /* AES-256-GCM */
 
-static gnutls_aead_cipher_hd_t
-aead_new (GBytes *key)
+/* Nettle alone (not GnuTLS, which maps eight more libraries at start-up):
+ * key, nonce and additional data set on ctx. */
+static gboolean
+aead_start (struct gcm_aes256_ctx *ctx, GBytes *key, const guint8 *nonce,
+            const guint8 *ad, gsize ad_len)
 {
-  gnutls_aead_cipher_hd_t handle = NULL;
   gsize len;
-  gnutls_datum_t datum;
+  const guint8 *data = g_bytes_get_data (key, &len);
 
-  datum.data = (unsigned char *) g_bytes_get_data (key, &len);
-  datum.size = len;
-  if (len != DYNAMORM_DATA_KEY_LEN ||
-      gnutls_aead_cipher_init (&handle, GNUTLS_CIPHER_AES_256_GCM, &datum) < 0)
-    return NULL;
-  return handle;
+  if (len != DYNAMORM_DATA_KEY_LEN)
+    return FALSE;
+  gcm_aes256_set_key (ctx, data);
+  gcm_aes256_set_iv (ctx, DYNAMORM_ENVELOPE_NONCE_LEN, nonce);
+  gcm_aes256_update (ctx, ad_len, ad);
+  return TRUE;
 }
 
 gboolean
@@ -94,16 +108,14 @@ _dynamorm_aes_gcm_seal (GBytes *key, const guint8 *nonce,
                         const guint8 *ad, gsize ad_len,
                         const guint8 *in, gsize len, guint8 *out)
 {
-  gnutls_aead_cipher_hd_t handle = aead_new (key);
-  size_t out_len = len + DYNAMORM_ENVELOPE_TAG_LEN;
-  int rc;
+  struct gcm_aes256_ctx ctx;
 
-  if (handle == NULL)
+  if (!aead_start (&ctx, key, nonce, ad, ad_len))
     return FALSE;
-  rc = gnutls_aead_cipher_encrypt (handle, nonce, DYNAMORM_ENVELOPE_NONCE_LEN, ad, ad_len,
-                                   DYNAMORM_ENVELOPE_TAG_LEN, in, len, out, &out_len);
-  gnutls_aead_cipher_deinit (handle);
-  return rc >= 0 && out_len == len + DYNAMORM_ENVELOPE_TAG_LEN;
+  gcm_aes256_encrypt (&ctx, len, out, in);
+  gcm_aes256_digest (&ctx, DYNAMORM_ENVELOPE_TAG_LEN, out + len);
+  explicit_bzero (&ctx, sizeof ctx);
+  return TRUE;
 }
 
 gboolean
@@ -111,17 +123,21 @@ _dynamorm_aes_gcm_open (GBytes *key, const guint8 *nonce,
                         const guint8 *ad, gsize ad_len,
                         const guint8 *in, gsize len, guint8 *out)
 {
-  gnutls_aead_cipher_hd_t handle;
-  size_t out_len;
-  int rc;
+  struct gcm_aes256_ctx ctx;
+  guint8 tag[DYNAMORM_ENVELOPE_TAG_LEN];
+  gsize text_len;
+  gboolean ok;
 
-  if (len < DYNAMORM_ENVELOPE_TAG_LEN || (handle = aead_new (key)) == NULL)
+  if (len < DYNAMORM_ENVELOPE_TAG_LEN || !aead_start (&ctx, key, nonce, ad, ad_len))
     return FALSE;
-  out_len = len - DYNAMORM_ENVELOPE_TAG_LEN;
-  rc = gnutls_aead_cipher_decrypt (handle, nonce, DYNAMORM_ENVELOPE_NONCE_LEN, ad, ad_len,
-                                   DYNAMORM_ENVELOPE_TAG_LEN, in, len, out, &out_len);
-  gnutls_aead_cipher_deinit (handle);
-  return rc >= 0 && out_len == len - DYNAMORM_ENVELOPE_TAG_LEN;
+  text_len = len - DYNAMORM_ENVELOPE_TAG_LEN;
+  gcm_aes256_decrypt (&ctx, text_len, out, in);
+  gcm_aes256_digest (&ctx, sizeof tag, tag);
+  explicit_bzero (&ctx, sizeof ctx);
+  ok = memeql_sec (tag, in + text_len, sizeof tag);
+  if (!ok)
+    explicit_bzero (out, text_len);   /* never hand out unauthenticated text */
+  return ok;
 }
 
 /* ------------------------------------------------------------------ */
