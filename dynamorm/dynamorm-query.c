@@ -13,6 +13,7 @@
 #include "dynamorm-single-table-private.h"
 #include "dynamorm-expression-private.h"
 #include "dynamorm-condition-private.h"
+#include "dynamorm-sync-private.h"
 #include "dynamorm-query.h"
 
 /**
@@ -2413,10 +2414,7 @@ terminal_async (DynamormQuery       *self,
 static gpointer
 terminal_finish (DynamormQuery *self, GAsyncResult *result, gpointer source_tag, GError **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return _dynamorm_task_finish_pointer (self, result, source_tag, error);
 }
 
 /* ------------------------------------------------------------------ */

@@ -1308,10 +1308,7 @@ dynamorm_transaction_commit_finish (DynamormTransaction  *self,
                                     GAsyncResult         *result,
                                     GError              **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dynamorm_transaction_commit_async, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return _dynamorm_task_finish_boolean (self, result, dynamorm_transaction_commit_async, error);
 }
 
 /**
