@@ -121,6 +121,16 @@ DdbTable *ddb_engine_get_table (DdbEngine *engine, const char *name, GError **er
 /* Turns a semantic ValidationException of a request naming a missing table
  * into ResourceNotFoundException, as DynamoDB Local orders them. */
 void ddb_op_prefer_missing_table (DdbOp *op, const char *operation, GError **error);
+/* ---- ReturnItemCollectionMetrics (ddb-collection.c) ---- */
+/* Reads and checks the member; *size_out when it is SIZE. */
+gboolean ddb_collection_metrics_mode (JsonObject *req, gboolean *size_out, GError **error);
+/* The ItemCollectionMetrics of the collection of hash in table, after the
+ * write; NULL when the table has no local secondary index. */
+JsonObject *ddb_collection_metrics (DdbTable *table, const DdbKeyValue *hash);
+/* Appends the collection's metrics to by_table[table name] (batch and
+ * transaction responses); nothing for a table without LSI. */
+void ddb_collection_metrics_add (JsonObject *by_table, DdbTable *table, const DdbKeyValue *hash);
+
 /* Validates TableName like every item operation and looks the table up. */
 DdbTable *ddb_op_table (DdbOp *op, JsonObject *obj, const char *path, GError **error);
 

@@ -215,9 +215,14 @@ ddb_op_batch_write_item (DdbOp *op, GError **error)
   const char *name;
   JsonNode *value;
   guint total = 0;
+  gboolean want_metrics;
+  g_autoptr(JsonObject) metrics = NULL;
 
-  if (!request_items (op, &ri, error) || !ddb_capacity_mode (op->request, &cap_mode, error))
+  if (!request_items (op, &ri, error) || !ddb_capacity_mode (op->request, &cap_mode, error) ||
+      !ddb_collection_metrics_mode (op->request, &want_metrics, error))
     return NULL;
+  if (want_metrics)
+    metrics = json_object_new ();
 
   json_object_iter_init (&iter, ri);
   while (json_object_iter_next (&iter, &name, &value))
@@ -325,10 +330,16 @@ ddb_op_batch_write_item (DdbOp *op, GError **error)
         ddb_table_put (w->table, ddb_table_make_item (w->table, g_steal_pointer (&w->attrs), w->size));
       else if (old)
         ddb_table_delete (w->table, old);
+      else
+        continue;
+      if (metrics)
+        ddb_collection_metrics_add (metrics, w->table, &w->hash);
     }
 
   resp = json_object_new ();
   json_object_set_object_member (resp, "UnprocessedItems", json_object_new ());
+  if (metrics != NULL && json_object_get_size (metrics) > 0)
+    json_object_set_object_member (resp, "ItemCollectionMetrics", g_steal_pointer (&metrics));
   if (caps)
     {
       JsonArray *arr = json_array_new ();

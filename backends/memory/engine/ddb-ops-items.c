@@ -36,8 +36,20 @@ typedef struct {
   DdbReturnValues rv;
   gboolean ccf_all_old;
   DdbCapacityMode cap_mode;
+  gboolean metrics;             /* ReturnItemCollectionMetrics SIZE */
   DdbCondition *cond;
 } WriteArgs;
+
+/* ItemCollectionMetrics of hash's collection, after the write, when asked
+ * for and the table has a local secondary index. */
+static void
+attach_metrics (JsonObject *resp, WriteArgs *w, const DdbKeyValue *hash)
+{
+  JsonObject *metrics = w->metrics ? ddb_collection_metrics (w->table, hash) : NULL;
+
+  if (metrics != NULL)
+    json_object_set_object_member (resp, "ItemCollectionMetrics", metrics);
+}
 
 static void
 write_args_clear (WriteArgs *w)
@@ -70,7 +82,8 @@ parse_write_args (DdbOp *op, const char *map_member, const char *map_path, JsonO
   ddb_validate_enum (&v, ccf, "returnValuesOnConditionCheckFailure", return_values_ccf);
   if (!ddb_validator_finish (&v, error))
     return FALSE;
-  if (!ddb_capacity_mode (req, &w->cap_mode, error))
+  if (!ddb_capacity_mode (req, &w->cap_mode, error) ||
+      !ddb_collection_metrics_mode (req, &w->metrics, error))
     return FALSE;
   if (only_all_old && rv != NULL && !g_str_equal (rv, "NONE") && !g_str_equal (rv, "ALL_OLD"))
     return invalid (error, "ReturnValues can only be ALL_OLD or NONE");
@@ -126,6 +139,7 @@ ddb_op_put_item (DdbOp *op, GError **error)
       ddb_capacity_attach (resp, cap, w.cap_mode);
     }
   ddb_table_put (w.table, stored);
+  attach_metrics (resp, &w, &stored->hash);
   write_args_clear (&w);
   return resp;
 
@@ -267,11 +281,11 @@ ddb_op_delete_item (DdbOp *op, GError **error)
   if (!ddb_table_parse_key (w.table, key, &hash, &range, error))
     goto fail;
   old = ddb_table_lookup (w.table, &hash, range.type ? &range : NULL);
-  ddb_key_value_clear (&hash);
   ddb_key_value_clear (&range);
 
   if (w.cond != NULL && !ddb_condition_evaluate (w.cond, old ? ddb_item_attrs (old) : NULL))
     {
+      ddb_key_value_clear (&hash);
       ddb_op_condition_failed (op, old ? ddb_item_attrs (old) : NULL, w.ccf_all_old, error);
       goto fail;
     }
@@ -285,7 +299,11 @@ ddb_op_delete_item (DdbOp *op, GError **error)
       ddb_capacity_attach (resp, cap, w.cap_mode);
     }
   if (old != NULL)
-    ddb_table_delete (w.table, old);
+    {
+      ddb_table_delete (w.table, old);
+      attach_metrics (resp, &w, &hash);
+    }
+  ddb_key_value_clear (&hash);
   write_args_clear (&w);
   return resp;
 
@@ -428,6 +446,7 @@ ddb_op_update_item (DdbOp *op, GError **error)
       ddb_capacity_attach (resp, cap, w.cap_mode);
     }
   ddb_table_put (w.table, stored);   /* frees old */
+  attach_metrics (resp, &w, &stored->hash);
   write_args_clear (&w);
   return resp;
 

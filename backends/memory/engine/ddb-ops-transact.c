@@ -344,19 +344,26 @@ apply_action (Action *a)
 
 /* Phase 3: every write applied; the response, with the capacity asked for. */
 static JsonObject *
-apply_actions (GPtrArray *actions, DdbCapacityMode cap_mode)
+apply_actions (GPtrArray *actions, DdbCapacityMode cap_mode, gboolean want_metrics)
 {
   JsonObject *resp = json_object_new ();
+  g_autoptr(JsonObject) metrics = want_metrics ? json_object_new () : NULL;
   g_autoptr(GHashTable) caps = cap_mode ? g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) ddb_capacity_free) : NULL;
   g_autoptr(GPtrArray) order = g_ptr_array_new ();
   JsonArray *arr;
 
   for (guint i = 0; i < actions->len; i++)
     {
+      Action *a = actions->pdata[i];
+
       if (caps)
-        count_action_capacity (actions->pdata[i], caps, order);
-      apply_action (actions->pdata[i]);
+        count_action_capacity (a, caps, order);
+      apply_action (a);
+      if (metrics != NULL && a->kind != ACT_CHECK && (a->kind != ACT_DELETE || a->old != NULL))
+        ddb_collection_metrics_add (metrics, a->table, &a->hash);
     }
+  if (metrics != NULL && json_object_get_size (metrics) > 0)
+    json_object_set_object_member (resp, "ItemCollectionMetrics", g_steal_pointer (&metrics));
   if (caps == NULL)
     return resp;
   arr = json_array_new ();
@@ -377,12 +384,13 @@ ddb_op_transact_write_items (DdbOp *op, GError **error)
   g_autofree char *payload = NULL;
   g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (action_free);
   DdbCapacityMode cap_mode;
-  gboolean failed = FALSE;
+  gboolean failed = FALSE, want_metrics;
   g_autoptr(GError) invalid_update = NULL;
 
   if (!ddb_req_array (req, "TransactItems", &items, error) ||
       !ddb_req_string (req, "ClientRequestToken", &token, error) ||
       !check_count (items, error) || !ddb_capacity_mode (req, &cap_mode, error) ||
+      !ddb_collection_metrics_mode (req, &want_metrics, error) ||
       !check_token (token, error))
     return NULL;
   if (token != NULL && !replay_token (op, token, &payload, &resp, error))
@@ -409,7 +417,7 @@ ddb_op_transact_write_items (DdbOp *op, GError **error)
     }
   json_array_unref (reasons);
 
-  resp = apply_actions (actions, cap_mode);
+  resp = apply_actions (actions, cap_mode, want_metrics);
   if (token != NULL)
     remember_token (op, token, g_steal_pointer (&payload), resp);
   return resp;
