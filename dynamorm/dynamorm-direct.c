@@ -13,6 +13,7 @@
 
 #include "ddb-packed.h"
 #include "dynamorm-backend-private.h"
+#include "dynamorm-crypto-private.h"
 #include "dynamorm-single-table-private.h"
 
 /* DYNAMORM_DEBUG=no-direct sends every request as JSON: for comparing the
@@ -52,11 +53,39 @@ pack_strv (const DynamormField *field, char **strv, GByteArray *out)
   return TRUE;
 }
 
+/* The key provider and cache of call, borrowed. */
+static DynamormCrypto
+call_crypto (const DynamormDirectCall *call)
+{
+  DynamormCrypto crypto = { call ? call->key_provider : NULL, call ? call->key_cache : NULL };
+
+  return crypto;
+}
+
+/* An encrypted field's value, as its envelope ({"B": ...}), or NULL
+ * (*sealed unset) when the value is left out. FALSE when it cannot be
+ * sealed (no provider, a provider error). */
+static gboolean
+seal_field (const DynamormDirectCall *call, const char *table, const DynamormField *field,
+            const GValue *value, JsonNode **sealed)
+{
+  DynamormCrypto crypto = call_crypto (call);
+  g_autoptr(JsonNode) av = NULL;
+
+  *sealed = NULL;
+  if (!_dynamorm_field_encode (field, value, &av, NULL))
+    return FALSE;
+  if (av == NULL)
+    return TRUE;
+  *sealed = _dynamorm_crypto_seal_value (&crypto, field, table, av, NULL, NULL);
+  return *sealed != NULL;
+}
+
 /* Writes field's attribute unless the value is left out; *written says
  * which. FALSE when the value cannot be stored. */
 static gboolean
-pack_field (DynamormModel *model, const DynamormField *field, gboolean is_key, GByteArray *out,
-            gboolean *written)
+pack_field (DynamormModel *model, const DynamormField *field, gboolean is_key,
+            const DynamormDirectCall *call, const char *table, GByteArray *out, gboolean *written)
 {
   GValue value = G_VALUE_INIT;
   gboolean ok = TRUE;
@@ -64,7 +93,19 @@ pack_field (DynamormModel *model, const DynamormField *field, gboolean is_key, G
 
   *written = FALSE;
   _dynamorm_model_get_field (model, field, &value);
-  if (_dynamorm_field_is_scalar (field))
+  if (field->flags & FIELD_FLAG_ENCRYPTED)
+    {
+      g_autoptr(JsonNode) sealed = NULL;
+
+      ok = seal_field (call, table, field, &value, &sealed);
+      if (sealed != NULL)
+        {
+          mark = ddb_packed_begin_attr (out, field->attribute, strlen (field->attribute));
+          ddb_packed_put_json_value (out, sealed);
+          *written = TRUE;
+        }
+    }
+  else if (_dynamorm_field_is_scalar (field))
     {
       DynamormScalar scalar;
 
@@ -119,7 +160,8 @@ pack_field (DynamormModel *model, const DynamormField *field, gboolean is_key, G
 }
 
 gboolean
-_dynamorm_model_pack (DynamormModel *model, const DynamormSchema *schema, GByteArray *out)
+_dynamorm_model_pack (DynamormModel *model, const DynamormSchema *schema,
+                      const DynamormDirectCall *call, const char *table, GByteArray *out)
 {
   guint item = ddb_packed_begin_item (out), count = 0;
 
@@ -129,7 +171,7 @@ _dynamorm_model_pack (DynamormModel *model, const DynamormSchema *schema, GByteA
       gboolean is_key = field == schema->partition_key || field == schema->sort_key;
       gboolean written;
 
-      if (!pack_field (model, field, is_key, out, &written))
+      if (!pack_field (model, field, is_key, call, table, out, &written))
         return FALSE;
       count += written;
     }
@@ -137,8 +179,22 @@ _dynamorm_model_pack (DynamormModel *model, const DynamormSchema *schema, GByteA
   return TRUE;
 }
 
+/* Decodes an encrypted field's packed envelope into value. */
+static gboolean
+open_field (const DynamormDirectCall *call, const char *table, const DynamormField *field,
+            const guint8 *packed, GValue *value)
+{
+  DynamormCrypto crypto = call_crypto (call);
+  g_autoptr(JsonNode) stored = ddb_packed_to_json_value (packed);
+  g_autoptr(JsonNode) av = _dynamorm_crypto_open_value (&crypto, field, table, stored, NULL, NULL);
+
+  return av != NULL && _dynamorm_field_decode (field, av, value, NULL);
+}
+
 DynamormModel *
-_dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema, const guint8 *item)
+_dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema,
+                                 const DynamormDirectCall *call, const char *table,
+                                 const guint8 *item)
 {
   g_autoptr(DynamormModel) model = NULL;
   guint n = schema->fields->len, next = 0;
@@ -174,7 +230,10 @@ _dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema, const
       next = field->index + 1;
       if (G_IS_VALUE (&values[field->index]))
         continue;
-      ok = _dynamorm_field_decode_packed (field, value, &values[field->index], NULL);
+      if (field->flags & FIELD_FLAG_ENCRYPTED)
+        ok = open_field (call, table, field, value, &values[field->index]);
+      else
+        ok = _dynamorm_field_decode_packed (field, value, &values[field->index], NULL);
     }
 
   for (guint i = 0; ok && i < n; i++)
@@ -232,23 +291,23 @@ _dynamorm_direct_try_put (const DynamormDirectCall *call, DynamormModel *model,
   guint8 *item;
   gsize len;
 
-  /* Lifecycle properties make the write conditional or an UpdateItem.
-   * Encrypted properties are sealed on the JSON path; single-table models
-   * write composed keys and check entities there too. */
+  /* Lifecycle properties make the write conditional or an UpdateItem;
+   * single-table models write composed keys and check entities on the JSON
+   * path too. */
   if (schema == NULL || schema->version != NULL || schema->created_at != NULL ||
-      schema->updated_at != NULL || schema->n_encrypted > 0 || _dynamorm_schema_is_single_table (schema) ||
+      schema->updated_at != NULL || _dynamorm_schema_is_single_table (schema) ||
       (ops = direct_ops_for (call, type, cancellable)) == NULL)
     return FALSE;
 
+  table = direct_table_name (call, schema);
   out = g_byte_array_sized_new (256);
-  if (!_dynamorm_model_pack (model, schema, out))
+  if (!_dynamorm_model_pack (model, schema, call, table, out))
     {
       g_byte_array_unref (out);
       return FALSE;
     }
   len = out->len;
   item = g_byte_array_free (out, FALSE);
-  table = direct_table_name (call, schema);
   if (ops->put_item (call->backend, table, item, len) == DYNAMORM_DIRECT_DONE)
     return TRUE;
   g_free (item);
@@ -268,7 +327,7 @@ _dynamorm_direct_try_get (const DynamormDirectCall *call, GType model_type,
   gsize len;
   guint mark;
 
-  if (schema == NULL || schema->n_encrypted > 0 || _dynamorm_schema_is_single_table (schema) ||
+  if (schema == NULL || _dynamorm_schema_is_single_table (schema) ||
       (ops = direct_ops_for (call, model_type, cancellable)) == NULL)
     return NULL;
 
@@ -291,5 +350,5 @@ _dynamorm_direct_try_get (const DynamormDirectCall *call, GType model_type,
   if (ops->get_item (call->backend, table, key->data, key->len,
                      &item, &len) != DYNAMORM_DIRECT_DONE)
     return NULL;
-  return _dynamorm_model_new_from_packed (model_type, schema, item);
+  return _dynamorm_model_new_from_packed (model_type, schema, call, table, item);
 }

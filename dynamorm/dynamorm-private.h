@@ -193,16 +193,22 @@ gboolean _dynamorm_model_class_is_plain (DynamormModelClass *klass);
 /* The direct path (dynamorm-direct.c): whole models as packed items. */
 gboolean _dynamorm_direct_enabled (void);
 /* What the direct path needs of the session that calls it: the backend,
- * the table prefix (a copy) and whether consumed capacity is asked for. */
+ * the table prefix (a copy), whether consumed capacity is asked for, and
+ * the key provider and data-key cache (references; NULL when the session
+ * has none) that seal and open encrypted properties. */
 typedef struct {
   DynamormBackend *backend;
   char *table_prefix;
   gboolean wants_capacity;
+  DynamormKeyProvider *key_provider;
+  DynamormDataKeyCache *key_cache;
 } DynamormDirectCall;
 static inline void
 _dynamorm_direct_call_clear (DynamormDirectCall *call)
 {
   g_clear_pointer (&call->table_prefix, g_free);
+  g_clear_object (&call->key_provider);
+  g_clear_object (&call->key_cache);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DynamormDirectCall, _dynamorm_direct_call_clear)
 /* dynamorm_session_put() of a model with no options, and
@@ -213,9 +219,14 @@ gboolean _dynamorm_direct_try_put (const DynamormDirectCall *call, DynamormModel
 DynamormModel *_dynamorm_direct_try_get (const DynamormDirectCall *call, GType model_type,
                                          const GValue *partition_key, const GValue *sort_key,
                                          GCancellable *cancellable);
-/* FALSE on any problem; the JSON path then reports it. */
-gboolean _dynamorm_model_pack (DynamormModel *model, const DynamormSchema *schema, GByteArray *out);
+/* FALSE (NULL) on any problem; the JSON path then reports it. Encrypted
+ * properties are sealed into (opened from) their packed B value with
+ * call's key provider and cache, bound to table (the full table name), as
+ * the JSON path does; a model without any may pass call and table NULL. */
+gboolean _dynamorm_model_pack (DynamormModel *model, const DynamormSchema *schema,
+                               const DynamormDirectCall *call, const char *table, GByteArray *out);
 DynamormModel *_dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema,
+                                                const DynamormDirectCall *call, const char *table,
                                                 const guint8 *item);
 /* Encrypted properties (dynamorm-crypto-private.h), with the session's key
  * provider: seal before a write, open before a read; table is the full

@@ -393,13 +393,15 @@ direct_call_init (DynamormSession *self, DynamormDirectCall *call)
   call->backend = self->backend;
   call->table_prefix = g_strdup (self->table_prefix);
   call->wants_capacity = self->capacity_mode != DYNAMORM_CAPACITY_NONE;
+  call->key_provider = self->key_provider ? g_object_ref (self->key_provider) : NULL;
+  call->key_cache = self->key_cache ? g_object_ref (self->key_cache) : NULL;
   g_mutex_unlock (&self->lock);
 }
 
 static gboolean
 try_direct_put (DynamormSession *self, DynamormModel *model, GCancellable *cancellable)
 {
-  g_auto(DynamormDirectCall) call = { NULL, NULL, FALSE };
+  g_auto(DynamormDirectCall) call = { 0 };
 
   direct_call_init (self, &call);
   return _dynamorm_direct_try_put (&call, model, cancellable);
@@ -409,7 +411,7 @@ static DynamormModel *
 try_direct_get (DynamormSession *self, GType model_type, const GValue *partition_key,
                 const GValue *sort_key, GCancellable *cancellable)
 {
-  g_auto(DynamormDirectCall) call = { NULL, NULL, FALSE };
+  g_auto(DynamormDirectCall) call = { 0 };
 
   direct_call_init (self, &call);
   return _dynamorm_direct_try_get (&call, model_type, partition_key, sort_key, cancellable);

@@ -460,6 +460,201 @@ test_async (Fixture *f, gconstpointer data)
   g_assert_cmpstr (have, ==, want);
 }
 
+/* ---- Encrypted properties ---- */
+
+static GType
+secret_type (void)
+{
+  static GType type;
+
+  if (type == 0)
+    {
+      static const char *props[] = { "id:s", "ssn:s", "notes:s", "age:i", "city:s", NULL };
+      const char *tags[] = { "id=pk", "ssn=encrypted", "notes=encrypted,omitempty", "age=encrypted", NULL };
+      g_autoptr(GError) error = NULL;
+
+      type = test_define_model ("DirectSecret", (const char * const *) props);
+      g_assert_true (dynamorm_model_type_declare (type, "secrets", tags, &error));
+      g_assert_no_error (error);
+    }
+  return type;
+}
+
+static DynamormKeyProvider *
+secret_provider (void)
+{
+  guint8 key[32];
+  g_autoptr(GBytes) bytes = NULL;
+
+  for (guint i = 0; i < 32; i++)
+    key[i] = 3 + i * 5;
+  bytes = g_bytes_new (key, 32);
+  return DYNAMORM_KEY_PROVIDER (dynamorm_local_key_provider_new (bytes, NULL));
+}
+
+static void
+assert_secret (DynamormModel *model, const char *ssn, const char *notes, int age)
+{
+  g_autofree char *got_ssn = NULL, *got_notes = NULL;
+  int got_age = 0;
+
+  g_assert_nonnull (model);
+  g_object_get (model, "ssn", &got_ssn, "notes", &got_notes, "age", &got_age, NULL);
+  g_assert_cmpstr (got_ssn, ==, ssn);
+  g_assert_cmpstr (got_notes, ==, notes);
+  g_assert_cmpint (got_age, ==, age);
+}
+
+static DynamormModel *
+secret_get (Fixture *f, const char *id, GError **error)
+{
+  g_auto(GValue) pk = G_VALUE_INIT;
+
+  g_value_init (&pk, G_TYPE_STRING);
+  g_value_set_string (&pk, id);
+  return dynamorm_session_get (f->session, secret_type (), &pk, NULL, NULL, error);
+}
+
+/* The stored items of two paths: the same attributes with the same types;
+ * clear ones equal, encrypted ones envelopes of the same length (the same
+ * plaintext under a fresh nonce). */
+static void
+assert_same_shape (JsonNode *a, JsonNode *b)
+{
+  JsonObject *oa = json_node_get_object (a), *ob = json_node_get_object (b);
+  g_autoptr(GList) names = json_object_get_members (oa);
+
+  g_assert_cmpuint (json_object_get_size (oa), ==, json_object_get_size (ob));
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonObject *va = json_object_get_object_member (oa, l->data);
+      JsonObject *vb = json_object_get_object_member (ob, l->data);
+      g_autoptr(GBytes) ea = NULL, eb = NULL;
+      gsize la, lb;
+      g_autofree guint8 *da = NULL, *db = NULL;
+
+      g_assert_nonnull (vb);
+      if (g_str_equal (l->data, "id"))
+        continue;
+      if (g_str_equal (l->data, "city"))
+        {
+          g_assert_cmpstr (json_object_get_string_member (va, "S"), ==, json_object_get_string_member (vb, "S"));
+          continue;
+        }
+      /* Every other stored attribute is encrypted. */
+      g_assert_true (json_object_has_member (va, "B"));
+      g_assert_true (json_object_has_member (vb, "B"));
+      da = g_base64_decode (json_object_get_string_member (va, "B"), &la);
+      db = g_base64_decode (json_object_get_string_member (vb, "B"), &lb);
+      g_assert_cmpuint (la, ==, lb);
+      g_assert_cmpmem (da, 4, "DYNE", 4);
+      g_assert_cmpmem (db, 4, "DYNE", 4);
+      g_assert_true (memcmp (da, db, la) != 0);
+    }
+}
+
+static void
+test_encrypted_paths_agree (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormKeyProvider) provider = secret_provider ();
+  g_autoptr(DynamormWriteOptions) plain = dynamorm_write_options_new ();
+  g_autoptr(DynamormModel) direct = NULL, json = NULL, bare = NULL;
+  g_autoptr(JsonNode) direct_item = NULL, json_item = NULL, bare_item = NULL;
+  const char *ids[] = { "d", "j" };
+
+  dynamorm_session_set_key_provider (f->session, provider);
+  g_assert_true (dynamorm_session_create_table (f->session, secret_type (), NULL, &error));
+  g_assert_no_error (error);
+  direct = g_object_new (secret_type (), "id", "d", "ssn", "123-45-6789", "notes", "näive \"quoted\"",
+                         "age", -7, "city", "Oslo", NULL);
+  json = g_object_new (secret_type (), "id", "j", "ssn", "123-45-6789", "notes", "näive \"quoted\"",
+                       "age", -7, "city", "Oslo", NULL);
+  bare = g_object_new (secret_type (), "id", "b", "ssn", "x", NULL);
+
+  counters_reset (f->backend);
+  g_assert_true (dynamorm_session_put (f->session, direct, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_session_put (f->session, bare, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->backend->direct_puts, ==, 2);
+  g_assert_cmpuint (f->backend->declined + f->backend->json_calls, ==, 0);
+  /* With (empty) write options the put goes as a JSON PutItem. */
+  g_assert_true (dynamorm_session_put_full (f->session, json, plain, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->backend->json_calls, ==, 1);
+
+  direct_item = raw_get (f, "secrets", "{\"id\": {\"S\": \"d\"}}");
+  json_item = raw_get (f, "secrets", "{\"id\": {\"S\": \"j\"}}");
+  assert_same_shape (direct_item, json_item);
+  /* notes is left out when empty, as on the JSON path. */
+  bare_item = raw_get (f, "secrets", "{\"id\": {\"S\": \"b\"}}");
+  g_assert_false (json_object_has_member (json_node_get_object (bare_item), "notes"));
+  g_assert_true (json_object_has_member (json_node_get_object (bare_item), "age"));
+
+  /* Each item reads back the same on both paths. */
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(DynamormModel) got_direct = NULL, got_json = NULL;
+
+      dynamorm_session_set_capacity_mode (f->session, DYNAMORM_CAPACITY_NONE);
+      counters_reset (f->backend);
+      got_direct = secret_get (f, ids[i], &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (f->backend->direct_gets, ==, 1);
+      g_assert_cmpuint (f->backend->json_calls, ==, 0);
+      assert_secret (got_direct, "123-45-6789", "näive \"quoted\"", -7);
+
+      dynamorm_session_set_capacity_mode (f->session, DYNAMORM_CAPACITY_TOTAL);
+      got_json = secret_get (f, ids[i], &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (f->backend->json_calls, ==, 1);
+      assert_secret (got_json, "123-45-6789", "näive \"quoted\"", -7);
+    }
+  dynamorm_session_set_capacity_mode (f->session, DYNAMORM_CAPACITY_NONE);
+  g_clear_object (&direct);
+  direct = secret_get (f, "b", &error);
+  g_assert_no_error (error);
+  assert_secret (direct, "x", NULL, 0);
+}
+
+/* Without a provider, or with the wrong key, the direct path declines and
+ * the JSON path gives its error; nothing is stored in the clear. */
+static void
+test_encrypted_failures_answer_as_json (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormKeyProvider) provider = secret_provider ();
+  g_autoptr(DynamormKeyProvider) other = NULL;
+  g_autoptr(DynamormModel) model = NULL, got = NULL;
+  g_autoptr(GBytes) other_key = g_bytes_new ("0123456789abcdef0123456789abcdef", 32);
+
+  g_assert_true (dynamorm_session_create_table (f->session, secret_type (), NULL, &error));
+  g_assert_no_error (error);
+  model = g_object_new (secret_type (), "id", "s1", "ssn", "123", NULL);
+
+  counters_reset (f->backend);
+  g_assert_false (dynamorm_session_put (f->session, model, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION);
+  g_clear_error (&error);
+  g_assert_cmpuint (f->backend->direct_puts, ==, 0);
+  g_assert_cmpuint (f->backend->json_calls, ==, 0);
+
+  dynamorm_session_set_key_provider (f->session, provider);
+  g_assert_true (dynamorm_session_put (f->session, model, NULL, &error));
+  g_assert_no_error (error);
+
+  other = DYNAMORM_KEY_PROVIDER (dynamorm_local_key_provider_new (other_key, NULL));
+  dynamorm_session_set_key_provider (f->session, other);
+  counters_reset (f->backend);
+  got = secret_get (f, "s1", &error);
+  g_assert_null (got);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION);
+  g_assert_nonnull (strstr (error->message, "ssn"));
+  g_assert_cmpuint (f->backend->direct_gets, ==, 1);
+  g_assert_cmpuint (f->backend->json_calls, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -473,6 +668,8 @@ main (int argc, char **argv)
   ADD ("table-mismatches", test_table_mismatches, "no tables");
   ADD ("json-when-asked-for-more", test_json_when_asked_for_more, NULL);
   ADD ("notify-kept", test_notify_kept, NULL);
+  ADD ("encrypted-paths-agree", test_encrypted_paths_agree, NULL);
+  ADD ("encrypted-failures-answer-as-json", test_encrypted_failures_answer_as_json, NULL);
   ADD ("async", test_async, NULL);
   return g_test_run ();
 }
