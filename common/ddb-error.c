@@ -23,6 +23,7 @@ static const struct {
   [DDB_ERROR_PROVISIONED_THROUGHPUT] = { V2012 "ProvisionedThroughputExceededException", "ProvisionedThroughputExceededException" },
   [DDB_ERROR_THROTTLING] = { "com.amazon.coral.availability#ThrottlingException", "ThrottlingException" },
   [DDB_ERROR_DUPLICATE_ITEM] = { V2012 "DuplicateItemException", "DuplicateItemException" },
+  [DDB_ERROR_EXPIRED_ITERATOR] = { V2012 "ExpiredIteratorException", "ExpiredIteratorException" },
   [DDB_ERROR_INTERNAL] = { V2012 "InternalServerError", "InternalServerError" },
 };
 

@@ -29,6 +29,7 @@ typedef enum {
   DDB_ERROR_PROVISIONED_THROUGHPUT,        /* ...v20120810#ProvisionedThroughputExceededException */
   DDB_ERROR_THROTTLING,                    /* com.amazon.coral.availability#ThrottlingException */
   DDB_ERROR_DUPLICATE_ITEM,                /* ...v20120810#DuplicateItemException (PartiQL INSERT) */
+  DDB_ERROR_EXPIRED_ITERATOR,              /* ...v20120810#ExpiredIteratorException (Streams GetRecords) */
   DDB_ERROR_INTERNAL,                      /* ...v20120810#InternalServerError, HTTP 500 */
 } DdbErrorCode;
 

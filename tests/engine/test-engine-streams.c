@@ -401,6 +401,41 @@ test_errors (void)
   STREAMS_FAIL (engine, "PutItem", "{}", "UnknownOperationException", "An unknown operation was requested.");
 }
 
+/* Iterators expire 15 minutes after they were handed out (the clock is the
+ * engine's, so the test moves it); a NextShardIterator is a fresh one. */
+static void
+test_iterator_expiry (void)
+{
+  gint64 now = G_GINT64_CONSTANT (1700000000000);
+  g_autoptr(DdbEngine) engine = ddb_engine_new ();
+  g_autofree char *arn = NULL, *it = NULL, *req = NULL, *next = NULL, *next_req = NULL;
+  g_autoptr(JsonObject) page = NULL, again = NULL;
+
+  ddb_engine_set_clock (engine, fixed_clock, &now);
+  create_table (engine, "Exp", "KEYS_ONLY");
+  ENGINE_OK (engine, "PutItem", "{'TableName':'Exp','Item':{'pk':{'S':'a'}}}");
+  arn = stream_arn (engine, "Exp");
+  it = iterator (engine, arn, "TRIM_HORIZON", NULL);
+
+  now += 15 * 60 * 1000;                 /* exactly 15 minutes: still good */
+  page = records_from (engine, it, 0);
+  g_assert_cmpuint (json_array_get_length (records (page)), ==, 1);
+  next = g_strdup (json_object_get_string_member (page, "NextShardIterator"));
+
+  now += 1;                              /* one millisecond later: expired */
+  req = g_strdup_printf ("{'ShardIterator':'%s'}", it);
+  STREAMS_FAIL (engine, "GetRecords", req, "ExpiredIteratorException",
+                "Iterator expired. The iterator was created at time Tue Nov 14 22:13:20 UTC 2023 "
+                "while right now it's Tue Nov 14 22:28:20 UTC 2023");
+  /* The next iterator was handed out a millisecond ago. */
+  again = records_from (engine, next, 0);
+  g_assert_cmpuint (json_array_get_length (records (again)), ==, 0);
+
+  now += 15 * 60 * 1000;
+  next_req = g_strdup_printf ("{'ShardIterator':'%s'}", next);
+  STREAMS_FAIL (engine, "GetRecords", next_req, "ExpiredIteratorException", NULL);
+}
+
 static void
 test_ttl_deletion (void)
 {
@@ -498,6 +533,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/streams/view-types", test_view_types);
   g_test_add_func ("/engine/streams/iterators", test_iterators);
   g_test_add_func ("/engine/streams/errors", test_errors);
+  g_test_add_func ("/engine/streams/iterator-expiry", test_iterator_expiry);
   g_test_add_func ("/engine/streams/ttl-deletion", test_ttl_deletion);
   g_test_add_func ("/engine/streams/change-listener", test_change_listener);
   return g_test_run ();

@@ -196,10 +196,41 @@ iterator_new (DdbStream *stream, guint64 from, gint64 now_ms)
   return g_strconcat (stream->arn, ITERATOR_VERSION, encoded, NULL);
 }
 
+/* A shard iterator is good for 15 minutes after GetShardIterator (or the
+ * GetRecords that returned it) handed it out, as in DynamoDB Streams. */
+#define ITERATOR_LIFETIME_MS (15 * 60 * 1000)
+
+/* "Fri Dec 04 20:15:00 UTC 2026", as Java prints a date. */
+static char *
+java_date (gint64 ms)
+{
+  g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc (ms / 1000);
+
+  return t != NULL ? g_date_time_format (t, "%a %b %d %H:%M:%S UTC %Y") : g_strdup ("?");
+}
+
+static gboolean
+iterator_check_age (const char *created_text, gint64 now_ms, GError **error)
+{
+  guint64 created;
+  g_autofree char *then = NULL, *now = NULL;
+
+  if (strlen (created_text) != 30 || !g_ascii_string_to_unsigned (created_text, 10, 0, G_MAXINT64, &created, NULL))
+    return invalid (error, "Invalid ShardIterator");
+  if (now_ms - (gint64) created <= ITERATOR_LIFETIME_MS)
+    return TRUE;
+  then = java_date ((gint64) created);
+  now = java_date (now_ms);
+  g_set_error (error, DDB_ERROR, DDB_ERROR_EXPIRED_ITERATOR,
+               "Iterator expired. The iterator was created at time %s while right now it's %s", then, now);
+  return FALSE;
+}
+
 /* The stream and position of an iterator; "Invalid ShardIterator" for
- * anything this engine did not hand out. */
+ * anything this engine did not hand out, ExpiredIteratorException past its
+ * lifetime. */
 static DdbStream *
-iterator_parse (DdbEngine *engine, const char *iterator, guint64 *from, GError **error)
+iterator_parse (DdbEngine *engine, const char *iterator, gint64 now_ms, guint64 *from, GError **error)
 {
   const char *sep = iterator ? g_strrstr (iterator, ITERATOR_VERSION) : NULL;
   g_autofree char *arn = NULL;
@@ -221,6 +252,8 @@ iterator_parse (DdbEngine *engine, const char *iterator, guint64 *from, GError *
   if (g_strv_length (parts) != 3 || !g_str_equal (parts[0], stream->shard_id) ||
       strlen (parts[1]) != 21 || !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT64, from, NULL))
     return invalid (error, "Invalid ShardIterator"), NULL;
+  if (!iterator_check_age (parts[2], now_ms, error))
+    return NULL;
   return stream;
 }
 
@@ -331,7 +364,7 @@ ddb_op_get_records (DdbOp *op, GError **error)
       !read_limit (op->request, MAX_RECORDS, "One or more parameter values were invalid: Limit should be less than or equal to 1000",
                    &limit, error))
     return NULL;
-  if ((stream = iterator_parse (op->engine, iterator, &from, error)) == NULL)
+  if ((stream = iterator_parse (op->engine, iterator, op->now_ms, &from, error)) == NULL)
     return NULL;
 
   records = json_array_new ();
