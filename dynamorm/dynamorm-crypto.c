@@ -213,27 +213,36 @@ _dynamorm_crypto_is_sealed (JsonNode *av)
   return _dynamorm_envelope_is_envelope (head, len);
 }
 
+typedef JsonNode *(*ValueStep) (const DynamormCrypto *crypto, const DynamormField *field, const char *table,
+                               JsonNode *av, GCancellable *cancellable, GError **error);
+
+/* Replaces each encrypted property's attribute in item by what step makes
+ * of it (sealed or opened). */
+static gboolean
+each_encrypted (ValueStep step, const DynamormCrypto *crypto, const DynamormSchema *schema,
+                const char *table, JsonObject *item, GCancellable *cancellable, GError **error)
+{
+  for (guint i = 0; schema->n_encrypted > 0 && i < schema->fields->len; i++)
+    {
+      const DynamormField *field = schema->fields->pdata[i];
+      JsonNode *av, *done;
+
+      if ((field->flags & FIELD_FLAG_ENCRYPTED) == 0 ||
+          (av = json_object_get_member (item, field->attribute)) == NULL)
+        continue;
+      if ((done = step (crypto, field, table, av, cancellable, error)) == NULL)
+        return FALSE;
+      json_object_set_member (item, field->attribute, done);
+    }
+  return TRUE;
+}
+
 gboolean
 _dynamorm_crypto_seal_item (const DynamormCrypto *crypto, const DynamormSchema *schema,
                             const char *table, JsonObject *item,
                             GCancellable *cancellable, GError **error)
 {
-  if (schema->n_encrypted == 0)
-    return TRUE;
-  for (guint i = 0; i < schema->fields->len; i++)
-    {
-      const DynamormField *field = schema->fields->pdata[i];
-      JsonNode *av, *sealed;
-
-      if ((field->flags & FIELD_FLAG_ENCRYPTED) == 0 ||
-          (av = json_object_get_member (item, field->attribute)) == NULL)
-        continue;
-      sealed = _dynamorm_crypto_seal_value (crypto, field, table, av, cancellable, error);
-      if (sealed == NULL)
-        return FALSE;
-      json_object_set_member (item, field->attribute, sealed);
-    }
-  return TRUE;
+  return each_encrypted (_dynamorm_crypto_seal_value, crypto, schema, table, item, cancellable, error);
 }
 
 gboolean
@@ -241,22 +250,7 @@ _dynamorm_crypto_open_item (const DynamormCrypto *crypto, const DynamormSchema *
                             const char *table, JsonObject *item,
                             GCancellable *cancellable, GError **error)
 {
-  if (schema->n_encrypted == 0)
-    return TRUE;
-  for (guint i = 0; i < schema->fields->len; i++)
-    {
-      const DynamormField *field = schema->fields->pdata[i];
-      JsonNode *stored, *av;
-
-      if ((field->flags & FIELD_FLAG_ENCRYPTED) == 0 ||
-          (stored = json_object_get_member (item, field->attribute)) == NULL)
-        continue;
-      av = _dynamorm_crypto_open_value (crypto, field, table, stored, cancellable, error);
-      if (av == NULL)
-        return FALSE;
-      json_object_set_member (item, field->attribute, av);
-    }
-  return TRUE;
+  return each_encrypted (_dynamorm_crypto_open_value, crypto, schema, table, item, cancellable, error);
 }
 
 /* ------------------------------------------------------------------ */

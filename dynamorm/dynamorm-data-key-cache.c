@@ -245,6 +245,18 @@ dynamorm_data_key_cache_get_max_entries (DynamormDataKeyCache *self)
   return self->max_entries;
 }
 
+/* One of the counters, read under the lock. */
+static guint64
+read_counter (DynamormDataKeyCache *self, const guint64 *counter)
+{
+  guint64 n;
+
+  g_mutex_lock (&self->lock);
+  n = *counter;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
 /**
  * dynamorm_data_key_cache_get_n_entries:
  * @self: a #DynamormDataKeyCache
@@ -281,13 +293,8 @@ dynamorm_data_key_cache_get_n_entries (DynamormDataKeyCache *self)
 guint64
 dynamorm_data_key_cache_get_hits (DynamormDataKeyCache *self)
 {
-  guint64 n;
-
   g_return_val_if_fail (DYNAMORM_IS_DATA_KEY_CACHE (self), 0);
-  g_mutex_lock (&self->lock);
-  n = self->hits;
-  g_mutex_unlock (&self->lock);
-  return n;
+  return read_counter (self, &self->hits);
 }
 
 /**
@@ -303,13 +310,8 @@ dynamorm_data_key_cache_get_hits (DynamormDataKeyCache *self)
 guint64
 dynamorm_data_key_cache_get_misses (DynamormDataKeyCache *self)
 {
-  guint64 n;
-
   g_return_val_if_fail (DYNAMORM_IS_DATA_KEY_CACHE (self), 0);
-  g_mutex_lock (&self->lock);
-  n = self->misses;
-  g_mutex_unlock (&self->lock);
-  return n;
+  return read_counter (self, &self->misses);
 }
 
 /**
@@ -401,6 +403,21 @@ decryption_name (DynamormKeyProvider *provider, const char *key_id, GBytes *wrap
   return g_strdup_printf ("d %p %s %s", (void *) provider, key_id, b64);
 }
 
+/* The entry for name while within its limits (an expired one is dropped).
+ * Called with the lock held. */
+static Entry *
+live_entry_locked (DynamormDataKeyCache *self, const char *name)
+{
+  Entry *entry = g_hash_table_lookup (self->entries, name);
+
+  if (entry != NULL && entry_expired (self, entry, now_locked (self)))
+    {
+      g_hash_table_remove (self->entries, name);
+      return NULL;
+    }
+  return entry;
+}
+
 /* An encryption key still within its limits, counting one use. */
 static DynamormDataKey *
 take_encryption_key (DynamormDataKeyCache *self, const char *name)
@@ -409,10 +426,7 @@ take_encryption_key (DynamormDataKeyCache *self, const char *name)
   Entry *entry;
 
   g_mutex_lock (&self->lock);
-  entry = g_hash_table_lookup (self->entries, name);
-  if (entry != NULL && entry_expired (self, entry, now_locked (self)))
-    g_hash_table_remove (self->entries, name), entry = NULL;
-  if (entry != NULL)
+  if ((entry = live_entry_locked (self, name)) != NULL)
     {
       entry->uses++;
       self->hits++;
@@ -491,10 +505,7 @@ lookup_decryption_key (DynamormDataKeyCache *self, const char *name)
   Entry *entry;
 
   g_mutex_lock (&self->lock);
-  entry = g_hash_table_lookup (self->entries, name);
-  if (entry != NULL && entry_expired (self, entry, now_locked (self)))
-    g_hash_table_remove (self->entries, name), entry = NULL;
-  if (entry != NULL)
+  if ((entry = live_entry_locked (self, name)) != NULL)
     {
       self->hits++;
       plaintext = g_bytes_ref (entry->plaintext);
