@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <nettle/gcm.h>
 #include <nettle/memops.h>
@@ -35,10 +36,23 @@ _dynamorm_secret_bytes_new (gconstpointer data, gsize len)
   return g_bytes_new_with_free_func (g_bytes_get_data (holder, NULL), len, wipe_and_free, holder);
 }
 
-void
-_dynamorm_random_bytes (guint8 *buf, gsize len, gboolean is_key)
+/* Random bytes come from the kernel's CSPRNG (getrandom) a page at a
+ * time: one system call per nonce cost ~10% of an encrypted put + get.
+ * The page is MADV_WIPEONFORK, so a forked child finds it zeroed (nothing
+ * left in it) and refills it from the kernel: parent and child never hand
+ * out the same bytes. Bytes handed out are wiped from the page. */
+typedef struct {
+  gsize left;                   /* unused bytes at the end of bytes[] */
+  guint8 bytes[4096 - sizeof (gsize)];
+} RandomPool;
+
+static GMutex random_lock;
+static RandomPool *random_pool;         /* NULL: unbuffered */
+static gboolean random_pool_tried;
+
+static void
+kernel_random (guint8 *buf, gsize len)
 {
-  /* The kernel's CSPRNG, for keys and nonces alike. */
   while (len > 0)
     {
       ssize_t n = getrandom (buf, len, 0);
@@ -50,6 +64,52 @@ _dynamorm_random_bytes (guint8 *buf, gsize len, gboolean is_key)
       buf += n;
       len -= n;
     }
+}
+
+static RandomPool *
+random_pool_new (void)
+{
+  void *page = mmap (NULL, sizeof (RandomPool), PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+  if (page == MAP_FAILED)
+    return NULL;
+  /* Without wipe-on-fork (Linux < 4.14) buffering is not fork-safe. */
+  if (madvise (page, sizeof (RandomPool), MADV_WIPEONFORK) != 0)
+    {
+      munmap (page, sizeof (RandomPool));
+      return NULL;
+    }
+  return page;
+}
+
+void
+_dynamorm_random_bytes (guint8 *buf, gsize len, gboolean is_key)
+{
+  RandomPool *pool;
+
+  g_mutex_lock (&random_lock);
+  if (!random_pool_tried)
+    {
+      random_pool = random_pool_new ();
+      random_pool_tried = TRUE;
+    }
+  pool = random_pool;
+  if (pool == NULL || len > sizeof pool->bytes / 4)
+    {
+      g_mutex_unlock (&random_lock);
+      kernel_random (buf, len);
+      return;
+    }
+  if (pool->left < len || pool->left > sizeof pool->bytes)
+    {
+      kernel_random (pool->bytes, sizeof pool->bytes);
+      pool->left = sizeof pool->bytes;
+    }
+  pool->left -= len;
+  memcpy (buf, pool->bytes + pool->left, len);
+  explicit_bzero (pool->bytes + pool->left, len);
+  g_mutex_unlock (&random_lock);
 }
 
 DynamormDataKey *
