@@ -218,9 +218,36 @@ blob_member (JsonNode *answer, const char *name, gboolean secret)
   return out;
 }
 
+/* KMS's answers about the key itself get their own code and say what to
+ * do; every KMS error is prefixed with the call and the key. */
 static void
-prefix_kms_error (GError **error, const char *what, const char *key_id)
+explain_kms_error (GError **error, const char *what, const char *key_id)
 {
+  GError *e = *error;
+
+  if (e->domain != DYNAMORM_ERROR)
+    ;
+  else if (strstr (e->message, "NotFoundException") != NULL)
+    {
+      e->code = DYNAMORM_ERROR_RESOURCE_NOT_FOUND;
+      g_prefix_error (error, _("KMS %s: the key “%s” does not exist in this account and region (it "
+                               "was deleted, or the id, alias or kms_region is wrong; an alias is "
+                               "written alias/NAME). Fix kms_key_id or kms_region. "),
+                      what, key_id);
+      return;
+    }
+  else if (strstr (e->message, "DisabledException") != NULL ||
+           strstr (e->message, "KMSInvalidStateException") != NULL)
+    {
+      e->code = DYNAMORM_ERROR_ENCRYPTION;
+      g_prefix_error (error, _("KMS %s: the key “%s” is disabled or pending deletion, so KMS refuses "
+                               "to use it. Enable it again (aws kms enable-key, or cancel its "
+                               "deletion) or configure another key. "),
+                      what, key_id);
+      return;
+    }
+  else if (e->code == DYNAMORM_ERROR_FAILED)
+    e->code = DYNAMORM_ERROR_ENCRYPTION;
   g_prefix_error (error, _("KMS %s with the key “%s” failed: "), what, key_id);
 }
 
@@ -248,7 +275,7 @@ kms_generate_data_key (DynamormKeyProvider  *provider,
                                            cancellable, error);
   if (answer == NULL)
     {
-      prefix_kms_error (error, "GenerateDataKey", self->key_id);
+      explain_kms_error (error, "GenerateDataKey", self->key_id);
       return FALSE;
     }
   *plaintext_key = blob_member (answer, "Plaintext", TRUE);
@@ -291,9 +318,7 @@ kms_decrypt_data_key (DynamormKeyProvider  *provider,
   answer = dynamorm_aws_service_call_json (self->service, "TrentService.Decrypt", request, cancellable, error);
   if (answer == NULL)
     {
-      if (g_error_matches (*error, DYNAMORM_ERROR, DYNAMORM_ERROR_FAILED))
-        (*error)->code = DYNAMORM_ERROR_ENCRYPTION;
-      prefix_kms_error (error, "Decrypt", key_id);
+      explain_kms_error (error, "Decrypt", key_id);
       return NULL;
     }
   plaintext = blob_member (answer, "Plaintext", TRUE);

@@ -492,21 +492,21 @@ moto_url (void)
   return url;
 }
 
-/* A KMS key made in moto (its API needs no signature check). */
-static char *
-moto_create_key (const char *url)
+/* One KMS call to moto (its API needs no signature check): the answer. */
+static JsonNode *
+moto_kms_call (const char *url, const char *target, const char *request)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-  g_autoptr(GBytes) body = g_bytes_new_static ("{}", 2);
+  g_autoptr(GBytes) body = g_bytes_new (request, strlen (request));
   g_autoptr(GBytes) answer = NULL;
   g_autofree char *text = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  JsonNode *node;
   g_autoptr(GError) error = NULL;
 
   soup_session_set_proxy_resolver (session, NULL);
   soup_message_set_request_body_from_bytes (msg, "application/x-amz-json-1.1", body);
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Amz-Target", "TrentService.CreateKey");
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Amz-Target", target);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
                                 "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/kms/aws4_request, "
                                 "SignedHeaders=host, Signature=0");
@@ -516,8 +516,73 @@ moto_create_key (const char *url)
   text = g_strndup (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
   node = json_from_string (text, &error);
   g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  return node;
+}
+
+/* A KMS key made in moto. */
+static char *
+moto_create_key (const char *url)
+{
+  g_autoptr(JsonNode) node = moto_kms_call (url, "TrentService.CreateKey", "{}");
+
   return g_strdup (json_object_get_string_member (json_object_get_object_member (json_node_get_object (node),
                                                                                  "KeyMetadata"), "KeyId"));
+}
+
+/* A key that does not exist: its own code, and a message that says what
+ * to do. */
+static void
+test_moto_kms_missing_key (void)
+{
+  const char *url = moto_url ();
+  g_autoptr(DynamormCredentials) creds = dynamorm_credentials_new ("AKIDTEST", "test-secret", NULL, NULL);
+  g_autoptr(DynamormKeyProvider) missing = NULL;
+  g_autoptr(GBytes) plaintext = NULL, wrapped = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (url == NULL)
+    return;
+  missing = dynamorm_key_provider_new_kms ("alias/no-such-key", "us-east-1", creds, url, &error);
+  g_assert_no_error (error);
+  g_assert_false (dynamorm_key_provider_generate_data_key (missing, &plaintext, &wrapped, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "alias/no-such-key"));
+  g_assert_nonnull (strstr (error->message, "does not exist"));
+  g_assert_nonnull (strstr (error->message, "kms_key_id"));
+}
+
+/* moto does not model disabled keys: KMS's DisabledException from a fake
+ * server, for both calls. */
+static void
+disabled_handler (FakeServer *server, SoupServerMessage *msg, const char *path, guint index, gpointer data)
+{
+  fake_respond_error (msg, 400, "DisabledException", "arn:aws:kms:us-east-1:123456789012:key/k1 is disabled.");
+}
+
+static void
+test_kms_disabled_key (void)
+{
+  g_autoptr(DynamormCredentials) creds = dynamorm_credentials_new ("AKIDTEST", "test-secret", NULL, NULL);
+  FakeServer *server = fake_server_new (disabled_handler, NULL);
+  g_autoptr(DynamormKeyProvider) provider = NULL;
+  g_autoptr(GBytes) plaintext = NULL, wrapped = NULL, back = NULL;
+  g_autoptr(GBytes) blob = g_bytes_new_static ("wrapped-key-bytes", 17);
+  g_autoptr(GError) error = NULL;
+
+  provider = dynamorm_key_provider_new_kms ("k1", "us-east-1", creds, fake_server_get_url (server), &error);
+  g_assert_no_error (error);
+  g_assert_false (dynamorm_key_provider_generate_data_key (provider, &plaintext, &wrapped, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION);
+  g_assert_nonnull (strstr (error->message, "“k1” is disabled"));
+  g_assert_nonnull (strstr (error->message, "enable-key"));
+  g_clear_error (&error);
+  back = dynamorm_key_provider_decrypt_data_key (provider, "k1", blob, NULL, &error);
+  g_assert_null (back);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION);
+  g_assert_nonnull (strstr (error->message, "KMS Decrypt"));
+  g_assert_nonnull (strstr (error->message, "disabled"));
+  fake_server_free (server);
 }
 
 static void
@@ -646,6 +711,8 @@ main (int argc, char **argv)
   g_test_add ("/dynamorm/accounts/partners", Fixture, NULL, fixture_setup, test_accounts, fixture_teardown);
   g_test_add_func ("/dynamorm/moto/kms", test_moto_kms);
   g_test_add_func ("/dynamorm/moto/kms-session", test_moto_kms_session);
+  g_test_add_func ("/dynamorm/moto/kms-missing-key", test_moto_kms_missing_key);
+  g_test_add_func ("/dynamorm/kms/disabled-key", test_kms_disabled_key);
   g_test_add_func ("/dynamorm/moto/sts", test_moto_sts);
 
   return g_test_run ();
