@@ -121,6 +121,13 @@ DdbTable *ddb_engine_get_table (DdbEngine *engine, const char *name, GError **er
 /* Turns a semantic ValidationException of a request naming a missing table
  * into ResourceNotFoundException, as DynamoDB Local orders them. */
 void ddb_op_prefer_missing_table (DdbOp *op, const char *operation, GError **error);
+/* ---- Legacy parameters (ddb-legacy.c) ---- */
+/* Expected, AttributeUpdates, KeyConditions, QueryFilter, ScanFilter and
+ * ConditionalOperator as expression members: *out is a translated copy of
+ * req, or NULL when req has none of them. FALSE with the service's error
+ * when they are mixed with expressions or malformed. */
+gboolean ddb_legacy_translate (const char *operation, JsonObject *req, JsonObject **out, GError **error);
+
 /* ---- ReturnItemCollectionMetrics (ddb-collection.c) ---- */
 /* Reads and checks the member; *size_out when it is SIZE. */
 gboolean ddb_collection_metrics_mode (JsonObject *req, gboolean *size_out, GError **error);

@@ -195,6 +195,7 @@ engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operati
   g_autoptr(GError) error = NULL;
   JsonObject *resp = NULL;
   DdbOp op = { 0 };
+  g_autoptr(JsonObject) translated = NULL;
   guint status = 200;
   JsonNode *node;
 
@@ -233,6 +234,13 @@ engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operati
 
   op.engine = engine;
   op.request = json_node_get_object (request);
+  if (!ddb_legacy_translate (operation, op.request, &translated, &error))
+    {
+      node = error_body (error, NULL, capital, &status);
+      goto out;
+    }
+  if (translated != NULL)
+    op.request = translated;
   if (out != NULL)
     op.packed = g_hash_table_new (NULL, NULL);
   /* Every call is exclusive, reads too: GSequence marks a sequence as

@@ -87,8 +87,6 @@ parse_write_args (DdbOp *op, const char *map_member, const char *map_path, JsonO
     return FALSE;
   if (only_all_old && rv != NULL && !g_str_equal (rv, "NONE") && !g_str_equal (rv, "ALL_OLD"))
     return invalid (error, "ReturnValues can only be ALL_OLD or NONE");
-  if (json_object_has_member (req, "Expected"))
-    return invalid (error, "The Expected parameter is not supported by this DynamoDB emulator; use ConditionExpression");
   w->rv = return_values_from (rv);
   w->ccf_all_old = ccf != NULL && g_str_equal (ccf, "ALL_OLD");
 
@@ -381,11 +379,6 @@ ddb_op_update_item (DdbOp *op, GError **error)
   if (!parse_write_args (op, "Key", "key", &key, FALSE, env, &w, error) ||
       !ddb_req_string (op->request, "UpdateExpression", &text, error))
     goto fail;
-  if (json_object_has_member (op->request, "AttributeUpdates"))
-    {
-      invalid (error, "The AttributeUpdates parameter is not supported by this DynamoDB emulator; use UpdateExpression");
-      goto fail;
-    }
   if (text != NULL && (update = ddb_update_parse (text, env, error)) == NULL)
     goto fail;
   if (!ddb_op_check_unused (op->request, env, error))

@@ -192,9 +192,6 @@ reader_parse (DdbOp *op, Reader *r, DdbExprEnv *env, GError **error)
   if (r->select == SELECT_ALL_PROJECTED && index_name == NULL)
     return invalid (error, r->is_query ? "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"
                                        : "ALL_PROJECTED_ATTRIBUTES can be used only when Scanning using an IndexName");
-  if (json_object_has_member (req, r->is_query ? "QueryFilter" : "ScanFilter"))
-    return invalid (error, r->is_query ? "The QueryFilter parameter is not supported by this DynamoDB emulator; use FilterExpression"
-                                       : "The ScanFilter parameter is not supported by this DynamoDB emulator; use FilterExpression");
   if (filter != NULL && (r->filter = ddb_condition_parse (filter, DDB_EXPR_FILTER, env, error)) == NULL)
     return FALSE;
 
@@ -437,8 +434,6 @@ query_parse (DdbOp *op, Reader *r, DdbOpEnv *env, QueryKeys *q, GError **error)
     return FALSE;
   if (kce == NULL)
     {
-      if (json_object_has_member (req, "KeyConditions"))
-        return invalid (error, "The KeyConditions parameter is not supported by this DynamoDB emulator; use KeyConditionExpression");
       return invalid (error, "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
     }
   if (r->index != NULL && ddb_index_is_multi (r->index))
