@@ -193,12 +193,13 @@ gboolean _dynamorm_model_class_is_plain (DynamormModelClass *klass);
 /* The direct path (dynamorm-direct.c): whole models as packed items. */
 gboolean _dynamorm_direct_enabled (void);
 /* What the direct path needs of the session that calls it: the backend,
- * the table prefix (a copy), whether consumed capacity is asked for, and
- * the key provider and data-key cache (references; NULL when the session
- * has none) that seal and open encrypted properties. */
+ * the table prefix (the session's, valid while the session lives), whether
+ * consumed capacity is asked for, and the key provider and data-key cache
+ * (references; NULL when the session has none) that seal and open
+ * encrypted properties. */
 typedef struct {
   DynamormBackend *backend;
-  char *table_prefix;
+  const char *table_prefix;
   gboolean wants_capacity;
   DynamormKeyProvider *key_provider;
   DynamormDataKeyCache *key_cache;
@@ -206,7 +207,7 @@ typedef struct {
 static inline void
 _dynamorm_direct_call_clear (DynamormDirectCall *call)
 {
-  g_clear_pointer (&call->table_prefix, g_free);
+  call->table_prefix = NULL;
   g_clear_object (&call->key_provider);
   g_clear_object (&call->key_cache);
 }

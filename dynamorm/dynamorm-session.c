@@ -37,14 +37,31 @@
  * once; set its table prefix before sharing it.
  */
 
+/* What every operation reads of the session. A setter replaces the whole
+ * snapshot (under the lock) instead of changing it, so operations read it
+ * with one atomic load and no lock. A replaced snapshot is kept until the
+ * session is finalized, as an operation on another thread may still be
+ * reading it (setters are rare: a prefix or a capacity mode). */
+typedef struct {
+  char *table_prefix;
+  DynamormCapacityMode capacity_mode;
+} SessionSettings;
+
+static void
+session_settings_free (SessionSettings *settings)
+{
+  g_free (settings->table_prefix);
+  g_free (settings);
+}
+
 struct _DynamormSession
 {
   GObject parent_instance;
 
   DynamormBackend *backend;
   GMutex lock;
-  char *table_prefix;
-  DynamormCapacityMode capacity_mode;
+  SessionSettings *settings;   /* read without the lock: see settings_get() */
+  GPtrArray *retired;          /* replaced SessionSettings, under lock */
   GHashTable *capacity;   /* "table\x1findex" or "table" -> CapacityTotal */
   DynamormKeyProvider *key_provider;   /* encrypted properties; under lock */
   DynamormDataKeyCache *key_cache;
@@ -84,13 +101,32 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+static const SessionSettings *
+settings_get (DynamormSession *self)
+{
+  return g_atomic_pointer_get (&self->settings);
+}
+
+/* Called under the lock. */
+static void
+settings_replace (DynamormSession *self, const char *prefix, DynamormCapacityMode mode)
+{
+  SessionSettings *settings = g_new0 (SessionSettings, 1);
+
+  settings->table_prefix = g_strdup (prefix);
+  settings->capacity_mode = mode;
+  g_ptr_array_add (self->retired, self->settings);
+  g_atomic_pointer_set (&self->settings, settings);
+}
+
 static void
 dynamorm_session_finalize (GObject *object)
 {
   DynamormSession *self = DYNAMORM_SESSION (object);
 
   g_clear_object (&self->backend);
-  g_clear_pointer (&self->table_prefix, g_free);
+  g_clear_pointer (&self->settings, session_settings_free);
+  g_clear_pointer (&self->retired, g_ptr_array_unref);
   g_clear_pointer (&self->capacity, g_hash_table_unref);
   g_clear_object (&self->key_provider);
   g_clear_object (&self->key_cache);
@@ -113,9 +149,7 @@ dynamorm_session_get_property (GObject    *object,
       g_value_set_object (value, self->backend);
       break;
     case PROP_TABLE_PREFIX:
-      g_mutex_lock (&self->lock);
-      g_value_set_string (value, self->table_prefix);
-      g_mutex_unlock (&self->lock);
+      g_value_set_string (value, settings_get (self)->table_prefix);
       break;
     case PROP_CAPACITY_MODE:
       g_value_set_enum (value, dynamorm_session_get_capacity_mode (self));
@@ -216,6 +250,8 @@ static void
 dynamorm_session_init (DynamormSession *self)
 {
   g_mutex_init (&self->lock);
+  self->settings = g_new0 (SessionSettings, 1);
+  self->retired = g_ptr_array_new_with_free_func ((GDestroyNotify) session_settings_free);
   self->capacity = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) capacity_total_free);
   self->key_cache = g_object_new (DYNAMORM_TYPE_DATA_KEY_CACHE, NULL);
@@ -342,7 +378,7 @@ dynamorm_session_get_table_prefix (DynamormSession *self)
 {
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
 
-  return self->table_prefix;
+  return settings_get (self)->table_prefix;
 }
 
 /**
@@ -362,12 +398,9 @@ dynamorm_session_set_table_prefix (DynamormSession *self,
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
 
   g_mutex_lock (&self->lock);
-  changed = g_strcmp0 (prefix, self->table_prefix) != 0;
+  changed = g_strcmp0 (prefix, self->settings->table_prefix) != 0;
   if (changed)
-    {
-      g_free (self->table_prefix);
-      self->table_prefix = g_strdup (prefix);
-    }
+    settings_replace (self, prefix, self->settings->capacity_mode);
   g_mutex_unlock (&self->lock);
 
   if (changed)
@@ -377,22 +410,22 @@ dynamorm_session_set_table_prefix (DynamormSession *self,
 char *
 _dynamorm_session_table_name (DynamormSession *self, const DynamormSchema *schema)
 {
-  char *name;
+  const char *prefix = settings_get (self)->table_prefix;
 
-  g_mutex_lock (&self->lock);
-  name = g_strconcat (self->table_prefix ? self->table_prefix : "", schema->table_name, NULL);
-  g_mutex_unlock (&self->lock);
-  return name;
+  return g_strconcat (prefix ? prefix : "", schema->table_name, NULL);
 }
 
 /* The session as the direct path sees it. */
 static void
 direct_call_init (DynamormSession *self, DynamormDirectCall *call)
 {
-  g_mutex_lock (&self->lock);
+  const SessionSettings *settings = settings_get (self);
+
   call->backend = self->backend;
-  call->table_prefix = g_strdup (self->table_prefix);
-  call->wants_capacity = self->capacity_mode != DYNAMORM_CAPACITY_NONE;
+  call->table_prefix = settings->table_prefix;
+  call->wants_capacity = settings->capacity_mode != DYNAMORM_CAPACITY_NONE;
+  /* Crypto objects are settable at any time and referenced: under the lock. */
+  g_mutex_lock (&self->lock);
   call->key_provider = self->key_provider ? g_object_ref (self->key_provider) : NULL;
   call->key_cache = self->key_cache ? g_object_ref (self->key_cache) : NULL;
   g_mutex_unlock (&self->lock);
@@ -2798,8 +2831,9 @@ dynamorm_session_set_capacity_mode (DynamormSession      *self,
   g_return_if_fail (mode <= DYNAMORM_CAPACITY_INDEXES);
 
   g_mutex_lock (&self->lock);
-  changed = self->capacity_mode != mode;
-  self->capacity_mode = mode;
+  changed = self->settings->capacity_mode != mode;
+  if (changed)
+    settings_replace (self, self->settings->table_prefix, mode);
   g_mutex_unlock (&self->lock);
 
   if (changed)
@@ -2817,14 +2851,9 @@ dynamorm_session_set_capacity_mode (DynamormSession      *self,
 DynamormCapacityMode
 dynamorm_session_get_capacity_mode (DynamormSession *self)
 {
-  DynamormCapacityMode mode;
-
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), DYNAMORM_CAPACITY_NONE);
 
-  g_mutex_lock (&self->lock);
-  mode = self->capacity_mode;
-  g_mutex_unlock (&self->lock);
-  return mode;
+  return settings_get (self)->capacity_mode;
 }
 
 /**

@@ -170,6 +170,82 @@ test_concurrent_reads (void)
     g_thread_join (threads[i]);
 }
 
+/* Readers under the shared lock while a writer adds partitions (which the
+ * next Scan must put in order first) and replaces items the readers are
+ * projecting and filtering (their decoded views are shared). */
+typedef struct {
+  DdbEngine *engine;
+  gint stop;
+} MixedData;
+
+static gpointer
+mixed_writer (gpointer p)
+{
+  MixedData *md = p;
+
+  for (int i = 0; i < 300; i++)
+    {
+      g_autofree char *put = g_strdup_printf ("{'TableName':'kvs','Item':{'id':{'S':'w-%d'},'g':{'S':'g%d'},'n':{'N':'%d'}}}", i, i % 7, i);
+      g_autofree char *again = g_strdup_printf ("{'TableName':'kvs','Item':{'id':{'S':'t0-%d'},'g':{'S':'g%d'},'n':{'N':'%d'},'l':{'L':[{'S':'x'},{'N':'1'}]}}}", i % 50, i % 7, i);
+      ENGINE_OK (md->engine, "PutItem", put);
+      ENGINE_OK (md->engine, "PutItem", again);
+    }
+  g_atomic_int_set (&md->stop, 1);
+  return NULL;
+}
+
+static gpointer
+mixed_reader (gpointer p)
+{
+  MixedData *md = p;
+
+  for (int i = 0; !g_atomic_int_get (&md->stop) || i < 20; i++)
+    {
+      g_autofree char *query = g_strdup_printf ("{'TableName':'kvs','IndexName':'by_g','KeyConditionExpression':'g = :g',"
+                                                "'FilterExpression':'attribute_exists(id)',"
+                                                "'ExpressionAttributeValues':{':g':{'S':'g%d'}}}", i % 7);
+      g_autofree char *by_id = g_strdup_printf ("{'TableName':'kvs','KeyConditionExpression':'id = :id',"
+                                                "'FilterExpression':'size(l) > :z','ProjectionExpression':'id, n, l[0]',"
+                                                "'ExpressionAttributeValues':{':id':{'S':'t0-%d'},':z':{'N':'0'}}}", i % 50);
+      g_autofree char *batch = g_strdup_printf ("{'RequestItems':{'kvs':{'Keys':[{'id':{'S':'t0-%d'}},{'id':{'S':'w-%d'}}],"
+                                                "'ProjectionExpression':'l, n'}}}", i % 50, i);
+      g_autofree char *tget = g_strdup_printf ("{'TransactItems':[{'Get':{'TableName':'kvs','Key':{'id':{'S':'t0-%d'}}}}]}", i % 50);
+      g_autoptr(JsonObject) found = engine_ok (md->engine, "Query", query);
+      g_autoptr(JsonObject) one = engine_ok (md->engine, "Query", by_id);
+      g_autoptr(JsonObject) got = engine_ok (md->engine, "BatchGetItem", batch);
+      g_autoptr(JsonObject) tgot = engine_ok (md->engine, "TransactGetItems", tget);
+      g_autoptr(JsonObject) page = engine_ok (md->engine, "Scan", "{'TableName':'kvs','FilterExpression':'attribute_exists(l)','ProjectionExpression':'l'}");
+
+      g_assert_cmpint (json_object_get_int_member (found, "Count"), >, 0);
+      g_assert_cmpint (json_object_get_int_member (one, "ScannedCount"), ==, 1);
+      g_assert_true (json_object_has_member (got, "Responses"));
+      g_assert_true (json_object_has_member (tgot, "Responses"));
+    }
+  return NULL;
+}
+
+static void
+test_readers_with_writer (void)
+{
+  g_autoptr(DdbEngine) e = new_engine ();
+  MixedData md = { e, 0 };
+  GThread *threads[4];
+  g_autoptr(JsonObject) d = NULL;
+
+  for (int i = 0; i < 50; i++)
+    {
+      g_autofree char *put = g_strdup_printf ("{'TableName':'kvs','Item':{'id':{'S':'t0-%d'},'g':{'S':'g%d'}}}", i, i % 7);
+      ENGINE_OK (e, "PutItem", put);
+    }
+  threads[0] = g_thread_new ("writer", mixed_writer, &md);
+  for (int i = 1; i < 4; i++)
+    threads[i] = g_thread_new ("reader", mixed_reader, &md);
+  for (int i = 0; i < 4; i++)
+    g_thread_join (threads[i]);
+  d = engine_ok (e, "DescribeTable", "{'TableName':'kvs'}");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (d, "Table"), "ItemCount"), ==, 350);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -178,5 +254,6 @@ main (int argc, char **argv)
   g_test_add_func ("/ddb/engine/misc/capacity", test_capacity);
   g_test_add_func ("/ddb/engine/misc/threads", test_threads);
   g_test_add_func ("/ddb/engine/misc/concurrent-reads", test_concurrent_reads);
+  g_test_add_func ("/ddb/engine/misc/readers-with-writer", test_readers_with_writer);
   return g_test_run ();
 }

@@ -8,47 +8,56 @@
 #include "ddb-packed.h"
 #include "ddb-stream.h"
 
+/* How a call locks the engine. */
+typedef enum {
+  DDB_LOCK_SHARED,     /* reads only: runs alongside other readers */
+  DDB_LOCK_SCAN,       /* shared, once the stores' scan order is settled */
+  DDB_LOCK_EXCLUSIVE,  /* writes, or reads with state of their own (streams) */
+  DDB_LOCK_COMMIT,     /* exclusive, and handed to the commit function */
+} DdbLockMode;
+
 typedef struct {
   const char *name;
   DdbOpFunc func;
-  gboolean writes;   /* takes the write lock */
+  DdbLockMode lock;
 } DdbOpInfo;
 
 /* Hot operations first: the lookup is a linear scan. */
 static const DdbOpInfo operations[] = {
-  { "GetItem", ddb_op_get_item, FALSE },
-  { "PutItem", ddb_op_put_item, TRUE },
-  { "Query", ddb_op_query, FALSE },
-  { "UpdateItem", ddb_op_update_item, TRUE },
-  { "DeleteItem", ddb_op_delete_item, TRUE },
-  { "Scan", ddb_op_scan, FALSE },
-  { "BatchGetItem", ddb_op_batch_get_item, FALSE },
-  { "BatchWriteItem", ddb_op_batch_write_item, TRUE },
-  { "TransactWriteItems", ddb_op_transact_write_items, TRUE },
-  { "TransactGetItems", ddb_op_transact_get_items, FALSE },
-  { "CreateTable", ddb_op_create_table, TRUE },
-  { "DeleteTable", ddb_op_delete_table, TRUE },
-  { "DescribeTable", ddb_op_describe_table, FALSE },
-  { "ListTables", ddb_op_list_tables, FALSE },
-  { "UpdateTable", ddb_op_update_table, TRUE },
-  { "UpdateTimeToLive", ddb_op_update_time_to_live, TRUE },
-  { "DescribeTimeToLive", ddb_op_describe_time_to_live, FALSE },
-  { "ExecuteStatement", ddb_op_execute_statement, TRUE },
-  { "BatchExecuteStatement", ddb_op_batch_execute_statement, TRUE },
-  { "ExecuteTransaction", ddb_op_execute_transaction, TRUE },
-  { "TagResource", ddb_op_tag_resource, TRUE },
-  { "UntagResource", ddb_op_untag_resource, TRUE },
-  { "ListTagsOfResource", ddb_op_list_tags_of_resource, FALSE },
-  { "DescribeLimits", ddb_op_describe_limits, FALSE },
-  { "DescribeEndpoints", ddb_op_describe_endpoints, FALSE },
+  { "GetItem", ddb_op_get_item, DDB_LOCK_SHARED },
+  { "PutItem", ddb_op_put_item, DDB_LOCK_COMMIT },
+  { "Query", ddb_op_query, DDB_LOCK_SHARED },
+  { "UpdateItem", ddb_op_update_item, DDB_LOCK_COMMIT },
+  { "DeleteItem", ddb_op_delete_item, DDB_LOCK_COMMIT },
+  { "Scan", ddb_op_scan, DDB_LOCK_SCAN },
+  { "BatchGetItem", ddb_op_batch_get_item, DDB_LOCK_SHARED },
+  { "BatchWriteItem", ddb_op_batch_write_item, DDB_LOCK_COMMIT },
+  { "TransactWriteItems", ddb_op_transact_write_items, DDB_LOCK_COMMIT },
+  { "TransactGetItems", ddb_op_transact_get_items, DDB_LOCK_SHARED },
+  { "CreateTable", ddb_op_create_table, DDB_LOCK_COMMIT },
+  { "DeleteTable", ddb_op_delete_table, DDB_LOCK_COMMIT },
+  { "DescribeTable", ddb_op_describe_table, DDB_LOCK_SHARED },
+  { "ListTables", ddb_op_list_tables, DDB_LOCK_SHARED },
+  { "UpdateTable", ddb_op_update_table, DDB_LOCK_COMMIT },
+  { "UpdateTimeToLive", ddb_op_update_time_to_live, DDB_LOCK_COMMIT },
+  { "DescribeTimeToLive", ddb_op_describe_time_to_live, DDB_LOCK_SHARED },
+  { "ExecuteStatement", ddb_op_execute_statement, DDB_LOCK_COMMIT },
+  { "BatchExecuteStatement", ddb_op_batch_execute_statement, DDB_LOCK_COMMIT },
+  { "ExecuteTransaction", ddb_op_execute_transaction, DDB_LOCK_COMMIT },
+  { "TagResource", ddb_op_tag_resource, DDB_LOCK_COMMIT },
+  { "UntagResource", ddb_op_untag_resource, DDB_LOCK_COMMIT },
+  { "ListTagsOfResource", ddb_op_list_tags_of_resource, DDB_LOCK_SHARED },
+  { "DescribeLimits", ddb_op_describe_limits, DDB_LOCK_SHARED },
+  { "DescribeEndpoints", ddb_op_describe_endpoints, DDB_LOCK_SHARED },
 };
 
-/* X-Amz-Target: DynamoDBStreams_20120810.<name> */
+/* X-Amz-Target: DynamoDBStreams_20120810.<name>. Exclusive: shard
+ * iterators and trimming keep state of their own. */
 static const DdbOpInfo stream_operations[] = {
-  { "GetRecords", ddb_op_get_records, FALSE },
-  { "GetShardIterator", ddb_op_get_shard_iterator, FALSE },
-  { "DescribeStream", ddb_op_describe_stream, FALSE },
-  { "ListStreams", ddb_op_list_streams, FALSE },
+  { "GetRecords", ddb_op_get_records, DDB_LOCK_EXCLUSIVE },
+  { "GetShardIterator", ddb_op_get_shard_iterator, DDB_LOCK_EXCLUSIVE },
+  { "DescribeStream", ddb_op_describe_stream, DDB_LOCK_EXCLUSIVE },
+  { "ListStreams", ddb_op_list_streams, DDB_LOCK_EXCLUSIVE },
 };
 
 gboolean
@@ -184,6 +193,85 @@ print_packed (GString *out, JsonNode *node, gpointer user_data)
   return TRUE;
 }
 
+static gboolean
+engine_settled (DdbEngine *engine)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, engine->tables);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      DdbTable *table = value;
+
+      if (!ddb_store_settled (&table->store))
+        return FALSE;
+      for (guint i = 0; i < table->indexes->len; i++)
+        if (!ddb_store_settled (&((DdbIndex *) table->indexes->pdata[i])->store))
+          return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+engine_settle (DdbEngine *engine)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, engine->tables);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      DdbTable *table = value;
+
+      ddb_store_settle (&table->store);
+      for (guint i = 0; i < table->indexes->len; i++)
+        ddb_store_settle (&((DdbIndex *) table->indexes->pdata[i])->store);
+    }
+}
+
+/* Readers share the lock: nothing they call writes (stored items are
+ * immutable, lookups are positional, decoded views are published
+ * atomically). The one thing a read used to do lazily, putting new
+ * partitions into the scan order, is done here under the exclusive lock
+ * before a Scan takes the shared one. */
+static void
+engine_lock (DdbEngine *engine, DdbLockMode mode)
+{
+  switch (mode)
+    {
+    case DDB_LOCK_SHARED:
+      g_rw_lock_reader_lock (&engine->lock);
+      break;
+    case DDB_LOCK_SCAN:
+      for (;;)
+        {
+          g_rw_lock_reader_lock (&engine->lock);
+          if (engine_settled (engine))
+            break;
+          g_rw_lock_reader_unlock (&engine->lock);
+          g_rw_lock_writer_lock (&engine->lock);
+          engine_settle (engine);
+          g_rw_lock_writer_unlock (&engine->lock);
+        }
+      break;
+    case DDB_LOCK_EXCLUSIVE:
+    case DDB_LOCK_COMMIT:
+    default:
+      g_rw_lock_writer_lock (&engine->lock);
+      break;
+    }
+}
+
+static void
+engine_unlock (DdbEngine *engine, DdbLockMode mode)
+{
+  if (mode == DDB_LOCK_SHARED || mode == DDB_LOCK_SCAN)
+    g_rw_lock_reader_unlock (&engine->lock);
+  else
+    g_rw_lock_writer_unlock (&engine->lock);
+}
+
 /* out: answer as text into it (resp is printed under the lock, while the
  * packed items its placeholders stand for are still stored); NULL: answer
  * a tree. */
@@ -243,17 +331,12 @@ engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operati
     op.request = translated;
   if (out != NULL)
     op.packed = g_hash_table_new (NULL, NULL);
-  /* Every call is exclusive, reads too: GSequence marks a sequence as
-   * "being searched" during g_sequence_search/lookup, so two readers of one
-   * table under a shared lock trip over each other (GLib refuses, and the
-   * process aborts). Exclusive calls are also the simplest proof that
-   * concurrent callers see the results of some serial order. */
-  g_rw_lock_writer_lock (&engine->lock);
+  engine_lock (engine, info->lock);
   op.now_ms = ddb_engine_now_ms (engine);
   resp = info->func (&op, &error);
   if (resp == NULL)
     ddb_op_prefer_missing_table (&op, operation, &error);
-  if (resp != NULL && info->writes && engine->commit_func != NULL &&
+  if (resp != NULL && info->lock == DDB_LOCK_COMMIT && engine->commit_func != NULL &&
       !engine->commit_func (operation, op.request, op.now_ms, engine->commit_data, &error))
     g_clear_pointer (&resp, json_object_unref);
   if (resp != NULL && out != NULL)
@@ -262,7 +345,7 @@ engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operati
 
       ddb_json_print (out, root, print_packed, op.packed);
     }
-  g_rw_lock_writer_unlock (&engine->lock);
+  engine_unlock (engine, info->lock);
   g_clear_pointer (&op.packed, g_hash_table_unref);
 
   if (resp != NULL && out != NULL)

@@ -113,8 +113,8 @@ ddb_engine_get_packed (DdbEngine *engine, const char *table_name, const guint8 *
     return DDB_DIRECT_DECLINED;
   memcpy (&nkeys, key, 4);
 
-  /* Exclusive, as every engine call (see ddb_engine_handle). */
-  g_rw_lock_writer_lock (&engine->lock);
+  /* Shared, as GetItem (see engine_lock). */
+  g_rw_lock_reader_lock (&engine->lock);
   table = g_hash_table_lookup (engine->tables, table_name);
   if (table != NULL && nkeys == (table->range.name ? 2u : 1u) && key_values (table, key, &hash, &range))
     {
@@ -141,6 +141,6 @@ ddb_engine_get_packed (DdbEngine *engine, const char *table_name, const guint8 *
       ddb_key_value_clear (&hash);
       ddb_key_value_clear (&range);
     }
-  g_rw_lock_writer_unlock (&engine->lock);
+  g_rw_lock_reader_unlock (&engine->lock);
   return result;
 }

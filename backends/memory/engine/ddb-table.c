@@ -231,23 +231,9 @@ ddb_value_copy (JsonNode *value)
         return n;
       }
     case JSON_NODE_NULL:
-      return json_node_new (JSON_NODE_NULL);
     case JSON_NODE_VALUE:
     default:
-      {
-        /* A fresh JsonValue: JsonValue refcounts are not atomic either. */
-        JsonNode *n = json_node_new (JSON_NODE_VALUE);
-        GType t = json_node_get_value_type (value);
-        if (t == G_TYPE_STRING)
-          json_node_set_string (n, json_node_get_string (value));
-        else if (t == G_TYPE_BOOLEAN)
-          json_node_set_boolean (n, json_node_get_boolean (value));
-        else if (t == G_TYPE_INT64)
-          json_node_set_int (n, json_node_get_int (value));
-        else
-          json_node_set_double (n, json_node_get_double (value));
-        return n;
-      }
+      return ddb_value_copy_scalar (value);
     }
 }
 
@@ -475,6 +461,12 @@ ddb_store_settle (DdbStore *store)
   g_ptr_array_set_size (store->unordered, 0);
 }
 
+gboolean
+ddb_store_settled (const DdbStore *store)
+{
+  return store->unordered->len == 0;
+}
+
 static void
 store_drop_partition_if_empty (DdbStore *store, DdbPartition *part)
 {
@@ -496,10 +488,45 @@ store_drop_partition_if_empty (DdbStore *store, DdbPartition *part)
   g_free (part);
 }
 
+/* Binary search by position: the first element comparing above probe
+ * (strict) or not below it. g_sequence_search() and g_sequence_lookup() mark
+ * the sequence "being searched" while they run (and build a scratch
+ * sequence), so two readers under the engine's shared lock would trip GLib's
+ * access guard; the positional calls only read the tree. */
+static GSequenceIter *
+seq_bound (GSequence *seq, gconstpointer probe, GCompareDataFunc cmp, gpointer data, gboolean strict)
+{
+  gint lo = 0, hi = g_sequence_get_length (seq);
+
+  while (lo < hi)
+    {
+      gint mid = lo + (hi - lo) / 2;
+      int c = cmp (g_sequence_get (g_sequence_get_iter_at_pos (seq, mid)), probe, data);
+
+      if (c < 0 || (strict && c == 0))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return g_sequence_get_iter_at_pos (seq, lo);
+}
+
+/* The element equal to probe, or NULL: g_sequence_lookup() without its
+ * hidden write. */
+static GSequenceIter *
+seq_find (GSequence *seq, gconstpointer probe, GCompareDataFunc cmp, gpointer data)
+{
+  GSequenceIter *it = seq_bound (seq, probe, cmp, data, FALSE);
+
+  if (g_sequence_iter_is_end (it) || cmp (g_sequence_get (it), probe, data) != 0)
+    return NULL;
+  return it;
+}
+
 GSequenceIter *
 ddb_partition_seek (DdbPartition *partition, const DdbEntry *probe)
 {
-  return g_sequence_search (partition->entries, (gpointer) probe, entry_cmp, NULL);
+  return seq_bound (partition->entries, probe, entry_cmp, NULL, TRUE);
 }
 
 GSequenceIter *
@@ -507,13 +534,13 @@ ddb_store_seek_partition (DdbStore *store, guint32 khash, const DdbKeyValue *key
 {
   PartitionProbe probe = { 0 };
 
-  ddb_store_settle (store);
+  ddb_store_settle (store);   /* a no-op for readers: see ddb_store_settled() */
   probe.p.khash = khash;
   if (key != NULL)
     probe.p.key = *key;
   probe.by_hash_only = key == NULL;
   probe.bias = bias;
-  return g_sequence_search (store->order, &probe.p, partition_cmp, &probe);
+  return seq_bound (store->order, &probe.p, partition_cmp, &probe, TRUE);
 }
 
 /* ---- Items ---- */
@@ -829,7 +856,7 @@ index_remove (DdbIndex *index, DdbItem *item)
       probe.keys[probe.nkeys++] = &item->hash;
       if (item->range.type != DDB_TYPE_INVALID)
         probe.keys[probe.nkeys++] = &item->range;
-      it = g_sequence_lookup (part->entries, &probe, entry_cmp, NULL);
+      it = seq_find (part->entries, &probe, entry_cmp, NULL);
       if (it != NULL)
         {
           IndexEntry *ie = g_sequence_get (it);
@@ -931,7 +958,7 @@ table_lookup_iter (DdbTable *table, DdbPartition *part, const DdbKeyValue *range
     }
   probe.keys[0] = range;
   probe.nkeys = 1;
-  return g_sequence_lookup (part->entries, &probe, entry_cmp, NULL);
+  return seq_find (part->entries, &probe, entry_cmp, NULL);
 }
 
 DdbItem *

@@ -221,8 +221,11 @@ DdbPartition *ddb_store_lookup_partition (DdbStore *store, const DdbKeyValue *ke
  * it (bias +1); probe may give fewer keys than the store's entries. */
 GSequenceIter *ddb_partition_seek (DdbPartition *partition, const DdbEntry *probe);
 /* Puts every unordered partition into store->order: call before using
- * store->order or a partition's order_iter. */
+ * store->order or a partition's order_iter. It writes, so it runs under the
+ * engine's exclusive lock; readers under the shared lock find the store
+ * settled already (ddb_store_settled()) and it does nothing. */
 void ddb_store_settle (DdbStore *store);
+gboolean ddb_store_settled (const DdbStore *store);
 /* The first partition at or after (khash, key) (bias -1) or after it (+1);
  * key may be NULL to seek by khash alone. Settles the store. */
 GSequenceIter *ddb_store_seek_partition (DdbStore *store, guint32 khash, const DdbKeyValue *key, int bias);

@@ -953,7 +953,30 @@ json_deep_copy (JsonNode *node)
       json_array_unref (out);
       return copy;
     }
-  return json_node_copy (node);
+  return ddb_value_copy_scalar (node);
+}
+
+/* A fresh JsonValue: json-glib's value (and object) refcounts are not
+ * atomic, and the node may belong to an item readers share. */
+JsonNode *
+ddb_value_copy_scalar (JsonNode *value)
+{
+  JsonNode *n;
+  GType t;
+
+  if (!JSON_NODE_HOLDS_VALUE (value))
+    return json_node_new (JSON_NODE_NULL);
+  n = json_node_new (JSON_NODE_VALUE);
+  t = json_node_get_value_type (value);
+  if (t == G_TYPE_STRING)
+    json_node_set_string (n, json_node_get_string (value));
+  else if (t == G_TYPE_BOOLEAN)
+    json_node_set_boolean (n, json_node_get_boolean (value));
+  else if (t == G_TYPE_INT64)
+    json_node_set_int (n, json_node_get_int (value));
+  else
+    json_node_set_double (n, json_node_get_double (value));
+  return n;
 }
 
 JsonNode *

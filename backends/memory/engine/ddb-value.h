@@ -61,6 +61,8 @@ gboolean ddb_set_contains (DdbType set_type, JsonArray *set, const char *text);
 /* A deep copy: unlike json_node_copy(), shares no array or object.
  * (Same as ddb-table.h's ddb_value_copy(); this layer builds without it.) */
 JsonNode *ddb_value_deep_copy (JsonNode *value);
+/* A copy of a scalar (or null) node sharing nothing with it. */
+JsonNode *ddb_value_copy_scalar (JsonNode *value);
 /* begins_with(): S by string prefix, B by byte prefix; FALSE otherwise. */
 gboolean ddb_value_begins_with (JsonNode *value, JsonNode *prefix);
 /* contains() on binaries: needle's bytes occur in value's bytes. */
