@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* bench-memory: issue 4's speed targets, through the public API on memory://
- * from one thread.
+/* bench-memory: issue 17's memory:// figures, through the public API, each
+ * printed next to its goal.
  *
- *   PutItem  dynamorm_session_put of a 10-attribute model       (>= 200,000/s)
- *   GetItem  dynamorm_session_get of the same items             (>= 200,000/s)
+ *   PutItem  dynamorm_session_put of a 10-attribute model, 1 thread (>= 1,000,000/s)
+ *   GetItem  dynamorm_session_get of the same items, 1 thread      (>= 1,000,000/s)
+ *   2 threads on one session: the same puts and gets split in two,
+ *            as a multiple of one thread's rate              (gets >= 1.8x)
+ *   Batch    dynamorm_session_batch_write / _batch_get per item, vs
+ *            the single put / get per item                   (<= single op)
+ *   CreateTable + DeleteTable of the model's table, per pair (create <= 0.05 ms)
  *   Query    100 items from a partition of 1,000,000 items vs the same Query
  *            on a 1,000-item table                              (within 2x)
  *
@@ -160,51 +165,160 @@ call_text (DynamormSession *session, const char *op, const char *text)
 
 /* ---- PutItem / GetItem ---- */
 
-static void
-bench_put_get (DynamormSession *session, int n)
+typedef struct {
+  DynamormSession *session;
+  GPtrArray *models;
+  int from, to;
+} Slice;
+
+static gpointer
+put_slice (gpointer data)
 {
+  Slice *slice = data;
   g_autoptr(GError) error = NULL;
-  const char *tags[] = { "math", "code", NULL };
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (int i = slice->from; i < slice->to; i++)
+    if (!dynamorm_session_put (slice->session, slice->models->pdata[i], NULL, &error))
+      g_error ("put: %s", error->message);
+  return NULL;
+}
+
+static gpointer
+get_slice (gpointer data)
+{
+  Slice *slice = data;
+  g_autoptr(GError) error = NULL;
   GValue key = G_VALUE_INIT;
-  double t0, secs;
 
-  if (!dynamorm_session_create_table (session, BENCH_TYPE_USER, NULL, &error))
-    g_error ("create table: %s", error->message);
+  g_value_init (&key, G_TYPE_STRING);
+  for (int i = slice->from; i < slice->to; i++)
+    {
+      DynamormModel *m;
 
-  /* Models are built outside the timed loop: the figure is the put. */
+      g_value_set_string (&key, BENCH_USER (slice->models->pdata[i])->id);
+      m = dynamorm_session_get (slice->session, BENCH_TYPE_USER, &key, NULL, NULL, &error);
+      if (m == NULL)
+        g_error ("get: %s", error->message);
+      g_object_unref (m);
+    }
+  g_value_unset (&key);
+  return NULL;
+}
+
+/* Runs func over every model split between n_threads threads; ops/s. */
+static double
+run_threads (DynamormSession *session, GPtrArray *models, GThreadFunc func, int n_threads)
+{
+  Slice slices[8];
+  GThread *threads[8];
+  int n = models->len;
+  double t0 = now_s ();
+
+  for (int t = 0; t < n_threads; t++)
+    {
+      slices[t] = (Slice) { session, models, n * t / n_threads, n * (t + 1) / n_threads };
+      threads[t] = n_threads == 1 ? NULL : g_thread_new ("bench", func, &slices[t]);
+    }
+  if (n_threads == 1)
+    func (&slices[0]);
+  for (int t = 0; t < n_threads && n_threads > 1; t++)
+    g_thread_join (threads[t]);
+  return n / (now_s () - t0);
+}
+
+static GPtrArray *
+make_users (const char *prefix, int n)
+{
+  const char *tags[] = { "math", "code", NULL };
+  GPtrArray *models = g_ptr_array_new_with_free_func (g_object_unref);
+
   for (int i = 0; i < n; i++)
     {
-      g_autofree char *id = g_strdup_printf ("user-%d", i);
+      g_autofree char *id = g_strdup_printf ("%s-%d", prefix, i);
       g_ptr_array_add (models, g_object_new (BENCH_TYPE_USER,
                                              "id", id, "name", "Ada Lovelace", "email", "ada@example.com",
                                              "city", "London", "note", "first programmer", "age", 36,
                                              "active", TRUE, "score", 98.5, "created", (gint64) 1700000000,
                                              "tags", tags, NULL));
     }
+  return models;
+}
 
-  t0 = now_s ();
-  for (int i = 0; i < n; i++)
-    if (!dynamorm_session_put (session, models->pdata[i], NULL, &error))
-      g_error ("put: %s", error->message);
-  secs = now_s () - t0;
-  g_print ("PutItem  %8d ops in %6.3f s: %8.0f ops/s (target 200000)\n", n, secs, n / secs);
+/* Per item, in microseconds: batch write then batch get of every model. */
+static void
+bench_batch (DynamormSession *session, GPtrArray *models, double put_us, double get_us)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) dynamorm_key_unref);
+  g_autoptr(GPtrArray) got = NULL;
+  double t0, write_us, get_batch_us;
 
-  g_value_init (&key, G_TYPE_STRING);
+  for (guint i = 0; i < models->len; i++)
+    g_ptr_array_add (keys, dynamorm_key_new_for_model (models->pdata[i], NULL));
   t0 = now_s ();
-  for (int i = 0; i < n; i++)
+  if (!dynamorm_session_batch_write (session, (DynamormModel **) models->pdata, models->len,
+                                     NULL, 0, NULL, NULL, NULL, &error))
+    g_error ("batch write: %s", error->message);
+  write_us = (now_s () - t0) * 1e6 / models->len;
+  t0 = now_s ();
+  got = dynamorm_session_batch_get (session, BENCH_TYPE_USER, (DynamormKey **) keys->pdata, keys->len,
+                                    NULL, NULL, NULL, &error);
+  if (got == NULL || got->len != models->len)
+    g_error ("batch get: %s", error ? error->message : "items missing");
+  get_batch_us = (now_s () - t0) * 1e6 / models->len;
+  g_print ("Batch    write %6.2f us/item (single put %5.2f us: %.2fx; goal <= 1x)\n",
+           write_us, put_us, write_us / put_us);
+  g_print ("Batch    get   %6.2f us/item (single get %5.2f us: %.2fx; goal <= 1x)\n",
+           get_batch_us, get_us, get_batch_us / get_us);
+}
+
+static void
+bench_put_get (DynamormSession *session, int n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) models = NULL;
+  g_autoptr(GPtrArray) models2 = NULL;
+  g_autoptr(GPtrArray) batch = NULL;
+  double put1, get1, put2, get2;
+
+  if (!dynamorm_session_create_table (session, BENCH_TYPE_USER, NULL, &error))
+    g_error ("create table: %s", error->message);
+
+  /* Models are built outside the timed loops: the figure is the call. */
+  models = make_users ("user", n);
+  models2 = make_users ("user2", n);
+  batch = make_users ("batch", MIN (n, 20000));
+
+  put1 = run_threads (session, models, put_slice, 1);
+  g_print ("PutItem  1 thread:  %8.0f ops/s (goal >= 1000000)\n", put1);
+  get1 = run_threads (session, models, get_slice, 1);
+  g_print ("GetItem  1 thread:  %8.0f ops/s (goal >= 1000000)\n", get1);
+  put2 = run_threads (session, models2, put_slice, 2);
+  g_print ("PutItem  2 threads: %8.0f ops/s, %.2fx one thread\n", put2, put2 / put1);
+  get2 = run_threads (session, models, get_slice, 2);
+  g_print ("GetItem  2 threads: %8.0f ops/s, %.2fx one thread (goal >= 1.8x on 2 cores; %u cores here)\n",
+           get2, get2 / get1, g_get_num_processors ());
+  bench_batch (session, batch, 1e6 / put1, 1e6 / get1);
+}
+
+/* ---- CreateTable ---- */
+
+static void
+bench_create_table (DynamormSession *session, int rounds)
+{
+  g_autoptr(GError) error = NULL;
+  double create = 0, t0;
+
+  for (int r = 0; r < rounds; r++)
     {
-      DynamormModel *m;
-
-      g_value_set_string (&key, BENCH_USER (models->pdata[i])->id);
-      m = dynamorm_session_get (session, BENCH_TYPE_USER, &key, NULL, NULL, &error);
-      if (m == NULL)
-        g_error ("get: %s", error->message);
-      g_object_unref (m);
+      t0 = now_s ();
+      if (!dynamorm_session_create_table (session, BENCH_TYPE_USER, NULL, &error))
+        g_error ("create table: %s", error->message);
+      create += now_s () - t0;
+      if (!dynamorm_session_delete_table (session, BENCH_TYPE_USER, NULL, &error))
+        g_error ("delete table: %s", error->message);
     }
-  secs = now_s () - t0;
-  g_value_unset (&key);
-  g_print ("GetItem  %8d ops in %6.3f s: %8.0f ops/s (target 200000)\n", n, secs, n / secs);
+  g_print ("CreateTable %d rounds: %.4f ms each (goal <= 0.05 ms)\n", rounds, create * 1e3 / rounds);
 }
 
 /* ---- Query: 100 items out of a big partition vs a small table ---- */
@@ -337,6 +451,11 @@ main (int argc, char **argv)
   if (session == NULL)
     g_error ("%s (set DYNAMORM_BACKEND_PATH to build-dir/backends/memory)", error->message);
   bench_put_get (session, n);
+  {
+    g_autoptr(DynamormSession) fresh = dynamorm_session_new ("memory://", &error);
+
+    bench_create_table (fresh, 2000);
+  }
   bench_query (session, big, rounds);
   return 0;
 }
