@@ -279,6 +279,33 @@ class PersistenceTest(unittest.TestCase):
         finally:
             stop(proc)
 
+    def test_transaction_tokens_survive_restarts(self):
+        """A TransactWriteItems retried with its ClientRequestToken after one
+        restart (log replay) and after a second (the compacted snapshot) is
+        answered again without being applied twice; another payload with the
+        token is refused."""
+        proc, url, err = start(self.data)
+        self.assertIsNotNone(url, err)
+        self.create_table(url)
+        items = [{"Update": {"TableName": TABLE, "Key": {"pk": {"S": "counter"}},
+                             "UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}}]
+        client(url).transact_write_items(TransactItems=items, ClientRequestToken="tok-1")
+        stop(proc)
+        for restart in range(2):
+            proc, url, err = start(self.data)
+            self.assertIsNotNone(url, err)
+            ddb = client(url)
+            try:
+                ddb.transact_write_items(TransactItems=items, ClientRequestToken="tok-1")
+                got = ddb.get_item(TableName=TABLE, Key={"pk": {"S": "counter"}}, ConsistentRead=True)["Item"]
+                self.assertEqual(got["n"], {"N": "1"}, "restart %d applied the retried transaction again" % restart)
+                other = [{"Put": {"TableName": TABLE, "Item": {"pk": {"S": "other"}}}}]
+                with self.assertRaises(Exception) as caught:
+                    ddb.transact_write_items(TransactItems=other, ClientRequestToken="tok-1")
+                self.assertIn("IdempotentParameterMismatch", str(caught.exception))
+            finally:
+                stop(proc)
+
     def test_tables_indexes_and_ttl_survive(self):
         proc, url, err = start(self.data)
         self.assertIsNotNone(url, err)

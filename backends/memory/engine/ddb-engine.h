@@ -128,4 +128,10 @@ DdbDirectResult ddb_engine_get_packed (DdbEngine *engine, const char *table_name
 /* Deletes the items whose TTL attribute has passed now; returns how many. */
 guint ddb_engine_sweep_expired (DdbEngine *engine);
 
+/* The live TransactWriteItems idempotency tokens, for a persistence
+ * snapshot ({Token, Request, Response, ExpiresMs} each), and back; import
+ * is FALSE on a malformed entry. Both take the engine lock. */
+JsonArray *ddb_engine_export_tokens (DdbEngine *engine, gint64 now_ms);
+gboolean ddb_engine_import_tokens (DdbEngine *engine, JsonArray *tokens);
+
 G_END_DECLS

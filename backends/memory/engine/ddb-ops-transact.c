@@ -540,3 +540,60 @@ ddb_op_transact_get_items (DdbOp *op, GError **error)
     }
   return resp;
 }
+
+/* ---- Tokens across restarts (ddb-persist.c snapshots) ---- */
+
+JsonArray *
+ddb_engine_export_tokens (DdbEngine *engine, gint64 now_ms)
+{
+  JsonArray *out = json_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_rw_lock_writer_lock (&engine->lock);
+  g_hash_table_iter_init (&iter, engine->tokens);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      DdbTokenRecord *rec = value;
+      JsonObject *t;
+
+      if (rec->expires_ms <= now_ms)
+        continue;
+      t = json_object_new ();
+      json_object_set_string_member (t, "Token", key);
+      json_object_set_string_member (t, "Request", rec->request);
+      json_object_set_int_member (t, "ExpiresMs", rec->expires_ms);
+      json_object_set_object_member (t, "Response", ddb_item_copy_attrs (rec->response));
+      json_array_add_object_element (out, t);
+    }
+  g_rw_lock_writer_unlock (&engine->lock);
+  return out;
+}
+
+gboolean
+ddb_engine_import_tokens (DdbEngine *engine, JsonArray *tokens)
+{
+  g_rw_lock_writer_lock (&engine->lock);
+  for (guint i = 0; i < json_array_get_length (tokens); i++)
+    {
+      JsonNode *n = json_array_get_element (tokens, i);
+      JsonObject *t = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      const char *token = t ? json_object_get_string_member_with_default (t, "Token", NULL) : NULL;
+      const char *request = t ? json_object_get_string_member_with_default (t, "Request", NULL) : NULL;
+      JsonNode *response = t ? json_object_get_member (t, "Response") : NULL;
+      DdbTokenRecord *rec;
+
+      if (token == NULL || request == NULL || response == NULL || !JSON_NODE_HOLDS_OBJECT (response))
+        {
+          g_rw_lock_writer_unlock (&engine->lock);
+          return FALSE;
+        }
+      rec = g_new0 (DdbTokenRecord, 1);
+      rec->request = g_strdup (request);
+      rec->expires_ms = json_object_get_int_member_with_default (t, "ExpiresMs", 0);
+      rec->response = ddb_item_copy_attrs (json_node_get_object (response));
+      g_hash_table_replace (engine->tokens, g_strdup (token), rec);
+    }
+  g_rw_lock_writer_unlock (&engine->lock);
+  return TRUE;
+}

@@ -216,6 +216,14 @@ replay_file (DdbPersist *p, const char *path, gboolean snapshot, gboolean torn_o
           else
             *first_log = json_object_get_int_member_with_default (r.request, "FirstLog", 1);
         }
+      else if (snapshot && g_str_equal (r.op, "DynamormTokens"))
+        {
+          JsonNode *tokens = json_object_get_member (r.request, "Tokens");
+          if (tokens == NULL || !JSON_NODE_HOLDS_ARRAY (tokens) ||
+              !ddb_engine_import_tokens (p->engine, json_node_get_array (tokens)))
+            ok = persist_error (error, "%s is damaged at byte %" G_GSIZE_FORMAT ": malformed idempotency tokens. Nothing was changed",
+                                path, at);
+        }
       else if (!replay (p->engine, &r, &clock_ms, &local))
         ok = persist_error (error, "%s is damaged at byte %" G_GSIZE_FORMAT ": %s. Nothing was changed",
                             path, at, local->message);
@@ -638,6 +646,15 @@ write_snapshot (DdbPersist *p, guint first_log, GError **error)
       more = json_object_has_member (list, "LastEvaluatedTableName");
       g_free (start_name);
       start_name = g_strdup (json_object_get_string_member_with_default (list, "LastEvaluatedTableName", NULL));
+    }
+  /* The idempotency tokens of recent TransactWriteItems, so a retry after
+   * a restart is still answered once. */
+  if (ok)
+    {
+      g_autoptr(JsonObject) tokens = json_object_new ();
+      json_object_set_array_member (tokens, "Tokens", ddb_engine_export_tokens (p->engine, now_ms));
+      ok = snapshot_write (fd, "DynamormTokens", tokens, now_ms) ||
+           persist_error (error, "Cannot write %s: %s", tmp, g_strerror (errno));
     }
   if (ok && fsync (fd) != 0)
     ok = persist_error (error, "Cannot flush %s: %s", tmp, g_strerror (errno));
