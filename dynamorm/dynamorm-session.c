@@ -417,14 +417,19 @@ _dynamorm_session_table_name (DynamormSession *self, const DynamormSchema *schem
 
 /* The session as the direct path sees it. */
 static void
-direct_call_init (DynamormSession *self, DynamormDirectCall *call)
+direct_call_init (DynamormSession *self, GType model_type, DynamormDirectCall *call)
 {
   const SessionSettings *settings = settings_get (self);
+  const DynamormSchema *schema = _dynamorm_schema_get (model_type, TRUE, NULL);
 
   call->backend = self->backend;
   call->table_prefix = settings->table_prefix;
   call->wants_capacity = settings->capacity_mode != DYNAMORM_CAPACITY_NONE;
-  /* Crypto objects are settable at any time and referenced: under the lock. */
+  /* Only models with encrypted properties use the crypto objects. They are
+   * settable at any time and referenced, so they are taken under the lock;
+   * every other model's call takes no lock. */
+  if (schema == NULL || schema->n_encrypted == 0)
+    return;
   g_mutex_lock (&self->lock);
   call->key_provider = self->key_provider ? g_object_ref (self->key_provider) : NULL;
   call->key_cache = self->key_cache ? g_object_ref (self->key_cache) : NULL;
@@ -436,7 +441,7 @@ try_direct_put (DynamormSession *self, DynamormModel *model, GCancellable *cance
 {
   g_auto(DynamormDirectCall) call = { 0 };
 
-  direct_call_init (self, &call);
+  direct_call_init (self, G_OBJECT_TYPE (model), &call);
   return _dynamorm_direct_try_put (&call, model, cancellable);
 }
 
@@ -446,7 +451,7 @@ try_direct_get (DynamormSession *self, GType model_type, const GValue *partition
 {
   g_auto(DynamormDirectCall) call = { 0 };
 
-  direct_call_init (self, &call);
+  direct_call_init (self, model_type, &call);
   return _dynamorm_direct_try_get (&call, model_type, partition_key, sort_key, cancellable);
 }
 
