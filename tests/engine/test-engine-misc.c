@@ -239,6 +239,7 @@ mixed_reader (gpointer p)
       g_assert_cmpint (json_object_get_int_member (one, "ScannedCount"), ==, 1);
       g_assert_true (json_object_has_member (got, "Responses"));
       g_assert_true (json_object_has_member (tgot, "Responses"));
+      g_assert_true (json_object_has_member (page, "Items"));
     }
   return NULL;
 }
