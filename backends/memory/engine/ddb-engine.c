@@ -193,8 +193,10 @@ print_packed (GString *out, JsonNode *node, gpointer user_data)
   return TRUE;
 }
 
+/* Whether every store of every table has its scan order settled; with
+ * settle (exclusive lock only) settles those that have not. */
 static gboolean
-engine_settled (DdbEngine *engine)
+engine_settle (DdbEngine *engine, gboolean settle)
 {
   GHashTableIter iter;
   gpointer value;
@@ -204,30 +206,18 @@ engine_settled (DdbEngine *engine)
     {
       DdbTable *table = value;
 
-      if (!ddb_store_settled (&table->store))
-        return FALSE;
-      for (guint i = 0; i < table->indexes->len; i++)
-        if (!ddb_store_settled (&((DdbIndex *) table->indexes->pdata[i])->store))
-          return FALSE;
+      for (guint i = 0; i <= table->indexes->len; i++)
+        {
+          DdbStore *store = i == 0 ? &table->store : &((DdbIndex *) table->indexes->pdata[i - 1])->store;
+
+          if (ddb_store_settled (store))
+            continue;
+          if (!settle)
+            return FALSE;
+          ddb_store_settle (store);
+        }
     }
   return TRUE;
-}
-
-static void
-engine_settle (DdbEngine *engine)
-{
-  GHashTableIter iter;
-  gpointer value;
-
-  g_hash_table_iter_init (&iter, engine->tables);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      DdbTable *table = value;
-
-      ddb_store_settle (&table->store);
-      for (guint i = 0; i < table->indexes->len; i++)
-        ddb_store_settle (&((DdbIndex *) table->indexes->pdata[i])->store);
-    }
 }
 
 /* Readers share the lock: nothing they call writes (stored items are
@@ -247,11 +237,11 @@ engine_lock (DdbEngine *engine, DdbLockMode mode)
       for (;;)
         {
           g_rw_lock_reader_lock (&engine->lock);
-          if (engine_settled (engine))
+          if (engine_settle (engine, FALSE))
             break;
           g_rw_lock_reader_unlock (&engine->lock);
           g_rw_lock_writer_lock (&engine->lock);
-          engine_settle (engine);
+          engine_settle (engine, TRUE);
           g_rw_lock_writer_unlock (&engine->lock);
         }
       break;
