@@ -41,14 +41,20 @@ unicode_escape_at (const char *p, const char *end)
 
 /* Checks the escape at p (the backslash) inside a string and returns how
  * many bytes it takes, or 0 with *check set when it is refused. Malformed
- * escapes are left to the parser. */
+ * escapes are refused here too: json-glib 1.6 leaks the string it was
+ * reading when its scanner meets one (found by fuzz-engine). */
 static gsize
 scan_escape (const char *p, const char *end, DdbJsonCheck *check)
 {
   int unit = unicode_escape_at (p, end);
 
   if (unit < 0)
-    return end - p >= 2 ? 2 : 1;
+    {
+      if (end - p >= 2 && p[1] != 'u' && p[1] != '\0' && strchr ("\"\\/bfnrt", p[1]) != NULL)
+        return 2;
+      *check = DDB_JSON_CHECK_BAD_ESCAPE;
+      return 0;
+    }
   if (unit == 0)
     {
       *check = DDB_JSON_CHECK_NUL;
@@ -147,6 +153,8 @@ ddb_json_check_describe (DdbJsonCheck check)
       return "A JSON string contains an unpaired UTF-16 surrogate escape, which is not a Unicode character";
     case DDB_JSON_CHECK_TRAILING:
       return "The JSON has more text after its top-level value";
+    case DDB_JSON_CHECK_BAD_ESCAPE:
+      return "A JSON string contains a backslash that does not start a valid escape sequence";
     case DDB_JSON_CHECK_OK:
     default:
       return "The JSON is well-formed";

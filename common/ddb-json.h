@@ -30,6 +30,7 @@ typedef enum {
   DDB_JSON_CHECK_NUL,             /* a \u0000 escape inside a string */
   DDB_JSON_CHECK_LONE_SURROGATE,  /* \uD800-\uDFFF not forming a pair */
   DDB_JSON_CHECK_TRAILING,        /* a second value after the top-level one */
+  DDB_JSON_CHECK_BAD_ESCAPE,      /* a backslash not starting a JSON escape */
 } DdbJsonCheck;
 
 DdbJsonCheck ddb_json_check (const char *data, gsize len, guint max_depth);
