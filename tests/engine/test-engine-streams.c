@@ -5,7 +5,9 @@
 #include "config.h"
 
 #include <math.h>
+#include <glib/gstdio.h>
 #include "engine-test-util.h"
+#include "ddb-persist.h"
 
 static JsonObject *
 streams_ok (DdbEngine *engine, const char *op, const char *text)
@@ -524,6 +526,152 @@ test_change_listener (void)
   g_free (seen.last_record);
 }
 
+/* The stream's ARN, then every record of the table's stream. */
+static JsonNode *
+all_records (DdbEngine *engine, const char *table)
+{
+  g_autofree char *arn = stream_arn (engine, table);
+  g_autofree char *it = iterator (engine, arn, "TRIM_HORIZON", NULL);
+  g_autoptr(JsonObject) r = records_from (engine, it, 0);
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+  JsonArray *all = json_array_new ();
+
+  json_array_add_string_element (all, arn);
+  for (guint i = 0; i < json_array_get_length (records (r)); i++)
+    json_array_add_element (all, json_node_copy (json_array_get_element (records (r), i)));
+  json_node_take_array (node, all);
+  return node;
+}
+
+static void
+count_calls (const DdbChange *change, gpointer user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* Writes made while the engine replays a snapshot are state, not changes:
+ * no record, no listener call, no sequence number. */
+static void
+test_replaying_writes_no_record (void)
+{
+  g_autoptr(DdbEngine) engine = ddb_engine_new ();
+  g_autoptr(JsonObject) r = NULL;
+  g_autofree char *arn = NULL, *it = NULL;
+  guint calls = 0;
+
+  ddb_engine_add_change_listener (engine, count_calls, &calls, NULL);
+  ddb_engine_set_replaying (engine, TRUE);
+  create_table (engine, "Tab", "NEW_IMAGE");
+  ENGINE_OK (engine, "PutItem", "{'TableName':'Tab','Item':{'pk':{'S':'a'}}}");
+  ENGINE_OK (engine, "PutItem", "{'TableName':'Tab','Item':{'pk':{'S':'b'}}}");
+  ddb_engine_set_replaying (engine, FALSE);
+  g_assert_cmpuint (calls, ==, 0);
+  arn = stream_arn (engine, "Tab");
+  it = iterator (engine, arn, "TRIM_HORIZON", NULL);
+  r = records_from (engine, it, 0);
+  g_assert_cmpuint (json_array_get_length (records (r)), ==, 0);
+  g_clear_pointer (&r, json_object_unref);
+  g_clear_pointer (&it, g_free);
+
+  ENGINE_OK (engine, "PutItem", "{'TableName':'Tab','Item':{'pk':{'S':'c'}}}");
+  g_assert_cmpuint (calls, ==, 1);
+  it = iterator (engine, arn, "TRIM_HORIZON", NULL);
+  r = records_from (engine, it, 0);
+  g_assert_cmpuint (json_array_get_length (records (r)), ==, 1);
+  g_assert_cmpstr (record_event (records (r), 0), ==, "INSERT");
+  g_assert_cmpstr (json_object_get_string_member (record_body (records (r), 0), "SequenceNumber"), ==,
+                   "000000000000000000001");
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static DdbEngine *
+engine_on (const char *dir, DdbPersist **persist)
+{
+  g_autoptr(GError) error = NULL;
+  DdbEngine *engine = ddb_engine_new ();
+
+  *persist = ddb_persist_open (engine, dir, DDB_FSYNC_NEVER, &error);
+  g_assert_no_error (error);
+  return engine;
+}
+
+/* A data directory keeps the streams: the log replay (first restart) and
+ * the snapshot (second) give back the same ARN, shard and records, and
+ * the next write continues the sequence. A malformed state is refused
+ * without change. */
+static void
+test_streams_in_data_dir (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("engine-streams-XXXXXX", NULL);
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) bad = NULL;
+  DdbPersist *persist;
+  DdbEngine *engine;
+
+  engine = engine_on (dir, &persist);
+  create_table (engine, "Tab", "NEW_AND_OLD_IMAGES");
+  create_table (engine, "Plain", NULL);
+  ENGINE_OK (engine, "PutItem", "{'TableName':'Tab','Item':{'pk':{'S':'a'},'v':{'N':'1'}}}");
+  ENGINE_OK (engine, "PutItem", "{'TableName':'Plain','Item':{'pk':{'S':'a'}}}");
+  ENGINE_OK (engine, "PutItem", "{'TableName':'Tab','Item':{'pk':{'S':'a'},'v':{'N':'2'}}}");
+  ENGINE_OK (engine, "DeleteItem", "{'TableName':'Tab','Key':{'pk':{'S':'a'}}}");
+  ENGINE_OK (engine, "PutItem", "{'TableName':'Tab','Item':{'pk':{'S':'b'}}}");
+  before = all_records (engine, "Tab");
+  ddb_persist_close (persist);
+  ddb_engine_unref (engine);
+
+  for (int restart = 0; restart < 2; restart++)
+    {
+      g_autoptr(JsonNode) after = NULL;
+      engine = engine_on (dir, &persist);
+      after = all_records (engine, "Tab");
+      g_assert_cmpuint (json_array_get_length (json_node_get_array (after)), ==, 5);
+      g_assert_true (json_node_equal (after, before));
+      ddb_persist_close (persist);
+      ddb_engine_unref (engine);
+    }
+
+  engine = ddb_engine_new ();
+  bad = engine_parse ("{'LastSequence':1,'Streams':[{'StreamArn':'x'}]}");
+  g_assert_false (ddb_engine_import_streams (engine, json_node_get_object (bad)));
+  g_clear_pointer (&bad, json_node_unref);
+  /* Records must come in sequence order. */
+  bad = engine_parse ("{'LastSequence':9,'Streams':[{'StreamArn':'a','StreamLabel':'l','TableName':'Tab',"
+                             "'StreamViewType':'KEYS_ONLY','ShardId':'s','KeySchema':[],'Records':["
+                      "{'Sequence':2,'Record':{}},{'Sequence':1,'Record':{}}]}]}");
+  g_assert_false (ddb_engine_import_streams (engine, json_node_get_object (bad)));
+  ddb_engine_unref (engine);
+
+  engine = engine_on (dir, &persist);
+  ENGINE_OK (engine, "PutItem", "{'TableName':'Tab','Item':{'pk':{'S':'c'}}}");
+  {
+    g_autofree char *arn = stream_arn (engine, "Tab");
+    g_autofree char *it = iterator (engine, arn, "TRIM_HORIZON", NULL);
+    g_autoptr(JsonObject) r = records_from (engine, it, 0);
+    JsonArray *recs = records (r);
+    g_assert_cmpuint (json_array_get_length (recs), ==, 5);
+    /* T's four changes were numbered 1-4 (Plain has no stream: none). */
+    g_assert_cmpstr (json_object_get_string_member (record_body (recs, 4), "SequenceNumber"), ==,
+                     "000000000000000000005");
+  }
+  ddb_persist_close (persist);
+  ddb_engine_unref (engine);
+  remove_dir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -536,5 +684,7 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/streams/iterator-expiry", test_iterator_expiry);
   g_test_add_func ("/engine/streams/ttl-deletion", test_ttl_deletion);
   g_test_add_func ("/engine/streams/change-listener", test_change_listener);
+  g_test_add_func ("/engine/streams/replaying-writes-no-record", test_replaying_writes_no_record);
+  g_test_add_func ("/engine/streams/in-data-dir", test_streams_in_data_dir);
   return g_test_run ();
 }

@@ -29,6 +29,7 @@ struct _DdbEngine {
   GArray *listeners;            /* DdbChangeListener */
   guint next_listener_id;
   gboolean expiring;            /* the TTL sweep is deleting */
+  gboolean replaying;           /* a snapshot is loading: no changes reported */
   DdbCommitFunc commit_func;    /* persistence (ddb-persist.c), or NULL */
   gpointer commit_data;
 };

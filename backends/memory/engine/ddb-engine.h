@@ -134,4 +134,16 @@ guint ddb_engine_sweep_expired (DdbEngine *engine);
 JsonArray *ddb_engine_export_tokens (DdbEngine *engine, gint64 now_ms);
 gboolean ddb_engine_import_tokens (DdbEngine *engine, JsonArray *tokens);
 
+/* While replaying is set, writes report no change: no stream record, no
+ * change listener call, no sequence number (a snapshot's items are state,
+ * not new changes). */
+void ddb_engine_set_replaying (DdbEngine *engine, gboolean replaying);
+/* Every stream (open and closed) with its records of the last 24 hours and
+ * the engine's sequence counter, for a persistence snapshot, and back:
+ * import replaces the streams that loading the snapshot's tables opened,
+ * and is FALSE (changing nothing) on a malformed state. Both take the
+ * engine lock. */
+JsonObject *ddb_engine_export_streams (DdbEngine *engine, gint64 now_ms);
+gboolean ddb_engine_import_streams (DdbEngine *engine, JsonObject *state);
+
 G_END_DECLS

@@ -192,6 +192,11 @@ replay_file (DdbPersist *p, const char *path, gboolean snapshot, gboolean torn_o
   if (!g_file_get_contents (path, &data, &size, &local))
     return persist_error (error, "Cannot read %s: %s", path, local->message);
   ddb_engine_set_clock (p->engine, replay_clock, &clock_ms);
+  /* A snapshot's items are state, not changes: loading them writes no
+   * stream record (the streams come back from its DynamormStreams record).
+   * A log's requests were changes: replayed in order from the restored
+   * sequence counter, they write the same records again. */
+  ddb_engine_set_replaying (p->engine, snapshot);
   for (guint n = 0; ok; n++)
     {
       Record r = { 0 };
@@ -224,11 +229,18 @@ replay_file (DdbPersist *p, const char *path, gboolean snapshot, gboolean torn_o
             ok = persist_error (error, "%s is damaged at byte %" G_GSIZE_FORMAT ": malformed idempotency tokens. Nothing was changed",
                                 path, at);
         }
+      else if (snapshot && g_str_equal (r.op, "DynamormStreams"))
+        {
+          if (!ddb_engine_import_streams (p->engine, r.request))
+            ok = persist_error (error, "%s is damaged at byte %" G_GSIZE_FORMAT ": malformed stream state. Nothing was changed",
+                                path, at);
+        }
       else if (!replay (p->engine, &r, &clock_ms, &local))
         ok = persist_error (error, "%s is damaged at byte %" G_GSIZE_FORMAT ": %s. Nothing was changed",
                             path, at, local->message);
       record_clear (&r);
     }
+  ddb_engine_set_replaying (p->engine, FALSE);
   ddb_engine_set_clock (p->engine, NULL, NULL);
   return ok;
 }
@@ -654,6 +666,14 @@ write_snapshot (DdbPersist *p, guint first_log, GError **error)
       g_autoptr(JsonObject) tokens = json_object_new ();
       json_object_set_array_member (tokens, "Tokens", ddb_engine_export_tokens (p->engine, now_ms));
       ok = snapshot_write (fd, "DynamormTokens", tokens, now_ms) ||
+           persist_error (error, "Cannot write %s: %s", tmp, g_strerror (errno));
+    }
+  /* The streams with their records and the sequence counter, last: it
+   * replaces the streams that loading the tables above opens. */
+  if (ok)
+    {
+      g_autoptr(JsonObject) streams = ddb_engine_export_streams (p->engine, now_ms);
+      ok = snapshot_write (fd, "DynamormStreams", streams, now_ms) ||
            persist_error (error, "Cannot write %s: %s", tmp, g_strerror (errno));
     }
   if (ok && fsync (fd) != 0)

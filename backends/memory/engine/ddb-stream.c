@@ -121,14 +121,11 @@ record_body (const DdbChange *change, const char *view_type)
   return body;
 }
 
-JsonNode *
-ddb_change_to_record (const DdbChange *change, const char *view_type)
+static JsonNode *
+change_record (const DdbChange *change, const char *view_type, const char *event_id)
 {
   JsonObject *record = json_object_new ();
   JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *event_id = g_uuid_string_random ();
-
-  g_return_val_if_fail (change != NULL && view_type != NULL, NULL);
 
   json_object_set_string_member (record, "eventID", event_id);
   json_object_set_string_member (record, "eventName", event_name (change->kind));
@@ -146,6 +143,16 @@ ddb_change_to_record (const DdbChange *change, const char *view_type)
     }
   json_node_take_object (node, record);
   return node;
+}
+
+JsonNode *
+ddb_change_to_record (const DdbChange *change, const char *view_type)
+{
+  g_autofree char *event_id = g_uuid_string_random ();
+
+  g_return_val_if_fail (change != NULL && view_type != NULL, NULL);
+
+  return change_record (change, view_type, event_id);
 }
 
 static void
@@ -172,14 +179,29 @@ stream_trim (DdbStream *stream, gint64 now_ms)
     }
 }
 
+/* A stream record's eventID: a UUID (version 5 layout) of the stream and
+ * the sequence number, so replaying a --data-dir log after a restart
+ * writes the same record again, not a new one. */
+static char *
+stream_event_id (DdbStream *stream, guint64 sequence_number)
+{
+  g_autofree char *name = g_strdup_printf ("%s#%" G_GUINT64_FORMAT, stream->arn, sequence_number);
+  g_autofree char *h = g_compute_checksum_for_string (G_CHECKSUM_SHA1, name, -1);
+  const char variant[] = "89ab";
+
+  return g_strdup_printf ("%.8s-%.4s-5%.3s-%c%.3s-%.12s", h, h + 8, h + 13,
+                          variant[g_ascii_xdigit_value (h[16]) & 3], h + 17, h + 20);
+}
+
 static void
 stream_append (DdbStream *stream, const DdbChange *change)
 {
   DdbStreamRecord *record = g_new0 (DdbStreamRecord, 1);
+  g_autofree char *event_id = stream_event_id (stream, change->sequence_number);
 
   record->sequence_number = change->sequence_number;
   record->time_ms = change->time_ms;
-  record->record = ddb_change_to_record (change, stream->view_type);
+  record->record = change_record (change, stream->view_type, event_id);
   g_ptr_array_add (stream->records, record);
   stream_trim (stream, change->time_ms);
 }
@@ -290,7 +312,8 @@ ddb_engine_open_stream (DdbEngine *engine, DdbTable *table, gint64 now_ms)
   stream->table_name = g_strdup (table->name);
   stream->view_type = g_strdup (table->stream_view_type);
   /* As DynamoDB Local names shards: the time and eight hex digits. */
-  stream->shard_id = g_strdup_printf ("shardId-%020" G_GINT64_FORMAT "-%08x", now_ms, g_random_int ());
+  /* (The hex digits come from the ARN, so a log replay names it again.) */
+  stream->shard_id = g_strdup_printf ("shardId-%020" G_GINT64_FORMAT "-%08x", now_ms, g_str_hash (stream->arn));
   stream->key_schema = json_array_new ();
   key_schema_add (stream->key_schema, table->hash.name, "HASH");
   if (table->range.name)
@@ -332,7 +355,8 @@ table_changed (DdbTable *table, DdbItem *old, DdbItem *new_item, gpointer user_d
   DdbEngine *engine = user_data;
   DdbChange change = { 0 };
 
-  if (table->stream == NULL && (engine->listeners == NULL || engine->listeners->len == 0))
+  if (engine->replaying ||
+      (table->stream == NULL && (engine->listeners == NULL || engine->listeners->len == 0)))
     return;
   if (old != NULL && new_item != NULL && item_unchanged (old, new_item))
     return;
@@ -411,4 +435,208 @@ ddb_engine_clear_streams (DdbEngine *engine)
     }
   g_clear_pointer (&engine->listeners, g_array_unref);
   g_clear_pointer (&engine->streams, g_ptr_array_unref);
+}
+
+/* ---- Streams across restarts (ddb-persist.c snapshots) ---- */
+
+void
+ddb_engine_set_replaying (DdbEngine *engine, gboolean replaying)
+{
+  g_rw_lock_writer_lock (&engine->lock);
+  engine->replaying = replaying;
+  g_rw_lock_writer_unlock (&engine->lock);
+}
+
+static JsonObject *
+stream_export (DdbStream *stream, gint64 now_ms)
+{
+  JsonObject *s = json_object_new ();
+  JsonArray *records = json_array_new ();
+
+  json_object_set_string_member (s, "StreamArn", stream->arn);
+  json_object_set_string_member (s, "StreamLabel", stream->label);
+  json_object_set_string_member (s, "TableName", stream->table_name);
+  json_object_set_string_member (s, "StreamViewType", stream->view_type);
+  json_object_set_string_member (s, "ShardId", stream->shard_id);
+  json_object_set_array_member (s, "KeySchema", json_array_ref (stream->key_schema));
+  json_object_set_int_member (s, "CreatedMs", stream->created_ms);
+  json_object_set_boolean_member (s, "Enabled", stream->enabled);
+  json_object_set_int_member (s, "StartSequence", (gint64) stream->start_sequence);
+  for (guint i = stream->head; i < stream->records->len; i++)
+    {
+      DdbStreamRecord *r = stream->records->pdata[i];
+      JsonObject *o;
+      if (r->time_ms < now_ms - DDB_STREAM_RETENTION_MS)
+        continue;
+      o = json_object_new ();
+      json_object_set_int_member (o, "Sequence", (gint64) r->sequence_number);
+      json_object_set_int_member (o, "TimeMs", r->time_ms);
+      json_object_set_member (o, "Record", ddb_json_deep_copy (r->record));
+      json_array_add_object_element (records, o);
+    }
+  json_object_set_array_member (s, "Records", records);
+  return s;
+}
+
+JsonObject *
+ddb_engine_export_streams (DdbEngine *engine, gint64 now_ms)
+{
+  JsonObject *state = json_object_new ();
+  JsonArray *streams = json_array_new ();
+
+  g_rw_lock_writer_lock (&engine->lock);
+  json_object_set_int_member (state, "LastSequence", (gint64) engine->last_sequence);
+  for (guint i = 0; engine->streams && i < engine->streams->len; i++)
+    json_array_add_object_element (streams, stream_export (engine->streams->pdata[i], now_ms));
+  g_rw_lock_writer_unlock (&engine->lock);
+  json_object_set_array_member (state, "Streams", streams);
+  return state;
+}
+
+static const char *
+member_string (JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+    ? json_node_get_string (n) : NULL;
+}
+
+static JsonArray *
+member_array (JsonObject *o, const char *name)
+{
+  JsonNode *n = json_object_get_member (o, name);
+  return n != NULL && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}
+
+static gboolean
+stream_records_import (DdbStream *stream, JsonArray *records)
+{
+  guint64 previous = 0;
+
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    {
+      JsonNode *n = json_array_get_element (records, i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+      JsonNode *record = o ? json_object_get_member (o, "Record") : NULL;
+      DdbStreamRecord *r;
+      gint64 sequence = o ? json_object_get_int_member_with_default (o, "Sequence", 0) : 0;
+
+      /* Sequence numbers increase: GetRecords finds positions by them. */
+      if (record == NULL || !JSON_NODE_HOLDS_OBJECT (record) || sequence <= 0 || (guint64) sequence <= previous)
+        return FALSE;
+      previous = (guint64) sequence;
+      r = g_new0 (DdbStreamRecord, 1);
+      r->sequence_number = (guint64) sequence;
+      r->time_ms = json_object_get_int_member_with_default (o, "TimeMs", 0);
+      r->record = ddb_json_deep_copy (record);
+      g_ptr_array_add (stream->records, r);
+    }
+  return TRUE;
+}
+
+static DdbStream *
+stream_import (JsonObject *s)
+{
+  DdbStream *stream = g_new0 (DdbStream, 1);
+  const char *arn = member_string (s, "StreamArn"), *label = member_string (s, "StreamLabel");
+  const char *table = member_string (s, "TableName"), *view = member_string (s, "StreamViewType");
+  const char *shard = member_string (s, "ShardId");
+  JsonArray *ks = member_array (s, "KeySchema"), *records = member_array (s, "Records");
+
+  stream->records = g_ptr_array_new_with_free_func (stream_record_free);
+  if (arn == NULL || label == NULL || table == NULL || view == NULL || shard == NULL || ks == NULL || records == NULL ||
+      !stream_records_import (stream, records))
+    {
+      ddb_stream_free (stream);
+      return NULL;
+    }
+  stream->arn = g_strdup (arn);
+  stream->label = g_strdup (label);
+  stream->table_name = g_strdup (table);
+  stream->view_type = g_strdup (view);
+  stream->shard_id = g_strdup (shard);
+  {
+    g_autoptr(JsonNode) copy = ddb_json_deep_copy (json_object_get_member (s, "KeySchema"));
+    stream->key_schema = json_array_ref (json_node_get_array (copy));
+  }
+  stream->created_ms = json_object_get_int_member_with_default (s, "CreatedMs", 0);
+  stream->enabled = json_object_get_boolean_member_with_default (s, "Enabled", FALSE);
+  stream->start_sequence = (guint64) json_object_get_int_member_with_default (s, "StartSequence", 1);
+  return stream;
+}
+
+/* The last of streams that belongs to table (created with or after it),
+ * enabled or any. */
+static DdbStream *
+latest_stream_of (GPtrArray *streams, DdbTable *table, gboolean enabled)
+{
+  for (guint i = streams->len; i > 0; i--)
+    {
+      DdbStream *s = streams->pdata[i - 1];
+      if (g_str_equal (s->table_name, table->name) && s->created_ms >= table->created_ms - 1000 &&
+          (!enabled || s->enabled))
+        return s;
+    }
+  return NULL;
+}
+
+/* Points each table at its restored stream; a table whose open stream has
+ * no saved state keeps the one loading opened. */
+static void
+streams_attach (DdbEngine *engine, GPtrArray *imported)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, engine->tables);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      DdbTable *table = value;
+      DdbStream *saved = latest_stream_of (imported, table, table->stream != NULL);
+
+      if (table->stream != NULL && saved == NULL)
+        {
+          guint at;
+          if (g_ptr_array_find (engine->streams, table->stream, &at))
+            g_ptr_array_add (imported, g_ptr_array_steal_index (engine->streams, at));
+          continue;
+        }
+      if (saved == NULL)
+        continue;
+      if (table->stream != NULL)
+        table->stream = saved;
+      g_free (table->stream_label);
+      table->stream_label = g_strdup (saved->label);
+    }
+}
+
+gboolean
+ddb_engine_import_streams (DdbEngine *engine, JsonObject *state)
+{
+  JsonArray *streams = member_array (state, "Streams");
+  g_autoptr(GPtrArray) imported = g_ptr_array_new_with_free_func ((GDestroyNotify) ddb_stream_free);
+  gint64 last = json_object_get_int_member_with_default (state, "LastSequence", -1);
+
+  if (streams == NULL || last < 0)
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (streams); i++)
+    {
+      JsonNode *n = json_array_get_element (streams, i);
+      DdbStream *s = JSON_NODE_HOLDS_OBJECT (n) ? stream_import (json_node_get_object (n)) : NULL;
+      if (s == NULL || (guint64) last < ddb_stream_last_sequence (s))
+        {
+          ddb_stream_free (s);
+          return FALSE;
+        }
+      g_ptr_array_add (imported, s);
+    }
+  g_rw_lock_writer_lock (&engine->lock);
+  if (engine->streams == NULL)
+    engine->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) ddb_stream_free);
+  streams_attach (engine, imported);
+  g_ptr_array_unref (engine->streams);
+  engine->streams = g_steal_pointer (&imported);
+  engine->last_sequence = MAX (engine->last_sequence, (guint64) last);
+  g_rw_lock_writer_unlock (&engine->lock);
+  return TRUE;
 }
