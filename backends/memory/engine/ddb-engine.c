@@ -176,7 +176,11 @@ ddb_op_item_node (DdbOp *op, DdbItem *item)
   JsonNode *node;
 
   if (op->packed == NULL)
-    return json_node_init_object (json_node_alloc (), ddb_item_copy_out (item));
+    {
+      /* json_node_init_object takes its own reference. */
+      g_autoptr(JsonObject) copy = ddb_item_copy_out (item);
+      return json_node_init_object (json_node_alloc (), copy);
+    }
   node = json_node_init_null (json_node_alloc ());
   g_hash_table_insert (op->packed, node, item->blob);
   return node;
