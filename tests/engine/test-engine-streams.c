@@ -672,6 +672,46 @@ test_streams_in_data_dir (void)
   remove_dir (dir);
 }
 
+/* TTL deletions are logged: a restart deletes the same items at the same
+ * point of the log, so the REMOVE record (the service's) and the sequence
+ * numbers after it come back as they were. */
+static void
+test_ttl_deletion_in_data_dir (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("engine-streams-XXXXXX", NULL);
+  gint64 now = g_get_real_time () / 1000;
+  g_autoptr(JsonNode) before = NULL, after = NULL;
+  g_autofree char *old_item = g_strdup_printf ("{'TableName':'Ttl','Item':{'pk':{'S':'old'},'exp':{'N':'%" G_GINT64_FORMAT "'}}}",
+                                               now / 1000 - 1);
+  DdbPersist *persist;
+  DdbEngine *engine;
+
+  engine = engine_on (dir, &persist);
+  ddb_engine_set_clock (engine, fixed_clock, &now);
+  create_table (engine, "Ttl", "OLD_IMAGE");
+  ENGINE_OK (engine, "UpdateTimeToLive", "{'TableName':'Ttl','TimeToLiveSpecification':{'AttributeName':'exp','Enabled':true}}");
+  ENGINE_OK (engine, "PutItem", old_item);
+  now += 5;
+  g_assert_cmpuint (ddb_engine_sweep_expired (engine), ==, 1);
+  now += 5;
+  ENGINE_OK (engine, "PutItem", "{'TableName':'Ttl','Item':{'pk':{'S':'later'}}}");
+  before = all_records (engine, "Ttl");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (before)), ==, 4);
+  ddb_persist_close (persist);
+  ddb_engine_unref (engine);
+
+  engine = engine_on (dir, &persist);
+  after = all_records (engine, "Ttl");
+  g_assert_true (json_node_equal (after, before));
+  {
+    g_autoptr(JsonObject) got = engine_ok (engine, "GetItem", "{'TableName':'Ttl','Key':{'pk':{'S':'old'}}}");
+    g_assert_false (json_object_has_member (got, "Item"));
+  }
+  ddb_persist_close (persist);
+  ddb_engine_unref (engine);
+  remove_dir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -686,5 +726,6 @@ main (int argc, char **argv)
   g_test_add_func ("/engine/streams/change-listener", test_change_listener);
   g_test_add_func ("/engine/streams/replaying-writes-no-record", test_replaying_writes_no_record);
   g_test_add_func ("/engine/streams/in-data-dir", test_streams_in_data_dir);
+  g_test_add_func ("/engine/streams/ttl-deletion-in-data-dir", test_ttl_deletion_in_data_dir);
   return g_test_run ();
 }

@@ -409,19 +409,34 @@ item_expired (DdbItem *item, const char *attr, const DdbNumber *now, const DdbNu
   return ddb_number_compare (&n, now) <= 0 && ddb_number_compare (&n, horizon) >= 0;
 }
 
+/* A sweep that deleted items goes to the persistence log (under the engine
+ * lock, in commit order), so a restart deletes the same items at the same
+ * point: the same stream records and sequence numbers come back. */
+static void
+log_sweep (DdbEngine *engine, gint64 now_ms)
+{
+  g_autoptr(JsonObject) request = json_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (engine->commit_func != NULL &&
+      !engine->commit_func (DDB_SWEEP_LOG_OPERATION, request, now_ms, engine->commit_data, &error))
+    g_warning ("The TTL deletions at %" G_GINT64_FORMAT " ms were not logged: %s", now_ms, error->message);
+}
+
 guint
 ddb_engine_sweep_expired (DdbEngine *engine)
 {
   GHashTableIter titer;
   gpointer value;
   guint deleted = 0;
-  gint64 now_s;
+  gint64 now_s, now_ms;
   DdbNumber now, horizon;
 
   g_return_val_if_fail (engine != NULL, 0);
 
   g_rw_lock_writer_lock (&engine->lock);
-  now_s = ddb_engine_now_ms (engine) / 1000;
+  now_ms = ddb_engine_now_ms (engine);
+  now_s = now_ms / 1000;
   ddb_number_from_int64 (now_s, &now);
   ddb_number_from_int64 (now_s - FIVE_YEARS_S, &horizon);
 
@@ -456,6 +471,8 @@ ddb_engine_sweep_expired (DdbEngine *engine)
       engine->expiring = FALSE;
       deleted += doomed->len;
     }
+  if (deleted > 0)
+    log_sweep (engine, now_ms);
   g_rw_lock_writer_unlock (&engine->lock);
   return deleted;
 }

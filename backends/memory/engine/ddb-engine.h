@@ -125,7 +125,11 @@ DdbDirectResult ddb_engine_get_packed (DdbEngine *engine, const char *table_name
                                        const guint8 *key, gsize len,
                                        guint8 **item_out, gsize *len_out);
 
-/* Deletes the items whose TTL attribute has passed now; returns how many. */
+/* Deletes the items whose TTL attribute has passed now; returns how many.
+ * A sweep that deleted something is handed to the commit function as
+ * DDB_SWEEP_LOG_OPERATION with an empty request, at its time; replaying it
+ * is sweeping again at that time. */
+#define DDB_SWEEP_LOG_OPERATION "DynamormSweepExpired"
 guint ddb_engine_sweep_expired (DdbEngine *engine);
 
 /* The live TransactWriteItems idempotency tokens, for a persistence

@@ -235,6 +235,11 @@ replay_file (DdbPersist *p, const char *path, gboolean snapshot, gboolean torn_o
             ok = persist_error (error, "%s is damaged at byte %" G_GSIZE_FORMAT ": malformed stream state. Nothing was changed",
                                 path, at);
         }
+      else if (g_str_equal (r.op, DDB_SWEEP_LOG_OPERATION))
+        {
+          clock_ms = r.time_ms;
+          ddb_engine_sweep_expired (p->engine);
+        }
       else if (!replay (p->engine, &r, &clock_ms, &local))
         ok = persist_error (error, "%s is damaged at byte %" G_GSIZE_FORMAT ": %s. Nothing was changed",
                             path, at, local->message);
