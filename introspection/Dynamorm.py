@@ -1122,7 +1122,60 @@ def _inherited_table(cls):
     return None
 
 
+class _CheckedProps:
+    """``obj.props`` of a model: PyGObject's own props object, whose
+    assignments first go through the same NUL check as attribute assignment
+    (PyGObject's props setter goes straight to C and would keep only what
+    comes before a U+0000). Reading, iteration and ``dir()`` are PyGObject's."""
+
+    __slots__ = ('_dynamorm_props', '_dynamorm_instance')
+
+    def __init__(self, props, instance):
+        object.__setattr__(self, '_dynamorm_props', props)
+        object.__setattr__(self, '_dynamorm_instance', instance)
+
+    def __getattr__(self, name):
+        return getattr(self._dynamorm_props, name)
+
+    def __setattr__(self, name, value):
+        _refuse_nul(value, '%s.%s' % (type(self._dynamorm_instance).__name__, name.replace('-', '_')))
+        setattr(self._dynamorm_props, name, value)
+
+    def __delattr__(self, name):
+        delattr(self._dynamorm_props, name)
+
+    def __dir__(self):
+        return dir(self._dynamorm_props)
+
+    def __iter__(self):
+        return iter(self._dynamorm_props)
+
+    def __len__(self):
+        return len(self._dynamorm_props)
+
+    def __repr__(self):
+        return repr(self._dynamorm_props)
+
+
+class _PropsDescriptor:
+    """Stands in for PyGObject's ``props`` descriptor on model classes: the
+    class-level ``Model.props`` (the param specs) is unchanged; an
+    instance's is wrapped in _CheckedProps."""
+
+    def __init__(self, inner):
+        self._inner = inner
+
+    def __get__(self, instance, klass=None):
+        props = self._inner.__get__(instance, klass)
+        if instance is None:
+            return props
+        return _CheckedProps(props, instance)
+
+
 class _Model:
+    props = _PropsDescriptor(next(klass.__dict__['props'] for klass in GObject.Object.__mro__
+                                  if 'props' in klass.__dict__))
+
     def __init__(self, **kwargs):
         super(Model, self).__init__()
         for name, value in kwargs.items():

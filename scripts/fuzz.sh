@@ -10,7 +10,7 @@
 #   -t SECONDS  run each target this long (default 60)
 #   -n RUNS     run each target this many executions instead (e.g. 10000000)
 #   -j JOBS     targets run at once (default 1; the machine is shared)
-#   TARGET      expr engine response stream schema (default: all)
+#   TARGET      expr engine response stream schema cursor (default: all)
 #
 # Prints one line per target: executions, time, result. Exits 1 if a target
 # crashed, leaked, timed out or ran out of memory (the reproducer is left
@@ -29,7 +29,7 @@ while getopts "t:n:j:" opt; do
 done
 shift $((OPTIND - 1))
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(expr engine response stream schema)
+[ ${#targets[@]} -gt 0 ] || targets=(expr engine response stream schema cursor)
 
 if ! command -v clang >/dev/null; then
   echo "fuzz: clang is not installed (scripts/deps.sh --test installs it)" >&2

@@ -67,7 +67,8 @@ run_meson_test "$build" valgrind --suite core --timeout-multiplier 10 \
 scripts/tsan.sh || status=1
 logs+=("${TSAN_BUILD_DIR:-_build-tsan}/meson-logs/tsan")
 
-# 5. Each libFuzzer target for a short time (clang; scripts/fuzz.sh, whose
+# 5. Each libFuzzer target (expr engine response stream schema cursor: the
+#    default list of scripts/fuzz.sh) for a short time (clang; scripts/fuzz.sh, whose
 #    longer runs are the ones in the notes). One result per target.
 if command -v clang >/dev/null; then
   mkdir -p _build-fuzz/meson-logs

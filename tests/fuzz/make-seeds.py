@@ -10,6 +10,7 @@ expression tests.
 Usage: make-seeds.py DIR
 """
 
+import base64
 import json
 import os
 import random
@@ -104,6 +105,19 @@ def expr_seeds(out):
         write(out, "e%03d" % i, text.encode().decode("unicode_escape").encode("utf-8", "replace"))
 
 
+def cursor_seeds(out):
+    # odd first byte: key JSON the harness signs; even: a cursor as a client sends it
+    keys = [{"id": {"S": "u1"}}, {"id": {"S": "u\u00e9\u0001"}}, {"id": {"N": "1"}},
+            {"id": {"S": "a"}, "extra": {"L": [{"M": {"k": {"B": "AAEC"}}}]}}, {}, []]
+    for i, key in enumerate(keys):
+        text = json.dumps(key, separators=(",", ":")).encode()
+        write(out, "signed%d" % i, b"\x01" + text)
+        b64 = base64.urlsafe_b64encode(text).rstrip(b"=")
+        write(out, "raw%d" % i, b"\x00" + b64 + b"." + base64.urlsafe_b64encode(bytes(32)).rstrip(b"="))
+    write(out, "signed-bad", b"\x01" + b'{"id":{"S":"\\u0000"}')
+    write(out, "raw-dots", b"\x00" + b"..")
+
+
 if __name__ == "__main__":
     root = sys.argv[1]
     engine_seeds(os.path.join(root, "engine"))
@@ -111,3 +125,4 @@ if __name__ == "__main__":
     stream_seeds(os.path.join(root, "stream"))
     schema_seeds(os.path.join(root, "schema"))
     expr_seeds(os.path.join(root, "expr"))
+    cursor_seeds(os.path.join(root, "cursor"))

@@ -41,6 +41,19 @@ class NulTest(DynamormTestCase):
         note = Note(id='n1')
         self.assert_refused(lambda: note.set_property('text', '\x00'))
 
+    def test_props(self):
+        note = Note(id='n1', text='kept')
+        self.assert_refused(lambda: setattr(note.props, 'text', 'before\x00after'))
+        self.assert_refused(lambda: setattr(note.props, 'labels', ['ok', 'a\x00b']))
+        self.assertEqual(note.props.text, 'kept')
+        self.assertEqual(note.text, 'kept')
+        # the rest of the props path is PyGObject's
+        note.props.text = 'a\x01b'
+        self.assertEqual(note.text, 'a\x01b')
+        self.assertIn('text', dir(note.props))
+        self.assertIn('text', [pspec.name for pspec in note.props])
+        self.assertEqual(Note.props.text.name, 'text')
+
     def test_string_list(self):
         note = Note(id='n1')
         self.assert_refused(lambda: setattr(note, 'labels', ['ok', 'a\x00b']))
