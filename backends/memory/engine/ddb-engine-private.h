@@ -17,7 +17,8 @@ G_BEGIN_DECLS
 
 struct _DdbEngine {
   gatomicrefcount ref;
-  GRWLock lock;                 /* tables and their items */
+  GRWLock lock;                 /* tables and their items: take it with ddb_engine_read_lock/write_lock */
+  GMutex gate;                  /* held by a writer waiting for the lock: new readers wait behind it */
   GHashTable *tables;           /* name -> DdbTable* */
   DdbClockFunc clock;
   gpointer clock_data;
@@ -33,6 +34,15 @@ struct _DdbEngine {
   DdbCommitFunc commit_func;    /* persistence (ddb-persist.c), or NULL */
   gpointer commit_data;
 };
+
+/* The engine lock. Readers share it; a writer waiting for it holds the gate
+ * so that new readers queue behind it: glibc's rwlock prefers readers, and
+ * readers in a tight loop (server threads, several sessions) starved every
+ * write. Never taken recursively. */
+void ddb_engine_read_lock (DdbEngine *engine);
+void ddb_engine_read_unlock (DdbEngine *engine);
+void ddb_engine_write_lock (DdbEngine *engine);
+void ddb_engine_write_unlock (DdbEngine *engine);
 
 /* One call in progress. */
 typedef struct {

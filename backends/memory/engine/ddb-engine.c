@@ -85,6 +85,7 @@ ddb_engine_new (void)
 
   g_atomic_ref_count_init (&engine->ref);
   g_rw_lock_init (&engine->lock);
+  g_mutex_init (&engine->gate);
   g_mutex_init (&engine->token_lock);
   engine->tables = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) ddb_table_free);
   engine->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, ddb_token_record_free);
@@ -108,6 +109,7 @@ ddb_engine_unref (DdbEngine *engine)
   g_hash_table_unref (engine->tokens);
   ddb_engine_clear_streams (engine);
   g_rw_lock_clear (&engine->lock);
+  g_mutex_clear (&engine->gate);
   g_mutex_clear (&engine->token_lock);
   g_free (engine);
 }
@@ -115,19 +117,19 @@ ddb_engine_unref (DdbEngine *engine)
 void
 ddb_engine_set_commit_func (DdbEngine *engine, DdbCommitFunc func, gpointer user_data)
 {
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   engine->commit_func = func;
   engine->commit_data = user_data;
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
 }
 
 void
 ddb_engine_set_clock (DdbEngine *engine, DdbClockFunc func, gpointer user_data)
 {
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   engine->clock = func;
   engine->clock_data = user_data;
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
 }
 
 /* Callers hold the lock (either mode). */
@@ -229,30 +231,58 @@ engine_settle (DdbEngine *engine, gboolean settle)
  * atomically). The one thing a read used to do lazily, putting new
  * partitions into the scan order, is done here under the exclusive lock
  * before a Scan takes the shared one. */
+void
+ddb_engine_read_lock (DdbEngine *engine)
+{
+  g_mutex_lock (&engine->gate);
+  g_mutex_unlock (&engine->gate);
+  g_rw_lock_reader_lock (&engine->lock);
+}
+
+void
+ddb_engine_read_unlock (DdbEngine *engine)
+{
+  g_rw_lock_reader_unlock (&engine->lock);
+}
+
+void
+ddb_engine_write_lock (DdbEngine *engine)
+{
+  g_mutex_lock (&engine->gate);
+  g_rw_lock_writer_lock (&engine->lock);
+  g_mutex_unlock (&engine->gate);
+}
+
+void
+ddb_engine_write_unlock (DdbEngine *engine)
+{
+  g_rw_lock_writer_unlock (&engine->lock);
+}
+
 static void
 engine_lock (DdbEngine *engine, DdbLockMode mode)
 {
   switch (mode)
     {
     case DDB_LOCK_SHARED:
-      g_rw_lock_reader_lock (&engine->lock);
+      ddb_engine_read_lock (engine);
       break;
     case DDB_LOCK_SCAN:
       for (;;)
         {
-          g_rw_lock_reader_lock (&engine->lock);
+          ddb_engine_read_lock (engine);
           if (engine_settle (engine, FALSE))
             break;
-          g_rw_lock_reader_unlock (&engine->lock);
-          g_rw_lock_writer_lock (&engine->lock);
+          ddb_engine_read_unlock (engine);
+          ddb_engine_write_lock (engine);
           engine_settle (engine, TRUE);
-          g_rw_lock_writer_unlock (&engine->lock);
+          ddb_engine_write_unlock (engine);
         }
       break;
     case DDB_LOCK_EXCLUSIVE:
     case DDB_LOCK_COMMIT:
     default:
-      g_rw_lock_writer_lock (&engine->lock);
+      ddb_engine_write_lock (engine);
       break;
     }
 }
@@ -261,9 +291,9 @@ static void
 engine_unlock (DdbEngine *engine, DdbLockMode mode)
 {
   if (mode == DDB_LOCK_SHARED || mode == DDB_LOCK_SCAN)
-    g_rw_lock_reader_unlock (&engine->lock);
+    ddb_engine_read_unlock (engine);
   else
-    g_rw_lock_writer_unlock (&engine->lock);
+    ddb_engine_write_unlock (engine);
 }
 
 /* out: answer as text into it (resp is printed under the lock, while the
@@ -434,7 +464,7 @@ ddb_engine_sweep_expired (DdbEngine *engine)
 
   g_return_val_if_fail (engine != NULL, 0);
 
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   now_ms = ddb_engine_now_ms (engine);
   now_s = now_ms / 1000;
   ddb_number_from_int64 (now_s, &now);
@@ -473,6 +503,6 @@ ddb_engine_sweep_expired (DdbEngine *engine)
     }
   if (deleted > 0)
     log_sweep (engine, now_ms);
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
   return deleted;
 }

@@ -77,7 +77,7 @@ ddb_engine_put_packed (DdbEngine *engine, const char *table_name, guint8 *item, 
   if (!ddb_blob_check (item, len, &size) || size > DDB_MAX_ITEM_SIZE)
     return DDB_DIRECT_DECLINED;
 
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   table = g_hash_table_lookup (engine->tables, table_name);
   /* A persistent engine logs requests: those go the JSON way. */
   if (table != NULL && engine->commit_func == NULL && key_values (table, item, &hash, &range))
@@ -94,7 +94,7 @@ ddb_engine_put_packed (DdbEngine *engine, const char *table_name, guint8 *item, 
           result = DDB_DIRECT_DONE;
         }
     }
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
   return result;
 }
 
@@ -114,7 +114,7 @@ ddb_engine_get_packed (DdbEngine *engine, const char *table_name, const guint8 *
   memcpy (&nkeys, key, 4);
 
   /* Shared, as GetItem (see engine_lock). */
-  g_rw_lock_reader_lock (&engine->lock);
+  ddb_engine_read_lock (engine);
   table = g_hash_table_lookup (engine->tables, table_name);
   if (table != NULL && nkeys == (table->range.name ? 2u : 1u) && key_values (table, key, &hash, &range))
     {
@@ -141,6 +141,6 @@ ddb_engine_get_packed (DdbEngine *engine, const char *table_name, const guint8 *
       ddb_key_value_clear (&hash);
       ddb_key_value_clear (&range);
     }
-  g_rw_lock_reader_unlock (&engine->lock);
+  ddb_engine_read_unlock (engine);
   return result;
 }

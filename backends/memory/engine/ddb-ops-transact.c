@@ -550,7 +550,7 @@ ddb_engine_export_tokens (DdbEngine *engine, gint64 now_ms)
   GHashTableIter iter;
   gpointer key, value;
 
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   g_hash_table_iter_init (&iter, engine->tokens);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
@@ -566,14 +566,14 @@ ddb_engine_export_tokens (DdbEngine *engine, gint64 now_ms)
       json_object_set_object_member (t, "Response", ddb_item_copy_attrs (rec->response));
       json_array_add_object_element (out, t);
     }
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
   return out;
 }
 
 gboolean
 ddb_engine_import_tokens (DdbEngine *engine, JsonArray *tokens)
 {
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   for (guint i = 0; i < json_array_get_length (tokens); i++)
     {
       JsonNode *n = json_array_get_element (tokens, i);
@@ -585,7 +585,7 @@ ddb_engine_import_tokens (DdbEngine *engine, JsonArray *tokens)
 
       if (token == NULL || request == NULL || response == NULL || !JSON_NODE_HOLDS_OBJECT (response))
         {
-          g_rw_lock_writer_unlock (&engine->lock);
+          ddb_engine_write_unlock (engine);
           return FALSE;
         }
       rec = g_new0 (DdbTokenRecord, 1);
@@ -594,6 +594,6 @@ ddb_engine_import_tokens (DdbEngine *engine, JsonArray *tokens)
       rec->response = ddb_item_copy_attrs (json_node_get_object (response));
       g_hash_table_replace (engine->tokens, g_strdup (token), rec);
     }
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
   return TRUE;
 }

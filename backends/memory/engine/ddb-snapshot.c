@@ -146,7 +146,7 @@ ddb_engine_take_snapshot (DdbEngine *engine)
   g_atomic_ref_count_init (&snapshot->ref);
   g_mutex_init (&snapshot->lock);
   snapshot->tables = g_ptr_array_new_with_free_func ((GDestroyNotify) ddb_table_free);
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   g_hash_table_iter_init (&iter, engine->tables);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -155,7 +155,7 @@ ddb_engine_take_snapshot (DdbEngine *engine)
       snapshot->n_items += table->store.count;
       g_ptr_array_add (snapshot->tables, table);
     }
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
   return snapshot;
 }
 
@@ -370,7 +370,7 @@ ddb_engine_restore_snapshot (DdbEngine *engine, DdbSnapshot *snapshot)
   gint64 now_ms;
 
   g_mutex_lock (&snapshot->lock);
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   now_ms = ddb_engine_now_ms (engine);
   for (guint i = 0; i < snapshot->tables->len; i++)
     {
@@ -404,7 +404,7 @@ ddb_engine_restore_snapshot (DdbEngine *engine, DdbSnapshot *snapshot)
   g_mutex_lock (&engine->token_lock);
   g_hash_table_remove_all (engine->tokens);
   g_mutex_unlock (&engine->token_lock);
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
   g_mutex_unlock (&snapshot->lock);
 }
 

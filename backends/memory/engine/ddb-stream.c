@@ -394,12 +394,12 @@ ddb_engine_add_change_listener (DdbEngine *engine, DdbChangeFunc func, gpointer 
 
   g_return_val_if_fail (engine != NULL && func != NULL, 0);
 
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   if (engine->listeners == NULL)
     engine->listeners = g_array_new (FALSE, FALSE, sizeof (DdbChangeListener));
   l.id = ++engine->next_listener_id;
   g_array_append_val (engine->listeners, l);
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
   return l.id;
 }
 
@@ -410,7 +410,7 @@ ddb_engine_remove_change_listener (DdbEngine *engine, guint id)
 
   g_return_if_fail (engine != NULL);
 
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   for (guint i = 0; engine->listeners && i < engine->listeners->len; i++)
     if (g_array_index (engine->listeners, DdbChangeListener, i).id == id)
       {
@@ -418,7 +418,7 @@ ddb_engine_remove_change_listener (DdbEngine *engine, guint id)
         g_array_remove_index (engine->listeners, i);
         break;
       }
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
   /* Outside the lock: the destroy function may do anything. */
   if (removed.destroy != NULL)
     removed.destroy (removed.user_data);
@@ -442,9 +442,9 @@ ddb_engine_clear_streams (DdbEngine *engine)
 void
 ddb_engine_set_replaying (DdbEngine *engine, gboolean replaying)
 {
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   engine->replaying = replaying;
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
 }
 
 static JsonObject *
@@ -484,11 +484,11 @@ ddb_engine_export_streams (DdbEngine *engine, gint64 now_ms)
   JsonObject *state = json_object_new ();
   JsonArray *streams = json_array_new ();
 
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   json_object_set_int_member (state, "LastSequence", (gint64) engine->last_sequence);
   for (guint i = 0; engine->streams && i < engine->streams->len; i++)
     json_array_add_object_element (streams, stream_export (engine->streams->pdata[i], now_ms));
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
   json_object_set_array_member (state, "Streams", streams);
   return state;
 }
@@ -630,13 +630,13 @@ ddb_engine_import_streams (DdbEngine *engine, JsonObject *state)
         }
       g_ptr_array_add (imported, s);
     }
-  g_rw_lock_writer_lock (&engine->lock);
+  ddb_engine_write_lock (engine);
   if (engine->streams == NULL)
     engine->streams = g_ptr_array_new_with_free_func ((GDestroyNotify) ddb_stream_free);
   streams_attach (engine, imported);
   g_ptr_array_unref (engine->streams);
   engine->streams = g_steal_pointer (&imported);
   engine->last_sequence = MAX (engine->last_sequence, (guint64) last);
-  g_rw_lock_writer_unlock (&engine->lock);
+  ddb_engine_write_unlock (engine);
   return TRUE;
 }
