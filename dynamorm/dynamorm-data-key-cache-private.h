@@ -17,6 +17,13 @@ DynamormDataKey *_dynamorm_data_key_cache_encryption_key (DynamormDataKeyCache *
                                                           DynamormKeyProvider  *provider,
                                                           GCancellable         *cancellable,
                                                           GError              **error);
+/* Makes sure the cache holds an encryption key with n_uses uses left,
+ * calling the provider if it does not (counts no use). */
+gboolean         _dynamorm_data_key_cache_warm           (DynamormDataKeyCache *cache,
+                                                          DynamormKeyProvider  *provider,
+                                                          guint                 n_uses,
+                                                          GCancellable         *cancellable,
+                                                          GError              **error);
 /* The plaintext of a wrapped data key read from an envelope. */
 GBytes          *_dynamorm_data_key_cache_decryption_key (DynamormDataKeyCache *cache,
                                                           DynamormKeyProvider  *provider,

@@ -456,27 +456,24 @@ generate (DynamormKeyProvider *provider, GCancellable *cancellable, GError **err
   return _dynamorm_data_key_new (key_id, plaintext, wrapped);
 }
 
-DynamormDataKey *
-_dynamorm_data_key_cache_encryption_key (DynamormDataKeyCache *self,
-                                         DynamormKeyProvider  *provider,
-                                         GCancellable         *cancellable,
-                                         GError              **error)
+/* Makes a new encryption key for name (unless another thread just did,
+ * then takes that one), counting uses uses of it. */
+static DynamormDataKey *
+fill_encryption_key (DynamormDataKeyCache *self,
+                     DynamormKeyProvider  *provider,
+                     char                 *name,
+                     guint                 uses,
+                     GCancellable         *cancellable,
+                     GError              **error)
 {
-  g_autofree char *name = NULL;
   DynamormDataKey *key;
   Entry *entry;
-
-  if (self == NULL)
-    return generate (provider, cancellable, error);
-
-  name = encryption_name (provider);
-  if ((key = take_encryption_key (self, name)) != NULL)
-    return key;
 
   g_mutex_lock (&self->fill_lock);
   if ((key = take_encryption_key (self, name)) != NULL)
     {
       g_mutex_unlock (&self->fill_lock);
+      g_free (name);
       return key;
     }
   key = generate (provider, cancellable, error);
@@ -486,7 +483,7 @@ _dynamorm_data_key_cache_encryption_key (DynamormDataKeyCache *self,
       self->misses++;
       entry = g_new0 (Entry, 1);
       entry->key = _dynamorm_data_key_ref (key);
-      entry->uses = 1;
+      entry->uses = uses;
       insert_locked (self, g_steal_pointer (&name), entry);
       /* Reading back what was just written needs no provider call. */
       entry = g_new0 (Entry, 1);
@@ -495,7 +492,55 @@ _dynamorm_data_key_cache_encryption_key (DynamormDataKeyCache *self,
       g_mutex_unlock (&self->lock);
     }
   g_mutex_unlock (&self->fill_lock);
+  g_free (name);
   return key;
+}
+
+DynamormDataKey *
+_dynamorm_data_key_cache_encryption_key (DynamormDataKeyCache *self,
+                                         DynamormKeyProvider  *provider,
+                                         GCancellable         *cancellable,
+                                         GError              **error)
+{
+  g_autofree char *name = NULL;
+  DynamormDataKey *key;
+
+  if (self == NULL)
+    return generate (provider, cancellable, error);
+
+  name = encryption_name (provider);
+  if ((key = take_encryption_key (self, name)) != NULL)
+    return key;
+  return fill_encryption_key (self, provider, g_steal_pointer (&name), 1, cancellable, error);
+}
+
+gboolean
+_dynamorm_data_key_cache_warm (DynamormDataKeyCache *self,
+                               DynamormKeyProvider  *provider,
+                               guint                 n_uses,
+                               GCancellable         *cancellable,
+                               GError              **error)
+{
+  g_autofree char *name = encryption_name (provider);
+  g_autoptr(DynamormDataKey) key = NULL;
+  Entry *entry;
+  gboolean enough;
+
+  g_mutex_lock (&self->lock);
+  entry = live_entry_locked (self, name);
+  enough = entry != NULL && entry->uses + MIN ((guint64) n_uses, self->max_uses) <= self->max_uses;
+  g_mutex_unlock (&self->lock);
+  if (enough)
+    return TRUE;
+  if (entry != NULL)
+    {
+      /* Too few uses left for the whole call: retire it now. */
+      g_mutex_lock (&self->lock);
+      g_hash_table_remove (self->entries, name);
+      g_mutex_unlock (&self->lock);
+    }
+  key = fill_encryption_key (self, provider, g_steal_pointer (&name), 0, cancellable, error);
+  return key != NULL;
 }
 
 static GBytes *

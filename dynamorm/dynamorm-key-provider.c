@@ -186,6 +186,7 @@ _dynamorm_key_provider_new_kms_for_backend (const char           *key_id,
 {
   GIOExtensionPoint *ep = _dynamorm_key_provider_extension_point ();
   GIOExtension *extension = g_io_extension_point_get_extension_by_name (ep, "kms");
+  DynamormKeyProvider *made;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -202,11 +203,32 @@ _dynamorm_key_provider_new_kms_for_backend (const char           *key_id,
                      "install it, or set DYNAMORM_BACKEND_PATH to its directory"));
       return NULL;
     }
-  return g_initable_new (g_io_extension_get_type (extension), NULL, error,
+  made = g_initable_new (g_io_extension_get_type (extension), NULL, error,
                          "key-id", key_id,
                          "region", region,
                          "credentials", credentials,
                          "endpoint", endpoint,
                          "backend", backend,
                          NULL);
+  if (made != NULL)
+    _dynamorm_key_provider_set_may_block (made);
+  return made;
+}
+
+G_DEFINE_QUARK (dynamorm-key-provider-may-block, may_block)
+
+/* Marks a provider whose calls may wait on the network (KMS): _async
+ * operations call it from a worker thread. Providers written in a
+ * language binding stay unmarked, as they must be called from their own
+ * thread. */
+void
+_dynamorm_key_provider_set_may_block (DynamormKeyProvider *self)
+{
+  g_object_set_qdata (G_OBJECT (self), may_block_quark (), GINT_TO_POINTER (TRUE));
+}
+
+gboolean
+_dynamorm_key_provider_may_block (DynamormKeyProvider *self)
+{
+  return self != NULL && g_object_get_qdata (G_OBJECT (self), may_block_quark ()) != NULL;
 }

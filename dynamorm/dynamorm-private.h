@@ -180,6 +180,10 @@ DynamormKeyProvider *_dynamorm_key_provider_new_kms_for_backend (const char *key
                                                                  const char *endpoint,
                                                                  DynamormBackend *backend,
                                                                  GError **error);
+/* Whether the provider's calls may wait on the network (KMS): then _async
+ * operations make them in a worker thread. */
+void     _dynamorm_key_provider_set_may_block (DynamormKeyProvider *self);
+gboolean _dynamorm_key_provider_may_block     (DynamormKeyProvider *self);
 
 /* Model internals (dynamorm-model.c) */
 /* Reads a field's property (value is initialized here). */

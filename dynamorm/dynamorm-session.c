@@ -8,6 +8,7 @@
 #include "dynamorm-session-private.h"
 #include "dynamorm-sync-private.h"
 #include "dynamorm-single-table-private.h"
+#include "dynamorm-data-key-cache-private.h"
 
 /**
  * DynamormSession:
@@ -1000,6 +1001,156 @@ op_run_sync (Op *op, GCancellable *cancellable, GError **error)
 }
 
 static void
+op_return (GTask *task, Op *op, JsonNode *response, GError *error)
+{
+  if (!op_complete (op, response, &error))
+    g_task_return_error (task, error);
+  else if (op->result_kind == OP_RESULT_BOOLEAN)
+    g_task_return_boolean (task, TRUE);
+  else
+    {
+      gpointer value = g_steal_pointer (&op->result);
+      g_task_return_pointer (task, value, op->result_free);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Key-provider calls of _async operations. A provider that may block
+ * (KMS) is called from a worker thread, so the caller's main context keeps
+ * running; models are still read and made on the caller's thread, and the
+ * seal/open steps there then find their data keys in the cache. */
+
+static const DynamormSchema *
+async_key_schema (DynamormSession *self, GType model_type, DynamormCrypto *crypto)
+{
+  const DynamormSchema *schema;
+
+  if (model_type == G_TYPE_INVALID ||
+      (schema = _dynamorm_schema_get (model_type, FALSE, NULL)) == NULL || schema->n_encrypted == 0)
+    return NULL;
+  _dynamorm_session_get_crypto (self, crypto);
+  if (!_dynamorm_key_provider_may_block (crypto->provider) || crypto->cache == NULL)
+    return NULL;
+  return schema;
+}
+
+static gboolean
+async_key_call_may_block (DynamormSession *self, GType model_type)
+{
+  g_auto(DynamormCrypto) crypto = { 0 };
+
+  return async_key_schema (self, model_type, &crypto) != NULL;
+}
+
+/* What a worker thread needs: its own references, as a cancelled call
+ * returns at once and leaves the thread to finish on its own. */
+typedef struct {
+  DynamormCrypto crypto;
+  const DynamormSchema *schema;
+  char *table;
+  JsonNode *response;
+  GTask *outer;
+} KeyWork;
+
+static void
+key_work_free (KeyWork *work)
+{
+  _dynamorm_crypto_clear (&work->crypto);
+  g_free (work->table);
+  g_clear_pointer (&work->response, json_node_unref);
+  g_clear_object (&work->outer);
+  g_free (work);
+}
+
+/* Takes crypto's references. */
+static KeyWork *
+key_work_new (DynamormCrypto *crypto, const DynamormSchema *schema)
+{
+  KeyWork *work = g_new0 (KeyWork, 1);
+
+  work->crypto = *crypto;
+  *crypto = (DynamormCrypto) { 0 };
+  work->schema = schema;
+  return work;
+}
+
+static void
+key_work_start (DynamormSession *self, KeyWork *work, GCancellable *cancellable,
+                GTaskThreadFunc func, GAsyncReadyCallback done, gpointer done_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, done, done_data);
+
+  g_task_set_task_data (task, work, (GDestroyNotify) key_work_free);
+  g_task_set_return_on_cancel (task, TRUE);
+  g_task_run_in_thread (task, func);
+}
+
+/* Opens a copy of each item of the response, so the data keys are in the
+ * cache (or the error is known) before the caller's thread opens them. */
+static void
+open_keys_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  static const char *members[] = { "Item", "Attributes" };
+  KeyWork *work = data;
+  JsonObject *response = json_node_get_object (work->response);
+  GError *error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      JsonNode *item = json_object_get_member (response, members[i]);
+      g_autoptr(JsonObject) copy = NULL;
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      if (item == NULL || !JSON_NODE_HOLDS_OBJECT (item))
+        continue;
+      /* A new object (json_node_copy shares it): opening replaces members. */
+      copy = json_object_new ();
+      json_object_iter_init (&iter, json_node_get_object (item));
+      while (json_object_iter_next (&iter, &name, &value))
+        json_object_set_member (copy, name, json_node_ref (value));
+      if (!_dynamorm_crypto_open_item (&work->crypto, work->schema, work->table, copy, cancellable, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+open_keys_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  KeyWork *work = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GTask) outer = g_steal_pointer (&work->outer);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_task_return_error (outer, error);
+  else
+    op_return (outer, g_task_get_task_data (outer), work->response, NULL);
+}
+
+static gboolean
+op_opens_in_thread (Op *op, JsonNode *response, GTask *task)
+{
+  g_auto(DynamormCrypto) crypto = { 0 };
+  const DynamormSchema *schema;
+  KeyWork *work;
+
+  if (response == NULL || !JSON_NODE_HOLDS_OBJECT (response) || op->table_name == NULL ||
+      (schema = async_key_schema (op->session, op->model_type, &crypto)) == NULL)
+    return FALSE;
+  work = key_work_new (&crypto, schema);
+  work->table = g_strdup (op->table_name);
+  work->response = json_node_ref (response);
+  work->outer = g_object_ref (task);
+  key_work_start (op->session, work, g_task_get_cancellable (task), open_keys_thread, open_keys_done, NULL);
+  return TRUE;
+}
+
+static void
 op_invoke_cb (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
@@ -1010,15 +1161,9 @@ op_invoke_cb (GObject      *source,
   GError *error = NULL;
 
   response = dynamorm_backend_invoke_finish (DYNAMORM_BACKEND (source), result, &error);
-  if (!op_complete (op, response, &error))
-    g_task_return_error (task, error);
-  else if (op->result_kind == OP_RESULT_BOOLEAN)
-    g_task_return_boolean (task, TRUE);
-  else
-    {
-      gpointer value = g_steal_pointer (&op->result);
-      g_task_return_pointer (task, value, op->result_free);
-    }
+  if (op_opens_in_thread (op, response, task))
+    return;
+  op_return (task, op, response, error);
 }
 
 /* Starts op, or reports build_error (from building the request). Takes op. */
@@ -1829,6 +1974,102 @@ op_finish_write (DynamormSession  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* The async put, insert and put_full, once the data key is at hand. */
+static void
+put_start (DynamormSession *self, DynamormModel *model, DynamormWriteOptions *options, gboolean insert,
+           gpointer source_tag, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GError *error = NULL;
+  Op *op;
+
+  if (!insert && options == NULL && try_direct_put (self, model, cancellable))
+    {
+      direct_return (self, source_tag, GINT_TO_POINTER (TRUE), NULL, cancellable, callback, user_data);
+      return;
+    }
+  op = build_put (self, model, options, insert, &error);
+  op_run_async (self, op, error, source_tag, cancellable, callback, user_data);
+}
+
+typedef struct {
+  DynamormSession *self;
+  DynamormModel *model;
+  DynamormWriteOptions *options;
+  gboolean insert;
+  gpointer source_tag;
+  GCancellable *cancellable;
+  GAsyncReadyCallback callback;
+  gpointer user_data;
+} PendingPut;
+
+static void
+pending_put_free (PendingPut *p)
+{
+  g_object_unref (p->self);
+  g_object_unref (p->model);
+  g_clear_object (&p->options);
+  g_clear_object (&p->cancellable);
+  g_free (p);
+}
+
+/* A data key with a use for each encrypted property, made in the thread. */
+static void
+seal_key_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  KeyWork *work = data;
+  GError *error = NULL;
+
+  if (!_dynamorm_data_key_cache_warm (work->crypto.cache, work->crypto.provider, work->schema->n_encrypted,
+                                      cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+seal_key_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PendingPut *p = user_data;
+  GError *error = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    put_start (p->self, p->model, p->options, p->insert, p->source_tag, p->cancellable, p->callback,
+               p->user_data);
+  else
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&error, _("The encrypted properties of %s could not be encrypted: "),
+                        G_OBJECT_TYPE_NAME (p->model));
+      op_run_async (p->self, NULL, error, p->source_tag, p->cancellable, p->callback, p->user_data);
+    }
+  pending_put_free (p);
+}
+
+static void
+put_async (DynamormSession *self, DynamormModel *model, DynamormWriteOptions *options, gboolean insert,
+           gpointer source_tag, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_auto(DynamormCrypto) crypto = { 0 };
+  const DynamormSchema *schema = async_key_schema (self, G_OBJECT_TYPE (model), &crypto);
+  PendingPut *p;
+
+  if (schema == NULL)
+    {
+      put_start (self, model, options, insert, source_tag, cancellable, callback, user_data);
+      return;
+    }
+  p = g_new0 (PendingPut, 1);
+  p->self = g_object_ref (self);
+  p->model = g_object_ref (model);
+  p->options = options ? g_object_ref (options) : NULL;
+  p->insert = insert;
+  p->source_tag = source_tag;
+  p->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  p->callback = callback;
+  p->user_data = user_data;
+  key_work_start (self, key_work_new (&crypto, schema), cancellable, seal_key_thread, seal_key_done, p);
+}
+
 /**
  * dynamorm_session_put:
  * @self: a #DynamormSession
@@ -1873,20 +2114,10 @@ dynamorm_session_put_async (DynamormSession     *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GError *error = NULL;
-  Op *op;
-
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
 
-  if (try_direct_put (self, model, cancellable))
-    {
-      direct_return (self, dynamorm_session_put_async, GINT_TO_POINTER (TRUE), NULL,
-                     cancellable, callback, user_data);
-      return;
-    }
-  op = build_put (self, model, NULL, FALSE, &error);
-  op_run_async (self, op, error, dynamorm_session_put_async, cancellable, callback, user_data);
+  put_async (self, model, NULL, FALSE, dynamorm_session_put_async, cancellable, callback, user_data);
 }
 
 /**
@@ -1983,21 +2214,11 @@ dynamorm_session_put_full_async (DynamormSession      *self,
                                  GAsyncReadyCallback   callback,
                                  gpointer              user_data)
 {
-  GError *error = NULL;
-  Op *op;
-
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
   g_return_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options));
 
-  if (options == NULL && try_direct_put (self, model, cancellable))
-    {
-      direct_return (self, dynamorm_session_put_full_async, GINT_TO_POINTER (TRUE), NULL,
-                     cancellable, callback, user_data);
-      return;
-    }
-  op = build_put (self, model, options, FALSE, &error);
-  op_run_async (self, op, error, dynamorm_session_put_full_async, cancellable, callback, user_data);
+  put_async (self, model, options, FALSE, dynamorm_session_put_full_async, cancellable, callback, user_data);
 }
 
 /**
@@ -2067,14 +2288,10 @@ dynamorm_session_insert_async (DynamormSession     *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  GError *error = NULL;
-  Op *op;
-
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
 
-  op = build_put (self, model, NULL, TRUE, &error);
-  op_run_async (self, op, error, dynamorm_session_insert_async, cancellable, callback, user_data);
+  put_async (self, model, NULL, TRUE, dynamorm_session_insert_async, cancellable, callback, user_data);
 }
 
 /**
@@ -2207,7 +2424,10 @@ dynamorm_session_get_async (DynamormSession     *self,
 
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
 
-  model = try_direct_get (self, model_type, partition_key, sort_key, cancellable);
+  /* The direct path opens values in this thread: not with a provider
+   * that may block (the JSON path opens them in a worker thread). */
+  model = async_key_call_may_block (self, model_type) ? NULL
+          : try_direct_get (self, model_type, partition_key, sort_key, cancellable);
   if (model != NULL)
     {
       direct_return (self, dynamorm_session_get_async, model, g_object_unref,

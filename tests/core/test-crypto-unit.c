@@ -348,6 +348,37 @@ test_cache_max_uses (void)
     _dynamorm_data_key_unref (keys[i]);
 }
 
+/* Warming (what an _async put does in its worker thread) makes a key
+ * with enough uses left for the whole item, without counting a use. */
+static void
+test_cache_warm (void)
+{
+  g_autoptr(DynamormKeyProvider) provider = local_provider (5);
+  g_autoptr(DynamormDataKeyCache) cache = dynamorm_data_key_cache_new (300, 3, 10);
+  g_autoptr(DynamormDataKey) a = NULL, b = NULL, c = NULL, d = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (_dynamorm_data_key_cache_warm (cache, provider, 2, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), ==, 1);
+  g_assert_true (_dynamorm_data_key_cache_warm (cache, provider, 2, NULL, &error));
+  g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), ==, 1);
+  a = _dynamorm_data_key_cache_encryption_key (cache, provider, NULL, NULL);
+  b = _dynamorm_data_key_cache_encryption_key (cache, provider, NULL, NULL);
+  g_assert_true (a == b);
+  g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), ==, 1);
+  /* One use left, two needed: a new key, which the next two values take. */
+  g_assert_true (_dynamorm_data_key_cache_warm (cache, provider, 2, NULL, &error));
+  g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), ==, 2);
+  c = _dynamorm_data_key_cache_encryption_key (cache, provider, NULL, NULL);
+  d = _dynamorm_data_key_cache_encryption_key (cache, provider, NULL, NULL);
+  g_assert_true (c != a && c == d);
+  g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), ==, 2);
+  /* More values than a key may encrypt: one fresh key is all it can do. */
+  g_assert_true (_dynamorm_data_key_cache_warm (cache, provider, 5, NULL, &error));
+  g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), ==, 3);
+}
+
 static void
 test_cache_max_age (void)
 {
@@ -493,6 +524,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dynamorm/crypto/local/files", test_local_round_trip_and_files);
   g_test_add_func ("/dynamorm/crypto/cache/max-uses", test_cache_max_uses);
   g_test_add_func ("/dynamorm/crypto/cache/max-age", test_cache_max_age);
+  g_test_add_func ("/dynamorm/crypto/cache/warm", test_cache_warm);
   g_test_add_func ("/dynamorm/crypto/cache/max-entries", test_cache_max_entries);
   g_test_add_func ("/dynamorm/crypto/cache/partitioned", test_cache_partitioned_by_provider);
   g_test_add_func ("/dynamorm/crypto/cache/threads", test_cache_threads);

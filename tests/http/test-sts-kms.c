@@ -11,6 +11,7 @@
 #include "dynamorm-aws-credential-provider.h"
 #include "fake-server.h"
 #include "test-utils.h"
+#include "../core/test-models.h"
 
 typedef struct {
   gint expires_in;      /* seconds from now in the answers */
@@ -585,6 +586,241 @@ test_kms_disabled_key (void)
   fake_server_free (server);
 }
 
+/* _async calls on an encrypted model do not wait for KMS in the caller's
+ * main context: a KMS that takes 300 ms per call, while a 20 ms timeout
+ * must keep firing until the call completes; and a cancelled call returns
+ * at once. */
+typedef struct {
+  guint delay_ms;
+  gint calls;
+} SlowKms;
+
+#define SLOW_KEY "0123456789abcdef0123456789abcdef"
+
+static void
+slow_kms_handler (FakeServer *server, SoupServerMessage *msg, const char *path, guint index, gpointer data)
+{
+  SlowKms *kms = data;
+  const char *target = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                     "X-Amz-Target");
+  g_autofree char *key = g_base64_encode ((const guchar *) SLOW_KEY, 32);
+  g_autofree char *wrapped = g_base64_encode ((const guchar *) "wrapped:" SLOW_KEY, 40);
+  g_autofree char *body = NULL;
+
+  g_atomic_int_inc (&kms->calls);
+  g_usleep (kms->delay_ms * 1000);
+  if (g_strcmp0 (target, "TrentService.GenerateDataKey") == 0)
+    body = g_strdup_printf ("{\"KeyId\": \"k1\", \"Plaintext\": \"%s\", \"CiphertextBlob\": \"%s\"}",
+                            key, wrapped);
+  else
+    body = g_strdup_printf ("{\"KeyId\": \"k1\", \"Plaintext\": \"%s\"}", key);
+  fake_respond_json (msg, 200, body, FALSE);
+}
+
+typedef struct {
+  GAsyncResult *result;
+  guint ticks;
+  GCancellable *cancel;
+} AsyncWait;
+
+static gboolean
+tick_cb (gpointer data)
+{
+  AsyncWait *wait = data;
+
+  wait->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_done_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  AsyncWait *wait = data;
+
+  wait->result = g_object_ref (result);
+}
+
+/* Runs the main context until the call completes; the ticks of a 20 ms
+ * timeout meanwhile. */
+static void
+async_wait_run (AsyncWait *wait)
+{
+  guint tick = g_timeout_add (20, tick_cb, wait);
+
+  while (wait->result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+}
+
+static GType
+kms_patient_type (void)
+{
+  static GType type;
+
+  if (type == 0)
+    {
+      static const char *props[] = { "id:s", "ssn:s", "age:i", NULL };
+      const char *tags[] = { "id=pk", "ssn=encrypted", NULL };
+      g_autoptr(GError) error = NULL;
+
+      type = test_define_model ("KmsAsyncPatient", (const char * const *) props);
+      g_assert_true (dynamorm_model_type_declare (type, "patients", tags, &error));
+      g_assert_no_error (error);
+    }
+  return type;
+}
+
+static void
+test_kms_async_does_not_block (void)
+{
+  SlowKms kms = { .delay_ms = 300 };
+  FakeServer *server = fake_server_new (slow_kms_handler, &kms);
+  g_autofree char *uri = NULL;
+  g_autoptr(DynamormSession) session = NULL;
+  g_autoptr(DynamormModel) model = NULL;
+  g_autoptr(DynamormModel) got = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ssn = NULL;
+  g_auto(GValue) pk = G_VALUE_INIT;
+  AsyncWait put = { 0 }, get = { 0 }, cancelled = { 0 }, cancelled_get = { 0 };
+  GType type = kms_patient_type ();
+  gint64 start;
+
+  g_setenv ("AWS_ACCESS_KEY_ID", "AKIDTEST", TRUE);
+  g_setenv ("AWS_SECRET_ACCESS_KEY", "test-secret", TRUE);
+  uri = g_strdup_printf ("memory://?kms_key_id=k1&kms_region=us-east-1&kms_endpoint=%s",
+                         fake_server_get_url (server));
+  session = dynamorm_session_new (uri, &error);
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_session_create_table (session, type, NULL, &error));
+  g_assert_no_error (error);
+  model = g_object_new (type, "id", "p1", "ssn", "123-45-6789", "age", 41, NULL);
+
+  /* put: GenerateDataKey in a worker thread. */
+  dynamorm_session_put_async (session, model, NULL, wait_done_cb, &put);
+  async_wait_run (&put);
+  g_assert_true (dynamorm_session_put_finish (session, put.result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_atomic_int_get (&kms.calls), ==, 1);
+  g_assert_cmpuint (put.ticks, >=, 3);
+
+  /* get with an empty cache: Decrypt in a worker thread. */
+  dynamorm_data_key_cache_clear (dynamorm_session_get_data_key_cache (session));
+  g_value_init (&pk, G_TYPE_STRING);
+  g_value_set_string (&pk, "p1");
+  dynamorm_session_get_async (session, type, &pk, NULL, NULL, wait_done_cb, &get);
+  async_wait_run (&get);
+  got = dynamorm_session_get_finish (session, get.result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_atomic_int_get (&kms.calls), ==, 2);
+  g_assert_cmpuint (get.ticks, >=, 3);
+  g_object_get (got, "ssn", &ssn, NULL);
+  g_assert_cmpstr (ssn, ==, "123-45-6789");
+
+  /* Cancelled while KMS is still working: returns CANCELLED at once, and
+   * nothing is stored. */
+  kms.delay_ms = 1500;
+  dynamorm_data_key_cache_clear (dynamorm_session_get_data_key_cache (session));
+  g_object_set (model, "id", "p2", NULL);
+  cancelled.cancel = g_cancellable_new ();
+  g_timeout_add (100, cancel_cb, cancelled.cancel);
+  start = g_get_monotonic_time ();
+  dynamorm_session_put_async (session, model, cancelled.cancel, wait_done_cb, &cancelled);
+  async_wait_run (&cancelled);
+  g_assert_false (dynamorm_session_put_finish (session, cancelled.result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 1200 * G_TIME_SPAN_MILLISECOND);
+
+  /* The same for a get waiting on Decrypt. */
+  dynamorm_data_key_cache_clear (dynamorm_session_get_data_key_cache (session));
+  cancelled_get.cancel = g_cancellable_new ();
+  g_timeout_add (100, cancel_cb, cancelled_get.cancel);
+  start = g_get_monotonic_time ();
+  dynamorm_session_get_async (session, type, &pk, NULL, cancelled_get.cancel, wait_done_cb, &cancelled_get);
+  async_wait_run (&cancelled_get);
+  g_assert_null (dynamorm_session_get_finish (session, cancelled_get.result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 1200 * G_TIME_SPAN_MILLISECOND);
+
+  /* The sync path is unchanged: it calls KMS in this thread. */
+  kms.delay_ms = 0;
+  g_value_set_string (&pk, "p2");
+  g_assert_null (dynamorm_session_get (session, type, &pk, NULL, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_clear_object (&put.result);
+  g_clear_object (&get.result);
+  g_clear_object (&cancelled.result);
+  g_clear_object (&cancelled.cancel);
+  g_clear_object (&cancelled_get.result);
+  g_clear_object (&cancelled_get.cancel);
+  g_clear_object (&session);
+  test_clear_aws_env ();
+  fake_server_free (server);
+}
+
+/* The same async put and get against moto's KMS (no delay there: this
+ * checks the worker-thread path end to end with real GenerateDataKey and
+ * Decrypt answers). */
+static void
+test_moto_kms_async (void)
+{
+  const char *url = moto_url ();
+  g_autofree char *key_id = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *ssn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormSession) session = NULL;
+  g_autoptr(DynamormModel) model = NULL;
+  g_autoptr(DynamormModel) got = NULL;
+  g_auto(GValue) pk = G_VALUE_INIT;
+  AsyncWait put = { 0 }, get = { 0 };
+  DynamormDataKeyCache *cache;
+  GType type = kms_patient_type ();
+
+  if (url == NULL)
+    return;
+  key_id = moto_create_key (url);
+  g_setenv ("AWS_ACCESS_KEY_ID", "AKIDTEST", TRUE);
+  g_setenv ("AWS_SECRET_ACCESS_KEY", "test-secret", TRUE);
+  uri = g_strdup_printf ("memory://?kms_key_id=%s&kms_region=us-east-1&kms_endpoint=%s", key_id, url);
+  session = dynamorm_session_new (uri, &error);
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_session_create_table (session, type, NULL, &error));
+  g_assert_no_error (error);
+  cache = dynamorm_session_get_data_key_cache (session);
+  model = g_object_new (type, "id", "m1", "ssn", "987-65-4321", "age", 7, NULL);
+  dynamorm_session_put_async (session, model, NULL, wait_done_cb, &put);
+  async_wait_run (&put);
+  g_assert_true (dynamorm_session_put_finish (session, put.result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), ==, 1);
+
+  dynamorm_data_key_cache_clear (cache);
+  g_value_init (&pk, G_TYPE_STRING);
+  g_value_set_string (&pk, "m1");
+  dynamorm_session_get_async (session, type, &pk, NULL, NULL, wait_done_cb, &get);
+  async_wait_run (&get);
+  got = dynamorm_session_get_finish (session, get.result, &error);
+  g_assert_no_error (error);
+  g_object_get (got, "ssn", &ssn, NULL);
+  g_assert_cmpstr (ssn, ==, "987-65-4321");
+  g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), >=, 1);
+  g_clear_object (&put.result);
+  g_clear_object (&get.result);
+  test_clear_aws_env ();
+}
+
 static void
 test_moto_kms (void)
 {
@@ -713,6 +949,8 @@ main (int argc, char **argv)
   g_test_add_func ("/dynamorm/moto/kms-session", test_moto_kms_session);
   g_test_add_func ("/dynamorm/moto/kms-missing-key", test_moto_kms_missing_key);
   g_test_add_func ("/dynamorm/kms/disabled-key", test_kms_disabled_key);
+  g_test_add_func ("/dynamorm/kms/async-does-not-block", test_kms_async_does_not_block);
+  g_test_add_func ("/dynamorm/moto/kms-async", test_moto_kms_async);
   g_test_add_func ("/dynamorm/moto/sts", test_moto_sts);
 
   return g_test_run ();
