@@ -633,10 +633,24 @@ test_cursors (Fixture *f, gconstpointer data)
       g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_CURSOR);
       g_clear_error (&error);
     }
+  /* shapes a client may send: empty, no signature, padded, cut, doubled */
   {
-    g_autoptr(GListModel) nothing = dynamorm_query_page (q, 4, "garbage", &next, NULL, &error);
-    g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_CURSOR);
-    g_clear_error (&error);
+    g_autofree char *padded = g_strconcat (cursor, "=", NULL);
+    g_autofree char *cut = g_strndup (cursor, strlen (cursor) - 1);
+    g_autofree char *doubled = g_strconcat (cursor, ".", cursor, NULL);
+    g_autofree char *unsigned_key = g_strndup (cursor, strchr (cursor, '.') - cursor);
+    g_autofree char *empty_mac = g_strconcat (unsigned_key, ".", NULL);
+    const char *shapes[] = { "garbage", "", ".", "..", "=.=", "\xc3\xa9.\xc3\xa9", padded, cut,
+                             doubled, unsigned_key, empty_mac };
+
+    for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+      {
+        g_autoptr(GListModel) nothing = dynamorm_query_page (q, 4, shapes[i], &next, NULL, &error);
+
+        g_assert_null (nothing);
+        g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_CURSOR);
+        g_clear_error (&error);
+      }
   }
 
   /* a cursor of another query (another value, another order) is refused */
