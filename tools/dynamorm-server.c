@@ -41,6 +41,7 @@ typedef struct {
   DdbEngine *engine;
   DdbFaults *faults;            /* --faults: NULL when off */
   gboolean verbose;
+  FILE *log;                    /* --log: one line per request, or NULL */
   SoupServer *soup;             /* libsoup's own listener (>= 3.4), on the main context */
   /* The accept loop of libsoup < 3.4 (see worker_accept) runs on these
    * threads, each accepting on its own socket of the one port. */
@@ -129,6 +130,57 @@ respond_error (SoupServerMessage *msg,
   root = json_builder_get_root (builder);
   body = ddb_json_to_string (root);
   respond (msg, status, body);
+}
+
+/* A browser's CORS preflight, answered as DynamoDB Local 3.3.1 does: an
+ * OPTIONS with Origin, Access-Control-Request-Method and -Headers gets 200
+ * with the method and headers asked for and a max age; without the headers
+ * it is refused. Local adds no CORS header to the answers themselves.
+ * Returns FALSE when msg is no preflight. */
+#define PREFLIGHT_REFUSED \
+  "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"Message\":\"Invalid PreFlight Headers\"}"
+
+static gboolean
+answer_preflight (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *in = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *out = soup_server_message_get_response_headers (msg);
+  const char *method = soup_message_headers_get_one (in, "Access-Control-Request-Method");
+  const char *headers = soup_message_headers_get_one (in, "Access-Control-Request-Headers");
+
+  if (!g_str_equal (soup_server_message_get_method (msg), "OPTIONS") ||
+      soup_message_headers_get_one (in, "Origin") == NULL || method == NULL)
+    return FALSE;
+  if (headers == NULL)
+    {
+      soup_server_message_set_status (msg, 400, NULL);
+      /* as Local: no Content-Type (set_response would drop a body without one) */
+      soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC,
+                                PREFLIGHT_REFUSED, strlen (PREFLIGHT_REFUSED));
+      return TRUE;
+    }
+  soup_message_headers_replace (out, "Access-Control-Allow-Methods", method);
+  soup_message_headers_replace (out, "Access-Control-Allow-Headers", headers);
+  soup_message_headers_replace (out, "Access-Control-Max-Age", "1728000");
+  soup_server_message_set_status (msg, 200, NULL);
+  return TRUE;
+}
+
+static void
+log_request (Server *server, const char *operation, guint status, gint64 start)
+{
+  double ms = (g_get_monotonic_time () - start) / 1000.0;
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *stamp = NULL;
+
+  if (server->verbose)
+    g_printerr ("%s %u %.1f ms\n", operation, status, ms);
+  if (server->log == NULL)
+    return;
+  now = g_date_time_new_now_utc ();
+  stamp = g_date_time_format_iso8601 (now);
+  /* one fprintf per line: stdio's lock keeps the threads' lines whole */
+  fprintf (server->log, "%s %s %u %.1f ms\n", stamp, operation, status, ms);
 }
 
 /* DynamoDB Local answers a body over 16 MB with 413 and {"Message": ...}. */
@@ -255,6 +307,8 @@ handle (SoupServer        *soup_server,
   guint status = 0;
   gint64 start = g_get_monotonic_time ();
 
+  if (answer_preflight (msg))
+    return;
   if (!g_str_equal (path, "/"))
     {
       respond_error (msg, 404, "com.amazon.coral.service#UnknownOperationException", NULL);
@@ -316,8 +370,7 @@ handle (SoupServer        *soup_server,
   g_string_free (text, FALSE);
   compact_if_needed (server);
 
-  if (server->verbose)
-    g_printerr ("%s %u %.1f ms\n", operation, status, (g_get_monotonic_time () - start) / 1000.0);
+  log_request (server, operation, status, start);
 }
 
 /* ---- The accept loop for libsoup < 3.4 ----------------------------------
@@ -651,6 +704,7 @@ main (int    argc,
   DdbFsyncMode fsync_mode = DDB_FSYNC_INTERVAL;
   guint fsync_ms = 10;
   g_autofree char *faults = NULL;
+  g_autofree char *log_path = NULL;
   Server server = { 0 };
   int port = 8000;
   int threads = 0;
@@ -659,6 +713,7 @@ main (int    argc,
     { "host", 'H', 0, G_OPTION_ARG_STRING, &host, N_("Address to listen on (default 127.0.0.1)"), N_("ADDRESS") },
     { "threads", 't', 0, G_OPTION_ARG_INT, &threads, N_("Serve connections on N threads (default: one per processor, at most 8)"), N_("N") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &server.verbose, N_("Print each request on standard error"), NULL },
+    { "log", 'l', 0, G_OPTION_ARG_FILENAME, &log_path, N_("Append one line per request (UTC time, operation, status, milliseconds) to FILE"), N_("FILE") },
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, N_("Keep tables and items in DIR across restarts (default: memory only)"), N_("DIR") },
     { "fsync", 0, 0, G_OPTION_ARG_STRING, &fsync_policy, N_("With --data-dir: flush the log “always” (before each answer), every MS milliseconds (default 10), or “never”"), N_("always|MS|never") },
     { "faults", 0, 0, G_OPTION_ARG_STRING, &faults,
@@ -712,6 +767,17 @@ main (int    argc,
       return 2;
     }
 
+  if (log_path != NULL)
+    {
+      server.log = fopen (log_path, "a");
+      if (server.log == NULL)
+        {
+          g_printerr (_("dynamorm-server: --log: cannot open “%s”: %s\n"), log_path, g_strerror (errno));
+          return 2;
+        }
+      setvbuf (server.log, NULL, _IOLBF, 0);
+    }
+
   server.engine = ddb_engine_new ();
   if (data_dir != NULL)
     {
@@ -754,5 +820,6 @@ main (int    argc,
   ddb_engine_unref (server.engine);
   g_clear_pointer (&server.faults, ddb_faults_unref);
   g_rw_lock_clear (&server.compact_lock);
+  g_clear_pointer (&server.log, fclose);
   return 0;
 }

@@ -232,6 +232,75 @@ class ServerTest(unittest.TestCase):
             self.skipTest("no DynamoDB Local (DYNAMORM_LOCAL_URI)")
         self.check_streams(local.replace("local://", "http://", 1))
 
+    # ---- CORS preflight and --log ----------------------------------------------
+
+    def check_preflight(self, url):
+        """A browser's preflight answered as DynamoDB Local 3.3.1 answers it."""
+        import http.client
+        import urllib.parse
+        where = urllib.parse.urlparse(url)
+
+        def options(headers):
+            conn = http.client.HTTPConnection(where.hostname, where.port, timeout=10)
+            conn.request("OPTIONS", "/", headers=headers)
+            answer = conn.getresponse()
+            body = answer.read()
+            conn.close()
+            return answer.status, {k.lower(): v for k, v in answer.getheaders()}, body
+
+        asked = "content-type,x-amz-target,authorization"
+        status, headers, body = options({"Origin": "http://app.example", "Access-Control-Request-Method": "POST",
+                                         "Access-Control-Request-Headers": asked})
+        self.assertEqual(status, 200)
+        self.assertEqual(headers.get("access-control-allow-methods"), "POST")
+        self.assertEqual(headers.get("access-control-allow-headers"), asked)
+        self.assertEqual(headers.get("access-control-max-age"), "1728000")
+        self.assertEqual(body, b"")
+        # the method asked for is echoed, whatever it is
+        status, headers, body = options({"Origin": "http://app.example", "Access-Control-Request-Method": "GET",
+                                         "Access-Control-Request-Headers": "x-a"})
+        self.assertEqual((status, headers.get("access-control-allow-methods")), (200, "GET"))
+        for bad in ({"Origin": "http://app.example", "Access-Control-Request-Method": "POST"},):
+            status, headers, body = options(bad)
+            self.assertEqual(status, 400)
+            self.assertEqual(json.loads(body), {"__type": "com.amazon.coral.validate#ValidationException",
+                                                "Message": "Invalid PreFlight Headers"})
+
+    def test_preflight(self):
+        self.check_preflight(self.url)
+
+    def test_preflight_local(self):
+        local = os.environ.get("DYNAMORM_LOCAL_URI")
+        if not local:
+            self.skipTest("no DynamoDB Local (DYNAMORM_LOCAL_URI)")
+        self.check_preflight(local.replace("local://", "http://", 1))
+
+    def test_log(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "requests.log")
+            proc = subprocess.Popen([SERVER, "--port", "0", "--host", "127.0.0.1", "--log", path],
+                                    stdout=subprocess.PIPE, text=True)
+            try:
+                url = proc.stdout.readline().split("listening on ", 1)[1].strip().rstrip("/")
+                ddb = self.client(url=url)
+                ddb.list_tables()
+                with self.assertRaises(Exception):
+                    ddb.describe_table(TableName="missing")
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
+                proc.stdout.close()
+            with open(path) as f:
+                lines = f.read().splitlines()
+            self.assertEqual([line.split()[1:3] for line in lines],
+                             [["ListTables", "200"], ["DescribeTable", "400"]])
+            self.assertRegex(lines[0], r"^\d{4}-\d\d-\d\dT[0-9:.]+Z ListTables 200 [0-9.]+ ms$")
+        refused = subprocess.run([SERVER, "--port", "0", "--log", "/nonexistent/dir/log"],
+                                 capture_output=True, text=True, timeout=10)
+        self.assertEqual(refused.returncode, 2)
+        self.assertIn("--log: cannot open", refused.stderr)
+
     def test_boto3(self):
         from botocore.exceptions import ClientError
 
