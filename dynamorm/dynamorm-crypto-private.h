@@ -54,6 +54,17 @@ JsonNode *_dynamorm_crypto_open_value (const DynamormCrypto *crypto, const Dynam
                                        const char *table, JsonNode *stored,
                                        GCancellable *cancellable, GError **error);
 
+/* The direct path's forms (dynamorm-direct.c), without JSON trees: value
+ * sealed and appended to b64 as the base64 text of its envelope (nothing
+ * appended when the value is left out of the item); the base64 text of a
+ * stored envelope (b64_len bytes) opened and decoded into value. */
+gboolean  _dynamorm_crypto_seal_field (const DynamormCrypto *crypto, const DynamormField *field,
+                                       const char *table, const GValue *value, GString *b64,
+                                       GError **error);
+gboolean  _dynamorm_crypto_open_field (const DynamormCrypto *crypto, const DynamormField *field,
+                                       const char *table, const char *b64, gsize b64_len,
+                                       GValue *value, GError **error);
+
 /* Every encrypted property of schema present in item, in place. crypto may
  * be NULL (no provider): then an encrypted property present fails. */
 gboolean  _dynamorm_crypto_seal_item  (const DynamormCrypto *crypto, const DynamormSchema *schema,

@@ -55,23 +55,19 @@ wipe_string (char *text)
     }
 }
 
-JsonNode *
-_dynamorm_crypto_seal_value (const DynamormCrypto *crypto, const DynamormField *field,
-                             const char *table, JsonNode *av,
-                             GCancellable *cancellable, GError **error)
+/* Seals text (an AttributeValue's DynamoDB JSON) for field, appending the
+ * envelope to out. */
+static gboolean
+seal_text (const DynamormCrypto *crypto, const DynamormField *field, const char *table,
+           const char *text, gsize len, GByteArray *out, GCancellable *cancellable, GError **error)
 {
   g_autoptr(DynamormDataKey) key = NULL;
-  g_autoptr(GBytes) envelope = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *b64 = NULL;
-  char *text;
-  gsize len;
-  const guint8 *data;
 
   if (crypto == NULL || crypto->provider == NULL)
     {
       _dynamorm_crypto_set_no_provider_error (field, error);
-      return NULL;
+      return FALSE;
     }
   key = _dynamorm_data_key_cache_encryption_key (crypto->cache, crypto->provider, cancellable, &local_error);
   if (key == NULL)
@@ -79,21 +75,175 @@ _dynamorm_crypto_seal_value (const DynamormCrypto *crypto, const DynamormField *
       g_set_error (error, local_error->domain, local_error->code,
                    _("Property “%s” of %s could not be encrypted: %s"),
                    field->pspec->name, owner_name (field), local_error->message);
-      return NULL;
+      return FALSE;
     }
-  text = ddb_json_to_string (av);
-  envelope = _dynamorm_envelope_seal (key, NULL, table, field->attribute, text, strlen (text));
-  wipe_string (text);
-  if (envelope == NULL)
+  if (!_dynamorm_envelope_seal_to (key, NULL, table, field->attribute, text, len, out))
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION,
-                   _("Property “%s” of %s could not be encrypted: AES-256-GCM failed in GnuTLS"),
-                   field->pspec->name, owner_name (field));
-      return NULL;
+                   _("Property “%s” of %s could not be encrypted: the key provider %s made a data "
+                     "key that is not 256 bits long; fix the provider"),
+                   field->pspec->name, owner_name (field), G_OBJECT_TYPE_NAME (crypto->provider));
+      return FALSE;
     }
-  data = g_bytes_get_data (envelope, &len);
-  b64 = g_base64_encode (data, len);
+  return TRUE;
+}
+
+JsonNode *
+_dynamorm_crypto_seal_value (const DynamormCrypto *crypto, const DynamormField *field,
+                             const char *table, JsonNode *av,
+                             GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GByteArray) envelope = g_byte_array_sized_new (256);
+  g_autofree char *b64 = NULL;
+  char *text = ddb_json_to_string (av);
+  gboolean ok = seal_text (crypto, field, table, text, strlen (text), envelope, cancellable, error);
+
+  wipe_string (text);
+  if (!ok)
+    return NULL;
+  b64 = g_base64_encode (envelope->data, envelope->len);
   return _dynamorm_av_new_string ("B", b64);
+}
+
+/* The DynamoDB JSON of value as field stores it, appended to text (nothing
+ * when the value is left out of the item). Scalars are written here, as
+ * ddb_json_to_string() would write them, without a JSON tree. */
+static gboolean
+field_text (const DynamormField *field, const GValue *value, GString *text, GError **error)
+{
+  g_autoptr(JsonNode) av = NULL;
+  DynamormScalar scalar;
+  gboolean ok;
+
+  if (!_dynamorm_field_is_scalar (field))
+    {
+      if (!_dynamorm_field_encode (field, value, &av, error))
+        return FALSE;
+      if (av != NULL)
+        {
+          char *json = ddb_json_to_string (av);
+
+          g_string_append (text, json);
+          wipe_string (json);
+        }
+      return TRUE;
+    }
+  ok = _dynamorm_field_encode_scalar (field, value, &scalar, error);
+  if (ok && scalar.type == DDB_TYPE_BOOL)
+    g_string_append (text, scalar.boolean ? "{\"BOOL\":true}" : "{\"BOOL\":false}");
+  else if (ok && scalar.type != DDB_TYPE_INVALID)
+    {
+      g_string_append (text, "{\"");
+      g_string_append (text, ddb_type_name (scalar.type));
+      g_string_append (text, "\":");
+      ddb_json_print_string (text, scalar.text, scalar.len);
+      g_string_append_c (text, '}');
+    }
+  _dynamorm_scalar_clear (&scalar);
+  return ok;
+}
+
+/* Base64 for envelopes, a table lookup per character: GLib's step
+ * functions cost more per value than AES-GCM does. The text is what
+ * g_base64_encode() writes. */
+static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void
+append_base64 (GString *out, const guint8 *data, gsize len)
+{
+  gsize at = out->len, i;
+  char *p;
+
+  g_string_set_size (out, at + (len + 2) / 3 * 4);
+  p = out->str + at;
+  for (i = 0; i + 3 <= len; i += 3)
+    {
+      guint32 v = (guint32) data[i] << 16 | (guint32) data[i + 1] << 8 | data[i + 2];
+
+      *p++ = b64_alphabet[v >> 18];
+      *p++ = b64_alphabet[(v >> 12) & 63];
+      *p++ = b64_alphabet[(v >> 6) & 63];
+      *p++ = b64_alphabet[v & 63];
+    }
+  if (i < len)
+    {
+      guint32 v = (guint32) data[i] << 16 | (i + 1 < len ? (guint32) data[i + 1] << 8 : 0);
+
+      *p++ = b64_alphabet[v >> 18];
+      *p++ = b64_alphabet[(v >> 12) & 63];
+      *p++ = i + 1 < len ? b64_alphabet[(v >> 6) & 63] : '=';
+      *p++ = '=';
+    }
+}
+
+/* Decodes canonical base64 (padded, no other characters) into out, which
+ * has room for len / 4 * 3 bytes; -1 for any other text. */
+static gssize
+decode_base64 (const char *text, gsize len, guint8 *out)
+{
+  static guint8 values[256];
+  static gsize ready;
+  const guchar *s = (const guchar *) text;
+  gsize pad = 0, n = 0;
+
+  if (g_once_init_enter (&ready))
+    {
+      memset (values, 0xff, sizeof values);
+      for (guint i = 0; i < 64; i++)
+        values[(guchar) b64_alphabet[i]] = i;
+      g_once_init_leave (&ready, 1);
+    }
+  if (len % 4 != 0)
+    return -1;
+  if (len > 0 && s[len - 1] == '=')
+    pad = len > 1 && s[len - 2] == '=' ? 2 : 1;
+  for (gsize i = 0; i < len; i += 4)
+    {
+      gboolean last = i + 4 == len;
+      guint32 a = values[s[i]], b = values[s[i + 1]];
+      guint32 c = last && pad == 2 ? 0 : values[s[i + 2]];
+      guint32 d = last && pad >= 1 ? 0 : values[s[i + 3]];
+
+      if ((a | b | c | d) > 63)
+        return -1;
+      a = a << 18 | b << 12 | c << 6 | d;
+      out[n++] = a >> 16;
+      if (!(last && pad == 2))
+        out[n++] = (a >> 8) & 0xff;
+      if (!(last && pad >= 1))
+        out[n++] = a & 0xff;
+    }
+  return n;
+}
+
+gboolean
+_dynamorm_crypto_seal_field (const DynamormCrypto *crypto, const DynamormField *field,
+                             const char *table, const GValue *value, GString *b64, GError **error)
+{
+  g_autoptr(GByteArray) envelope = NULL;
+  GString *text = g_string_sized_new (64);
+  gboolean ok = field_text (field, value, text, error);
+
+  if (ok && text->len > 0)
+    {
+      envelope = g_byte_array_sized_new (text->len + 256);
+      ok = seal_text (crypto, field, table, text->str, text->len, envelope, NULL, error);
+      if (ok)
+        append_base64 (b64, envelope->data, envelope->len);
+    }
+  explicit_bzero (text->str, text->len);
+  g_string_free (text, TRUE);
+  return ok;
+}
+
+static void
+set_not_envelope_error (const DynamormField *field, GError **error)
+{
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION,
+               _("Property “%s” of %s is encrypted, but its stored attribute “%s” is binary data "
+                 "that is not a Dynamorm envelope: it was written without encryption or "
+                 "corrupted. Write the item again with a key provider set"),
+               field->pspec->name, owner_name (field), field->attribute);
 }
 
 /* The envelope's bytes, or NULL (with an error naming the property) when
@@ -121,14 +271,62 @@ stored_envelope (const DynamormField *field, JsonNode *stored, gsize *len, GErro
   if (!_dynamorm_envelope_is_envelope (data, *len))
     {
       g_free (data);
-      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION,
-                   _("Property “%s” of %s is encrypted, but its stored attribute “%s” is binary data "
-                     "that is not a Dynamorm envelope: it was written without encryption or "
-                     "corrupted. Write the item again with a key provider set"),
-                   field->pspec->name, owner_name (field), field->attribute);
+      set_not_envelope_error (field, error);
       return NULL;
     }
   return data;
+}
+
+/* Plaintexts this long or shorter are opened on the stack. */
+#define PLAINTEXT_STACK_LEN 1024
+
+/* Opens the envelope data (len bytes) for field into stack (which holds
+ * PLAINTEXT_STACK_LEN bytes) or, when it does not fit, a new allocation;
+ * free it with free_plaintext(). NULL with an error naming the property
+ * when it cannot be opened. */
+static char *
+open_envelope (const DynamormCrypto *crypto, const DynamormField *field, const char *table,
+               const guint8 *data, gsize len, char *stack, gsize *len_out,
+               GCancellable *cancellable, GError **error)
+{
+  DynamormEnvelope envelope;
+  g_autoptr(DynamormDataKey) key = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char *plaintext = NULL;
+
+  if (crypto == NULL || crypto->provider == NULL)
+    {
+      _dynamorm_crypto_set_no_provider_error (field, error);
+      return NULL;
+    }
+  if (_dynamorm_envelope_parse (data, len, &envelope, &local_error))
+    key = _dynamorm_data_key_cache_decryption_key (crypto->cache, crypto->provider, envelope.key_id,
+                                                   envelope.wrapped, envelope.wrapped_len,
+                                                   cancellable, &local_error);
+  if (key != NULL)
+    {
+      *len_out = _dynamorm_envelope_plaintext_len (&envelope);
+      plaintext = *len_out < PLAINTEXT_STACK_LEN ? stack : g_malloc (*len_out + 1);
+      if (!_dynamorm_envelope_open_into (&envelope, key, table, field->attribute, plaintext, &local_error))
+        {
+          if (plaintext != stack)
+            g_free (plaintext);
+          plaintext = NULL;
+        }
+    }
+  if (plaintext == NULL)
+    g_set_error (error, local_error->domain, local_error->code,
+                 _("Property “%s” of %s (attribute “%s” in table “%s”) could not be decrypted: %s"),
+                 field->pspec->name, owner_name (field), field->attribute, table, local_error->message);
+  return plaintext;
+}
+
+static void
+free_plaintext (char *plaintext, gsize len, char *stack)
+{
+  explicit_bzero (plaintext, len);
+  if (plaintext != stack)
+    g_free (plaintext);
 }
 
 static JsonNode *
@@ -151,45 +349,108 @@ parse_plaintext (const DynamormField *field, char *plaintext, gsize len, GError 
   return av;
 }
 
+/* The type of the usual plaintext, {"S":"text"} (or N or B) with nothing
+ * escaped in text and text valid UTF-8; DDB_TYPE_INVALID for any other. */
+static DdbType
+simple_plaintext_type (const char *plaintext, gsize len)
+{
+  const guchar *text = (const guchar *) plaintext + 6;
+
+  if (len < 8 || plaintext[0] != '{' || plaintext[1] != '"' || memcmp (plaintext + 3, "\":\"", 3) != 0 ||
+      plaintext[len - 2] != '"' || plaintext[len - 1] != '}')
+    return DDB_TYPE_INVALID;
+  for (gsize i = 0; i < len - 8; i++)
+    if (text[i] < 0x20 || text[i] == '"' || text[i] == '\\')
+      return DDB_TYPE_INVALID;
+  if (!g_utf8_validate ((const char *) text, len - 8, NULL))
+    return DDB_TYPE_INVALID;
+  switch (plaintext[2])
+    {
+    case 'S': return DDB_TYPE_S;
+    case 'N': return DDB_TYPE_N;
+    case 'B': return DDB_TYPE_B;
+    default: return DDB_TYPE_INVALID;
+    }
+}
+
+/* Decodes plaintext (len bytes and a NUL) into value. A simple plaintext
+ * becomes a packed value in place (its 6-byte head takes the packed type
+ * and length, its closing quote the NUL), which the codec decodes as any
+ * packed attribute, with no JSON tree; any other goes through the parser. */
+static gboolean
+decode_plaintext (const DynamormField *field, char *plaintext, gsize len, GValue *value, GError **error)
+{
+  g_autoptr(JsonNode) av = NULL;
+  DdbType type = simple_plaintext_type (plaintext, len);
+
+  if (type != DDB_TYPE_INVALID)
+    {
+      guint32 text_len = (guint32) (len - 8);
+
+      plaintext[1] = (char) type;
+      memcpy (plaintext + 2, &text_len, 4);
+      plaintext[len - 2] = '\0';
+      return _dynamorm_field_decode_packed (field, (const guint8 *) plaintext + 1, value, error);
+    }
+  av = parse_plaintext (field, plaintext, len, error);
+  return av != NULL && _dynamorm_field_decode (field, av, value, error);
+}
+
+gboolean
+_dynamorm_crypto_open_field (const DynamormCrypto *crypto, const DynamormField *field,
+                             const char *table, const char *b64, gsize b64_len,
+                             GValue *value, GError **error)
+{
+  guint8 data_stack[1024];
+  char plaintext_stack[PLAINTEXT_STACK_LEN];
+  gsize max = b64_len / 4 * 3 + 3, len, plaintext_len = 0;
+  guint8 *data = max <= sizeof data_stack ? data_stack : g_malloc (max);
+  gssize decoded = decode_base64 (b64, b64_len, data);
+  char *plaintext = NULL;
+  gboolean ok = FALSE;
+
+  if (decoded >= 0)
+    len = decoded;
+  else
+    {
+      /* Not canonical: read it as the JSON path does. */
+      gint state = 0;
+      guint save = 0;
+
+      len = g_base64_decode_step (b64, b64_len, data, &state, &save);
+    }
+  if (!_dynamorm_envelope_is_envelope (data, len))
+    set_not_envelope_error (field, error);
+  else if ((plaintext = open_envelope (crypto, field, table, data, len, plaintext_stack,
+                                       &plaintext_len, NULL, error)) != NULL)
+    {
+      ok = decode_plaintext (field, plaintext, plaintext_len, value, error);
+      free_plaintext (plaintext, plaintext_len, plaintext_stack);
+    }
+  if (data != data_stack)
+    g_free (data);
+  return ok;
+}
+
 JsonNode *
 _dynamorm_crypto_open_value (const DynamormCrypto *crypto, const DynamormField *field,
                              const char *table, JsonNode *stored,
                              GCancellable *cancellable, GError **error)
 {
   g_autofree guint8 *data = NULL;
-  g_auto(DynamormEnvelope) envelope = { 0 };
-  g_autoptr(GBytes) data_key = NULL;
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *av;
+  char plaintext_stack[PLAINTEXT_STACK_LEN];
   char *plaintext;
-  gsize len = 0;
+  JsonNode *av;
+  gsize len = 0, plaintext_len = 0;
 
   if ((data = stored_envelope (field, stored, &len, error)) == NULL)
     return NULL;
-  if (crypto == NULL || crypto->provider == NULL)
-    {
-      _dynamorm_crypto_set_no_provider_error (field, error);
-      return NULL;
-    }
-  if (_dynamorm_envelope_parse (data, len, &envelope, &local_error))
-    {
-      data_key = _dynamorm_data_key_cache_decryption_key (crypto->cache, crypto->provider,
-                                                          envelope.key_id, envelope.wrapped,
-                                                          cancellable, &local_error);
-    }
-  plaintext = data_key ? _dynamorm_envelope_open (&envelope, data_key, table, field->attribute,
-                                                  &len, &local_error)
-                       : NULL;
+  plaintext = open_envelope (crypto, field, table, data, len, plaintext_stack, &plaintext_len,
+                             cancellable, error);
   if (plaintext == NULL)
-    {
-      g_set_error (error, local_error->domain, local_error->code,
-                   _("Property “%s” of %s (attribute “%s” in table “%s”) could not be decrypted: %s"),
-                   field->pspec->name, owner_name (field), field->attribute, table, local_error->message);
-      return NULL;
-    }
-  av = parse_plaintext (field, plaintext, len, error);
-  memset (plaintext, 0, len);
-  g_free (plaintext);
+    return NULL;
+  av = parse_plaintext (field, plaintext, plaintext_len, error);
+  free_plaintext (plaintext, plaintext_len, plaintext_stack);
   return av;
 }
 

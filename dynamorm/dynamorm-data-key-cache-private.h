@@ -24,11 +24,13 @@ gboolean         _dynamorm_data_key_cache_warm           (DynamormDataKeyCache *
                                                           guint                 n_uses,
                                                           GCancellable         *cancellable,
                                                           GError              **error);
-/* The plaintext of a wrapped data key read from an envelope. */
-GBytes          *_dynamorm_data_key_cache_decryption_key (DynamormDataKeyCache *cache,
+/* The data key of a wrapped key read from an envelope (with its
+ * expanded AES key: a cached one is expanded once). */
+DynamormDataKey *_dynamorm_data_key_cache_decryption_key (DynamormDataKeyCache *cache,
                                                           DynamormKeyProvider  *provider,
                                                           const char           *key_id,
-                                                          GBytes               *wrapped,
+                                                          const guint8         *wrapped,
+                                                          gsize                 wrapped_len,
                                                           GCancellable         *cancellable,
                                                           GError              **error);
 /* For tests of the age limit: moves the cache's clock forward. */

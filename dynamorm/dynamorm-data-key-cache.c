@@ -41,18 +41,30 @@ struct _DynamormDataKeyCache
 
   GMutex lock;            /* entries, counters, clock_offset */
   GMutex fill_lock;       /* one provider call at a time */
-  GHashTable *entries;    /* char* -> Entry* */
+  GHashTable *entries;    /* Name* -> Entry* */
   guint64 hits;
   guint64 misses;
   GTimeSpan clock_offset;
 };
 
 typedef struct {
-  DynamormDataKey *key;   /* encryption entries */
-  GBytes *plaintext;      /* decryption entries */
+  DynamormDataKey *key;
+  gboolean encrypting;    /* an encryption entry: its uses count */
   gint64 created;
   guint64 uses;
 } Entry;
+
+/* An entry's name: 'e' (encryption) or 'd' (decryption), the provider's
+ * address, the key id's length and bytes, and for 'd' the wrapped key.
+ * Lookups build one on the stack: no allocation, no formatting. Entries
+ * keep a copy of just the bytes used. */
+#define NAME_MAX_LEN (1 + sizeof (gpointer) + 1 + 255 + DYNAMORM_ENVELOPE_MAX_WRAPPED)
+
+typedef struct {
+  guint hash;
+  guint len;
+  guint8 bytes[NAME_MAX_LEN];
+} Name;
 
 enum {
   PROP_0,
@@ -70,8 +82,54 @@ static void
 entry_free (Entry *entry)
 {
   g_clear_pointer (&entry->key, _dynamorm_data_key_unref);
-  g_clear_pointer (&entry->plaintext, g_bytes_unref);
   g_free (entry);
+}
+
+static guint
+name_hash (gconstpointer data)
+{
+  return ((const Name *) data)->hash;
+}
+
+static gboolean
+name_equal (gconstpointer a, gconstpointer b)
+{
+  const Name *x = a, *y = b;
+
+  return x->len == y->len && memcmp (x->bytes, y->bytes, x->len) == 0;
+}
+
+/* Fills name; FALSE when the key id is too long to be a key id (the
+ * provider refuses it then, or the envelope could not hold it). */
+static gboolean
+name_set (Name *name, char kind, DynamormKeyProvider *provider, const char *key_id,
+          const guint8 *wrapped, gsize wrapped_len)
+{
+  gsize key_id_len = key_id ? strlen (key_id) : 0;
+  guint8 *p = name->bytes;
+  guint32 h = 2166136261u;
+
+  if (key_id_len > 255 || wrapped_len > DYNAMORM_ENVELOPE_MAX_WRAPPED)
+    return FALSE;
+  *p++ = kind;
+  memcpy (p, &provider, sizeof provider);
+  p += sizeof provider;
+  *p++ = (guint8) key_id_len;
+  memcpy (p, key_id, key_id_len);
+  p += key_id_len;
+  if (wrapped_len > 0)
+    memcpy (p, wrapped, wrapped_len);
+  name->len = (p - name->bytes) + wrapped_len;
+  for (guint i = 0; i < name->len; i++)   /* FNV-1a */
+    h = (h ^ name->bytes[i]) * 16777619u;
+  name->hash = h;
+  return TRUE;
+}
+
+static Name *
+name_copy (const Name *name)
+{
+  return g_memdup2 (name, G_STRUCT_OFFSET (Name, bytes) + name->len);
 }
 
 static void
@@ -163,7 +221,7 @@ dynamorm_data_key_cache_init (DynamormDataKeyCache *self)
 {
   g_mutex_init (&self->lock);
   g_mutex_init (&self->fill_lock);
-  self->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_free);
+  self->entries = g_hash_table_new_full (name_hash, name_equal, g_free, (GDestroyNotify) entry_free);
 }
 
 /**
@@ -351,7 +409,7 @@ static gboolean
 entry_expired (DynamormDataKeyCache *self, Entry *entry, gint64 now)
 {
   return now - entry->created >= (gint64) self->max_age * G_USEC_PER_SEC ||
-         (entry->key != NULL && entry->uses >= self->max_uses);
+         (entry->encrypting && entry->uses >= self->max_uses);
 }
 
 /* Caller holds lock: makes room for one more entry. */
@@ -360,7 +418,7 @@ evict_for_insert (DynamormDataKeyCache *self, gint64 now)
 {
   GHashTableIter iter;
   gpointer key, value;
-  const char *oldest = NULL;
+  gconstpointer oldest = NULL;
   gint64 oldest_time = G_MAXINT64;
 
   g_hash_table_iter_init (&iter, self->entries);
@@ -377,36 +435,39 @@ evict_for_insert (DynamormDataKeyCache *self, gint64 now)
     g_hash_table_remove (self->entries, oldest);
 }
 
-/* Caller holds lock. */
+/* Caller holds lock: a new entry for key under name. */
 static void
-insert_locked (DynamormDataKeyCache *self, char *name, Entry *entry)
+insert_locked (DynamormDataKeyCache *self, const Name *name, DynamormDataKey *key,
+               gboolean encrypting, guint64 uses)
 {
+  Entry *entry = g_new0 (Entry, 1);
+
+  entry->key = _dynamorm_data_key_ref (key);
+  entry->encrypting = encrypting;
+  entry->uses = uses;
   entry->created = now_locked (self);
   g_hash_table_remove (self->entries, name);
   evict_for_insert (self, entry->created);
-  g_hash_table_insert (self->entries, name, entry);
+  g_hash_table_insert (self->entries, name_copy (name), entry);
 }
 
-static char *
-encryption_name (DynamormKeyProvider *provider)
+static gboolean
+encryption_name (Name *name, DynamormKeyProvider *provider)
 {
-  return g_strdup_printf ("e %p %s", (void *) provider, dynamorm_key_provider_get_key_id (provider));
+  return name_set (name, 'e', provider, dynamorm_key_provider_get_key_id (provider), NULL, 0);
 }
 
-static char *
-decryption_name (DynamormKeyProvider *provider, const char *key_id, GBytes *wrapped)
+static gboolean
+decryption_name (Name *name, DynamormKeyProvider *provider, const char *key_id,
+                 const guint8 *wrapped, gsize wrapped_len)
 {
-  gsize len;
-  const guint8 *data = g_bytes_get_data (wrapped, &len);
-  g_autofree char *b64 = g_base64_encode (data, len);
-
-  return g_strdup_printf ("d %p %s %s", (void *) provider, key_id, b64);
+  return name_set (name, 'd', provider, key_id, wrapped, wrapped_len);
 }
 
 /* The entry for name while within its limits (an expired one is dropped).
  * Called with the lock held. */
 static Entry *
-live_entry_locked (DynamormDataKeyCache *self, const char *name)
+live_entry_locked (DynamormDataKeyCache *self, const Name *name)
 {
   Entry *entry = g_hash_table_lookup (self->entries, name);
 
@@ -420,7 +481,7 @@ live_entry_locked (DynamormDataKeyCache *self, const char *name)
 
 /* An encryption key still within its limits, counting one use. */
 static DynamormDataKey *
-take_encryption_key (DynamormDataKeyCache *self, const char *name)
+take_encryption_key (DynamormDataKeyCache *self, const Name *name)
 {
   DynamormDataKey *key = NULL;
   Entry *entry;
@@ -461,39 +522,45 @@ generate (DynamormKeyProvider *provider, GCancellable *cancellable, GError **err
 static DynamormDataKey *
 fill_encryption_key (DynamormDataKeyCache *self,
                      DynamormKeyProvider  *provider,
-                     char                 *name,
+                     const Name           *name,
                      guint                 uses,
                      GCancellable         *cancellable,
                      GError              **error)
 {
   DynamormDataKey *key;
-  Entry *entry;
 
   g_mutex_lock (&self->fill_lock);
   if ((key = take_encryption_key (self, name)) != NULL)
     {
       g_mutex_unlock (&self->fill_lock);
-      g_free (name);
       return key;
     }
   key = generate (provider, cancellable, error);
   if (key != NULL)
     {
+      Name read_name;
+
       g_mutex_lock (&self->lock);
       self->misses++;
-      entry = g_new0 (Entry, 1);
-      entry->key = _dynamorm_data_key_ref (key);
-      entry->uses = uses;
-      insert_locked (self, g_steal_pointer (&name), entry);
+      insert_locked (self, name, key, TRUE, uses);
       /* Reading back what was just written needs no provider call. */
-      entry = g_new0 (Entry, 1);
-      entry->plaintext = g_bytes_ref (key->plaintext);
-      insert_locked (self, decryption_name (provider, key->key_id, key->wrapped), entry);
+      if (decryption_name (&read_name, provider, key->key_id, g_bytes_get_data (key->wrapped, NULL),
+                           g_bytes_get_size (key->wrapped)))
+        insert_locked (self, &read_name, key, FALSE, 0);
       g_mutex_unlock (&self->lock);
     }
   g_mutex_unlock (&self->fill_lock);
-  g_free (name);
   return key;
+}
+
+/* The key provider's key id is checked by generate(). */
+static gboolean
+no_name_error (DynamormKeyProvider *provider, GError **error)
+{
+  g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION,
+               _("The key provider %s has no usable key id (it must be 1 to 255 bytes of UTF-8): fix the provider"),
+               G_OBJECT_TYPE_NAME (provider));
+  return FALSE;
 }
 
 DynamormDataKey *
@@ -502,16 +569,20 @@ _dynamorm_data_key_cache_encryption_key (DynamormDataKeyCache *self,
                                          GCancellable         *cancellable,
                                          GError              **error)
 {
-  g_autofree char *name = NULL;
+  Name name;
   DynamormDataKey *key;
 
   if (self == NULL)
     return generate (provider, cancellable, error);
 
-  name = encryption_name (provider);
-  if ((key = take_encryption_key (self, name)) != NULL)
+  if (!encryption_name (&name, provider))
+    {
+      no_name_error (provider, error);
+      return NULL;
+    }
+  if ((key = take_encryption_key (self, &name)) != NULL)
     return key;
-  return fill_encryption_key (self, provider, g_steal_pointer (&name), 1, cancellable, error);
+  return fill_encryption_key (self, provider, &name, 1, cancellable, error);
 }
 
 gboolean
@@ -521,13 +592,15 @@ _dynamorm_data_key_cache_warm (DynamormDataKeyCache *self,
                                GCancellable         *cancellable,
                                GError              **error)
 {
-  g_autofree char *name = encryption_name (provider);
+  Name name;
   g_autoptr(DynamormDataKey) key = NULL;
   Entry *entry;
   gboolean enough;
 
+  if (!encryption_name (&name, provider))
+    return no_name_error (provider, error);
   g_mutex_lock (&self->lock);
-  entry = live_entry_locked (self, name);
+  entry = live_entry_locked (self, &name);
   enough = entry != NULL && entry->uses + MIN ((guint64) n_uses, self->max_uses) <= self->max_uses;
   g_mutex_unlock (&self->lock);
   if (enough)
@@ -536,62 +609,70 @@ _dynamorm_data_key_cache_warm (DynamormDataKeyCache *self,
     {
       /* Too few uses left for the whole call: retire it now. */
       g_mutex_lock (&self->lock);
-      g_hash_table_remove (self->entries, name);
+      g_hash_table_remove (self->entries, &name);
       g_mutex_unlock (&self->lock);
     }
-  key = fill_encryption_key (self, provider, g_steal_pointer (&name), 0, cancellable, error);
+  key = fill_encryption_key (self, provider, &name, 0, cancellable, error);
   return key != NULL;
 }
 
-static GBytes *
-lookup_decryption_key (DynamormDataKeyCache *self, const char *name)
+static DynamormDataKey *
+lookup_decryption_key (DynamormDataKeyCache *self, const Name *name)
 {
-  GBytes *plaintext = NULL;
+  DynamormDataKey *key = NULL;
   Entry *entry;
 
   g_mutex_lock (&self->lock);
   if ((entry = live_entry_locked (self, name)) != NULL)
     {
       self->hits++;
-      plaintext = g_bytes_ref (entry->plaintext);
+      key = _dynamorm_data_key_ref (entry->key);
     }
   g_mutex_unlock (&self->lock);
-  return plaintext;
+  return key;
 }
 
-GBytes *
+/* Asks the provider to unwrap a data key. */
+static DynamormDataKey *
+unwrap (DynamormKeyProvider *provider, const char *key_id, const guint8 *wrapped, gsize wrapped_len,
+        GCancellable *cancellable, GError **error)
+{
+  g_autoptr(GBytes) wrapped_bytes = g_bytes_new (wrapped, wrapped_len);
+  g_autoptr(GBytes) plaintext = dynamorm_key_provider_decrypt_data_key (provider, key_id, wrapped_bytes,
+                                                                        cancellable, error);
+
+  return plaintext ? _dynamorm_data_key_new (key_id, plaintext, wrapped_bytes) : NULL;
+}
+
+DynamormDataKey *
 _dynamorm_data_key_cache_decryption_key (DynamormDataKeyCache *self,
                                          DynamormKeyProvider  *provider,
                                          const char           *key_id,
-                                         GBytes               *wrapped,
+                                         const guint8         *wrapped,
+                                         gsize                 wrapped_len,
                                          GCancellable         *cancellable,
                                          GError              **error)
 {
-  g_autofree char *name = NULL;
-  GBytes *plaintext;
-  Entry *entry;
+  Name name_buf, *name = &name_buf;
+  DynamormDataKey *key;
 
-  if (self == NULL)
-    return dynamorm_key_provider_decrypt_data_key (provider, key_id, wrapped, cancellable, error);
-
-  name = decryption_name (provider, key_id, wrapped);
-  if ((plaintext = lookup_decryption_key (self, name)) != NULL)
-    return plaintext;
+  if (self == NULL || !decryption_name (name, provider, key_id, wrapped, wrapped_len))
+    return unwrap (provider, key_id, wrapped, wrapped_len, cancellable, error);
+  if ((key = lookup_decryption_key (self, name)) != NULL)
+    return key;
 
   g_mutex_lock (&self->fill_lock);
-  if ((plaintext = lookup_decryption_key (self, name)) == NULL)
+  if ((key = lookup_decryption_key (self, name)) == NULL)
     {
-      plaintext = dynamorm_key_provider_decrypt_data_key (provider, key_id, wrapped, cancellable, error);
-      if (plaintext != NULL)
+      key = unwrap (provider, key_id, wrapped, wrapped_len, cancellable, error);
+      if (key != NULL)
         {
           g_mutex_lock (&self->lock);
           self->misses++;
-          entry = g_new0 (Entry, 1);
-          entry->plaintext = g_bytes_ref (plaintext);
-          insert_locked (self, g_steal_pointer (&name), entry);
+          insert_locked (self, name, key, FALSE, 0);
           g_mutex_unlock (&self->lock);
         }
     }
   g_mutex_unlock (&self->fill_lock);
-  return plaintext;
+  return key;
 }

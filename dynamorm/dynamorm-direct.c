@@ -62,25 +62,6 @@ call_crypto (const DynamormDirectCall *call)
   return crypto;
 }
 
-/* An encrypted field's value, as its envelope ({"B": ...}), or NULL
- * (*sealed unset) when the value is left out. FALSE when it cannot be
- * sealed (no provider, a provider error). */
-static gboolean
-seal_field (const DynamormDirectCall *call, const char *table, const DynamormField *field,
-            const GValue *value, JsonNode **sealed)
-{
-  DynamormCrypto crypto = call_crypto (call);
-  g_autoptr(JsonNode) av = NULL;
-
-  *sealed = NULL;
-  if (!_dynamorm_field_encode (field, value, &av, NULL))
-    return FALSE;
-  if (av == NULL)
-    return TRUE;
-  *sealed = _dynamorm_crypto_seal_value (&crypto, field, table, av, NULL, NULL);
-  return *sealed != NULL;
-}
-
 /* Writes field's attribute unless the value is left out; *written says
  * which. FALSE when the value cannot be stored. */
 static gboolean
@@ -95,13 +76,14 @@ pack_field (DynamormModel *model, const DynamormField *field, gboolean is_key,
   _dynamorm_model_get_field (model, field, &value);
   if (field->flags & FIELD_FLAG_ENCRYPTED)
     {
-      g_autoptr(JsonNode) sealed = NULL;
+      DynamormCrypto crypto = call_crypto (call);
+      g_autoptr(GString) sealed = g_string_sized_new (256);
 
-      ok = seal_field (call, table, field, &value, &sealed);
-      if (sealed != NULL)
+      ok = _dynamorm_crypto_seal_field (&crypto, field, table, &value, sealed, NULL);
+      if (ok && sealed->len > 0)
         {
           mark = ddb_packed_begin_attr (out, field->attribute, strlen (field->attribute));
-          ddb_packed_put_json_value (out, sealed);
+          ddb_packed_put_scalar (out, DDB_TYPE_B, sealed->str, sealed->len);
           *written = TRUE;
         }
     }
@@ -179,16 +161,20 @@ _dynamorm_model_pack (DynamormModel *model, const DynamormSchema *schema,
   return TRUE;
 }
 
-/* Decodes an encrypted field's packed envelope into value. */
+/* Decodes an encrypted field's packed envelope (a B value) into value. */
 static gboolean
 open_field (const DynamormDirectCall *call, const char *table, const DynamormField *field,
             const guint8 *packed, GValue *value)
 {
   DynamormCrypto crypto = call_crypto (call);
-  g_autoptr(JsonNode) stored = ddb_packed_to_json_value (packed);
-  g_autoptr(JsonNode) av = _dynamorm_crypto_open_value (&crypto, field, table, stored, NULL, NULL);
+  const guint8 *p = packed + 1;
+  const char *b64;
+  guint32 len;
 
-  return av != NULL && _dynamorm_field_decode (field, av, value, NULL);
+  if (packed[0] != DDB_TYPE_B)
+    return FALSE;   /* not an envelope: the JSON path says so */
+  b64 = ddb_packed_get_str (&p, &len);
+  return _dynamorm_crypto_open_field (&crypto, field, table, b64, len, value, NULL);
 }
 
 DynamormModel *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dynamorm-envelope-private.h: the stored form of an encrypted property,
- * and the AES-256-GCM primitive under it (GnuTLS). docs/encryption.md
+ * and the AES-256-GCM primitive under it (Nettle). docs/encryption.md
  * describes the format byte by byte; keep the two in step.
  *
  *   offset  size  field
@@ -31,12 +31,17 @@ G_BEGIN_DECLS
 #define DYNAMORM_ENVELOPE_MAX_WRAPPED 1024
 #define DYNAMORM_DATA_KEY_LEN         32
 
+/* An AES-256 key made ready for GCM: its key schedule and GHASH table,
+ * computed once per data key rather than once per value. */
+typedef struct _DynamormAesKey DynamormAesKey;
+
 /* A data key: the plaintext AES-256 key and the same key as the key
  * provider wrapped it. Immutable, reference counted, wiped when freed. */
 typedef struct {
   char *key_id;
   GBytes *plaintext;
   GBytes *wrapped;
+  DynamormAesKey *aes;   /* NULL when plaintext is not 32 bytes: sealing and opening fail */
 } DynamormDataKey;
 
 DynamormDataKey *_dynamorm_data_key_new   (const char *key_id, GBytes *plaintext, GBytes *wrapped);
@@ -46,7 +51,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DynamormDataKey, _dynamorm_data_key_unref)
 
 /* A copy of data whose memory is wiped when the last reference goes. */
 GBytes *_dynamorm_secret_bytes_new (gconstpointer data, gsize len);
-/* Fills buf from the system's CSPRNG (GnuTLS); aborts only if it fails. */
+/* Fills buf from the system's CSPRNG (getrandom); aborts only if it fails. */
 void    _dynamorm_random_bytes     (guint8 *buf, gsize len, gboolean is_key);
 
 /* AES-256-GCM. seal writes len + TAG_LEN bytes to out. open returns FALSE
@@ -58,17 +63,24 @@ gboolean _dynamorm_aes_gcm_open (GBytes *key, const guint8 *nonce,
                                  const guint8 *ad, gsize ad_len,
                                  const guint8 *in, gsize len, guint8 *out);
 
-/* Seals plaintext under key for (table, attribute). nonce: NULL for a
- * random one (fixed only in the format's test vectors). */
-GBytes *_dynamorm_envelope_seal (DynamormDataKey *key, const guint8 *nonce,
-                                 const char *table, const char *attribute,
-                                 const char *plaintext, gsize len);
+/* Seals plaintext under key for (table, attribute), appending the
+ * envelope to out; FALSE (out unchanged) when key is not usable. nonce:
+ * NULL for a random one (fixed only in the format's test vectors). */
+gboolean _dynamorm_envelope_seal_to (DynamormDataKey *key, const guint8 *nonce,
+                                     const char *table, const char *attribute,
+                                     const char *plaintext, gsize len, GByteArray *out);
+/* The same, as new bytes (NULL when key is not usable). */
+GBytes  *_dynamorm_envelope_seal    (DynamormDataKey *key, const guint8 *nonce,
+                                     const char *table, const char *attribute,
+                                     const char *plaintext, gsize len);
 
-/* A parsed envelope; borrows the bytes it was parsed from. */
+/* A parsed envelope; borrows the bytes it was parsed from (but for the
+ * key id, copied to be NUL-terminated). */
 typedef struct {
   guint8 version;
-  char *key_id;
-  GBytes *wrapped;
+  char key_id[256];
+  const guint8 *wrapped;
+  gsize wrapped_len;
   const guint8 *header;
   gsize header_len;
   const guint8 *nonce;
@@ -82,11 +94,13 @@ gboolean _dynamorm_envelope_is_envelope (const guint8 *data, gsize len);
  * caller names the property. */
 gboolean _dynamorm_envelope_parse (const guint8 *data, gsize len,
                                    DynamormEnvelope *out, GError **error);
-/* The plaintext (NUL-terminated), or NULL when authentication fails. */
-char    *_dynamorm_envelope_open  (const DynamormEnvelope *envelope, GBytes *data_key,
-                                   const char *table, const char *attribute,
-                                   gsize *len_out, GError **error);
-void     _dynamorm_envelope_clear (DynamormEnvelope *envelope);
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DynamormEnvelope, _dynamorm_envelope_clear)
+/* The length of the plaintext the envelope holds. */
+gsize    _dynamorm_envelope_plaintext_len (const DynamormEnvelope *envelope);
+/* Opens the envelope into plaintext, which has room for
+ * _dynamorm_envelope_plaintext_len() bytes and a NUL; FALSE (plaintext
+ * wiped) when authentication fails. */
+gboolean _dynamorm_envelope_open_into (const DynamormEnvelope *envelope, DynamormDataKey *key,
+                                       const char *table, const char *attribute,
+                                       char *plaintext, GError **error);
 
 G_END_DECLS

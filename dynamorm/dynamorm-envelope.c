@@ -112,6 +112,127 @@ _dynamorm_random_bytes (guint8 *buf, gsize len, gboolean is_key)
   g_mutex_unlock (&random_lock);
 }
 
+/* ------------------------------------------------------------------ */
+/* AES-256-GCM */
+
+/* Nettle alone (not GnuTLS, which maps eight more libraries at start-up).
+ * The key schedule and GHASH table (4 KB) are made once per key; each
+ * value then needs only a gcm_ctx of its own, so a key is shared by
+ * threads without a lock. */
+struct _DynamormAesKey {
+  struct gcm_key gcm;
+  struct aes256_ctx cipher;
+};
+
+static void
+aes_key_expand (DynamormAesKey *aes, const guint8 *key)
+{
+  aes256_set_encrypt_key (&aes->cipher, key);
+  gcm_set_key (&aes->gcm, &aes->cipher, (nettle_cipher_func *) aes256_encrypt);
+}
+
+static DynamormAesKey *
+aes_key_new (GBytes *key)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (key, &len);
+  DynamormAesKey *aes;
+
+  if (len != DYNAMORM_DATA_KEY_LEN)
+    return NULL;
+  aes = g_new (DynamormAesKey, 1);
+  aes_key_expand (aes, data);
+  return aes;
+}
+
+static void
+aes_key_free (DynamormAesKey *aes)
+{
+  explicit_bzero (aes, sizeof *aes);
+  g_free (aes);
+}
+
+/* Seals (encrypt TRUE) or opens len bytes of in into out, and writes the
+ * tag to tag. */
+static void
+aes_gcm_run (const DynamormAesKey *aes, gboolean encrypt, const guint8 *nonce,
+             const guint8 *ad, gsize ad_len, const guint8 *in, gsize len, guint8 *out, guint8 *tag)
+{
+  struct gcm_ctx ctx;
+
+  gcm_set_iv (&ctx, &aes->gcm, DYNAMORM_ENVELOPE_NONCE_LEN, nonce);
+  gcm_update (&ctx, &aes->gcm, ad_len, ad);
+  if (encrypt)
+    gcm_encrypt (&ctx, &aes->gcm, &aes->cipher, (nettle_cipher_func *) aes256_encrypt, len, out, in);
+  else
+    gcm_decrypt (&ctx, &aes->gcm, &aes->cipher, (nettle_cipher_func *) aes256_encrypt, len, out, in);
+  gcm_digest (&ctx, &aes->gcm, &aes->cipher, (nettle_cipher_func *) aes256_encrypt,
+              DYNAMORM_ENVELOPE_TAG_LEN, tag);
+  explicit_bzero (&ctx, sizeof ctx);
+}
+
+static void
+aes_seal (const DynamormAesKey *aes, const guint8 *nonce, const guint8 *ad, gsize ad_len,
+          const guint8 *in, gsize len, guint8 *out)
+{
+  aes_gcm_run (aes, TRUE, nonce, ad, ad_len, in, len, out, out + len);
+}
+
+static gboolean
+aes_open (const DynamormAesKey *aes, const guint8 *nonce, const guint8 *ad, gsize ad_len,
+          const guint8 *in, gsize len, guint8 *out)
+{
+  guint8 tag[DYNAMORM_ENVELOPE_TAG_LEN];
+  gsize text_len;
+
+  if (len < DYNAMORM_ENVELOPE_TAG_LEN)
+    return FALSE;
+  text_len = len - DYNAMORM_ENVELOPE_TAG_LEN;
+  aes_gcm_run (aes, FALSE, nonce, ad, ad_len, in, text_len, out, tag);
+  if (!memeql_sec (tag, in + text_len, sizeof tag))
+    {
+      explicit_bzero (out, text_len);   /* never hand out unauthenticated text */
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The GBytes forms, for keys used once (the local provider's master key
+ * wrapping a data key): the expanded key lives on the stack. */
+gboolean
+_dynamorm_aes_gcm_seal (GBytes *key, const guint8 *nonce,
+                        const guint8 *ad, gsize ad_len,
+                        const guint8 *in, gsize len, guint8 *out)
+{
+  DynamormAesKey aes;
+
+  if (g_bytes_get_size (key) != DYNAMORM_DATA_KEY_LEN)
+    return FALSE;
+  aes_key_expand (&aes, g_bytes_get_data (key, NULL));
+  aes_seal (&aes, nonce, ad, ad_len, in, len, out);
+  explicit_bzero (&aes, sizeof aes);
+  return TRUE;
+}
+
+gboolean
+_dynamorm_aes_gcm_open (GBytes *key, const guint8 *nonce,
+                        const guint8 *ad, gsize ad_len,
+                        const guint8 *in, gsize len, guint8 *out)
+{
+  DynamormAesKey aes;
+  gboolean ok;
+
+  if (g_bytes_get_size (key) != DYNAMORM_DATA_KEY_LEN)
+    return FALSE;
+  aes_key_expand (&aes, g_bytes_get_data (key, NULL));
+  ok = aes_open (&aes, nonce, ad, ad_len, in, len, out);
+  explicit_bzero (&aes, sizeof aes);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* Data keys */
+
 DynamormDataKey *
 _dynamorm_data_key_new (const char *key_id, GBytes *plaintext, GBytes *wrapped)
 {
@@ -120,6 +241,7 @@ _dynamorm_data_key_new (const char *key_id, GBytes *plaintext, GBytes *wrapped)
   key->key_id = g_strdup (key_id);
   key->plaintext = g_bytes_ref (plaintext);
   key->wrapped = g_bytes_ref (wrapped);
+  key->aes = aes_key_new (plaintext);
   return key;
 }
 
@@ -135,6 +257,7 @@ data_key_clear (DynamormDataKey *key)
   g_free (key->key_id);
   g_bytes_unref (key->plaintext);
   g_bytes_unref (key->wrapped);
+  g_clear_pointer (&key->aes, aes_key_free);
 }
 
 void
@@ -144,92 +267,87 @@ _dynamorm_data_key_unref (DynamormDataKey *key)
 }
 
 /* ------------------------------------------------------------------ */
-/* AES-256-GCM */
-
-/* Nettle alone (not GnuTLS, which maps eight more libraries at start-up):
- * key, nonce and additional data set on ctx. */
-static gboolean
-aead_start (struct gcm_aes256_ctx *ctx, GBytes *key, const guint8 *nonce,
-            const guint8 *ad, gsize ad_len)
-{
-  gsize len;
-  const guint8 *data = g_bytes_get_data (key, &len);
-
-  if (len != DYNAMORM_DATA_KEY_LEN)
-    return FALSE;
-  gcm_aes256_set_key (ctx, data);
-  gcm_aes256_set_iv (ctx, DYNAMORM_ENVELOPE_NONCE_LEN, nonce);
-  gcm_aes256_update (ctx, ad_len, ad);
-  return TRUE;
-}
-
-gboolean
-_dynamorm_aes_gcm_seal (GBytes *key, const guint8 *nonce,
-                        const guint8 *ad, gsize ad_len,
-                        const guint8 *in, gsize len, guint8 *out)
-{
-  struct gcm_aes256_ctx ctx;
-
-  if (!aead_start (&ctx, key, nonce, ad, ad_len))
-    return FALSE;
-  gcm_aes256_encrypt (&ctx, len, out, in);
-  gcm_aes256_digest (&ctx, DYNAMORM_ENVELOPE_TAG_LEN, out + len);
-  explicit_bzero (&ctx, sizeof ctx);
-  return TRUE;
-}
-
-gboolean
-_dynamorm_aes_gcm_open (GBytes *key, const guint8 *nonce,
-                        const guint8 *ad, gsize ad_len,
-                        const guint8 *in, gsize len, guint8 *out)
-{
-  struct gcm_aes256_ctx ctx;
-  guint8 tag[DYNAMORM_ENVELOPE_TAG_LEN];
-  gsize text_len;
-  gboolean ok;
-
-  if (len < DYNAMORM_ENVELOPE_TAG_LEN || !aead_start (&ctx, key, nonce, ad, ad_len))
-    return FALSE;
-  text_len = len - DYNAMORM_ENVELOPE_TAG_LEN;
-  gcm_aes256_decrypt (&ctx, text_len, out, in);
-  gcm_aes256_digest (&ctx, sizeof tag, tag);
-  explicit_bzero (&ctx, sizeof ctx);
-  ok = memeql_sec (tag, in + text_len, sizeof tag);
-  if (!ok)
-    explicit_bzero (out, text_len);   /* never hand out unauthenticated text */
-  return ok;
-}
-
-/* ------------------------------------------------------------------ */
 /* The envelope */
 
-static void
-append_u16 (GByteArray *out, gsize n)
+static guint8 *
+put_u16 (guint8 *p, gsize n)
 {
-  guint8 be[2] = { (n >> 8) & 0xff, n & 0xff };
-
-  g_byte_array_append (out, be, 2);
+  p[0] = (n >> 8) & 0xff;
+  p[1] = n & 0xff;
+  return p + 2;
 }
 
-static void
-append_name (GByteArray *out, const char *name)
+static guint8 *
+put_name (guint8 *p, const char *name, gsize len)
 {
-  gsize len = MIN (strlen (name), G_MAXUINT16);
-
-  append_u16 (out, len);
-  g_byte_array_append (out, (const guint8 *) name, len);
+  p = put_u16 (p, len);
+  memcpy (p, name, len);
+  return p + len;
 }
 
-/* The associated data: table, attribute, then the header. */
-static GByteArray *
-associated_data (const char *table, const char *attribute, const guint8 *header, gsize header_len)
-{
-  GByteArray *ad = g_byte_array_sized_new (header_len + 64);
+/* The associated data: table, attribute, then the header; in stack when
+ * it fits (a table name, an attribute name and a header are usually a few
+ * hundred bytes), else in a new allocation the caller frees. */
+#define AD_STACK_LEN 1024
 
-  append_name (ad, table);
-  append_name (ad, attribute);
-  g_byte_array_append (ad, header, header_len);
+static guint8 *
+associated_data (guint8 *stack, const char *table, const char *attribute,
+                 const guint8 *header, gsize header_len, gsize *len_out)
+{
+  gsize table_len = MIN (strlen (table), G_MAXUINT16);
+  gsize attribute_len = MIN (strlen (attribute), G_MAXUINT16);
+  gsize len = 2 + table_len + 2 + attribute_len + header_len;
+  guint8 *ad = len <= AD_STACK_LEN ? stack : g_malloc (len);
+  guint8 *p = put_name (ad, table, table_len);
+
+  p = put_name (p, attribute, attribute_len);
+  memcpy (p, header, header_len);
+  *len_out = len;
   return ad;
+}
+
+gboolean
+_dynamorm_envelope_seal_to (DynamormDataKey *key, const guint8 *nonce,
+                            const char *table, const char *attribute,
+                            const char *plaintext, gsize len, GByteArray *out)
+{
+  gsize key_id_len = strlen (key->key_id);
+  gsize wrapped_len;
+  const guint8 *wrapped = g_bytes_get_data (key->wrapped, &wrapped_len);
+  guint8 random_nonce[DYNAMORM_ENVELOPE_NONCE_LEN];
+  guint8 ad_stack[AD_STACK_LEN];
+  gsize header_len = MAGIC_LEN + 2 + key_id_len + 2 + wrapped_len, ad_len, start = out->len;
+  guint8 *header, *p, *ad;
+
+  /* Checked where data keys are made (the cache). */
+  g_return_val_if_fail (key_id_len >= 1 && key_id_len <= 255, FALSE);
+  g_return_val_if_fail (wrapped_len >= 1 && wrapped_len <= DYNAMORM_ENVELOPE_MAX_WRAPPED, FALSE);
+  if (key->aes == NULL)
+    return FALSE;
+
+  if (nonce == NULL)
+    {
+      _dynamorm_random_bytes (random_nonce, sizeof random_nonce, FALSE);
+      nonce = random_nonce;
+    }
+  g_byte_array_set_size (out, start + header_len + DYNAMORM_ENVELOPE_NONCE_LEN + len + DYNAMORM_ENVELOPE_TAG_LEN);
+  header = p = out->data + start;
+  memcpy (p, DYNAMORM_ENVELOPE_MAGIC, MAGIC_LEN);
+  p += MAGIC_LEN;
+  *p++ = DYNAMORM_ENVELOPE_VERSION;
+  *p++ = (guint8) key_id_len;
+  memcpy (p, key->key_id, key_id_len);
+  p = put_u16 (p + key_id_len, wrapped_len);
+  memcpy (p, wrapped, wrapped_len);
+  p += wrapped_len;
+  memcpy (p, nonce, DYNAMORM_ENVELOPE_NONCE_LEN);
+  p += DYNAMORM_ENVELOPE_NONCE_LEN;
+
+  ad = associated_data (ad_stack, table, attribute, header, header_len, &ad_len);
+  aes_seal (key->aes, nonce, ad, ad_len, (const guint8 *) plaintext, len, p);
+  if (ad != ad_stack)
+    g_free (ad);
+  return TRUE;
 }
 
 GBytes *
@@ -238,37 +356,8 @@ _dynamorm_envelope_seal (DynamormDataKey *key, const guint8 *nonce,
                          const char *plaintext, gsize len)
 {
   g_autoptr(GByteArray) out = g_byte_array_sized_new (len + 128);
-  g_autoptr(GByteArray) ad = NULL;
-  gsize key_id_len = strlen (key->key_id);
-  gsize wrapped_len;
-  const guint8 *wrapped = g_bytes_get_data (key->wrapped, &wrapped_len);
-  guint8 version = DYNAMORM_ENVELOPE_VERSION, id_len = (guint8) key_id_len;
-  guint8 random_nonce[DYNAMORM_ENVELOPE_NONCE_LEN];
-  gsize header_len;
 
-  /* Checked where data keys are made (the cache). */
-  g_return_val_if_fail (key_id_len >= 1 && key_id_len <= 255, NULL);
-  g_return_val_if_fail (wrapped_len >= 1 && wrapped_len <= DYNAMORM_ENVELOPE_MAX_WRAPPED, NULL);
-
-  if (nonce == NULL)
-    {
-      _dynamorm_random_bytes (random_nonce, sizeof random_nonce, FALSE);
-      nonce = random_nonce;
-    }
-  g_byte_array_append (out, (const guint8 *) DYNAMORM_ENVELOPE_MAGIC, MAGIC_LEN);
-  g_byte_array_append (out, &version, 1);
-  g_byte_array_append (out, &id_len, 1);
-  g_byte_array_append (out, (const guint8 *) key->key_id, key_id_len);
-  append_u16 (out, wrapped_len);
-  g_byte_array_append (out, wrapped, wrapped_len);
-  header_len = out->len;
-  ad = associated_data (table, attribute, out->data, header_len);
-
-  g_byte_array_append (out, nonce, DYNAMORM_ENVELOPE_NONCE_LEN);
-  g_byte_array_set_size (out, out->len + len + DYNAMORM_ENVELOPE_TAG_LEN);
-  if (!_dynamorm_aes_gcm_seal (key->plaintext, nonce, ad->data, ad->len,
-                               (const guint8 *) plaintext, len,
-                               out->data + header_len + DYNAMORM_ENVELOPE_NONCE_LEN))
+  if (!_dynamorm_envelope_seal_to (key, nonce, table, attribute, plaintext, len, out))
     return NULL;
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
@@ -323,58 +412,54 @@ _dynamorm_envelope_parse (const guint8 *data, gsize len, DynamormEnvelope *out, 
                    _("the stored envelope’s key id is not valid text: the value is corrupted"));
       return FALSE;
     }
-  out->key_id = g_strndup ((const char *) data + pos, id_len);
+  memcpy (out->key_id, data + pos, id_len);
+  out->key_id[id_len] = '\0';
   pos += id_len;
   wrapped_len = (gsize) data[pos] << 8 | data[pos + 1];
   pos += 2;
   if (wrapped_len == 0 || wrapped_len > DYNAMORM_ENVELOPE_MAX_WRAPPED || len < pos + wrapped_len)
-    {
-      _dynamorm_envelope_clear (out);
-      return truncated (error, _("wrapped data key"));
-    }
-  out->wrapped = g_bytes_new (data + pos, wrapped_len);
+    return truncated (error, _("wrapped data key"));
+  out->wrapped = data + pos;
+  out->wrapped_len = wrapped_len;
   pos += wrapped_len;
   out->header = data;
   out->header_len = pos;
   if (len < pos + DYNAMORM_ENVELOPE_NONCE_LEN + 1 + DYNAMORM_ENVELOPE_TAG_LEN)
-    {
-      _dynamorm_envelope_clear (out);
-      return truncated (error, _("ciphertext"));
-    }
+    return truncated (error, _("ciphertext"));
   out->nonce = data + pos;
   out->ciphertext = data + pos + DYNAMORM_ENVELOPE_NONCE_LEN;
   out->ciphertext_len = len - pos - DYNAMORM_ENVELOPE_NONCE_LEN;
   return TRUE;
 }
 
-char *
-_dynamorm_envelope_open (const DynamormEnvelope *envelope, GBytes *data_key,
-                         const char *table, const char *attribute,
-                         gsize *len_out, GError **error)
+gsize
+_dynamorm_envelope_plaintext_len (const DynamormEnvelope *envelope)
 {
-  g_autoptr(GByteArray) ad = associated_data (table, attribute, envelope->header, envelope->header_len);
-  gsize len = envelope->ciphertext_len - DYNAMORM_ENVELOPE_TAG_LEN;
-  char *plaintext = g_malloc (len + 1);
+  return envelope->ciphertext_len - DYNAMORM_ENVELOPE_TAG_LEN;
+}
 
-  if (!_dynamorm_aes_gcm_open (data_key, envelope->nonce, ad->data, ad->len,
-                               envelope->ciphertext, envelope->ciphertext_len, (guint8 *) plaintext))
+gboolean
+_dynamorm_envelope_open_into (const DynamormEnvelope *envelope, DynamormDataKey *key,
+                              const char *table, const char *attribute,
+                              char *plaintext, GError **error)
+{
+  guint8 ad_stack[AD_STACK_LEN];
+  gsize ad_len, len = _dynamorm_envelope_plaintext_len (envelope);
+  guint8 *ad = associated_data (ad_stack, table, attribute, envelope->header, envelope->header_len, &ad_len);
+  gboolean ok = key->aes != NULL &&
+                aes_open (key->aes, envelope->nonce, ad, ad_len,
+                          envelope->ciphertext, envelope->ciphertext_len, (guint8 *) plaintext);
+
+  if (ad != ad_stack)
+    g_free (ad);
+  if (!ok)
     {
-      g_free (plaintext);
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION,
                    _("the stored envelope failed authentication: it was tampered with, or it was "
                      "written for another table or attribute, or its data key does not match; "
                      "check the key provider and where the value came from"));
-      return NULL;
+      return FALSE;
     }
   plaintext[len] = '\0';
-  if (len_out)
-    *len_out = len;
-  return plaintext;
-}
-
-void
-_dynamorm_envelope_clear (DynamormEnvelope *envelope)
-{
-  g_clear_pointer (&envelope->key_id, g_free);
-  g_clear_pointer (&envelope->wrapped, g_bytes_unref);
+  return TRUE;
 }

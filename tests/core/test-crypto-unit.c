@@ -91,9 +91,9 @@ static void
 test_open_vector (void)
 {
   g_autoptr(GBytes) bytes = from_hex (ENVELOPE_HEX);
-  g_autoptr(GBytes) data_key = counting_bytes (0);
+  g_autoptr(DynamormDataKey) data_key = vector_key ();
   g_autoptr(GError) error = NULL;
-  g_auto(DynamormEnvelope) envelope = { 0 };
+  DynamormEnvelope envelope;
   g_autofree char *plaintext = NULL;
   gsize len = 0;
 
@@ -102,8 +102,10 @@ test_open_vector (void)
   g_assert_no_error (error);
   g_assert_cmpuint (envelope.version, ==, 1);
   g_assert_cmpstr (envelope.key_id, ==, "local:0123456789abcdef");
-  g_assert_cmpuint (g_bytes_get_size (envelope.wrapped), ==, 60);
-  plaintext = _dynamorm_envelope_open (&envelope, data_key, "Patients", "ssn", &len, &error);
+  g_assert_cmpuint (envelope.wrapped_len, ==, 60);
+  len = _dynamorm_envelope_plaintext_len (&envelope);
+  plaintext = g_malloc (len + 1);
+  g_assert_true (_dynamorm_envelope_open_into (&envelope, data_key, "Patients", "ssn", plaintext, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (plaintext, ==, PLAINTEXT);
   g_assert_cmpuint (len, ==, strlen (PLAINTEXT));
@@ -113,12 +115,16 @@ test_open_vector (void)
 static char *
 try_open (GBytes *bytes, const char *table, const char *attribute, GError **error)
 {
-  g_autoptr(GBytes) data_key = counting_bytes (0);
-  g_auto(DynamormEnvelope) envelope = { 0 };
+  g_autoptr(DynamormDataKey) data_key = vector_key ();
+  DynamormEnvelope envelope;
+  g_autofree char *plaintext = NULL;
 
   if (!_dynamorm_envelope_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &envelope, error))
     return NULL;
-  return _dynamorm_envelope_open (&envelope, data_key, table, attribute, NULL, error);
+  plaintext = g_malloc (_dynamorm_envelope_plaintext_len (&envelope) + 1);
+  if (!_dynamorm_envelope_open_into (&envelope, data_key, table, attribute, plaintext, error))
+    return NULL;
+  return g_steal_pointer (&plaintext);
 }
 
 static void
@@ -379,6 +385,19 @@ test_cache_warm (void)
   g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), ==, 3);
 }
 
+/* key's plaintext as the cache unwraps it through provider, or NULL. */
+static GBytes *
+unwrap_through (DynamormDataKeyCache *cache, DynamormKeyProvider *provider, DynamormDataKey *key,
+                GError **error)
+{
+  g_autoptr(DynamormDataKey) out = _dynamorm_data_key_cache_decryption_key (cache, provider, key->key_id,
+                                                                            g_bytes_get_data (key->wrapped, NULL),
+                                                                            g_bytes_get_size (key->wrapped),
+                                                                            NULL, error);
+
+  return out ? g_bytes_ref (out->plaintext) : NULL;
+}
+
 static void
 test_cache_max_age (void)
 {
@@ -393,7 +412,7 @@ test_cache_max_age (void)
   b = _dynamorm_data_key_cache_encryption_key (cache, provider, NULL, NULL);
   g_assert_true (a == b);
   /* A just-written value reads back from the cache. */
-  unwrapped = _dynamorm_data_key_cache_decryption_key (cache, provider, a->key_id, a->wrapped, NULL, NULL);
+  unwrapped = unwrap_through (cache, provider, a, NULL);
   g_assert_true (g_bytes_equal (unwrapped, a->plaintext));
   g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), ==, 1);
   g_clear_pointer (&unwrapped, g_bytes_unref);
@@ -402,7 +421,7 @@ test_cache_max_age (void)
   c = _dynamorm_data_key_cache_encryption_key (cache, provider, NULL, NULL);
   g_assert_true (c != a);
   /* The old key's decryption entry expired too: the provider unwraps it. */
-  unwrapped = _dynamorm_data_key_cache_decryption_key (cache, provider, a->key_id, a->wrapped, NULL, NULL);
+  unwrapped = unwrap_through (cache, provider, a, NULL);
   g_assert_true (g_bytes_equal (unwrapped, a->plaintext));
   g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), ==, 3);
 }
@@ -427,8 +446,7 @@ test_cache_max_entries (void)
   for (guint i = 0; i < keys->len; i++)
     {
       DynamormDataKey *key = keys->pdata[i];
-      g_autoptr(GBytes) out = _dynamorm_data_key_cache_decryption_key (cache, provider, key->key_id,
-                                                                       key->wrapped, NULL, NULL);
+      g_autoptr(GBytes) out = unwrap_through (cache, provider, key, NULL);
       g_assert_true (g_bytes_equal (out, key->plaintext));
       g_assert_cmpuint (dynamorm_data_key_cache_get_n_entries (cache), <=, 4);
       _dynamorm_data_key_cache_advance_clock (cache, 1);
@@ -439,15 +457,13 @@ test_cache_max_entries (void)
   for (guint i = 2; i < keys->len; i++)
     {
       DynamormDataKey *key = keys->pdata[i];
-      g_autoptr(GBytes) out = _dynamorm_data_key_cache_decryption_key (cache, provider, key->key_id,
-                                                                       key->wrapped, NULL, NULL);
+      g_autoptr(GBytes) out = unwrap_through (cache, provider, key, NULL);
       g_assert_nonnull (out);
     }
   g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), ==, misses);
   {
     DynamormDataKey *key = keys->pdata[0];
-    g_autoptr(GBytes) out = _dynamorm_data_key_cache_decryption_key (cache, provider, key->key_id,
-                                                                     key->wrapped, NULL, NULL);
+    g_autoptr(GBytes) out = unwrap_through (cache, provider, key, NULL);
     g_assert_nonnull (out);
     g_assert_cmpuint (dynamorm_data_key_cache_get_misses (cache), ==, misses + 1);
   }
@@ -470,7 +486,7 @@ test_cache_partitioned_by_provider (void)
   g_assert_true (a != b);
   g_assert_cmpstr (a->key_id, !=, b->key_id);
   /* The other provider never gets the first one's key from the cache. */
-  out = _dynamorm_data_key_cache_decryption_key (cache, two, a->key_id, a->wrapped, NULL, &error);
+  out = unwrap_through (cache, two, a, &error);
   g_assert_null (out);
   g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_ENCRYPTION);
 }

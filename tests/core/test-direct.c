@@ -618,6 +618,56 @@ test_encrypted_paths_agree (Fixture *f, gconstpointer data)
   assert_secret (direct, "x", NULL, 0);
 }
 
+/* Envelopes of every length modulo 3 (so base64 with no, one and two
+ * padding characters): the direct path writes the text g_base64_encode()
+ * writes, and each path reads what the other wrote. */
+static void
+test_encrypted_base64_lengths (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormKeyProvider) provider = secret_provider ();
+  g_autoptr(DynamormWriteOptions) plain = dynamorm_write_options_new ();
+
+  dynamorm_session_set_key_provider (f->session, provider);
+  g_assert_true (dynamorm_session_create_table (f->session, secret_type (), NULL, &error));
+  g_assert_no_error (error);
+  for (guint n = 0; n < 6; n++)
+    {
+      g_autofree char *ssn = g_strndup ("123456", n + 1);
+      g_autofree char *direct_id = g_strdup_printf ("d%u", n), *json_id = g_strdup_printf ("j%u", n);
+      g_autofree char *key = g_strdup_printf ("{\"id\": {\"S\": \"%s\"}}", direct_id);
+      g_autoptr(DynamormModel) direct = g_object_new (secret_type (), "id", direct_id, "ssn", ssn, NULL);
+      g_autoptr(DynamormModel) json = g_object_new (secret_type (), "id", json_id, "ssn", ssn, NULL);
+      g_autoptr(JsonNode) item = NULL;
+      const char *b64;
+      g_autofree guint8 *bytes = NULL;
+      g_autofree char *again = NULL;
+      gsize len;
+
+      g_assert_true (dynamorm_session_put (f->session, direct, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (dynamorm_session_put_full (f->session, json, plain, NULL, NULL, &error));
+      g_assert_no_error (error);
+      item = raw_get (f, "secrets", key);
+      b64 = json_object_get_string_member (json_object_get_object_member (json_node_get_object (item), "ssn"), "B");
+      bytes = g_base64_decode (b64, &len);
+      again = g_base64_encode (bytes, len);
+      g_assert_cmpstr (again, ==, b64);
+
+      for (guint i = 0; i < 2; i++)
+        {
+          g_autoptr(DynamormModel) got = NULL;
+
+          counters_reset (f->backend);
+          got = secret_get (f, i == 0 ? direct_id : json_id, &error);
+          g_assert_no_error (error);
+          g_assert_cmpuint (f->backend->direct_gets, ==, 1);
+          g_assert_cmpuint (f->backend->json_calls, ==, 0);
+          assert_secret (got, ssn, NULL, 0);
+        }
+    }
+}
+
 /* Without a provider, or with the wrong key, the direct path declines and
  * the JSON path gives its error; nothing is stored in the clear. */
 static void
@@ -669,6 +719,7 @@ main (int argc, char **argv)
   ADD ("json-when-asked-for-more", test_json_when_asked_for_more, NULL);
   ADD ("notify-kept", test_notify_kept, NULL);
   ADD ("encrypted-paths-agree", test_encrypted_paths_agree, NULL);
+  ADD ("encrypted-base64-lengths", test_encrypted_base64_lengths, NULL);
   ADD ("encrypted-failures-answer-as-json", test_encrypted_failures_answer_as_json, NULL);
   ADD ("async", test_async, NULL);
   return g_test_run ();
