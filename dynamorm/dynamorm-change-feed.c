@@ -9,6 +9,7 @@
 
 #include "ddb-json.h"
 #include "dynamorm-private.h"
+#include "dynamorm-properties-private.h"
 #include "dynamorm-change-feed.h"
 #include "dynamorm-enums.h"
 
@@ -155,6 +156,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+static const gsize property_offsets[N_PROPS] = {
+  [PROP_SESSION] = G_STRUCT_OFFSET (DynamormChangeFeed, session),
+  [PROP_MODEL_TYPE] = G_STRUCT_OFFSET (DynamormChangeFeed, model_type),
+  [PROP_RUNNING] = G_STRUCT_OFFSET (DynamormChangeFeed, running),
+  [PROP_READY] = G_STRUCT_OFFSET (DynamormChangeFeed, ready),
+  [PROP_SOURCE] = G_STRUCT_OFFSET (DynamormChangeFeed, source),
+};
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DynamormChangeFeed, dynamorm_change_feed, G_TYPE_OBJECT)
@@ -1402,76 +1410,25 @@ dynamorm_change_feed_finalize (GObject *object)
 }
 
 static void
-dynamorm_change_feed_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  DynamormChangeFeed *self = DYNAMORM_CHANGE_FEED (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    case PROP_MODEL_TYPE:
-      g_value_set_gtype (value, self->model_type);
-      break;
-    case PROP_RUNNING:
-      g_value_set_boolean (value, self->running);
-      break;
-    case PROP_READY:
-      g_value_set_boolean (value, self->ready);
-      break;
-    case PROP_SOURCE:
-      g_value_set_enum (value, self->source);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dynamorm_change_feed_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  DynamormChangeFeed *self = DYNAMORM_CHANGE_FEED (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    case PROP_MODEL_TYPE:
-      self->model_type = g_value_get_gtype (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 dynamorm_change_feed_class_init (DynamormChangeFeedClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->constructed = dynamorm_change_feed_constructed;
   object_class->finalize = dynamorm_change_feed_finalize;
-  object_class->get_property = dynamorm_change_feed_get_property;
-  object_class->set_property = dynamorm_change_feed_set_property;
 
   /**
    * DynamormChangeFeed:session:
    *
    * The session the feed sends its requests through.
    */
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, DYNAMORM_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SESSION] = _dynamorm_param_spec_session ();
   /**
    * DynamormChangeFeed:model-type:
    *
    * The #DynamormModel subtype whose table the feed follows.
    */
-  properties[PROP_MODEL_TYPE] =
-    g_param_spec_gtype ("model-type", NULL, NULL, DYNAMORM_TYPE_MODEL,
-                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODEL_TYPE] = _dynamorm_param_spec_model_type ();
   /**
    * DynamormChangeFeed:running:
    *
@@ -1498,7 +1455,7 @@ dynamorm_change_feed_class_init (DynamormChangeFeedClass *klass)
     g_param_spec_enum ("source", NULL, NULL, DYNAMORM_TYPE_CHANGE_FEED_SOURCE,
                        DYNAMORM_CHANGE_FEED_SOURCE_NONE,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  _dynamorm_install_field_properties (object_class, N_PROPS, properties, property_offsets);
 
   /**
    * DynamormChangeFeed::record:

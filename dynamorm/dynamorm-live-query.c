@@ -7,6 +7,7 @@
 
 #include "ddb-json.h"
 #include "dynamorm-private.h"
+#include "dynamorm-properties-private.h"
 #include "dynamorm-live-query.h"
 
 /**
@@ -70,6 +71,10 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+static const gsize property_offsets[N_PROPS] = {
+  [PROP_QUERY] = G_STRUCT_OFFSET (DynamormLiveQuery, query),
+  [PROP_LOADED] = G_STRUCT_OFFSET (DynamormLiveQuery, loaded),
+};
 static guint signals[N_SIGNALS];
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -536,12 +541,6 @@ dynamorm_live_query_get_property (GObject *object, guint prop_id, GValue *value,
 
   switch (prop_id)
     {
-    case PROP_QUERY:
-      g_value_set_object (value, self->query);
-      break;
-    case PROP_LOADED:
-      g_value_set_boolean (value, self->loaded);
-      break;
     case PROP_ITEM_TYPE:
       g_value_set_gtype (value, dynamorm_query_get_model_type (self->query));
       break;
@@ -549,22 +548,7 @@ dynamorm_live_query_get_property (GObject *object, guint prop_id, GValue *value,
       g_value_set_uint (value, self->items->len);
       break;
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dynamorm_live_query_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  DynamormLiveQuery *self = DYNAMORM_LIVE_QUERY (object);
-
-  switch (prop_id)
-    {
-    case PROP_QUERY:
-      self->query = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      _dynamorm_field_get_property (object, prop_id, value, pspec);
     }
 }
 
@@ -576,8 +560,6 @@ dynamorm_live_query_class_init (DynamormLiveQueryClass *klass)
   object_class->constructed = dynamorm_live_query_constructed;
   object_class->dispose = dynamorm_live_query_dispose;
   object_class->finalize = dynamorm_live_query_finalize;
-  object_class->get_property = dynamorm_live_query_get_property;
-  object_class->set_property = dynamorm_live_query_set_property;
 
   /**
    * DynamormLiveQuery:query:
@@ -611,7 +593,8 @@ dynamorm_live_query_class_init (DynamormLiveQueryClass *klass)
   properties[PROP_N_ITEMS] =
     g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  _dynamorm_install_field_properties (object_class, N_PROPS, properties, property_offsets);
+  object_class->get_property = dynamorm_live_query_get_property;
 
   /**
    * DynamormLiveQuery::failed:

@@ -14,6 +14,7 @@
 #include "dynamorm-expression-private.h"
 #include "dynamorm-condition-private.h"
 #include "dynamorm-sync-private.h"
+#include "dynamorm-properties-private.h"
 #include "dynamorm-query.h"
 
 /**
@@ -116,6 +117,10 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+static const gsize property_offsets[N_PROPS] = {
+  [PROP_SESSION] = G_STRUCT_OFFSET (DynamormQuery, session),
+  [PROP_MODEL_TYPE] = G_STRUCT_OFFSET (DynamormQuery, model_type),
+};
 
 static void
 where_free (Where *w)
@@ -145,48 +150,6 @@ dynamorm_query_finalize (GObject *object)
 }
 
 static void
-dynamorm_query_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
-{
-  DynamormQuery *self = DYNAMORM_QUERY (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    case PROP_MODEL_TYPE:
-      g_value_set_gtype (value, self->model_type);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dynamorm_query_set_property (GObject      *object,
-                             guint         prop_id,
-                             const GValue *value,
-                             GParamSpec   *pspec)
-{
-  DynamormQuery *self = DYNAMORM_QUERY (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    case PROP_MODEL_TYPE:
-      self->model_type = g_value_get_gtype (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 dynamorm_query_constructed (GObject *object)
 {
   DynamormQuery *self = DYNAMORM_QUERY (object);
@@ -208,8 +171,6 @@ dynamorm_query_class_init (DynamormQueryClass *klass)
   _dynamorm_init ();
 
   object_class->finalize = dynamorm_query_finalize;
-  object_class->get_property = dynamorm_query_get_property;
-  object_class->set_property = dynamorm_query_set_property;
   object_class->constructed = dynamorm_query_constructed;
 
   /**
@@ -217,20 +178,16 @@ dynamorm_query_class_init (DynamormQueryClass *klass)
    *
    * The session the query runs on.
    */
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, DYNAMORM_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SESSION] = _dynamorm_param_spec_session ();
 
   /**
    * DynamormQuery:model-type:
    *
    * The [class@Dynamorm.Model] subtype whose items the query reads.
    */
-  properties[PROP_MODEL_TYPE] =
-    g_param_spec_gtype ("model-type", NULL, NULL, DYNAMORM_TYPE_MODEL,
-                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODEL_TYPE] = _dynamorm_param_spec_model_type ();
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  _dynamorm_install_field_properties (object_class, N_PROPS, properties, property_offsets);
 }
 
 static void

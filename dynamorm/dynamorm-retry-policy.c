@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "dynamorm-error.h"
+#include "dynamorm-properties-private.h"
 #include "dynamorm-retry-policy.h"
 
 /**
@@ -46,66 +47,13 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static void
-dynamorm_retry_policy_get_property (GObject    *object,
-                                    guint       prop_id,
-                                    GValue     *value,
-                                    GParamSpec *pspec)
-{
-  DynamormRetryPolicy *self = DYNAMORM_RETRY_POLICY (object);
-
-  switch (prop_id)
-    {
-    case PROP_MAX_ATTEMPTS:
-      g_value_set_uint (value, self->max_attempts);
-      break;
-    case PROP_INITIAL_DELAY:
-      g_value_set_uint (value, self->initial_delay);
-      break;
-    case PROP_MAX_DELAY:
-      g_value_set_uint (value, self->max_delay);
-      break;
-    case PROP_BACKOFF_FACTOR:
-      g_value_set_double (value, self->backoff_factor);
-      break;
-    case PROP_JITTER:
-      g_value_set_double (value, self->jitter);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dynamorm_retry_policy_set_property (GObject      *object,
-                                    guint         prop_id,
-                                    const GValue *value,
-                                    GParamSpec   *pspec)
-{
-  DynamormRetryPolicy *self = DYNAMORM_RETRY_POLICY (object);
-
-  switch (prop_id)
-    {
-    case PROP_MAX_ATTEMPTS:
-      self->max_attempts = g_value_get_uint (value);
-      break;
-    case PROP_INITIAL_DELAY:
-      self->initial_delay = g_value_get_uint (value);
-      break;
-    case PROP_MAX_DELAY:
-      self->max_delay = g_value_get_uint (value);
-      break;
-    case PROP_BACKOFF_FACTOR:
-      self->backoff_factor = g_value_get_double (value);
-      break;
-    case PROP_JITTER:
-      self->jitter = g_value_get_double (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
+static const gsize property_offsets[N_PROPS] = {
+  [PROP_MAX_ATTEMPTS] = G_STRUCT_OFFSET (DynamormRetryPolicy, max_attempts),
+  [PROP_INITIAL_DELAY] = G_STRUCT_OFFSET (DynamormRetryPolicy, initial_delay),
+  [PROP_MAX_DELAY] = G_STRUCT_OFFSET (DynamormRetryPolicy, max_delay),
+  [PROP_BACKOFF_FACTOR] = G_STRUCT_OFFSET (DynamormRetryPolicy, backoff_factor),
+  [PROP_JITTER] = G_STRUCT_OFFSET (DynamormRetryPolicy, jitter),
+};
 
 static void
 dynamorm_retry_policy_class_init (DynamormRetryPolicyClass *klass)
@@ -113,8 +61,6 @@ dynamorm_retry_policy_class_init (DynamormRetryPolicyClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   const GParamFlags flags = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
 
-  object_class->get_property = dynamorm_retry_policy_get_property;
-  object_class->set_property = dynamorm_retry_policy_set_property;
 
   /**
    * DynamormRetryPolicy:max-attempts:
@@ -158,7 +104,7 @@ dynamorm_retry_policy_class_init (DynamormRetryPolicyClass *klass)
   properties[PROP_JITTER] =
     g_param_spec_double ("jitter", NULL, NULL, 0.0, 1.0, 1.0, flags);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  _dynamorm_install_field_properties (object_class, N_PROPS, properties, property_offsets);
 }
 
 static void

@@ -14,6 +14,7 @@
 #include "dynamorm-table-private.h"
 #include "dynamorm-table.h"
 #include "dynamorm-sync-private.h"
+#include "dynamorm-properties-private.h"
 #include "dynamorm-single-table-private.h"
 
 /**
@@ -60,6 +61,11 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+static const gsize property_offsets[N_PROPS] = {
+  [PROP_SESSION] = G_STRUCT_OFFSET (DynamormTable, session),
+  [PROP_MODEL_TYPE] = G_STRUCT_OFFSET (DynamormTable, model_type),
+  [PROP_OPTIONS] = G_STRUCT_OFFSET (DynamormTable, options),
+};
 
 static void
 dynamorm_table_finalize (GObject *object)
@@ -84,54 +90,6 @@ dynamorm_table_constructed (GObject *object)
 }
 
 static void
-dynamorm_table_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
-{
-  DynamormTable *self = DYNAMORM_TABLE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    case PROP_MODEL_TYPE:
-      g_value_set_gtype (value, self->model_type);
-      break;
-    case PROP_OPTIONS:
-      g_value_set_object (value, self->options);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dynamorm_table_set_property (GObject      *object,
-                             guint         prop_id,
-                             const GValue *value,
-                             GParamSpec   *pspec)
-{
-  DynamormTable *self = DYNAMORM_TABLE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    case PROP_MODEL_TYPE:
-      self->model_type = g_value_get_gtype (value);
-      break;
-    case PROP_OPTIONS:
-      self->options = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 dynamorm_table_class_init (DynamormTableClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -140,26 +98,20 @@ dynamorm_table_class_init (DynamormTableClass *klass)
 
   object_class->finalize = dynamorm_table_finalize;
   object_class->constructed = dynamorm_table_constructed;
-  object_class->get_property = dynamorm_table_get_property;
-  object_class->set_property = dynamorm_table_set_property;
 
   /**
    * DynamormTable:session:
    *
    * The session that carries the table's requests and gives its prefix.
    */
-  properties[PROP_SESSION] =
-    g_param_spec_object ("session", NULL, NULL, DYNAMORM_TYPE_SESSION,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SESSION] = _dynamorm_param_spec_session ();
 
   /**
    * DynamormTable:model-type:
    *
    * The #DynamormModel subtype whose schema the table follows.
    */
-  properties[PROP_MODEL_TYPE] =
-    g_param_spec_gtype ("model-type", NULL, NULL, DYNAMORM_TYPE_MODEL,
-                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODEL_TYPE] = _dynamorm_param_spec_model_type ();
 
   /**
    * DynamormTable:options:
@@ -170,7 +122,7 @@ dynamorm_table_class_init (DynamormTableClass *klass)
     g_param_spec_object ("options", NULL, NULL, DYNAMORM_TYPE_TABLE_OPTIONS,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  _dynamorm_install_field_properties (object_class, N_PROPS, properties, property_offsets);
 }
 
 static void
