@@ -514,6 +514,38 @@ migration_fail (GTask *task, GError *error)
   g_task_return_error (task, error);
 }
 
+/* What a failed call of the run was doing, to prefix its error with. */
+typedef enum {
+  CALL_WRITING,        /* no prefix: migration_fail says enough */
+  CALL_SCANNING,
+  CALL_COUNTING,
+  CALL_DESCRIBING,     /* only a missing source table is prefixed */
+} CallStep;
+
+/* The answer to a call of the run, or NULL when the call failed: then the
+ * run stops with its error, prefixed with what the step was doing. */
+static JsonNode *
+migration_answer (GTask        *task,
+                  GObject      *source,
+                  GAsyncResult *result,
+                  CallStep      step)
+{
+  DynamormDataMigration *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  JsonNode *response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+
+  if (response != NULL)
+    return response;
+  if (step == CALL_SCANNING)
+    g_prefix_error (&error, _("Scanning “%s” failed: "), self->source);
+  else if (step == CALL_COUNTING)
+    g_prefix_error (&error, _("Counting the items of “%s” failed: "), self->source);
+  else if (step == CALL_DESCRIBING && g_error_matches (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
+    g_prefix_error (&error, _("The source table “%s” does not exist: "), self->source);
+  migration_fail (task, error);
+  return NULL;
+}
+
 static void
 migration_page_done (GTask *task)
 {
@@ -559,16 +591,12 @@ migration_written_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   DynamormDataMigration *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  g_autoptr(JsonNode) response = migration_answer (task, source, result, CALL_WRITING);
   JsonArray *unprocessed;
   guint sent = run->pending->len;
 
   if (response == NULL)
-    {
-      migration_fail (task, error);
-      return;
-    }
+    return;
   unprocessed = _dynamorm_table_member_array (_dynamorm_table_member_object (json_node_get_object (response),
                                                                             "UnprocessedItems"),
                                               self->target);
@@ -646,18 +674,13 @@ migration_scanned_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   DynamormDataMigration *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  g_autoptr(JsonNode) response = migration_answer (task, source, result, CALL_SCANNING);
   JsonObject *obj;
   JsonArray *items;
   JsonNode *next;
 
   if (response == NULL)
-    {
-      g_prefix_error (&error, _("Scanning “%s” failed: "), self->source);
-      migration_fail (task, error);
-      return;
-    }
+    return;
   obj = json_node_get_object (response);
   items = _dynamorm_table_member_array (obj, "Items");
   next = json_object_get_member (obj, "LastEvaluatedKey");
@@ -729,17 +752,12 @@ migration_counted_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   DynamormDataMigration *self = g_task_get_source_object (task);
-  GError *error = NULL;
-  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  g_autoptr(JsonNode) response = migration_answer (task, source, result, CALL_COUNTING);
   JsonObject *obj, *request;
   JsonNode *next, *node;
 
   if (response == NULL)
-    {
-      g_prefix_error (&error, _("Counting the items of “%s” failed: "), self->source);
-      migration_fail (task, error);
-      return;
-    }
+    return;
   obj = json_node_get_object (response);
   g_mutex_lock (&self->lock);
   self->total += (guint64) json_object_get_int_member_with_default (obj, "Count", 0);
@@ -767,17 +785,11 @@ migration_described_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   DynamormDataMigration *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  GError *error = NULL;
-  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  g_autoptr(JsonNode) response = migration_answer (task, source, result, CALL_DESCRIBING);
   JsonObject *table;
 
   if (response == NULL)
-    {
-      if (g_error_matches (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
-        g_prefix_error (&error, _("The source table “%s” does not exist: "), self->source);
-      migration_fail (task, error);
-      return;
-    }
+    return;
   table = _dynamorm_table_member_object (json_node_get_object (response), "Table");
   run->hash = g_strdup (_dynamorm_table_key_schema_attribute (table, "HASH"));
   run->range = g_strdup (_dynamorm_table_key_schema_attribute (table, "RANGE"));
