@@ -148,22 +148,39 @@ field_text (const DynamormField *field, const GValue *value, GString *text, GErr
  * g_base64_encode() writes. */
 static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* Two base64 digits for each 12-bit value: one lookup per 1.5 bytes. */
+static const char (*base64_pairs (void))[2]
+{
+  static char pairs[4096][2];
+  static gsize ready;
+
+  if (g_once_init_enter (&ready))
+    {
+      for (guint v = 0; v < 4096; v++)
+        {
+          pairs[v][0] = b64_alphabet[v >> 6];
+          pairs[v][1] = b64_alphabet[v & 63];
+        }
+      g_once_init_leave (&ready, 1);
+    }
+  return (const char (*)[2]) pairs;
+}
+
 static void
 append_base64 (GString *out, const guint8 *data, gsize len)
 {
+  const char (*pairs)[2] = base64_pairs ();
   gsize at = out->len, i;
   char *p;
 
   g_string_set_size (out, at + (len + 2) / 3 * 4);
   p = out->str + at;
-  for (i = 0; i + 3 <= len; i += 3)
+  for (i = 0; i + 3 <= len; i += 3, p += 4)
     {
       guint32 v = (guint32) data[i] << 16 | (guint32) data[i + 1] << 8 | data[i + 2];
 
-      *p++ = b64_alphabet[v >> 18];
-      *p++ = b64_alphabet[(v >> 12) & 63];
-      *p++ = b64_alphabet[(v >> 6) & 63];
-      *p++ = b64_alphabet[v & 63];
+      memcpy (p, pairs[v >> 12], 2);
+      memcpy (p + 2, pairs[v & 0xfff], 2);
     }
   if (i < len)
     {
@@ -181,39 +198,45 @@ append_base64 (GString *out, const guint8 *data, gsize len)
 static gssize
 decode_base64 (const char *text, gsize len, guint8 *out)
 {
-  static guint8 values[256];
+  static guint8 values[256];   /* 0xff: not a base64 digit */
   static gsize ready;
   const guchar *s = (const guchar *) text;
-  gsize pad = 0, n = 0;
+  gsize pad = 0, n = 0, i, full;
+  guint bad = 0;
 
   if (g_once_init_enter (&ready))
     {
       memset (values, 0xff, sizeof values);
-      for (guint i = 0; i < 64; i++)
-        values[(guchar) b64_alphabet[i]] = i;
+      for (guint d = 0; d < 64; d++)
+        values[(guchar) b64_alphabet[d]] = d;
       g_once_init_leave (&ready, 1);
     }
   if (len % 4 != 0)
     return -1;
   if (len > 0 && s[len - 1] == '=')
-    pad = len > 1 && s[len - 2] == '=' ? 2 : 1;
-  for (gsize i = 0; i < len; i += 4)
+    pad = s[len - 2] == '=' ? 2 : 1;
+  full = pad ? len - 4 : len;
+  for (i = 0; i < full; i += 4, n += 3)
     {
-      gboolean last = i + 4 == len;
-      guint32 a = values[s[i]], b = values[s[i + 1]];
-      guint32 c = last && pad == 2 ? 0 : values[s[i + 2]];
-      guint32 d = last && pad >= 1 ? 0 : values[s[i + 3]];
+      guint a = values[s[i]], b = values[s[i + 1]], c = values[s[i + 2]], d = values[s[i + 3]];
+      guint32 v = a << 18 | b << 12 | c << 6 | d;
 
-      if ((a | b | c | d) > 63)
-        return -1;
-      a = a << 18 | b << 12 | c << 6 | d;
-      out[n++] = a >> 16;
-      if (!(last && pad == 2))
-        out[n++] = (a >> 8) & 0xff;
-      if (!(last && pad >= 1))
-        out[n++] = a & 0xff;
+      bad |= a | b | c | d;
+      out[n] = v >> 16;
+      out[n + 1] = (v >> 8) & 0xff;
+      out[n + 2] = v & 0xff;
     }
-  return n;
+  if (pad)
+    {
+      guint a = values[s[i]], b = values[s[i + 1]], c = pad == 2 ? 0 : values[s[i + 2]];
+      guint32 v = a << 18 | b << 12 | c << 6;
+
+      bad |= a | b | c;
+      out[n++] = v >> 16;
+      if (pad == 1)
+        out[n++] = (v >> 8) & 0xff;
+    }
+  return bad > 63 ? -1 : (gssize) n;
 }
 
 gboolean
@@ -221,18 +244,20 @@ _dynamorm_crypto_seal_field (const DynamormCrypto *crypto, const DynamormField *
                              const char *table, const GValue *value, GString *b64, GError **error)
 {
   g_autoptr(GByteArray) envelope = NULL;
-  GString *text = g_string_sized_new (64);
-  gboolean ok = field_text (field, value, text, error);
+  gsize at = b64->len;
+  gboolean ok;
 
-  if (ok && text->len > 0)
+  /* The plaintext is written in b64's space, then wiped. */
+  ok = field_text (field, value, b64, error);
+  if (ok && b64->len > at)
     {
-      envelope = g_byte_array_sized_new (text->len + 256);
-      ok = seal_text (crypto, field, table, text->str, text->len, envelope, NULL, error);
-      if (ok)
-        append_base64 (b64, envelope->data, envelope->len);
+      envelope = g_byte_array_sized_new (b64->len - at + 512);
+      ok = seal_text (crypto, field, table, b64->str + at, b64->len - at, envelope, NULL, error);
     }
-  explicit_bzero (text->str, text->len);
-  g_string_free (text, TRUE);
+  explicit_bzero (b64->str + at, b64->len - at);
+  g_string_truncate (b64, at);
+  if (ok && envelope != NULL)
+    append_base64 (b64, envelope->data, envelope->len);
   return ok;
 }
 

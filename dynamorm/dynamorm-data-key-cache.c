@@ -107,7 +107,8 @@ name_set (Name *name, char kind, DynamormKeyProvider *provider, const char *key_
 {
   gsize key_id_len = key_id ? strlen (key_id) : 0;
   guint8 *p = name->bytes;
-  guint32 h = 2166136261u;
+  guint64 h = 0xcbf29ce484222325u, word;
+  guint i;
 
   if (key_id_len > 255 || wrapped_len > DYNAMORM_ENVELOPE_MAX_WRAPPED)
     return FALSE;
@@ -120,9 +121,16 @@ name_set (Name *name, char kind, DynamormKeyProvider *provider, const char *key_
   if (wrapped_len > 0)
     memcpy (p, wrapped, wrapped_len);
   name->len = (p - name->bytes) + wrapped_len;
-  for (guint i = 0; i < name->len; i++)   /* FNV-1a */
-    h = (h ^ name->bytes[i]) * 16777619u;
-  name->hash = h;
+  /* FNV-1a over 8-byte words: wrapped keys are a few hundred bytes. */
+  for (i = 0; i + 8 <= name->len; i += 8)
+    {
+      memcpy (&word, name->bytes + i, 8);
+      h = (h ^ word) * 0x100000001b3u;
+      h ^= h >> 32;
+    }
+  for (; i < name->len; i++)
+    h = (h ^ name->bytes[i]) * 0x100000001b3u;
+  name->hash = (guint) (h ^ (h >> 32));
   return TRUE;
 }
 

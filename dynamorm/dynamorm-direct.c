@@ -77,7 +77,7 @@ pack_field (DynamormModel *model, const DynamormField *field, gboolean is_key,
   if (field->flags & FIELD_FLAG_ENCRYPTED)
     {
       DynamormCrypto crypto = call_crypto (call);
-      g_autoptr(GString) sealed = g_string_sized_new (256);
+      g_autoptr(GString) sealed = g_string_sized_new (512);
 
       ok = _dynamorm_crypto_seal_field (&crypto, field, table, &value, sealed, NULL);
       if (ok && sealed->len > 0)
