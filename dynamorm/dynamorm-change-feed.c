@@ -9,6 +9,7 @@
 
 #include "ddb-json.h"
 #include "dynamorm-private.h"
+#include "dynamorm-accessors-private.h"
 #include "dynamorm-properties-private.h"
 #include "dynamorm-change-feed.h"
 #include "dynamorm-enums.h"
@@ -1293,12 +1294,8 @@ dynamorm_change_feed_set_checkpoint (DynamormChangeFeed  *self,
  *
  * Returns: whether the feed was started and has not stopped or failed
  */
-gboolean
-dynamorm_change_feed_is_running (DynamormChangeFeed *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_CHANGE_FEED (self), FALSE);
-  return self->running;
-}
+DYNAMORM_DEFINE_GETTER (gboolean, dynamorm_change_feed_is_running,
+                        DynamormChangeFeed, DYNAMORM_IS_CHANGE_FEED, running, FALSE)
 
 /**
  * dynamorm_change_feed_is_ready:
@@ -1309,12 +1306,8 @@ dynamorm_change_feed_is_running (DynamormChangeFeed *self)
  * Returns: whether the feed has its position: every change committed from
  *   now on will be delivered
  */
-gboolean
-dynamorm_change_feed_is_ready (DynamormChangeFeed *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_CHANGE_FEED (self), FALSE);
-  return self->ready;
-}
+DYNAMORM_DEFINE_GETTER (gboolean, dynamorm_change_feed_is_ready,
+                        DynamormChangeFeed, DYNAMORM_IS_CHANGE_FEED, ready, FALSE)
 
 /**
  * dynamorm_change_feed_get_source:
@@ -1324,12 +1317,8 @@ dynamorm_change_feed_is_ready (DynamormChangeFeed *self)
  *
  * Returns: where the feed reads changes from
  */
-DynamormChangeFeedSource
-dynamorm_change_feed_get_source (DynamormChangeFeed *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_CHANGE_FEED (self), DYNAMORM_CHANGE_FEED_SOURCE_NONE);
-  return self->source;
-}
+DYNAMORM_DEFINE_GETTER (DynamormChangeFeedSource, dynamorm_change_feed_get_source,
+                        DynamormChangeFeed, DYNAMORM_IS_CHANGE_FEED, source, DYNAMORM_CHANGE_FEED_SOURCE_NONE)
 
 /**
  * dynamorm_change_feed_get_model_type:
@@ -1339,12 +1328,8 @@ dynamorm_change_feed_get_source (DynamormChangeFeed *self)
  *
  * Returns: the model type the records' images are read into
  */
-GType
-dynamorm_change_feed_get_model_type (DynamormChangeFeed *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_CHANGE_FEED (self), G_TYPE_INVALID);
-  return self->model_type;
-}
+DYNAMORM_DEFINE_GETTER (GType, dynamorm_change_feed_get_model_type,
+                        DynamormChangeFeed, DYNAMORM_IS_CHANGE_FEED, model_type, G_TYPE_INVALID)
 
 /**
  * dynamorm_change_feed_get_session:
@@ -1354,12 +1339,8 @@ dynamorm_change_feed_get_model_type (DynamormChangeFeed *self)
  *
  * Returns: (transfer none): the session the feed reads through
  */
-DynamormSession *
-dynamorm_change_feed_get_session (DynamormChangeFeed *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_CHANGE_FEED (self), NULL);
-  return self->session;
-}
+DYNAMORM_DEFINE_GETTER (DynamormSession *, dynamorm_change_feed_get_session,
+                        DynamormChangeFeed, DYNAMORM_IS_CHANGE_FEED, session, NULL)
 
 /**
  * dynamorm_change_feed_new:

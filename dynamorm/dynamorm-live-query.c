@@ -7,6 +7,7 @@
 
 #include "ddb-json.h"
 #include "dynamorm-private.h"
+#include "dynamorm-accessors-private.h"
 #include "dynamorm-properties-private.h"
 #include "dynamorm-live-query.h"
 
@@ -458,12 +459,8 @@ dynamorm_live_query_new (DynamormQuery *query)
  *
  * Returns: (transfer none): the query the list follows
  */
-DynamormQuery *
-dynamorm_live_query_get_query (DynamormLiveQuery *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_LIVE_QUERY (self), NULL);
-  return self->query;
-}
+DYNAMORM_DEFINE_GETTER (DynamormQuery *, dynamorm_live_query_get_query,
+                        DynamormLiveQuery, DYNAMORM_IS_LIVE_QUERY, query, NULL)
 
 /**
  * dynamorm_live_query_get_feed:
@@ -473,12 +470,8 @@ dynamorm_live_query_get_query (DynamormLiveQuery *self)
  *
  * Returns: (transfer none): the change feed the list follows
  */
-DynamormChangeFeed *
-dynamorm_live_query_get_feed (DynamormLiveQuery *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_LIVE_QUERY (self), NULL);
-  return self->feed;
-}
+DYNAMORM_DEFINE_GETTER (DynamormChangeFeed *, dynamorm_live_query_get_feed,
+                        DynamormLiveQuery, DYNAMORM_IS_LIVE_QUERY, feed, NULL)
 
 /**
  * dynamorm_live_query_is_loaded:
@@ -488,12 +481,8 @@ dynamorm_live_query_get_feed (DynamormLiveQuery *self)
  *
  * Returns: whether the first answer of the query is in the list
  */
-gboolean
-dynamorm_live_query_is_loaded (DynamormLiveQuery *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_LIVE_QUERY (self), FALSE);
-  return self->loaded;
-}
+DYNAMORM_DEFINE_GETTER (gboolean, dynamorm_live_query_is_loaded,
+                        DynamormLiveQuery, DYNAMORM_IS_LIVE_QUERY, loaded, FALSE)
 
 /* GObject */
 

@@ -6,6 +6,7 @@
 
 #include "ddb-json.h"
 #include "dynamorm-private.h"
+#include "dynamorm-accessors-private.h"
 #include "dynamorm-model-watch.h"
 
 /**
@@ -152,12 +153,8 @@ dynamorm_model_watch_new (DynamormSession  *session,
  *
  * Returns: (transfer none): the watched object
  */
-DynamormModel *
-dynamorm_model_watch_get_model (DynamormModelWatch *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_MODEL_WATCH (self), NULL);
-  return self->model;
-}
+DYNAMORM_DEFINE_GETTER (DynamormModel *, dynamorm_model_watch_get_model,
+                        DynamormModelWatch, DYNAMORM_IS_MODEL_WATCH, model, NULL)
 
 /**
  * dynamorm_model_watch_get_feed:
@@ -167,12 +164,8 @@ dynamorm_model_watch_get_model (DynamormModelWatch *self)
  *
  * Returns: (transfer none): the change feed the watch follows
  */
-DynamormChangeFeed *
-dynamorm_model_watch_get_feed (DynamormModelWatch *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_MODEL_WATCH (self), NULL);
-  return self->feed;
-}
+DYNAMORM_DEFINE_GETTER (DynamormChangeFeed *, dynamorm_model_watch_get_feed,
+                        DynamormModelWatch, DYNAMORM_IS_MODEL_WATCH, feed, NULL)
 
 /**
  * dynamorm_model_watch_is_removed:
@@ -183,12 +176,8 @@ dynamorm_model_watch_get_feed (DynamormModelWatch *self)
  * Returns: whether the item was deleted (and not written again) since the
  *   watch started
  */
-gboolean
-dynamorm_model_watch_is_removed (DynamormModelWatch *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_MODEL_WATCH (self), FALSE);
-  return self->removed;
-}
+DYNAMORM_DEFINE_GETTER (gboolean, dynamorm_model_watch_is_removed,
+                        DynamormModelWatch, DYNAMORM_IS_MODEL_WATCH, removed, FALSE)
 
 /**
  * dynamorm_model_watch_stop:

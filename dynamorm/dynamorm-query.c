@@ -11,6 +11,7 @@
 
 #include "ddb-json.h"
 #include "dynamorm-single-table-private.h"
+#include "dynamorm-accessors-private.h"
 #include "dynamorm-expression-private.h"
 #include "dynamorm-condition-private.h"
 #include "dynamorm-sync-private.h"
@@ -301,13 +302,8 @@ dynamorm_query_add_member (DynamormQuery *self,
  *
  * Returns: (transfer none): the session
  */
-DynamormSession *
-dynamorm_query_get_session (DynamormQuery *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
-
-  return self->session;
-}
+DYNAMORM_DEFINE_GETTER (DynamormSession *, dynamorm_query_get_session,
+                        DynamormQuery, DYNAMORM_IS_QUERY, session, NULL)
 
 /**
  * dynamorm_query_get_model_type:
@@ -317,13 +313,8 @@ dynamorm_query_get_session (DynamormQuery *self)
  *
  * Returns: a [class@Dynamorm.Model] subtype
  */
-GType
-dynamorm_query_get_model_type (DynamormQuery *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_QUERY (self), G_TYPE_INVALID);
-
-  return self->model_type;
-}
+DYNAMORM_DEFINE_GETTER (GType, dynamorm_query_get_model_type,
+                        DynamormQuery, DYNAMORM_IS_QUERY, model_type, G_TYPE_INVALID)
 
 /* ------------------------------------------------------------------ */
 /* Building */

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-error.h"
+#include "dynamorm-accessors-private.h"
 #include "dynamorm-request-spy.h"
 #include "dynamorm-spy-call-private.h"
 
@@ -201,12 +202,8 @@ dynamorm_request_spy_new (DynamormBackend *backend)
  *
  * Returns: (transfer none): the backend
  */
-DynamormBackend *
-dynamorm_request_spy_get_backend (DynamormRequestSpy *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_REQUEST_SPY (self), NULL);
-  return self->backend;
-}
+DYNAMORM_DEFINE_GETTER (DynamormBackend *, dynamorm_request_spy_get_backend,
+                        DynamormRequestSpy, DYNAMORM_IS_REQUEST_SPY, backend, NULL)
 
 /**
  * dynamorm_request_spy_list_calls:

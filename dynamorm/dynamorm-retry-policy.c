@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "dynamorm-error.h"
+#include "dynamorm-accessors-private.h"
 #include "dynamorm-properties-private.h"
 #include "dynamorm-retry-policy.h"
 
@@ -166,12 +167,8 @@ dynamorm_retry_policy_new_full (guint  max_attempts,
  *
  * Returns: the most attempts, the first included
  */
-guint
-dynamorm_retry_policy_get_max_attempts (DynamormRetryPolicy *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_RETRY_POLICY (self), 1);
-  return self->max_attempts;
-}
+DYNAMORM_DEFINE_GETTER (guint, dynamorm_retry_policy_get_max_attempts,
+                        DynamormRetryPolicy, DYNAMORM_IS_RETRY_POLICY, max_attempts, 1)
 
 /**
  * dynamorm_retry_policy_get_initial_delay:
@@ -181,12 +178,8 @@ dynamorm_retry_policy_get_max_attempts (DynamormRetryPolicy *self)
  *
  * Returns: the first delay, in milliseconds
  */
-guint
-dynamorm_retry_policy_get_initial_delay (DynamormRetryPolicy *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_RETRY_POLICY (self), 0);
-  return self->initial_delay;
-}
+DYNAMORM_DEFINE_GETTER (guint, dynamorm_retry_policy_get_initial_delay,
+                        DynamormRetryPolicy, DYNAMORM_IS_RETRY_POLICY, initial_delay, 0)
 
 /**
  * dynamorm_retry_policy_get_max_delay:
@@ -196,12 +189,8 @@ dynamorm_retry_policy_get_initial_delay (DynamormRetryPolicy *self)
  *
  * Returns: the longest delay, in milliseconds
  */
-guint
-dynamorm_retry_policy_get_max_delay (DynamormRetryPolicy *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_RETRY_POLICY (self), 0);
-  return self->max_delay;
-}
+DYNAMORM_DEFINE_GETTER (guint, dynamorm_retry_policy_get_max_delay,
+                        DynamormRetryPolicy, DYNAMORM_IS_RETRY_POLICY, max_delay, 0)
 
 /**
  * dynamorm_retry_policy_get_backoff_factor:
@@ -211,12 +200,8 @@ dynamorm_retry_policy_get_max_delay (DynamormRetryPolicy *self)
  *
  * Returns: the backoff factor
  */
-double
-dynamorm_retry_policy_get_backoff_factor (DynamormRetryPolicy *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_RETRY_POLICY (self), 1.0);
-  return self->backoff_factor;
-}
+DYNAMORM_DEFINE_GETTER (double, dynamorm_retry_policy_get_backoff_factor,
+                        DynamormRetryPolicy, DYNAMORM_IS_RETRY_POLICY, backoff_factor, 1.0)
 
 /**
  * dynamorm_retry_policy_get_jitter:
@@ -226,12 +211,8 @@ dynamorm_retry_policy_get_backoff_factor (DynamormRetryPolicy *self)
  *
  * Returns: the jitter, from 0.0 to 1.0
  */
-double
-dynamorm_retry_policy_get_jitter (DynamormRetryPolicy *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_RETRY_POLICY (self), 0.0);
-  return self->jitter;
-}
+DYNAMORM_DEFINE_GETTER (double, dynamorm_retry_policy_get_jitter,
+                        DynamormRetryPolicy, DYNAMORM_IS_RETRY_POLICY, jitter, 0.0)
 
 /**
  * dynamorm_retry_policy_get_delay:

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-error.h"
+#include "dynamorm-accessors-private.h"
 #include "dynamorm-snapshot.h"
 #include "dynamorm-testing-private.h"
 
@@ -172,12 +173,8 @@ dynamorm_snapshot_restore (DynamormSnapshot  *self,
  *
  * Returns: (transfer none): the backend
  */
-DynamormBackend *
-dynamorm_snapshot_get_backend (DynamormSnapshot *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SNAPSHOT (self), NULL);
-  return self->backend;
-}
+DYNAMORM_DEFINE_GETTER (DynamormBackend *, dynamorm_snapshot_get_backend,
+                        DynamormSnapshot, DYNAMORM_IS_SNAPSHOT, backend, NULL)
 
 /**
  * dynamorm_snapshot_get_table_count:
@@ -187,12 +184,8 @@ dynamorm_snapshot_get_backend (DynamormSnapshot *self)
  *
  * Returns: the number of tables
  */
-guint
-dynamorm_snapshot_get_table_count (DynamormSnapshot *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SNAPSHOT (self), 0);
-  return self->table_count;
-}
+DYNAMORM_DEFINE_GETTER (guint, dynamorm_snapshot_get_table_count,
+                        DynamormSnapshot, DYNAMORM_IS_SNAPSHOT, table_count, 0)
 
 /**
  * dynamorm_snapshot_get_item_count:
@@ -202,9 +195,5 @@ dynamorm_snapshot_get_table_count (DynamormSnapshot *self)
  *
  * Returns: the number of items
  */
-guint64
-dynamorm_snapshot_get_item_count (DynamormSnapshot *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SNAPSHOT (self), 0);
-  return self->item_count;
-}
+DYNAMORM_DEFINE_GETTER (guint64, dynamorm_snapshot_get_item_count,
+                        DynamormSnapshot, DYNAMORM_IS_SNAPSHOT, item_count, 0)

@@ -5,6 +5,7 @@
 
 #include "ddb-json.h"
 #include "dynamorm-spy-call-private.h"
+#include "dynamorm-accessors-private.h"
 #include "dynamorm-testing-private.h"
 
 /**
@@ -76,12 +77,8 @@ _dynamorm_spy_call_new (const char   *operation,
  *
  * Returns: (transfer none): the operation name
  */
-const char *
-dynamorm_spy_call_get_operation (DynamormSpyCall *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SPY_CALL (self), NULL);
-  return self->operation;
-}
+DYNAMORM_DEFINE_GETTER (const char *, dynamorm_spy_call_get_operation,
+                        DynamormSpyCall, DYNAMORM_IS_SPY_CALL, operation, NULL)
 
 /**
  * dynamorm_spy_call_get_request:
@@ -91,12 +88,8 @@ dynamorm_spy_call_get_operation (DynamormSpyCall *self)
  *
  * Returns: (transfer none): the request
  */
-JsonNode *
-dynamorm_spy_call_get_request (DynamormSpyCall *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SPY_CALL (self), NULL);
-  return self->request;
-}
+DYNAMORM_DEFINE_GETTER (JsonNode *, dynamorm_spy_call_get_request,
+                        DynamormSpyCall, DYNAMORM_IS_SPY_CALL, request, NULL)
 
 /**
  * dynamorm_spy_call_get_response:
@@ -107,12 +100,8 @@ dynamorm_spy_call_get_request (DynamormSpyCall *self)
  * Returns: (transfer none) (nullable): the response, or %NULL when the
  *   call failed
  */
-JsonNode *
-dynamorm_spy_call_get_response (DynamormSpyCall *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SPY_CALL (self), NULL);
-  return self->response;
-}
+DYNAMORM_DEFINE_GETTER (JsonNode *, dynamorm_spy_call_get_response,
+                        DynamormSpyCall, DYNAMORM_IS_SPY_CALL, response, NULL)
 
 /**
  * dynamorm_spy_call_get_error:
@@ -123,12 +112,8 @@ dynamorm_spy_call_get_response (DynamormSpyCall *self)
  * Returns: (transfer none) (nullable): the error, or %NULL when the call
  *   succeeded
  */
-const GError *
-dynamorm_spy_call_get_error (DynamormSpyCall *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SPY_CALL (self), NULL);
-  return self->error;
-}
+DYNAMORM_DEFINE_GETTER (const GError *, dynamorm_spy_call_get_error,
+                        DynamormSpyCall, DYNAMORM_IS_SPY_CALL, error, NULL)
 
 static const char *
 request_string (DynamormSpyCall *self, const char *member)

@@ -9,6 +9,7 @@
 
 #include "ddb-json.h"
 #include "dynamorm-private.h"
+#include "dynamorm-accessors-private.h"
 #include "dynamorm-stream.h"
 
 /**
@@ -820,12 +821,8 @@ dynamorm_stream_parse_event (const char  *json,
  *
  * Returns: the event name
  */
-DynamormStreamEventName
-dynamorm_stream_record_get_event_name (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), 0);
-  return self->event_name;
-}
+DYNAMORM_DEFINE_GETTER (DynamormStreamEventName, dynamorm_stream_record_get_event_name,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, event_name, 0)
 
 /**
  * dynamorm_stream_record_get_event_id:
@@ -835,12 +832,8 @@ dynamorm_stream_record_get_event_name (DynamormStreamRecord *self)
  *
  * Returns: the event id
  */
-const char *
-dynamorm_stream_record_get_event_id (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), NULL);
-  return self->event_id;
-}
+DYNAMORM_DEFINE_GETTER (const char *, dynamorm_stream_record_get_event_id,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, event_id, NULL)
 
 /**
  * dynamorm_stream_record_get_event_source_arn:
@@ -851,12 +844,8 @@ dynamorm_stream_record_get_event_id (DynamormStreamRecord *self)
  *
  * Returns: (nullable): the ARN, or %NULL
  */
-const char *
-dynamorm_stream_record_get_event_source_arn (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), NULL);
-  return self->event_source_arn;
-}
+DYNAMORM_DEFINE_GETTER (const char *, dynamorm_stream_record_get_event_source_arn,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, event_source_arn, NULL)
 
 /**
  * dynamorm_stream_record_get_aws_region:
@@ -866,12 +855,8 @@ dynamorm_stream_record_get_event_source_arn (DynamormStreamRecord *self)
  *
  * Returns: (nullable): the region, or %NULL
  */
-const char *
-dynamorm_stream_record_get_aws_region (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), NULL);
-  return self->aws_region;
-}
+DYNAMORM_DEFINE_GETTER (const char *, dynamorm_stream_record_get_aws_region,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, aws_region, NULL)
 
 /**
  * dynamorm_stream_record_get_model_type:
@@ -881,12 +866,8 @@ dynamorm_stream_record_get_aws_region (DynamormStreamRecord *self)
  *
  * Returns: the model type, or %G_TYPE_INVALID for raw items only
  */
-GType
-dynamorm_stream_record_get_model_type (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), G_TYPE_INVALID);
-  return self->model_type;
-}
+DYNAMORM_DEFINE_GETTER (GType, dynamorm_stream_record_get_model_type,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, model_type, G_TYPE_INVALID)
 
 /**
  * dynamorm_stream_record_get_keys:
@@ -896,12 +877,8 @@ dynamorm_stream_record_get_model_type (DynamormStreamRecord *self)
  *
  * Returns: (transfer none): the keys
  */
-JsonNode *
-dynamorm_stream_record_get_keys (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), NULL);
-  return self->keys;
-}
+DYNAMORM_DEFINE_GETTER (JsonNode *, dynamorm_stream_record_get_keys,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, keys, NULL)
 
 /**
  * dynamorm_stream_record_get_old_item:
@@ -912,12 +889,8 @@ dynamorm_stream_record_get_keys (DynamormStreamRecord *self)
  * Returns: (transfer none) (nullable): the item, or %NULL when the record
  *   has no old image
  */
-JsonNode *
-dynamorm_stream_record_get_old_item (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), NULL);
-  return self->old_item;
-}
+DYNAMORM_DEFINE_GETTER (JsonNode *, dynamorm_stream_record_get_old_item,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, old_item, NULL)
 
 /**
  * dynamorm_stream_record_get_new_item:
@@ -928,12 +901,8 @@ dynamorm_stream_record_get_old_item (DynamormStreamRecord *self)
  * Returns: (transfer none) (nullable): the item, or %NULL when the record
  *   has no new image
  */
-JsonNode *
-dynamorm_stream_record_get_new_item (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), NULL);
-  return self->new_item;
-}
+DYNAMORM_DEFINE_GETTER (JsonNode *, dynamorm_stream_record_get_new_item,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, new_item, NULL)
 
 /**
  * dynamorm_stream_record_get_old_image:
@@ -944,12 +913,8 @@ dynamorm_stream_record_get_new_item (DynamormStreamRecord *self)
  * Returns: (transfer none) (nullable): the model, or %NULL when the
  *   record has no old image or no model type was given
  */
-DynamormModel *
-dynamorm_stream_record_get_old_image (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), NULL);
-  return self->old_image;
-}
+DYNAMORM_DEFINE_GETTER (DynamormModel *, dynamorm_stream_record_get_old_image,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, old_image, NULL)
 
 /**
  * dynamorm_stream_record_get_new_image:
@@ -960,12 +925,8 @@ dynamorm_stream_record_get_old_image (DynamormStreamRecord *self)
  * Returns: (transfer none) (nullable): the model, or %NULL when the
  *   record has no new image or no model type was given
  */
-DynamormModel *
-dynamorm_stream_record_get_new_image (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), NULL);
-  return self->new_image;
-}
+DYNAMORM_DEFINE_GETTER (DynamormModel *, dynamorm_stream_record_get_new_image,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, new_image, NULL)
 
 /**
  * dynamorm_stream_record_get_changed_properties:
@@ -997,12 +958,8 @@ dynamorm_stream_record_get_changed_properties (DynamormStreamRecord *self)
  *
  * Returns: the sequence number
  */
-const char *
-dynamorm_stream_record_get_sequence_number (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), NULL);
-  return self->sequence_number;
-}
+DYNAMORM_DEFINE_GETTER (const char *, dynamorm_stream_record_get_sequence_number,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, sequence_number, NULL)
 
 /**
  * dynamorm_stream_record_get_approximate_creation_time:
@@ -1015,12 +972,8 @@ dynamorm_stream_record_get_sequence_number (DynamormStreamRecord *self)
  * Returns: (transfer none) (nullable): the time, or %NULL if the record
  *   does not say
  */
-GDateTime *
-dynamorm_stream_record_get_approximate_creation_time (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), NULL);
-  return self->created;
-}
+DYNAMORM_DEFINE_GETTER (GDateTime *, dynamorm_stream_record_get_approximate_creation_time,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, created, NULL)
 
 /**
  * dynamorm_stream_record_get_size_bytes:
@@ -1030,12 +983,8 @@ dynamorm_stream_record_get_approximate_creation_time (DynamormStreamRecord *self
  *
  * Returns: the size in bytes, or -1 if the record does not say
  */
-gint64
-dynamorm_stream_record_get_size_bytes (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), -1);
-  return self->size_bytes;
-}
+DYNAMORM_DEFINE_GETTER (gint64, dynamorm_stream_record_get_size_bytes,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, size_bytes, -1)
 
 /**
  * dynamorm_stream_record_get_view_type:
@@ -1045,12 +994,8 @@ dynamorm_stream_record_get_size_bytes (DynamormStreamRecord *self)
  *
  * Returns: the view type
  */
-DynamormStreamViewType
-dynamorm_stream_record_get_view_type (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), DYNAMORM_STREAM_VIEW_NONE);
-  return self->view_type;
-}
+DYNAMORM_DEFINE_GETTER (DynamormStreamViewType, dynamorm_stream_record_get_view_type,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, view_type, DYNAMORM_STREAM_VIEW_NONE)
 
 /**
  * dynamorm_stream_record_get_user_identity_type:
@@ -1061,12 +1006,8 @@ dynamorm_stream_record_get_view_type (DynamormStreamRecord *self)
  *
  * Returns: (nullable): the identity type, or %NULL
  */
-const char *
-dynamorm_stream_record_get_user_identity_type (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), NULL);
-  return self->identity_type;
-}
+DYNAMORM_DEFINE_GETTER (const char *, dynamorm_stream_record_get_user_identity_type,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, identity_type, NULL)
 
 /**
  * dynamorm_stream_record_get_user_identity_principal:
@@ -1077,12 +1018,8 @@ dynamorm_stream_record_get_user_identity_type (DynamormStreamRecord *self)
  *
  * Returns: (nullable): the principal, or %NULL
  */
-const char *
-dynamorm_stream_record_get_user_identity_principal (DynamormStreamRecord *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_STREAM_RECORD (self), NULL);
-  return self->identity_principal;
-}
+DYNAMORM_DEFINE_GETTER (const char *, dynamorm_stream_record_get_user_identity_principal,
+                        DynamormStreamRecord, DYNAMORM_IS_STREAM_RECORD, identity_principal, NULL)
 
 /**
  * dynamorm_stream_record_is_ttl_deletion:

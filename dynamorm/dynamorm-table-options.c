@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-table-private.h"
+#include "dynamorm-accessors-private.h"
 
 #define DEFAULT_TIMEOUT_S 300
 #define DEFAULT_POLL_MS   500
@@ -204,13 +205,8 @@ dynamorm_table_options_set_stream (DynamormTableOptions   *self,
  *
  * Returns: the view type, %DYNAMORM_STREAM_VIEW_NONE for no stream
  */
-DynamormStreamViewType
-dynamorm_table_options_get_stream (DynamormTableOptions *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self), DYNAMORM_STREAM_VIEW_NONE);
-
-  return self->stream;
-}
+DYNAMORM_DEFINE_GETTER (DynamormStreamViewType, dynamorm_table_options_get_stream,
+                        DynamormTableOptions, DYNAMORM_IS_TABLE_OPTIONS, stream, DYNAMORM_STREAM_VIEW_NONE)
 
 /**
  * dynamorm_table_options_set_ttl_enabled:

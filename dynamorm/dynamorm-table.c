@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-table-private.h"
+#include "dynamorm-accessors-private.h"
 #include "dynamorm-table.h"
 #include "dynamorm-sync-private.h"
 #include "dynamorm-properties-private.h"
@@ -165,13 +166,8 @@ dynamorm_table_new (DynamormSession      *session,
  *
  * Returns: (transfer none): the session
  */
-DynamormSession *
-dynamorm_table_get_session (DynamormTable *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), NULL);
-
-  return self->session;
-}
+DYNAMORM_DEFINE_GETTER (DynamormSession *, dynamorm_table_get_session,
+                        DynamormTable, DYNAMORM_IS_TABLE, session, NULL)
 
 /**
  * dynamorm_table_get_model_type:
@@ -181,13 +177,8 @@ dynamorm_table_get_session (DynamormTable *self)
  *
  * Returns: the model type
  */
-GType
-dynamorm_table_get_model_type (DynamormTable *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), G_TYPE_INVALID);
-
-  return self->model_type;
-}
+DYNAMORM_DEFINE_GETTER (GType, dynamorm_table_get_model_type,
+                        DynamormTable, DYNAMORM_IS_TABLE, model_type, G_TYPE_INVALID)
 
 /**
  * dynamorm_table_get_options:
@@ -197,13 +188,8 @@ dynamorm_table_get_model_type (DynamormTable *self)
  *
  * Returns: (transfer none): the options
  */
-DynamormTableOptions *
-dynamorm_table_get_options (DynamormTable *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), NULL);
-
-  return self->options;
-}
+DYNAMORM_DEFINE_GETTER (DynamormTableOptions *, dynamorm_table_get_options,
+                        DynamormTable, DYNAMORM_IS_TABLE, options, NULL)
 
 /**
  * dynamorm_table_get_name:

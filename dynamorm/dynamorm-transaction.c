@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-transaction.h"
+#include "dynamorm-accessors-private.h"
 #include "dynamorm-transaction-private.h"
 #include "dynamorm-batch-private.h"
 #include "dynamorm-sync-private.h"
@@ -192,12 +193,8 @@ dynamorm_transaction_new (DynamormSession *session)
  *
  * Returns: (transfer none): the session
  */
-DynamormSession *
-dynamorm_transaction_get_session (DynamormTransaction *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), NULL);
-  return self->session;
-}
+DYNAMORM_DEFINE_GETTER (DynamormSession *, dynamorm_transaction_get_session,
+                        DynamormTransaction, DYNAMORM_IS_TRANSACTION, session, NULL)
 
 static void
 add_action (DynamormTransaction           *self,
@@ -370,12 +367,8 @@ dynamorm_transaction_get_n_actions (DynamormTransaction *self)
  *
  * Returns: the token
  */
-const char *
-dynamorm_transaction_get_client_request_token (DynamormTransaction *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), NULL);
-  return self->token;
-}
+DYNAMORM_DEFINE_GETTER (const char *, dynamorm_transaction_get_client_request_token,
+                        DynamormTransaction, DYNAMORM_IS_TRANSACTION, token, NULL)
 
 /**
  * dynamorm_transaction_set_client_request_token:
@@ -407,12 +400,8 @@ dynamorm_transaction_set_client_request_token (DynamormTransaction *self,
  *
  * Returns: (transfer none) (nullable): the policy, or %NULL
  */
-DynamormRetryPolicy *
-dynamorm_transaction_get_retry_policy (DynamormTransaction *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), NULL);
-  return self->retry_policy;
-}
+DYNAMORM_DEFINE_GETTER (DynamormRetryPolicy *, dynamorm_transaction_get_retry_policy,
+                        DynamormTransaction, DYNAMORM_IS_TRANSACTION, retry_policy, NULL)
 
 /**
  * dynamorm_transaction_set_retry_policy:
@@ -444,12 +433,8 @@ dynamorm_transaction_set_retry_policy (DynamormTransaction *self,
  * Returns: (transfer none) (element-type DynamormTransactionFailure): the
  *   failures
  */
-GPtrArray *
-dynamorm_transaction_get_failures (DynamormTransaction *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), NULL);
-  return self->failures;
-}
+DYNAMORM_DEFINE_GETTER (GPtrArray *, dynamorm_transaction_get_failures,
+                        DynamormTransaction, DYNAMORM_IS_TRANSACTION, failures, NULL)
 
 /**
  * dynamorm_transaction_get_n_attempts:
@@ -460,12 +445,8 @@ dynamorm_transaction_get_failures (DynamormTransaction *self)
  *
  * Returns: the number of attempts
  */
-guint
-dynamorm_transaction_get_n_attempts (DynamormTransaction *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), 0);
-  return self->n_attempts;
-}
+DYNAMORM_DEFINE_GETTER (guint, dynamorm_transaction_get_n_attempts,
+                        DynamormTransaction, DYNAMORM_IS_TRANSACTION, n_attempts, 0)
 
 /* ------------------------------------------------------------------ */
 /* Building the request */

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-write-private.h"
+#include "dynamorm-accessors-private.h"
 
 /**
  * DynamormWriteOptions:
@@ -116,13 +117,8 @@ dynamorm_write_options_set_if_not_exists (DynamormWriteOptions *self,
  *
  * Returns: %TRUE for an insert-only write
  */
-gboolean
-dynamorm_write_options_get_if_not_exists (DynamormWriteOptions *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_WRITE_OPTIONS (self), FALSE);
-
-  return self->if_not_exists;
-}
+DYNAMORM_DEFINE_GETTER (gboolean, dynamorm_write_options_get_if_not_exists,
+                        DynamormWriteOptions, DYNAMORM_IS_WRITE_OPTIONS, if_not_exists, FALSE)
 
 /**
  * dynamorm_write_options_set_if_exists:
@@ -151,13 +147,8 @@ dynamorm_write_options_set_if_exists (DynamormWriteOptions *self,
  *
  * Returns: %TRUE if the item must exist
  */
-gboolean
-dynamorm_write_options_get_if_exists (DynamormWriteOptions *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_WRITE_OPTIONS (self), FALSE);
-
-  return self->if_exists;
-}
+DYNAMORM_DEFINE_GETTER (gboolean, dynamorm_write_options_get_if_exists,
+                        DynamormWriteOptions, DYNAMORM_IS_WRITE_OPTIONS, if_exists, FALSE)
 
 /**
  * dynamorm_write_options_add_condition:
@@ -237,13 +228,8 @@ dynamorm_write_options_set_check_version (DynamormWriteOptions *self,
  *
  * Returns: %TRUE if the version is checked
  */
-gboolean
-dynamorm_write_options_get_check_version (DynamormWriteOptions *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_WRITE_OPTIONS (self), TRUE);
-
-  return self->check_version;
-}
+DYNAMORM_DEFINE_GETTER (gboolean, dynamorm_write_options_get_check_version,
+                        DynamormWriteOptions, DYNAMORM_IS_WRITE_OPTIONS, check_version, TRUE)
 
 /**
  * dynamorm_write_options_get_current:
