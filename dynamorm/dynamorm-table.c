@@ -1053,6 +1053,22 @@ wait_schedule (GTask *task)
     }
 }
 
+/* The "Table" of a DescribeTable answer about the table name; NULL, with
+ * the task returning %DYNAMORM_ERROR_INVALID_RESPONSE, when it has none. */
+static JsonNode *
+described_table (GTask      *task,
+                 JsonNode   *response,
+                 const char *name)
+{
+  JsonNode *table = json_object_get_member (json_node_get_object (response), "Table");
+
+  if (table != NULL && JSON_NODE_HOLDS_OBJECT (table))
+    return table;
+  g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
+                           _("DescribeTable answered without a Table description for “%s”"), name);
+  return NULL;
+}
+
 static void
 wait_described_cb (GObject      *source,
                    GAsyncResult *result,
@@ -1063,7 +1079,7 @@ wait_described_cb (GObject      *source,
   Wait *w = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) response = NULL;
-  JsonObject *table;
+  JsonNode *table;
   char *what = NULL;
 
   response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
@@ -1084,20 +1100,15 @@ wait_described_cb (GObject      *source,
       return;
     }
 
-  table = _dynamorm_table_member_object (json_node_get_object (response), "Table");
+  table = described_table (task, response, w->name);
   if (table == NULL)
-    {
-      g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
-                               _("DescribeTable answered without a Table description for “%s”"), w->name);
-      return;
-    }
+    return;
 
   if (w->gone)
-    what = g_strdup (or_none (_dynamorm_table_member_string (table, "TableStatus")));
-  else if (table_is_active (table, &what))
+    what = g_strdup (or_none (_dynamorm_table_member_string (json_node_get_object (table), "TableStatus")));
+  else if (table_is_active (json_node_get_object (table), &what))
     {
-      g_task_return_pointer (task, json_node_ref (json_object_get_member (json_node_get_object (response), "Table")),
-                             (GDestroyNotify) json_node_unref);
+      g_task_return_pointer (task, json_node_ref (table), (GDestroyNotify) json_node_unref);
       return;
     }
   g_free (w->last_status);
@@ -1512,7 +1523,7 @@ job_described_cb (GObject      *source,
   Job *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
-  JsonObject *table;
+  JsonNode *table;
 
   if (response == NULL)
     {
@@ -1525,18 +1536,14 @@ job_described_cb (GObject      *source,
         }
       return;
     }
-  table = _dynamorm_table_member_object (json_node_get_object (response), "Table");
+  table = described_table (task, response, job->name);
   if (table == NULL)
-    {
-      g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
-                               _("DescribeTable answered without a Table description for “%s”"), job->name);
-      return;
-    }
+    return;
   {
     g_autofree char *what = NULL;
 
-    if (table_is_active (table, &what))
-      job_compare (task, json_object_get_member (json_node_get_object (response), "Table"));
+    if (table_is_active (json_node_get_object (table), &what))
+      job_compare (task, table);
     else
       wait_async (self, job->name, FALSE, g_task_get_cancellable (task), existing_waited_cb,
                   g_object_ref (task));
@@ -2083,11 +2090,8 @@ describe_cb (GObject      *source,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  table = json_object_get_member (json_node_get_object (response), "Table");
-  if (table == NULL || !JSON_NODE_HOLDS_OBJECT (table))
-    g_task_return_new_error (task, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
-                             _("DescribeTable answered without a Table description for “%s”"), job->name);
-  else
+  table = described_table (task, response, job->name);
+  if (table != NULL)
     g_task_return_pointer (task, json_node_ref (table), (GDestroyNotify) json_node_unref);
 }
 
