@@ -239,11 +239,28 @@ decode_base64 (const char *text, gsize len, guint8 *out)
   return bad > 63 ? -1 : (gssize) n;
 }
 
+/* The calling thread's buffer for envelopes on their way to base64 (they
+ * hold only ciphertext and what the envelope shows anyway). */
+static GByteArray *
+envelope_scratch (void)
+{
+  static GPrivate scratch = G_PRIVATE_INIT ((GDestroyNotify) g_byte_array_unref);
+  GByteArray *envelope = g_private_get (&scratch);
+
+  if (envelope == NULL)
+    {
+      envelope = g_byte_array_sized_new (1024);
+      g_private_set (&scratch, envelope);
+    }
+  g_byte_array_set_size (envelope, 0);
+  return envelope;
+}
+
 gboolean
 _dynamorm_crypto_seal_field (const DynamormCrypto *crypto, const DynamormField *field,
                              const char *table, const GValue *value, GString *b64, GError **error)
 {
-  g_autoptr(GByteArray) envelope = NULL;
+  GByteArray *envelope = NULL;
   gsize at = b64->len;
   gboolean ok;
 
@@ -251,7 +268,7 @@ _dynamorm_crypto_seal_field (const DynamormCrypto *crypto, const DynamormField *
   ok = field_text (field, value, b64, error);
   if (ok && b64->len > at)
     {
-      envelope = g_byte_array_sized_new (b64->len - at + 512);
+      envelope = envelope_scratch ();
       ok = seal_text (crypto, field, table, b64->str + at, b64->len - at, envelope, NULL, error);
     }
   explicit_bzero (b64->str + at, b64->len - at);

@@ -116,7 +116,8 @@ name_set (Name *name, char kind, DynamormKeyProvider *provider, const char *key_
   memcpy (p, &provider, sizeof provider);
   p += sizeof provider;
   *p++ = (guint8) key_id_len;
-  memcpy (p, key_id, key_id_len);
+  if (key_id_len > 0)
+    memcpy (p, key_id, key_id_len);
   p += key_id_len;
   if (wrapped_len > 0)
     memcpy (p, wrapped, wrapped_len);
