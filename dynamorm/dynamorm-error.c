@@ -148,6 +148,14 @@ dynamorm_error_new_from_response (guint     http_status,
   return error;
 }
 
+/* What a DYNAMORM_ERROR keeps of the service's answer; NULL for other
+ * domains. */
+static DynamormErrorPrivate *
+service_private (const GError *error)
+{
+  return error->domain == DYNAMORM_ERROR ? dynamorm_error_get_private (error) : NULL;
+}
+
 /**
  * dynamorm_error_get_service_error:
  * @error: a #GError
@@ -164,9 +172,7 @@ dynamorm_error_get_service_error (const GError *error)
 
   g_return_val_if_fail (error != NULL, NULL);
 
-  if (error->domain != DYNAMORM_ERROR)
-    return NULL;
-  priv = dynamorm_error_get_private (error);
+  priv = service_private (error);
   return priv ? priv->service_error : NULL;
 }
 
@@ -187,9 +193,7 @@ dynamorm_error_get_response (const GError *error)
 
   g_return_val_if_fail (error != NULL, NULL);
 
-  if (error->domain != DYNAMORM_ERROR)
-    return NULL;
-  priv = dynamorm_error_get_private (error);
+  priv = service_private (error);
   return priv ? priv->response : NULL;
 }
 
