@@ -37,7 +37,24 @@
  * under its name with `-` turned into `_`, unless it is tagged `-`.
  */
 
-G_DEFINE_ABSTRACT_TYPE (DynamormModel, dynamorm_model, G_TYPE_OBJECT)
+typedef struct {
+  GValue *stored;  /* the values of the properties the model keeps itself */
+  guint n_stored;
+} DynamormModelPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (DynamormModel, dynamorm_model, G_TYPE_OBJECT)
+
+static void
+dynamorm_model_finalize (GObject *object)
+{
+  DynamormModelPrivate *priv = dynamorm_model_get_instance_private (DYNAMORM_MODEL (object));
+
+  for (guint i = 0; i < priv->n_stored; i++)
+    if (G_IS_VALUE (&priv->stored[i]))
+      g_value_unset (&priv->stored[i]);
+  g_free (priv->stored);
+  G_OBJECT_CLASS (dynamorm_model_parent_class)->finalize (object);
+}
 
 static void
 dynamorm_model_class_init (DynamormModelClass *klass)
@@ -45,6 +62,7 @@ dynamorm_model_class_init (DynamormModelClass *klass)
   static const DynamormNestedModelFuncs nested = { dynamorm_model_to_item, dynamorm_model_new_from_item };
 
   _dynamorm_init ();
+  G_OBJECT_CLASS (klass)->finalize = dynamorm_model_finalize;
   _dynamorm_codec_set_nested_model_funcs (&nested);
 
   klass->serialize_property = dynamorm_model_default_serialize_property;
@@ -266,6 +284,205 @@ _dynamorm_model_class_is_plain (DynamormModelClass *klass)
 {
   return klass->serialize_property == dynamorm_model_default_serialize_property &&
          klass->deserialize_property == dynamorm_model_default_deserialize_property;
+}
+
+/* ---- Properties whose values the model keeps (for bindings) ----
+ * A property declared in Python or JavaScript is set and read through a
+ * call into that language: decoding a page of 100 items of 8 properties
+ * made 800 such calls. dynamorm_model_type_store_properties() moves the
+ * values of named properties into a table of GValues in the model, behind
+ * the class's own set_property/get_property, which stay in charge of the
+ * type's other properties. */
+
+typedef struct {
+  GObjectSetPropertyFunc chained_set;
+  GObjectGetPropertyFunc chained_get;
+  guint n_slots; /* this type's stored properties and its ancestors' */
+} StoredClass;
+
+G_DEFINE_QUARK (dynamorm_stored_class, stored_class)
+G_DEFINE_QUARK (dynamorm_stored_slot, stored_slot)
+
+/* The StoredClass of type or of its nearest ancestor that has one. */
+static StoredClass *
+stored_class_find (GType type)
+{
+  for (; type != DYNAMORM_TYPE_MODEL && type != G_TYPE_INVALID; type = g_type_parent (type))
+    {
+      StoredClass *stored = g_type_get_qdata (type, stored_class_quark ());
+
+      if (stored != NULL)
+        return stored;
+    }
+  return NULL;
+}
+
+/* The slot of pspec's value (1-based), 0 for a property kept by its class. */
+static guint
+stored_slot (GParamSpec *pspec)
+{
+  return GPOINTER_TO_UINT (g_param_spec_get_qdata (pspec, stored_slot_quark ()));
+}
+
+static GValue *
+stored_value (GObject *object, guint slot)
+{
+  DynamormModelPrivate *priv = dynamorm_model_get_instance_private (DYNAMORM_MODEL (object));
+
+  if (priv->stored == NULL)
+    {
+      priv->n_stored = stored_class_find (G_OBJECT_TYPE (object))->n_slots;
+      priv->stored = g_new0 (GValue, priv->n_stored);
+    }
+  g_assert (slot <= priv->n_stored);
+  return &priv->stored[slot - 1];
+}
+
+static void
+stored_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+{
+  guint slot = stored_slot (pspec);
+  GValue *stored;
+
+  if (slot == 0)
+    {
+      stored_class_find (pspec->owner_type)->chained_set (object, id, value, pspec);
+      return;
+    }
+  stored = stored_value (object, slot);
+  if (G_IS_VALUE (stored))
+    g_value_unset (stored);
+  g_value_init (stored, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  g_value_copy (value, stored);
+}
+
+static void
+stored_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+  guint slot = stored_slot (pspec);
+  GValue *stored;
+
+  if (slot == 0)
+    {
+      stored_class_find (pspec->owner_type)->chained_get (object, id, value, pspec);
+      return;
+    }
+  stored = stored_value (object, slot);
+  if (G_IS_VALUE (stored))
+    g_value_copy (stored, value);
+  else
+    g_param_value_set_default (pspec, value);
+}
+
+static gboolean
+check_storable (GType model_type, GObjectClass *klass, const char * const *names, GError **error)
+{
+  guint n_children;
+
+  g_free (g_type_children (model_type, &n_children));
+  if (n_children > 0 || g_type_get_qdata (model_type, stored_class_quark ()) != NULL)
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                   _("%s already has %s: store its properties once, right after registering the type"),
+                   g_type_name (model_type), n_children > 0 ? _("subclasses") : _("stored properties"));
+      return FALSE;
+    }
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      GParamSpec *pspec = g_object_class_find_property (klass, names[i]);
+
+      if (pspec == NULL || pspec->owner_type != model_type ||
+          (pspec->flags & G_PARAM_READWRITE) != G_PARAM_READWRITE || stored_slot (pspec) != 0)
+        {
+          g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
+                       _("%s has no readable and writable property “%s” of its own to store: "
+                         "name the properties the type itself declares"),
+                       g_type_name (model_type), names[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * dynamorm_model_type_store_properties:
+ * @model_type: a #DynamormModel subtype declared by a language binding
+ * @names: (array zero-terminated=1): names of properties @model_type itself
+ *   declares
+ * @error: return location for a #GError
+ *
+ * Makes the model keep the values of these properties itself, so that
+ * setting and reading them (and decoding items into models) makes no call
+ * into the language the type was declared in. The type's other properties
+ * stay with its own `set_property` and `get_property`.
+ *
+ * For bindings: call it once, right after registering the type, before any
+ * instance or subclass is made. The Python override and `dynamorm.js` call
+ * it for the properties of `Dynamorm.Attribute` and `defineModel`.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dynamorm_model_type_store_properties (GType               model_type,
+                                      const char * const *names,
+                                      GError            **error)
+{
+  static GMutex lock;
+  g_autoptr(GTypeClass) type_class = NULL;
+  GObjectClass *klass;
+  StoredClass *stored, *parent;
+
+  g_return_val_if_fail (g_type_is_a (model_type, DYNAMORM_TYPE_MODEL), FALSE);
+  g_return_val_if_fail (names != NULL, FALSE);
+
+  type_class = g_type_class_ref (model_type);
+  klass = G_OBJECT_CLASS (type_class);
+  g_mutex_lock (&lock);
+  if (!check_storable (model_type, klass, names, error))
+    {
+      g_mutex_unlock (&lock);
+      return FALSE;
+    }
+  parent = stored_class_find (g_type_parent (model_type));
+  stored = g_new0 (StoredClass, 1);
+  stored->chained_set = klass->set_property;
+  stored->chained_get = klass->get_property;
+  stored->n_slots = parent != NULL ? parent->n_slots : 0;
+  for (guint i = 0; names[i] != NULL; i++)
+    g_param_spec_set_qdata (g_object_class_find_property (klass, names[i]), stored_slot_quark (),
+                            GUINT_TO_POINTER (++stored->n_slots));
+  g_type_set_qdata (model_type, stored_class_quark (), stored);
+  klass->set_property = stored_set_property;
+  klass->get_property = stored_get_property;
+  g_mutex_unlock (&lock);
+  return TRUE;
+}
+
+/**
+ * dynamorm_model_get_value:
+ * @self: a #DynamormModel
+ * @property_name: the name of one of its properties
+ * @value: (out caller-allocates): an uninitialized #GValue to fill
+ *
+ * Reads a property, as g_object_get_property() does. For bindings: PyGObject
+ * answers a read of a property of a type declared in Python from Python,
+ * without asking the type, so a property the model keeps (see
+ * [func@Dynamorm.Model.type_store_properties]) is read through this call.
+ */
+void
+dynamorm_model_get_value (DynamormModel *self,
+                          const char    *property_name,
+                          GValue        *value)
+{
+  GParamSpec *pspec;
+
+  g_return_if_fail (DYNAMORM_IS_MODEL (self));
+  g_return_if_fail (property_name != NULL);
+
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self), property_name);
+  g_return_if_fail (pspec != NULL);
+  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  g_object_get_property (G_OBJECT (self), property_name, value);
 }
 
 /**

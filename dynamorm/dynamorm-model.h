@@ -64,6 +64,10 @@ gboolean    dynamorm_model_type_declare           (GType                model_ty
                                                    const char * const  *tags,
                                                    GError             **error);
 DYNAMORM_AVAILABLE_IN_ALL
+gboolean    dynamorm_model_type_store_properties  (GType                model_type,
+                                                   const char * const  *names,
+                                                   GError             **error);
+DYNAMORM_AVAILABLE_IN_ALL
 gboolean    dynamorm_model_type_check             (GType                model_type,
                                                    GError             **error);
 DYNAMORM_AVAILABLE_IN_ALL
@@ -71,6 +75,11 @@ char       *dynamorm_model_type_get_table_name    (GType                model_ty
 DYNAMORM_AVAILABLE_IN_ALL
 char       *dynamorm_model_type_get_attribute_name (GType               model_type,
                                                     const char         *property_name);
+
+DYNAMORM_AVAILABLE_IN_ALL
+void        dynamorm_model_get_value              (DynamormModel       *self,
+                                                   const char          *property_name,
+                                                   GValue              *value);
 
 /* Items */
 DYNAMORM_AVAILABLE_IN_ALL

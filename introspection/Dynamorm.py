@@ -703,10 +703,16 @@ class Attribute(_Expressions, GObject.Property):
     def __get__(self, instance, klass=None):
         if instance is None:
             return self
-        return _from_property_value(self._dynamorm_kind, super().__get__(instance, klass))
+        # The model keeps the value (Model.type_store_properties).
+        return _from_property_value(self._dynamorm_kind, _get_property(instance, self.name))
 
     def __set__(self, instance, value):
         super().__set__(instance, _to_property_value(self, self._dynamorm_kind, value, instance))
+
+
+# PyGObject reads a property of a Python-declared type from Python
+# (do_get_property); the value is in C (Model.type_store_properties).
+_get_property = Dynamorm.Model.get_value
 
 
 def _owner_name(prop, instance):
@@ -1069,6 +1075,12 @@ class _ModelMeta(type(GObject.Object)):
         if getter is not None and getter.__name__ == 'obj_get_property':
             cls.do_get_property = _do_get_property
 
+        # The model keeps the values of its attributes in C: decoding an
+        # item sets them without a call into Python per property.
+        stored = [v.name for v in dict_.values() if isinstance(v, Attribute)]
+        if stored:
+            Model.type_store_properties(cls.__gtype__, stored)
+
         # Conditions from the GObject.Property attributes of older models.
         for attr, value in list(dict_.items()):
             if isinstance(value, GObject.Property) and not isinstance(value, Attribute):
@@ -1100,6 +1112,8 @@ class _ModelMeta(type(GObject.Object)):
 
 def _do_get_property(self, pspec):
     descriptor = getattr(type(self), pspec.name.replace('-', '_'), None)
+    if isinstance(descriptor, Attribute):
+        return _get_property(self, pspec.name)
     if isinstance(descriptor, _PropertyExpressions):
         descriptor = descriptor._prop
     if isinstance(descriptor, GObject.Property):

@@ -387,5 +387,77 @@ class CollectionTest(IdiomTestCase):
         self.assertEqual((first.number, first.total), (1, 10))
         self.assertIsNone(first.status)   # not projected
 
+class VipCustomer(Customer):
+    """Adds attributes to a model that has stored ones."""
+    __dynamorm_table__ = 'idiom_vips'
+
+    tier = Dynamorm.Attribute(str)
+    credit = Dynamorm.Attribute(int)
+
+
+class StoredValuesTest(IdiomTestCase):
+    """Attribute values are kept by the C model
+    (Dynamorm.Model.type_store_properties): decoding items sets them
+    without calling into Python, and every way of reading agrees."""
+
+    def test_decoding_calls_no_python_per_property(self):
+        calls = []
+        original = Order.do_set_property
+
+        def counting(obj, pspec, value):
+            calls.append(pspec.name)
+            return original(obj, pspec, value)
+
+        Order.do_set_property = counting
+        try:
+            items = self.session.query(Order).where(Order.customer == 'c1').all()
+        finally:
+            Order.do_set_property = original
+        self.assertEqual([o.number for o in items], list(range(1, 8)))
+        self.assertEqual(calls, [])
+
+    def test_every_read_agrees(self):
+        joined = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.timezone.utc)
+        self.session.put(Customer(id='a', name='Ada', visits=2 ** 40, score=1.5,
+                                  tags={'x', 'y'}, joined=joined, avatar=b'\x00\x01'))
+        c = self.session.get(Customer, 'a')
+        self.assertEqual((c.name, c.visits, c.score, c.tags, c.joined, c.avatar),
+                         ('Ada', 2 ** 40, 1.5, {'x', 'y'}, joined, b'\x00\x01'))
+        self.assertEqual(c.props.name, 'Ada')
+        self.assertEqual(c.get_property('visits'), 2 ** 40)
+        self.assertEqual(Dynamorm.Model.get_value(c, 'name'), 'Ada')
+        self.assertIsNone(c.email)
+        c.name = None
+        self.assertIsNone(c.props.name)
+
+    def test_notify_on_assignment(self):
+        c = Customer(id='n')
+        seen = []
+        c.connect('notify::name', lambda obj, pspec: seen.append(obj.name))
+        c.name = 'Grace'
+        c.props.name = 'Ada'
+        self.assertEqual(seen, ['Grace', 'Ada'])
+
+    def test_subclass_adds_stored_attributes(self):
+        self.session.create_table(VipCustomer)
+        self.session.put(VipCustomer(id='v', name='Ada', tier='gold', credit=7))
+        v = self.session.get(VipCustomer, 'v')
+        self.assertEqual((v.name, v.tier, v.credit, v.visits), ('Ada', 'gold', 7, 0))
+        self.assertEqual(json_of(v.to_item())['tier'], {'S': 'gold'})
+
+    def test_legacy_properties_stay_in_python(self):
+        self.session.put(Legacy(id='l', level=3, ratio=0.5))
+        got = self.session.get(Legacy, 'l')
+        self.assertEqual((got.level, got.ratio), (3, 0.5))
+
+    def test_store_once_own_properties(self):
+        with self.assertRaisesRegex(Dynamorm.InvalidModel, 'subclasses'):
+            Dynamorm.Model.type_store_properties(Customer, ['name'])
+        with self.assertRaisesRegex(Dynamorm.InvalidModel, 'stored properties'):
+            Dynamorm.Model.type_store_properties(VipCustomer, ['tier'])
+        with self.assertRaisesRegex(Dynamorm.InvalidModel, 'no readable and writable property'):
+            Dynamorm.Model.type_store_properties(Legacy, ['nothing'])
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=2)
