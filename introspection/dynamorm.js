@@ -615,6 +615,36 @@ function modelOptionTags({entity, entityAttribute, collections, indexConditions}
     return tags;
 }
 
+// The model keeps the values of its properties in C
+// (Dynamorm.Model.type_store_properties), behind these accessors instead of
+// the JavaScript fields registerClass would make: decoding an item sets
+// them without a call into JavaScript per property. String lists and sets
+// stay in JavaScript (GJS cannot pass an array as a GValue).
+function storedAccessors(proto, gname, valueType) {
+    const names = new Set([gname, gname.replace(/-/g, '_'),
+        gname.replace(/-([a-z])/g, (_, c) => c.toUpperCase())]);
+    if ([...names].some(name => Object.getOwnPropertyDescriptor(proto, name)))
+        return false;  // the class body has its own accessors
+    const descriptor = {
+        get() {
+            return this.get_value(gname);
+        },
+        set(value) {
+            if (value === null || value === undefined) {
+                const empty = new GObject.Value();
+                empty.init(valueType);
+                this.set_property(gname, empty);
+            } else {
+                this.set_property(gname, value);
+            }
+        },
+        configurable: true,
+    };
+    for (const name of names)
+        Object.defineProperty(proto, name, descriptor);
+    return true;
+}
+
 const MODEL_OPTIONS = new Set(['name', 'table', 'properties', 'keys', 'entity', 'entityAttribute',
     'collections', 'indexConditions']);
 
@@ -645,7 +675,12 @@ Dynamorm.defineModel = function (options, klass = null) {
     }
     tags.push(...keyTemplateTags(options.keys), ...modelOptionTags(options));
     const base = klass ?? class extends Dynamorm.Model {};
+    const stored = Object.entries(Properties).filter(([gname, pspec]) =>
+        pspec.value_type !== GObject.type_from_name('GStrv') &&
+        storedAccessors(base.prototype, gname, pspec.value_type)).map(([gname]) => gname);
     const registered = GObject.registerClass({GTypeName: name, Properties}, base);
+    if (stored.length > 0)
+        Dynamorm.Model.type_store_properties(registered.$gtype, stored);
     Dynamorm.Model.type_declare(registered.$gtype, table, tags);
     const gtype = registered.$gtype;
     composedAttributes.set(GObject.type_name(gtype), Object.keys(options.keys ?? {}));

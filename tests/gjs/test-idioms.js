@@ -246,6 +246,43 @@ runTests({
         assertEqual(session.getOrNull(User, 'new'), null, 'nothing written');
     },
 
+    'decoding keeps the values in C, without a call into JavaScript per property': () => {
+        const session = newSession();
+        const original = Object.getOwnPropertyDescriptor(Order.prototype, 'status');
+        const calls = [];
+        Object.defineProperty(Order.prototype, 'status', {
+            ...original,
+            set(value) {
+                calls.push(value);
+                original.set.call(this, value);
+            },
+        });
+        let items;
+        try {
+            items = [...session.query(Order).where(Order.attr.customer.eq('c1'))];
+        } finally {
+            Object.defineProperty(Order.prototype, 'status', original);
+        }
+        assertEqual(calls, [], 'no setter called while decoding');
+        assertEqual(items.map(o => o.status), ['open', 'shipped', 'open', 'shipped', 'open', 'shipped', 'open'], 'statuses');
+        assertEqual(items.map(o => o.get_value('total')), [10, 20, 30, 40, 50, 60, 70], 'the C values');
+    },
+
+    'stored properties: every read agrees, null unsets, notify fires': () => {
+        const order = new Order({customer: 'c9', number: 2 ** 40, status: 'open', labels: ['a']});
+        assertEqual([order.customer, order.number, order.get_value('number')], ['c9', 2 ** 40, 2 ** 40], 'reads');
+        const seen = [];
+        order.connect('notify::status', o => seen.push(o.status));
+        order.status = 'shipped';
+        order.status = null;
+        assertEqual(seen, ['shipped', null], 'notify');
+        assertEqual(order.get_value('status'), null, 'unset');
+        assertEqual([...order.labels], ['a'], 'a set stays in JavaScript');
+        const item = jsonOf(order.to_item());
+        assertEqual(item.number, {N: String(2 ** 40)}, 'encoded from the C value');
+        assertTrue(!('status' in item), 'an unset string is left out');
+    },
+
     'messages say what to do': () => {
         const session = Dynamorm.Session.new('memory://');
         try {
