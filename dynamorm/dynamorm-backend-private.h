@@ -5,9 +5,9 @@
  * The seam stays DynamoDB's wire API: every request can be sent as JSON,
  * and every backend answers it. But a json-glib request tree costs a few
  * hundred allocations for a 10-attribute item, which dominates an
- * in-process backend. So the two most common calls, a whole-model PutItem
- * {TableName, Item} and GetItem {TableName, Key}, may also be offered to a
- * backend as packed items (common/ddb-packed.h). A backend either carries
+ * in-process backend. So the most common calls, a whole-model PutItem
+ * {TableName, Item} and GetItem {TableName, Key} and the chunks of batch
+ * writes and gets, may also be offered to a backend as packed items (common/ddb-packed.h). A backend either carries
  * one out exactly as it would the JSON request, or declines it, and the
  * core then sends the JSON request, which gives every error its usual
  * answer. Only the memory backend takes the direct path. */
@@ -23,6 +23,22 @@ typedef enum {
   DYNAMORM_DIRECT_DECLINED,  /* send the JSON request instead */
 } DynamormDirectResult;
 
+/* One write of a batch: a packed item to put, or a packed key to delete. */
+typedef struct {
+  const char *table_name;
+  guint8 *packed;
+  gsize len;
+  gboolean is_delete;
+} DynamormDirectWrite;
+
+/* One read of a batch: a packed key in, the packed item out. */
+typedef struct {
+  const char *table_name;
+  const guint8 *key;
+  gsize len;
+  guint8 *item;
+} DynamormDirectRead;
+
 typedef struct {
   /* PutItem {TableName, Item}; takes item (g_free) when it answers DONE. */
   DynamormDirectResult (*put_item) (DynamormBackend *backend, const char *table_name,
@@ -32,6 +48,14 @@ typedef struct {
   DynamormDirectResult (*get_item) (DynamormBackend *backend, const char *table_name,
                                     const guint8 *key, gsize len,
                                     guint8 **item_out, gsize *len_out);
+  /* One chunk of a batch, writes or reads (the other NULL), n entries:
+   * BatchWriteItem {RequestItems} of at most 25 writes, DONE when every
+   * write was made, with nothing unprocessed, taking the packed items of
+   * puts (set NULL); or BatchGetItem {RequestItems} of at most 100 keys (no
+   * projection), DONE with each found item in its read's item (g_free),
+   * NULL for a missing one. DECLINED: nothing written or read. */
+  DynamormDirectResult (*batch) (DynamormBackend *backend, DynamormDirectWrite *writes,
+                                 DynamormDirectRead *reads, guint n);
 } DynamormDirectOps;
 
 /* A backend class offers the direct path by pointing direct_ops at its

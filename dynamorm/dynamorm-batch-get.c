@@ -7,7 +7,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-batch-run-private.h"
+#include "ddb-packed.h"
 #include "dynamorm-batch-private.h"
+#include "dynamorm-direct-private.h"
 #include "dynamorm-single-table-private.h"
 #include "dynamorm-sync-private.h"
 
@@ -373,6 +375,34 @@ item_type (DynamormBatchGet *self, BatchRun *run, Unit *unit)
   return unit->type;
 }
 
+static BatchRun *
+key_error (DynamormKey *key, guint i, GError **error)
+{
+  g_autofree char *text = dynamorm_key_to_string (key);
+
+  g_prefix_error (error, _("Key %u %s of the batch get: "), i, text);
+  return NULL;
+}
+
+/* A key of a type that may take the direct path goes packed, when it
+ * makes a key; FALSE: its JSON Key then says why, or carries it. A
+ * projection goes as JSON. */
+static gboolean
+unit_pack (DynamormBatchGet *self, BatchRun *run, Unit *unit)
+{
+  DynamormKey *key = unit->payload;
+  g_autoptr(GByteArray) out = NULL;
+
+  if (self->options->projection != NULL ||
+      !_dynamorm_direct_batch_takes (&run->direct, unit->type, unit->schema, FALSE))
+    return FALSE;
+  out = g_byte_array_sized_new (64);
+  if (!_dynamorm_direct_pack_key (unit->schema, unit->type, dynamorm_key_get_partition_key (key),
+                                  dynamorm_key_get_sort_key (key), out))
+    return FALSE;
+  return _dynamorm_batch_run_pack_unit (run, unit, out);
+}
+
 /* Everything that can be wrong is found here, before any request. */
 static BatchRun *
 build_batch_get (DynamormBatchGet *self, GError **error)
@@ -430,32 +460,30 @@ build_batch_get (DynamormBatchGet *self, GError **error)
       DynamormKey *key = self->keys->pdata[i];
       GType type = g_array_index (self->key_types, GType, i);
       const DynamormSchema *key_schema = type == self->model_type ? schema : _dynamorm_schema_get (type, TRUE, error);
-      const char *key_table = key_schema == NULL ? NULL : _dynamorm_batch_run_table (run, type, key_schema);
-      JsonNode *json = key_schema == NULL ? NULL : _dynamorm_key_to_json (key, type, key_schema, error);
-      Unit *unit;
+      g_autoptr(Unit) unit = NULL;
 
-      if (json == NULL)
-        {
-          g_autofree char *text = dynamorm_key_to_string (key);
-          g_prefix_error (error, _("Key %u %s of the batch get: "), i, text);
-          return NULL;
-        }
+      if (key_schema == NULL)
+        return key_error (key, i, error);
       unit = g_new0 (Unit, 1);
       unit->position = i;
-      unit->table = key_table;
+      unit->table = _dynamorm_batch_run_table (run, type, key_schema);
       unit->schema = key_schema;
       unit->type = type;
-      unit->request = json;
       unit->payload = key;
-      unit->fingerprint = _dynamorm_item_fingerprint (key_table, key_schema, json_node_get_object (json));
-      if (g_hash_table_contains (run->by_fingerprint, unit->fingerprint))
+      if (!unit_pack (self, run, unit))
         {
-          /* The same key again: read once. */
-          _dynamorm_batch_unit_free (unit);
-          continue;
+          JsonNode *json = _dynamorm_key_to_json (key, type, key_schema, error);
+
+          if (json == NULL)
+            return key_error (key, i, error);
+          unit->fingerprint = _dynamorm_item_fingerprint (unit->table, key_schema, json_node_get_object (json));
+          _dynamorm_batch_run_set_request (run, unit, json);
         }
+      /* The same key again: read once. */
+      if (g_hash_table_contains (run->by_fingerprint, unit->fingerprint))
+        continue;
       g_hash_table_insert (run->by_fingerprint, unit->fingerprint, unit);
-      g_ptr_array_add (run->units, unit);
+      g_ptr_array_add (run->units, g_steal_pointer (&unit));
     }
   return g_steal_pointer (&run);
 }
@@ -522,6 +550,21 @@ dynamorm_batch_get_execute_async (DynamormBatchGet    *self,
                              cancellable, callback, user_data);
 }
 
+/* The model of an item read on the direct path; one that does not decode
+ * goes through the JSON decoder, which says why. */
+static DynamormModel *
+model_from_packed (BatchRun *run, Unit *unit, GError **error)
+{
+  DynamormModel *model = _dynamorm_model_new_from_packed (unit->type, unit->schema, NULL, unit->table,
+                                                          unit->packed_item);
+  g_autoptr(JsonNode) item = NULL;
+
+  if (model != NULL)
+    return model;
+  item = _dynamorm_node_take_object (ddb_packed_to_json_item (unit->packed_item));
+  return _dynamorm_session_model_from_item (run->session, unit->type, unit->table, item, error);
+}
+
 /**
  * dynamorm_batch_get_execute_finish:
  * @self: a #DynamormBatchGet
@@ -568,8 +611,9 @@ dynamorm_batch_get_execute_finish (DynamormBatchGet  *self,
 
       if (unit->state != UNIT_DONE)
         continue;
-      model = _dynamorm_session_model_from_item (run->session, item_type (self, run, unit), unit->table,
-                                                 unit->item, error);
+      model = unit->packed_item != NULL ? model_from_packed (run, unit, error)
+              : _dynamorm_session_model_from_item (run->session, item_type (self, run, unit), unit->table,
+                                                   unit->item, error);
       if (model == NULL)
         return NULL;
       g_ptr_array_add (models, model);

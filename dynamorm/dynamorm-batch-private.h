@@ -20,6 +20,10 @@ JsonNode *_dynamorm_key_to_json (DynamormKey *key, GType model_type,
 char *_dynamorm_item_fingerprint (const char *table_name, const DynamormSchema *schema,
                                   JsonObject *obj);
 
+/* The same for a packed item or key (common/ddb-packed.h). */
+char *_dynamorm_packed_fingerprint (const char *table_name, const DynamormSchema *schema,
+                                    const guint8 *packed);
+
 /* A node that takes obj (json_node_init_object would take a reference). */
 static inline JsonNode *
 _dynamorm_node_take_object (JsonObject *obj)

@@ -38,7 +38,11 @@ typedef struct {
   const char *table;            /* owned by the run's tables */
   const DynamormSchema *schema;
   GType type;
-  JsonNode *request;            /* get: a Key; write: {"PutRequest": ...} */
+  JsonNode *request;            /* get: a Key; write: {"PutRequest": ...};
+                                 * NULL until needed when packed is set */
+  guint8 *packed;               /* direct path: the packed item (put) or key */
+  gsize packed_len;
+  guint8 *packed_item;          /* get on the direct path: the item read */
   char *fingerprint;
   gpointer payload;             /* get: DynamormKey; write: DynamormModel */
   gboolean is_delete;
@@ -63,6 +67,7 @@ typedef struct {
   guint total;
   GError *error;                /* what stopped the run */
   GTask *task;                  /* not owned */
+  DynamormDirectCall direct;    /* units with packed go this way first */
 } BatchRun;
 
 BatchRun   *_dynamorm_batch_run_new   (DynamormSession      *session,
@@ -82,7 +87,19 @@ void        _dynamorm_batch_run_start (gpointer              source_object,
                                        GAsyncReadyCallback   callback,
                                        gpointer              user_data);
 void        _dynamorm_batch_unit_free (Unit                 *unit);
+/* Sets unit's request from body (an item, or a key for a delete or get):
+ * a write request in a write run. Takes body. */
+void        _dynamorm_batch_run_set_request (BatchRun       *run,
+                                             Unit           *unit,
+                                             JsonNode       *body);
+/* Makes unit go the direct path with the packed item or key in out, when
+ * its type may: sets packed and the fingerprint. FALSE: build its JSON
+ * request. */
+gboolean    _dynamorm_batch_run_pack_unit (BatchRun         *run,
+                                           Unit             *unit,
+                                           GByteArray       *out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatchRun, _dynamorm_batch_run_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Unit, _dynamorm_batch_unit_free)
 
 G_END_DECLS

@@ -17,8 +17,11 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ddb-packed.h"
 #include "dynamorm-batch-run-private.h"
 #include "dynamorm-batch-private.h"
+#include "dynamorm-direct-private.h"
+#include "dynamorm-session-private.h"
 
 void
 _dynamorm_batch_unit_free (Unit *unit)
@@ -26,6 +29,8 @@ _dynamorm_batch_unit_free (Unit *unit)
   g_clear_pointer (&unit->request, json_node_unref);
   g_clear_pointer (&unit->item, json_node_unref);
   g_clear_pointer (&unit->after, g_ptr_array_unref);
+  g_free (unit->packed);
+  g_free (unit->packed_item);
   g_free (unit->fingerprint);
   g_free (unit);
 }
@@ -65,6 +70,7 @@ _dynamorm_batch_run_free (BatchRun *run)
   g_clear_pointer (&run->tables, g_hash_table_unref);
   g_clear_pointer (&run->get_extra, json_object_unref);
   g_clear_error (&run->error);
+  _dynamorm_direct_call_clear (&run->direct);
   g_free (run);
 }
 
@@ -83,6 +89,7 @@ _dynamorm_batch_run_new (DynamormSession *session, DynamormBatchOptions *options
   run->by_fingerprint = g_hash_table_new (g_str_hash, g_str_equal);
   run->tables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&run->queue);
+  _dynamorm_session_direct_call (session, &run->direct);
   return run;
 }
 
@@ -98,6 +105,45 @@ _dynamorm_batch_run_table (BatchRun *run, GType type, const DynamormSchema *sche
   key = g_steal_pointer (&name);
   g_hash_table_insert (run->tables, key, (gpointer) schema);
   return key;
+}
+
+void
+_dynamorm_batch_run_set_request (BatchRun *run, Unit *unit, JsonNode *body)
+{
+  JsonObject *wrapper, *inner;
+
+  g_clear_pointer (&unit->request, json_node_unref);
+  if (!run->is_write)
+    {
+      unit->request = body;
+      return;
+    }
+  inner = json_object_new ();
+  json_object_set_member (inner, unit->is_delete ? "Key" : "Item", body);
+  wrapper = json_object_new ();
+  json_object_set_object_member (wrapper, unit->is_delete ? "DeleteRequest" : "PutRequest", inner);
+  unit->request = _dynamorm_node_take_object (wrapper);
+}
+
+gboolean
+_dynamorm_batch_run_pack_unit (BatchRun *run, Unit *unit, GByteArray *out)
+{
+  unit->fingerprint = _dynamorm_packed_fingerprint (unit->table, unit->schema, out->data);
+  if (unit->fingerprint == NULL)
+    return FALSE;
+  unit->packed_len = out->len;
+  unit->packed = g_byte_array_steal (out, NULL);
+  return TRUE;
+}
+
+/* The request of unit, made from its packed form when it has none (a
+ * chunk the direct path declined): the same item or key. */
+static JsonNode *
+batch_unit_request (BatchRun *run, Unit *unit)
+{
+  if (unit->request == NULL)
+    _dynamorm_batch_run_set_request (run, unit, _dynamorm_node_take_object (ddb_packed_to_json_item (unit->packed)));
+  return unit->request;
 }
 
 static void batch_run_pump (BatchRun *run);
@@ -164,7 +210,7 @@ batch_run_request (BatchRun *run, Chunk *chunk)
               json_object_set_array_member (request_items, unit->table, json_array_new ());
               spec = json_object_get_member (request_items, unit->table);
             }
-          json_array_add_element (json_node_get_array (spec), json_node_ref (unit->request));
+          json_array_add_element (json_node_get_array (spec), json_node_ref (batch_unit_request (run, unit)));
         }
       else
         {
@@ -186,7 +232,7 @@ batch_run_request (BatchRun *run, Chunk *chunk)
           else
             table_spec = json_node_get_object (spec);
           json_array_add_element (json_object_get_array_member (table_spec, "Keys"),
-                                  json_node_ref (unit->request));
+                                  json_node_ref (batch_unit_request (run, unit)));
         }
     }
 
@@ -464,6 +510,67 @@ batch_run_send (BatchRun *run, Chunk *chunk)
                                g_task_get_cancellable (run->task), batch_run_call_cb, call);
 }
 
+/* The chunk's units as the direct path's writes or reads; then their
+ * states, once carried out. */
+static gboolean
+batch_run_direct_chunk (BatchRun *run, Chunk *chunk, GCancellable *cancellable)
+{
+  DynamormDirectWrite writes[DYNAMORM_BATCH_WRITE_MAX_CHUNK_SIZE] = { 0 };
+  DynamormDirectRead reads[DYNAMORM_BATCH_GET_MAX_CHUNK_SIZE] = { 0 };
+  guint n = chunk->units->len;
+
+  for (guint i = 0; i < n; i++)
+    {
+      Unit *unit = chunk->units->pdata[i];
+
+      if (run->is_write)
+        {
+          writes[i].table_name = unit->table;
+          writes[i].packed = unit->packed;
+          writes[i].len = unit->packed_len;
+          writes[i].is_delete = unit->is_delete;
+        }
+      else
+        {
+          reads[i].table_name = unit->table;
+          reads[i].key = unit->packed;
+          reads[i].len = unit->packed_len;
+        }
+    }
+  if (_dynamorm_direct_batch (&run->direct, run->is_write ? writes : NULL, run->is_write ? NULL : reads,
+                              n, cancellable) != DYNAMORM_DIRECT_DONE)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      Unit *unit = chunk->units->pdata[i];
+
+      if (run->is_write && !unit->is_delete)
+        unit->packed = NULL;    /* the backend took it */
+      unit->packed_item = run->is_write ? NULL : reads[i].item;
+      unit->state = run->is_write || unit->packed_item != NULL ? UNIT_DONE : UNIT_MISSING;
+    }
+  return TRUE;
+}
+
+/* Carries chunk out on the direct path when every unit of it is packed and
+ * the backend takes it, as its answer would be read (nothing is left
+ * unprocessed in process); FALSE: send it as JSON. */
+static gboolean
+batch_run_direct (BatchRun *run, Chunk *chunk)
+{
+  GCancellable *cancellable = g_task_get_cancellable (run->task);
+
+  for (guint i = 0; i < chunk->units->len; i++)
+    if (((Unit *) chunk->units->pdata[i])->packed == NULL)
+      return FALSE;
+  if (!batch_run_direct_chunk (run, chunk, cancellable))
+    return FALSE;
+  run->done += chunk->units->len;
+  batch_run_progress (run);
+  chunk_free (chunk);
+  return TRUE;
+}
+
 static void
 batch_run_pump (BatchRun *run)
 {
@@ -471,7 +578,8 @@ batch_run_pump (BatchRun *run)
 
   while (run->error == NULL && run->in_flight < run->options->max_concurrency &&
          (chunk = g_queue_pop_head (&run->queue)) != NULL)
-    batch_run_send (run, chunk);
+    if (!batch_run_direct (run, chunk))
+      batch_run_send (run, chunk);
 
   if (run->in_flight == 0 && g_queue_is_empty (&run->queue))
     {

@@ -9,6 +9,7 @@
 
 #include "dynamorm-batch-run-private.h"
 #include "dynamorm-batch-private.h"
+#include "dynamorm-direct-private.h"
 #include "dynamorm-write-private.h"
 #include "dynamorm-sync-private.h"
 
@@ -286,6 +287,48 @@ dynamorm_batch_write_set_chunk_error_func (DynamormBatchWrite          *self,
   dynamorm_batch_options_set_chunk_error_func (self->options, func, user_data, destroy);
 }
 
+/* A unit whose type may take the direct path goes packed; FALSE when it
+ * cannot (its JSON request then says why, or carries it). */
+static gboolean
+unit_pack (BatchRun *run, Unit *unit)
+{
+  g_autoptr(GByteArray) out = NULL;
+
+  if (!_dynamorm_direct_batch_takes (&run->direct, unit->type, unit->schema, TRUE))
+    return FALSE;
+  out = g_byte_array_sized_new (256);
+  if (unit->is_delete ? !_dynamorm_model_pack_key (unit->payload, unit->schema, out)
+                      : !_dynamorm_model_pack (unit->payload, unit->schema, NULL, unit->table, out))
+    return FALSE;
+  return _dynamorm_batch_run_pack_unit (run, unit, out);
+}
+
+/* The JSON request of unit: the model's item (stamped, sealed) or key. */
+static gboolean
+unit_build_json (DynamormBatchWrite *self, BatchRun *run, Unit *unit, GDateTime *now, GError **error)
+{
+  DynamormModel *model = unit->payload;
+  g_autoptr(JsonNode) body = NULL;
+
+  body = unit->is_delete ? dynamorm_model_get_key (model, error) : dynamorm_model_to_item (model, error);
+  /* A put replaces the whole item and cannot keep the stored
+   * created_at (no conditions, no updates in a batch): updated_at is
+   * now, created_at the model's or now; the version as it is. */
+  if (body != NULL && !unit->is_delete &&
+      (!_dynamorm_put_stamp_item (unit->schema, model, json_node_get_object (body), NULL, now, &unit->after, error) ||
+       !_dynamorm_session_seal_item (self->session, unit->schema, unit->table, json_node_get_object (body), error)))
+    g_clear_pointer (&body, json_node_unref);
+  if (body == NULL)
+    {
+      g_prefix_error (error, _("%s %u of the batch write: "), unit->is_delete ? _("Delete") : _("Put"),
+                      unit->position);
+      return FALSE;
+    }
+  unit->fingerprint = _dynamorm_item_fingerprint (unit->table, unit->schema, json_node_get_object (body));
+  _dynamorm_batch_run_set_request (run, unit, g_steal_pointer (&body));
+  return TRUE;
+}
+
 static BatchRun *
 build_batch_write (DynamormBatchWrite *self, GError **error)
 {
@@ -295,46 +338,22 @@ build_batch_write (DynamormBatchWrite *self, GError **error)
   for (guint i = 0; i < self->models->len; i++)
     {
       DynamormModel *model = self->models->pdata[i];
-      gboolean is_delete = g_array_index (self->deletes, gboolean, i);
       GType type = G_OBJECT_TYPE (model);
       const DynamormSchema *schema = _dynamorm_schema_get (type, TRUE, error);
-      g_autoptr(JsonNode) body = NULL;
-      JsonObject *wrapper, *inner;
-      Unit *other, *unit;
+      g_autoptr(Unit) unit = NULL;
+      Unit *other;
 
       if (schema == NULL)
         return NULL;
-      g_autoptr(GPtrArray) after = NULL;
-
-      body = is_delete ? dynamorm_model_get_key (model, error) : dynamorm_model_to_item (model, error);
-      /* A put replaces the whole item and cannot keep the stored
-       * created_at (no conditions, no updates in a batch): updated_at is
-       * now, created_at the model's or now; the version as it is. */
-      if (body != NULL && !is_delete &&
-          (!_dynamorm_put_stamp_item (schema, model, json_node_get_object (body), NULL, now, &after, error) ||
-           !_dynamorm_session_seal_item (self->session, schema, _dynamorm_batch_run_table (run, type, schema),
-                                         json_node_get_object (body), error)))
-        g_clear_pointer (&body, json_node_unref);
-      if (body == NULL)
-        {
-          g_prefix_error (error, _("%s %u of the batch write: "), is_delete ? _("Delete") : _("Put"), i);
-          return NULL;
-        }
-
       unit = g_new0 (Unit, 1);
       unit->position = i;
       unit->table = _dynamorm_batch_run_table (run, type, schema);
       unit->schema = schema;
       unit->type = type;
       unit->payload = model;
-      unit->is_delete = is_delete;
-      unit->after = g_steal_pointer (&after);
-      unit->fingerprint = _dynamorm_item_fingerprint (unit->table, schema, json_node_get_object (body));
-      inner = json_object_new ();
-      json_object_set_member (inner, is_delete ? "Key" : "Item", g_steal_pointer (&body));
-      wrapper = json_object_new ();
-      json_object_set_object_member (wrapper, is_delete ? "DeleteRequest" : "PutRequest", inner);
-      unit->request = _dynamorm_node_take_object (wrapper);
+      unit->is_delete = g_array_index (self->deletes, gboolean, i);
+      if (!unit_pack (run, unit) && !unit_build_json (self, run, unit, now, error))
+        return NULL;
 
       if ((other = g_hash_table_lookup (run->by_fingerprint, unit->fingerprint)) != NULL)
         {
@@ -346,11 +365,10 @@ build_batch_write (DynamormBatchWrite *self, GError **error)
                          "DynamoDB cannot order two writes of one item in a batch: keep one, or write them "
                          "in two batches"),
                        other->position, i, text ? text : "?", unit->table);
-          _dynamorm_batch_unit_free (unit);
           return NULL;
         }
       g_hash_table_insert (run->by_fingerprint, unit->fingerprint, unit);
-      g_ptr_array_add (run->units, unit);
+      g_ptr_array_add (run->units, g_steal_pointer (&unit));
     }
   return g_steal_pointer (&run);
 }

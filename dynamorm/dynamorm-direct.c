@@ -13,6 +13,7 @@
 
 #include "ddb-packed.h"
 #include "dynamorm-backend-private.h"
+#include "dynamorm-direct-private.h"
 #include "dynamorm-crypto-private.h"
 #include "dynamorm-single-table-private.h"
 
@@ -239,6 +240,46 @@ _dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema,
   return ok ? g_steal_pointer (&model) : NULL;
 }
 
+/* The packed Key {partition[, sort]} of a model's key values; FALSE when
+ * they do not make one (the JSON path says why). */
+gboolean
+_dynamorm_direct_pack_key (const DynamormSchema *schema, GType model_type, const GValue *partition_key,
+                           const GValue *sort_key, GByteArray *out)
+{
+  guint mark = ddb_packed_begin_item (out);
+
+  if (!_dynamorm_key_attribute_packed (schema->partition_key, partition_key, "partition key",
+                                       model_type, out, NULL))
+    return FALSE;
+  if (schema->sort_key != NULL)
+    {
+      if (!_dynamorm_key_attribute_packed (schema->sort_key, sort_key, "sort key", model_type, out, NULL))
+        return FALSE;
+    }
+  else if (!_dynamorm_value_is_unset (sort_key))
+    return FALSE;
+  ddb_packed_end_item (out, mark, schema->sort_key != NULL ? 2 : 1);
+  return TRUE;
+}
+
+gboolean
+_dynamorm_model_pack_key (DynamormModel *model, const DynamormSchema *schema, GByteArray *out)
+{
+  const DynamormField *keys[] = { schema->partition_key, schema->sort_key };
+  guint item = ddb_packed_begin_item (out), count = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys) && keys[i] != NULL; i++)
+    {
+      gboolean written;
+
+      if (!pack_field (model, keys[i], TRUE, NULL, NULL, out, &written) || !written)
+        return FALSE;
+      count++;
+    }
+  ddb_packed_end_item (out, item, count);
+  return TRUE;
+}
+
 /* ---- Calls from the session ---- */
 
 /* The backend's direct path, when this call may take it: nothing is asked
@@ -246,17 +287,25 @@ _dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema,
  * model class encodes with the default vfuncs, and debug logs, which show
  * each JSON request, are off. */
 static const DynamormDirectOps *
-direct_ops_for (const DynamormDirectCall *call, GType model_type, GCancellable *cancellable)
+call_ops (const DynamormDirectCall *call, GCancellable *cancellable)
 {
   const DynamormDirectOps *ops = _dynamorm_backend_get_direct_ops (call->backend);
-  DynamormModelClass *klass = g_type_class_peek (model_type);
 
-  if (ops == NULL || klass == NULL || !_dynamorm_direct_enabled () ||
-      !_dynamorm_model_class_is_plain (klass) || call->wants_capacity ||
+  if (ops == NULL || !_dynamorm_direct_enabled () || call->wants_capacity ||
       (cancellable != NULL && g_cancellable_is_cancelled (cancellable)) ||
       !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
     return NULL;
   return ops;
+}
+
+static const DynamormDirectOps *
+direct_ops_for (const DynamormDirectCall *call, GType model_type, GCancellable *cancellable)
+{
+  DynamormModelClass *klass = g_type_class_peek (model_type);
+
+  if (klass == NULL || !_dynamorm_model_class_is_plain (klass))
+    return NULL;
+  return call_ops (call, cancellable);
 }
 
 static char *
@@ -311,25 +360,14 @@ _dynamorm_direct_try_get (const DynamormDirectCall *call, GType model_type,
   g_autofree char *table = NULL;
   g_autofree guint8 *item = NULL;
   gsize len;
-  guint mark;
 
   if (schema == NULL || _dynamorm_schema_is_single_table (schema) ||
       (ops = direct_ops_for (call, model_type, cancellable)) == NULL)
     return NULL;
 
   key = g_byte_array_sized_new (64);
-  mark = ddb_packed_begin_item (key);
-  if (!_dynamorm_key_attribute_packed (schema->partition_key, partition_key, "partition key",
-                                       model_type, key, NULL))
+  if (!_dynamorm_direct_pack_key (schema, model_type, partition_key, sort_key, key))
     return NULL;
-  if (schema->sort_key != NULL)
-    {
-      if (!_dynamorm_key_attribute_packed (schema->sort_key, sort_key, "sort key", model_type, key, NULL))
-        return NULL;
-    }
-  else if (!_dynamorm_value_is_unset (sort_key))
-    return NULL;
-  ddb_packed_end_item (key, mark, schema->sort_key != NULL ? 2 : 1);
 
   table = direct_table_name (call, schema);
   /* A missing item takes the JSON path too, for its NOT_FOUND message. */
@@ -337,4 +375,35 @@ _dynamorm_direct_try_get (const DynamormDirectCall *call, GType model_type,
                      &item, &len) != DYNAMORM_DIRECT_DONE)
     return NULL;
   return _dynamorm_model_new_from_packed (model_type, schema, call, table, item);
+}
+
+/* ---- Batches ---- */
+
+gboolean
+_dynamorm_direct_batch_takes (const DynamormDirectCall *call, GType model_type,
+                              const DynamormSchema *schema, gboolean is_write)
+{
+  const DynamormDirectOps *ops;
+
+  /* Encrypted properties take the session's crypto (and, async, a worker
+   * thread); single-table models compose keys; a batch put stamps
+   * created_at and updated_at into the item. All of these go as JSON. */
+  if (schema == NULL || schema->n_encrypted > 0 || _dynamorm_schema_is_single_table (schema) ||
+      (is_write && (schema->created_at != NULL || schema->updated_at != NULL)) ||
+      (ops = direct_ops_for (call, model_type, NULL)) == NULL)
+    return FALSE;
+  return ops->batch != NULL;
+}
+
+/* Checked again for each chunk (logs, cancellation), as for each single
+ * call. */
+DynamormDirectResult
+_dynamorm_direct_batch (const DynamormDirectCall *call, DynamormDirectWrite *writes,
+                        DynamormDirectRead *reads, guint n, GCancellable *cancellable)
+{
+  const DynamormDirectOps *ops = call_ops (call, cancellable);
+
+  if (ops == NULL || ops->batch == NULL)
+    return DYNAMORM_DIRECT_DECLINED;
+  return ops->batch (call->backend, writes, reads, n);
 }

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "ddb-packed.h"
 #include "dynamorm-batch-private.h"
 #include "dynamorm-key-template-private.h"
 
@@ -335,6 +336,42 @@ _dynamorm_item_fingerprint (const char           *table_name,
       append_av (s, sk);
     }
   return g_string_free (s, FALSE);
+}
+
+/* As _dynamorm_item_fingerprint, for a packed item or key. */
+static gboolean
+append_packed (GString *s, const guint8 *value)
+{
+  const guint8 *p;
+  const char *type, *text;
+
+  if (value == NULL || (*value != DDB_TYPE_S && *value != DDB_TYPE_N && *value != DDB_TYPE_B))
+    return FALSE;
+  type = ddb_type_name (*value);
+  p = value + 1;
+  text = ddb_packed_get_str (&p, NULL);
+  g_string_append_c (s, '\n');
+  g_string_append (s, type);
+  g_string_append_c (s, ':');
+  if (*value == DDB_TYPE_N)
+    {
+      g_autofree char *normal = dynamorm_number_normalize (text, NULL);
+      g_string_append (s, normal ? normal : text);
+    }
+  else
+    g_string_append (s, text);
+  return TRUE;
+}
+
+char *
+_dynamorm_packed_fingerprint (const char *table_name, const DynamormSchema *schema, const guint8 *packed)
+{
+  g_autoptr(GString) s = g_string_new (table_name);
+
+  if (!append_packed (s, ddb_packed_find (packed, schema->partition_key->attribute)) ||
+      (schema->sort_key != NULL && !append_packed (s, ddb_packed_find (packed, schema->sort_key->attribute))))
+    return NULL;
+  return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
 void

@@ -224,6 +224,11 @@ gboolean _dynamorm_direct_try_put (const DynamormDirectCall *call, DynamormModel
 DynamormModel *_dynamorm_direct_try_get (const DynamormDirectCall *call, GType model_type,
                                          const GValue *partition_key, const GValue *sort_key,
                                          GCancellable *cancellable);
+/* The packed key of a model (its key properties) or of key values; FALSE
+ * when they make none (the JSON path says why). */
+gboolean _dynamorm_model_pack_key (DynamormModel *model, const DynamormSchema *schema, GByteArray *out);
+gboolean _dynamorm_direct_pack_key (const DynamormSchema *schema, GType model_type,
+                                    const GValue *partition_key, const GValue *sort_key, GByteArray *out);
 /* FALSE (NULL) on any problem; the JSON path then reports it. Encrypted
  * properties are sealed into (opened from) their packed B value with
  * call's key provider and cache, bound to table (the full table name), as

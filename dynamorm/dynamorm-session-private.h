@@ -15,4 +15,9 @@ void                 _dynamorm_session_get_crypto   (DynamormSession *session, D
 /* A new builder with the session's crypto for table. */
 DynamormExprBuilder *_dynamorm_session_expr_builder (DynamormSession *session, const char *table);
 
+/* What the direct path needs of the session (backend, table prefix,
+ * consumed capacity), without the crypto objects: for the batch engine,
+ * which sends models with encrypted properties as JSON. */
+void                 _dynamorm_session_direct_call  (DynamormSession *session, DynamormDirectCall *call);
+
 G_END_DECLS

@@ -416,16 +416,23 @@ _dynamorm_session_table_name (DynamormSession *self, const DynamormSchema *schem
   return g_strconcat (prefix ? prefix : "", schema->table_name, NULL);
 }
 
-/* The session as the direct path sees it. */
-static void
-direct_call_init (DynamormSession *self, GType model_type, DynamormDirectCall *call)
+/* The session as the direct path sees it, without the crypto objects. */
+void
+_dynamorm_session_direct_call (DynamormSession *self, DynamormDirectCall *call)
 {
   const SessionSettings *settings = settings_get (self);
-  const DynamormSchema *schema = _dynamorm_schema_get (model_type, TRUE, NULL);
 
   call->backend = self->backend;
   call->table_prefix = settings->table_prefix;
   call->wants_capacity = settings->capacity_mode != DYNAMORM_CAPACITY_NONE;
+}
+
+static void
+direct_call_init (DynamormSession *self, GType model_type, DynamormDirectCall *call)
+{
+  const DynamormSchema *schema = _dynamorm_schema_get (model_type, TRUE, NULL);
+
+  _dynamorm_session_direct_call (self, call);
   /* Only models with encrypted properties use the crypto objects. They are
    * settable at any time and referenced, so they are taken under the lock;
    * every other model's call takes no lock. */

@@ -423,7 +423,8 @@ dynamorm_memory_backend_invoke (DynamormBackend  *backend,
 }
 
 /* The direct path (dynamorm-backend-private.h): the engine's own packed
- * PutItem and GetItem, with the same answers. */
+ * PutItem, GetItem, BatchWriteItem and BatchGetItem, with the same
+ * answers. */
 G_STATIC_ASSERT ((int) DDB_DIRECT_DONE == (int) DYNAMORM_DIRECT_DONE);
 G_STATIC_ASSERT ((int) DDB_DIRECT_ABSENT == (int) DYNAMORM_DIRECT_ABSENT);
 G_STATIC_ASSERT ((int) DDB_DIRECT_DECLINED == (int) DYNAMORM_DIRECT_DECLINED);
@@ -466,9 +467,31 @@ direct_get_item (DynamormBackend *backend, const char *table_name, const guint8 
                                                        key, len, item_out, len_out);
 }
 
+/* The core's and the engine's batch entries are the same records. */
+G_STATIC_ASSERT (sizeof (DynamormDirectWrite) == sizeof (DdbPackedWrite));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (DynamormDirectWrite, packed) == G_STRUCT_OFFSET (DdbPackedWrite, packed));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (DynamormDirectWrite, len) == G_STRUCT_OFFSET (DdbPackedWrite, len));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (DynamormDirectWrite, is_delete) == G_STRUCT_OFFSET (DdbPackedWrite, is_delete));
+G_STATIC_ASSERT (sizeof (DynamormDirectRead) == sizeof (DdbPackedRead));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (DynamormDirectRead, key) == G_STRUCT_OFFSET (DdbPackedRead, key));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (DynamormDirectRead, len) == G_STRUCT_OFFSET (DdbPackedRead, len));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (DynamormDirectRead, item) == G_STRUCT_OFFSET (DdbPackedRead, item));
+
+static DynamormDirectResult
+direct_batch (DynamormBackend *backend, DynamormDirectWrite *writes, DynamormDirectRead *reads, guint n)
+{
+  if (has_faults (backend))
+    return DYNAMORM_DIRECT_DECLINED;
+  if (writes != NULL)
+    return (DynamormDirectResult) ddb_engine_batch_write_packed (backend_engine (backend),
+                                                                 (DdbPackedWrite *) writes, n);
+  return (DynamormDirectResult) ddb_engine_batch_get_packed (backend_engine (backend), (DdbPackedRead *) reads, n);
+}
+
 static const DynamormDirectOps direct_ops = {
   .put_item = direct_put_item,
   .get_item = direct_get_item,
+  .batch = direct_batch,
 };
 
 static void

@@ -17,6 +17,9 @@ struct _CountingBackend {
   DynamormBackend parent_instance;
   DynamormBackend *inner;
   guint json_calls, direct_puts, direct_gets, declined;
+  guint batch_writes, batch_gets;   /* chunks offered on the direct path */
+  gboolean decline_batches;         /* answer DECLINED without asking inner */
+  GBytes *first_write;              /* a copy of the last batch's first write */
 };
 
 G_DEFINE_FINAL_TYPE (CountingBackend, counting_backend, DYNAMORM_TYPE_BACKEND)
@@ -55,12 +58,32 @@ counting_get (DynamormBackend *backend, const char *table, const guint8 *key, gs
   return r;
 }
 
-static const DynamormDirectOps counting_ops = { counting_put, counting_get };
+static DynamormDirectResult
+counting_batch (DynamormBackend *backend, DynamormDirectWrite *writes, DynamormDirectRead *reads, guint n)
+{
+  CountingBackend *self = COUNTING_BACKEND (backend);
+  DynamormDirectResult r;
+
+  if (writes != NULL)
+    {
+      g_clear_pointer (&self->first_write, g_bytes_unref);
+      self->first_write = g_bytes_new (writes[0].packed, writes[0].len);
+    }
+  r = self->decline_batches ? DYNAMORM_DIRECT_DECLINED
+    : _dynamorm_backend_get_direct_ops (self->inner)->batch (self->inner, writes, reads, n);
+  self->batch_writes += writes != NULL;
+  self->batch_gets += reads != NULL;
+  self->declined += r == DYNAMORM_DIRECT_DECLINED;
+  return r;
+}
+
+static const DynamormDirectOps counting_ops = { counting_put, counting_get, counting_batch };
 
 static void
 counting_backend_finalize (GObject *object)
 {
   g_clear_object (&COUNTING_BACKEND (object)->inner);
+  g_clear_pointer (&COUNTING_BACKEND (object)->first_write, g_bytes_unref);
   G_OBJECT_CLASS (counting_backend_parent_class)->finalize (object);
 }
 
@@ -81,6 +104,7 @@ static void
 counters_reset (CountingBackend *b)
 {
   b->json_calls = b->direct_puts = b->direct_gets = b->declined = 0;
+  b->batch_writes = b->batch_gets = 0;
 }
 
 /* ---- Fixture ---- */
@@ -125,8 +149,11 @@ raw_get (Fixture *f, const char *table, const char *key_json)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) response = dynamorm_session_call (f->session, "GetItem", request, NULL, &error);
 
+  JsonNode *item;
+
   g_assert_no_error (error);
-  return json_node_ref (json_object_get_member (json_node_get_object (response), "Item"));
+  item = json_object_get_member (json_node_get_object (response), "Item");
+  return item != NULL ? json_node_ref (item) : NULL;
 }
 
 static char *
@@ -460,6 +487,337 @@ test_async (Fixture *f, gconstpointer data)
   g_assert_cmpstr (have, ==, want);
 }
 
+/* ---- Batches: chunks of BatchWriteItem and BatchGetItem ---- */
+
+#define N_BATCH_USERS 60
+#define N_BATCH_INVOICES 10
+
+/* 60 users of several shapes and 10 invoices (a sort key and an index):
+ * 70 writes, three chunks. */
+static GPtrArray *
+batch_models (void)
+{
+  GPtrArray *models = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < N_BATCH_USERS; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("b%02u", i);
+      TestUser *user;
+
+      if (i % 3 == 0)
+        {
+          user = test_user_new_full ();
+          g_object_set (user, "id", id, NULL);
+        }
+      else if (i % 3 == 1)
+        user = g_object_new (TEST_TYPE_USER, "id", id, "name", "", "email", "e@x", "big", "1.50E+2", NULL);
+      else
+        user = g_object_new (TEST_TYPE_USER, "id", id, NULL);
+      g_ptr_array_add (models, user);
+    }
+  for (guint i = 0; i < N_BATCH_INVOICES; i++)
+    {
+      g_autofree char *number = g_strdup_printf ("2024-%03u", i);
+      g_autofree char *customer = g_strdup_printf ("c%u", i % 3);
+
+      g_ptr_array_add (models, g_object_new (TEST_TYPE_INVOICE, "account", "acme", "invoice", number,
+                                             "customer", customer, "total", (gint64) i * 100, NULL));
+    }
+  return models;
+}
+
+/* The stored item of each model, as text ("-" for none), in order. */
+static GPtrArray *
+stored_texts (Fixture *f, GPtrArray *models)
+{
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < models->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) key = dynamorm_model_get_key (models->pdata[i], &error);
+      g_autofree char *key_text = NULL, *table = NULL;
+      g_autoptr(JsonNode) item = NULL;
+
+      g_assert_no_error (error);
+      key_text = json_to_string (key, FALSE);
+      table = dynamorm_session_get_table_name (f->session, G_OBJECT_TYPE (models->pdata[i]));
+      item = raw_get (f, table, key_text);
+      g_ptr_array_add (texts, item ? json_to_string (item, FALSE) : g_strdup ("-"));
+    }
+  return texts;
+}
+
+static void
+batch_write_all (Fixture *f, GPtrArray *models, gboolean deletes)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) unwritten = NULL;
+  DynamormModel **all = (DynamormModel **) models->pdata;
+
+  g_assert_true (dynamorm_session_batch_write (f->session, deletes ? NULL : all, deletes ? 0 : models->len,
+                                               deletes ? all : NULL, deletes ? models->len : 0, NULL,
+                                               &unwritten, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (unwritten->len, ==, 0);
+}
+
+/* The users with ids b00..b59, 50 that do not exist and b00 again: 111
+ * distinct keys, two chunks. Returns the models as item texts. */
+static GPtrArray *
+batch_get_users (Fixture *f, GPtrArray **missing_out)
+{
+  g_autoptr(DynamormBatchGet) get = dynamorm_batch_get_new (f->session, TEST_TYPE_USER);
+  g_autoptr(GPtrArray) models = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *missing;
+
+  for (guint i = 0; i < N_BATCH_USERS + 50; i++)
+    {
+      g_autofree char *id = g_strdup_printf (i < N_BATCH_USERS ? "b%02u" : "m%02u", i);
+      g_autoptr(DynamormKey) key = dynamorm_key_new_string (id, NULL);
+
+      dynamorm_batch_get_add_key (get, key);
+    }
+  {
+    g_autoptr(DynamormKey) again = dynamorm_key_new_string ("b00", NULL);
+    dynamorm_batch_get_add_key (get, again);
+  }
+  models = dynamorm_batch_get_execute (get, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < models->len; i++)
+    g_ptr_array_add (texts, item_text (models->pdata[i]));
+  missing = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < dynamorm_batch_get_get_missing_keys (get)->len; i++)
+    g_ptr_array_add (missing, dynamorm_key_to_string (dynamorm_batch_get_get_missing_keys (get)->pdata[i]));
+  *missing_out = missing;
+  return texts;
+}
+
+static void
+assert_same_texts (GPtrArray *a, GPtrArray *b)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    g_assert_cmpstr (a->pdata[i], ==, b->pdata[i]);
+}
+
+/* Batch writes and gets in chunks, directly and as JSON (the counting
+ * backend declines): the same items stored, the same models and missing
+ * keys read back. */
+static void
+test_batch_paths_agree (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) models = batch_models ();
+  g_autoptr(GPtrArray) direct_items = NULL, json_items = NULL, gone = NULL;
+  g_autoptr(GPtrArray) direct_got = NULL, json_got = NULL, direct_missing = NULL, json_missing = NULL;
+
+  batch_write_all (f, models, FALSE);
+  g_assert_cmpuint (f->backend->batch_writes, ==, 3);
+  g_assert_cmpuint (f->backend->declined, ==, 0);
+  g_assert_cmpuint (f->backend->json_calls, ==, 0);
+  direct_items = stored_texts (f, models);
+
+  counters_reset (f->backend);
+  direct_got = batch_get_users (f, &direct_missing);
+  g_assert_cmpuint (f->backend->batch_gets, ==, 2);
+  g_assert_cmpuint (f->backend->json_calls, ==, 0);
+  g_assert_cmpuint (direct_got->len, ==, N_BATCH_USERS);
+  g_assert_cmpuint (direct_missing->len, ==, 50);
+
+  counters_reset (f->backend);
+  batch_write_all (f, models, TRUE);
+  g_assert_cmpuint (f->backend->batch_writes, ==, 3);
+  g_assert_cmpuint (f->backend->json_calls, ==, 0);
+  gone = stored_texts (f, models);
+  for (guint i = 0; i < gone->len; i++)
+    g_assert_cmpstr (gone->pdata[i], ==, "-");
+
+  f->backend->decline_batches = TRUE;
+  counters_reset (f->backend);
+  batch_write_all (f, models, FALSE);
+  g_assert_cmpuint (f->backend->declined, ==, 3);
+  g_assert_cmpuint (f->backend->json_calls, ==, 3);
+  json_items = stored_texts (f, models);
+  assert_same_texts (direct_items, json_items);
+
+  counters_reset (f->backend);
+  json_got = batch_get_users (f, &json_missing);
+  g_assert_cmpuint (f->backend->declined, ==, 2);
+  g_assert_cmpuint (f->backend->json_calls, ==, 2);
+  assert_same_texts (direct_got, json_got);
+  assert_same_texts (direct_missing, json_missing);
+}
+
+/* What fails answers as on the JSON path: no table (the engine declines,
+ * the JSON request gets DynamoDB's error), two writes of one item (refused
+ * before anything is sent). */
+static void
+batch_failures (Fixture *f, GPtrArray *messages)
+{
+  g_autoptr(GPtrArray) models = batch_models ();
+  g_autoptr(GPtrArray) unwritten = NULL;
+  g_autoptr(DynamormBatchGet) get = dynamorm_batch_get_new (f->session, TEST_TYPE_USER);
+  g_autoptr(DynamormKey) key = dynamorm_key_new_string ("b00", NULL);
+  g_autoptr(GPtrArray) got = NULL;
+  g_autoptr(GError) error = NULL;
+  DynamormModel *twice[] = { models->pdata[0], models->pdata[1], models->pdata[0] };
+
+  g_assert_false (dynamorm_session_batch_write (f->session, (DynamormModel **) models->pdata, models->len,
+                                                NULL, 0, NULL, &unwritten, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND);
+  g_assert_cmpuint (unwritten->len, ==, models->len);
+  g_assert_cmpuint (f->backend->declined, >=, 1);
+  g_ptr_array_add (messages, g_strdup (error->message));
+  /* As many chunks in flight as the options allow, either way. */
+  g_ptr_array_add (messages, g_strdup_printf ("%u requests", f->backend->json_calls));
+  g_clear_error (&error);
+
+  dynamorm_batch_get_add_key (get, key);
+  got = dynamorm_batch_get_execute (get, NULL, &error);
+  g_assert_null (got);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND);
+  g_assert_cmpuint (dynamorm_batch_get_get_failed_keys (get)->len, ==, 1);
+  g_ptr_array_add (messages, g_strdup (error->message));
+  g_clear_error (&error);
+
+  counters_reset (f->backend);
+  g_clear_pointer (&unwritten, g_ptr_array_unref);
+  g_assert_false (dynamorm_session_batch_write (f->session, twice, G_N_ELEMENTS (twice), NULL, 0, NULL,
+                                                &unwritten, NULL, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpuint (unwritten->len, ==, 3);
+  g_assert_cmpuint (f->backend->json_calls + f->backend->batch_writes, ==, 0);
+  g_ptr_array_add (messages, g_strdup (error->message));
+}
+
+static void
+test_batch_failures_agree (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) direct = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) json = g_ptr_array_new_with_free_func (g_free);
+
+  batch_failures (f, direct);
+  counters_reset (f->backend);
+  f->backend->decline_batches = TRUE;
+  batch_failures (f, json);
+  assert_same_texts (direct, json);
+}
+
+/* The packed form the core sends for a batch put (or delete) of model. */
+static GBytes *
+packed_of (Fixture *f, DynamormModel *model, gboolean is_delete)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dynamorm_session_batch_write (f->session, is_delete ? NULL : &model, !is_delete,
+                                               is_delete ? &model : NULL, is_delete, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (f->backend->first_write);
+  return g_bytes_ref (f->backend->first_write);
+}
+
+static void
+set_write (DynamormDirectWrite *write, guint8 *packed, gsize len, gboolean is_delete)
+{
+  write->table_name = "users";
+  write->packed = packed;
+  write->len = len;
+  write->is_delete = is_delete;
+}
+
+/* The memory backend's own batch calls decline what DynamoDB refuses (a
+ * key twice in one request, which the core never sends): the JSON request
+ * then answers DynamoDB's ValidationException. */
+static void
+test_batch_engine_declines (Fixture *f, gconstpointer data)
+{
+  DynamormBackend *inner = f->backend->inner;
+  const DynamormDirectOps *ops = _dynamorm_backend_get_direct_ops (inner);
+  DynamormDirectWrite writes[DYNAMORM_BATCH_WRITE_MAX_CHUNK_SIZE + 1];
+  DynamormDirectRead reads[DYNAMORM_BATCH_GET_MAX_CHUNK_SIZE + 1];
+  g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "d", "name", "x", NULL);
+  g_autoptr(GBytes) item = packed_of (f, DYNAMORM_MODEL (user), FALSE);
+  g_autoptr(GBytes) key = packed_of (f, DYNAMORM_MODEL (user), TRUE);
+  gsize item_len;
+  guint8 *item_data = g_bytes_unref_to_data (g_bytes_ref (item), &item_len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) write_req = json_from_string (
+    "{\"RequestItems\": {\"users\": [{\"PutRequest\": {\"Item\": {\"id\": {\"S\": \"d\"}}}},"
+    " {\"DeleteRequest\": {\"Key\": {\"id\": {\"S\": \"d\"}}}}]}}", NULL);
+  g_autoptr(JsonNode) get_req = json_from_string (
+    "{\"RequestItems\": {\"users\": {\"Keys\": [{\"id\": {\"S\": \"d\"}}, {\"id\": {\"S\": \"d\"}}]}}}", NULL);
+  g_autoptr(JsonNode) answer = NULL;
+
+  set_write (&writes[0], item_data, item_len, FALSE);
+  set_write (&writes[1], (guint8 *) g_bytes_get_data (key, NULL), g_bytes_get_size (key), TRUE);
+  g_assert_cmpint (ops->batch (inner, writes, NULL, 2), ==, DYNAMORM_DIRECT_DECLINED);
+  g_assert_true (writes[0].packed == item_data); /* not taken */
+  answer = dynamorm_session_call (f->session, "BatchWriteItem", write_req, NULL, &error);
+  g_assert_null (answer);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_VALIDATION);
+  g_assert_nonnull (strstr (error->message, "Provided list of item keys contains duplicates"));
+  g_clear_error (&error);
+
+  reads[0].table_name = "users";
+  reads[0].key = g_bytes_get_data (key, NULL);
+  reads[0].len = g_bytes_get_size (key);
+  reads[0].item = NULL;
+  reads[1] = reads[0];
+  g_assert_cmpint (ops->batch (inner, NULL, reads, 2), ==, DYNAMORM_DIRECT_DECLINED);
+  answer = dynamorm_session_call (f->session, "BatchGetItem", get_req, NULL, &error);
+  g_assert_null (answer);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_VALIDATION);
+  g_assert_nonnull (strstr (error->message, "Provided list of item keys contains duplicates"));
+  g_clear_error (&error);
+
+  /* More than one request allows: declined too. */
+  for (guint i = 2; i < G_N_ELEMENTS (writes); i++)
+    writes[i] = writes[1];
+  for (guint i = 2; i < G_N_ELEMENTS (reads); i++)
+    reads[i] = reads[0];
+  g_assert_cmpint (ops->batch (inner, writes, NULL, G_N_ELEMENTS (writes)), ==, DYNAMORM_DIRECT_DECLINED);
+  g_assert_cmpint (ops->batch (inner, NULL, reads, G_N_ELEMENTS (reads)), ==, DYNAMORM_DIRECT_DECLINED);
+
+  /* And carries out what it may: the put, then the delete, on their own. */
+  g_assert_cmpint (ops->batch (inner, writes, NULL, 1), ==, DYNAMORM_DIRECT_DONE);
+  g_assert_null (writes[0].packed);   /* taken */
+  g_assert_cmpint (ops->batch (inner, NULL, reads, 1), ==, DYNAMORM_DIRECT_DONE);
+  g_assert_nonnull (reads[0].item);
+  g_free (reads[0].item);
+  g_assert_cmpint (ops->batch (inner, writes + 1, NULL, 1), ==, DYNAMORM_DIRECT_DONE);
+  g_assert_cmpint (ops->batch (inner, NULL, reads, 1), ==, DYNAMORM_DIRECT_DONE);
+  g_assert_null (reads[0].item);
+}
+
+/* Consumed capacity goes as JSON; the async form takes the direct path
+ * and completes from the main context. */
+static void
+test_batch_json_and_async (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) models = batch_models ();
+  g_autoptr(DynamormBatchWrite) write = dynamorm_batch_write_new (f->session);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dynamorm_batch_write_add_put (write, models->pdata[0]);
+  dynamorm_batch_write_execute_async (write, NULL, async_done, &result);
+  g_assert_null (result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (dynamorm_batch_write_execute_finish (write, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->backend->batch_writes, ==, 1);
+  g_assert_cmpuint (f->backend->json_calls, ==, 0);
+
+  counters_reset (f->backend);
+  dynamorm_session_set_capacity_mode (f->session, DYNAMORM_CAPACITY_TOTAL);
+  batch_write_all (f, models, FALSE);
+  g_assert_cmpuint (f->backend->batch_writes, ==, 0);
+  g_assert_cmpuint (f->backend->json_calls, ==, 3);
+}
+
 /* ---- Encrypted properties ---- */
 
 static GType
@@ -722,5 +1080,9 @@ main (int argc, char **argv)
   ADD ("encrypted-base64-lengths", test_encrypted_base64_lengths, NULL);
   ADD ("encrypted-failures-answer-as-json", test_encrypted_failures_answer_as_json, NULL);
   ADD ("async", test_async, NULL);
+  ADD ("batch-paths-agree", test_batch_paths_agree, NULL);
+  ADD ("batch-failures-agree", test_batch_failures_agree, "no tables");
+  ADD ("batch-engine-declines", test_batch_engine_declines, NULL);
+  ADD ("batch-json-and-async", test_batch_json_and_async, NULL);
   return g_test_run ();
 }

@@ -125,6 +125,27 @@ DdbDirectResult ddb_engine_get_packed (DdbEngine *engine, const char *table_name
                                        const guint8 *key, gsize len,
                                        guint8 **item_out, gsize *len_out);
 
+/* BatchWriteItem and BatchGetItem of one chunk on the direct path, with
+ * the same rule: DONE only when the JSON request would simply succeed,
+ * else DECLINED with nothing written or read. Writes are applied in the
+ * order given (the core groups them by table, as its RequestItems). */
+typedef struct {
+  const char *table_name;
+  guint8 *packed;        /* put: the item, taken (set to NULL) on DONE; delete: the key */
+  gsize len;
+  gboolean is_delete;
+} DdbPackedWrite;
+
+typedef struct {
+  const char *table_name;
+  const guint8 *key;     /* packed key */
+  gsize len;
+  guint8 *item;          /* out: a packed copy (g_free), NULL when absent */
+} DdbPackedRead;
+
+DdbDirectResult ddb_engine_batch_write_packed (DdbEngine *engine, DdbPackedWrite *writes, guint n);
+DdbDirectResult ddb_engine_batch_get_packed (DdbEngine *engine, DdbPackedRead *reads, guint n);
+
 /* Deletes the items whose TTL attribute has passed now; returns how many.
  * A sweep that deleted something is handed to the commit function as
  * DDB_SWEEP_LOG_OPERATION with an empty request, at its time; replaying it

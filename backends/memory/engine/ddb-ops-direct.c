@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* ddb-ops-direct.c: PutItem and GetItem of whole packed items, the engine's
- * half of the core's direct path.
+/* ddb-ops-direct.c: PutItem, GetItem, BatchWriteItem and BatchGetItem of
+ * whole packed items, the engine's half of the core's direct path.
  *
  * Each call carries exactly what a PutItem {TableName, Item} or GetItem
  * {TableName, Key} request carries, with no other members. A call that
@@ -98,6 +98,34 @@ ddb_engine_put_packed (DdbEngine *engine, const char *table_name, guint8 *item, 
   return result;
 }
 
+/* A packed copy of item's blob (g_free). */
+static guint8 *
+copy_item (const DdbItem *item, gsize *len_out)
+{
+  DdbPackedIter iter;
+  const char *name;
+  guint32 name_len;
+  const guint8 *value;
+
+  /* The packed length: walk to the end of the last attribute. */
+  ddb_packed_iter_init (&iter, item->blob);
+  while (ddb_packed_iter_next (&iter, &name, &name_len, &value))
+    ;
+  *len_out = iter.p - item->blob;
+  return g_memdup2 (item->blob, *len_out);
+}
+
+/* The key values of a packed Key {hash[, range]} of table: exactly the
+ * table's key attributes. */
+static gboolean
+packed_key_values (DdbTable *table, const guint8 *key, DdbKeyValue *hash, DdbKeyValue *range)
+{
+  guint32 nkeys;
+
+  memcpy (&nkeys, key, 4);
+  return nkeys == (table->range.name ? 2u : 1u) && key_values (table, key, hash, range);
+}
+
 DdbDirectResult
 ddb_engine_get_packed (DdbEngine *engine, const char *table_name, const guint8 *key, gsize len,
                        guint8 **item_out, gsize *len_out)
@@ -106,17 +134,15 @@ ddb_engine_get_packed (DdbEngine *engine, const char *table_name, const guint8 *
   DdbKeyValue hash, range;
   DdbTable *table;
   gsize size;
-  guint32 nkeys;
 
   *item_out = NULL;
   if (!ddb_blob_check (key, len, &size))
     return DDB_DIRECT_DECLINED;
-  memcpy (&nkeys, key, 4);
 
   /* Shared, as GetItem (see engine_lock). */
   ddb_engine_read_lock (engine);
   table = g_hash_table_lookup (engine->tables, table_name);
-  if (table != NULL && nkeys == (table->range.name ? 2u : 1u) && key_values (table, key, &hash, &range))
+  if (table != NULL && packed_key_values (table, key, &hash, &range))
     {
       DdbItem *item = ddb_table_lookup (table, &hash, range.type ? &range : NULL);
 
@@ -124,18 +150,7 @@ ddb_engine_get_packed (DdbEngine *engine, const char *table_name, const guint8 *
         result = DDB_DIRECT_ABSENT;
       else
         {
-          DdbPackedIter iter;
-
-          /* The packed length: walk to the end of the last attribute. */
-          const char *name;
-          guint32 name_len;
-          const guint8 *value;
-
-          ddb_packed_iter_init (&iter, item->blob);
-          while (ddb_packed_iter_next (&iter, &name, &name_len, &value))
-            ;
-          *len_out = iter.p - item->blob;
-          *item_out = g_memdup2 (item->blob, *len_out);
+          *item_out = copy_item (item, len_out);
           result = DDB_DIRECT_DONE;
         }
       ddb_key_value_clear (&hash);
@@ -143,4 +158,137 @@ ddb_engine_get_packed (DdbEngine *engine, const char *table_name, const guint8 *
     }
   ddb_engine_read_unlock (engine);
   return result;
+}
+
+/* ---- Batches ---- */
+
+#define MAX_BATCH_WRITES 25
+#define MAX_BATCH_READS 100
+
+/* One entry of a batch, checked: its table and key values. */
+typedef struct {
+  DdbTable *table;
+  DdbKeyValue hash, range;
+  gsize size;
+} Checked;
+
+static void
+checked_clear (Checked *checked, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      ddb_key_value_clear (&checked[i].hash);
+      ddb_key_value_clear (&checked[i].range);
+    }
+}
+
+/* Checks one entry as BatchWriteItem and BatchGetItem would, without
+ * answering: an existing table, a valid key (and item), and no key given
+ * twice (seen holds the fingerprints so far). */
+static gboolean
+check_entry (DdbEngine *engine, const char *table_name, const guint8 *packed, gboolean is_item,
+             GHashTable *seen, Checked *out)
+{
+  gboolean ok;
+
+  out->table = g_hash_table_lookup (engine->tables, table_name);
+  if (out->table == NULL)
+    return FALSE;
+  ok = is_item ? key_values (out->table, packed, &out->hash, &out->range)
+               : packed_key_values (out->table, packed, &out->hash, &out->range);
+  if (!ok)
+    {
+      memset (out, 0, sizeof *out);
+      return FALSE;
+    }
+  for (guint i = 0; is_item && i < out->table->indexes->len; i++)
+    if (!index_keys_acceptable (out->table->indexes->pdata[i], packed))
+      return FALSE;
+  return g_hash_table_add (seen, ddb_item_fingerprint (out->table, &out->hash,
+                                                       out->range.type ? &out->range : NULL));
+}
+
+static gboolean
+check_writes (DdbEngine *engine, DdbPackedWrite *writes, guint n, Checked *checked)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < n; i++)
+    if (!check_entry (engine, writes[i].table_name, writes[i].packed, !writes[i].is_delete,
+                      seen, &checked[i]))
+      return FALSE;
+  return TRUE;
+}
+
+DdbDirectResult
+ddb_engine_batch_write_packed (DdbEngine *engine, DdbPackedWrite *writes, guint n)
+{
+  Checked checked[MAX_BATCH_WRITES] = { 0 };
+  DdbDirectResult result = DDB_DIRECT_DECLINED;
+
+  if (n == 0 || n > MAX_BATCH_WRITES)
+    return DDB_DIRECT_DECLINED;
+  for (guint i = 0; i < n; i++)
+    if (!ddb_blob_check (writes[i].packed, writes[i].len, &checked[i].size) ||
+        (!writes[i].is_delete && checked[i].size > DDB_MAX_ITEM_SIZE))
+      return DDB_DIRECT_DECLINED;
+
+  ddb_engine_write_lock (engine);
+  /* A persistent engine logs requests: those go the JSON way. */
+  if (engine->commit_func == NULL && check_writes (engine, writes, n, checked))
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          DdbTable *table = checked[i].table;
+
+          if (!writes[i].is_delete)
+            ddb_table_put (table, ddb_table_make_item_packed (table, g_steal_pointer (&writes[i].packed),
+                                                              checked[i].size));
+          else
+            {
+              DdbItem *old = ddb_table_lookup (table, &checked[i].hash,
+                                               checked[i].range.type ? &checked[i].range : NULL);
+              if (old != NULL)
+                ddb_table_delete (table, old);
+            }
+        }
+      result = DDB_DIRECT_DONE;
+    }
+  ddb_engine_write_unlock (engine);
+  checked_clear (checked, n);
+  return result;
+}
+
+DdbDirectResult
+ddb_engine_batch_get_packed (DdbEngine *engine, DdbPackedRead *reads, guint n)
+{
+  Checked checked[MAX_BATCH_READS] = { 0 };
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gboolean ok = TRUE;
+
+  if (n == 0 || n > MAX_BATCH_READS)
+    return DDB_DIRECT_DECLINED;
+  for (guint i = 0; i < n; i++)
+    {
+      reads[i].item = NULL;
+      if (!ddb_blob_check (reads[i].key, reads[i].len, &checked[i].size))
+        return DDB_DIRECT_DECLINED;
+    }
+
+  /* Shared, as BatchGetItem. Every check before any read. */
+  ddb_engine_read_lock (engine);
+  for (guint i = 0; ok && i < n; i++)
+    ok = check_entry (engine, reads[i].table_name, reads[i].key, FALSE, seen, &checked[i]);
+  for (guint i = 0; ok && i < n; i++)
+    {
+      DdbItem *item = ddb_table_lookup (checked[i].table, &checked[i].hash,
+                                        checked[i].range.type ? &checked[i].range : NULL);
+      gsize len;
+
+      if (item != NULL)
+        reads[i].item = copy_item (item, &len);
+    }
+  ddb_engine_read_unlock (engine);
+  checked_clear (checked, n);
+  return ok ? DDB_DIRECT_DONE : DDB_DIRECT_DECLINED;
 }

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* dynamorm-direct-private.h: the batch chunks of the direct path
+ * (dynamorm-direct.c), for the batch engine (dynamorm-batch-run.c); never
+ * installed. */
+#pragma once
+
+#include "dynamorm-backend-private.h"
+#include "dynamorm-private.h"
+
+G_BEGIN_DECLS
+
+/* Whether a batch's units of model_type may go the direct path: the
+ * backend has the batch call, and nothing about the model needs the JSON
+ * path (encrypted properties, single-table keys, timestamps of a put). */
+gboolean _dynamorm_direct_batch_takes (const DynamormDirectCall *call, GType model_type,
+                                       const DynamormSchema *schema, gboolean is_write);
+/* One chunk on the direct path, writes or reads (the other NULL);
+ * dynamorm-backend-private.h says what the backend does. DECLINED: send
+ * it as JSON. */
+DynamormDirectResult _dynamorm_direct_batch (const DynamormDirectCall *call, DynamormDirectWrite *writes,
+                                             DynamormDirectRead *reads, guint n, GCancellable *cancellable);
+
+G_END_DECLS
