@@ -255,6 +255,20 @@ ddb_packed_iter_next (DdbPackedIter *iter, const char **name, guint32 *name_len,
   return TRUE;
 }
 
+gsize
+ddb_packed_item_len (const guint8 *item)
+{
+  DdbPackedIter iter;
+  const char *name;
+  guint32 name_len;
+  const guint8 *value;
+
+  ddb_packed_iter_init (&iter, item);
+  while (ddb_packed_iter_next (&iter, &name, &name_len, &value))
+    ;
+  return iter.p - item;
+}
+
 const guint8 *
 ddb_packed_find (const guint8 *item, const char *name)
 {

@@ -110,6 +110,9 @@ void ddb_packed_iter_init (DdbPackedIter *iter, const guint8 *item);
 gboolean ddb_packed_iter_next (DdbPackedIter *iter, const char **name, guint32 *name_len,
                                const guint8 **value);
 
+/* The length in bytes of a packed item: the end of its last attribute. */
+gsize ddb_packed_item_len (const guint8 *item);
+
 /* The value of attribute name, or NULL. */
 const guint8 *ddb_packed_find (const guint8 *item, const char *name);
 /* Into DynamoDB JSON: fresh trees that share nothing. */

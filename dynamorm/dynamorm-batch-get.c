@@ -9,7 +9,6 @@
 #include "dynamorm-batch-run-private.h"
 #include "ddb-packed.h"
 #include "dynamorm-batch-private.h"
-#include "dynamorm-direct-private.h"
 #include "dynamorm-single-table-private.h"
 #include "dynamorm-sync-private.h"
 
@@ -391,16 +390,13 @@ static gboolean
 unit_pack (DynamormBatchGet *self, BatchRun *run, Unit *unit)
 {
   DynamormKey *key = unit->payload;
-  g_autoptr(GByteArray) out = NULL;
+  GByteArray *out;
 
-  if (self->options->projection != NULL ||
-      !_dynamorm_direct_batch_takes (&run->direct, unit->type, unit->schema, FALSE))
-    return FALSE;
-  out = g_byte_array_sized_new (64);
-  if (!_dynamorm_direct_pack_key (unit->schema, unit->type, dynamorm_key_get_partition_key (key),
+  if (self->options->projection != NULL || (out = _dynamorm_batch_run_scratch (run, unit)) == NULL ||
+      !_dynamorm_direct_pack_key (unit->schema, unit->type, dynamorm_key_get_partition_key (key),
                                   dynamorm_key_get_sort_key (key), out))
     return FALSE;
-  return _dynamorm_batch_run_pack_unit (run, unit, out);
+  return _dynamorm_batch_run_pack_unit (run, unit);
 }
 
 /* Everything that can be wrong is found here, before any request. */

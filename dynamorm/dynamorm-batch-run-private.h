@@ -60,6 +60,8 @@ typedef struct {
   GPtrArray *units;             /* of Unit*, owned, in the caller's order */
   GHashTable *by_fingerprint;   /* fingerprint -> Unit* */
   GHashTable *tables;           /* full table name -> schema */
+  GType last_type;              /* the type _dynamorm_batch_run_table() last named */
+  const char *last_table;
   JsonObject *get_extra;        /* batch get: ConsistentRead, projection */
   GQueue queue;                 /* of Chunk*, ready to send */
   guint in_flight;              /* requests and retry timers */
@@ -68,6 +70,9 @@ typedef struct {
   GError *error;                /* what stopped the run */
   GTask *task;                  /* not owned */
   DynamormDirectCall direct;    /* units with packed go this way first */
+  GType direct_type;            /* the type _dynamorm_batch_run_scratch() last looked at */
+  gboolean direct_takes;
+  GByteArray *scratch;          /* where units are packed before they are copied */
 } BatchRun;
 
 BatchRun   *_dynamorm_batch_run_new   (DynamormSession      *session,
@@ -92,12 +97,15 @@ void        _dynamorm_batch_unit_free (Unit                 *unit);
 void        _dynamorm_batch_run_set_request (BatchRun       *run,
                                              Unit           *unit,
                                              JsonNode       *body);
-/* Makes unit go the direct path with the packed item or key in out, when
- * its type may: sets packed and the fingerprint. FALSE: build its JSON
+/* Where to pack unit for the direct path (emptied), or NULL when its type
+ * may not take it. */
+GByteArray *_dynamorm_batch_run_scratch   (BatchRun         *run,
+                                           Unit             *unit);
+/* Makes unit go the direct path with the packed item or key in the
+ * scratch array: sets packed and the fingerprint. FALSE: build its JSON
  * request. */
 gboolean    _dynamorm_batch_run_pack_unit (BatchRun         *run,
-                                           Unit             *unit,
-                                           GByteArray       *out);
+                                           Unit             *unit);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatchRun, _dynamorm_batch_run_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Unit, _dynamorm_batch_unit_free)

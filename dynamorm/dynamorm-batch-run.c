@@ -71,6 +71,7 @@ _dynamorm_batch_run_free (BatchRun *run)
   g_clear_pointer (&run->get_extra, json_object_unref);
   g_clear_error (&run->error);
   _dynamorm_direct_call_clear (&run->direct);
+  g_clear_pointer (&run->scratch, g_byte_array_unref);
   g_free (run);
 }
 
@@ -97,13 +98,20 @@ _dynamorm_batch_run_new (DynamormSession *session, DynamormBatchOptions *options
 const char *
 _dynamorm_batch_run_table (BatchRun *run, GType type, const DynamormSchema *schema)
 {
-  g_autofree char *name = dynamorm_session_get_table_name (run->session, type);
+  g_autofree char *name = NULL;
   gpointer key;
 
-  if (g_hash_table_lookup_extended (run->tables, name, &key, NULL))
-    return key;
-  key = g_steal_pointer (&name);
-  g_hash_table_insert (run->tables, key, (gpointer) schema);
+  /* Batches are mostly of one type: its name is asked for once. */
+  if (type == run->last_type)
+    return run->last_table;
+  name = dynamorm_session_get_table_name (run->session, type);
+  if (!g_hash_table_lookup_extended (run->tables, name, &key, NULL))
+    {
+      key = g_steal_pointer (&name);
+      g_hash_table_insert (run->tables, key, (gpointer) schema);
+    }
+  run->last_type = type;
+  run->last_table = key;
   return key;
 }
 
@@ -125,14 +133,30 @@ _dynamorm_batch_run_set_request (BatchRun *run, Unit *unit, JsonNode *body)
   unit->request = _dynamorm_node_take_object (wrapper);
 }
 
-gboolean
-_dynamorm_batch_run_pack_unit (BatchRun *run, Unit *unit, GByteArray *out)
+GByteArray *
+_dynamorm_batch_run_scratch (BatchRun *run, Unit *unit)
 {
-  unit->fingerprint = _dynamorm_packed_fingerprint (unit->table, unit->schema, out->data);
+  if (unit->type != run->direct_type)
+    {
+      run->direct_type = unit->type;
+      run->direct_takes = _dynamorm_direct_batch_takes (&run->direct, unit->type, unit->schema, run->is_write);
+    }
+  if (!run->direct_takes)
+    return NULL;
+  if (run->scratch == NULL)
+    run->scratch = g_byte_array_sized_new (256);
+  g_byte_array_set_size (run->scratch, 0);
+  return run->scratch;
+}
+
+gboolean
+_dynamorm_batch_run_pack_unit (BatchRun *run, Unit *unit)
+{
+  unit->fingerprint = _dynamorm_packed_fingerprint (unit->table, unit->schema, run->scratch->data);
   if (unit->fingerprint == NULL)
     return FALSE;
-  unit->packed_len = out->len;
-  unit->packed = g_byte_array_steal (out, NULL);
+  unit->packed_len = run->scratch->len;
+  unit->packed = g_memdup2 (run->scratch->data, run->scratch->len);
   return TRUE;
 }
 

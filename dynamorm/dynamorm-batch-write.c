@@ -9,7 +9,6 @@
 
 #include "dynamorm-batch-run-private.h"
 #include "dynamorm-batch-private.h"
-#include "dynamorm-direct-private.h"
 #include "dynamorm-write-private.h"
 #include "dynamorm-sync-private.h"
 
@@ -292,15 +291,12 @@ dynamorm_batch_write_set_chunk_error_func (DynamormBatchWrite          *self,
 static gboolean
 unit_pack (BatchRun *run, Unit *unit)
 {
-  g_autoptr(GByteArray) out = NULL;
+  GByteArray *out = _dynamorm_batch_run_scratch (run, unit);
 
-  if (!_dynamorm_direct_batch_takes (&run->direct, unit->type, unit->schema, TRUE))
+  if (out == NULL || (unit->is_delete ? !_dynamorm_model_pack_key (unit->payload, unit->schema, out)
+                      : !_dynamorm_model_pack (unit->payload, unit->schema, NULL, unit->table, out)))
     return FALSE;
-  out = g_byte_array_sized_new (256);
-  if (unit->is_delete ? !_dynamorm_model_pack_key (unit->payload, unit->schema, out)
-                      : !_dynamorm_model_pack (unit->payload, unit->schema, NULL, unit->table, out))
-    return FALSE;
-  return _dynamorm_batch_run_pack_unit (run, unit, out);
+  return _dynamorm_batch_run_pack_unit (run, unit);
 }
 
 /* The JSON request of unit: the model's item (stamped, sealed) or key. */

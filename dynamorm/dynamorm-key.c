@@ -338,40 +338,36 @@ _dynamorm_item_fingerprint (const char           *table_name,
   return g_string_free (s, FALSE);
 }
 
-/* As _dynamorm_item_fingerprint, for a packed item or key. */
+/* A key value of a packed item as _dynamorm_item_fingerprint writes it:
+ * its type and text (numbers normalized, into *normal). */
 static gboolean
-append_packed (GString *s, const guint8 *value)
+packed_key_part (const guint8 *value, const char **type, const char **text, char **normal)
 {
   const guint8 *p;
-  const char *type, *text;
 
   if (value == NULL || (*value != DDB_TYPE_S && *value != DDB_TYPE_N && *value != DDB_TYPE_B))
     return FALSE;
-  type = ddb_type_name (*value);
   p = value + 1;
-  text = ddb_packed_get_str (&p, NULL);
-  g_string_append_c (s, '\n');
-  g_string_append (s, type);
-  g_string_append_c (s, ':');
-  if (*value == DDB_TYPE_N)
-    {
-      g_autofree char *normal = dynamorm_number_normalize (text, NULL);
-      g_string_append (s, normal ? normal : text);
-    }
-  else
-    g_string_append (s, text);
+  *type = ddb_type_name (*value);
+  *text = ddb_packed_get_str (&p, NULL);
+  if (*value == DDB_TYPE_N && (*normal = dynamorm_number_normalize (*text, NULL)) != NULL)
+    *text = *normal;
   return TRUE;
 }
 
 char *
 _dynamorm_packed_fingerprint (const char *table_name, const DynamormSchema *schema, const guint8 *packed)
 {
-  g_autoptr(GString) s = g_string_new (table_name);
+  const char *pk_type, *pk, *sk_type, *sk;
+  g_autofree char *pk_normal = NULL, *sk_normal = NULL;
 
-  if (!append_packed (s, ddb_packed_find (packed, schema->partition_key->attribute)) ||
-      (schema->sort_key != NULL && !append_packed (s, ddb_packed_find (packed, schema->sort_key->attribute))))
+  if (!packed_key_part (ddb_packed_find (packed, schema->partition_key->attribute), &pk_type, &pk, &pk_normal))
     return NULL;
-  return g_string_free (g_steal_pointer (&s), FALSE);
+  if (schema->sort_key == NULL)
+    return g_strconcat (table_name, "\n", pk_type, ":", pk, NULL);
+  if (!packed_key_part (ddb_packed_find (packed, schema->sort_key->attribute), &sk_type, &sk, &sk_normal))
+    return NULL;
+  return g_strconcat (table_name, "\n", pk_type, ":", pk, "\n", sk_type, ":", sk, NULL);
 }
 
 void

@@ -102,16 +102,7 @@ ddb_engine_put_packed (DdbEngine *engine, const char *table_name, guint8 *item, 
 static guint8 *
 copy_item (const DdbItem *item, gsize *len_out)
 {
-  DdbPackedIter iter;
-  const char *name;
-  guint32 name_len;
-  const guint8 *value;
-
-  /* The packed length: walk to the end of the last attribute. */
-  ddb_packed_iter_init (&iter, item->blob);
-  while (ddb_packed_iter_next (&iter, &name, &name_len, &value))
-    ;
-  *len_out = iter.p - item->blob;
+  *len_out = ddb_packed_item_len (item->blob);
   return g_memdup2 (item->blob, *len_out);
 }
 
@@ -169,6 +160,7 @@ ddb_engine_get_packed (DdbEngine *engine, const char *table_name, const guint8 *
 typedef struct {
   DdbTable *table;
   DdbKeyValue hash, range;
+  guint32 key_hash;
   gsize size;
 } Checked;
 
@@ -182,13 +174,28 @@ checked_clear (Checked *checked, guint n)
     }
 }
 
-/* Checks one entry as BatchWriteItem and BatchGetItem would, without
- * answering: an existing table, a valid key (and item), and no key given
- * twice (seen holds the fingerprints so far). */
+/* Whether entry i names the same item as an earlier one. */
+static gboolean
+seen_before (const Checked *checked, guint i)
+{
+  const Checked *c = &checked[i];
+
+  for (guint j = 0; j < i; j++)
+    if (checked[j].key_hash == c->key_hash && checked[j].table == c->table &&
+        ddb_key_value_equal (&checked[j].hash, &c->hash) &&
+        (c->range.type == DDB_TYPE_INVALID || ddb_key_value_equal (&checked[j].range, &c->range)))
+      return TRUE;
+  return FALSE;
+}
+
+/* Checks entry i as BatchWriteItem and BatchGetItem would, without
+ * answering: an existing table, a valid key (and item), and no item named
+ * twice. */
 static gboolean
 check_entry (DdbEngine *engine, const char *table_name, const guint8 *packed, gboolean is_item,
-             GHashTable *seen, Checked *out)
+             Checked *checked, guint i)
 {
+  Checked *out = &checked[i];
   gboolean ok;
 
   out->table = g_hash_table_lookup (engine->tables, table_name);
@@ -201,21 +208,19 @@ check_entry (DdbEngine *engine, const char *table_name, const guint8 *packed, gb
       memset (out, 0, sizeof *out);
       return FALSE;
     }
-  for (guint i = 0; is_item && i < out->table->indexes->len; i++)
-    if (!index_keys_acceptable (out->table->indexes->pdata[i], packed))
+  for (guint k = 0; is_item && k < out->table->indexes->len; k++)
+    if (!index_keys_acceptable (out->table->indexes->pdata[k], packed))
       return FALSE;
-  return g_hash_table_add (seen, ddb_item_fingerprint (out->table, &out->hash,
-                                                       out->range.type ? &out->range : NULL));
+  out->key_hash = ddb_key_value_hash (&out->hash) * 31 +
+                  (out->range.type != DDB_TYPE_INVALID ? ddb_key_value_hash (&out->range) : 0);
+  return !seen_before (checked, i);
 }
 
 static gboolean
 check_writes (DdbEngine *engine, DdbPackedWrite *writes, guint n, Checked *checked)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
   for (guint i = 0; i < n; i++)
-    if (!check_entry (engine, writes[i].table_name, writes[i].packed, !writes[i].is_delete,
-                      seen, &checked[i]))
+    if (!check_entry (engine, writes[i].table_name, writes[i].packed, !writes[i].is_delete, checked, i))
       return FALSE;
   return TRUE;
 }
@@ -263,7 +268,6 @@ DdbDirectResult
 ddb_engine_batch_get_packed (DdbEngine *engine, DdbPackedRead *reads, guint n)
 {
   Checked checked[MAX_BATCH_READS] = { 0 };
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gboolean ok = TRUE;
 
   if (n == 0 || n > MAX_BATCH_READS)
@@ -278,7 +282,7 @@ ddb_engine_batch_get_packed (DdbEngine *engine, DdbPackedRead *reads, guint n)
   /* Shared, as BatchGetItem. Every check before any read. */
   ddb_engine_read_lock (engine);
   for (guint i = 0; ok && i < n; i++)
-    ok = check_entry (engine, reads[i].table_name, reads[i].key, FALSE, seen, &checked[i]);
+    ok = check_entry (engine, reads[i].table_name, reads[i].key, FALSE, checked, i);
   for (guint i = 0; ok && i < n; i++)
     {
       DdbItem *item = ddb_table_lookup (checked[i].table, &checked[i].hash,
