@@ -38,23 +38,14 @@
  */
 
 typedef struct {
-  GValue *stored;  /* the values of the properties the model keeps itself */
-  guint n_stored;
+  /* the values of the properties the model keeps itself (see
+   * dynamorm_model_type_store_properties), or NULL */
+  GValue *stored;
 } DynamormModelPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (DynamormModel, dynamorm_model, G_TYPE_OBJECT)
 
-static void
-dynamorm_model_finalize (GObject *object)
-{
-  DynamormModelPrivate *priv = dynamorm_model_get_instance_private (DYNAMORM_MODEL (object));
-
-  for (guint i = 0; i < priv->n_stored; i++)
-    if (G_IS_VALUE (&priv->stored[i]))
-      g_value_unset (&priv->stored[i]);
-  g_free (priv->stored);
-  G_OBJECT_CLASS (dynamorm_model_parent_class)->finalize (object);
-}
+static void dynamorm_model_finalize (GObject *object);
 
 static void
 dynamorm_model_class_init (DynamormModelClass *klass)
@@ -329,13 +320,23 @@ stored_value (GObject *object, guint slot)
 {
   DynamormModelPrivate *priv = dynamorm_model_get_instance_private (DYNAMORM_MODEL (object));
 
-  if (priv->stored == NULL)
+  GValue *stored = g_atomic_pointer_get (&priv->stored);
+
+  /* Allocated at the first value; two threads reading a fresh model may
+   * both get here, and one table wins. */
+  if (stored == NULL)
     {
-      priv->n_stored = stored_class_find (G_OBJECT_TYPE (object))->n_slots;
-      priv->stored = g_new0 (GValue, priv->n_stored);
+      GValue *table = g_new0 (GValue, stored_class_find (G_OBJECT_TYPE (object))->n_slots);
+
+      if (g_atomic_pointer_compare_and_exchange (&priv->stored, NULL, table))
+        stored = table;
+      else
+        {
+          g_free (table);
+          stored = g_atomic_pointer_get (&priv->stored);
+        }
     }
-  g_assert (slot <= priv->n_stored);
-  return &priv->stored[slot - 1];
+  return &stored[slot - 1];
 }
 
 static void
@@ -372,6 +373,23 @@ stored_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec
     g_value_copy (stored, value);
   else
     g_param_value_set_default (pspec, value);
+}
+
+static void
+dynamorm_model_finalize (GObject *object)
+{
+  DynamormModelPrivate *priv = dynamorm_model_get_instance_private (DYNAMORM_MODEL (object));
+
+  if (priv->stored != NULL)
+    {
+      guint n = stored_class_find (G_OBJECT_TYPE (object))->n_slots;
+
+      for (guint i = 0; i < n; i++)
+        if (G_IS_VALUE (&priv->stored[i]))
+          g_value_unset (&priv->stored[i]);
+      g_free (priv->stored);
+    }
+  G_OBJECT_CLASS (dynamorm_model_parent_class)->finalize (object);
 }
 
 static gboolean
