@@ -392,6 +392,84 @@ test_error_from_response (void)
   g_assert_true (dynamorm_error_is_retryable (server));
 }
 
+/* A model type as a binding registers one: its class_init installs the
+ * properties and its own set/get_property, which count their calls;
+ * dynamorm_model_type_store_properties() then takes some of them over. */
+static guint bound_calls;
+
+static void
+bound_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
+{
+  bound_calls++;
+  g_object_set_data_full (object, "kept", g_value_dup_string (value), g_free);
+}
+
+static void
+bound_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
+{
+  bound_calls++;
+  g_value_set_string (value, g_object_get_data (object, "kept"));
+}
+
+static void
+bound_class_init (gpointer klass, gpointer data)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->set_property = bound_set_property;
+  object_class->get_property = bound_get_property;
+  g_object_class_install_property (object_class, 1, g_param_spec_string ("id", NULL, NULL, NULL, G_PARAM_READWRITE));
+  g_object_class_install_property (object_class, 2,
+                                   g_param_spec_int64 ("count", NULL, NULL, 0, G_MAXINT64, 7, G_PARAM_READWRITE));
+  g_object_class_install_property (object_class, 3, g_param_spec_string ("kept", NULL, NULL, NULL, G_PARAM_READWRITE));
+}
+
+static void
+test_store_properties (void)
+{
+  const char *stored[] = { "id", "count", NULL };
+  const char *tags[] = { "id=pk", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) in = parse ("{\"id\":{\"S\":\"b1\"},\"count\":{\"N\":\"42\"},\"kept\":{\"S\":\"k\"}}");
+  g_autoptr(DynamormModel) model = NULL;
+  g_autoptr(JsonNode) out = NULL;
+  g_autofree char *id = NULL, *kept = NULL;
+  gint64 count = 0;
+  GType type = g_type_register_static_simple (DYNAMORM_TYPE_MODEL, "TestBoundModel", sizeof (DynamormModelClass),
+                                              bound_class_init, sizeof (DynamormModel), NULL, 0);
+
+  g_assert_true (dynamorm_model_type_store_properties (type, stored, &error));
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_model_type_declare (type, "bound", tags, &error));
+
+  /* Unset: the default. Decoding calls the class only for "kept". */
+  model = g_object_new (type, NULL);
+  g_object_get (model, "count", &count, NULL);
+  g_assert_cmpint (count, ==, 7);
+  g_clear_object (&model);
+  bound_calls = 0;
+  model = dynamorm_model_new_from_item (type, in, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bound_calls, ==, 1);
+  g_object_get (model, "id", &id, "count", &count, "kept", &kept, NULL);
+  g_assert_cmpstr (id, ==, "b1");
+  g_assert_cmpint (count, ==, 42);
+  g_assert_cmpstr (kept, ==, "k");
+  out = dynamorm_model_to_item (model, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_node_equal (in, out));
+
+  /* Once, properties of the type's own, before subclasses. */
+  g_assert_false (dynamorm_model_type_store_properties (type, stored, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL);
+  g_clear_error (&error);
+  g_type_register_static_simple (type, "TestBoundModelChild", sizeof (DynamormModelClass), NULL,
+                                 sizeof (DynamormModel), NULL, 0);
+  g_assert_false (dynamorm_model_type_store_properties (type, stored, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL);
+  g_assert_nonnull (strstr (error->message, "subclasses"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -406,6 +484,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/dynamorm/codec/value-to-attribute-value", test_value_to_attribute_value);
   g_test_add_func ("/dynamorm/schema/errors", test_schema_errors);
   g_test_add_func ("/dynamorm/schema/naming", test_schema_naming);
+  g_test_add_func ("/dynamorm/model/store-properties", test_store_properties);
   g_test_add_func ("/dynamorm/error/from-response", test_error_from_response);
 
   return g_test_run ();
