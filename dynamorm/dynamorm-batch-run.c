@@ -530,8 +530,9 @@ batch_run_send (BatchRun *run, Chunk *chunk)
   call->task = g_object_ref (run->task);
   call->chunk = chunk;
   run->in_flight++;
-  dynamorm_session_call_async (run->session, run->operation, request,
-                               g_task_get_cancellable (run->task), batch_run_call_cb, call);
+  /* A write's answer holds sealed items too (unprocessed), not to open. */
+  (run->is_write ? dynamorm_session_call_async : _dynamorm_session_call_items_async) (
+    run->session, run->operation, request, g_task_get_cancellable (run->task), batch_run_call_cb, call);
 }
 
 /* The chunk's units as the direct path's writes or reads; then their

@@ -11,6 +11,7 @@
 #include "dynamorm-batch-private.h"
 #include "dynamorm-write-private.h"
 #include "dynamorm-sync-private.h"
+#include "dynamorm-session-private.h"
 
 /**
  * DynamormBatchWrite:
@@ -406,6 +407,63 @@ dynamorm_batch_write_execute (DynamormBatchWrite  *self,
   return ok;
 }
 
+/* How many encrypted values the puts seal. */
+static guint
+n_sealed (DynamormBatchWrite *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->models->len; i++)
+    {
+      const DynamormSchema *schema = _dynamorm_schema_get (G_OBJECT_TYPE (self->models->pdata[i]), FALSE, NULL);
+
+      if (schema != NULL && !g_array_index (self->deletes, gboolean, i))
+        n += schema->n_encrypted;
+    }
+  return n;
+}
+
+/* An execute_async waiting for its data key. */
+typedef struct {
+  DynamormBatchWrite *self;
+  GCancellable *cancellable;
+  GAsyncReadyCallback callback;
+  gpointer user_data;
+} PendingRun;
+
+/* Builds the run (its data key at hand) and starts it, or reports error
+ * (the data key could not be made). Frees p. */
+static void
+run_start (PendingRun *p, GError *error)
+{
+  DynamormBatchWrite *self = p->self;
+  BatchRun *run = error == NULL ? build_batch_write (self, &error) : NULL;
+
+  if (run == NULL)
+    {
+      /* Nothing was sent: nothing was written. */
+      for (guint i = 0; i < self->models->len; i++)
+        g_ptr_array_add (g_array_index (self->deletes, gboolean, i) ? self->unwritten_deletes
+                                                                    : self->unwritten_puts,
+                         g_object_ref (self->models->pdata[i]));
+    }
+  _dynamorm_batch_run_start (self, run, error, dynamorm_batch_write_execute_async,
+                             p->cancellable, p->callback, p->user_data);
+  g_object_unref (p->self);
+  g_clear_object (&p->cancellable);
+  g_free (p);
+}
+
+static void
+run_keys_ready (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  PendingRun *p = user_data;
+  GError *error = NULL;
+
+  _dynamorm_session_warm_keys_finish (p->self->session, result, _("the batch write"), &error);
+  run_start (p, error);
+}
+
 /**
  * dynamorm_batch_write_execute_async:
  * @self: a #DynamormBatchWrite
@@ -422,24 +480,19 @@ dynamorm_batch_write_execute_async (DynamormBatchWrite  *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  GError *error = NULL;
-  BatchRun *run;
+  PendingRun *p;
 
   g_return_if_fail (DYNAMORM_IS_BATCH_WRITE (self));
 
   g_ptr_array_set_size (self->unwritten_puts, 0);
   g_ptr_array_set_size (self->unwritten_deletes, 0);
-  run = build_batch_write (self, &error);
-  if (run == NULL)
-    {
-      /* Nothing was sent: nothing was written. */
-      for (guint i = 0; i < self->models->len; i++)
-        g_ptr_array_add (g_array_index (self->deletes, gboolean, i) ? self->unwritten_deletes
-                                                                    : self->unwritten_puts,
-                         g_object_ref (self->models->pdata[i]));
-    }
-  _dynamorm_batch_run_start (self, run, error, dynamorm_batch_write_execute_async,
-                             cancellable, callback, user_data);
+  p = g_new0 (PendingRun, 1);
+  p->self = g_object_ref (self);
+  p->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  p->callback = callback;
+  p->user_data = user_data;
+  if (!_dynamorm_session_warm_keys_async (self->session, n_sealed (self), cancellable, run_keys_ready, p))
+    run_start (p, NULL);
 }
 
 /**

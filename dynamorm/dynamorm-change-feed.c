@@ -11,6 +11,7 @@
 #include "dynamorm-private.h"
 #include "dynamorm-accessors-private.h"
 #include "dynamorm-properties-private.h"
+#include "dynamorm-session-private.h"
 #include "dynamorm-change-feed.h"
 #include "dynamorm-enums.h"
 
@@ -482,7 +483,8 @@ send (DynamormChangeFeed *self, const char *operation, JsonBuilder *builder, GAs
 
   self->busy = TRUE;
   self->woken = FALSE;
-  dynamorm_session_call_async (self->session, operation, request, self->cancellable, callback, g_object_ref (self));
+  _dynamorm_session_call_items_async (self->session, operation, request, self->cancellable, callback,
+                                      g_object_ref (self));
 }
 
 static JsonNode *
@@ -724,8 +726,8 @@ send_for_shard (DynamormChangeFeed *self, Shard *shard, const char *operation,
 
   self->busy = TRUE;
   self->woken = FALSE;
-  dynamorm_session_call_async (self->session, operation, request, self->cancellable, callback,
-                               shard_call_new (g_object_ref (self), shard));
+  _dynamorm_session_call_items_async (self->session, operation, request, self->cancellable, callback,
+                                      shard_call_new (g_object_ref (self), shard));
 }
 
 static GError *

@@ -78,6 +78,14 @@ gboolean  _dynamorm_crypto_open_item  (const DynamormCrypto *crypto, const Dynam
  * those as property values: they are never returned as ciphertext). */
 gboolean  _dynamorm_crypto_is_sealed  (JsonNode *av);
 
+/* Whether an answer (DynamoDB JSON, at any depth) holds a sealed value. */
+gboolean  _dynamorm_crypto_holds_sealed (JsonNode *node);
+/* Puts the data key of every sealed value of an answer into crypto's cache
+ * (asking the provider for those it lacks), so that opening them later
+ * asks the provider nothing. Opens no value. */
+gboolean  _dynamorm_crypto_fetch_keys   (const DynamormCrypto *crypto, JsonNode *node,
+                                         GCancellable *cancellable, GError **error);
+
 /* For conditions, filters, key conditions and update actions: refuses an
  * encrypted field, naming what was attempted. */
 gboolean  _dynamorm_crypto_check_not_encrypted (const DynamormField *field, const char *what,

@@ -516,6 +516,95 @@ _dynamorm_crypto_is_sealed (JsonNode *av)
   return _dynamorm_envelope_is_envelope (head, len);
 }
 
+/* Calls func for each sealed value under node, with the name of the
+ * attribute holding it, until func returns FALSE; FALSE then. */
+typedef gboolean (*SealedFunc) (const char *attribute, JsonNode *av, gpointer data);
+
+static gboolean
+each_sealed (JsonNode *node, const char *attribute, SealedFunc func, gpointer data)
+{
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (!each_sealed (json_array_get_element (array, i), attribute, func, data))
+          return FALSE;
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      if (_dynamorm_crypto_is_sealed (node))
+        return func (attribute, node, data);
+      json_object_iter_init (&iter, json_node_get_object (node));
+      while (json_object_iter_next (&iter, &name, &value))
+        if (!each_sealed (value, name, func, data))
+          return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+found_sealed (const char *attribute, JsonNode *av, gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return FALSE;
+}
+
+gboolean
+_dynamorm_crypto_holds_sealed (JsonNode *node)
+{
+  gboolean found = FALSE;
+
+  each_sealed (node, NULL, found_sealed, &found);
+  return found;
+}
+
+typedef struct {
+  const DynamormCrypto *crypto;
+  GCancellable *cancellable;
+  GError *error;
+} FetchKeys;
+
+static gboolean
+fetch_key (const char *attribute, JsonNode *av, gpointer data)
+{
+  FetchKeys *f = data;
+  JsonNode *inner = NULL;
+  g_autofree guint8 *bytes = NULL;
+  g_autoptr(DynamormDataKey) key = NULL;
+  DynamormEnvelope envelope;
+  gsize len = 0;
+
+  _dynamorm_av_get_type (av, &inner);
+  bytes = g_base64_decode (json_node_get_string (inner), &len);
+  /* A malformed envelope is the decoder's to report, naming the property. */
+  if (!_dynamorm_envelope_parse (bytes, len, &envelope, NULL))
+    return TRUE;
+  key = _dynamorm_data_key_cache_decryption_key (f->crypto->cache, f->crypto->provider, envelope.key_id,
+                                                 envelope.wrapped, envelope.wrapped_len, f->cancellable,
+                                                 &f->error);
+  if (key == NULL && !g_error_matches (f->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_prefix_error (&f->error, _("The encrypted attribute “%s” of the answer could not be decrypted: "),
+                    attribute ? attribute : "");
+  return key != NULL;
+}
+
+gboolean
+_dynamorm_crypto_fetch_keys (const DynamormCrypto *crypto, JsonNode *node,
+                             GCancellable *cancellable, GError **error)
+{
+  FetchKeys f = { crypto, cancellable, NULL };
+
+  if (each_sealed (node, NULL, fetch_key, &f))
+    return TRUE;
+  g_propagate_error (error, f.error);
+  return FALSE;
+}
+
 typedef JsonNode *(*ValueStep) (const DynamormCrypto *crypto, const DynamormField *field, const char *table,
                                JsonNode *av, GCancellable *cancellable, GError **error);
 

@@ -15,6 +15,7 @@
 #include "dynamorm-expression-private.h"
 #include "dynamorm-condition-private.h"
 #include "dynamorm-sync-private.h"
+#include "dynamorm-session-private.h"
 #include "dynamorm-properties-private.h"
 #include "dynamorm-query.h"
 
@@ -2280,8 +2281,8 @@ run_step_async (GTask *task)
   Run *run = g_task_get_task_data (task);
   g_autoptr(JsonNode) request = run_request (run);
 
-  dynamorm_session_call_async (run->session, run->plan->operation, request,
-                               g_task_get_cancellable (task), run_call_cb, task);
+  _dynamorm_session_call_items_async (run->session, run->plan->operation, request,
+                                      g_task_get_cancellable (task), run_call_cb, task);
 }
 
 /* Builds the run for a terminal; NULL with error set if the query is wrong. */

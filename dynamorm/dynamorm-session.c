@@ -681,6 +681,7 @@ struct _Op
   gboolean item_returned;         /* the failure came with the stored item */
   gboolean must_not_exist;        /* the write needs no item with its key */
   GPtrArray *after;               /* of DynamormAfterSet*: set on the model on success */
+  gboolean opens_items;           /* a raw call whose items the caller opens */
 };
 
 static void
@@ -1027,18 +1028,23 @@ op_return (GTask *task, Op *op, JsonNode *response, GError *error)
  * running; models are still read and made on the caller's thread, and the
  * seal/open steps there then find their data keys in the cache. */
 
-static const DynamormSchema *
-async_key_schema (DynamormSession *self, GType model_type, DynamormCrypto *crypto)
+/* The session's provider and cache; TRUE when the provider may block and
+ * there is a cache to keep what the thread fetched. */
+static gboolean
+async_key_crypto (DynamormSession *self, DynamormCrypto *crypto)
+{
+  _dynamorm_session_get_crypto (self, crypto);
+  return _dynamorm_key_provider_may_block (crypto->provider) && crypto->cache != NULL;
+}
+
+static guint
+type_n_encrypted (GType model_type)
 {
   const DynamormSchema *schema;
 
-  if (model_type == G_TYPE_INVALID ||
-      (schema = _dynamorm_schema_get (model_type, FALSE, NULL)) == NULL || schema->n_encrypted == 0)
-    return NULL;
-  _dynamorm_session_get_crypto (self, crypto);
-  if (!_dynamorm_key_provider_may_block (crypto->provider) || crypto->cache == NULL)
-    return NULL;
-  return schema;
+  if (model_type == G_TYPE_INVALID || (schema = _dynamorm_schema_get (model_type, FALSE, NULL)) == NULL)
+    return 0;
+  return schema->n_encrypted;
 }
 
 static gboolean
@@ -1046,84 +1052,143 @@ async_key_call_may_block (DynamormSession *self, GType model_type)
 {
   g_auto(DynamormCrypto) crypto = { 0 };
 
-  return async_key_schema (self, model_type, &crypto) != NULL;
+  return type_n_encrypted (model_type) > 0 && async_key_crypto (self, &crypto);
 }
 
 /* What a worker thread needs: its own references, as a cancelled call
- * returns at once and leaves the thread to finish on its own. */
+ * returns at once and leaves the thread to finish on its own. Two
+ * references: the caller's, dropped by the done callback, and the task's,
+ * dropped when the task goes (in either thread). */
 typedef struct {
+  gint ref_count;
   DynamormCrypto crypto;
-  const DynamormSchema *schema;
-  char *table;
+  guint n_uses;           /* sealing: how many values */
+  JsonNode *answer;       /* opening: the response, or the failed call's body */
   JsonNode *response;
+  GError *error;          /* the failed call's error */
   GTask *outer;
 } KeyWork;
 
-static void
-key_work_free (KeyWork *work)
+/* Takes crypto's references. */
+static KeyWork *
+key_work_new (DynamormCrypto *crypto)
 {
+  KeyWork *work = g_new0 (KeyWork, 1);
+
+  work->ref_count = 1;
+  work->crypto = *crypto;
+  *crypto = (DynamormCrypto){ 0 };
+  return work;
+}
+
+/* The reference count is atomic in this file, so ThreadSanitizer sees the
+ * order of the two threads' uses of the work: GLib's thread pool hands it
+ * over with locks inside libglib that it cannot see. */
+static void
+key_work_unref (KeyWork *work)
+{
+  if (!g_atomic_int_dec_and_test (&work->ref_count))
+    return;
   _dynamorm_crypto_clear (&work->crypto);
-  g_free (work->table);
+  g_clear_pointer (&work->answer, json_node_unref);
   g_clear_pointer (&work->response, json_node_unref);
+  g_clear_error (&work->error);
   g_clear_object (&work->outer);
   g_free (work);
 }
 
-/* Takes crypto's references. */
-static KeyWork *
-key_work_new (DynamormCrypto *crypto, const DynamormSchema *schema)
-{
-  KeyWork *work = g_new0 (KeyWork, 1);
-
-  work->crypto = *crypto;
-  *crypto = (DynamormCrypto) { 0 };
-  work->schema = schema;
-  return work;
-}
-
+/* Runs func in a worker thread, then done in this thread with the task,
+ * which holds no reference to the session (the thread may drop the last
+ * reference to the task). done drops the caller's reference to work. */
 static void
-key_work_start (DynamormSession *self, KeyWork *work, GCancellable *cancellable,
-                GTaskThreadFunc func, GAsyncReadyCallback done, gpointer done_data)
+key_work_start (KeyWork *work, GCancellable *cancellable, GTaskThreadFunc func, GAsyncReadyCallback done,
+                gpointer done_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, done, done_data);
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, done, done_data);
 
-  g_task_set_task_data (task, work, (GDestroyNotify) key_work_free);
+  g_task_set_source_tag (task, func);
+  g_atomic_int_inc (&work->ref_count);
+  g_task_set_task_data (task, work, (GDestroyNotify) key_work_unref);
   g_task_set_return_on_cancel (task, TRUE);
   g_task_run_in_thread (task, func);
 }
 
-/* Opens a copy of each item of the response, so the data keys are in the
- * cache (or the error is known) before the caller's thread opens them. */
+/* The work, in its thread (read after the caller's last write to it). */
+static KeyWork *
+key_work_take (gpointer data)
+{
+  KeyWork *work = data;
+
+  (void) g_atomic_int_get (&work->ref_count);
+  return work;
+}
+
+static void
+key_work_return (GTask *task, GError *error)
+{
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* A data key with n_uses uses left, made in the thread. */
+static void
+seal_key_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  KeyWork *work = key_work_take (data);
+  GError *error = NULL;
+
+  _dynamorm_data_key_cache_warm (work->crypto.cache, work->crypto.provider, work->n_uses, cancellable, &error);
+  key_work_return (task, error);
+}
+
+gboolean
+_dynamorm_session_warm_keys_async (DynamormSession     *self,
+                                   guint                n_uses,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_auto(DynamormCrypto) crypto = { 0 };
+  KeyWork *work;
+
+  if (n_uses == 0 || !async_key_crypto (self, &crypto))
+    return FALSE;
+  work = key_work_new (&crypto);
+  work->n_uses = n_uses;
+  key_work_start (work, cancellable, seal_key_thread, callback, user_data);
+  return TRUE;
+}
+
+gboolean
+_dynamorm_session_warm_keys_finish (DynamormSession  *self,
+                                    GAsyncResult     *result,
+                                    const char       *what,
+                                    GError          **error)
+{
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == seal_key_thread, FALSE);
+  key_work_unref (g_task_get_task_data (G_TASK (result)));
+  if (g_task_propagate_boolean (G_TASK (result), &local_error))
+    return TRUE;
+  if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_prefix_error (&local_error, _("The encrypted properties of %s could not be encrypted: "), what);
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+/* The data keys of the answer's sealed values, fetched into the cache. */
 static void
 open_keys_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
 {
-  static const char *members[] = { "Item", "Attributes" };
-  KeyWork *work = data;
-  JsonObject *response = json_node_get_object (work->response);
+  KeyWork *work = key_work_take (data);
   GError *error = NULL;
 
-  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
-    {
-      JsonNode *item = json_object_get_member (response, members[i]);
-      g_autoptr(JsonObject) copy = NULL;
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *value;
-
-      if (item == NULL || !JSON_NODE_HOLDS_OBJECT (item))
-        continue;
-      /* A new object (json_node_copy shares it): opening replaces members. */
-      copy = json_object_new ();
-      json_object_iter_init (&iter, json_node_get_object (item));
-      while (json_object_iter_next (&iter, &name, &value))
-        json_object_set_member (copy, name, json_node_ref (value));
-      if (!_dynamorm_crypto_open_item (&work->crypto, work->schema, work->table, copy, cancellable, &error))
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-    }
-  g_task_return_boolean (task, TRUE);
+  _dynamorm_crypto_fetch_keys (&work->crypto, work->answer, cancellable, &error);
+  key_work_return (task, error);
 }
 
 static void
@@ -1133,27 +1198,44 @@ open_keys_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GTask) outer = g_steal_pointer (&work->outer);
   GError *error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  /* A failed call keeps its own error, unless it was cancelled meanwhile. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      (work->error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
     g_task_return_error (outer, error);
   else
-    op_return (outer, g_task_get_task_data (outer), work->response, NULL);
+    {
+      g_clear_error (&error);
+      op_return (outer, g_task_get_task_data (outer), work->response, g_steal_pointer (&work->error));
+    }
+  key_work_unref (work);
 }
 
+/* Whether op's answer may hold items the caller's thread opens. */
 static gboolean
-op_opens_in_thread (Op *op, JsonNode *response, GTask *task)
+op_reads_sealed (Op *op)
+{
+  return op->opens_items || type_n_encrypted (op->model_type) > 0;
+}
+
+/* Fetches the data keys of the answer's sealed values (or of the stored
+ * item a failed condition returned) in a worker thread, then completes op
+ * in this thread. Takes error when it returns TRUE. */
+static gboolean
+op_opens_in_thread (Op *op, JsonNode *response, GError *error, GTask *task)
 {
   g_auto(DynamormCrypto) crypto = { 0 };
-  const DynamormSchema *schema;
+  JsonNode *answer = response != NULL ? response : error != NULL ? dynamorm_error_get_response (error) : NULL;
   KeyWork *work;
 
-  if (response == NULL || !JSON_NODE_HOLDS_OBJECT (response) || op->table_name == NULL ||
-      (schema = async_key_schema (op->session, op->model_type, &crypto)) == NULL)
+  if (answer == NULL || !op_reads_sealed (op) || !async_key_crypto (op->session, &crypto) ||
+      !_dynamorm_crypto_holds_sealed (answer))
     return FALSE;
-  work = key_work_new (&crypto, schema);
-  work->table = g_strdup (op->table_name);
-  work->response = json_node_ref (response);
+  work = key_work_new (&crypto);
+  work->answer = json_node_ref (answer);
+  work->response = response != NULL ? json_node_ref (response) : NULL;
+  work->error = error;
   work->outer = g_object_ref (task);
-  key_work_start (op->session, work, g_task_get_cancellable (task), open_keys_thread, open_keys_done, NULL);
+  key_work_start (work, g_task_get_cancellable (task), open_keys_thread, open_keys_done, NULL);
   return TRUE;
 }
 
@@ -1168,7 +1250,7 @@ op_invoke_cb (GObject      *source,
   GError *error = NULL;
 
   response = dynamorm_backend_invoke_finish (DYNAMORM_BACKEND (source), result, &error);
-  if (op_opens_in_thread (op, response, task))
+  if (op_opens_in_thread (op, response, error, task))
     return;
   op_return (task, op, response, error);
 }
@@ -1338,6 +1420,20 @@ dynamorm_session_call_async (DynamormSession     *self,
 
   op_run_async (self, build_call (self, operation, request), NULL,
                 dynamorm_session_call_async, cancellable, callback, user_data);
+}
+
+void
+_dynamorm_session_call_items_async (DynamormSession     *self,
+                                    const char          *operation,
+                                    JsonNode            *request,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  Op *op = build_call (self, operation, request);
+
+  op->opens_items = TRUE;
+  op_run_async (self, op, NULL, dynamorm_session_call_async, cancellable, callback, user_data);
 }
 
 /**
@@ -1981,100 +2077,125 @@ op_finish_write (DynamormSession  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* The async put, insert and put_full, once the data key is at hand. */
-static void
-put_start (DynamormSession *self, DynamormModel *model, DynamormWriteOptions *options, gboolean insert,
-           gpointer source_tag, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
-{
-  GError *error = NULL;
-  Op *op;
+static Op *build_update (DynamormSession *self, DynamormModel *model, DynamormUpdate *update,
+                         const char * const *properties, DynamormWriteOptions *options, GError **error);
 
-  if (!insert && options == NULL && try_direct_put (self, model, cancellable))
-    {
-      direct_return (self, source_tag, GINT_TO_POINTER (TRUE), NULL, cancellable, callback, user_data);
-      return;
-    }
-  op = build_put (self, model, options, insert, &error);
-  op_run_async (self, op, error, source_tag, cancellable, callback, user_data);
-}
-
+/* An async put, insert, put_full, update or update_full: its arguments,
+ * kept while the data key is made. */
 typedef struct {
   DynamormSession *self;
   DynamormModel *model;
   DynamormWriteOptions *options;
-  gboolean insert;
+  WriteKind kind;               /* WRITE_PUT or WRITE_UPDATE */
+  gboolean insert;              /* puts */
+  DynamormUpdate *update;       /* updates */
+  char **properties;            /* updates */
   gpointer source_tag;
   GCancellable *cancellable;
   GAsyncReadyCallback callback;
   gpointer user_data;
-} PendingPut;
+} PendingWrite;
 
 static void
-pending_put_free (PendingPut *p)
+pending_write_free (PendingWrite *p)
 {
   g_object_unref (p->self);
   g_object_unref (p->model);
   g_clear_object (&p->options);
+  g_clear_object (&p->update);
+  g_strfreev (p->properties);
   g_clear_object (&p->cancellable);
   g_free (p);
 }
 
-/* A data key with a use for each encrypted property, made in the thread. */
+/* Builds and sends the write, once the data key is at hand. */
 static void
-seal_key_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+write_start (const PendingWrite *p)
 {
-  KeyWork *work = data;
   GError *error = NULL;
+  Op *op;
 
-  if (!_dynamorm_data_key_cache_warm (work->crypto.cache, work->crypto.provider, work->schema->n_encrypted,
-                                      cancellable, &error))
-    g_task_return_error (task, error);
+  if (p->kind == WRITE_PUT && !p->insert && p->options == NULL && try_direct_put (p->self, p->model, p->cancellable))
+    {
+      direct_return (p->self, p->source_tag, GINT_TO_POINTER (TRUE), NULL, p->cancellable, p->callback, p->user_data);
+      return;
+    }
+  if (p->kind == WRITE_PUT)
+    op = build_put (p->self, p->model, p->options, p->insert, &error);
   else
-    g_task_return_boolean (task, TRUE);
+    op = build_update (p->self, p->model, p->update, (const char * const *) p->properties, p->options, &error);
+  op_run_async (p->self, op, error, p->source_tag, p->cancellable, p->callback, p->user_data);
 }
 
 static void
-seal_key_done (GObject *source, GAsyncResult *result, gpointer user_data)
+write_keys_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  PendingPut *p = user_data;
+  PendingWrite *p = user_data;
   GError *error = NULL;
 
-  if (g_task_propagate_boolean (G_TASK (result), &error))
-    put_start (p->self, p->model, p->options, p->insert, p->source_tag, p->cancellable, p->callback,
-               p->user_data);
+  if (_dynamorm_session_warm_keys_finish (p->self, result, G_OBJECT_TYPE_NAME (p->model), &error))
+    write_start (p);
   else
+    op_run_async (p->self, NULL, error, p->source_tag, p->cancellable, p->callback, p->user_data);
+  pending_write_free (p);
+}
+
+/* How many encrypted values the write seals, at most. */
+static guint
+write_n_sealed (const PendingWrite *p)
+{
+  const DynamormSchema *schema = _dynamorm_schema_get (G_OBJECT_TYPE (p->model), FALSE, NULL);
+
+  if (schema == NULL || p->kind == WRITE_PUT)
+    return schema ? schema->n_encrypted : 0;
+  return _dynamorm_update_n_sealed (p->update, (const char * const *) p->properties, schema);
+}
+
+/* Starts the write described by p (a copy on the stack): at once, or once
+ * a worker thread made the data key it needs. */
+static void
+write_async (const PendingWrite *p)
+{
+  PendingWrite *kept;
+
+  if (type_n_encrypted (G_OBJECT_TYPE (p->model)) == 0)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (&error, _("The encrypted properties of %s could not be encrypted: "),
-                        G_OBJECT_TYPE_NAME (p->model));
-      op_run_async (p->self, NULL, error, p->source_tag, p->cancellable, p->callback, p->user_data);
+      write_start (p);
+      return;
     }
-  pending_put_free (p);
+  kept = g_memdup2 (p, sizeof *p);
+  g_object_ref (kept->self);
+  g_object_ref (kept->model);
+  kept->options = p->options ? g_object_ref (p->options) : NULL;
+  kept->update = p->update ? g_object_ref (p->update) : NULL;
+  kept->properties = g_strdupv (p->properties);
+  kept->cancellable = p->cancellable ? g_object_ref (p->cancellable) : NULL;
+  if (!_dynamorm_session_warm_keys_async (p->self, write_n_sealed (p), p->cancellable, write_keys_ready, kept))
+    {
+      write_start (kept);
+      pending_write_free (kept);
+    }
 }
 
 static void
 put_async (DynamormSession *self, DynamormModel *model, DynamormWriteOptions *options, gboolean insert,
            gpointer source_tag, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
-  g_auto(DynamormCrypto) crypto = { 0 };
-  const DynamormSchema *schema = async_key_schema (self, G_OBJECT_TYPE (model), &crypto);
-  PendingPut *p;
+  PendingWrite p = { self, model, options, WRITE_PUT, insert, NULL, NULL,
+                     source_tag, cancellable, callback, user_data };
 
-  if (schema == NULL)
-    {
-      put_start (self, model, options, insert, source_tag, cancellable, callback, user_data);
-      return;
-    }
-  p = g_new0 (PendingPut, 1);
-  p->self = g_object_ref (self);
-  p->model = g_object_ref (model);
-  p->options = options ? g_object_ref (options) : NULL;
-  p->insert = insert;
-  p->source_tag = source_tag;
-  p->cancellable = cancellable ? g_object_ref (cancellable) : NULL;
-  p->callback = callback;
-  p->user_data = user_data;
-  key_work_start (self, key_work_new (&crypto, schema), cancellable, seal_key_thread, seal_key_done, p);
+  write_async (&p);
+}
+
+static void
+update_async (DynamormSession *self, DynamormModel *model, DynamormUpdate *update,
+              const char * const *properties, DynamormWriteOptions *options,
+              gpointer source_tag, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  PendingWrite p = { self, model, options, WRITE_UPDATE, FALSE, update, (char **) properties,
+                     source_tag, cancellable, callback, user_data };
+
+  write_async (&p);
 }
 
 /**
@@ -2719,14 +2840,11 @@ dynamorm_session_update_async (DynamormSession     *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  GError *error = NULL;
-  Op *op;
-
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
 
-  op = build_update (self, model, NULL, properties, NULL, &error);
-  op_run_async (self, op, error, dynamorm_session_update_async, cancellable, callback, user_data);
+  update_async (self, model, NULL, properties, NULL, dynamorm_session_update_async, cancellable, callback,
+                user_data);
 }
 
 /**
@@ -2821,16 +2939,13 @@ dynamorm_session_update_full_async (DynamormSession      *self,
                                     GAsyncReadyCallback   callback,
                                     gpointer              user_data)
 {
-  GError *error = NULL;
-  Op *op;
-
   g_return_if_fail (DYNAMORM_IS_SESSION (self));
   g_return_if_fail (DYNAMORM_IS_MODEL (model));
   g_return_if_fail (update == NULL || DYNAMORM_IS_UPDATE (update));
   g_return_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options));
 
-  op = build_update (self, model, update, NULL, options, &error);
-  op_run_async (self, op, error, dynamorm_session_update_full_async, cancellable, callback, user_data);
+  update_async (self, model, update, NULL, options, dynamorm_session_update_full_async, cancellable, callback,
+                user_data);
 }
 
 /**

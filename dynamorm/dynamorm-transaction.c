@@ -1209,6 +1209,65 @@ commit_send (GTask *task)
                                g_task_get_cancellable (task), commit_cb, task);
 }
 
+/* How many encrypted values the actions seal, at most. */
+static guint
+n_sealed (DynamormTransaction *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->actions->len; i++)
+    {
+      Action *action = &g_array_index (self->actions, Action, i);
+      const DynamormSchema *schema = _dynamorm_schema_get (G_OBJECT_TYPE (action->model), FALSE, NULL);
+
+      if (schema == NULL)
+        continue;
+      if (action->kind == DYNAMORM_TRANSACTION_ACTION_PUT || action->kind == DYNAMORM_TRANSACTION_ACTION_CREATE)
+        n += schema->n_encrypted;
+      else if (action->kind == DYNAMORM_TRANSACTION_ACTION_UPDATE)
+        n += _dynamorm_update_n_sealed (action->update, (const char * const *) action->properties, schema);
+    }
+  return n;
+}
+
+/* Builds the request (its data keys at hand) and sends it, or reports
+ * error (the data keys could not be made). Takes task, whose data says
+ * whether this commit took the transaction's time. */
+static void
+commit_start (GTask *task, GError *error)
+{
+  DynamormTransaction *self = g_task_get_source_object (task);
+  JsonNode *request = error == NULL ? build_request (self, &error) : NULL;
+  Commit *commit;
+
+  if (request == NULL)
+    {
+      /* Nothing was sent: the next commit takes its own time. */
+      if (GPOINTER_TO_INT (g_task_get_task_data (task)))
+        g_clear_pointer (&self->now, g_date_time_unref);
+      self->committing = FALSE;
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  commit = g_new0 (Commit, 1);
+  commit->request = request;
+  commit->attempt = 1;
+  g_task_set_task_data (task, commit, (GDestroyNotify) commit_free);
+  commit_send (task);
+}
+
+static void
+commit_keys_ready (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  DynamormTransaction *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  _dynamorm_session_warm_keys_finish (self->session, result, _("the transaction"), &error);
+  commit_start (task, error);
+}
+
 /**
  * dynamorm_transaction_commit_async:
  * @self: a #DynamormTransaction
@@ -1226,9 +1285,6 @@ dynamorm_transaction_commit_async (DynamormTransaction *self,
                                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
-  Commit *commit;
-  JsonNode *request;
   gboolean pinned = FALSE;
 
   g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
@@ -1257,21 +1313,13 @@ dynamorm_transaction_commit_async (DynamormTransaction *self,
       self->now = g_date_time_new_now_utc ();
       pinned = TRUE;
     }
-  request = build_request (self, &error);
-  if (request == NULL)
-    {
-      /* Nothing was sent: the next commit takes its own time. */
-      if (pinned)
-        g_clear_pointer (&self->now, g_date_time_unref);
-      g_task_return_error (task, error);
-      return;
-    }
-  commit = g_new0 (Commit, 1);
-  commit->request = request;
-  commit->attempt = 1;
-  g_task_set_task_data (task, commit, (GDestroyNotify) commit_free);
   self->committing = TRUE;
-  commit_send (g_steal_pointer (&task));
+  g_task_set_task_data (task, GINT_TO_POINTER (pinned), NULL);
+  if (!_dynamorm_session_warm_keys_async (self->session, n_sealed (self), cancellable, commit_keys_ready,
+                                          task))
+    commit_start (g_steal_pointer (&task), NULL);
+  else
+    g_steal_pointer (&task);
 }
 
 /**
@@ -1594,8 +1642,8 @@ dynamorm_session_transact_get_async (DynamormSession      *self,
       g_task_return_error (task, error);
       return;
     }
-  dynamorm_session_call_async (self, "TransactGetItems", request, cancellable,
-                               transact_get_cb, g_steal_pointer (&task));
+  _dynamorm_session_call_items_async (self, "TransactGetItems", request, cancellable,
+                                      transact_get_cb, g_steal_pointer (&task));
 }
 
 /**

@@ -948,6 +948,30 @@ render_action (Action *action, DynamormModel *model, const DynamormSchema *schem
     }
 }
 
+static gboolean
+is_encrypted (const DynamormSchema *schema, const char *property)
+{
+  const DynamormField *field = _dynamorm_schema_lookup (schema, property);
+
+  return field != NULL && (field->flags & FIELD_FLAG_ENCRYPTED) != 0;
+}
+
+guint
+_dynamorm_update_n_sealed (DynamormUpdate *update, const char * const *properties, const DynamormSchema *schema)
+{
+  guint n = 0;
+
+  if (update != NULL)
+    for (guint i = 0; i < update->actions->len; i++)
+      n += is_encrypted (schema, g_array_index (update->actions, Action, i).property);
+  else if (properties != NULL && properties[0] != NULL)
+    for (guint i = 0; properties[i] != NULL; i++)
+      n += is_encrypted (schema, properties[i]);
+  else
+    n = schema->n_encrypted;
+  return n;
+}
+
 gboolean
 _dynamorm_update_render (DynamormUpdate         *update,
                          DynamormModel          *model,

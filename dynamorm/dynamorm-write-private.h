@@ -36,6 +36,11 @@ gboolean _dynamorm_update_render (DynamormUpdate *update, DynamormModel *model,
                                   const DynamormSchema *schema, DynamormExprBuilder *b,
                                   DynamormUpdateClauses *clauses, GError **error);
 
+/* How many values of encrypted properties an update seals, at most: of
+ * update, or else of the named properties (NULL or empty: all of them). */
+guint    _dynamorm_update_n_sealed (DynamormUpdate *update, const char * const *properties,
+                                    const DynamormSchema *schema);
+
 /* Keeps the stored item of a refused write for
  * dynamorm_write_options_get_current() (NULL clears it). */
 void _dynamorm_write_options_set_current (DynamormWriteOptions *self, DynamormModel *current);

@@ -772,6 +772,259 @@ test_kms_async_does_not_block (void)
   fake_server_free (server);
 }
 
+/* The other _async calls that read or write encrypted values, on a session
+ * whose KMS answers in 300 ms: a query page, a batch get and write, a
+ * transaction (commit and get) and an update that sets an encrypted
+ * property and returns the item. Each starts with an empty data-key
+ * cache, so it needs KMS, and the 20 ms timeout must keep firing. */
+typedef struct {
+  SlowKms kms;
+  FakeServer *server;
+  DynamormSession *session;
+  GType type;
+} SlowSession;
+
+static void
+slow_session_init (SlowSession *s)
+{
+  g_autofree char *uri = NULL;
+  g_autoptr(GError) error = NULL;
+
+  s->kms.delay_ms = 0;
+  s->server = fake_server_new (slow_kms_handler, &s->kms);
+  s->type = kms_patient_type ();
+  g_setenv ("AWS_ACCESS_KEY_ID", "AKIDTEST", TRUE);
+  g_setenv ("AWS_SECRET_ACCESS_KEY", "test-secret", TRUE);
+  uri = g_strdup_printf ("memory://?kms_key_id=k1&kms_region=us-east-1&kms_endpoint=%s",
+                         fake_server_get_url (s->server));
+  s->session = dynamorm_session_new (uri, &error);
+  g_assert_no_error (error);
+  g_assert_true (dynamorm_session_create_table (s->session, s->type, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 1; i <= 2; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("p%u", i);
+      g_autofree char *ssn = g_strdup_printf ("000-00-000%u", i);
+      g_autoptr(DynamormModel) model = g_object_new (s->type, "id", id, "ssn", ssn, "age", (int) i, NULL);
+
+      g_assert_true (dynamorm_session_put (s->session, model, NULL, &error));
+      g_assert_no_error (error);
+    }
+  /* From here, every KMS call is slow and the cache starts empty. */
+  dynamorm_data_key_cache_clear (dynamorm_session_get_data_key_cache (s->session));
+  g_atomic_int_set (&s->kms.calls, 0);
+  s->kms.delay_ms = 300;
+}
+
+/* Checks the call that completed in wait needed KMS n_calls times in
+ * all, while the main context ran; empties the cache for the next one. */
+static void
+slow_session_check (SlowSession *s, AsyncWait *wait, gint n_calls)
+{
+  g_assert_cmpint (g_atomic_int_get (&s->kms.calls), ==, n_calls);
+  g_assert_cmpuint (wait->ticks, >=, 3);
+  g_clear_object (&wait->result);
+  wait->ticks = 0;
+  dynamorm_data_key_cache_clear (dynamorm_session_get_data_key_cache (s->session));
+}
+
+static void
+slow_session_clear (SlowSession *s)
+{
+  g_clear_object (&s->session);
+  test_clear_aws_env ();
+  fake_server_free (s->server);
+}
+
+static char *
+model_ssn (DynamormModel *model)
+{
+  char *ssn = NULL;
+
+  g_object_get (model, "ssn", &ssn, NULL);
+  return ssn;
+}
+
+static void
+test_kms_async_query_page (void)
+{
+  SlowSession s;
+  g_autoptr(DynamormQuery) query = NULL;
+  g_autoptr(GListModel) page = NULL;
+  g_autoptr(DynamormModel) got = NULL;
+  g_autofree char *ssn = NULL;
+  g_autoptr(GError) error = NULL;
+  AsyncWait wait = { 0 };
+
+  slow_session_init (&s);
+  query = dynamorm_query_new (s.session, s.type);
+  dynamorm_query_where (query, "id", DYNAMORM_OPERATOR_EQ, "p2");
+  dynamorm_query_page_async (query, 10, NULL, NULL, wait_done_cb, &wait);
+  async_wait_run (&wait);
+  page = dynamorm_query_page_finish (query, wait.result, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (page), ==, 1);
+  got = g_list_model_get_item (page, 0);
+  ssn = model_ssn (got);
+  g_assert_cmpstr (ssn, ==, "000-00-0002");
+  slow_session_check (&s, &wait, 1);
+  slow_session_clear (&s);
+}
+
+static void
+test_kms_async_batch_get (void)
+{
+  SlowSession s;
+  g_autoptr(DynamormKey) k1 = dynamorm_key_new_string ("p1", NULL);
+  g_autoptr(DynamormKey) k2 = dynamorm_key_new_string ("p2", NULL);
+  DynamormKey *keys[] = { k1, k2 };
+  g_autoptr(GPtrArray) models = NULL;
+  g_autoptr(GError) error = NULL;
+  AsyncWait wait = { 0 };
+
+  slow_session_init (&s);
+  dynamorm_session_batch_get_async (s.session, s.type, keys, 2, NULL, NULL, wait_done_cb, &wait);
+  async_wait_run (&wait);
+  models = dynamorm_session_batch_get_finish (s.session, wait.result, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (models->len, ==, 2);
+  for (guint i = 0; i < models->len; i++)
+    {
+      g_autofree char *ssn = model_ssn (models->pdata[i]);
+
+      g_assert_true (g_str_has_prefix (ssn, "000-00-000"));
+    }
+  /* Both items were written with one data key. */
+  slow_session_check (&s, &wait, 1);
+  slow_session_clear (&s);
+}
+
+static void
+test_kms_async_batch_write (void)
+{
+  SlowSession s;
+  g_autoptr(DynamormModel) a = NULL;
+  g_autoptr(DynamormModel) b = NULL;
+  g_autoptr(DynamormModel) got = NULL;
+  g_autofree char *ssn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) pk = G_VALUE_INIT;
+  DynamormModel *puts[2];
+  AsyncWait wait = { 0 };
+
+  slow_session_init (&s);
+  puts[0] = a = g_object_new (s.type, "id", "w1", "ssn", "111-11-1111", NULL);
+  puts[1] = b = g_object_new (s.type, "id", "w2", "ssn", "222-22-2222", NULL);
+  dynamorm_session_batch_write_async (s.session, puts, 2, NULL, 0, NULL, NULL, wait_done_cb, &wait);
+  async_wait_run (&wait);
+  g_assert_true (dynamorm_session_batch_write_finish (s.session, wait.result, NULL, &error));
+  g_assert_no_error (error);
+  /* One GenerateDataKey for both values. */
+  slow_session_check (&s, &wait, 1);
+
+  s.kms.delay_ms = 0;
+  g_value_init (&pk, G_TYPE_STRING);
+  g_value_set_string (&pk, "w2");
+  got = dynamorm_session_get (s.session, s.type, &pk, NULL, NULL, &error);
+  g_assert_no_error (error);
+  ssn = model_ssn (got);
+  g_assert_cmpstr (ssn, ==, "222-22-2222");
+  slow_session_clear (&s);
+}
+
+static void
+test_kms_async_transaction (void)
+{
+  SlowSession s;
+  g_autoptr(DynamormTransaction) txn = NULL;
+  g_autoptr(DynamormUpdate) update = dynamorm_update_new ();
+  g_autoptr(DynamormModel) put = NULL;
+  g_autoptr(DynamormModel) updated = NULL;
+  g_autoptr(DynamormModel) read1 = NULL;
+  g_autoptr(DynamormModel) read2 = NULL;
+  g_autofree char *ssn1 = NULL;
+  g_autofree char *ssn2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  DynamormModel *reads[2];
+  AsyncWait commit = { 0 }, get = { 0 };
+
+  slow_session_init (&s);
+  /* A put and an update that sets an encrypted property: GenerateDataKey
+   * in a worker thread before the request is built. */
+  txn = dynamorm_transaction_new (s.session);
+  put = g_object_new (s.type, "id", "t1", "ssn", "333-33-3333", NULL);
+  dynamorm_transaction_add_put (txn, put, NULL);
+  updated = g_object_new (s.type, "id", "p1", NULL);
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, "444-44-4444");
+  dynamorm_update_set (update, "ssn", &value);
+  dynamorm_transaction_add_update_with (txn, updated, update, NULL);
+  dynamorm_transaction_commit_async (txn, NULL, wait_done_cb, &commit);
+  async_wait_run (&commit);
+  g_assert_true (dynamorm_transaction_commit_finish (txn, commit.result, &error));
+  g_assert_no_error (error);
+  slow_session_check (&s, &commit, 1);
+
+  /* TransactGetItems: Decrypt in a worker thread. */
+  reads[0] = read1 = g_object_new (s.type, "id", "t1", NULL);
+  reads[1] = read2 = g_object_new (s.type, "id", "p1", NULL);
+  dynamorm_session_transact_get_async (s.session, reads, 2, NULL, wait_done_cb, &get);
+  async_wait_run (&get);
+  g_assert_true (dynamorm_session_transact_get_finish (s.session, get.result, NULL, &error));
+  g_assert_no_error (error);
+  ssn1 = model_ssn (read1);
+  ssn2 = model_ssn (read2);
+  g_assert_cmpstr (ssn1, ==, "333-33-3333");
+  g_assert_cmpstr (ssn2, ==, "444-44-4444");
+  slow_session_check (&s, &get, 2);
+  slow_session_clear (&s);
+}
+
+static void
+test_kms_async_update (void)
+{
+  SlowSession s;
+  g_autoptr(DynamormUpdate) update = dynamorm_update_new ();
+  g_autoptr(DynamormModel) model = NULL;
+  g_autofree char *ssn = NULL;
+  g_autofree char *ssn_after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  const char *age_only[] = { "age", NULL };
+  AsyncWait set = { 0 }, other = { 0 };
+  int age = 0;
+
+  slow_session_init (&s);
+  /* SET of an encrypted property (GenerateDataKey in a worker thread);
+   * the item it returns is sealed with that key. */
+  model = g_object_new (s.type, "id", "p1", NULL);
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, "555-55-5555");
+  dynamorm_update_set (update, "ssn", &value);
+  dynamorm_session_update_full_async (s.session, model, update, NULL, NULL, wait_done_cb, &set);
+  async_wait_run (&set);
+  g_assert_true (dynamorm_session_update_full_finish (s.session, set.result, NULL, &error));
+  g_assert_no_error (error);
+  ssn = model_ssn (model);
+  g_assert_cmpstr (ssn, ==, "555-55-5555");
+  slow_session_check (&s, &set, 1);
+
+  /* An update of another property seals nothing, and asks no data key;
+   * the encrypted value it returns is opened with Decrypt in a worker
+   * thread. */
+  g_object_set (model, "age", 50, NULL);
+  dynamorm_session_update_async (s.session, model, age_only, NULL, wait_done_cb, &other);
+  async_wait_run (&other);
+  g_assert_true (dynamorm_session_update_finish (s.session, other.result, &error));
+  g_assert_no_error (error);
+  g_object_get (model, "age", &age, "ssn", &ssn_after, NULL);
+  g_assert_cmpint (age, ==, 50);
+  g_assert_cmpstr (ssn_after, ==, "555-55-5555");
+  slow_session_check (&s, &other, 2);
+  slow_session_clear (&s);
+}
+
 /* The same async put and get against moto's KMS (no delay there: this
  * checks the worker-thread path end to end with real GenerateDataKey and
  * Decrypt answers). */
@@ -953,6 +1206,11 @@ main (int argc, char **argv)
   g_test_add_func ("/dynamorm/moto/kms-missing-key", test_moto_kms_missing_key);
   g_test_add_func ("/dynamorm/kms/disabled-key", test_kms_disabled_key);
   g_test_add_func ("/dynamorm/kms/async-does-not-block", test_kms_async_does_not_block);
+  g_test_add_func ("/dynamorm/kms/async-query-page", test_kms_async_query_page);
+  g_test_add_func ("/dynamorm/kms/async-batch-get", test_kms_async_batch_get);
+  g_test_add_func ("/dynamorm/kms/async-batch-write", test_kms_async_batch_write);
+  g_test_add_func ("/dynamorm/kms/async-transaction", test_kms_async_transaction);
+  g_test_add_func ("/dynamorm/kms/async-update", test_kms_async_update);
   g_test_add_func ("/dynamorm/moto/kms-async", test_moto_kms_async);
   g_test_add_func ("/dynamorm/moto/sts", test_moto_sts);
 
