@@ -604,10 +604,14 @@ slow_kms_handler (FakeServer *server, SoupServerMessage *msg, const char *path, 
   const char *target = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                      "X-Amz-Target");
   g_autofree char *key = g_base64_encode ((const guchar *) SLOW_KEY, 32);
-  g_autofree char *wrapped = g_base64_encode ((const guchar *) "wrapped:" SLOW_KEY, 40);
+  g_autofree char *blob = NULL;
+  g_autofree char *wrapped = NULL;
   g_autofree char *body = NULL;
 
-  g_atomic_int_inc (&kms->calls);
+  /* Each data key wrapped differently (the same key underneath), so that
+   * values sealed by two GenerateDataKey calls need two Decrypt calls. */
+  blob = g_strdup_printf ("wrapped %d:" SLOW_KEY, g_atomic_int_add (&kms->calls, 1));
+  wrapped = g_base64_encode ((const guchar *) blob, strlen (blob));
   g_usleep (kms->delay_ms * 1000);
   if (g_strcmp0 (target, "TrentService.GenerateDataKey") == 0)
     body = g_strdup_printf ("{\"KeyId\": \"k1\", \"Plaintext\": \"%s\", \"CiphertextBlob\": \"%s\"}",
@@ -1025,6 +1029,43 @@ test_kms_async_update (void)
   slow_session_clear (&s);
 }
 
+/* A write refused by its condition returns the stored item, sealed with
+ * a data key the cache does not hold: Decrypt in a worker thread before
+ * the current model is made. */
+static void
+test_kms_async_refused_write (void)
+{
+  SlowSession s;
+  g_autoptr(DynamormWriteOptions) options = dynamorm_write_options_new ();
+  g_autoptr(DynamormModel) other = NULL;
+  g_autoptr(DynamormModel) model = NULL;
+  g_autoptr(DynamormModel) current = NULL;
+  g_autofree char *ssn = NULL;
+  g_autoptr(GError) error = NULL;
+  AsyncWait wait = { 0 };
+
+  slow_session_init (&s);
+  /* An encryption key in the cache first, so the put asks for none. */
+  s.kms.delay_ms = 0;
+  other = g_object_new (s.type, "id", "x1", "ssn", "999-99-9999", NULL);
+  g_assert_true (dynamorm_session_put (s.session, other, NULL, &error));
+  g_assert_no_error (error);
+  g_atomic_int_set (&s.kms.calls, 0);
+  s.kms.delay_ms = 300;
+
+  model = g_object_new (s.type, "id", "p1", "ssn", "123-12-1234", NULL);
+  dynamorm_write_options_set_if_not_exists (options, TRUE);
+  dynamorm_session_put_full_async (s.session, model, options, NULL, wait_done_cb, &wait);
+  async_wait_run (&wait);
+  g_assert_false (dynamorm_session_put_full_finish (s.session, wait.result, &current, &error));
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_CONDITION_FAILED);
+  g_assert_nonnull (current);
+  ssn = model_ssn (current);
+  g_assert_cmpstr (ssn, ==, "000-00-0001");
+  slow_session_check (&s, &wait, 1);
+  slow_session_clear (&s);
+}
+
 /* The same async put and get against moto's KMS (no delay there: this
  * checks the worker-thread path end to end with real GenerateDataKey and
  * Decrypt answers). */
@@ -1211,6 +1252,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dynamorm/kms/async-batch-write", test_kms_async_batch_write);
   g_test_add_func ("/dynamorm/kms/async-transaction", test_kms_async_transaction);
   g_test_add_func ("/dynamorm/kms/async-update", test_kms_async_update);
+  g_test_add_func ("/dynamorm/kms/async-refused-write", test_kms_async_refused_write);
   g_test_add_func ("/dynamorm/moto/kms-async", test_moto_kms_async);
   g_test_add_func ("/dynamorm/moto/sts", test_moto_sts);
 
