@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* dynamorm-direct-private.h: the batch chunks of the direct path
- * (dynamorm-direct.c), for the batch engine (dynamorm-batch-run.c); never
- * installed. */
+/* dynamorm-direct-private.h: the batch chunks and query pages of the
+ * direct path (dynamorm-direct.c), for the batch engine
+ * (dynamorm-batch-run.c) and queries (dynamorm-query.c); never installed. */
 #pragma once
 
 #include "dynamorm-backend-private.h"
@@ -19,5 +19,12 @@ gboolean _dynamorm_direct_batch_takes (const DynamormDirectCall *call, GType mod
  * it as JSON. */
 DynamormDirectResult _dynamorm_direct_batch (const DynamormDirectCall *call, DynamormDirectWrite *writes,
                                              DynamormDirectRead *reads, guint n, GCancellable *cancellable);
+
+/* One page of a Query of model_type (request as JSON) on the direct path:
+ * DONE with the answer but its Items, and the items packed (g_free each);
+ * DECLINED: send the request as JSON. */
+DynamormDirectResult _dynamorm_direct_query (const DynamormDirectCall *call, GType model_type,
+                                             JsonNode *request, JsonNode **answer_out,
+                                             GPtrArray **items_out, GCancellable *cancellable);
 
 G_END_DECLS

@@ -407,3 +407,20 @@ _dynamorm_direct_batch (const DynamormDirectCall *call, DynamormDirectWrite *wri
     return DYNAMORM_DIRECT_DECLINED;
   return ops->batch (call->backend, writes, reads, n);
 }
+
+/* ---- Query pages ---- */
+
+DynamormDirectResult
+_dynamorm_direct_query (const DynamormDirectCall *call, GType model_type, JsonNode *request,
+                        JsonNode **answer_out, GPtrArray **items_out, GCancellable *cancellable)
+{
+  const DynamormSchema *schema = _dynamorm_schema_get (model_type, TRUE, NULL);
+  const DynamormDirectOps *ops;
+
+  /* Encrypted properties open with the session's crypto, single-table
+   * models decompose their keys: as JSON. */
+  if (schema == NULL || schema->n_encrypted > 0 || _dynamorm_schema_is_single_table (schema) ||
+      (ops = direct_ops_for (call, model_type, cancellable)) == NULL || ops->query == NULL)
+    return DYNAMORM_DIRECT_DECLINED;
+  return ops->query (call->backend, request, answer_out, items_out);
+}

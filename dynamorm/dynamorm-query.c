@@ -10,8 +10,11 @@
 #endif
 
 #include "ddb-json.h"
+#include "ddb-packed.h"
 #include "dynamorm-single-table-private.h"
 #include "dynamorm-accessors-private.h"
+#include "dynamorm-direct-private.h"
+#include "dynamorm-session-private.h"
 #include "dynamorm-expression-private.h"
 #include "dynamorm-condition-private.h"
 #include "dynamorm-sync-private.h"
@@ -1935,7 +1938,9 @@ typedef struct {
   guint total_segments;
   JsonNode *start_key;   /* ExclusiveStartKey of the next request */
   GArray *members;       /* a collection's member types, or NULL */
-  GPtrArray *items;      /* of JsonNode*: items as read */
+  GPtrArray *items;      /* of JsonNode*: items as read (NULL for a packed one until needed) */
+  GPtrArray *packed;     /* of guint8*, parallel: items read on the direct path, else NULL */
+  gboolean direct;       /* pages may be read on the direct path */
   guint64 count;
   gboolean done;
 } Run;
@@ -1948,7 +1953,15 @@ run_free (Run *run)
   g_clear_pointer (&run->start_key, json_node_unref);
   g_clear_pointer (&run->members, g_array_unref);
   g_clear_pointer (&run->items, g_ptr_array_unref);
+  g_clear_pointer (&run->packed, g_ptr_array_unref);
   g_free (run);
+}
+
+static void
+item_unref (gpointer item)
+{
+  if (item != NULL)
+    json_node_unref (item);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
@@ -1965,7 +1978,10 @@ run_new (DynamormQuery *self, Plan *plan, ResultKind kind, guint want)
   run->kind = kind;
   run->want = want;
   run->segment = -1;
-  run->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  run->items = g_ptr_array_new_with_free_func (item_unref);
+  run->packed = g_ptr_array_new_with_free_func (g_free);
+  /* Items come back as models of one type: not a collection's. */
+  run->direct = run->members == NULL && g_str_equal (plan->operation, "Query") && kind != RESULT_COUNT;
   return run;
 }
 
@@ -2004,9 +2020,30 @@ bad_response (Run *run, const char *what, GError **error)
   return FALSE;
 }
 
-/* Takes one response; sets run->done when no further request is needed. */
+static void
+run_add_item (Run *run, JsonNode *item, guint8 *packed)
+{
+  g_ptr_array_add (run->items, item);
+  g_ptr_array_add (run->packed, packed);
+}
+
+/* Item i as JSON (made from its packed form on first use). */
+static JsonNode *
+run_item (Run *run, guint i)
+{
+  if (run->items->pdata[i] == NULL)
+    {
+      g_autoptr(JsonObject) obj = ddb_packed_to_json_item (run->packed->pdata[i]);
+
+      run->items->pdata[i] = json_node_init_object (json_node_alloc (), obj);
+    }
+  return run->items->pdata[i];
+}
+
+/* Takes one response, whose items are packed_items when it was read on
+ * the direct path; sets run->done when no further request is needed. */
 static gboolean
-run_take (Run *run, JsonNode *response, GError **error)
+run_take (Run *run, JsonNode *response, GPtrArray *packed_items, GError **error)
 {
   JsonObject *obj;
   JsonNode *member;
@@ -2022,7 +2059,7 @@ run_take (Run *run, JsonNode *response, GError **error)
         {
           if (!JSON_NODE_HOLDS_OBJECT (member))
             return bad_response (run, "Item", error);
-          g_ptr_array_add (run->items, json_node_ref (member));
+          run_add_item (run, json_node_ref (member), NULL);
         }
       run->done = TRUE;
       return TRUE;
@@ -2042,21 +2079,26 @@ run_take (Run *run, JsonNode *response, GError **error)
     }
   else
     {
-      JsonArray *items;
+      JsonArray *items = NULL;
+      guint n;
 
       member = json_object_get_member (obj, "Items");
-      if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+      if (packed_items == NULL && (member == NULL || !JSON_NODE_HOLDS_ARRAY (member)))
         return bad_response (run, "Items", error);
-      items = json_node_get_array (member);
-      for (guint i = 0; i < json_array_get_length (items); i++)
+      items = packed_items == NULL ? json_node_get_array (member) : NULL;
+      n = packed_items != NULL ? packed_items->len : json_array_get_length (items);
+      for (guint i = 0; i < n; i++)
         {
-          JsonNode *item = json_array_get_element (items, i);
+          JsonNode *item = items != NULL ? json_array_get_element (items, i) : NULL;
 
           if (run->want > 0 && run->items->len >= run->want)
             break;
-          if (!JSON_NODE_HOLDS_OBJECT (item))
+          if (items == NULL)
+            run_add_item (run, NULL, g_steal_pointer (&packed_items->pdata[i]));
+          else if (!JSON_NODE_HOLDS_OBJECT (item))
             return bad_response (run, "item", error);
-          g_ptr_array_add (run->items, json_node_ref (item));
+          else
+            run_add_item (run, json_node_ref (item), NULL);
         }
       if (run->want > 0 && run->items->len >= run->want)
         run->done = TRUE;
@@ -2086,6 +2128,25 @@ run_explain_error (Run *run, GError **error)
     g_prefix_error (error, _("%s on table “%s” failed: "), run->plan->operation, run->plan->table_name);
 }
 
+/* Reads the page of request on the direct path when the run may: TRUE
+ * when it did, with *ok and error as run_take() set them; FALSE: send
+ * request as JSON. */
+static gboolean
+run_try_direct (Run *run, JsonNode *request, GCancellable *cancellable, gboolean *ok, GError **error)
+{
+  g_auto(DynamormDirectCall) call = { 0 };
+  g_autoptr(JsonNode) answer = NULL;
+  g_autoptr(GPtrArray) packed = NULL;
+
+  if (!run->direct)
+    return FALSE;
+  _dynamorm_session_direct_call (run->session, &call);
+  if (_dynamorm_direct_query (&call, run->model_type, request, &answer, &packed, cancellable) != DYNAMORM_DIRECT_DONE)
+    return FALSE;
+  *ok = run_take (run, answer, packed, error);
+  return TRUE;
+}
+
 static gboolean
 run_sync (Run *run, GCancellable *cancellable, GError **error)
 {
@@ -2093,14 +2154,21 @@ run_sync (Run *run, GCancellable *cancellable, GError **error)
     {
       g_autoptr(JsonNode) request = run_request (run);
       g_autoptr(JsonNode) response = NULL;
+      gboolean ok;
 
+      if (run_try_direct (run, request, cancellable, &ok, error))
+        {
+          if (!ok)
+            return FALSE;
+          continue;
+        }
       response = dynamorm_session_call (run->session, run->plan->operation, request, cancellable, error);
       if (response == NULL)
         {
           run_explain_error (run, error);
           return FALSE;
         }
-      if (!run_take (run, response, error))
+      if (!run_take (run, response, NULL, error))
         return FALSE;
     }
   return TRUE;
@@ -2125,6 +2193,25 @@ run_store (Run *run, GPtrArray *models)
   return store_from_array (run->members ? DYNAMORM_TYPE_MODEL : run->model_type, models);
 }
 
+/* The model of item i: from its packed form when it has one (through
+ * JSON when that does not decode, which says why). */
+static DynamormModel *
+run_decode (Run *run, GType type, guint i, GError **error)
+{
+  const guint8 *packed = run->packed->pdata[i];
+
+  if (packed != NULL)
+    {
+      const DynamormSchema *schema = _dynamorm_schema_get (type, FALSE, NULL);
+      DynamormModel *model = schema == NULL ? NULL
+        : _dynamorm_model_new_from_packed (type, schema, NULL, run->plan->table_name, packed);
+
+      if (model != NULL)
+        return model;
+    }
+  return _dynamorm_session_model_from_item (run->session, type, run->plan->table_name, run_item (run, i), error);
+}
+
 static GPtrArray *
 decode_items (Run *run, guint n, GError **error)
 {
@@ -2132,13 +2219,12 @@ decode_items (Run *run, guint n, GError **error)
 
   for (guint i = 0; i < n; i++)
     {
-      GType type = item_type (run, run->items->pdata[i]);
+      GType type = run->members == NULL ? run->model_type : item_type (run, run_item (run, i));
       DynamormModel *model;
 
       if (type == G_TYPE_INVALID)
         continue;
-      model = _dynamorm_session_model_from_item (run->session, type, run->plan->table_name,
-                                                 run->items->pdata[i], error);
+      model = run_decode (run, type, i, error);
       if (model == NULL)
         {
           g_prefix_error (error, _("An item of table “%s” does not fit %s: "),
@@ -2193,15 +2279,14 @@ run_result (Run *run, GDestroyNotify *free_func, GError **error)
           return NULL;
         }
       *free_func = g_object_unref;
-      if (item_type (run, run->items->pdata[0]) == G_TYPE_INVALID)
+      if (item_type (run, run_item (run, 0)) == G_TYPE_INVALID)
         {
           g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_NOT_FOUND,
                        _("No member of the collection in table “%s” matches the query"),
                        run->plan->table_name);
           return NULL;
         }
-      return _dynamorm_session_model_from_item (run->session, item_type (run, run->items->pdata[0]),
-                                                 run->plan->table_name, run->items->pdata[0], error);
+      return run_decode (run, item_type (run, run_item (run, 0)), 0, error);
 
     case RESULT_ARRAY:
       *free_func = (GDestroyNotify) g_ptr_array_unref;
@@ -2221,7 +2306,7 @@ run_result (Run *run, GDestroyNotify *free_func, GError **error)
 
         /* One more item than the page was read: there is a next page. */
         if (run->items->len > run->page_size &&
-            (cursor = cursor_encode (run->session, run->plan, run->items->pdata[n - 1], error)) == NULL)
+            (cursor = cursor_encode (run->session, run->plan, run_item (run, n - 1), error)) == NULL)
           return NULL;
         if ((models = decode_items (run, n, error)) == NULL)
           return NULL;
@@ -2238,6 +2323,7 @@ run_result (Run *run, GDestroyNotify *free_func, GError **error)
 }
 
 static void run_step_async (GTask *task);
+static void run_taken (GTask *task, gboolean ok, GError *error);
 
 static void
 run_call_cb (GObject      *source,
@@ -2248,8 +2334,6 @@ run_call_cb (GObject      *source,
   Run *run = g_task_get_task_data (task);
   g_autoptr(JsonNode) response = NULL;
   GError *error = NULL;
-  GDestroyNotify free_func = NULL;
-  gpointer value;
 
   response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
   if (response == NULL)
@@ -2258,7 +2342,19 @@ run_call_cb (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
-  if (!run_take (run, response, &error))
+  run_taken (g_steal_pointer (&task), run_take (run, response, NULL, &error), error);
+}
+
+/* Goes on after a page was taken (ok) or failed (error). Takes task. */
+static void
+run_taken (GTask *task_in, gboolean ok, GError *error)
+{
+  g_autoptr(GTask) task = task_in;
+  Run *run = g_task_get_task_data (task);
+  GDestroyNotify free_func = NULL;
+  gpointer value;
+
+  if (!ok)
     {
       g_task_return_error (task, error);
       return;
@@ -2280,6 +2376,15 @@ run_step_async (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
   g_autoptr(JsonNode) request = run_request (run);
+  GError *error = NULL;
+  gboolean ok;
+
+  /* The task still completes from the main context (GTask defers it). */
+  if (run_try_direct (run, request, g_task_get_cancellable (task), &ok, &error))
+    {
+      run_taken (task, ok, error);
+      return;
+    }
 
   _dynamorm_session_call_items_async (run->session, run->plan->operation, request,
                                       g_task_get_cancellable (task), run_call_cb, task);

@@ -18,7 +18,9 @@ struct _CountingBackend {
   DynamormBackend *inner;
   guint json_calls, direct_puts, direct_gets, declined;
   guint batch_writes, batch_gets;   /* chunks offered on the direct path */
+  guint queries;                    /* query pages offered on the direct path */
   gboolean decline_batches;         /* answer DECLINED without asking inner */
+  gboolean decline_queries;
   GBytes *first_write;              /* a copy of the last batch's first write */
 };
 
@@ -77,7 +79,19 @@ counting_batch (DynamormBackend *backend, DynamormDirectWrite *writes, DynamormD
   return r;
 }
 
-static const DynamormDirectOps counting_ops = { counting_put, counting_get, counting_batch };
+static DynamormDirectResult
+counting_query (DynamormBackend *backend, JsonNode *request, JsonNode **answer, GPtrArray **items)
+{
+  CountingBackend *self = COUNTING_BACKEND (backend);
+  DynamormDirectResult r = self->decline_queries ? DYNAMORM_DIRECT_DECLINED
+    : _dynamorm_backend_get_direct_ops (self->inner)->query (self->inner, request, answer, items);
+
+  self->queries++;
+  self->declined += r == DYNAMORM_DIRECT_DECLINED;
+  return r;
+}
+
+static const DynamormDirectOps counting_ops = { counting_put, counting_get, counting_batch, counting_query };
 
 static void
 counting_backend_finalize (GObject *object)
@@ -104,7 +118,7 @@ static void
 counters_reset (CountingBackend *b)
 {
   b->json_calls = b->direct_puts = b->direct_gets = b->declined = 0;
-  b->batch_writes = b->batch_gets = 0;
+  b->batch_writes = b->batch_gets = b->queries = 0;
 }
 
 /* ---- Fixture ---- */
@@ -818,6 +832,160 @@ test_batch_json_and_async (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->backend->json_calls, ==, 3);
 }
 
+/* ---- Query pages ---- */
+
+static void
+add_texts (GPtrArray *texts, GListModel *models)
+{
+  g_assert_nonnull (models);
+  for (guint i = 0; i < g_list_model_get_n_items (models); i++)
+    {
+      g_autoptr(DynamormModel) model = g_list_model_get_item (models, i);
+
+      g_ptr_array_add (texts, item_text (model));
+    }
+}
+
+static DynamormQuery *
+acme_query (Fixture *f)
+{
+  DynamormQuery *query = dynamorm_query_new (f->session, TEST_TYPE_INVOICE);
+
+  return dynamorm_query_where (query, "account", DYNAMORM_OPERATOR_EQ, "acme");
+}
+
+/* What a set of queries reads, as text: everything, pages with their
+ * cursors, the first in descending order, a filter with a limit, a
+ * projection, an index, and a page read asynchronously. */
+static GPtrArray *
+query_texts (Fixture *f)
+{
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cursor = NULL;
+  const char *projected[] = { "total", NULL };
+
+  {
+    g_autoptr(DynamormQuery) query = acme_query (f);
+    g_autoptr(GListModel) all = dynamorm_query_all (query, NULL, &error);
+
+    g_assert_no_error (error);
+    add_texts (texts, all);
+  }
+  do
+    {
+      g_autoptr(DynamormQuery) query = acme_query (f);
+      g_autofree char *next = NULL;
+      g_autoptr(GListModel) page = dynamorm_query_page (query, 40, cursor, &next, NULL, &error);
+
+      g_assert_no_error (error);
+      add_texts (texts, page);
+      g_ptr_array_add (texts, g_strdup (next ? next : "(end)"));
+      g_free (cursor);
+      cursor = g_steal_pointer (&next);
+    }
+  while (cursor != NULL);
+  {
+    g_autoptr(DynamormQuery) query = dynamorm_query_order_by (acme_query (f), "invoice", DYNAMORM_ORDER_DESCENDING);
+    g_autoptr(DynamormModel) first = dynamorm_query_first (query, NULL, &error);
+
+    g_assert_no_error (error);
+    g_ptr_array_add (texts, item_text (first));
+  }
+  {
+    g_autoptr(DynamormQuery) query = acme_query (f);
+    g_autoptr(DynamormCondition) has_status = dynamorm_condition_new_exists ("status");
+    g_autoptr(GListModel) some = NULL;
+
+    dynamorm_query_filter (query, has_status);
+    dynamorm_query_limit (query, 7);
+    some = dynamorm_query_all (query, NULL, &error);
+    g_assert_no_error (error);
+    add_texts (texts, some);
+  }
+  {
+    g_autoptr(DynamormQuery) query = dynamorm_query_project (acme_query (f), projected);
+    g_autoptr(GListModel) some = dynamorm_query_all (query, NULL, &error);
+
+    g_assert_no_error (error);
+    add_texts (texts, some);
+  }
+  {
+    g_autoptr(DynamormQuery) query = dynamorm_query_new (f->session, TEST_TYPE_INVOICE);
+    g_autoptr(GListModel) some = NULL;
+
+    dynamorm_query_index (query, "by-customer");
+    dynamorm_query_where (query, "customer", DYNAMORM_OPERATOR_EQ, "c1");
+    some = dynamorm_query_all (query, NULL, &error);
+    g_assert_no_error (error);
+    add_texts (texts, some);
+  }
+  {
+    g_autoptr(DynamormQuery) query = acme_query (f);
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GListModel) page = NULL;
+    g_autofree char *next = NULL;
+
+    dynamorm_query_page_async (query, 25, NULL, NULL, async_done, &result);
+    g_assert_null (result);
+    while (result == NULL)
+      g_main_context_iteration (NULL, TRUE);
+    page = dynamorm_query_page_finish (query, result, &next, &error);
+    g_assert_no_error (error);
+    add_texts (texts, page);
+    g_ptr_array_add (texts, g_strdup (next));
+  }
+  return texts;
+}
+
+/* Query pages read directly (items packed) and as JSON read the same
+ * models, cursors and counts. */
+static void
+test_query_paths_agree (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) direct = NULL, json = NULL;
+
+  for (guint i = 0; i < 130; i++)
+    {
+      g_autofree char *number = g_strdup_printf ("2025-%03u", i);
+      g_autofree char *customer = g_strdup_printf ("c%u", i % 4);
+
+      g_ptr_array_add (models, g_object_new (TEST_TYPE_INVOICE, "account", i < 120 ? "acme" : "other",
+                                             "invoice", number, "customer", customer,
+                                             "total", (gint64) i * 7, "status", i % 2 ? NULL : "open", NULL));
+    }
+  batch_write_all (f, models, FALSE);
+
+  counters_reset (f->backend);
+  direct = query_texts (f);
+  g_assert_cmpuint (f->backend->queries, >, 0);
+  g_assert_cmpuint (f->backend->declined, ==, 0);
+  g_assert_cmpuint (f->backend->json_calls, ==, 0);
+
+  f->backend->decline_queries = TRUE;
+  counters_reset (f->backend);
+  json = query_texts (f);
+  g_assert_cmpuint (f->backend->json_calls, ==, f->backend->queries);
+  assert_same_texts (direct, json);
+}
+
+/* A query the engine refuses goes as JSON and answers its error. */
+static void
+test_query_failures_answer_as_json (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DynamormQuery) query = dynamorm_query_new (f->session, TEST_TYPE_INVOICE);
+  g_autoptr(GListModel) none = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dynamorm_query_where (query, "account", DYNAMORM_OPERATOR_EQ, "acme");
+  none = dynamorm_query_all (query, NULL, &error);
+  g_assert_null (none);
+  g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_RESOURCE_NOT_FOUND);
+  g_assert_cmpuint (f->backend->declined, ==, 1);
+  g_assert_cmpuint (f->backend->json_calls, ==, 1);
+}
+
 /* ---- Encrypted properties ---- */
 
 static GType
@@ -1084,5 +1252,7 @@ main (int argc, char **argv)
   ADD ("batch-failures-agree", test_batch_failures_agree, "no tables");
   ADD ("batch-engine-declines", test_batch_engine_declines, NULL);
   ADD ("batch-json-and-async", test_batch_json_and_async, NULL);
+  ADD ("query-paths-agree", test_query_paths_agree, NULL);
+  ADD ("query-failures-answer-as-json", test_query_failures_answer_as_json, "no tables");
   return g_test_run ();
 }
