@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bench-batch: batch write and batch get of 1,000 items through the public
- * API, on memory:// and, when DYNAMORM_LOCAL_URI is set, on DynamoDB Local.
+ * API, on memory:// and, when DYNAMORM_LOCAL_URI is set, on DynamoDB Local;
+ * and a Query of pages of 100 models out of one partition of 1,000.
  * Prints milliseconds and items per second; not a test.
  *
  *   cd build && DYNAMORM_BACKEND_PATH=backends/memory:backends/http \
@@ -86,6 +87,58 @@ bench_item_class_init (BenchItemClass *klass)
 static void
 bench_item_init (BenchItem *self)
 {
+}
+
+/* Order lines: order (pk), line (sk), sku, qty, note; declared at run time,
+ * the values kept by the model (dynamorm_model_type_store_properties), so
+ * these only see properties it does not keep: none. */
+static void
+bench_line_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+bench_line_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+bench_line_class_init (gpointer klass, gpointer data)
+{
+  GObjectClass *oc = G_OBJECT_CLASS (klass);
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS;
+
+  oc->get_property = bench_line_get_property;
+  oc->set_property = bench_line_set_property;
+
+  g_object_class_install_property (oc, 1, g_param_spec_string ("order", NULL, NULL, NULL, rw));
+  g_object_class_install_property (oc, 2, g_param_spec_int ("line", NULL, NULL, 0, G_MAXINT, 0, rw));
+  g_object_class_install_property (oc, 3, g_param_spec_string ("sku", NULL, NULL, NULL, rw));
+  g_object_class_install_property (oc, 4, g_param_spec_int ("qty", NULL, NULL, 0, G_MAXINT, 0, rw));
+  g_object_class_install_property (oc, 5, g_param_spec_string ("note", NULL, NULL, NULL, rw));
+  dynamorm_model_class_set_table_name (DYNAMORM_MODEL_CLASS (klass), "bench_lines");
+  dynamorm_model_class_tag_property (DYNAMORM_MODEL_CLASS (klass), "order", "pk");
+  dynamorm_model_class_tag_property (DYNAMORM_MODEL_CLASS (klass), "line", "sk");
+}
+
+static GType
+bench_line_get_type (void)
+{
+  static GType type;
+
+  if (type == 0)
+    {
+      const char *names[] = { "order", "line", "sku", "qty", "note", NULL };
+      g_autoptr(GError) error = NULL;
+
+      type = g_type_register_static_simple (DYNAMORM_TYPE_MODEL, "BenchLine", sizeof (DynamormModelClass),
+                                            bench_line_class_init, sizeof (DynamormModel), NULL, 0);
+      if (!dynamorm_model_type_store_properties (type, names, &error))
+        g_error ("%s", error->message);
+    }
+  return type;
 }
 
 static double
@@ -176,6 +229,61 @@ run (const char *backend, const char *uri, guint n, guint rounds, guint concurre
   return error == NULL;
 }
 
+/* Pages of 100 lines of one order of n, read through DynamormQuery. */
+static gboolean
+run_query (const char *backend, const char *uri, guint n, guint rounds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DynamormSession) session = dynamorm_session_new (uri, &error);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree char *prefix = g_strdup_printf ("bench%d_", (int) getpid ());
+  double best = G_MAXDOUBLE;
+
+  if (session == NULL || (dynamorm_session_set_table_prefix (session, prefix),
+                          !dynamorm_session_create_table (session, bench_line_get_type (), NULL, &error)))
+    {
+      g_printerr ("%s: %s\n", backend, error->message);
+      return FALSE;
+    }
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (lines, g_object_new (bench_line_get_type (), "order", "order-1", "line", (int) i,
+                                          "sku", "SKU-12345", "qty", (int) (i % 7), "note", "gift wrap", NULL));
+  if (!dynamorm_session_batch_write (session, (DynamormModel **) lines->pdata, lines->len, NULL, 0, NULL,
+                                     NULL, NULL, &error))
+    g_printerr ("%s: batch write: %s\n", backend, error->message);
+  for (guint r = 0; error == NULL && r < rounds; r++)
+    {
+      g_autofree char *cursor = NULL;
+      gint64 start = g_get_monotonic_time ();
+      guint read = 0;
+
+      do
+        {
+          g_autoptr(DynamormQuery) query = dynamorm_query_new (session, bench_line_get_type ());
+          g_autoptr(GListModel) page = NULL;
+          char *next = NULL;
+
+          dynamorm_query_where (query, "order", DYNAMORM_OPERATOR_EQ, "order-1");
+          page = dynamorm_query_page (query, 100, cursor, &next, NULL, &error);
+          if (page == NULL)
+            {
+              g_printerr ("%s: query: %s\n", backend, error->message);
+              break;
+            }
+          read += g_list_model_get_n_items (page);
+          g_free (cursor);
+          cursor = next;
+        }
+      while (cursor != NULL);
+      if (error == NULL && read == n)
+        best = MIN (best, ms_since (start));
+    }
+  if (best < G_MAXDOUBLE)
+    report (backend, "query, pages of 100", n, best);
+  dynamorm_session_delete_table (session, bench_line_get_type (), NULL, NULL);
+  return error == NULL;
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -187,11 +295,13 @@ main (int argc, char *argv[])
   g_print ("best of %u rounds; %u items of about 160 bytes\n", rounds, n);
   ok &= run ("memory", "memory://", n, rounds, 1);
   ok &= run ("memory", "memory://", n, rounds, 4);
+  ok &= run_query ("memory", "memory://", n, rounds);
   if (local != NULL && *local != '\0')
     {
       ok &= run ("local", local, n, rounds, 1);
       ok &= run ("local", local, n, rounds, 4);
       ok &= run ("local", local, n, rounds, 16);
+      ok &= run_query ("local", local, n, rounds);
     }
   else
     g_print ("(set DYNAMORM_LOCAL_URI to measure DynamoDB Local too)\n");
