@@ -11,7 +11,6 @@
 #include "dynamorm-private.h"
 #include "dynamorm-accessors-private.h"
 #include "dynamorm-properties-private.h"
-#include "dynamorm-session-private.h"
 #include "dynamorm-change-feed.h"
 #include "dynamorm-enums.h"
 
@@ -483,8 +482,7 @@ send (DynamormChangeFeed *self, const char *operation, JsonBuilder *builder, GAs
 
   self->busy = TRUE;
   self->woken = FALSE;
-  _dynamorm_session_call_items_async (self->session, operation, request, self->cancellable, callback,
-                                      g_object_ref (self));
+  dynamorm_session_call_async (self->session, operation, request, self->cancellable, callback, g_object_ref (self));
 }
 
 static JsonNode *
@@ -726,8 +724,8 @@ send_for_shard (DynamormChangeFeed *self, Shard *shard, const char *operation,
 
   self->busy = TRUE;
   self->woken = FALSE;
-  _dynamorm_session_call_items_async (self->session, operation, request, self->cancellable, callback,
-                                      shard_call_new (g_object_ref (self), shard));
+  dynamorm_session_call_async (self->session, operation, request, self->cancellable, callback,
+                               shard_call_new (g_object_ref (self), shard));
 }
 
 static GError *

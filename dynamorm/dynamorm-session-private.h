@@ -37,7 +37,7 @@ gboolean _dynamorm_session_warm_keys_async  (DynamormSession *session, guint n_u
 gboolean _dynamorm_session_warm_keys_finish (DynamormSession *session, GAsyncResult *result,
                                              const char *what, GError **error);
 /* dynamorm_session_call_async() for an answer holding items the caller
- * opens (query pages, batch and transaction gets, change feed records):
+ * opens (query pages, batch and transaction gets):
  * the data keys of its sealed values are fetched in the thread first
  * (Decrypt). Finish with dynamorm_session_call_finish(). */
 void     _dynamorm_session_call_items_async (DynamormSession *session, const char *operation,
