@@ -411,12 +411,15 @@ dynamorm_batch_write_execute (DynamormBatchWrite  *self,
 static guint
 n_sealed (DynamormBatchWrite *self)
 {
+  const DynamormSchema *schema = NULL;
+  GType type = G_TYPE_INVALID;
   guint n = 0;
 
   for (guint i = 0; i < self->models->len; i++)
     {
-      const DynamormSchema *schema = _dynamorm_schema_get (G_OBJECT_TYPE (self->models->pdata[i]), FALSE, NULL);
-
+      /* Batches mostly hold one type: one schema lookup per run of it. */
+      if (G_OBJECT_TYPE (self->models->pdata[i]) != type)
+        schema = _dynamorm_schema_get ((type = G_OBJECT_TYPE (self->models->pdata[i])), FALSE, NULL);
       if (schema != NULL && !g_array_index (self->deletes, gboolean, i))
         n += schema->n_encrypted;
     }

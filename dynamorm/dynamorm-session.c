@@ -2156,9 +2156,10 @@ write_n_sealed (const PendingWrite *p)
 static void
 write_async (const PendingWrite *p)
 {
+  guint n_sealed = async_key_call_may_block (p->self, G_OBJECT_TYPE (p->model)) ? write_n_sealed (p) : 0;
   PendingWrite *kept;
 
-  if (type_n_encrypted (G_OBJECT_TYPE (p->model)) == 0)
+  if (n_sealed == 0)
     {
       write_start (p);
       return;
@@ -2170,7 +2171,7 @@ write_async (const PendingWrite *p)
   kept->update = p->update ? g_object_ref (p->update) : NULL;
   kept->properties = g_strdupv (p->properties);
   kept->cancellable = p->cancellable ? g_object_ref (p->cancellable) : NULL;
-  if (!_dynamorm_session_warm_keys_async (p->self, write_n_sealed (p), p->cancellable, write_keys_ready, kept))
+  if (!_dynamorm_session_warm_keys_async (p->self, n_sealed, p->cancellable, write_keys_ready, kept))
     {
       write_start (kept);
       pending_write_free (kept);
