@@ -593,6 +593,7 @@ test_kms_disabled_key (void)
 typedef struct {
   guint delay_ms;
   gint calls;
+  gint wrapped;   /* data keys wrapped so far (never reset) */
 } SlowKms;
 
 #define SLOW_KEY "0123456789abcdef0123456789abcdef"
@@ -610,7 +611,8 @@ slow_kms_handler (FakeServer *server, SoupServerMessage *msg, const char *path, 
 
   /* Each data key wrapped differently (the same key underneath), so that
    * values sealed by two GenerateDataKey calls need two Decrypt calls. */
-  blob = g_strdup_printf ("wrapped %d:" SLOW_KEY, g_atomic_int_add (&kms->calls, 1));
+  g_atomic_int_inc (&kms->calls);
+  blob = g_strdup_printf ("wrapped %d:" SLOW_KEY, g_atomic_int_add (&kms->wrapped, 1));
   wrapped = g_base64_encode ((const guchar *) blob, strlen (blob));
   g_usleep (kms->delay_ms * 1000);
   if (g_strcmp0 (target, "TrentService.GenerateDataKey") == 0)
@@ -794,7 +796,7 @@ slow_session_init (SlowSession *s)
   g_autofree char *uri = NULL;
   g_autoptr(GError) error = NULL;
 
-  s->kms.delay_ms = 0;
+  *s = (SlowSession){ 0 };
   s->server = fake_server_new (slow_kms_handler, &s->kms);
   s->type = kms_patient_type ();
   g_setenv ("AWS_ACCESS_KEY_ID", "AKIDTEST", TRUE);
