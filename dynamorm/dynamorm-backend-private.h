@@ -7,7 +7,7 @@
  * hundred allocations for a 10-attribute item, which dominates an
  * in-process backend. So the most common calls, a whole-model PutItem
  * {TableName, Item} and GetItem {TableName, Key}, the chunks of batch
- * writes and gets and the answers of queries, may also be offered to a backend as packed items (common/ddb-packed.h). A backend either carries
+ * writes and gets and the answers of queries and scans, may also be offered to a backend as packed items (common/ddb-packed.h). A backend either carries
  * one out exactly as it would the JSON request, or declines it, and the
  * core then sends the JSON request, which gives every error its usual
  * answer. Only the memory backend takes the direct path. */
@@ -56,12 +56,12 @@ typedef struct {
    * NULL for a missing one. DECLINED: nothing written or read. */
   DynamormDirectResult (*batch) (DynamormBackend *backend, DynamormDirectWrite *writes,
                                  DynamormDirectRead *reads, guint n);
-  /* Query with its request as JSON (small): DONE with the answer but its
-   * Items in *answer_out, and the items packed in *items_out (g_free
-   * each), in order. DECLINED on anything else, errors included: a read,
-   * so the JSON request then gets the answer. */
-  DynamormDirectResult (*query) (DynamormBackend *backend, JsonNode *request, JsonNode **answer_out,
-                                 GPtrArray **items_out);
+  /* Query or Scan (operation) with its request as JSON (small): DONE with
+   * the answer but its Items in *answer_out, and the items packed in
+   * *items_out (g_free each), in order. DECLINED on anything else, errors
+   * included: a read, so the JSON request then gets the answer. */
+  DynamormDirectResult (*query) (DynamormBackend *backend, const char *operation, JsonNode *request,
+                                 JsonNode **answer_out, GPtrArray **items_out);
 } DynamormDirectOps;
 
 /* A backend class offers the direct path by pointing direct_ops at its

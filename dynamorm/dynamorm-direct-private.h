@@ -20,11 +20,12 @@ gboolean _dynamorm_direct_batch_takes (const DynamormDirectCall *call, GType mod
 DynamormDirectResult _dynamorm_direct_batch (const DynamormDirectCall *call, DynamormDirectWrite *writes,
                                              DynamormDirectRead *reads, guint n, GCancellable *cancellable);
 
-/* One page of a Query of model_type (request as JSON) on the direct path:
- * DONE with the answer but its Items, and the items packed (g_free each);
- * DECLINED: send the request as JSON. */
+/* One page of a Query or Scan (operation) of model_type, the request as
+ * JSON, on the direct path: DONE with the answer but its Items, and the
+ * items packed (g_free each); DECLINED: send the request as JSON. */
 DynamormDirectResult _dynamorm_direct_query (const DynamormDirectCall *call, GType model_type,
-                                             JsonNode *request, JsonNode **answer_out,
-                                             GPtrArray **items_out, GCancellable *cancellable);
+                                             const char *operation, JsonNode *request,
+                                             JsonNode **answer_out, GPtrArray **items_out,
+                                             GCancellable *cancellable);
 
 G_END_DECLS

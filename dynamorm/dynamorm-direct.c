@@ -411,8 +411,9 @@ _dynamorm_direct_batch (const DynamormDirectCall *call, DynamormDirectWrite *wri
 /* ---- Query pages ---- */
 
 DynamormDirectResult
-_dynamorm_direct_query (const DynamormDirectCall *call, GType model_type, JsonNode *request,
-                        JsonNode **answer_out, GPtrArray **items_out, GCancellable *cancellable)
+_dynamorm_direct_query (const DynamormDirectCall *call, GType model_type, const char *operation,
+                        JsonNode *request, JsonNode **answer_out, GPtrArray **items_out,
+                        GCancellable *cancellable)
 {
   const DynamormSchema *schema = _dynamorm_schema_get (model_type, TRUE, NULL);
   const DynamormDirectOps *ops;
@@ -422,5 +423,5 @@ _dynamorm_direct_query (const DynamormDirectCall *call, GType model_type, JsonNo
   if (schema == NULL || schema->n_encrypted > 0 || _dynamorm_schema_is_single_table (schema) ||
       (ops = direct_ops_for (call, model_type, cancellable)) == NULL || ops->query == NULL)
     return DYNAMORM_DIRECT_DECLINED;
-  return ops->query (call->backend, request, answer_out, items_out);
+  return ops->query (call->backend, operation, request, answer_out, items_out);
 }

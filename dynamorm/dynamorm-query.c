@@ -1981,7 +1981,8 @@ run_new (DynamormQuery *self, Plan *plan, ResultKind kind, guint want)
   run->items = g_ptr_array_new_with_free_func (item_unref);
   run->packed = g_ptr_array_new_with_free_func (g_free);
   /* Items come back as models of one type: not a collection's. */
-  run->direct = run->members == NULL && g_str_equal (plan->operation, "Query") && kind != RESULT_COUNT;
+  run->direct = run->members == NULL && kind != RESULT_COUNT &&
+                (g_str_equal (plan->operation, "Query") || g_str_equal (plan->operation, "Scan"));
   return run;
 }
 
@@ -2141,7 +2142,8 @@ run_try_direct (Run *run, JsonNode *request, GCancellable *cancellable, gboolean
   if (!run->direct)
     return FALSE;
   _dynamorm_session_direct_call (run->session, &call);
-  if (_dynamorm_direct_query (&call, run->model_type, request, &answer, &packed, cancellable) != DYNAMORM_DIRECT_DONE)
+  if (_dynamorm_direct_query (&call, run->model_type, run->plan->operation, request, &answer, &packed,
+                              cancellable) != DYNAMORM_DIRECT_DONE)
     return FALSE;
   *ok = run_take (run, answer, packed, error);
   return TRUE;

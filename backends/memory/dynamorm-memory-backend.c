@@ -423,8 +423,8 @@ dynamorm_memory_backend_invoke (DynamormBackend  *backend,
 }
 
 /* The direct path (dynamorm-backend-private.h): the engine's own packed
- * PutItem, GetItem, BatchWriteItem and BatchGetItem, and Query with packed
- * items, with the same answers. */
+ * PutItem, GetItem, BatchWriteItem and BatchGetItem, and Query and Scan
+ * with packed items, with the same answers. */
 G_STATIC_ASSERT ((int) DDB_DIRECT_DONE == (int) DYNAMORM_DIRECT_DONE);
 G_STATIC_ASSERT ((int) DDB_DIRECT_ABSENT == (int) DYNAMORM_DIRECT_ABSENT);
 G_STATIC_ASSERT ((int) DDB_DIRECT_DECLINED == (int) DYNAMORM_DIRECT_DECLINED);
@@ -489,13 +489,15 @@ direct_batch (DynamormBackend *backend, DynamormDirectWrite *writes, DynamormDir
 }
 
 static DynamormDirectResult
-direct_query (DynamormBackend *backend, JsonNode *request, JsonNode **answer_out, GPtrArray **items_out)
+direct_query (DynamormBackend *backend, const char *operation, JsonNode *request, JsonNode **answer_out,
+              GPtrArray **items_out)
 {
   *answer_out = NULL;
   *items_out = NULL;
   if (has_faults (backend))
     return DYNAMORM_DIRECT_DECLINED;
-  return (DynamormDirectResult) ddb_engine_query_packed (backend_engine (backend), request, answer_out, items_out);
+  return (DynamormDirectResult) ddb_engine_read_packed (backend_engine (backend), operation, request,
+                                                        answer_out, items_out);
 }
 
 static const DynamormDirectOps direct_ops = {

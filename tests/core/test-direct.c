@@ -32,7 +32,7 @@ counting_invoke (DynamormBackend *backend, const char *operation, JsonNode *requ
 {
   CountingBackend *self = COUNTING_BACKEND (backend);
 
-  self->json_calls++;
+  g_atomic_int_inc ((gint *) &self->json_calls);   /* parallel scans call from threads */
   return dynamorm_backend_invoke (self->inner, operation, request, cancellable, error);
 }
 
@@ -80,14 +80,15 @@ counting_batch (DynamormBackend *backend, DynamormDirectWrite *writes, DynamormD
 }
 
 static DynamormDirectResult
-counting_query (DynamormBackend *backend, JsonNode *request, JsonNode **answer, GPtrArray **items)
+counting_query (DynamormBackend *backend, const char *operation, JsonNode *request, JsonNode **answer,
+                GPtrArray **items)
 {
   CountingBackend *self = COUNTING_BACKEND (backend);
   DynamormDirectResult r = self->decline_queries ? DYNAMORM_DIRECT_DECLINED
-    : _dynamorm_backend_get_direct_ops (self->inner)->query (self->inner, request, answer, items);
+    : _dynamorm_backend_get_direct_ops (self->inner)->query (self->inner, operation, request, answer, items);
 
-  self->queries++;
-  self->declined += r == DYNAMORM_DIRECT_DECLINED;
+  g_atomic_int_inc ((gint *) &self->queries);
+  g_atomic_int_add ((gint *) &self->declined, r == DYNAMORM_DIRECT_DECLINED);
   return r;
 }
 
@@ -856,7 +857,8 @@ acme_query (Fixture *f)
 
 /* What a set of queries reads, as text: everything, pages with their
  * cursors, the first in descending order, a filter with a limit, a
- * projection, an index, and a page read asynchronously. */
+ * projection, an index, a scan and a parallel scan, and a page read
+ * asynchronously. */
 static GPtrArray *
 query_texts (Fixture *f)
 {
@@ -921,6 +923,17 @@ query_texts (Fixture *f)
     add_texts (texts, some);
   }
   {
+    g_autoptr(DynamormQuery) query = dynamorm_query_new (f->session, TEST_TYPE_INVOICE);
+    g_autoptr(GListModel) scanned = dynamorm_query_scan (query, NULL, &error);
+    g_autoptr(GListModel) parallel = NULL;
+
+    g_assert_no_error (error);
+    add_texts (texts, scanned);
+    parallel = dynamorm_query_parallel_scan (query, 3, NULL, &error);
+    g_assert_no_error (error);
+    add_texts (texts, parallel);
+  }
+  {
     g_autoptr(DynamormQuery) query = acme_query (f);
     g_autoptr(GAsyncResult) result = NULL;
     g_autoptr(GListModel) page = NULL;
@@ -938,8 +951,8 @@ query_texts (Fixture *f)
   return texts;
 }
 
-/* Query pages read directly (items packed) and as JSON read the same
- * models, cursors and counts. */
+/* Query and scan pages read directly (items packed) and as JSON read the
+ * same models and cursors. */
 static void
 test_query_paths_agree (Fixture *f, gconstpointer data)
 {

@@ -62,6 +62,11 @@ typedef struct {
  * until the call returns (reads), never for one the call replaces. */
 JsonNode *ddb_op_item_node (DdbOp *op, DdbItem *item);
 
+/* The Items of an answer made with op->packed set, as packed copies in
+ * order (stored items from their placeholders, others packed); removes
+ * Items from resp. Under the engine lock (ddb-ops-direct.c). */
+GPtrArray *ddb_op_take_packed_items (DdbOp *op, JsonObject *resp);
+
 typedef JsonObject *(*DdbOpFunc) (DdbOp *op, GError **error);
 
 /* ---- Operations (one file per family) ---- */

@@ -401,6 +401,52 @@ out:
   return node;
 }
 
+DdbDirectResult
+ddb_engine_read_packed (DdbEngine *engine, const char *operation, JsonNode *request,
+                        JsonNode **answer_out, GPtrArray **items_out)
+{
+  const DdbOpInfo *info = NULL;
+  g_autoptr(JsonObject) translated = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) packed = g_hash_table_new (NULL, NULL);
+  DdbOp op = { 0 };
+  JsonObject *resp;
+
+  *answer_out = NULL;
+  *items_out = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (operations); i++)
+    if (g_strcmp0 (operations[i].name, operation) == 0)
+      info = &operations[i];
+  /* What the dispatcher would refuse or rewrite goes the JSON way. */
+  if (info == NULL || (info->func != ddb_op_query && info->func != ddb_op_scan) ||
+      request == NULL || !JSON_NODE_HOLDS_OBJECT (request) ||
+      ddb_json_node_too_deep (request, DDB_JSON_MAX_DEPTH) ||
+      !ddb_legacy_translate (operation, json_node_get_object (request), &translated, &error) ||
+      translated != NULL)
+    return DDB_DIRECT_DECLINED;
+
+  op.engine = engine;
+  op.request = json_node_get_object (request);
+  op.packed = packed;
+  engine_lock (engine, info->lock);
+  op.now_ms = ddb_engine_now_ms (engine);
+  resp = info->func (&op, &error);
+  /* The placeholders stand for stored items: copied before the lock goes. */
+  if (resp != NULL && json_object_has_member (resp, "Items"))
+    *items_out = ddb_op_take_packed_items (&op, resp);
+  engine_unlock (engine, info->lock);
+  g_clear_pointer (&op.error_extra, json_object_unref);
+
+  if (resp == NULL || *items_out == NULL)
+    {
+      g_clear_pointer (&resp, json_object_unref);
+      return DDB_DIRECT_DECLINED;
+    }
+  *answer_out = json_node_init_object (json_node_alloc (), resp);
+  json_object_unref (resp);
+  return DDB_DIRECT_DONE;
+}
+
 JsonNode *
 ddb_engine_handle (DdbEngine *engine, const char *operation, JsonNode *request, guint *status_out)
 {

@@ -146,14 +146,14 @@ typedef struct {
 DdbDirectResult ddb_engine_batch_write_packed (DdbEngine *engine, DdbPackedWrite *writes, guint n);
 DdbDirectResult ddb_engine_batch_get_packed (DdbEngine *engine, DdbPackedRead *reads, guint n);
 
-/* Query on the direct path: the request as JSON (it is small), the items
- * of the answer packed. DONE when the Query succeeds: *items_out holds a
- * packed copy of each item in order (g_free each), *answer_out the rest of
- * the answer (Count, ScannedCount, LastEvaluatedKey) without Items.
+/* Query or Scan on the direct path: the request as JSON (it is small), the
+ * items of the answer packed. DONE when the call succeeds: *items_out holds
+ * a packed copy of each item in order (g_free each), *answer_out the rest
+ * of the answer (Count, ScannedCount, LastEvaluatedKey) without Items.
  * DECLINED on anything else, errors included: send the JSON request for
  * DynamoDB's answer (a read, so asking twice changes nothing). */
-DdbDirectResult ddb_engine_query_packed (DdbEngine *engine, JsonNode *request, JsonNode **answer_out,
-                                         GPtrArray **items_out);
+DdbDirectResult ddb_engine_read_packed (DdbEngine *engine, const char *operation, JsonNode *request,
+                                        JsonNode **answer_out, GPtrArray **items_out);
 
 /* Deletes the items whose TTL attribute has passed now; returns how many.
  * A sweep that deleted something is handed to the commit function as

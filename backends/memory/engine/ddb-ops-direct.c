@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* ddb-ops-direct.c: PutItem, GetItem, BatchWriteItem and BatchGetItem of
- * whole packed items, and Query answered with packed items: the engine's
- * half of the core's direct path.
+ * whole packed items, and the packed items of Query and Scan answers
+ * (ddb_engine_read_packed is in ddb-engine.c, with the dispatcher): the
+ * engine's half of the core's direct path.
  *
  * Each call carries exactly what a PutItem {TableName, Item} or GetItem
  * {TableName, Key} request carries, with no other members. A call that
@@ -13,7 +14,6 @@
 #include "config.h"
 
 #include "ddb-engine-private.h"
-#include "ddb-json.h"
 
 /* The key attribute attr of a packed item, if it is one the table accepts:
  * the declared type, not empty. */
@@ -299,12 +299,10 @@ ddb_engine_batch_get_packed (DdbEngine *engine, DdbPackedRead *reads, guint n)
   return ok ? DDB_DIRECT_DONE : DDB_DIRECT_DECLINED;
 }
 
-/* ---- Query ---- */
+/* ---- Query and Scan: answers with packed items (ddb_engine_read_packed) ---- */
 
-/* The answer's items, packed in order: stored items straight from their
- * placeholders, projected ones (fresh trees) packed. Under the lock. */
-static GPtrArray *
-take_items (DdbOp *op, JsonObject *resp)
+GPtrArray *
+ddb_op_take_packed_items (DdbOp *op, JsonObject *resp)
 {
   JsonArray *items = json_object_get_array_member (resp, "Items");
   GPtrArray *out = g_ptr_array_new_full (json_array_get_length (items), g_free);
@@ -326,43 +324,4 @@ take_items (DdbOp *op, JsonObject *resp)
     }
   json_object_remove_member (resp, "Items");
   return out;
-}
-
-DdbDirectResult
-ddb_engine_query_packed (DdbEngine *engine, JsonNode *request, JsonNode **answer_out, GPtrArray **items_out)
-{
-  g_autoptr(JsonObject) translated = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) packed = g_hash_table_new (NULL, NULL);
-  DdbOp op = { 0 };
-  JsonObject *resp;
-
-  *answer_out = NULL;
-  *items_out = NULL;
-  /* What the dispatcher would refuse or rewrite goes the JSON way. */
-  if (request == NULL || !JSON_NODE_HOLDS_OBJECT (request) ||
-      ddb_json_node_too_deep (request, DDB_JSON_MAX_DEPTH) ||
-      !ddb_legacy_translate ("Query", json_node_get_object (request), &translated, &error) || translated != NULL)
-    return DDB_DIRECT_DECLINED;
-
-  op.engine = engine;
-  op.request = json_node_get_object (request);
-  op.packed = packed;
-  /* Shared, as Query (see engine_lock). */
-  ddb_engine_read_lock (engine);
-  op.now_ms = ddb_engine_now_ms (engine);
-  resp = ddb_op_query (&op, &error);
-  if (resp != NULL && json_object_has_member (resp, "Items"))
-    *items_out = take_items (&op, resp);
-  ddb_engine_read_unlock (engine);
-  g_clear_pointer (&op.error_extra, json_object_unref);
-
-  if (resp == NULL || *items_out == NULL)
-    {
-      g_clear_pointer (&resp, json_object_unref);
-      return DDB_DIRECT_DECLINED;
-    }
-  *answer_out = json_node_init_object (json_node_alloc (), resp);
-  json_object_unref (resp);
-  return DDB_DIRECT_DONE;
 }
