@@ -12,6 +12,7 @@
 #include "ddb-json.h"
 #include "dynamorm-table-private.h"
 #include "dynamorm-sync-private.h"
+#include "dynamorm-session-private.h"
 
 #define BATCH_WRITE_MAX   25
 #define MAX_WRITE_ATTEMPTS 10
@@ -376,6 +377,7 @@ typedef struct {
   JsonNode *next_key;       /* its LastEvaluatedKey */
   guint64 page_base;        /* done before the current page */
   char *hash, *range;       /* the source's key attributes, for messages */
+  JsonNode *page;           /* a Scan answer waiting for its data key */
   GPtrArray *writes;        /* of JsonNode* WriteRequest, the current page */
   guint written;            /* of writes */
   GPtrArray *pending;       /* the batch in flight, of JsonNode* WriteRequest */
@@ -390,6 +392,7 @@ run_free (Run *run)
   g_clear_pointer (&run->next_key, json_node_unref);
   g_free (run->hash);
   g_free (run->range);
+  g_clear_pointer (&run->page, json_node_unref);
   g_clear_pointer (&run->writes, g_ptr_array_unref);
   g_clear_pointer (&run->pending, g_ptr_array_unref);
   if (run->delay)
@@ -666,6 +669,9 @@ migration_write_next (GTask *task)
   _dynamorm_table_call (self->session, task, "BatchWriteItem", node, migration_written_cb);
 }
 
+static void migration_keys_ready (GObject *source, GAsyncResult *result, gpointer user_data);
+static void migration_convert_page (GTask *task, JsonNode *response);
+
 static void
 migration_scanned_cb (GObject      *source,
                       GAsyncResult *result,
@@ -675,21 +681,57 @@ migration_scanned_cb (GObject      *source,
   DynamormDataMigration *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(JsonNode) response = migration_answer (task, source, result, CALL_SCANNING);
-  JsonObject *obj;
+  const DynamormSchema *schema;
   JsonArray *items;
-  JsonNode *next;
 
   if (response == NULL)
     return;
-  obj = json_node_get_object (response);
-  items = _dynamorm_table_member_array (obj, "Items");
-  next = json_object_get_member (obj, "LastEvaluatedKey");
+  items = _dynamorm_table_member_array (json_node_get_object (response), "Items");
   if (items == NULL)
     {
       migration_fail (task, g_error_new (DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_RESPONSE,
                                          _("Scan answered without Items")));
       return;
     }
+  /* Sealing the page for the target needs a data key: with KMS, it is
+   * made in a worker thread first. */
+  schema = self->encrypted_model != G_TYPE_INVALID ? _dynamorm_schema_get (self->encrypted_model, FALSE, NULL)
+                                                   : NULL;
+  if (schema != NULL &&
+      _dynamorm_session_warm_keys_async (self->session, schema->n_encrypted * json_array_get_length (items),
+                                         g_task_get_cancellable (task), migration_keys_ready, task))
+    {
+      run->page = g_steal_pointer (&response);
+      g_steal_pointer (&task);   /* migration_keys_ready's */
+      return;
+    }
+  migration_convert_page (task, response);
+}
+
+static void
+migration_keys_ready (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DynamormDataMigration *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(JsonNode) page = g_steal_pointer (&run->page);
+  GError *error = NULL;
+
+  if (_dynamorm_session_warm_keys_finish (self->session, result, g_type_name (self->encrypted_model), &error))
+    migration_convert_page (task, page);
+  else
+    migration_fail (task, error);
+}
+
+/* Converts the page answered by a Scan and starts writing it. */
+static void
+migration_convert_page (GTask *task, JsonNode *response)
+{
+  DynamormDataMigration *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  JsonObject *obj = json_node_get_object (response);
+  JsonArray *items = _dynamorm_table_member_array (obj, "Items");
+  JsonNode *next = json_object_get_member (obj, "LastEvaluatedKey");
 
   /* Transform the whole page before writing any of it. */
   run->writes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
@@ -742,7 +784,15 @@ migration_scan (GTask *task)
     json_object_set_int_member (request, "Limit", self->page_size);
   if (run->start_key)
     json_object_set_member (request, "ExclusiveStartKey", json_node_copy (run->start_key));
-  _dynamorm_table_call (self->session, task, "Scan", node, migration_scanned_cb);
+  if (self->encrypted_model == G_TYPE_INVALID)
+    {
+      _dynamorm_table_call (self->session, task, "Scan", node, migration_scanned_cb);
+      return;
+    }
+  /* The page's values are opened: with KMS, Decrypt runs in a worker thread. */
+  _dynamorm_session_call_items_async (self->session, "Scan", node, g_task_get_cancellable (task), migration_scanned_cb,
+                                      g_object_ref (task));
+  json_node_unref (node);
 }
 
 static void

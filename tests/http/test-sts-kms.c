@@ -1068,6 +1068,52 @@ test_kms_async_refused_write (void)
   slow_session_clear (&s);
 }
 
+/* A data migration of an encrypted model: each page is opened (Decrypt)
+ * and its data key for the target made (GenerateDataKey) in worker
+ * threads. */
+static void
+test_kms_async_migration (void)
+{
+  static const char *props[] = { "id:s", "ssn:s", "age:i", NULL };
+  const char *tags[] = { "id=pk", "ssn=encrypted", NULL };
+  static GType copy_type;
+  SlowSession s;
+  g_autoptr(DynamormDataMigration) migration = NULL;
+  g_autoptr(DynamormModel) got = NULL;
+  g_autofree char *ssn = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) pk = G_VALUE_INIT;
+  AsyncWait wait = { 0 };
+
+  if (copy_type == 0)
+    {
+      copy_type = test_define_model ("KmsAsyncPatientCopy", (const char * const *) props);
+      g_assert_true (dynamorm_model_type_declare (copy_type, "patients_copy", tags, &error));
+      g_assert_no_error (error);
+    }
+  slow_session_init (&s);
+  g_assert_true (dynamorm_session_create_table (s.session, copy_type, NULL, &error));
+  g_assert_no_error (error);
+  migration = dynamorm_data_migration_new (s.session, "patients", "patients_copy");
+  dynamorm_data_migration_set_encrypted_model (migration, s.type);
+  dynamorm_data_migration_run_async (migration, NULL, wait_done_cb, &wait);
+  async_wait_run (&wait);
+  g_assert_true (dynamorm_data_migration_run_finish (migration, wait.result, &error));
+  g_assert_no_error (error);
+  /* One Decrypt for the page (both items share a data key), one
+   * GenerateDataKey for the target. */
+  slow_session_check (&s, &wait, 2);
+
+  s.kms.delay_ms = 0;
+  g_value_init (&pk, G_TYPE_STRING);
+  g_value_set_string (&pk, "p2");
+  got = dynamorm_session_get (s.session, copy_type, &pk, NULL, NULL, &error);
+  g_assert_no_error (error);
+  ssn = model_ssn (got);
+  g_assert_cmpstr (ssn, ==, "000-00-0002");
+  slow_session_clear (&s);
+}
+
 /* The same async put and get against moto's KMS (no delay there: this
  * checks the worker-thread path end to end with real GenerateDataKey and
  * Decrypt answers). */
@@ -1255,6 +1301,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dynamorm/kms/async-transaction", test_kms_async_transaction);
   g_test_add_func ("/dynamorm/kms/async-update", test_kms_async_update);
   g_test_add_func ("/dynamorm/kms/async-refused-write", test_kms_async_refused_write);
+  g_test_add_func ("/dynamorm/kms/async-migration", test_kms_async_migration);
   g_test_add_func ("/dynamorm/moto/kms-async", test_moto_kms_async);
   g_test_add_func ("/dynamorm/moto/sts", test_moto_sts);
 
