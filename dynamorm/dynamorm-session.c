@@ -718,21 +718,11 @@ static gboolean
 op_stored_version (Op *op, gint64 *version)
 {
   const DynamormSchema *schema;
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_auto(GValue) wide = G_VALUE_INIT;
 
   if (op->current == NULL)
     return FALSE;
   schema = _dynamorm_schema_get (op->model_type, FALSE, NULL);
-  if (schema == NULL || schema->version == NULL)
-    return FALSE;
-  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (schema->version->pspec));
-  g_object_get_property (G_OBJECT (op->current), schema->version->pspec->name, &value);
-  g_value_init (&wide, G_TYPE_INT64);
-  if (!g_value_transform (&value, &wide))
-    return FALSE;
-  *version = g_value_get_int64 (&wide);
-  return TRUE;
+  return schema != NULL && schema->version != NULL && _dynamorm_int64_read (schema->version, op->current, version);
 }
 
 /* Says which condition of a refused versioned write failed: the version
@@ -1647,17 +1637,39 @@ typedef enum {
 void
 _dynamorm_timestamp_value (const DynamormField *field, GDateTime *now, GValue *value)
 {
-  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
-  if (field->kind == FIELD_DATETIME)
-    g_value_set_boxed (value, now);
-  else
+  if (field->kind != FIELD_DATETIME)
     {
-      g_auto(GValue) seconds = G_VALUE_INIT;
-
-      g_value_init (&seconds, G_TYPE_INT64);
-      g_value_set_int64 (&seconds, g_date_time_to_unix (now));
-      g_value_transform (&seconds, value);
+      _dynamorm_int64_value (field, g_date_time_to_unix (now), value);
+      return;
     }
+  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  g_value_set_boxed (value, now);
+}
+
+gboolean
+_dynamorm_int64_read (const DynamormField *field, DynamormModel *model, gint64 *out)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_auto(GValue) wide = G_VALUE_INIT;
+
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  g_object_get_property (G_OBJECT (model), field->pspec->name, &value);
+  g_value_init (&wide, G_TYPE_INT64);
+  if (!g_value_transform (&value, &wide))
+    return FALSE;
+  *out = g_value_get_int64 (&wide);
+  return TRUE;
+}
+
+void
+_dynamorm_int64_value (const DynamormField *field, gint64 number, GValue *value)
+{
+  g_auto(GValue) wide = G_VALUE_INIT;
+
+  g_value_init (&wide, G_TYPE_INT64);
+  g_value_set_int64 (&wide, number);
+  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  g_value_transform (&wide, value);
 }
 
 /* A lifecycle value as stored (never left out, even with omitempty). */
@@ -1804,18 +1816,12 @@ add_version (Op *op, WriteKind kind, const DynamormSchema *schema, DynamormWrite
              DynamormExprBuilder *b, GPtrArray *conditions, GValue *next, GError **error)
 {
   const DynamormField *field = schema->version;
-  g_auto(GValue) current = G_VALUE_INIT;
-  g_auto(GValue) wide = G_VALUE_INIT;
-  gint64 version;
+  gint64 version = 0;
 
   if (field == NULL)
     return TRUE;
 
-  g_value_init (&current, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
-  g_object_get_property (G_OBJECT (op->model), field->pspec->name, &current);
-  g_value_init (&wide, G_TYPE_INT64);
-  g_value_transform (&current, &wide);
-  version = g_value_get_int64 (&wide);
+  _dynamorm_int64_read (field, op->model, &version);
 
   if (options == NULL || dynamorm_write_options_get_check_version (options))
     {
@@ -1831,8 +1837,11 @@ add_version (Op *op, WriteKind kind, const DynamormSchema *schema, DynamormWrite
       else
         {
           const char *name = _dynamorm_expr_builder_name (b, field->attribute);
-          JsonNode *av = _dynamorm_lifecycle_encode (field, &current, error);
+          g_auto(GValue) current = G_VALUE_INIT;
+          JsonNode *av;
 
+          _dynamorm_int64_value (field, version, &current);
+          av = _dynamorm_lifecycle_encode (field, &current, error);
           if (av == NULL)
             return FALSE;
           if (version == 0)
@@ -1844,11 +1853,7 @@ add_version (Op *op, WriteKind kind, const DynamormSchema *schema, DynamormWrite
     }
 
   if (kind != WRITE_DELETE)
-    {
-      g_value_set_int64 (&wide, version + 1);
-      g_value_init (next, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
-      g_value_transform (&wide, next);
-    }
+    _dynamorm_int64_value (field, version + 1, next);
   return TRUE;
 }
 

@@ -451,50 +451,16 @@ DYNAMORM_DEFINE_GETTER (guint, dynamorm_transaction_get_n_attempts,
 /* ------------------------------------------------------------------ */
 /* Building the request */
 
-static gboolean
-read_version (DynamormModel *model, const DynamormField *field, gint64 *out)
-{
-  GValue value = G_VALUE_INIT, as_int = G_VALUE_INIT;
-
-  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
-  g_object_get_property (G_OBJECT (model), field->pspec->name, &value);
-  g_value_init (&as_int, G_TYPE_INT64);
-  if (!g_value_transform (&value, &as_int))
-    {
-      g_value_unset (&value);
-      return FALSE;
-    }
-  *out = g_value_get_int64 (&as_int);
-  g_value_unset (&value);
-  return TRUE;
-}
-
 static JsonNode *
 version_av (const DynamormField *field, gint64 version, GError **error)
 {
-  GValue as_int = G_VALUE_INIT, value = G_VALUE_INIT;
+  g_auto(GValue) value = G_VALUE_INIT;
   JsonNode *av = NULL;
 
-  g_value_init (&as_int, G_TYPE_INT64);
-  g_value_set_int64 (&as_int, version);
-  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
-  g_value_transform (&as_int, &value);
+  _dynamorm_int64_value (field, version, &value);
   if (!_dynamorm_field_encode (field, &value, &av, error))
     av = NULL;
-  g_value_unset (&value);
   return av;
-}
-
-/* The version as a value of the version property's type. */
-static void
-version_value (const DynamormField *field, gint64 version, GValue *value)
-{
-  GValue as_int = G_VALUE_INIT;
-
-  g_value_init (&as_int, G_TYPE_INT64);
-  g_value_set_int64 (&as_int, version);
-  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
-  g_value_transform (&as_int, value);
 }
 
 static void
@@ -667,7 +633,7 @@ plan_put_conditions (ActionBuild *ab, GValue *next, gboolean *is_new)
     add_condition (ab->conditions, g_strdup_printf ("attribute_not_exists(%s)", partition_key_name (ab)));
   if (ab->versioned)
     {
-      version_value (schema->version, ab->version + 1, next);
+      _dynamorm_int64_value (schema->version, ab->version + 1, next);
       if (!is_put)
         return;
       if (ab->version == 0)
@@ -785,7 +751,7 @@ add_update_version (ActionBuild *ab, GString *set, GError **error)
                                                     _dynamorm_expr_builder_value (b, version_av (schema->version, ab->version, NULL))));
   g_string_append_printf (set, "%s%s = %s", set->len ? ", " : "", ver_name,
                           _dynamorm_expr_builder_value (b, next));
-  version_value (schema->version, ab->version + 1, &next_value);
+  _dynamorm_int64_value (schema->version, ab->version + 1, &next_value);
   _dynamorm_after_set_add (&ab->action->after, schema->version, &next_value);
   return TRUE;
 }
@@ -924,7 +890,7 @@ build_action (DynamormTransaction *self, guint index, Action *action,
   ab.spec = json_object_new ();
   json_object_set_string_member (ab.spec, "TableName", table);
   ab.versioned = schema->version != NULL && action->kind != DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK;
-  if (ab.versioned && !read_version (action->model, schema->version, &ab.version))
+  if (ab.versioned && !_dynamorm_int64_read (schema->version, action->model, &ab.version))
     ab.versioned = FALSE;
   g_clear_pointer (&action->after, g_ptr_array_unref);
 

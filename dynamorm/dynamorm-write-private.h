@@ -66,6 +66,12 @@ void _dynamorm_after_set_apply (GPtrArray *after, DynamormModel *model);
 
 /* The value of a created_at / updated_at property at now (initializes value). */
 void      _dynamorm_timestamp_value  (const DynamormField *field, GDateTime *now, GValue *value);
+/* An integer property of model (the version) as a gint64; FALSE when its
+ * value does not convert. */
+gboolean  _dynamorm_int64_read       (const DynamormField *field, DynamormModel *model, gint64 *out);
+/* number as a value of field's type, such as the next version (initializes
+ * value). */
+void      _dynamorm_int64_value      (const DynamormField *field, gint64 number, GValue *value);
 /* A lifecycle value as stored (never left out, even with omitempty). */
 JsonNode *_dynamorm_lifecycle_encode (const DynamormField *field, const GValue *value, GError **error);
 
