@@ -49,8 +49,7 @@ dynamorm_backend_real_invoke (DynamormBackend  *self,
                               GError          **error)
 {
   DynamormBackendClass *klass = DYNAMORM_BACKEND_GET_CLASS (self);
-  DynamormSyncWait w;
-  JsonNode *response;
+  g_auto(DynamormSyncWait) w = { 0 };
 
   if (klass->invoke_async == NULL || klass->invoke_finish == NULL)
     {
@@ -62,10 +61,7 @@ dynamorm_backend_real_invoke (DynamormBackend  *self,
 
   _dynamorm_sync_wait_init (&w);
   klass->invoke_async (self, operation, request, cancellable, _dynamorm_sync_wait_cb, &w);
-  response = klass->invoke_finish (self, _dynamorm_sync_wait_run (&w), error);
-  _dynamorm_sync_wait_clear (&w);
-
-  return response;
+  return klass->invoke_finish (self, _dynamorm_sync_wait_run (&w), error);
 }
 
 /* Default async path: run the sync implementation in the calling thread,

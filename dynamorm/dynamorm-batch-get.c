@@ -506,16 +506,13 @@ dynamorm_batch_get_execute (DynamormBatchGet  *self,
                             GCancellable      *cancellable,
                             GError           **error)
 {
-  DynamormSyncWait wait;
-  GPtrArray *models;
+  g_auto(DynamormSyncWait) wait = { 0 };
 
   g_return_val_if_fail (DYNAMORM_IS_BATCH_GET (self), NULL);
 
   _dynamorm_sync_wait_init (&wait);
   dynamorm_batch_get_execute_async (self, cancellable, _dynamorm_sync_wait_cb, &wait);
-  models = dynamorm_batch_get_execute_finish (self, _dynamorm_sync_wait_run (&wait), error);
-  _dynamorm_sync_wait_clear (&wait);
-  return models;
+  return dynamorm_batch_get_execute_finish (self, _dynamorm_sync_wait_run (&wait), error);
 }
 
 /**

@@ -395,16 +395,13 @@ dynamorm_batch_write_execute (DynamormBatchWrite  *self,
                               GCancellable        *cancellable,
                               GError             **error)
 {
-  DynamormSyncWait wait;
-  gboolean ok;
+  g_auto(DynamormSyncWait) wait = { 0 };
 
   g_return_val_if_fail (DYNAMORM_IS_BATCH_WRITE (self), FALSE);
 
   _dynamorm_sync_wait_init (&wait);
   dynamorm_batch_write_execute_async (self, cancellable, _dynamorm_sync_wait_cb, &wait);
-  ok = dynamorm_batch_write_execute_finish (self, _dynamorm_sync_wait_run (&wait), error);
-  _dynamorm_sync_wait_clear (&wait);
-  return ok;
+  return dynamorm_batch_write_execute_finish (self, _dynamorm_sync_wait_run (&wait), error);
 }
 
 /* How many encrypted values the puts seal. */

@@ -959,14 +959,11 @@ dynamorm_data_migration_run (DynamormDataMigration  *self,
                              GCancellable           *cancellable,
                              GError                **error)
 {
-  DynamormSyncWait w;
-  gboolean ok;
+  g_auto(DynamormSyncWait) w = { 0 };
 
   g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), FALSE);
 
   _dynamorm_sync_wait_init (&w);
   dynamorm_data_migration_run_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
-  ok = dynamorm_data_migration_run_finish (self, _dynamorm_sync_wait_run (&w), error);
-  _dynamorm_sync_wait_clear (&w);
-  return ok;
+  return dynamorm_data_migration_run_finish (self, _dynamorm_sync_wait_run (&w), error);
 }

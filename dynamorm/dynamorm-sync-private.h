@@ -5,11 +5,14 @@
  * the thread default, so callbacks (progress, transforms) run in the
  * caller's thread and nothing is dispatched to the caller's own context:
  *
- *   DynamormSyncWait w;
+ *   g_auto(DynamormSyncWait) w = { 0 };
+ *   ...
  *   _dynamorm_sync_wait_init (&w);
  *   thing_async (..., cancellable, _dynamorm_sync_wait_cb, &w);
- *   ok = thing_finish (..., _dynamorm_sync_wait_run (&w), error);
- *   _dynamorm_sync_wait_clear (&w);
+ *   return thing_finish (..., _dynamorm_sync_wait_run (&w), error);
+ *
+ * The wait is cleared (its context and result released) when it goes out
+ * of scope, after the finish.
  */
 #pragma once
 
@@ -27,6 +30,8 @@ void          _dynamorm_sync_wait_cb    (GObject *source, GAsyncResult *result, 
 /* Iterates the private context until the operation completed. */
 GAsyncResult *_dynamorm_sync_wait_run   (DynamormSyncWait *w);
 void          _dynamorm_sync_wait_clear (DynamormSyncWait *w);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DynamormSyncWait, _dynamorm_sync_wait_clear)
 
 /* The body of an operation's _finish: result must be a GTask of source
  * made by the operation whose _async is source_tag. */

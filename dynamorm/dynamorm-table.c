@@ -1204,14 +1204,11 @@ run_blocking (DynamormTable    *self,
               GCancellable     *cancellable,
               GError          **error)
 {
-  DynamormSyncWait w;
-  gboolean ok;
+  g_auto(DynamormSyncWait) w = { 0 };
 
   _dynamorm_sync_wait_init (&w);
   start (self, cancellable, _dynamorm_sync_wait_cb, &w);
-  ok = finish (self, _dynamorm_sync_wait_run (&w), error);
-  _dynamorm_sync_wait_clear (&w);
-  return ok;
+  return finish (self, _dynamorm_sync_wait_run (&w), error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1985,16 +1982,13 @@ dynamorm_table_migrate (DynamormTable         *self,
                         GCancellable          *cancellable,
                         GError               **error)
 {
-  DynamormSyncWait w;
-  gboolean ok;
+  g_auto(DynamormSyncWait) w = { 0 };
 
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
 
   _dynamorm_sync_wait_init (&w);
   dynamorm_table_migrate_async (self, progress, progress_data, NULL, cancellable, _dynamorm_sync_wait_cb, &w);
-  ok = dynamorm_table_migrate_finish (self, _dynamorm_sync_wait_run (&w), error);
-  _dynamorm_sync_wait_clear (&w);
-  return ok;
+  return dynamorm_table_migrate_finish (self, _dynamorm_sync_wait_run (&w), error);
 }
 
 /* ---- wait until active ---- */
@@ -2160,16 +2154,13 @@ dynamorm_table_describe (DynamormTable  *self,
                          GCancellable   *cancellable,
                          GError        **error)
 {
-  DynamormSyncWait w;
-  JsonNode *ret;
+  g_auto(DynamormSyncWait) w = { 0 };
 
   g_return_val_if_fail (DYNAMORM_IS_TABLE (self), NULL);
 
   _dynamorm_sync_wait_init (&w);
   dynamorm_table_describe_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
-  ret = dynamorm_table_describe_finish (self, _dynamorm_sync_wait_run (&w), error);
-  _dynamorm_sync_wait_clear (&w);
-  return ret;
+  return dynamorm_table_describe_finish (self, _dynamorm_sync_wait_run (&w), error);
 }
 
 /* ---- delete ---- */
@@ -2404,16 +2395,13 @@ dynamorm_table_list_names (DynamormSession  *session,
                            GCancellable     *cancellable,
                            GError          **error)
 {
-  DynamormSyncWait w;
-  char **ret;
+  g_auto(DynamormSyncWait) w = { 0 };
 
   g_return_val_if_fail (DYNAMORM_IS_SESSION (session), NULL);
 
   _dynamorm_sync_wait_init (&w);
   dynamorm_table_list_names_async (session, cancellable, _dynamorm_sync_wait_cb, &w);
-  ret = dynamorm_table_list_names_finish (session, _dynamorm_sync_wait_run (&w), error);
-  _dynamorm_sync_wait_clear (&w);
-  return ret;
+  return dynamorm_table_list_names_finish (session, _dynamorm_sync_wait_run (&w), error);
 }
 
 /* ------------------------------------------------------------------ */

@@ -1334,16 +1334,13 @@ dynamorm_transaction_commit (DynamormTransaction  *self,
                              GCancellable         *cancellable,
                              GError              **error)
 {
-  DynamormSyncWait wait;
-  gboolean ok;
+  g_auto(DynamormSyncWait) wait = { 0 };
 
   g_return_val_if_fail (DYNAMORM_IS_TRANSACTION (self), FALSE);
 
   _dynamorm_sync_wait_init (&wait);
   dynamorm_transaction_commit_async (self, cancellable, _dynamorm_sync_wait_cb, &wait);
-  ok = dynamorm_transaction_commit_finish (self, _dynamorm_sync_wait_run (&wait), error);
-  _dynamorm_sync_wait_clear (&wait);
-  return ok;
+  return dynamorm_transaction_commit_finish (self, _dynamorm_sync_wait_run (&wait), error);
 }
 
 /**
@@ -1669,14 +1666,11 @@ dynamorm_session_transact_get (DynamormSession      *self,
                                GCancellable         *cancellable,
                                GError              **error)
 {
-  DynamormSyncWait wait;
-  gboolean ok;
+  g_auto(DynamormSyncWait) wait = { 0 };
 
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
 
   _dynamorm_sync_wait_init (&wait);
   dynamorm_session_transact_get_async (self, models, n_models, cancellable, _dynamorm_sync_wait_cb, &wait);
-  ok = dynamorm_session_transact_get_finish (self, _dynamorm_sync_wait_run (&wait), missing, error);
-  _dynamorm_sync_wait_clear (&wait);
-  return ok;
+  return dynamorm_session_transact_get_finish (self, _dynamorm_sync_wait_run (&wait), missing, error);
 }
