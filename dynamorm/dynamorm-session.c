@@ -1807,6 +1807,27 @@ finish_write (Op *op, JsonNode *response, GError **error)
   return TRUE;
 }
 
+/* The caller's write options: their condition joins conditions, and the
+ * op keeps them to tell of a refused write. */
+static gboolean
+op_add_options (Op *op, const DynamormSchema *schema, DynamormWriteOptions *options,
+                DynamormExprBuilder *b, GPtrArray *conditions, GError **error)
+{
+  char *condition = NULL;
+
+  if (!_dynamorm_write_options_render (options, schema, b, &condition, error))
+    return FALSE;
+  if (options != NULL)
+    {
+      /* A new write with these options: forget the last refused one. */
+      op->options = g_object_ref (options);
+      _dynamorm_write_options_set_current (options, NULL);
+    }
+  if (condition != NULL)
+    g_ptr_array_add (conditions, condition);
+  return TRUE;
+}
+
 /* Optimistic locking: the condition that the stored version is the
  * model's, and the version the write stores (@next, for puts and updates).
  * A model at version 0 has never been stored: a put then needs the item
@@ -1996,7 +2017,6 @@ build_put (DynamormSession       *self,
   g_autoptr(GPtrArray) conditions = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_auto(GValue) next_version = G_VALUE_INIT;
-  char *condition = NULL;
 
   if (schema == NULL)
     return NULL;
@@ -2005,16 +2025,8 @@ build_put (DynamormSession       *self,
     return NULL;
   op_builder_crypto (op, b);
 
-  if (!_dynamorm_write_options_render (options, schema, b, &condition, error))
+  if (!op_add_options (op, schema, options, b, conditions, error))
     return NULL;
-  if (options != NULL)
-    {
-      /* A new write with these options: forget the last refused one. */
-      op->options = g_object_ref (options);
-      _dynamorm_write_options_set_current (options, NULL);
-    }
-  if (condition != NULL)
-    g_ptr_array_add (conditions, condition);
   op->must_not_exist = insert_only || (options != NULL && dynamorm_write_options_get_if_not_exists (options));
   if (insert_only)
     g_ptr_array_add (conditions, g_strdup_printf ("attribute_not_exists(%s)",
@@ -2696,7 +2708,6 @@ build_update (DynamormSession       *self,
   g_auto(GValue) next_version = G_VALUE_INIT;
   g_autofree char *expression = NULL;
   DynamormUpdateClauses clauses;
-  char *condition = NULL;
   JsonObject *request;
   gboolean ok = FALSE;
 
@@ -2735,16 +2746,8 @@ build_update (DynamormSession       *self,
 
   g_ptr_array_add (conditions, g_strdup_printf ("attribute_exists(%s)",
                                                 _dynamorm_expr_builder_name (b, schema->partition_key->attribute)));
-  if (!_dynamorm_write_options_render (options, schema, b, &condition, error))
+  if (!op_add_options (op, schema, options, b, conditions, error))
     return NULL;
-  if (options != NULL)
-    {
-      /* A new write with these options: forget the last refused one. */
-      op->options = g_object_ref (options);
-      _dynamorm_write_options_set_current (options, NULL);
-    }
-  if (condition != NULL)
-    g_ptr_array_add (conditions, condition);
   if (!add_version (op, WRITE_UPDATE, schema, options, b, conditions, &next_version, error))
     return NULL;
 
@@ -2982,20 +2985,11 @@ build_delete (DynamormSession *self, DynamormModel *model, DynamormWriteOptions 
   g_autoptr(Op) op = op_for_model (self, "DeleteItem", model, &schema, error);
   g_autoptr(DynamormExprBuilder) b = _dynamorm_expr_builder_new ();
   g_autoptr(GPtrArray) conditions = g_ptr_array_new_with_free_func (g_free);
-  char *condition = NULL;
 
   if (op == NULL || !op_set_key (op, model, TRUE, error))
     return NULL;
-  if (!_dynamorm_write_options_render (options, schema, b, &condition, error))
+  if (!op_add_options (op, schema, options, b, conditions, error))
     return NULL;
-  if (options != NULL)
-    {
-      /* A new write with these options: forget the last refused one. */
-      op->options = g_object_ref (options);
-      _dynamorm_write_options_set_current (options, NULL);
-    }
-  if (condition != NULL)
-    g_ptr_array_add (conditions, condition);
   if (!add_version (op, WRITE_DELETE, schema, options, b, conditions, NULL, error))
     return NULL;
   if (!op_finish_request (op, b, conditions, error))
