@@ -1516,11 +1516,8 @@ build_plan (DynamormQuery *self, PlanMode mode, GError **error)
         }
       if (self->index_name != NULL)
         {
-          DynamormIndex *index = NULL;
+          DynamormIndex *index = _dynamorm_schema_find_index (schema, self->index_name);
 
-          for (guint i = 0; i < schema->indexes->len && index == NULL; i++)
-            if (g_str_equal (((DynamormIndex *) g_ptr_array_index (schema->indexes, i))->name, self->index_name))
-              index = g_ptr_array_index (schema->indexes, i);
           if (index == NULL)
             {
               g_autofree char *names = index_names (schema);
@@ -1925,6 +1922,7 @@ typedef enum {
   RESULT_FIRST,
   RESULT_COUNT,
   RESULT_PAGE,
+  RESULT_SCAN,    /* prepared as a scan, whose run then makes a list */
 } ResultKind;
 
 typedef struct {
@@ -2260,6 +2258,22 @@ page_result_free (PageResult *page)
   g_free (page);
 }
 
+/* The models of a finished page (NULL on error), and its cursor into
+ * next_cursor (nullable). */
+static GListModel *
+page_result_take (PageResult *page, char **next_cursor)
+{
+  GListModel *model;
+
+  if (page == NULL)
+    return NULL;
+  model = g_steal_pointer (&page->model);
+  if (next_cursor)
+    *next_cursor = g_steal_pointer (&page->cursor);
+  page_result_free (page);
+  return model;
+}
+
 /* The result of a finished run, for g_task_return_pointer(). */
 static gpointer
 run_result (Run *run, GDestroyNotify *free_func, GError **error)
@@ -2396,7 +2410,10 @@ run_step_async (GTask *task)
 static Run *
 prepare (DynamormQuery *self, ResultKind kind, guint page_size, const char *cursor, GError **error)
 {
-  PlanMode mode = kind == RESULT_FIRST ? PLAN_FIRST : kind == RESULT_COUNT ? PLAN_COUNT : PLAN_QUERY;
+  PlanMode mode = kind == RESULT_FIRST   ? PLAN_FIRST
+                  : kind == RESULT_COUNT ? PLAN_COUNT
+                  : kind == RESULT_SCAN  ? PLAN_SCAN
+                                         : PLAN_QUERY;
   Plan *plan = build_plan (self, mode, error);
   g_autoptr(Run) run = NULL;
   guint want;
@@ -2424,22 +2441,24 @@ prepare (DynamormQuery *self, ResultKind kind, guint page_size, const char *curs
       want = self->limit;
       break;
     }
-  run = run_new (self, plan, kind, want);
+  run = run_new (self, plan, kind == RESULT_SCAN ? RESULT_LIST : kind, want);
   run->page_size = page_size;
   if (cursor != NULL && (run->start_key = cursor_decode (self->session, plan, cursor, error)) == NULL)
     return NULL;
   return g_steal_pointer (&run);
 }
 
+/* The result of a run in the caller's thread; the caller knows how to free it. */
 static gpointer
 terminal_sync (DynamormQuery *self, ResultKind kind, guint page_size, const char *cursor,
-               GCancellable *cancellable, GDestroyNotify *free_func, GError **error)
+               GCancellable *cancellable, GError **error)
 {
   g_autoptr(Run) run = prepare (self, kind, page_size, cursor, error);
+  GDestroyNotify free_func;
 
   if (run == NULL || !run_sync (run, cancellable, error))
     return NULL;
-  return run_result (run, free_func, error);
+  return run_result (run, &free_func, error);
 }
 
 static void
@@ -2494,11 +2513,10 @@ dynamorm_query_first (DynamormQuery  *self,
                       GCancellable   *cancellable,
                       GError        **error)
 {
-  GDestroyNotify free_func;
 
   g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
 
-  return terminal_sync (self, RESULT_FIRST, 0, NULL, cancellable, &free_func, error);
+  return terminal_sync (self, RESULT_FIRST, 0, NULL, cancellable, error);
 }
 
 /**
@@ -2557,11 +2575,10 @@ dynamorm_query_all (DynamormQuery  *self,
                     GCancellable   *cancellable,
                     GError        **error)
 {
-  GDestroyNotify free_func;
 
   g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
 
-  return terminal_sync (self, RESULT_LIST, 0, NULL, cancellable, &free_func, error);
+  return terminal_sync (self, RESULT_LIST, 0, NULL, cancellable, error);
 }
 
 /**
@@ -2619,11 +2636,10 @@ dynamorm_query_all_array (DynamormQuery  *self,
                           GCancellable   *cancellable,
                           GError        **error)
 {
-  GDestroyNotify free_func;
 
   g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
 
-  return terminal_sync (self, RESULT_ARRAY, 0, NULL, cancellable, &free_func, error);
+  return terminal_sync (self, RESULT_ARRAY, 0, NULL, cancellable, error);
 }
 
 /**
@@ -2681,12 +2697,11 @@ dynamorm_query_count (DynamormQuery  *self,
                       GCancellable   *cancellable,
                       GError        **error)
 {
-  GDestroyNotify free_func;
   g_autofree guint64 *count = NULL;
 
   g_return_val_if_fail (DYNAMORM_IS_QUERY (self), -1);
 
-  count = terminal_sync (self, RESULT_COUNT, 0, NULL, cancellable, &free_func, error);
+  count = terminal_sync (self, RESULT_COUNT, 0, NULL, cancellable, error);
   return count ? (gint64) *count : -1;
 }
 
@@ -2762,20 +2777,9 @@ dynamorm_query_page (DynamormQuery  *self,
                      GCancellable   *cancellable,
                      GError        **error)
 {
-  GDestroyNotify free_func;
-  PageResult *page;
-  GListModel *model;
-
   g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
 
-  page = terminal_sync (self, RESULT_PAGE, page_size, cursor, cancellable, &free_func, error);
-  if (page == NULL)
-    return NULL;
-  model = g_steal_pointer (&page->model);
-  if (next_cursor)
-    *next_cursor = g_steal_pointer (&page->cursor);
-  page_result_free (page);
-  return model;
+  return page_result_take (terminal_sync (self, RESULT_PAGE, page_size, cursor, cancellable, error), next_cursor);
 }
 
 /**
@@ -2822,28 +2826,11 @@ dynamorm_query_page_finish (DynamormQuery  *self,
                             char          **next_cursor,
                             GError        **error)
 {
-  PageResult *page = terminal_finish (self, result, dynamorm_query_page_async, error);
-  GListModel *model;
-
-  if (page == NULL)
-    return NULL;
-  model = g_steal_pointer (&page->model);
-  if (next_cursor)
-    *next_cursor = g_steal_pointer (&page->cursor);
-  page_result_free (page);
-  return model;
+  return page_result_take (terminal_finish (self, result, dynamorm_query_page_async, error), next_cursor);
 }
 
 /* ------------------------------------------------------------------ */
 /* Scans */
-
-static Run *
-prepare_scan (DynamormQuery *self, GError **error)
-{
-  Plan *plan = build_plan (self, PLAN_SCAN, error);
-
-  return plan ? run_new (self, plan, RESULT_LIST, self->limit) : NULL;
-}
 
 /**
  * dynamorm_query_scan:
@@ -2863,15 +2850,9 @@ dynamorm_query_scan (DynamormQuery  *self,
                      GCancellable   *cancellable,
                      GError        **error)
 {
-  g_autoptr(Run) run = NULL;
-  GDestroyNotify free_func;
-
   g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
 
-  run = prepare_scan (self, error);
-  if (run == NULL || !run_sync (run, cancellable, error))
-    return NULL;
-  return run_result (run, &free_func, error);
+  return terminal_sync (self, RESULT_SCAN, 0, NULL, cancellable, error);
 }
 
 /**
@@ -2889,21 +2870,9 @@ dynamorm_query_scan_async (DynamormQuery       *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
-  Run *run;
-
   g_return_if_fail (DYNAMORM_IS_QUERY (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, dynamorm_query_scan_async);
-  if ((run = prepare_scan (self, &error)) == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_set_task_data (task, run, (GDestroyNotify) run_free);
-  run_step_async (g_steal_pointer (&task));
+  terminal_async (self, RESULT_SCAN, 0, NULL, dynamorm_query_scan_async, cancellable, callback, user_data);
 }
 
 /**
@@ -2960,7 +2929,7 @@ prepare_parallel_scan (DynamormQuery *self, guint n_segments, GError **error)
   ps->error_segment = -1;
   for (guint i = 0; i < n_segments; i++)
     {
-      Run *run = prepare_scan (self, error);
+      Run *run = prepare (self, RESULT_SCAN, 0, NULL, error);
 
       if (run == NULL)
         {

@@ -81,8 +81,9 @@ _dynamorm_schema_find_collection (const DynamormSchema *schema,
   return NULL;
 }
 
-static DynamormIndex *
-find_index (const DynamormSchema *schema, const char *name)
+DynamormIndex *
+_dynamorm_schema_find_index (const DynamormSchema *schema,
+                             const char           *name)
 {
   for (guint i = 0; i < schema->indexes->len; i++)
     {
@@ -102,7 +103,7 @@ _dynamorm_collection_partition_key (const DynamormSchema         *schema,
 
   if (decl->index_name == NULL)
     return schema->partition_key;
-  index = find_index (schema, decl->index_name);
+  index = _dynamorm_schema_find_index (schema, decl->index_name);
   if (index == NULL)
     return NULL;
   return index->local ? schema->partition_key : index->partition_key;
@@ -165,7 +166,7 @@ set_slot (DynamormField **slot, DynamormField *field, const char *role, GType ty
 static DynamormIndex *
 get_index (DynamormSchema *schema, const char *name, gboolean local, GError **error)
 {
-  DynamormIndex *index = find_index (schema, name);
+  DynamormIndex *index = _dynamorm_schema_find_index (schema, name);
 
   if (index == NULL)
     {
@@ -412,7 +413,7 @@ check_collections (DynamormSchema *schema, GError **error)
     {
       DynamormCollectionDecl *decl = g_ptr_array_index (schema->collections, i);
 
-      if (decl->index_name != NULL && find_index (schema, decl->index_name) == NULL)
+      if (decl->index_name != NULL && _dynamorm_schema_find_index (schema, decl->index_name) == NULL)
         {
           g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
                        _("%s puts the collection “%s” on index “%s”, which it does not declare: "
@@ -680,7 +681,7 @@ add_sparse_condition (DynamormSchema *schema, const char *value, GError **error)
   const char *colon = strchr (value, ':');
   g_autofree char *index_name = colon ? g_strstrip (g_strndup (value, colon - value)) : NULL;
   g_auto(GStrv) terms = NULL;
-  DynamormIndex *index = index_name ? find_index (schema, index_name) : NULL;
+  DynamormIndex *index = index_name ? _dynamorm_schema_find_index (schema, index_name) : NULL;
   DynamormSparseCondition *cond;
 
   if (index == NULL || index->local || index->partition_key == NULL ||

@@ -63,6 +63,8 @@ const DynamormField *_dynamorm_schema_lookup_composed (const DynamormSchema *sch
                                                        const char *attribute);
 const DynamormCollectionDecl *_dynamorm_schema_find_collection (const DynamormSchema *schema,
                                                                 const char *name);
+/* The secondary index (global or local) named name, or NULL. */
+DynamormIndex *_dynamorm_schema_find_index (const DynamormSchema *schema, const char *name);
 /* The partition key field a collection is read by (the table's or its
  * index's). */
 const DynamormField *_dynamorm_collection_partition_key (const DynamormSchema *schema,

@@ -398,18 +398,6 @@ index_projection (DynamormTable *self, const DynamormSchema *schema, const char 
     }
 }
 
-static DynamormIndex *
-schema_index (const DynamormSchema *schema, const char *name)
-{
-  for (guint i = 0; i < schema->indexes->len; i++)
-    {
-      DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
-      if (g_str_equal (index->name, name))
-        return index;
-    }
-  return NULL;
-}
-
 /* The schema, checked together with the options. */
 static const DynamormSchema *
 table_schema (DynamormTable *self, GError **error)
@@ -426,7 +414,7 @@ table_schema (DynamormTable *self, GError **error)
     {
       IndexProjection *p = value;
 
-      if (schema_index (schema, key) == NULL)
+      if (_dynamorm_schema_find_index (schema, key) == NULL)
         {
           g_autoptr(GString) names = g_string_new (NULL);
 
@@ -882,7 +870,7 @@ compare_with_model (DynamormTable *self, const DynamormSchema *schema, JsonObjec
                              ? _dynamorm_table_member_string (json_node_get_object (e), "IndexName")
                              : NULL;
 
-          if (name == NULL || schema_index (schema, name) != NULL)
+          if (name == NULL || _dynamorm_schema_find_index (schema, name) != NULL)
             continue;
           /* A shared table holds the indexes of its other entities. */
           if (_dynamorm_schema_is_single_table (schema))
@@ -1776,7 +1764,7 @@ migrate_plan (GTask *task, JsonObject *table)
         }
       if (d->kind == DIFF_GSI_MISSING || d->kind == DIFF_GSI_CHANGED)
         {
-          DynamormIndex *index = schema_index (job->schema, d->index);
+          DynamormIndex *index = _dynamorm_schema_find_index (job->schema, d->index);
           g_autoptr(GHashTable) seen_defs = g_hash_table_new (g_str_hash, g_str_equal);
           JsonArray *definitions = json_array_new ();
 
