@@ -13,7 +13,8 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
-#include <glib-unix.h>
+#include <pthread.h>
+#include <signal.h>
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 
@@ -60,7 +61,7 @@ struct _Worker {
   Server *server;
   GThread *thread;
   GMainContext *context;
-  GMainLoop *loop;
+  gint stopping;                /* atomic; set by worker_stop() */
   GSocket *socket;              /* listening, SO_REUSEPORT: the kernel spreads connections */
   GSocketService *service;
   SoupServer *soup;
@@ -534,7 +535,11 @@ worker_run (gpointer data)
   if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (worker->service), worker->socket, NULL, &error))
     g_printerr ("dynamorm-server: %s\n", error->message);
   g_socket_service_start (worker->service);
-  g_main_loop_run (worker->loop);
+  /* Not a GMainLoop: a g_main_loop_quit() from worker_stop() before this
+   * thread reached g_main_loop_run() would be lost, and the join would hang.
+   * The flag and the context's wakeup cannot be missed. */
+  while (!g_atomic_int_get (&worker->stopping))
+    g_main_context_iteration (worker->context, TRUE);
 
   /* Stopping: close what is still open, in this thread. */
   g_socket_service_stop (worker->service);
@@ -588,7 +593,6 @@ worker_start (Server *server, GSocket *socket, guint index)
   worker->server = server;
   worker->socket = socket;
   worker->context = g_main_context_new ();
-  worker->loop = g_main_loop_new (worker->context, FALSE);
   worker->silent = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, silent_connection_free);
   worker->thread = g_thread_new (name, worker_run, worker);
   return worker;
@@ -597,9 +601,9 @@ worker_start (Server *server, GSocket *socket, guint index)
 static void
 worker_stop (Worker *worker)
 {
-  g_main_loop_quit (worker->loop);
+  g_atomic_int_set (&worker->stopping, TRUE);
+  g_main_context_wakeup (worker->context);
   g_thread_join (worker->thread);
-  g_main_loop_unref (worker->loop);
   g_main_context_unref (worker->context);
   g_object_unref (worker->socket);
   g_free (worker);
@@ -689,6 +693,37 @@ quit_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* SIGINT and SIGTERM are blocked in every thread (the mask is set before
+ * the first thread starts, and threads inherit it) and taken by this one
+ * with sigwait(): no handler runs, so none can be deferred or lost, as
+ * ThreadSanitizer's deferred delivery lost them when a signal landed while
+ * the main thread was not yet in its loop. */
+static gpointer
+wait_for_stop_signal (gpointer data)
+{
+  sigset_t set;
+  int sig;
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGTERM);
+  while (sigwait (&set, &sig) != 0)
+    ;
+  g_idle_add (quit_cb, data);
+  return NULL;
+}
+
+static void
+block_stop_signals (void)
+{
+  sigset_t set;
+
+  sigemptyset (&set);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGTERM);
+  pthread_sigmask (SIG_BLOCK, &set, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -698,6 +733,7 @@ main (int    argc,
   g_autoptr(GInetAddress) address = NULL;
   g_autoptr(GSocketAddress) socket_address = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  GThread *signal_thread;
   g_autofree char *host = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *fsync_policy = NULL;
@@ -723,6 +759,7 @@ main (int    argc,
     G_OPTION_ENTRY_NULL
   };
 
+  block_stop_signals ();
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -793,6 +830,9 @@ main (int    argc,
         g_timeout_add (fsync_ms, sync_cb, &server);
     }
   g_rw_lock_init (&server.compact_lock);
+  /* Before the readiness line: a SIGTERM right after it is a clean stop. */
+  loop = g_main_loop_new (NULL, FALSE);
+  signal_thread = g_thread_new ("dynamorm-signals", wait_for_stop_signal, loop);
   if (!start_listening (&server, socket_address, threads > 0 ? (guint) threads : MIN (g_get_num_processors (), 8), &error))
     {
       g_printerr (_("dynamorm-server: cannot listen on %s:%d: %s\n"),
@@ -804,10 +844,8 @@ main (int    argc,
       return 1;
     }
 
-  loop = g_main_loop_new (NULL, FALSE);
-  g_unix_signal_add (SIGINT, quit_cb, loop);
-  g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_main_loop_run (loop);
+  g_thread_join (signal_thread);
 
   stop_listening (&server);
   if (server.persist != NULL)
