@@ -8,6 +8,8 @@
  *            as a multiple of one thread's rate              (gets >= 1.8x)
  *   Batch    dynamorm_session_batch_write / _batch_get per item, vs
  *            the single put / get per item                   (<= single op)
+ *   Transact a DynamormTransaction of 10 puts, and a TransactGet of 10
+ *            models, per item, vs the single put / get per item
  *   CreateTable + DeleteTable of the model's table, per pair (create <= 0.05 ms)
  *   Query    100 items from a partition of 1,000,000 items vs the same Query
  *            on a 1,000-item table                              (within 2x)
@@ -272,6 +274,45 @@ bench_batch (DynamormSession *session, GPtrArray *models, double put_us, double 
            get_batch_us, get_us, get_batch_us / get_us);
 }
 
+/* Per item, in microseconds: transactions of 10 puts over every model, then
+ * transactional gets of 10 of them. */
+#define TRANSACT_SIZE 10
+
+static void
+bench_transact (DynamormSession *session, GPtrArray *models, double put_us, double get_us)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) readers = make_users ("batch", models->len);
+  guint n = models->len - models->len % TRANSACT_SIZE;
+  double t0, write_us, get_tx_us;
+
+  t0 = now_s ();
+  for (guint i = 0; i < n; i += TRANSACT_SIZE)
+    {
+      g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (session);
+
+      for (guint j = i; j < i + TRANSACT_SIZE; j++)
+        dynamorm_transaction_add_put (tx, models->pdata[j], NULL);
+      if (!dynamorm_transaction_commit (tx, NULL, &error))
+        g_error ("transaction: %s", error->message);
+    }
+  write_us = (now_s () - t0) * 1e6 / n;
+  t0 = now_s ();
+  for (guint i = 0; i < n; i += TRANSACT_SIZE)
+    {
+      g_autoptr(GPtrArray) missing = NULL;
+
+      if (!dynamorm_session_transact_get (session, (DynamormModel **) readers->pdata + i, TRANSACT_SIZE,
+                                          &missing, NULL, &error) || missing->len > 0)
+        g_error ("transact get: %s", error ? error->message : "items missing");
+    }
+  get_tx_us = (now_s () - t0) * 1e6 / n;
+  g_print ("Transact write %6.2f us/item, %u puts each (single put %5.2f us: %.2fx)\n",
+           write_us, TRANSACT_SIZE, put_us, write_us / put_us);
+  g_print ("Transact get   %6.2f us/item, %u gets each (single get %5.2f us: %.2fx)\n",
+           get_tx_us, TRANSACT_SIZE, get_us, get_tx_us / get_us);
+}
+
 static void
 bench_put_get (DynamormSession *session, int n)
 {
@@ -299,6 +340,7 @@ bench_put_get (DynamormSession *session, int n)
   g_print ("GetItem  2 threads: %8.0f ops/s, %.2fx one thread (goal >= 1.8x on 2 cores; %u cores here)\n",
            get2, get2 / get1, g_get_num_processors ());
   bench_batch (session, batch, 1e6 / put1, 1e6 / get1);
+  bench_transact (session, batch, 1e6 / put1, 1e6 / get1);
 }
 
 /* ---- CreateTable ---- */

@@ -7,7 +7,9 @@
  * hundred allocations for a 10-attribute item, which dominates an
  * in-process backend. So the most common calls, a whole-model PutItem
  * {TableName, Item} and GetItem {TableName, Key}, the chunks of batch
- * writes and gets and the answers of queries and scans, may also be offered to a backend as packed items (common/ddb-packed.h). A backend either carries
+ * writes and gets, the answers of queries and scans and the puts and
+ * reads of transactions, may also be offered to a backend as packed items
+ * (common/ddb-packed.h). A backend either carries
  * one out exactly as it would the JSON request, or declines it, and the
  * core then sends the JSON request, which gives every error its usual
  * answer. Only the memory backend takes the direct path. */
@@ -62,6 +64,16 @@ typedef struct {
    * included: a read, so the JSON request then gets the answer. */
   DynamormDirectResult (*query) (DynamormBackend *backend, const char *operation, JsonNode *request,
                                  JsonNode **answer_out, GPtrArray **items_out);
+  /* TransactWriteItems, its request as JSON in which action i may be a Put
+   * whose Item is JSON null, its item packed in items[i] (lens[i] bytes;
+   * items[i] NULL for every other action). DONE when the transaction was
+   * carried out (or its token's first answer replayed), taking every item
+   * (set NULL). DECLINED on anything else, a cancellation included:
+   * nothing written, the items untouched; the request with the items in
+   * it as JSON then gets the answer. TransactGetItems of at most 100 keys
+   * is the batch call's read (one snapshot under the engine's lock). */
+  DynamormDirectResult (*transact_write) (DynamormBackend *backend, JsonNode *request, guint8 **items,
+                                          const gsize *lens);
 } DynamormDirectOps;
 
 /* A backend class offers the direct path by pointing direct_ops at its

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* dynamorm-direct-private.h: the batch chunks and query pages of the
- * direct path (dynamorm-direct.c), for the batch engine
- * (dynamorm-batch-run.c) and queries (dynamorm-query.c); never installed. */
+/* dynamorm-direct-private.h: the batch chunks, query pages and
+ * transactions of the direct path (dynamorm-direct.c), for the batch engine
+ * (dynamorm-batch-run.c), queries (dynamorm-query.c) and transactions
+ * (dynamorm-transaction.c); never installed. */
 #pragma once
 
 #include "dynamorm-backend-private.h"
@@ -27,5 +28,26 @@ DynamormDirectResult _dynamorm_direct_query (const DynamormDirectCall *call, GTy
                                              const char *operation, JsonNode *request,
                                              JsonNode **answer_out, GPtrArray **items_out,
                                              GCancellable *cancellable);
+
+/* Whether a put of a model_type in a transaction may carry its item
+ * packed: the backend has the transaction call, and nothing about the model
+ * needs the JSON item (encrypted properties, single-table keys, a version
+ * or timestamps stamped into it). */
+gboolean _dynamorm_direct_transact_packs (const DynamormDirectCall *call, GType model_type,
+                                          const DynamormSchema *schema);
+/* A TransactWriteItems request on the direct path, with the packed items
+ * of its puts; dynamorm-backend-private.h says what the backend does.
+ * DECLINED: put the items into the request and send it as JSON. */
+DynamormDirectResult _dynamorm_direct_transact_write (const DynamormDirectCall *call, JsonNode *request,
+                                                      guint8 **items, const gsize *lens,
+                                                      GCancellable *cancellable);
+
+/* The values of a packed item for schema's fields, in schema order, into
+ * values (zeroed, one per field; defaults for the attributes the item
+ * lacks); FALSE when one does not decode (the JSON path says why). Clear
+ * them with _dynamorm_packed_values_clear() either way. */
+gboolean _dynamorm_packed_decode_values (const DynamormSchema *schema, const DynamormDirectCall *call,
+                                         const char *table, const guint8 *item, GValue *values);
+void _dynamorm_packed_values_clear (const DynamormSchema *schema, GValue *values);
 
 G_END_DECLS

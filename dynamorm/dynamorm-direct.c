@@ -178,25 +178,16 @@ open_field (const DynamormDirectCall *call, const char *table, const DynamormFie
   return _dynamorm_crypto_open_field (&crypto, field, table, b64, len, value, NULL);
 }
 
-DynamormModel *
-_dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema,
-                                 const DynamormDirectCall *call, const char *table,
-                                 const guint8 *item)
+gboolean
+_dynamorm_packed_decode_values (const DynamormSchema *schema, const DynamormDirectCall *call,
+                                const char *table, const guint8 *item, GValue *values)
 {
-  g_autoptr(DynamormModel) model = NULL;
   guint n = schema->fields->len, next = 0;
-  GValue *values;
   DdbPackedIter iter;
   const char *name;
   guint32 name_len;
   const guint8 *value;
   gboolean ok = TRUE;
-
-  if (G_TYPE_IS_ABSTRACT (type))
-    return NULL;
-  model = g_object_new (type, NULL);
-  values = g_newa (GValue, n);
-  memset (values, 0, n * sizeof (GValue));
 
   ddb_packed_iter_init (&iter, item);
   while (ok && ddb_packed_iter_next (&iter, &name, &name_len, &value))
@@ -231,12 +222,36 @@ _dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema,
         g_value_init (&values[i], G_PARAM_SPEC_VALUE_TYPE (field->pspec));
         g_param_value_set_default (field->pspec, &values[i]);
       }
-  if (ok)
-    _dynamorm_model_set_fields (model, schema, values);
+  return ok;
+}
 
-  for (guint i = 0; i < n; i++)
+void
+_dynamorm_packed_values_clear (const DynamormSchema *schema, GValue *values)
+{
+  for (guint i = 0; i < schema->fields->len; i++)
     if (G_IS_VALUE (&values[i]))
       g_value_unset (&values[i]);
+}
+
+DynamormModel *
+_dynamorm_model_new_from_packed (GType type, const DynamormSchema *schema,
+                                 const DynamormDirectCall *call, const char *table,
+                                 const guint8 *item)
+{
+  g_autoptr(DynamormModel) model = NULL;
+  guint n = schema->fields->len;
+  GValue *values;
+  gboolean ok;
+
+  if (G_TYPE_IS_ABSTRACT (type))
+    return NULL;
+  model = g_object_new (type, NULL);
+  values = g_newa (GValue, n);
+  memset (values, 0, n * sizeof (GValue));
+  ok = _dynamorm_packed_decode_values (schema, call, table, item, values);
+  if (ok)
+    _dynamorm_model_set_fields (model, schema, values);
+  _dynamorm_packed_values_clear (schema, values);
   return ok ? g_steal_pointer (&model) : NULL;
 }
 
@@ -424,4 +439,33 @@ _dynamorm_direct_query (const DynamormDirectCall *call, GType model_type, const 
       (ops = direct_ops_for (call, model_type, cancellable)) == NULL || ops->query == NULL)
     return DYNAMORM_DIRECT_DECLINED;
   return ops->query (call->backend, operation, request, answer_out, items_out);
+}
+
+/* ---- Transactions ---- */
+
+gboolean
+_dynamorm_direct_transact_packs (const DynamormDirectCall *call, GType model_type,
+                                 const DynamormSchema *schema)
+{
+  const DynamormDirectOps *ops;
+
+  /* Encrypted properties seal with the session's crypto, single-table
+   * models compose their keys, lifecycle properties are stamped into the
+   * item: those items go as JSON. */
+  if (schema == NULL || schema->n_encrypted > 0 || _dynamorm_schema_is_single_table (schema) ||
+      schema->version != NULL || schema->created_at != NULL || schema->updated_at != NULL ||
+      (ops = direct_ops_for (call, model_type, NULL)) == NULL)
+    return FALSE;
+  return ops->transact_write != NULL;
+}
+
+DynamormDirectResult
+_dynamorm_direct_transact_write (const DynamormDirectCall *call, JsonNode *request, guint8 **items,
+                                 const gsize *lens, GCancellable *cancellable)
+{
+  const DynamormDirectOps *ops = call_ops (call, cancellable);
+
+  if (ops == NULL || ops->transact_write == NULL)
+    return DYNAMORM_DIRECT_DECLINED;
+  return ops->transact_write (call->backend, request, items, lens);
 }

@@ -21,6 +21,8 @@
 #include "dynamorm-write-private.h"
 #include "dynamorm-session-private.h"
 #include "dynamorm-single-table-private.h"
+#include "dynamorm-direct-private.h"
+#include "ddb-packed.h"
 
 static const char *
 kind_name (DynamormTransactionActionKind kind)
@@ -589,6 +591,11 @@ typedef struct {
   JsonObject *spec;
   gboolean versioned;           /* the version is read and checked */
   gint64 version;
+  /* The direct path, or NULL: a put's item goes packed into *packed
+   * (*packed_len bytes) where it can. */
+  const DynamormDirectCall *direct;
+  guint8 **packed;
+  gsize *packed_len;
 } ActionBuild;
 
 /* DynamoDB allows one action per item in a transaction: the items seen so
@@ -654,6 +661,28 @@ plan_put_conditions (ActionBuild *ab, GValue *next, gboolean *is_new)
     }
 }
 
+/* A put's item packed for the direct path, a JSON null Item standing for
+ * it in the spec; FALSE: the item goes as JSON. */
+static gboolean
+pack_put (ActionBuild *ab)
+{
+  GByteArray *out;
+
+  if (ab->direct == NULL ||
+      !_dynamorm_direct_transact_packs (ab->direct, G_OBJECT_TYPE (ab->action->model), ab->schema))
+    return FALSE;
+  out = g_byte_array_sized_new (256);
+  if (!_dynamorm_model_pack (ab->action->model, ab->schema, ab->direct, NULL, out))
+    {
+      g_byte_array_unref (out);
+      return FALSE;
+    }
+  *ab->packed_len = out->len;
+  *ab->packed = g_byte_array_free (out, FALSE);
+  json_object_set_null_member (ab->spec, "Item");
+  return TRUE;
+}
+
 /* Put and create. With created_at, as the session's put: an update that
  * keeps the stored created_at (if_not_exists) and writes every other
  * attribute; otherwise a Put of the whole item. */
@@ -684,6 +713,9 @@ build_put (ActionBuild *ab, JsonNode **key, GError **error)
       json_object_set_string_member (ab->spec, "UpdateExpression", expression);
       return "Update";
     }
+  /* Nothing to stamp or seal (see _dynamorm_direct_transact_packs). */
+  if (pack_put (ab))
+    return "Put";
   item = dynamorm_model_to_item (action->model, error);
   if (item == NULL)
     return NULL;
@@ -865,17 +897,18 @@ apply_conditions (ActionBuild *ab, GError **error)
   return TRUE;
 }
 
-/* One TransactItems element: {"Put"|"Update"|"Delete"|"ConditionCheck": spec}. */
+/* One TransactItems element: {"Put"|"Update"|"Delete"|"ConditionCheck": spec};
+ * with direct, a put's item may go packed into *packed (*packed_len). */
 static JsonNode *
-build_action (DynamormTransaction *self, guint index, Action *action,
-              GHashTable *seen, GError **error)
+build_action (DynamormTransaction *self, guint index, Action *action, GHashTable *seen,
+              const DynamormDirectCall *direct, guint8 **packed, gsize *packed_len, GError **error)
 {
   const DynamormSchema *schema = _dynamorm_schema_get (G_OBJECT_TYPE (action->model), TRUE, error);
   g_autoptr(DynamormExprBuilder) b = NULL;
   g_autoptr(GPtrArray) conditions = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(JsonNode) key = NULL;
   g_autofree char *table = NULL;
-  ActionBuild ab = { self, action, schema, NULL, conditions, NULL, FALSE, 0 };
+  ActionBuild ab = { self, action, schema, NULL, conditions, NULL, FALSE, 0, direct, packed, packed_len };
   JsonObject *wrapper;
   const char *member = NULL;
 
@@ -924,11 +957,15 @@ build_action (DynamormTransaction *self, guint index, Action *action,
   return _dynamorm_node_take_object (wrapper);
 }
 
+/* The TransactWriteItems request; with direct, the items of puts that can
+ * go packed are in packed (lens), one slot per action, and JSON null in the
+ * request. */
 static JsonNode *
-build_request (DynamormTransaction *self, GError **error)
+build_request (DynamormTransaction *self, const DynamormDirectCall *direct, guint8 **packed, gsize *lens,
+               GError **error)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  JsonArray *items;
+  JsonArray *actions;
   JsonObject *body;
 
   if (self->actions->len > DYNAMORM_TRANSACTION_MAX_ACTIONS)
@@ -941,21 +978,22 @@ build_request (DynamormTransaction *self, GError **error)
       return NULL;
     }
 
-  items = json_array_new ();
+  actions = json_array_new ();
   for (guint i = 0; i < self->actions->len; i++)
     {
-      JsonNode *node = build_action (self, i, &g_array_index (self->actions, Action, i), seen, error);
+      JsonNode *node = build_action (self, i, &g_array_index (self->actions, Action, i), seen, direct,
+                                     &packed[i], &lens[i], error);
 
       if (node == NULL)
         {
-          json_array_unref (items);
+          json_array_unref (actions);
           return NULL;
         }
-      json_array_add_element (items, node);
+      json_array_add_element (actions, node);
     }
 
   body = json_object_new ();
-  json_object_set_array_member (body, "TransactItems", items);
+  json_object_set_array_member (body, "TransactItems", actions);
   json_object_set_string_member (body, "ClientRequestToken", self->token);
   return _dynamorm_node_take_object (body);
 }
@@ -1085,6 +1123,21 @@ commit_free (Commit *commit)
 
 static void commit_send (GTask *task);
 
+/* Every action was applied: the models take what was written. */
+static void
+commit_succeeded (DynamormTransaction *self, GTask *task)
+{
+  for (guint i = 0; i < self->actions->len; i++)
+    {
+      Action *action = &g_array_index (self->actions, Action, i);
+
+      _dynamorm_after_set_apply (action->after, action->model);
+    }
+  g_ptr_array_set_size (self->failures, 0);
+  self->committing = FALSE;
+  g_task_return_boolean (task, TRUE);
+}
+
 static gboolean
 commit_retry_cb (gpointer user_data)
 {
@@ -1116,15 +1169,7 @@ commit_cb (GObject      *source,
   response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
   if (response != NULL)
     {
-      for (guint i = 0; i < self->actions->len; i++)
-        {
-          Action *action = &g_array_index (self->actions, Action, i);
-
-          _dynamorm_after_set_apply (action->after, action->model);
-        }
-      g_ptr_array_set_size (self->failures, 0);
-      self->committing = FALSE;
-      g_task_return_boolean (task, TRUE);
+      commit_succeeded (self, task);
       return;
     }
 
@@ -1196,16 +1241,65 @@ n_sealed (DynamormTransaction *self)
   return n;
 }
 
-/* Builds the request (its data keys at hand) and sends it, or reports
- * error (the data keys could not be made). Takes task, whose data says
- * whether this commit took the transaction's time. */
+/* The request on the direct path: TRUE when it was carried out (task
+ * returned and unreferenced), FALSE when it goes as JSON. */
+static gboolean
+commit_direct (DynamormTransaction *self, GTask *task, const DynamormDirectCall *direct, JsonNode *request,
+               guint8 **items, const gsize *lens)
+{
+  if (_dynamorm_direct_transact_write (direct, request, items, lens, g_task_get_cancellable (task)) !=
+      DYNAMORM_DIRECT_DONE)
+    return FALSE;
+  self->n_attempts = 1;
+  commit_succeeded (self, task);
+  g_object_unref (task);
+  return TRUE;
+}
+
+/* The direct path declined: each packed item goes into its Put as JSON
+ * (the item the JSON path builds). */
+static void
+unpack_items (JsonNode *request, guint8 **items, guint n)
+{
+  JsonArray *actions = json_object_get_array_member (json_node_get_object (request), "TransactItems");
+
+  for (guint i = 0; i < n; i++)
+    if (items[i] != NULL)
+      {
+        JsonObject *put = json_object_get_object_member (json_array_get_object_element (actions, i), "Put");
+
+        json_object_set_object_member (put, "Item", ddb_packed_to_json_item (items[i]));
+        g_clear_pointer (&items[i], g_free);
+      }
+}
+
+/* Builds the request (its data keys at hand) and carries it out on the
+ * direct path or sends it, or reports error (the data keys could not be
+ * made). Takes task, whose data says whether this commit took the
+ * transaction's time. */
 static void
 commit_start (GTask *task, GError *error)
 {
   DynamormTransaction *self = g_task_get_source_object (task);
-  JsonNode *request = error == NULL ? build_request (self, &error) : NULL;
+  g_auto(DynamormDirectCall) direct = { 0 };
+  guint n = self->actions->len;
+  g_autofree guint8 **items = g_new0 (guint8 *, n);
+  g_autofree gsize *lens = g_new0 (gsize, n);
+  JsonNode *request = NULL;
   Commit *commit;
 
+  _dynamorm_session_direct_call (self->session, &direct);
+  if (error == NULL)
+    request = build_request (self, &direct, items, lens, &error);
+  if (request != NULL && commit_direct (self, task, &direct, request, items, lens))
+    {
+      json_node_unref (request);
+      return;
+    }
+  if (request != NULL)
+    unpack_items (request, items, n);
+  for (guint i = 0; i < n; i++)
+    g_free (items[i]);   /* of a request that failed to build */
   if (request == NULL)
     {
       /* Nothing was sent: the next commit takes its own time. */
@@ -1487,6 +1581,104 @@ build_transact_get (DynamormSession *self, DynamormModel **models, guint n_model
   return _dynamorm_node_take_object (body);
 }
 
+/* The reads of a transactional get on the direct path: its keys packed,
+ * the items read packed. */
+typedef struct {
+  guint n;
+  const DynamormSchema *schemas[DYNAMORM_TRANSACTION_MAX_ACTIONS];
+  DynamormDirectRead reads[DYNAMORM_TRANSACTION_MAX_ACTIONS];
+} DirectGet;
+
+static void
+direct_get_clear (DirectGet *get)
+{
+  for (guint i = 0; i < get->n; i++)
+    {
+      g_free ((char *) get->reads[i].table_name);
+      g_free ((guint8 *) get->reads[i].key);
+      g_free (get->reads[i].item);
+    }
+}
+
+/* Packs the key of every model; FALSE when one of them goes as JSON. */
+static gboolean
+direct_get_pack (DynamormSession *self, const DynamormDirectCall *call, DynamormModel **models, guint n_models,
+                 DirectGet *get)
+{
+  for (guint i = 0; i < n_models; i++)
+    {
+      GType type = G_OBJECT_TYPE (models[i]);
+      const DynamormSchema *schema = _dynamorm_schema_get (type, TRUE, NULL);
+      GByteArray *key;
+
+      if (!_dynamorm_direct_batch_takes (call, type, schema, FALSE))
+        return FALSE;
+      key = g_byte_array_sized_new (64);
+      if (!_dynamorm_model_pack_key (models[i], schema, key))
+        {
+          g_byte_array_unref (key);
+          return FALSE;
+        }
+      get->schemas[i] = schema;
+      get->reads[i].len = key->len;
+      get->reads[i].key = g_byte_array_free (key, FALSE);
+      get->reads[i].table_name = _dynamorm_session_table_name (self, schema);
+      get->reads[i].item = NULL;
+      get->n++;
+    }
+  return TRUE;
+}
+
+/* Decodes every item read, then loads them into the models (the others
+ * are missing); FALSE, changing no model, when one does not decode. */
+static gboolean
+direct_get_load (DirectGet *get, const DynamormDirectCall *call, DynamormModel **models, GPtrArray *missing)
+{
+  GValue *values[DYNAMORM_TRANSACTION_MAX_ACTIONS] = { NULL };
+  gboolean ok = TRUE;
+
+  for (guint i = 0; ok && i < get->n; i++)
+    if (get->reads[i].item != NULL)
+      {
+        values[i] = g_new0 (GValue, get->schemas[i]->fields->len);
+        ok = _dynamorm_packed_decode_values (get->schemas[i], call, get->reads[i].table_name,
+                                             get->reads[i].item, values[i]);
+      }
+  for (guint i = 0; i < get->n; i++)
+    {
+      if (ok && values[i] != NULL)
+        _dynamorm_model_set_fields (models[i], get->schemas[i], values[i]);
+      else if (ok)
+        g_ptr_array_add (missing, g_object_ref (models[i]));
+      if (values[i] != NULL)
+        _dynamorm_packed_values_clear (get->schemas[i], values[i]);
+      g_free (values[i]);
+    }
+  return ok;
+}
+
+/* The transactional get on the direct path, the reads of a batch chunk
+ * (one snapshot under the engine's lock); FALSE: send it as JSON, which
+ * also says what is wrong with it. */
+static gboolean
+transact_get_direct (DynamormSession *self, DynamormModel **models, guint n_models, GetData *data,
+                     GCancellable *cancellable)
+{
+  g_auto(DynamormDirectCall) call = { 0 };
+  DirectGet get;
+  gboolean ok;
+
+  if (n_models > DYNAMORM_TRANSACTION_MAX_ACTIONS)
+    return FALSE;
+  get.n = 0;
+  _dynamorm_session_direct_call (self, &call);
+  ok = direct_get_pack (self, &call, models, n_models, &get) &&
+       _dynamorm_direct_batch (&call, NULL, get.reads, get.n, cancellable) == DYNAMORM_DIRECT_DONE &&
+       direct_get_load (&get, &call, models, data->missing);
+  direct_get_clear (&get);
+  return ok;
+}
+
 static void
 unref_if_set (gpointer object)
 {
@@ -1594,7 +1786,7 @@ dynamorm_session_transact_get_async (DynamormSession      *self,
     g_ptr_array_add (data->models, g_object_ref (models[i]));
   g_task_set_task_data (task, data, (GDestroyNotify) get_data_free);
 
-  if (n_models == 0)
+  if (n_models == 0 || transact_get_direct (self, models, n_models, data, cancellable))
     {
       g_task_return_boolean (task, TRUE);
       return;

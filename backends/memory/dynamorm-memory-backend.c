@@ -423,8 +423,9 @@ dynamorm_memory_backend_invoke (DynamormBackend  *backend,
 }
 
 /* The direct path (dynamorm-backend-private.h): the engine's own packed
- * PutItem, GetItem, BatchWriteItem and BatchGetItem, and Query and Scan
- * with packed items, with the same answers. */
+ * PutItem, GetItem, BatchWriteItem and BatchGetItem, Query and Scan with
+ * packed items, and TransactWriteItems with packed puts, with the same
+ * answers. */
 G_STATIC_ASSERT ((int) DDB_DIRECT_DONE == (int) DYNAMORM_DIRECT_DONE);
 G_STATIC_ASSERT ((int) DDB_DIRECT_ABSENT == (int) DYNAMORM_DIRECT_ABSENT);
 G_STATIC_ASSERT ((int) DDB_DIRECT_DECLINED == (int) DYNAMORM_DIRECT_DECLINED);
@@ -500,11 +501,20 @@ direct_query (DynamormBackend *backend, const char *operation, JsonNode *request
                                                         answer_out, items_out);
 }
 
+static DynamormDirectResult
+direct_transact_write (DynamormBackend *backend, JsonNode *request, guint8 **items, const gsize *lens)
+{
+  if (has_faults (backend))
+    return DYNAMORM_DIRECT_DECLINED;
+  return (DynamormDirectResult) ddb_engine_transact_write_packed (backend_engine (backend), request, items, lens);
+}
+
 static const DynamormDirectOps direct_ops = {
   .put_item = direct_put_item,
   .get_item = direct_get_item,
   .batch = direct_batch,
   .query = direct_query,
+  .transact_write = direct_transact_write,
 };
 
 static void

@@ -19,8 +19,10 @@ struct _CountingBackend {
   guint json_calls, direct_puts, direct_gets, declined;
   guint batch_writes, batch_gets;   /* chunks offered on the direct path */
   guint queries;                    /* query pages offered on the direct path */
+  guint transactions;               /* TransactWriteItems offered on the direct path */
   gboolean decline_batches;         /* answer DECLINED without asking inner */
   gboolean decline_queries;
+  gboolean decline_transactions;
   GBytes *first_write;              /* a copy of the last batch's first write */
 };
 
@@ -92,7 +94,21 @@ counting_query (DynamormBackend *backend, const char *operation, JsonNode *reque
   return r;
 }
 
-static const DynamormDirectOps counting_ops = { counting_put, counting_get, counting_batch, counting_query };
+static DynamormDirectResult
+counting_transact (DynamormBackend *backend, JsonNode *request, guint8 **items, const gsize *lens)
+{
+  CountingBackend *self = COUNTING_BACKEND (backend);
+  DynamormDirectResult r = self->decline_transactions ? DYNAMORM_DIRECT_DECLINED
+    : _dynamorm_backend_get_direct_ops (self->inner)->transact_write (self->inner, request, items, lens);
+
+  self->transactions++;
+  self->declined += r == DYNAMORM_DIRECT_DECLINED;
+  return r;
+}
+
+static const DynamormDirectOps counting_ops = {
+  counting_put, counting_get, counting_batch, counting_query, counting_transact
+};
 
 static void
 counting_backend_finalize (GObject *object)
@@ -119,7 +135,7 @@ static void
 counters_reset (CountingBackend *b)
 {
   b->json_calls = b->direct_puts = b->direct_gets = b->declined = 0;
-  b->batch_writes = b->batch_gets = b->queries = 0;
+  b->batch_writes = b->batch_gets = b->queries = b->transactions = 0;
 }
 
 /* ---- Fixture ---- */
@@ -1244,6 +1260,296 @@ test_encrypted_failures_answer_as_json (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->backend->json_calls, ==, 1);
 }
 
+/* ---- Transactions: TransactWriteItems and TransactGetItems ---- */
+
+/* A model with a version, whose puts carry their item as JSON within a
+ * transaction on the direct path. */
+static GType
+account_type (void)
+{
+  static const char *props[] = { "id:s", "balance:i", "version:i", NULL };
+  static const char *tags[] = { "id=pk", "version=version", NULL };
+
+  return test_declare_model ("DirectAccount", "direct_accounts", props, tags);
+}
+
+/* A model whose table is never created. */
+static GType
+stray_type (void)
+{
+  static const char *props[] = { "id:s", NULL };
+  static const char *tags[] = { "id=pk", NULL };
+
+  return test_declare_model ("DirectStray", "direct_nowhere", props, tags);
+}
+
+static DynamormCondition *
+name_is (const char *name)
+{
+  g_auto(GValue) v = G_VALUE_INIT;
+
+  g_value_init (&v, G_TYPE_STRING);
+  g_value_set_string (&v, name);
+  return dynamorm_condition_new ("name", DYNAMORM_OPERATOR_EQ, &v, 1);
+}
+
+static TestUser *
+tx_user (const char *id, guint shape)
+{
+  TestUser *user;
+
+  if (shape == 0)
+    {
+      user = test_user_new_full ();
+      g_object_set (user, "id", id, NULL);
+    }
+  else if (shape == 1)
+    user = g_object_new (TEST_TYPE_USER, "id", id, "name", "", "email", "e@x", "big", "1.50E+2", NULL);
+  else
+    user = g_object_new (TEST_TYPE_USER, "id", id, "name", "Ann", NULL);
+  return user;
+}
+
+/* Commits tx; logs TRUE, or the error and each failure (index, code,
+ * message, whether the stored item came with it). */
+static void
+log_commit (Fixture *f, DynamormTransaction *tx, GPtrArray *log)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *message = NULL;
+  GPtrArray *failures;
+
+  if (dynamorm_transaction_commit (tx, NULL, &error))
+    {
+      g_ptr_array_add (log, g_strdup ("committed"));
+      return;
+    }
+  /* Tokens are random: the message names it. */
+  parts = g_strsplit (error->message, dynamorm_transaction_get_client_request_token (tx), -1);
+  message = g_strjoinv ("TOKEN", parts);
+  g_ptr_array_add (log, g_strdup_printf ("%s %d: %s", g_quark_to_string (error->domain), error->code, message));
+  failures = dynamorm_transaction_get_failures (tx);
+  for (guint i = 0; i < failures->len; i++)
+    g_ptr_array_add (log, g_strdup_printf ("failure %u %s %s %s", dynamorm_transaction_failure_get_index (failures->pdata[i]),
+                                           dynamorm_transaction_failure_get_code (failures->pdata[i]),
+                                           dynamorm_transaction_failure_get_message (failures->pdata[i]),
+                                           dynamorm_transaction_failure_get_item (failures->pdata[i]) ? "item" : "-"));
+}
+
+static void
+log_stored (Fixture *f, GPtrArray *models, GPtrArray *log)
+{
+  g_autoptr(GPtrArray) texts = stored_texts (f, models);
+
+  g_ptr_array_extend_and_steal (log, g_steal_pointer (&texts));
+}
+
+/* Reads models (of several types, one missing) in one TransactGet into
+ * fresh models; logs them and the missing ones. */
+static void
+log_transact_get (Fixture *f, GPtrArray *models, GPtrArray *log)
+{
+  g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) missing = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < models->len; i++)
+    {
+      g_autoptr(JsonNode) key = dynamorm_model_get_key (models->pdata[i], &error);
+      DynamormModel *model = dynamorm_model_new_from_item (G_OBJECT_TYPE (models->pdata[i]), key, &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (fresh, model);
+    }
+  g_assert_true (dynamorm_session_transact_get (f->session, (DynamormModel **) fresh->pdata, fresh->len,
+                                                &missing, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < fresh->len; i++)
+    g_ptr_array_add (log, g_ptr_array_find (missing, fresh->pdata[i], NULL) ? g_strdup ("missing")
+                                                                             : item_text (fresh->pdata[i]));
+}
+
+/* Everything a user does with transactions, logged: puts of several
+ * shapes (a sort key and indexes, a versioned model), an update, a
+ * delete, a condition check; a transaction a condition cancels; one over a
+ * missing table; a commit repeated with its token (a create in it would
+ * fail if it ran twice), and the token reused with other actions;
+ * transactional gets. */
+static void
+transactions (Fixture *f, GPtrArray *log)
+{
+  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (f->session);
+  g_autoptr(DynamormTransaction) cancelled = dynamorm_transaction_new (f->session);
+  g_autoptr(DynamormTransaction) reused = dynamorm_transaction_new (f->session);
+  g_autoptr(DynamormTransaction) missing = dynamorm_transaction_new (f->session);
+  g_autoptr(DynamormTransaction) again = dynamorm_transaction_new (f->session);
+  g_autoptr(TestUser) created = tx_user ("new", 1);
+  g_autoptr(DynamormCondition) is_ann = name_is ("Ann");
+  g_autoptr(DynamormCondition) is_nobody = name_is ("nobody");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestUser) renamed = NULL;
+  g_autoptr(TestUser) newcomer = tx_user ("t9", 0);
+  g_autoptr(DynamormModel) stray = NULL;
+  const char *name_only[] = { "name", NULL };
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("t%u", i);
+      g_ptr_array_add (models, tx_user (id, i));
+    }
+  g_ptr_array_add (models, g_object_new (TEST_TYPE_INVOICE, "account", "acme", "invoice", "2024-001",
+                                         "customer", "c1", "total", (gint64) 100, NULL));
+  g_ptr_array_add (models, g_object_new (account_type (), "id", "acc", "balance", 5, "version", 0, NULL));
+  g_ptr_array_add (models, tx_user ("keep", 2));     /* 5: updated */
+  g_ptr_array_add (models, tx_user ("gone", 2));     /* 6: deleted */
+  g_ptr_array_add (models, tx_user ("check", 2));    /* 7: checked */
+  for (guint i = 5; i < 8; i++)
+    {
+      g_assert_true (dynamorm_session_put (f->session, models->pdata[i], NULL, &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < 5; i++)
+    dynamorm_transaction_add_put (tx, models->pdata[i], NULL);
+  g_object_set (models->pdata[5], "name", "Bo", NULL);
+  dynamorm_transaction_add_update (tx, models->pdata[5], name_only, NULL);
+  dynamorm_transaction_add_delete (tx, models->pdata[6], is_ann);
+  dynamorm_transaction_add_condition_check (tx, models->pdata[7], is_ann);
+  log_commit (f, tx, log);
+  log_stored (f, models, log);
+  log_transact_get (f, models, log);
+
+  /* Cancelled: nothing is written, each reason is told. */
+  g_object_set (models->pdata[0], "name", "changed", NULL);
+  dynamorm_transaction_add_put (cancelled, models->pdata[0], NULL);
+  dynamorm_transaction_add_put (cancelled, DYNAMORM_MODEL (newcomer), NULL);
+  dynamorm_transaction_add_condition_check (cancelled, models->pdata[7], is_nobody);
+  dynamorm_transaction_add_create (cancelled, models->pdata[1], NULL);
+  log_commit (f, cancelled, log);
+  log_stored (f, models, log);
+  g_ptr_array_add (models, g_object_ref (newcomer));
+  log_transact_get (f, models, log);
+
+  /* Committed again with its token: answered once, written once. */
+  dynamorm_transaction_add_create (again, DYNAMORM_MODEL (created), NULL);
+  dynamorm_transaction_add_put (again, models->pdata[2], NULL);
+  dynamorm_transaction_add_condition_check (again, models->pdata[7], is_ann);
+  log_commit (f, again, log);
+  log_commit (f, again, log);
+  g_ptr_array_add (models, g_object_ref (created));
+  log_stored (f, models, log);
+  /* The token with other actions. */
+  dynamorm_transaction_set_client_request_token (reused, dynamorm_transaction_get_client_request_token (again));
+  dynamorm_transaction_add_put (reused, DYNAMORM_MODEL (newcomer), NULL);
+  log_commit (f, reused, log);
+  log_stored (f, models, log);
+
+  /* A table that does not exist. */
+  stray = g_object_new (stray_type (), "id", "s1", NULL);
+  dynamorm_transaction_add_put (missing, DYNAMORM_MODEL (newcomer), NULL);
+  dynamorm_transaction_add_put (missing, stray, NULL);
+  log_commit (f, missing, log);
+  log_stored (f, models, log);
+}
+
+static void
+transaction_fixture_tables (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dynamorm_session_create_table (f->session, account_type (), NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* The same transactions on the direct path and as JSON (the counting
+ * backend declines): the same answers, failures, stored items and models. */
+static void
+test_transaction_paths_agree (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GPtrArray) direct = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) json = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  transaction_fixture_tables (f);
+  counters_reset (f->backend);
+  transactions (f, direct);
+  /* 6 commits offered; the cancelled one, the reused token and the missing
+   * table declined (the JSON request answers them). */
+  g_assert_cmpuint (f->backend->transactions, ==, 6);
+  g_assert_cmpuint (f->backend->declined, ==, 3);
+  g_assert_cmpuint (f->backend->batch_gets, ==, 2);
+
+  /* Afresh, every transaction as JSON. */
+  g_clear_object (&f->session);
+  g_clear_object (&f->backend);
+  fixture_setup (f, NULL);
+  transaction_fixture_tables (f);
+  f->backend->decline_transactions = TRUE;
+  f->backend->decline_batches = TRUE;
+  transactions (f, json);
+  assert_same_texts (direct, json);
+}
+
+/* A transaction with a create in it, committed twice: the second commit,
+ * on the other path, is recognised by its token (the request has the same
+ * text either way) and answered without running again. */
+static void
+commit_on (Fixture *f, DynamormTransaction *tx, gboolean direct)
+{
+  g_autoptr(GError) error = NULL;
+
+  counters_reset (f->backend);
+  f->backend->decline_transactions = !direct;
+  g_assert_true (dynamorm_transaction_commit (tx, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->backend->transactions, ==, 1);
+  g_assert_cmpuint (f->backend->declined, ==, direct ? 0 : 1);
+  g_assert_cmpuint (f->backend->json_calls, ==, direct ? 0 : 1);
+}
+
+static void
+test_transaction_token_across_paths (Fixture *f, gconstpointer data)
+{
+  for (guint first_direct = 0; first_direct < 2; first_direct++)
+    {
+      g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (f->session);
+      g_autofree char *id = g_strdup_printf ("x%u", first_direct);
+      g_autoptr(TestUser) full = tx_user (id, 0);
+      g_autoptr(TestUser) other = tx_user ("other", 1);
+      g_autoptr(TestUser) copy = NULL;
+      g_autoptr(GError) error = NULL;
+
+      dynamorm_transaction_add_create (tx, DYNAMORM_MODEL (full), NULL);
+      dynamorm_transaction_add_put (tx, DYNAMORM_MODEL (other), NULL);
+      commit_on (f, tx, first_direct);
+      commit_on (f, tx, !first_direct);
+      /* A new transaction of the same create fails on either path. */
+      g_clear_object (&tx);
+      tx = dynamorm_transaction_new (f->session);
+      dynamorm_transaction_add_create (tx, DYNAMORM_MODEL (full), NULL);
+      g_assert_false (dynamorm_transaction_commit (tx, NULL, &error));
+      g_assert_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_CONDITION_FAILED);
+    }
+
+  /* Consumed capacity is counted from the JSON request. */
+  {
+    g_autoptr(DynamormTransaction) tx = dynamorm_transaction_new (f->session);
+    g_autoptr(TestUser) user = tx_user ("cap", 2);
+    g_autoptr(GError) error = NULL;
+
+    counters_reset (f->backend);
+    f->backend->decline_transactions = FALSE;
+    dynamorm_session_set_capacity_mode (f->session, DYNAMORM_CAPACITY_TOTAL);
+    dynamorm_transaction_add_put (tx, DYNAMORM_MODEL (user), NULL);
+    g_assert_true (dynamorm_transaction_commit (tx, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (f->backend->transactions, ==, 0);
+    g_assert_cmpuint (f->backend->json_calls, ==, 1);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1267,5 +1573,7 @@ main (int argc, char **argv)
   ADD ("batch-json-and-async", test_batch_json_and_async, NULL);
   ADD ("query-paths-agree", test_query_paths_agree, NULL);
   ADD ("query-failures-answer-as-json", test_query_failures_answer_as_json, "no tables");
+  ADD ("transaction-paths-agree", test_transaction_paths_agree, NULL);
+  ADD ("transaction-token-across-paths", test_transaction_token_across_paths, NULL);
   return g_test_run ();
 }

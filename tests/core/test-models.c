@@ -224,6 +224,21 @@ test_define_model (const char *type_name, const char * const *props)
   return g_type_register_static (TEST_TYPE_MODEL, type_name, &info, 0);
 }
 
+GType
+test_declare_model (const char *type_name, const char *table, const char * const *props,
+                    const char * const *tags)
+{
+  g_autoptr(GError) error = NULL;
+  GType type = g_type_from_name (type_name);
+
+  if (type != 0)
+    return type;
+  type = test_define_model (type_name, props);
+  g_assert_true (dynamorm_model_type_declare (type, table, tags, &error));
+  g_assert_no_error (error);
+  return type;
+}
+
 const char *test_backend_name = "memory";
 
 void

@@ -48,6 +48,10 @@ G_DECLARE_FINAL_TYPE (TestInvoice, test_invoice, TEST, INVOICE, TestModel)
 /* Declares a model type at run time from (name, GType) pairs, for schema
  * error tests: "name:type" where type is s, i, b, d. */
 GType test_define_model (const char *type_name, const char * const *props);
+/* The same, declared on table with tags (dynamorm_model_type_declare);
+ * once per type_name, the type is returned again after that. */
+GType test_declare_model (const char *type_name, const char *table, const char * const *props,
+                          const char * const *tags);
 
 /* Per-backend tests: the backend named by `--backend memory|local`
  * (removed from argv; with local and no DynamoDB Local, the program reports

@@ -334,19 +334,10 @@ test_refused_before_sending (Fixture *f, gconstpointer data)
 static GType
 account_type (void)
 {
-  static GType type;
+  static const char *props[] = { "id:s", "balance:i", "version:i", NULL };
+  static const char *tags[] = { "id=pk", "version=version", NULL };
 
-  if (type == 0)
-    {
-      static const char *props[] = { "id:s", "balance:i", "version:i", NULL };
-      static const char *tags[] = { "id=pk", "version=version", NULL };
-      g_autoptr(GError) error = NULL;
-
-      type = test_define_model ("TxAccount", props);
-      ASSERT_OK (dynamorm_model_type_declare (type, "tx_accounts", tags, &error));
-      g_assert_no_error (error);
-    }
-  return type;
+  return test_declare_model ("TxAccount", "tx_accounts", props, tags);
 }
 
 static void

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 #define DDB_MAX_ITEM_SIZE (400 * 1024)
 #define DDB_MAX_PAGE_SIZE (1024 * 1024)
 #define DDB_TOKEN_LIFETIME_MS (10 * 60 * 1000)
+#define DDB_MAX_TRANSACT_ITEMS 100
 
 struct _DdbEngine {
   gatomicrefcount ref;
@@ -54,6 +55,12 @@ typedef struct {
    * the stored packed item it stands for, printed before the lock is let
    * go. NULL when the answer is a tree. */
   GHashTable *packed;
+  /* TransactWriteItems on the direct path (ddb_engine_transact_write_packed):
+   * the packed item of each action, NULL for an action without one; a Put
+   * whose item is here carries a JSON null Item, a placeholder in packed.
+   * Applying the action takes the item (sets its slot NULL). NULL on the
+   * JSON path. */
+  guint8 **put_items;
 } DdbOp;
 
 /* A stored item's attributes for the response, as a member or element
@@ -61,6 +68,18 @@ typedef struct {
  * answers as text, a fresh tree otherwise. Only for items that stay stored
  * until the call returns (reads), never for one the call replaces. */
 JsonNode *ddb_op_item_node (DdbOp *op, DdbItem *item);
+
+/* The null_func of ddb_json_print for op->packed (user_data): a placeholder
+ * is printed as the packed item it stands for. */
+gboolean ddb_op_print_packed (GString *out, JsonNode *node, gpointer user_data);
+
+/* Whether a packed item may be stored in table as it is (its key
+ * attributes of the declared types, not empty, within the key size
+ * limits; the index keys it carries of their types): what PutItem checks of
+ * a JSON item, once ddb_blob_check() accepted the item. FALSE: the JSON
+ * request gets DynamoDB's answer. On TRUE, hash and range (cleared by the
+ * caller) hold its key. */
+gboolean ddb_packed_item_acceptable (DdbTable *table, const guint8 *item, DdbKeyValue *hash, DdbKeyValue *range);
 
 /* The Items of an answer made with op->packed set, as packed copies in
  * order (stored items from their placeholders, others packed); removes

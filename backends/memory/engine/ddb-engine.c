@@ -188,8 +188,8 @@ ddb_op_item_node (DdbOp *op, DdbItem *item)
   return node;
 }
 
-static gboolean
-print_packed (GString *out, JsonNode *node, gpointer user_data)
+gboolean
+ddb_op_print_packed (GString *out, JsonNode *node, gpointer user_data)
 {
   const guint8 *blob = g_hash_table_lookup (user_data, node);
 
@@ -367,7 +367,7 @@ engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operati
     {
       g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), resp);
 
-      ddb_json_print (out, root, print_packed, op.packed);
+      ddb_json_print (out, root, ddb_op_print_packed, op.packed);
     }
   engine_unlock (engine, info->lock);
   g_clear_pointer (&op.packed, g_hash_table_unref);

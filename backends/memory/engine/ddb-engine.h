@@ -155,6 +155,18 @@ DdbDirectResult ddb_engine_batch_get_packed (DdbEngine *engine, DdbPackedRead *r
 DdbDirectResult ddb_engine_read_packed (DdbEngine *engine, const char *operation, JsonNode *request,
                                         JsonNode **answer_out, GPtrArray **items_out);
 
+/* TransactWriteItems on the direct path: request is the JSON request, in
+ * which action i may be a Put whose Item is JSON null and whose item is
+ * items[i] instead, packed (lens[i] bytes); items[i] is NULL for every
+ * other action. DONE when the transaction succeeds (its token remembered
+ * with the text the request has as JSON, so a retry either way is
+ * recognised) or replays a token's first answer: every item is taken (set
+ * NULL). DECLINED on anything else, a cancellation included, with nothing
+ * written: send the request as JSON, the same items in it, for DynamoDB's
+ * answer. */
+DdbDirectResult ddb_engine_transact_write_packed (DdbEngine *engine, JsonNode *request, guint8 **items,
+                                                  const gsize *lens);
+
 /* Deletes the items whose TTL attribute has passed now; returns how many.
  * A sweep that deleted something is handed to the commit function as
  * DDB_SWEEP_LOG_OPERATION with an empty request, at its time; replaying it

@@ -68,6 +68,21 @@ key_values (DdbTable *table, const guint8 *item, DdbKeyValue *hash, DdbKeyValue 
   return TRUE;
 }
 
+gboolean
+ddb_packed_item_acceptable (DdbTable *table, const guint8 *item, DdbKeyValue *hash, DdbKeyValue *range)
+{
+  if (!key_values (table, item, hash, range))
+    return FALSE;
+  for (guint i = 0; i < table->indexes->len; i++)
+    if (!index_keys_acceptable (table->indexes->pdata[i], item))
+      {
+        ddb_key_value_clear (hash);
+        ddb_key_value_clear (range);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 DdbDirectResult
 ddb_engine_put_packed (DdbEngine *engine, const char *table_name, guint8 *item, gsize len)
 {
@@ -82,19 +97,12 @@ ddb_engine_put_packed (DdbEngine *engine, const char *table_name, guint8 *item, 
   ddb_engine_write_lock (engine);
   table = g_hash_table_lookup (engine->tables, table_name);
   /* A persistent engine logs requests: those go the JSON way. */
-  if (table != NULL && engine->commit_func == NULL && key_values (table, item, &hash, &range))
+  if (table != NULL && engine->commit_func == NULL && ddb_packed_item_acceptable (table, item, &hash, &range))
     {
-      gboolean indexes_ok = TRUE;
-
       ddb_key_value_clear (&hash);
       ddb_key_value_clear (&range);
-      for (guint i = 0; indexes_ok && i < table->indexes->len; i++)
-        indexes_ok = index_keys_acceptable (table->indexes->pdata[i], item);
-      if (indexes_ok)
-        {
-          ddb_table_put (table, ddb_table_make_item_packed (table, item, size));
-          result = DDB_DIRECT_DONE;
-        }
+      ddb_table_put (table, ddb_table_make_item_packed (table, item, size));
+      result = DDB_DIRECT_DONE;
     }
   ddb_engine_write_unlock (engine);
   return result;
@@ -203,16 +211,13 @@ check_entry (DdbEngine *engine, const char *table_name, const guint8 *packed, gb
   out->table = g_hash_table_lookup (engine->tables, table_name);
   if (out->table == NULL)
     return FALSE;
-  ok = is_item ? key_values (out->table, packed, &out->hash, &out->range)
+  ok = is_item ? ddb_packed_item_acceptable (out->table, packed, &out->hash, &out->range)
                : packed_key_values (out->table, packed, &out->hash, &out->range);
   if (!ok)
     {
       memset (out, 0, sizeof *out);
       return FALSE;
     }
-  for (guint k = 0; is_item && k < out->table->indexes->len; k++)
-    if (!index_keys_acceptable (out->table->indexes->pdata[k], packed))
-      return FALSE;
   out->key_hash = ddb_key_value_hash (&out->hash) * 31 +
                   (out->range.type != DDB_TYPE_INVALID ? ddb_key_value_hash (&out->range) : 0);
   return !seen_before (checked, i);

@@ -46,6 +46,7 @@ typedef struct {
   DdbUpdate *update;
   JsonObject *key;
   JsonObject *attrs;        /* put: prepared; update: computed in phase 2 */
+  guint8 **packed;          /* put on the direct path: the slot of its packed item, instead of attrs */
   gsize size;
   DdbKeyValue hash, range;
   gboolean ccf_all_old;
@@ -76,7 +77,7 @@ check_count (JsonArray *items, GError **error)
     ddb_validator_add (&v, NULL, "transactItems", "Member must not be null");
   else if (json_array_get_length (items) == 0)
     ddb_validator_add (&v, "[]", "transactItems", "Member must have length greater than or equal to 1");
-  else if (json_array_get_length (items) > 100)
+  else if (json_array_get_length (items) > DDB_MAX_TRANSACT_ITEMS)
     ddb_validator_add (&v, "[...]", "transactItems", "Member must have length less than or equal to 100");
   return ddb_validator_finish (&v, error);
 }
@@ -122,6 +123,8 @@ parse_action (DdbOp *op, JsonObject *wrapper, guint index, GError **error)
       a->key = a->attrs;
       a->attrs = NULL;
     }
+  if (a->kind == ACT_PUT && op->put_items != NULL && op->put_items[index] != NULL)
+    a->packed = &op->put_items[index];
   ddb_validator_init (&v);
   {
     const char *lower = a->kind == ACT_CHECK ? "conditionCheck" : a->kind == ACT_PUT ? "put" :
@@ -132,7 +135,7 @@ parse_action (DdbOp *op, JsonObject *wrapper, guint index, GError **error)
     g_autofree char *pc = g_strdup_printf ("transactItems.%u.member.%s.conditionExpression", index + 1, lower);
     g_autofree char *pu = g_strdup_printf ("transactItems.%u.member.%s.updateExpression", index + 1, lower);
     ddb_validate_table_name (&v, name, pt);
-    if (a->key == NULL)
+    if (a->key == NULL && a->packed == NULL)
       ddb_validator_add (&v, NULL, pk, "Member must not be null");
     if (a->kind == ACT_CHECK && cond == NULL)
       ddb_validator_add (&v, NULL, pc, "Member must not be null");
@@ -153,7 +156,15 @@ parse_action (DdbOp *op, JsonObject *wrapper, guint index, GError **error)
   if ((a->table = ddb_engine_get_table (op->engine, name, error)) == NULL)
     return NULL;
 
-  if (a->kind == ACT_PUT)
+  if (a->packed != NULL)
+    {
+      /* Checked by ddb_blob_check() before the call: what PutItem would
+       * refuse or normalize goes the JSON way. */
+      if (!ddb_packed_item_acceptable (a->table, *a->packed, &a->hash, &a->range))
+        return invalid (error, "The packed item is not one the table stores as it is"), NULL;
+      ddb_blob_check (*a->packed, ddb_packed_item_len (*a->packed), &a->size);
+    }
+  else if (a->kind == ACT_PUT)
     {
       if ((a->attrs = ddb_table_prepare_item (a->table, a->key, &a->size, error)) == NULL)
         return NULL;
@@ -202,7 +213,19 @@ replay_token (DdbOp *op, const char *token, char **payload, JsonObject **replay,
 {
   DdbTokenRecord *rec;
 
-  *payload = ddb_json_to_string (json_object_get_member (op->request, "TransactItems"));
+  JsonNode *items = json_object_get_member (op->request, "TransactItems");
+
+  /* The direct path prints its packed items where their placeholders are:
+   * the text the same request as JSON has. */
+  if (op->put_items != NULL)
+    {
+      GString *text = g_string_sized_new (4096);
+
+      ddb_json_print (text, items, ddb_op_print_packed, op->packed);
+      *payload = g_string_free (text, FALSE);
+    }
+  else
+    *payload = ddb_json_to_string (items);
   rec = g_hash_table_lookup (op->engine->tokens, token);
   if (rec != NULL && rec->expires_ms <= op->now_ms)
     {
@@ -330,7 +353,10 @@ apply_action (Action *a)
     {
     case ACT_PUT:
     case ACT_UPDATE:
-      ddb_table_put (a->table, ddb_table_make_item (a->table, g_steal_pointer (&a->attrs), a->size));
+      if (a->packed != NULL)
+        ddb_table_put (a->table, ddb_table_make_item_packed (a->table, g_steal_pointer (a->packed), a->size));
+      else
+        ddb_table_put (a->table, ddb_table_make_item (a->table, g_steal_pointer (&a->attrs), a->size));
       break;
     case ACT_DELETE:
       if (a->old)
@@ -421,6 +447,93 @@ ddb_op_transact_write_items (DdbOp *op, GError **error)
   if (token != NULL)
     remember_token (op, token, g_steal_pointer (&payload), resp);
   return resp;
+}
+
+/* ---- The direct path ---- */
+
+/* The JSON null Item of action i, a Put, which its packed item stands
+ * for; NULL when the action is not such a Put. */
+static JsonNode *
+put_placeholder (JsonArray *actions, guint i)
+{
+  JsonNode *wrapper = json_array_get_element (actions, i), *put, *item;
+
+  if (!JSON_NODE_HOLDS_OBJECT (wrapper) ||
+      (put = json_object_get_member (json_node_get_object (wrapper), "Put")) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (put) ||
+      (item = json_object_get_member (json_node_get_object (put), "Item")) == NULL ||
+      !JSON_NODE_HOLDS_NULL (item))
+    return NULL;
+  return item;
+}
+
+/* Whether the request is one the direct path carries: TransactItems in
+ * place, a placeholder for each packed item and a packed item for each
+ * placeholder it names, no capacity asked. The placeholders go into
+ * packed. */
+static gboolean
+direct_request_ok (JsonNode *request, guint8 **items, const gsize *lens, GHashTable *packed)
+{
+  JsonObject *req = JSON_NODE_HOLDS_OBJECT (request) ? json_node_get_object (request) : NULL;
+  JsonNode *actions = req ? json_object_get_member (req, "TransactItems") : NULL;
+  const char *capacity;
+  guint n;
+
+  if (actions == NULL || !JSON_NODE_HOLDS_ARRAY (actions) ||
+      ddb_json_node_too_deep (request, DDB_JSON_MAX_DEPTH))
+    return FALSE;
+  capacity = json_object_get_string_member_with_default (req, "ReturnConsumedCapacity", NULL);
+  if (capacity != NULL && !g_str_equal (capacity, "NONE"))
+    return FALSE;   /* counted from JSON items */
+  n = json_array_get_length (json_node_get_array (actions));
+  for (guint i = 0; i < n && i < DDB_MAX_TRANSACT_ITEMS; i++)
+    {
+      JsonNode *placeholder = put_placeholder (json_node_get_array (actions), i);
+      gsize size;
+
+      if (items[i] == NULL)
+        continue;
+      if (placeholder == NULL || !ddb_blob_check (items[i], lens[i], &size) || size > DDB_MAX_ITEM_SIZE)
+        return FALSE;
+      g_hash_table_insert (packed, placeholder, items[i]);
+    }
+  return n >= 1 && n <= DDB_MAX_TRANSACT_ITEMS;
+}
+
+DdbDirectResult
+ddb_engine_transact_write_packed (DdbEngine *engine, JsonNode *request, guint8 **items, const gsize *lens)
+{
+  g_autoptr(GHashTable) packed = g_hash_table_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  JsonObject *resp = NULL;
+  DdbOp op = { 0 };
+  guint n;
+
+  if (request == NULL || !direct_request_ok (request, items, lens, packed))
+    return DDB_DIRECT_DECLINED;
+
+  op.engine = engine;
+  op.request = json_node_get_object (request);
+  op.packed = packed;
+  op.put_items = items;
+  ddb_engine_write_lock (engine);
+  /* A persistent engine logs requests: those go the JSON way. */
+  if (engine->commit_func == NULL)
+    {
+      op.now_ms = ddb_engine_now_ms (engine);
+      resp = ddb_op_transact_write_items (&op, &error);
+    }
+  ddb_engine_write_unlock (engine);
+  g_clear_pointer (&op.error_extra, json_object_unref);
+  if (resp == NULL)
+    return DDB_DIRECT_DECLINED;   /* nothing written: the JSON request gets the answer */
+  json_object_unref (resp);
+
+  /* Stored, or the token's first answer replayed: every item is taken. */
+  n = json_array_get_length (json_object_get_array_member (op.request, "TransactItems"));
+  for (guint i = 0; i < n; i++)
+    g_clear_pointer (&items[i], g_free);
+  return DDB_DIRECT_DONE;
 }
 
 JsonObject *
