@@ -490,6 +490,47 @@ malformed:
 
 /* ---- JsonNode, free-form ---- */
 
+typedef JsonNode *(*MapFunc) (JsonNode *node, const char *what, GError **error);
+
+/* Every member of src through map, into a new object: NULL at the first
+ * that fails. */
+static JsonObject *
+map_members (JsonObject *src, MapFunc map, const char *what, GError **error)
+{
+  g_autoptr(JsonObject) out = json_object_new ();
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+
+  json_object_iter_init (&iter, src);
+  while (json_object_iter_next (&iter, &name, &member))
+    {
+      JsonNode *mapped = map (member, what, error);
+
+      if (mapped == NULL)
+        return NULL;
+      json_object_set_member (out, name, mapped);
+    }
+  return g_steal_pointer (&out);
+}
+
+/* Every element of src through map, into a new array, likewise. */
+static JsonArray *
+map_elements (JsonArray *src, MapFunc map, const char *what, GError **error)
+{
+  g_autoptr(JsonArray) out = json_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (src); i++)
+    {
+      JsonNode *mapped = map (json_array_get_element (src, i), what, error);
+
+      if (mapped == NULL)
+        return NULL;
+      json_array_add_element (out, mapped);
+    }
+  return g_steal_pointer (&out);
+}
+
 static JsonNode *
 encode_json (JsonNode *node, const char *what, GError **error)
 {
@@ -499,40 +540,15 @@ encode_json (JsonNode *node, const char *what, GError **error)
       return av_new_bool ("NULL", TRUE);
     case JSON_NODE_OBJECT:
       {
-        JsonObject *map = json_object_new ();
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *child;
+        JsonObject *map = map_members (json_node_get_object (node), encode_json, what, error);
 
-        json_object_iter_init (&iter, json_node_get_object (node));
-        while (json_object_iter_next (&iter, &name, &child))
-          {
-            JsonNode *av = encode_json (child, what, error);
-            if (av == NULL)
-              {
-                json_object_unref (map);
-                return NULL;
-              }
-            json_object_set_member (map, name, av);
-          }
-        return _dynamorm_av_new ("M", take_object (map));
+        return map ? _dynamorm_av_new ("M", take_object (map)) : NULL;
       }
     case JSON_NODE_ARRAY:
       {
-        JsonArray *src = json_node_get_array (node);
-        JsonArray *array = json_array_new ();
+        JsonArray *list = map_elements (json_node_get_array (node), encode_json, what, error);
 
-        for (guint i = 0; i < json_array_get_length (src); i++)
-          {
-            JsonNode *av = encode_json (json_array_get_element (src, i), what, error);
-            if (av == NULL)
-              {
-                json_array_unref (array);
-                return NULL;
-              }
-            json_array_add_element (array, av);
-          }
-        return _dynamorm_av_new ("L", take_array (array));
+        return list ? _dynamorm_av_new ("L", take_array (list)) : NULL;
       }
     case JSON_NODE_VALUE:
     default:
@@ -564,40 +580,15 @@ decode_json (JsonNode *av, const char *what, GError **error)
 
   if (type != NULL && g_str_equal (type, "M") && JSON_NODE_HOLDS_OBJECT (inner))
     {
-      JsonObject *obj = json_object_new ();
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *child;
+      JsonObject *obj = map_members (json_node_get_object (inner), decode_json, what, error);
 
-      json_object_iter_init (&iter, json_node_get_object (inner));
-      while (json_object_iter_next (&iter, &name, &child))
-        {
-          JsonNode *node = decode_json (child, what, error);
-          if (node == NULL)
-            {
-              json_object_unref (obj);
-              return NULL;
-            }
-          json_object_set_member (obj, name, node);
-        }
-      return take_object (obj);
+      return obj ? take_object (obj) : NULL;
     }
   if (type != NULL && g_str_equal (type, "L") && JSON_NODE_HOLDS_ARRAY (inner))
     {
-      JsonArray *src = json_node_get_array (inner);
-      JsonArray *array = json_array_new ();
+      JsonArray *array = map_elements (json_node_get_array (inner), decode_json, what, error);
 
-      for (guint i = 0; i < json_array_get_length (src); i++)
-        {
-          JsonNode *node = decode_json (json_array_get_element (src, i), what, error);
-          if (node == NULL)
-            {
-              json_array_unref (array);
-              return NULL;
-            }
-          json_array_add_element (array, node);
-        }
-      return take_array (array);
+      return array ? take_array (array) : NULL;
     }
   if (type != NULL && g_str_equal (type, "NULL"))
     return json_node_init_null (json_node_alloc ());
