@@ -1157,23 +1157,6 @@ wait_finish (DynamormTable *self, GAsyncResult *result, GError **error)
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* The wait that ends a public operation (wait until active, delete): the
- * task (user_data) succeeds when it is over. */
-static void
-return_true_when_waited_cb (GObject      *source,
-                            GAsyncResult *result,
-                            gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  g_autoptr(JsonNode) description = wait_finish (DYNAMORM_TABLE (source), result, &error);
-
-  if (error)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 /* The blocking form of the operations that take only a cancellable
  * (create, ensure, wait until active, delete): start, then finish on
  * dynamorm-sync.c's private main context. */
@@ -1228,6 +1211,10 @@ step_free (Step *step)
   g_free (step);
 }
 
+/* A job's next step, with the answer of its call (NULL on failure) or the
+ * description its wait ended with, and the failure, which it may take. */
+typedef void (*JobNext) (GTask *task, JsonNode *answer, GError **error);
+
 typedef struct {
   Mode mode;
   char *name;
@@ -1238,6 +1225,7 @@ typedef struct {
   DynamormProgressFunc progress;
   gpointer progress_data;
   GDestroyNotify progress_destroy;
+  JobNext next;                 /* what follows the call or wait in flight */
 } Job;
 
 static void
@@ -1279,22 +1267,72 @@ job_new (DynamormTable *self, Mode mode, gpointer source_tag, GCancellable *canc
   return g_steal_pointer (&task);
 }
 
-static void job_compare (GTask *task, JsonNode *description);
-
+/* The end of a job's call (the session answers) or wait (the table does). */
 static void
-create_ttl_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+job_answered_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   Job *job = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  g_autoptr(JsonNode) answer = NULL;
+
+  if (DYNAMORM_IS_SESSION (source))
+    answer = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
+  else
+    answer = wait_finish (DYNAMORM_TABLE (source), result, &error);
+  job->next (task, answer, &error);
+}
+
+/* Sends operation (request: transfer full, or NULL for a request that only
+ * names the table), then goes on with next. */
+static void
+job_call (GTask *task, const char *operation, JsonNode *request, JobNext next)
+{
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+  JsonObject *obj;
+
+  job->next = next;
+  if (request == NULL)
+    request = _dynamorm_table_request_new (job->name, &obj);
+  _dynamorm_table_call (self->session, task, operation, request, job_answered_cb);
+}
+
+/* Waits until the table is active (or gone), then goes on with next. */
+static void
+job_wait (GTask *task, gboolean gone, JobNext next)
+{
+  DynamormTable *self = g_task_get_source_object (task);
+  Job *job = g_task_get_task_data (task);
+
+  job->next = next;
+  wait_async (self, job->name, gone, g_task_get_cancellable (task), job_answered_cb, g_object_ref (task));
+}
+
+/* The last step of the jobs that end with a wait (wait until active,
+ * delete): the job succeeds when the wait does. */
+static void
+job_waited (GTask *task, JsonNode *description, GError **error)
+{
+  if (*error != NULL)
+    g_task_return_error (task, g_steal_pointer (error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void job_compare (GTask *task, JsonNode *description);
+
+static void
+create_ttl_done (GTask *task, JsonNode *response, GError **error)
+{
+  Job *job = g_task_get_task_data (task);
 
   if (response == NULL)
     {
-      g_prefix_error (&error, _("Table “%s” was created, but enabling TTL on it failed: "), job->name);
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_prefix_error (error, _("Table “%s” was created, but enabling TTL on it failed: "), job->name);
+      g_task_return_error (task, g_steal_pointer (error));
       return;
     }
   if (job->mode == MODE_MIGRATE)
@@ -1303,25 +1341,20 @@ create_ttl_cb (GObject      *source,
 }
 
 static void
-create_waited_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+create_waited (GTask *task, JsonNode *description, GError **error)
 {
-  g_autoptr(GTask) task = user_data;
   DynamormTable *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) description = wait_finish (self, result, &error);
 
-  if (error != NULL)
+  if (*error != NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (task, g_steal_pointer (error));
       return;
     }
   if (job->schema->ttl != NULL && self->options->ttl_enabled)
     {
-      _dynamorm_table_call (self->session, task, "UpdateTimeToLive",
-                            build_ttl_request (job->name, job->schema->ttl->attribute, TRUE), create_ttl_cb);
+      job_call (task, "UpdateTimeToLive", build_ttl_request (job->name, job->schema->ttl->attribute, TRUE),
+                create_ttl_done);
       return;
     }
   if (job->mode == MODE_MIGRATE)
@@ -1330,50 +1363,36 @@ create_waited_cb (GObject      *source,
 }
 
 static void
-existing_waited_cb (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+existing_waited (GTask *task, JsonNode *description, GError **error)
 {
-  g_autoptr(GTask) task = user_data;
-  DynamormTable *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) description = wait_finish (self, result, &error);
-
   if (description == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
+    g_task_return_error (task, g_steal_pointer (error));
   else
     job_compare (task, description);
 }
 
 static void
-create_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+create_done (GTask *task, JsonNode *response, GError **error)
 {
-  g_autoptr(GTask) task = user_data;
-  DynamormTable *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
 
   if (response == NULL)
     {
       /* Someone else created it first: check theirs instead. */
-      if (job->mode != MODE_CREATE && is_error (error, DYNAMORM_ERROR_RESOURCE_IN_USE))
+      if (job->mode != MODE_CREATE && is_error (*error, DYNAMORM_ERROR_RESOURCE_IN_USE))
         {
-          wait_async (self, job->name, FALSE, g_task_get_cancellable (task), existing_waited_cb,
-                      g_object_ref (task));
+          job_wait (task, FALSE, existing_waited);
           return;
         }
-      if (is_error (error, DYNAMORM_ERROR_RESOURCE_IN_USE))
-        g_prefix_error (&error, _("Table “%s” already exists (use Table.ensure to accept an "
-                                  "existing table that matches the model): "), job->name);
+      if (is_error (*error, DYNAMORM_ERROR_RESOURCE_IN_USE))
+        g_prefix_error (error, _("Table “%s” already exists (use Table.ensure to accept an "
+                                 "existing table that matches the model): "), job->name);
       else
-        g_prefix_error (&error, _("Creating table “%s” failed: "), job->name);
-      g_task_return_error (task, g_steal_pointer (&error));
+        g_prefix_error (error, _("Creating table “%s” failed: "), job->name);
+      g_task_return_error (task, g_steal_pointer (error));
       return;
     }
-  wait_async (self, job->name, FALSE, g_task_get_cancellable (task), create_waited_cb, g_object_ref (task));
+  job_wait (task, FALSE, create_waited);
 }
 
 static void
@@ -1385,8 +1404,7 @@ job_create (GTask *task)
   job->tried_create = TRUE;
   if (job->mode == MODE_MIGRATE)
     job_progress (job, 0, 1);
-  _dynamorm_table_call (self->session, task, "CreateTable", build_create_request (self, job->schema, job->name),
-                        create_cb);
+  job_call (task, "CreateTable", build_create_request (self, job->schema, job->name), create_done);
 }
 
 /**
@@ -1499,25 +1517,19 @@ job_compare (GTask *task, JsonNode *description)
 }
 
 static void
-job_described_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+job_described (GTask *task, JsonNode *response, GError **error)
 {
-  g_autoptr(GTask) task = user_data;
-  DynamormTable *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
   JsonNode *table;
 
   if (response == NULL)
     {
-      if (is_error (error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
+      if (is_error (*error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
         job_create (task);
       else
         {
-          g_prefix_error (&error, _("Describing table “%s” failed: "), job->name);
-          g_task_return_error (task, g_steal_pointer (&error));
+          g_prefix_error (error, _("Describing table “%s” failed: "), job->name);
+          g_task_return_error (task, g_steal_pointer (error));
         }
       return;
     }
@@ -1530,20 +1542,14 @@ job_described_cb (GObject      *source,
     if (table_is_active (json_node_get_object (table), &what))
       job_compare (task, table);
     else
-      wait_async (self, job->name, FALSE, g_task_get_cancellable (task), existing_waited_cb,
-                  g_object_ref (task));
+      job_wait (task, FALSE, existing_waited);
   }
 }
 
 static void
 job_describe (GTask *task)
 {
-  DynamormTable *self = g_task_get_source_object (task);
-  Job *job = g_task_get_task_data (task);
-  JsonObject *request;
-
-  _dynamorm_table_call (self->session, task, "DescribeTable", _dynamorm_table_request_new (job->name, &request),
-                        job_described_cb);
+  job_call (task, "DescribeTable", NULL, job_described);
 }
 
 /**
@@ -1675,21 +1681,16 @@ migrate_start (GTask *task)
 }
 
 static void
-migrate_ttl_described_cb (GObject      *source,
-                          GAsyncResult *result,
-                          gpointer      user_data)
+migrate_ttl_described (GTask *task, JsonNode *response, GError **error)
 {
-  g_autoptr(GTask) task = user_data;
   Job *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
   JsonObject *description;
   const char *status, *attribute;
 
   if (response == NULL)
     {
-      g_prefix_error (&error, _("Reading the TTL settings of table “%s” failed: "), job->name);
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_prefix_error (error, _("Reading the TTL settings of table “%s” failed: "), job->name);
+      g_task_return_error (task, g_steal_pointer (error));
       return;
     }
   description = _dynamorm_table_member_object (json_node_get_object (response), "TimeToLiveDescription");
@@ -1805,30 +1806,20 @@ migrate_plan (GTask *task, JsonObject *table)
 
   if (job->schema->ttl != NULL && o->ttl_enabled)
     {
-      JsonObject *request;
-
-      _dynamorm_table_call (self->session, task, "DescribeTimeToLive",
-                            _dynamorm_table_request_new (job->name, &request),
-                            migrate_ttl_described_cb);
+      job_call (task, "DescribeTimeToLive", NULL, migrate_ttl_described);
       return;
     }
   migrate_start (task);
 }
 
 static void
-migrate_step_waited_cb (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
+migrate_step_waited (GTask *task, JsonNode *description, GError **error)
 {
-  g_autoptr(GTask) task = user_data;
-  DynamormTable *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) description = wait_finish (self, result, &error);
 
-  if (error != NULL)
+  if (*error != NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (task, g_steal_pointer (error));
       return;
     }
   job->step++;
@@ -1837,32 +1828,24 @@ migrate_step_waited_cb (GObject      *source,
 }
 
 static void
-migrate_step_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+migrate_step_done (GTask *task, JsonNode *response, GError **error)
 {
-  g_autoptr(GTask) task = user_data;
-  DynamormTable *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
   Step *step = g_ptr_array_index (job->steps, job->step);
 
   if (response == NULL)
     {
-      g_prefix_error (&error, _("Migrating table “%s” stopped after %u of %u steps (%s failed): "),
+      g_prefix_error (error, _("Migrating table “%s” stopped after %u of %u steps (%s failed): "),
                       job->name, job->step, job->steps->len, step->operation);
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_error (task, g_steal_pointer (error));
       return;
     }
-  wait_async (self, job->name, FALSE, g_task_get_cancellable (task), migrate_step_waited_cb,
-              g_object_ref (task));
+  job_wait (task, FALSE, migrate_step_waited);
 }
 
 static void
 migrate_run_step (GTask *task)
 {
-  DynamormTable *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
   Step *step;
 
@@ -1872,7 +1855,7 @@ migrate_run_step (GTask *task)
       return;
     }
   step = g_ptr_array_index (job->steps, job->step);
-  _dynamorm_table_call (self->session, task, step->operation, json_node_ref (step->request), migrate_step_cb);
+  job_call (task, step->operation, json_node_ref (step->request), migrate_step_done);
 }
 
 /**
@@ -2004,8 +1987,7 @@ dynamorm_table_wait_until_active_async (DynamormTable       *self,
 
   task = job_new (self, MODE_CREATE, dynamorm_table_wait_until_active_async, cancellable, callback, user_data);
   if (task != NULL)
-    wait_async (self, ((Job *) g_task_get_task_data (task))->name, FALSE, cancellable, return_true_when_waited_cb,
-                g_object_ref (task));
+    job_wait (task, FALSE, job_waited);
 }
 
 /**
@@ -2054,22 +2036,17 @@ dynamorm_table_wait_until_active (DynamormTable  *self,
 /* ---- describe ---- */
 
 static void
-describe_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+describe_done (GTask *task, JsonNode *response, GError **error)
 {
-  g_autoptr(GTask) task = user_data;
   Job *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
   JsonNode *table;
 
   if (response == NULL)
     {
-      if (is_error (error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
-        g_prefix_error (&error, _("Table “%s” does not exist (create it first: Table.create or "
-                                  "Table.ensure): "), job->name);
-      g_task_return_error (task, g_steal_pointer (&error));
+      if (is_error (*error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
+        g_prefix_error (error, _("Table “%s” does not exist (create it first: Table.create or "
+                                 "Table.ensure): "), job->name);
+      g_task_return_error (task, g_steal_pointer (error));
       return;
     }
   table = described_table (task, response, job->name);
@@ -2093,16 +2070,13 @@ dynamorm_table_describe_async (DynamormTable       *self,
                                gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  JsonObject *request;
 
   g_return_if_fail (DYNAMORM_IS_TABLE (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   task = job_new (self, MODE_CREATE, dynamorm_table_describe_async, cancellable, callback, user_data);
   if (task != NULL)
-    _dynamorm_table_call (self->session, task, "DescribeTable",
-                          _dynamorm_table_request_new (((Job *) g_task_get_task_data (task))->name, &request),
-                          describe_cb);
+    job_call (task, "DescribeTable", NULL, describe_done);
 }
 
 /**
@@ -2154,26 +2128,20 @@ dynamorm_table_describe (DynamormTable  *self,
 /* ---- delete ---- */
 
 static void
-delete_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+delete_done (GTask *task, JsonNode *response, GError **error)
 {
-  g_autoptr(GTask) task = user_data;
-  DynamormTable *self = g_task_get_source_object (task);
   Job *job = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) response = dynamorm_session_call_finish (DYNAMORM_SESSION (source), result, &error);
 
   if (response == NULL)
     {
-      if (is_error (error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
-        g_prefix_error (&error, _("Table “%s” cannot be deleted because it does not exist: "), job->name);
+      if (is_error (*error, DYNAMORM_ERROR_RESOURCE_NOT_FOUND))
+        g_prefix_error (error, _("Table “%s” cannot be deleted because it does not exist: "), job->name);
       else
-        g_prefix_error (&error, _("Deleting table “%s” failed: "), job->name);
-      g_task_return_error (task, g_steal_pointer (&error));
+        g_prefix_error (error, _("Deleting table “%s” failed: "), job->name);
+      g_task_return_error (task, g_steal_pointer (error));
       return;
     }
-  wait_async (self, job->name, TRUE, g_task_get_cancellable (task), return_true_when_waited_cb, g_object_ref (task));
+  job_wait (task, TRUE, job_waited);
 }
 
 /**
@@ -2192,16 +2160,13 @@ dynamorm_table_delete_async (DynamormTable       *self,
                              gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  JsonObject *request;
 
   g_return_if_fail (DYNAMORM_IS_TABLE (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   task = job_new (self, MODE_CREATE, dynamorm_table_delete_async, cancellable, callback, user_data);
   if (task != NULL)
-    _dynamorm_table_call (self->session, task, "DeleteTable",
-                          _dynamorm_table_request_new (((Job *) g_task_get_task_data (task))->name, &request),
-                          delete_cb);
+    job_call (task, "DeleteTable", NULL, delete_done);
 }
 
 /**
