@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* dynamorm-accessors-private.h: public getters that return a field.
+/* dynamorm-accessors-private.h: public getters that return a field, and
+ * setters that store one.
  *
  *   DYNAMORM_DEFINE_GETTER (DynamormSession *, dynamorm_query_get_session,
  *                           DynamormQuery, DYNAMORM_IS_QUERY, session, NULL)
@@ -15,6 +16,14 @@
  *
  * The function stays declared in the public header, as every other; a
  * getter that computes its answer is written out.
+ *
+ *   DYNAMORM_DEFINE_SETTER (dynamorm_table_options_set_timeout, DynamormTableOptions,
+ *                           DYNAMORM_IS_TABLE_OPTIONS, guint, seconds, timeout_s)
+ *
+ * defines a setter that stores its argument (named as in the header and
+ * the gi-docgen comment) in the field, and DYNAMORM_DEFINE_BOOLEAN_SETTER
+ * one that stores a gboolean as TRUE or FALSE (!!value). A setter that
+ * checks its value, clamps it or notifies is written out.
  */
 #pragma once
 
@@ -26,4 +35,20 @@
   {                                                                                \
     g_return_val_if_fail (TYPE_CHECK (self), fallback);                            \
     return self->field;                                                            \
+  }
+
+#define DYNAMORM_DEFINE_SETTER(function, Type, TYPE_CHECK, ArgType, arg, field) \
+  void                                                                        \
+  function (Type *self, ArgType arg)                                          \
+  {                                                                           \
+    g_return_if_fail (TYPE_CHECK (self));                                     \
+    self->field = arg;                                                        \
+  }
+
+#define DYNAMORM_DEFINE_BOOLEAN_SETTER(function, Type, TYPE_CHECK, arg, field) \
+  void                                                                        \
+  function (Type *self, gboolean arg)                                         \
+  {                                                                           \
+    g_return_if_fail (TYPE_CHECK (self));                                     \
+    self->field = !!arg;                                                      \
   }

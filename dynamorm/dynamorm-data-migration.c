@@ -13,6 +13,7 @@
 #include "dynamorm-table-private.h"
 #include "dynamorm-sync-private.h"
 #include "dynamorm-session-private.h"
+#include "dynamorm-accessors-private.h"
 
 #define BATCH_WRITE_MAX   25
 #define MAX_WRITE_ATTEMPTS 10
@@ -250,14 +251,8 @@ migration_convert (DynamormDataMigration *self, JsonNode *item, GError **error)
  * Sets the Scan `Limit`: the unit of the checkpoint. Smaller pages lose
  * less work to an interruption and cost more requests.
  */
-void
-dynamorm_data_migration_set_page_size (DynamormDataMigration *self,
-                                       guint                  page_size)
-{
-  g_return_if_fail (DYNAMORM_IS_DATA_MIGRATION (self));
-
-  self->page_size = page_size;
-}
+DYNAMORM_DEFINE_SETTER (dynamorm_data_migration_set_page_size, DynamormDataMigration,
+                        DYNAMORM_IS_DATA_MIGRATION, guint, page_size, page_size)
 
 /**
  * dynamorm_data_migration_set_exact_total:
@@ -269,14 +264,8 @@ dynamorm_data_migration_set_page_size (DynamormDataMigration *self,
  * rather than taken from DescribeTable's ItemCount (free, but up to six
  * hours old on DynamoDB).
  */
-void
-dynamorm_data_migration_set_exact_total (DynamormDataMigration *self,
-                                         gboolean               exact)
-{
-  g_return_if_fail (DYNAMORM_IS_DATA_MIGRATION (self));
-
-  self->exact_total = !!exact;
-}
+DYNAMORM_DEFINE_BOOLEAN_SETTER (dynamorm_data_migration_set_exact_total, DynamormDataMigration,
+                                DYNAMORM_IS_DATA_MIGRATION, exact, exact_total)
 
 /**
  * dynamorm_data_migration_set_checkpoint:

@@ -6,6 +6,7 @@
 
 #include "dynamorm-error.h"
 #include "dynamorm-sigv4.h"
+#include "dynamorm-accessors-private.h"
 
 /**
  * DynamormSigV4Request:
@@ -217,13 +218,8 @@ dynamorm_sigv4_request_set_body (DynamormSigV4Request *self,
  * slashes removed, URI-encoded once more. That is the default. With
  * %FALSE the path is signed exactly as given, as S3 wants.
  */
-void
-dynamorm_sigv4_request_set_normalize_path (DynamormSigV4Request *self,
-                                           gboolean              normalize_path)
-{
-  g_return_if_fail (DYNAMORM_IS_SIGV4_REQUEST (self));
-  self->normalize_path = !!normalize_path;
-}
+DYNAMORM_DEFINE_BOOLEAN_SETTER (dynamorm_sigv4_request_set_normalize_path, DynamormSigV4Request,
+                                DYNAMORM_IS_SIGV4_REQUEST, normalize_path, normalize_path)
 
 /**
  * dynamorm_sigv4_request_set_sign_content_sha256:
@@ -233,13 +229,8 @@ dynamorm_sigv4_request_set_normalize_path (DynamormSigV4Request *self,
  * Adds the SHA-256 of the body as the signed header `x-amz-content-sha256`,
  * which Amazon S3 requires. Off by default.
  */
-void
-dynamorm_sigv4_request_set_sign_content_sha256 (DynamormSigV4Request *self,
-                                                gboolean              sign_content_sha256)
-{
-  g_return_if_fail (DYNAMORM_IS_SIGV4_REQUEST (self));
-  self->sign_content_sha256 = !!sign_content_sha256;
-}
+DYNAMORM_DEFINE_BOOLEAN_SETTER (dynamorm_sigv4_request_set_sign_content_sha256, DynamormSigV4Request,
+                                DYNAMORM_IS_SIGV4_REQUEST, sign_content_sha256, sign_content_sha256)
 
 /**
  * dynamorm_sigv4_request_set_sign_session_token:
@@ -254,13 +245,8 @@ dynamorm_sigv4_request_set_sign_content_sha256 (DynamormSigV4Request *self,
  * [method@Dynamorm.SigV4Request.get_headers_to_add] still holds it, to be
  * sent with the request.
  */
-void
-dynamorm_sigv4_request_set_sign_session_token (DynamormSigV4Request *self,
-                                               gboolean              sign_session_token)
-{
-  g_return_if_fail (DYNAMORM_IS_SIGV4_REQUEST (self));
-  self->sign_session_token = !!sign_session_token;
-}
+DYNAMORM_DEFINE_BOOLEAN_SETTER (dynamorm_sigv4_request_set_sign_session_token, DynamormSigV4Request,
+                                DYNAMORM_IS_SIGV4_REQUEST, sign_session_token, sign_session_token)
 
 /* RFC 3986 percent-encoding of everything but the unreserved characters
  * (and '/' when @keep_slash), upper-case hex, as SigV4 wants. */

@@ -217,14 +217,8 @@ DYNAMORM_DEFINE_GETTER (DynamormStreamViewType, dynamorm_table_options_get_strea
  * property enables DynamoDB's time to live on it (the default). Models
  * without one are not affected.
  */
-void
-dynamorm_table_options_set_ttl_enabled (DynamormTableOptions *self,
-                                        gboolean              enabled)
-{
-  g_return_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self));
-
-  self->ttl_enabled = !!enabled;
-}
+DYNAMORM_DEFINE_BOOLEAN_SETTER (dynamorm_table_options_set_ttl_enabled, DynamormTableOptions,
+                                DYNAMORM_IS_TABLE_OPTIONS, enabled, ttl_enabled)
 
 /**
  * dynamorm_table_options_set_timeout:
@@ -235,14 +229,8 @@ dynamorm_table_options_set_ttl_enabled (DynamormTableOptions *self,
  * to disappear after deletion, before failing with %G_IO_ERROR_TIMED_OUT.
  * The default is 300 seconds.
  */
-void
-dynamorm_table_options_set_timeout (DynamormTableOptions *self,
-                                    guint                 seconds)
-{
-  g_return_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self));
-
-  self->timeout_s = seconds;
-}
+DYNAMORM_DEFINE_SETTER (dynamorm_table_options_set_timeout, DynamormTableOptions,
+                        DYNAMORM_IS_TABLE_OPTIONS, guint, seconds, timeout_s)
 
 /**
  * dynamorm_table_options_set_poll_interval:
@@ -270,12 +258,6 @@ dynamorm_table_options_set_poll_interval (DynamormTableOptions *self,
  * or projection changed. Off by default: dropping an index is not undone
  * quickly.
  */
-void
-dynamorm_table_options_set_drop_indexes (DynamormTableOptions *self,
-                                         gboolean              drop)
-{
-  g_return_if_fail (DYNAMORM_IS_TABLE_OPTIONS (self));
-
-  self->drop_indexes = !!drop;
-}
+DYNAMORM_DEFINE_BOOLEAN_SETTER (dynamorm_table_options_set_drop_indexes, DynamormTableOptions,
+                                DYNAMORM_IS_TABLE_OPTIONS, drop, drop_indexes)
 

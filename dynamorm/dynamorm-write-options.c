@@ -100,14 +100,8 @@ dynamorm_write_options_new (void)
  * Makes the write happen only if no item with the model's key exists: an
  * insert-only put. Not for updates (an update needs an existing item).
  */
-void
-dynamorm_write_options_set_if_not_exists (DynamormWriteOptions *self,
-                                          gboolean              if_not_exists)
-{
-  g_return_if_fail (DYNAMORM_IS_WRITE_OPTIONS (self));
-
-  self->if_not_exists = !!if_not_exists;
-}
+DYNAMORM_DEFINE_BOOLEAN_SETTER (dynamorm_write_options_set_if_not_exists, DynamormWriteOptions,
+                                DYNAMORM_IS_WRITE_OPTIONS, if_not_exists, if_not_exists)
 
 /**
  * dynamorm_write_options_get_if_not_exists:
@@ -130,14 +124,8 @@ DYNAMORM_DEFINE_GETTER (gboolean, dynamorm_write_options_get_if_not_exists,
  * %DYNAMORM_ERROR_CONDITION_FAILED instead of succeeding on a missing item.
  * Updates always need the item to exist.
  */
-void
-dynamorm_write_options_set_if_exists (DynamormWriteOptions *self,
-                                      gboolean              if_exists)
-{
-  g_return_if_fail (DYNAMORM_IS_WRITE_OPTIONS (self));
-
-  self->if_exists = !!if_exists;
-}
+DYNAMORM_DEFINE_BOOLEAN_SETTER (dynamorm_write_options_set_if_exists, DynamormWriteOptions,
+                                DYNAMORM_IS_WRITE_OPTIONS, if_exists, if_exists)
 
 /**
  * dynamorm_write_options_get_if_exists:
@@ -211,14 +199,8 @@ dynamorm_write_options_add_condition_expression (DynamormWriteOptions *self,
  * updates such as counters, where the model was not read first. A put
  * without the check stores the model's version plus one.
  */
-void
-dynamorm_write_options_set_check_version (DynamormWriteOptions *self,
-                                          gboolean              check_version)
-{
-  g_return_if_fail (DYNAMORM_IS_WRITE_OPTIONS (self));
-
-  self->check_version = !!check_version;
-}
+DYNAMORM_DEFINE_BOOLEAN_SETTER (dynamorm_write_options_set_check_version, DynamormWriteOptions,
+                                DYNAMORM_IS_WRITE_OPTIONS, check_version, check_version)
 
 /**
  * dynamorm_write_options_get_check_version:
