@@ -11,6 +11,7 @@
 #include "dynamorm-batch-private.h"
 #include "dynamorm-single-table-private.h"
 #include "dynamorm-sync-private.h"
+#include "dynamorm-accessors-private.h"
 
 /**
  * DynamormBatchGet:
@@ -184,12 +185,8 @@ dynamorm_batch_get_add_keys (DynamormBatchGet  *self,
  *
  * Returns: (transfer none): the options
  */
-DynamormBatchOptions *
-dynamorm_batch_get_get_options (DynamormBatchGet *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_BATCH_GET (self), NULL);
-  return self->options;
-}
+DYNAMORM_DEFINE_GETTER (DynamormBatchOptions *, dynamorm_batch_get_get_options,
+                        DynamormBatchGet, DYNAMORM_IS_BATCH_GET, options, NULL)
 
 /**
  * dynamorm_batch_get_set_options:
@@ -623,12 +620,8 @@ dynamorm_batch_get_execute_finish (DynamormBatchGet  *self,
  *
  * Returns: (transfer none) (element-type DynamormKey): the missing keys
  */
-GPtrArray *
-dynamorm_batch_get_get_missing_keys (DynamormBatchGet *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_BATCH_GET (self), NULL);
-  return self->missing;
-}
+DYNAMORM_DEFINE_GETTER (GPtrArray *, dynamorm_batch_get_get_missing_keys,
+                        DynamormBatchGet, DYNAMORM_IS_BATCH_GET, missing, NULL)
 
 /**
  * dynamorm_batch_get_get_failed_keys:
@@ -639,12 +632,8 @@ dynamorm_batch_get_get_missing_keys (DynamormBatchGet *self)
  *
  * Returns: (transfer none) (element-type DynamormKey): the failed keys
  */
-GPtrArray *
-dynamorm_batch_get_get_failed_keys (DynamormBatchGet *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_BATCH_GET (self), NULL);
-  return self->failed;
-}
+DYNAMORM_DEFINE_GETTER (GPtrArray *, dynamorm_batch_get_get_failed_keys,
+                        DynamormBatchGet, DYNAMORM_IS_BATCH_GET, failed, NULL)
 
 static DynamormBatchGet *
 session_batch_get_new (DynamormSession *self, GType model_type, DynamormKey **keys,

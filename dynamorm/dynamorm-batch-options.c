@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dynamorm-batch-run-private.h"
+#include "dynamorm-accessors-private.h"
 
 /**
  * DynamormBatchOptions:
@@ -198,12 +199,8 @@ dynamorm_batch_options_new (void)
  *
  * Returns: the chunk size; 0 for DynamoDB's limit
  */
-guint
-dynamorm_batch_options_get_chunk_size (DynamormBatchOptions *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_BATCH_OPTIONS (self), 0);
-  return self->chunk_size;
-}
+DYNAMORM_DEFINE_GETTER (guint, dynamorm_batch_options_get_chunk_size,
+                        DynamormBatchOptions, DYNAMORM_IS_BATCH_OPTIONS, chunk_size, 0)
 
 /**
  * dynamorm_batch_options_set_chunk_size:
@@ -232,12 +229,8 @@ dynamorm_batch_options_set_chunk_size (DynamormBatchOptions *self,
  *
  * Returns: the most requests in flight at once
  */
-guint
-dynamorm_batch_options_get_max_concurrency (DynamormBatchOptions *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_BATCH_OPTIONS (self), 1);
-  return self->max_concurrency;
-}
+DYNAMORM_DEFINE_GETTER (guint, dynamorm_batch_options_get_max_concurrency,
+                        DynamormBatchOptions, DYNAMORM_IS_BATCH_OPTIONS, max_concurrency, 1)
 
 /**
  * dynamorm_batch_options_set_max_concurrency:
@@ -267,12 +260,8 @@ dynamorm_batch_options_set_max_concurrency (DynamormBatchOptions *self,
  *
  * Returns: whether reads are strongly consistent
  */
-gboolean
-dynamorm_batch_options_get_consistent_read (DynamormBatchOptions *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_BATCH_OPTIONS (self), FALSE);
-  return self->consistent_read;
-}
+DYNAMORM_DEFINE_GETTER (gboolean, dynamorm_batch_options_get_consistent_read,
+                        DynamormBatchOptions, DYNAMORM_IS_BATCH_OPTIONS, consistent_read, FALSE)
 
 /**
  * dynamorm_batch_options_set_consistent_read:
@@ -338,12 +327,8 @@ dynamorm_batch_options_set_projection (DynamormBatchOptions *self,
  *
  * Returns: (transfer none) (nullable): the policy, or %NULL to fail fast
  */
-DynamormRetryPolicy *
-dynamorm_batch_options_get_retry_policy (DynamormBatchOptions *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_BATCH_OPTIONS (self), NULL);
-  return self->retry_policy;
-}
+DYNAMORM_DEFINE_GETTER (DynamormRetryPolicy *, dynamorm_batch_options_get_retry_policy,
+                        DynamormBatchOptions, DYNAMORM_IS_BATCH_OPTIONS, retry_policy, NULL)
 
 /**
  * dynamorm_batch_options_set_retry_policy:

@@ -12,6 +12,7 @@
 #include "dynamorm-write-private.h"
 #include "dynamorm-sync-private.h"
 #include "dynamorm-session-private.h"
+#include "dynamorm-accessors-private.h"
 
 /**
  * DynamormBatchWrite:
@@ -176,12 +177,8 @@ dynamorm_batch_write_get_n_items (DynamormBatchWrite *self)
  *
  * Returns: (transfer none): the options
  */
-DynamormBatchOptions *
-dynamorm_batch_write_get_options (DynamormBatchWrite *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_BATCH_WRITE (self), NULL);
-  return self->options;
-}
+DYNAMORM_DEFINE_GETTER (DynamormBatchOptions *, dynamorm_batch_write_get_options,
+                        DynamormBatchWrite, DYNAMORM_IS_BATCH_WRITE, options, NULL)
 
 /**
  * dynamorm_batch_write_set_options:
@@ -539,12 +536,8 @@ dynamorm_batch_write_execute_finish (DynamormBatchWrite  *self,
  *
  * Returns: (transfer none) (element-type DynamormModel): the models
  */
-GPtrArray *
-dynamorm_batch_write_get_unwritten_puts (DynamormBatchWrite *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_BATCH_WRITE (self), NULL);
-  return self->unwritten_puts;
-}
+DYNAMORM_DEFINE_GETTER (GPtrArray *, dynamorm_batch_write_get_unwritten_puts,
+                        DynamormBatchWrite, DYNAMORM_IS_BATCH_WRITE, unwritten_puts, NULL)
 
 /**
  * dynamorm_batch_write_get_unwritten_deletes:
@@ -555,12 +548,8 @@ dynamorm_batch_write_get_unwritten_puts (DynamormBatchWrite *self)
  *
  * Returns: (transfer none) (element-type DynamormModel): the models
  */
-GPtrArray *
-dynamorm_batch_write_get_unwritten_deletes (DynamormBatchWrite *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_BATCH_WRITE (self), NULL);
-  return self->unwritten_deletes;
-}
+DYNAMORM_DEFINE_GETTER (GPtrArray *, dynamorm_batch_write_get_unwritten_deletes,
+                        DynamormBatchWrite, DYNAMORM_IS_BATCH_WRITE, unwritten_deletes, NULL)
 
 static DynamormBatchWrite *
 session_batch_write_new (DynamormSession *self, DynamormModel **puts, guint n_puts,

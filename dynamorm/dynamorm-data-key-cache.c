@@ -7,6 +7,7 @@
 
 #include "dynamorm-private.h"
 #include "dynamorm-data-key-cache-private.h"
+#include "dynamorm-accessors-private.h"
 
 /**
  * DynamormDataKeyCache:
@@ -271,12 +272,8 @@ dynamorm_data_key_cache_new (guint   max_age_seconds,
  *
  * Since: 0.2
  */
-guint
-dynamorm_data_key_cache_get_max_age (DynamormDataKeyCache *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_DATA_KEY_CACHE (self), 0);
-  return self->max_age;
-}
+DYNAMORM_DEFINE_GETTER (guint, dynamorm_data_key_cache_get_max_age,
+                        DynamormDataKeyCache, DYNAMORM_IS_DATA_KEY_CACHE, max_age, 0)
 
 /**
  * dynamorm_data_key_cache_get_max_uses:
@@ -288,12 +285,8 @@ dynamorm_data_key_cache_get_max_age (DynamormDataKeyCache *self)
  *
  * Since: 0.2
  */
-guint64
-dynamorm_data_key_cache_get_max_uses (DynamormDataKeyCache *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_DATA_KEY_CACHE (self), 0);
-  return self->max_uses;
-}
+DYNAMORM_DEFINE_GETTER (guint64, dynamorm_data_key_cache_get_max_uses,
+                        DynamormDataKeyCache, DYNAMORM_IS_DATA_KEY_CACHE, max_uses, 0)
 
 /**
  * dynamorm_data_key_cache_get_max_entries:
@@ -305,12 +298,8 @@ dynamorm_data_key_cache_get_max_uses (DynamormDataKeyCache *self)
  *
  * Since: 0.2
  */
-guint
-dynamorm_data_key_cache_get_max_entries (DynamormDataKeyCache *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_DATA_KEY_CACHE (self), 0);
-  return self->max_entries;
-}
+DYNAMORM_DEFINE_GETTER (guint, dynamorm_data_key_cache_get_max_entries,
+                        DynamormDataKeyCache, DYNAMORM_IS_DATA_KEY_CACHE, max_entries, 0)
 
 /* One of the counters, read under the lock. */
 static guint64

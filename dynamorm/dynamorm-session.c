@@ -9,6 +9,7 @@
 #include "dynamorm-sync-private.h"
 #include "dynamorm-single-table-private.h"
 #include "dynamorm-data-key-cache-private.h"
+#include "dynamorm-accessors-private.h"
 
 /**
  * DynamormSession:
@@ -358,13 +359,8 @@ dynamorm_session_new_for_backend (DynamormBackend *backend)
  *
  * Returns: (transfer none): the backend
  */
-DynamormBackend *
-dynamorm_session_get_backend (DynamormSession *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
-
-  return self->backend;
-}
+DYNAMORM_DEFINE_GETTER (DynamormBackend *, dynamorm_session_get_backend,
+                        DynamormSession, DYNAMORM_IS_SESSION, backend, NULL)
 
 /**
  * dynamorm_session_get_table_prefix:

@@ -660,12 +660,8 @@ dynamorm_sigv4_request_sign (DynamormSigV4Request  *self,
  *
  * Returns: (nullable): the header value, or %NULL before signing
  */
-const char *
-dynamorm_sigv4_request_get_authorization (DynamormSigV4Request *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SIGV4_REQUEST (self), NULL);
-  return self->authorization;
-}
+DYNAMORM_DEFINE_GETTER (const char *, dynamorm_sigv4_request_get_authorization,
+                        DynamormSigV4Request, DYNAMORM_IS_SIGV4_REQUEST, authorization, NULL)
 
 /**
  * dynamorm_sigv4_request_get_headers_to_add:
@@ -679,12 +675,8 @@ dynamorm_sigv4_request_get_authorization (DynamormSigV4Request *self)
  * Returns: (transfer none) (element-type utf8 utf8): header names and
  *   values; empty before signing
  */
-GHashTable *
-dynamorm_sigv4_request_get_headers_to_add (DynamormSigV4Request *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SIGV4_REQUEST (self), NULL);
-  return self->headers_to_add;
-}
+DYNAMORM_DEFINE_GETTER (GHashTable *, dynamorm_sigv4_request_get_headers_to_add,
+                        DynamormSigV4Request, DYNAMORM_IS_SIGV4_REQUEST, headers_to_add, NULL)
 
 /**
  * dynamorm_sigv4_request_get_canonical_request:
@@ -695,12 +687,8 @@ dynamorm_sigv4_request_get_headers_to_add (DynamormSigV4Request *self)
  *
  * Returns: (nullable): the canonical request, or %NULL before signing
  */
-const char *
-dynamorm_sigv4_request_get_canonical_request (DynamormSigV4Request *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SIGV4_REQUEST (self), NULL);
-  return self->canonical_request;
-}
+DYNAMORM_DEFINE_GETTER (const char *, dynamorm_sigv4_request_get_canonical_request,
+                        DynamormSigV4Request, DYNAMORM_IS_SIGV4_REQUEST, canonical_request, NULL)
 
 /**
  * dynamorm_sigv4_request_get_string_to_sign:
@@ -710,12 +698,8 @@ dynamorm_sigv4_request_get_canonical_request (DynamormSigV4Request *self)
  *
  * Returns: (nullable): the string to sign, or %NULL before signing
  */
-const char *
-dynamorm_sigv4_request_get_string_to_sign (DynamormSigV4Request *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SIGV4_REQUEST (self), NULL);
-  return self->string_to_sign;
-}
+DYNAMORM_DEFINE_GETTER (const char *, dynamorm_sigv4_request_get_string_to_sign,
+                        DynamormSigV4Request, DYNAMORM_IS_SIGV4_REQUEST, string_to_sign, NULL)
 
 /**
  * dynamorm_sigv4_request_get_signed_headers:
@@ -725,9 +709,5 @@ dynamorm_sigv4_request_get_string_to_sign (DynamormSigV4Request *self)
  *
  * Returns: (nullable): the signed header names, or %NULL before signing
  */
-const char *
-dynamorm_sigv4_request_get_signed_headers (DynamormSigV4Request *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_SIGV4_REQUEST (self), NULL);
-  return self->signed_headers;
-}
+DYNAMORM_DEFINE_GETTER (const char *, dynamorm_sigv4_request_get_signed_headers,
+                        DynamormSigV4Request, DYNAMORM_IS_SIGV4_REQUEST, signed_headers, NULL)
