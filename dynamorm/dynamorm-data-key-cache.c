@@ -8,6 +8,7 @@
 #include "dynamorm-private.h"
 #include "dynamorm-data-key-cache-private.h"
 #include "dynamorm-accessors-private.h"
+#include "dynamorm-properties-private.h"
 
 /**
  * DynamormDataKeyCache:
@@ -76,6 +77,11 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+static const gsize property_offsets[N_PROPS] = {
+  [PROP_MAX_AGE] = G_STRUCT_OFFSET (DynamormDataKeyCache, max_age),
+  [PROP_MAX_USES] = G_STRUCT_OFFSET (DynamormDataKeyCache, max_uses),
+  [PROP_MAX_ENTRIES] = G_STRUCT_OFFSET (DynamormDataKeyCache, max_entries),
+};
 
 G_DEFINE_FINAL_TYPE (DynamormDataKeyCache, dynamorm_data_key_cache, G_TYPE_OBJECT)
 
@@ -155,41 +161,11 @@ dynamorm_data_key_cache_finalize (GObject *object)
 }
 
 static void
-dynamorm_data_key_cache_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  DynamormDataKeyCache *self = DYNAMORM_DATA_KEY_CACHE (object);
-
-  switch (prop_id)
-    {
-    case PROP_MAX_AGE: g_value_set_uint (value, self->max_age); break;
-    case PROP_MAX_USES: g_value_set_uint64 (value, self->max_uses); break;
-    case PROP_MAX_ENTRIES: g_value_set_uint (value, self->max_entries); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-dynamorm_data_key_cache_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
-{
-  DynamormDataKeyCache *self = DYNAMORM_DATA_KEY_CACHE (object);
-
-  switch (prop_id)
-    {
-    case PROP_MAX_AGE: self->max_age = g_value_get_uint (value); break;
-    case PROP_MAX_USES: self->max_uses = g_value_get_uint64 (value); break;
-    case PROP_MAX_ENTRIES: self->max_entries = g_value_get_uint (value); break;
-    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 dynamorm_data_key_cache_class_init (DynamormDataKeyCacheClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = dynamorm_data_key_cache_finalize;
-  object_class->get_property = dynamorm_data_key_cache_get_property;
-  object_class->set_property = dynamorm_data_key_cache_set_property;
 
   /**
    * DynamormDataKeyCache:max-age:
@@ -223,7 +199,7 @@ dynamorm_data_key_cache_class_init (DynamormDataKeyCacheClass *klass)
     g_param_spec_uint ("max-entries", NULL, NULL, 1, 100000, DYNAMORM_DATA_KEY_CACHE_DEFAULT_MAX_ENTRIES,
                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  _dynamorm_install_field_properties (object_class, N_PROPS, properties, property_offsets);
 }
 
 static void

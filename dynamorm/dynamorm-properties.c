@@ -64,6 +64,9 @@ _dynamorm_field_get_property (GObject    *object,
       case G_TYPE_UINT:
         g_value_set_uint (value, *(guint *) field);
         break;
+      case G_TYPE_UINT64:
+        g_value_set_uint64 (value, *(guint64 *) field);
+        break;
       case G_TYPE_DOUBLE:
         g_value_set_double (value, *(double *) field);
         break;
@@ -103,6 +106,9 @@ _dynamorm_field_set_property (GObject      *object,
         break;
       case G_TYPE_UINT:
         *(guint *) field = g_value_get_uint (value);
+        break;
+      case G_TYPE_UINT64:
+        *(guint64 *) field = g_value_get_uint64 (value);
         break;
       case G_TYPE_DOUBLE:
         *(double *) field = g_value_get_double (value);
