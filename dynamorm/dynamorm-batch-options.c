@@ -6,6 +6,7 @@
 
 #include "dynamorm-batch-run-private.h"
 #include "dynamorm-accessors-private.h"
+#include "dynamorm-properties-private.h"
 
 /**
  * DynamormBatchOptions:
@@ -35,6 +36,13 @@ enum {
 };
 
 static GParamSpec *opt_properties[OPT_N_PROPS];
+static const gsize opt_offsets[OPT_N_PROPS] = {
+  [OPT_PROP_CHUNK_SIZE] = G_STRUCT_OFFSET (DynamormBatchOptions, chunk_size),
+  [OPT_PROP_MAX_CONCURRENCY] = G_STRUCT_OFFSET (DynamormBatchOptions, max_concurrency),
+  [OPT_PROP_CONSISTENT_READ] = G_STRUCT_OFFSET (DynamormBatchOptions, consistent_read),
+  [OPT_PROP_PROJECTION] = G_STRUCT_OFFSET (DynamormBatchOptions, projection),
+  [OPT_PROP_RETRY_POLICY] = G_STRUCT_OFFSET (DynamormBatchOptions, retry_policy),
+};
 
 static void
 dynamorm_batch_options_finalize (GObject *object)
@@ -49,36 +57,6 @@ dynamorm_batch_options_finalize (GObject *object)
     self->error_destroy (self->error_data);
 
   G_OBJECT_CLASS (dynamorm_batch_options_parent_class)->finalize (object);
-}
-
-static void
-dynamorm_batch_options_get_property (GObject    *object,
-                                     guint       prop_id,
-                                     GValue     *value,
-                                     GParamSpec *pspec)
-{
-  DynamormBatchOptions *self = DYNAMORM_BATCH_OPTIONS (object);
-
-  switch (prop_id)
-    {
-    case OPT_PROP_CHUNK_SIZE:
-      g_value_set_uint (value, self->chunk_size);
-      break;
-    case OPT_PROP_MAX_CONCURRENCY:
-      g_value_set_uint (value, self->max_concurrency);
-      break;
-    case OPT_PROP_CONSISTENT_READ:
-      g_value_set_boolean (value, self->consistent_read);
-      break;
-    case OPT_PROP_PROJECTION:
-      g_value_set_boxed (value, self->projection);
-      break;
-    case OPT_PROP_RETRY_POLICY:
-      g_value_set_object (value, self->retry_policy);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -120,8 +98,6 @@ dynamorm_batch_options_class_init (DynamormBatchOptionsClass *klass)
   _dynamorm_init ();
 
   object_class->finalize = dynamorm_batch_options_finalize;
-  object_class->get_property = dynamorm_batch_options_get_property;
-  object_class->set_property = dynamorm_batch_options_set_property;
 
   /**
    * DynamormBatchOptions:chunk-size:
@@ -168,7 +144,9 @@ dynamorm_batch_options_class_init (DynamormBatchOptionsClass *klass)
   opt_properties[OPT_PROP_RETRY_POLICY] =
     g_param_spec_object ("retry-policy", NULL, NULL, DYNAMORM_TYPE_RETRY_POLICY, flags);
 
-  g_object_class_install_properties (object_class, OPT_N_PROPS, opt_properties);
+  /* Read from the fields; written through the setters, which notify. */
+  _dynamorm_install_field_properties (object_class, OPT_N_PROPS, opt_properties, opt_offsets);
+  object_class->set_property = dynamorm_batch_options_set_property;
 }
 
 static void

@@ -22,7 +22,7 @@
  *
  * Fields by property type: object (gpointer, a reference is kept), string
  * (char *, a copy), GType, boolean (gboolean), enum (the enum), uint
- * (guint), uint64 (guint64), double (gdouble).
+ * (guint), uint64 (guint64), double (gdouble), boxed (a copy).
  */
 #pragma once
 

@@ -55,6 +55,9 @@ _dynamorm_field_get_property (GObject    *object,
       case G_TYPE_STRING:
         g_value_set_string (value, *(char **) field);
         break;
+      case G_TYPE_BOXED:
+        g_value_set_boxed (value, *(gpointer *) field);
+        break;
       case G_TYPE_BOOLEAN:
         g_value_set_boolean (value, *(gboolean *) field);
         break;
@@ -97,6 +100,11 @@ _dynamorm_field_set_property (GObject      *object,
       case G_TYPE_STRING:
         g_free (*(char **) field);
         *(char **) field = g_value_dup_string (value);
+        break;
+      case G_TYPE_BOXED:
+        if (*(gpointer *) field != NULL)
+          g_boxed_free (pspec->value_type, *(gpointer *) field);
+        *(gpointer *) field = g_value_dup_boxed (value);
         break;
       case G_TYPE_BOOLEAN:
         *(gboolean *) field = g_value_get_boolean (value);
