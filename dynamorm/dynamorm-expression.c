@@ -13,6 +13,7 @@
 #include "dynamorm-expression-private.h"
 #include "dynamorm-condition-private.h"
 
+/* The tables are made on first use: most writes name nothing. */
 struct _DynamormExprBuilder
 {
   GHashTable *name_by_attribute;  /* attribute -> "#nN" (owned) */
@@ -29,14 +30,29 @@ struct _DynamormExprBuilder
 DynamormExprBuilder *
 _dynamorm_expr_builder_new (void)
 {
-  DynamormExprBuilder *b = g_new0 (DynamormExprBuilder, 1);
+  return g_new0 (DynamormExprBuilder, 1);
+}
 
-  b->name_by_attribute = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  b->names = json_object_new ();
-  b->values = json_object_new ();
-  b->value_placeholders = g_ptr_array_new_with_free_func (g_free);
-  b->raw = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  return b;
+static JsonObject *
+builder_names (DynamormExprBuilder *b)
+{
+  if (b->names == NULL)
+    {
+      b->name_by_attribute = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      b->names = json_object_new ();
+    }
+  return b->names;
+}
+
+static JsonObject *
+builder_values (DynamormExprBuilder *b)
+{
+  if (b->values == NULL)
+    {
+      b->value_placeholders = g_ptr_array_new_with_free_func (g_free);
+      b->values = json_object_new ();
+    }
+  return b->values;
 }
 
 void
@@ -44,11 +60,11 @@ _dynamorm_expr_builder_free (DynamormExprBuilder *b)
 {
   if (b == NULL)
     return;
-  g_hash_table_unref (b->name_by_attribute);
-  json_object_unref (b->names);
-  json_object_unref (b->values);
-  g_ptr_array_unref (b->value_placeholders);
-  g_hash_table_unref (b->raw);
+  g_clear_pointer (&b->name_by_attribute, g_hash_table_unref);
+  g_clear_pointer (&b->names, json_object_unref);
+  g_clear_pointer (&b->values, json_object_unref);
+  g_clear_pointer (&b->value_placeholders, g_ptr_array_unref);
+  g_clear_pointer (&b->raw, g_hash_table_unref);
   _dynamorm_crypto_clear (&b->crypto);
   g_free (b->table);
   g_free (b);
@@ -82,13 +98,14 @@ const char *
 _dynamorm_expr_builder_name (DynamormExprBuilder *b,
                              const char          *attribute)
 {
+  JsonObject *names = builder_names (b);
   char *placeholder = g_hash_table_lookup (b->name_by_attribute, attribute);
 
   if (placeholder == NULL)
     {
       placeholder = g_strdup_printf ("#n%u", b->n_names++);
       g_hash_table_insert (b->name_by_attribute, g_strdup (attribute), placeholder);
-      json_object_set_string_member (b->names, placeholder, attribute);
+      json_object_set_string_member (names, placeholder, attribute);
     }
   return placeholder;
 }
@@ -97,10 +114,11 @@ const char *
 _dynamorm_expr_builder_value (DynamormExprBuilder *b,
                               JsonNode            *attribute_value)
 {
+  JsonObject *values = builder_values (b);
   char *placeholder = g_strdup_printf (":v%u", b->n_values++);
 
   g_ptr_array_add (b->value_placeholders, placeholder);
-  json_object_set_member (b->values, placeholder, attribute_value);
+  json_object_set_member (values, placeholder, attribute_value);
   return placeholder;
 }
 
@@ -149,7 +167,7 @@ merge_into_request (JsonObject *request, const char *member, JsonObject *source,
   const char *name;
   JsonNode *node;
 
-  if (json_object_get_size (source) == 0)
+  if (source == NULL || json_object_get_size (source) == 0)
     return TRUE;
   if (json_object_has_member (request, member))
     target = json_object_get_object_member (request, member);
@@ -277,7 +295,7 @@ _dynamorm_expr_builder_add_raw (DynamormExprBuilder  *b,
                   return FALSE;
                 }
             }
-          if (!merge_member (m == 0 ? b->names : b->values, placeholder, node,
+          if (!merge_member (m == 0 ? builder_names (b) : builder_values (b), placeholder, node,
                              m == 0 ? _("name") : _("value"), error))
             return FALSE;
         }
@@ -302,6 +320,8 @@ _dynamorm_expr_builder_add_raw (DynamormExprBuilder  *b,
                          expression, placeholder, placeholder[0] == '#' ? _("names") : _("values"));
             return FALSE;
           }
+        if (b->raw == NULL)
+          b->raw = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
         g_hash_table_add (b->raw, g_strdup (placeholder));
       }
   }

@@ -598,25 +598,69 @@ typedef struct {
   gsize *packed_len;
 } ActionBuild;
 
-/* DynamoDB allows one action per item in a transaction: the items seen so
- * far are in seen, by fingerprint, with their action index. */
+/* A put's item packed for the direct path, into *ab->packed; FALSE: the
+ * item goes as JSON. Puts with created_at are updates, and nothing else is
+ * stamped or sealed into the item (see _dynamorm_direct_transact_packs). */
 static gboolean
-check_item_unique (const char *table, const DynamormSchema *schema, JsonNode *key, guint index,
+pack_put (ActionBuild *ab)
+{
+  DynamormTransactionActionKind kind = ab->action->kind;
+  GByteArray *out;
+
+  if (ab->direct == NULL || (kind != DYNAMORM_TRANSACTION_ACTION_PUT && kind != DYNAMORM_TRANSACTION_ACTION_CREATE) ||
+      !_dynamorm_direct_transact_packs (ab->direct, G_OBJECT_TYPE (ab->action->model), ab->schema))
+    return FALSE;
+  out = g_byte_array_sized_new (256);
+  if (!_dynamorm_model_pack (ab->action->model, ab->schema, ab->direct, NULL, out))
+    {
+      g_byte_array_unref (out);
+      return FALSE;
+    }
+  *ab->packed_len = out->len;
+  *ab->packed = g_byte_array_free (out, FALSE);
+  return TRUE;
+}
+
+/* What names the action's item for the one-action-per-item check: the
+ * key of its packed item for a put that packs (packed here), else of its
+ * model's key, which goes into *key. NULL when the model has no key. */
+static char *
+item_fingerprint (ActionBuild *ab, const char *table, JsonNode **key, GError **error)
+{
+  if (pack_put (ab))
+    {
+      char *fingerprint = _dynamorm_packed_fingerprint (table, ab->schema, *ab->packed);
+
+      if (fingerprint != NULL)
+        return fingerprint;
+      g_clear_pointer (ab->packed, g_free);
+    }
+  *key = dynamorm_model_get_key (ab->action->model, error);
+  return *key != NULL ? _dynamorm_item_fingerprint (table, ab->schema, json_node_get_object (*key)) : NULL;
+}
+
+/* DynamoDB allows one action per item in a transaction: the items seen so
+ * far are in seen, by fingerprint (taken), with their action index. */
+static gboolean
+check_item_unique (const char *table, char *fingerprint, DynamormModel *model, JsonNode *key, guint index,
                    GHashTable *seen, GError **error)
 {
-  g_autofree char *fingerprint = _dynamorm_item_fingerprint (table, schema, json_node_get_object (key));
+  g_autoptr(JsonNode) own_key = NULL;
   g_autofree char *text = NULL;
 
   if (!g_hash_table_contains (seen, fingerprint))
     {
-      g_hash_table_insert (seen, g_steal_pointer (&fingerprint), GUINT_TO_POINTER (index));
+      g_hash_table_insert (seen, fingerprint, GUINT_TO_POINTER (index));
       return TRUE;
     }
+  if (key == NULL)
+    key = own_key = dynamorm_model_get_key (model, NULL);
   text = _dynamorm_describe_key_object (json_node_get_object (key));
   g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
                _("Actions %u and %u of the transaction are both about the item with %s in table “%s”; "
                  "DynamoDB allows one action per item in a transaction: combine them into one"),
                GPOINTER_TO_UINT (g_hash_table_lookup (seen, fingerprint)), index, text, table);
+  g_free (fingerprint);
   return FALSE;
 }
 
@@ -661,28 +705,6 @@ plan_put_conditions (ActionBuild *ab, GValue *next, gboolean *is_new)
     }
 }
 
-/* A put's item packed for the direct path, a JSON null Item standing for
- * it in the spec; FALSE: the item goes as JSON. */
-static gboolean
-pack_put (ActionBuild *ab)
-{
-  GByteArray *out;
-
-  if (ab->direct == NULL ||
-      !_dynamorm_direct_transact_packs (ab->direct, G_OBJECT_TYPE (ab->action->model), ab->schema))
-    return FALSE;
-  out = g_byte_array_sized_new (256);
-  if (!_dynamorm_model_pack (ab->action->model, ab->schema, ab->direct, NULL, out))
-    {
-      g_byte_array_unref (out);
-      return FALSE;
-    }
-  *ab->packed_len = out->len;
-  *ab->packed = g_byte_array_free (out, FALSE);
-  json_object_set_null_member (ab->spec, "Item");
-  return TRUE;
-}
-
 /* Put and create. With created_at, as the session's put: an update that
  * keeps the stored created_at (if_not_exists) and writes every other
  * attribute; otherwise a Put of the whole item. */
@@ -713,9 +735,12 @@ build_put (ActionBuild *ab, JsonNode **key, GError **error)
       json_object_set_string_member (ab->spec, "UpdateExpression", expression);
       return "Update";
     }
-  /* Nothing to stamp or seal (see _dynamorm_direct_transact_packs). */
-  if (pack_put (ab))
-    return "Put";
+  /* Packed already (pack_put): a JSON null Item stands for it. */
+  if (*ab->packed != NULL)
+    {
+      json_object_set_null_member (ab->spec, "Item");
+      return "Put";
+    }
   item = dynamorm_model_to_item (action->model, error);
   if (item == NULL)
     return NULL;
@@ -911,12 +936,13 @@ build_action (DynamormTransaction *self, guint index, Action *action, GHashTable
   ActionBuild ab = { self, action, schema, NULL, conditions, NULL, FALSE, 0, direct, packed, packed_len };
   JsonObject *wrapper;
   const char *member = NULL;
+  char *fingerprint;
 
   if (schema == NULL)
     return NULL;
   table = dynamorm_session_get_table_name (self->session, G_OBJECT_TYPE (action->model));
-  key = dynamorm_model_get_key (action->model, error);
-  if (key == NULL || !check_item_unique (table, schema, key, index, seen, error))
+  fingerprint = item_fingerprint (&ab, table, &key, error);
+  if (fingerprint == NULL || !check_item_unique (table, fingerprint, action->model, key, index, seen, error))
     return NULL;
 
   ab.b = b = _dynamorm_session_expr_builder (self->session, table);

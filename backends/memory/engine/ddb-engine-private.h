@@ -58,9 +58,10 @@ typedef struct {
   /* TransactWriteItems on the direct path (ddb_engine_transact_write_packed):
    * the packed item of each action, NULL for an action without one; a Put
    * whose item is here carries a JSON null Item, a placeholder in packed.
-   * Applying the action takes the item (sets its slot NULL). NULL on the
-   * JSON path. */
+   * Applying the action takes the item (sets its slot NULL); put_sizes are
+   * their sizes (ddb_blob_check). NULL on the JSON path. */
   guint8 **put_items;
+  const gsize *put_sizes;
 } DdbOp;
 
 /* A stored item's attributes for the response, as a member or element
@@ -146,6 +147,8 @@ void ddb_validator_add (DdbValidator *v, const char *value, const char *path, co
 /* "N validation error(s) detected: a; b"; frees v. FALSE when errors. */
 gboolean ddb_validator_finish (DdbValidator *v, GError **error);
 
+/* Whether ddb_validate_table_name() finds nothing to say. */
+gboolean ddb_table_name_is_valid (const char *name);
 /* Table name member checks: null, pattern, length. */
 void ddb_validate_table_name (DdbValidator *v, const char *name, const char *path);
 /* enum check: NULL value is fine; allowed is NULL-terminated. */

@@ -18,8 +18,8 @@ G_BEGIN_DECLS
 struct _DdbExprEnv {
   JsonObject *names;
   JsonObject *values;
-  GHashTable *used_names;  /* keys of names used so far, owned */
-  GHashTable *used_values; /* keys of values used so far, owned */
+  GHashTable *used_names;  /* keys of names used so far, owned; NULL for none */
+  GHashTable *used_values; /* keys of values used so far, owned; NULL for none */
 };
 
 typedef enum {

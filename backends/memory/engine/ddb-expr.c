@@ -31,9 +31,18 @@ ddb_expr_env_new (JsonObject *names, JsonObject *values)
 
   env->names = names;
   env->values = values;
-  env->used_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  env->used_values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return env;
+}
+
+/* Marks key of the names or values as used (the sets are made on first
+ * use: most requests have no placeholders). */
+static void
+mark_used (GHashTable **used, const char *key)
+{
+  if (*used == NULL)
+    *used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (!g_hash_table_contains (*used, key))
+    g_hash_table_add (*used, g_strdup (key));
 }
 
 void
@@ -41,8 +50,8 @@ ddb_expr_env_free (DdbExprEnv *env)
 {
   if (env == NULL)
     return;
-  g_hash_table_unref (env->used_names);
-  g_hash_table_unref (env->used_values);
+  g_clear_pointer (&env->used_names, g_hash_table_unref);
+  g_clear_pointer (&env->used_values, g_hash_table_unref);
   g_free (env);
 }
 
@@ -66,7 +75,7 @@ check_unused (JsonObject *map, GHashTable *used, const char *what, GError **erro
   unused = g_ptr_array_new ();
   json_object_iter_init (&iter, map);
   while (json_object_iter_next (&iter, &key, &node))
-    if (!g_hash_table_contains (used, key))
+    if (used == NULL || !g_hash_table_contains (used, key))
       g_ptr_array_add (unused, (gpointer) key);
   if (unused->len == 0)
     return TRUE;
@@ -785,8 +794,7 @@ parse_path (Parser *p)
             }
           else
             {
-              if (!g_hash_table_contains (p->env->used_names, key))
-                g_hash_table_add (p->env->used_names, g_strdup (key));
+              mark_used (&p->env->used_names, key);
               el.name = g_strdup (name);
             }
         }
@@ -1080,8 +1088,7 @@ parse_operand (Parser *p, FuncContext ctx)
           {
             op->value = json_node_ref (node);
             op->value_type = ddb_value_type (node);
-            if (!g_hash_table_contains (p->env->used_values, key))
-              g_hash_table_add (p->env->used_values, g_strdup (key));
+            mark_used (&p->env->used_values, key);
           }
         advance (p);
         return op;

@@ -82,6 +82,42 @@ check_count (JsonArray *items, GError **error)
   return ddb_validator_finish (&v, error);
 }
 
+/* "transactItems.N.member.KIND.MEMBER" in buf, for a validation message. */
+static const char *
+action_path (char *buf, gsize size, const Action *a, guint index, const char *member)
+{
+  const char *lower = a->kind == ACT_CHECK ? "conditionCheck" : a->kind == ACT_PUT ? "put" :
+                      a->kind == ACT_DELETE ? "delete" : "update";
+
+  g_snprintf (buf, size, "transactItems.%u.member.%s.%s", index + 1, lower, member);
+  return buf;
+}
+
+/* The members an action must have: its table name, key (item), the
+ * condition of a check and the expression of an update. The paths are
+ * only written for a message. */
+static gboolean
+validate_action (const Action *a, guint index, const char *name, const char *cond, const char *upd,
+                 GError **error)
+{
+  char path[128];
+  DdbValidator v;
+
+  ddb_validator_init (&v);
+  if (!ddb_table_name_is_valid (name))
+    ddb_validate_table_name (&v, name, action_path (path, sizeof path, a, index, "tableName"));
+  if (a->key == NULL && a->packed == NULL)
+    ddb_validator_add (&v, NULL, action_path (path, sizeof path, a, index, a->kind == ACT_PUT ? "item" : "key"),
+                       "Member must not be null");
+  if (a->kind == ACT_CHECK && cond == NULL)
+    ddb_validator_add (&v, NULL, action_path (path, sizeof path, a, index, "conditionExpression"),
+                       "Member must not be null");
+  if (a->kind == ACT_UPDATE && upd == NULL)
+    ddb_validator_add (&v, NULL, action_path (path, sizeof path, a, index, "updateExpression"),
+                       "Member must not be null");
+  return ddb_validator_finish (&v, error);
+}
+
 /* Phase 1 for one action. */
 static Action *
 parse_action (DdbOp *op, JsonObject *wrapper, guint index, GError **error)
@@ -91,7 +127,6 @@ parse_action (DdbOp *op, JsonObject *wrapper, guint index, GError **error)
   Action *a = g_new0 (Action, 1);
   const char *cond = NULL, *upd = NULL, *ccf = NULL, *name = NULL;
   guint found = 0;
-  DdbValidator v;
 
   g_ptr_array_add (holder, a);
   for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
@@ -125,24 +160,7 @@ parse_action (DdbOp *op, JsonObject *wrapper, guint index, GError **error)
     }
   if (a->kind == ACT_PUT && op->put_items != NULL && op->put_items[index] != NULL)
     a->packed = &op->put_items[index];
-  ddb_validator_init (&v);
-  {
-    const char *lower = a->kind == ACT_CHECK ? "conditionCheck" : a->kind == ACT_PUT ? "put" :
-                        a->kind == ACT_DELETE ? "delete" : "update";
-    g_autofree char *pt = g_strdup_printf ("transactItems.%u.member.%s.tableName", index + 1, lower);
-    g_autofree char *pk = g_strdup_printf ("transactItems.%u.member.%s.%s", index + 1, lower,
-                                           a->kind == ACT_PUT ? "item" : "key");
-    g_autofree char *pc = g_strdup_printf ("transactItems.%u.member.%s.conditionExpression", index + 1, lower);
-    g_autofree char *pu = g_strdup_printf ("transactItems.%u.member.%s.updateExpression", index + 1, lower);
-    ddb_validate_table_name (&v, name, pt);
-    if (a->key == NULL && a->packed == NULL)
-      ddb_validator_add (&v, NULL, pk, "Member must not be null");
-    if (a->kind == ACT_CHECK && cond == NULL)
-      ddb_validator_add (&v, NULL, pc, "Member must not be null");
-    if (a->kind == ACT_UPDATE && upd == NULL)
-      ddb_validator_add (&v, NULL, pu, "Member must not be null");
-  }
-  if (!ddb_validator_finish (&v, error))
+  if (!validate_action (a, index, name, cond, upd, error))
     return NULL;
   a->ccf_all_old = ccf != NULL && g_str_equal (ccf, "ALL_OLD");
 
@@ -162,7 +180,7 @@ parse_action (DdbOp *op, JsonObject *wrapper, guint index, GError **error)
        * refuse or normalize goes the JSON way. */
       if (!ddb_packed_item_acceptable (a->table, *a->packed, &a->hash, &a->range))
         return invalid (error, "The packed item is not one the table stores as it is"), NULL;
-      ddb_blob_check (*a->packed, ddb_packed_item_len (*a->packed), &a->size);
+      a->size = op->put_sizes[index];
     }
   else if (a->kind == ACT_PUT)
     {
@@ -279,12 +297,13 @@ parse_actions (DdbOp *op, JsonArray *items, GPtrArray *actions, GError **error)
   return TRUE;
 }
 
-/* Phase 2 for one action: its condition, and an update's new item; the
- * CancellationReasons element. An update that cannot apply to the item
- * (a missing operand, ADD on a map, the item too large) sets *invalid once:
- * DynamoDB Local answers that as a ValidationException, not a reason. */
+/* Phase 2 for one action: its condition, and an update's new item; NULL
+ * when the action can apply, else its CancellationReasons element. An
+ * update that cannot apply to the item (a missing operand, ADD on a map,
+ * the item too large) sets *invalid once: DynamoDB Local answers that as a
+ * ValidationException, not a reason. */
 static JsonObject *
-evaluate_action (Action *a, gboolean *failed, GError **invalid)
+evaluate_action (Action *a, GError **invalid)
 {
   g_autoptr(GError) local = NULL;
   JsonObject *r;
@@ -295,20 +314,37 @@ evaluate_action (Action *a, gboolean *failed, GError **invalid)
       r = reason ("ConditionalCheckFailed", "The conditional request failed");
       if (a->ccf_all_old && a->old)
         json_object_set_object_member (r, "Item", ddb_item_copy_out (a->old));
-      *failed = TRUE;
       return r;
     }
   if (a->kind == ACT_UPDATE &&
       (a->attrs = ddb_op_apply_update (a->table, a->update, a->key, a->old ? ddb_item_attrs (a->old) : NULL,
                                        &a->size, &local)) == NULL)
     {
-      *failed = TRUE;
       r = reason ("ValidationError", local->message);
       if (*invalid == NULL)
         g_propagate_error (invalid, g_steal_pointer (&local));
       return r;
     }
-  return reason ("None", NULL);
+  return NULL;
+}
+
+/* Phase 2: every action evaluated; the CancellationReasons when any fails
+ * (in request order, "None" for the others), else NULL. */
+static JsonArray *
+evaluate_actions (GPtrArray *actions, GError **invalid)
+{
+  JsonObject *failures[DDB_MAX_TRANSACT_ITEMS];
+  gboolean failed = FALSE;
+  JsonArray *reasons;
+
+  for (guint i = 0; i < actions->len; i++)
+    failed |= (failures[i] = evaluate_action (actions->pdata[i], invalid)) != NULL;
+  if (!failed)
+    return NULL;
+  reasons = json_array_new ();
+  for (guint i = 0; i < actions->len; i++)
+    json_array_add_object_element (reasons, failures[i] ? failures[i] : reason ("None", NULL));
+  return reasons;
 }
 
 /* A cancelled transaction: the reasons go with the error. Takes reasons. */
@@ -410,7 +446,7 @@ ddb_op_transact_write_items (DdbOp *op, GError **error)
   g_autofree char *payload = NULL;
   g_autoptr(GPtrArray) actions = g_ptr_array_new_with_free_func (action_free);
   DdbCapacityMode cap_mode;
-  gboolean failed = FALSE, want_metrics;
+  gboolean want_metrics;
   g_autoptr(GError) invalid_update = NULL;
 
   if (!ddb_req_array (req, "TransactItems", &items, error) ||
@@ -427,21 +463,18 @@ ddb_op_transact_write_items (DdbOp *op, GError **error)
     return NULL;
 
   /* Phase 2: conditions and new items. */
-  reasons = json_array_new ();
-  for (guint i = 0; i < actions->len; i++)
-    json_array_add_object_element (reasons, evaluate_action (actions->pdata[i], &failed, &invalid_update));
+  reasons = evaluate_actions (actions, &invalid_update);
   if (invalid_update != NULL)
     {
-      json_array_unref (reasons);
+      g_clear_pointer (&reasons, json_array_unref);
       g_propagate_error (error, g_steal_pointer (&invalid_update));
       return NULL;
     }
-  if (failed)
+  if (reasons != NULL)
     {
       cancel_transaction (op, reasons, error);
       return NULL;
     }
-  json_array_unref (reasons);
 
   resp = apply_actions (actions, cap_mode, want_metrics);
   if (token != NULL)
@@ -470,9 +503,9 @@ put_placeholder (JsonArray *actions, guint i)
 /* Whether the request is one the direct path carries: TransactItems in
  * place, a placeholder for each packed item and a packed item for each
  * placeholder it names, no capacity asked. The placeholders go into
- * packed. */
+ * packed, the items' sizes into sizes. */
 static gboolean
-direct_request_ok (JsonNode *request, guint8 **items, const gsize *lens, GHashTable *packed)
+direct_request_ok (JsonNode *request, guint8 **items, const gsize *lens, GHashTable *packed, gsize *sizes)
 {
   JsonObject *req = JSON_NODE_HOLDS_OBJECT (request) ? json_node_get_object (request) : NULL;
   JsonNode *actions = req ? json_object_get_member (req, "TransactItems") : NULL;
@@ -489,11 +522,10 @@ direct_request_ok (JsonNode *request, guint8 **items, const gsize *lens, GHashTa
   for (guint i = 0; i < n && i < DDB_MAX_TRANSACT_ITEMS; i++)
     {
       JsonNode *placeholder = put_placeholder (json_node_get_array (actions), i);
-      gsize size;
 
       if (items[i] == NULL)
         continue;
-      if (placeholder == NULL || !ddb_blob_check (items[i], lens[i], &size) || size > DDB_MAX_ITEM_SIZE)
+      if (placeholder == NULL || !ddb_blob_check (items[i], lens[i], &sizes[i]) || sizes[i] > DDB_MAX_ITEM_SIZE)
         return FALSE;
       g_hash_table_insert (packed, placeholder, items[i]);
     }
@@ -505,17 +537,19 @@ ddb_engine_transact_write_packed (DdbEngine *engine, JsonNode *request, guint8 *
 {
   g_autoptr(GHashTable) packed = g_hash_table_new (NULL, NULL);
   g_autoptr(GError) error = NULL;
+  gsize sizes[DDB_MAX_TRANSACT_ITEMS];
   JsonObject *resp = NULL;
   DdbOp op = { 0 };
   guint n;
 
-  if (request == NULL || !direct_request_ok (request, items, lens, packed))
+  if (request == NULL || !direct_request_ok (request, items, lens, packed, sizes))
     return DDB_DIRECT_DECLINED;
 
   op.engine = engine;
   op.request = json_node_get_object (request);
   op.packed = packed;
   op.put_items = items;
+  op.put_sizes = sizes;
   ddb_engine_write_lock (engine);
   /* A persistent engine logs requests: those go the JSON way. */
   if (engine->commit_func == NULL)

@@ -266,6 +266,19 @@ ddb_validator_finish (DdbValidator *v, GError **error)
   return FALSE;
 }
 
+gboolean
+ddb_table_name_is_valid (const char *name)
+{
+  gsize len = 0;
+
+  if (name == NULL)
+    return FALSE;
+  for (const char *p = name; *p; p++, len++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.')
+      return FALSE;
+  return len >= 3 && len <= 255;
+}
+
 void
 ddb_validate_table_name (DdbValidator *v, const char *name, const char *path)
 {
