@@ -214,13 +214,9 @@ dynamorm_batch_get_set_options (DynamormBatchGet     *self,
  * Reads only some properties (the keys are always read); see
  * [property@Dynamorm.BatchOptions:projection].
  */
-void
-dynamorm_batch_get_set_projection (DynamormBatchGet   *self,
-                                   const char * const *properties)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_GET (self));
-  dynamorm_batch_options_set_projection (self->options, properties);
-}
+DYNAMORM_DEFINE_OPTIONS_SETTER (dynamorm_batch_get_set_projection, DynamormBatchGet,
+                                DYNAMORM_IS_BATCH_GET, const char * const *, properties,
+                                dynamorm_batch_options_set_projection)
 
 /**
  * dynamorm_batch_get_set_consistent_read:
@@ -229,13 +225,9 @@ dynamorm_batch_get_set_projection (DynamormBatchGet   *self,
  *
  * See [property@Dynamorm.BatchOptions:consistent-read].
  */
-void
-dynamorm_batch_get_set_consistent_read (DynamormBatchGet *self,
-                                        gboolean          consistent_read)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_GET (self));
-  dynamorm_batch_options_set_consistent_read (self->options, consistent_read);
-}
+DYNAMORM_DEFINE_OPTIONS_SETTER (dynamorm_batch_get_set_consistent_read, DynamormBatchGet,
+                                DYNAMORM_IS_BATCH_GET, gboolean, consistent_read,
+                                dynamorm_batch_options_set_consistent_read)
 
 /**
  * dynamorm_batch_get_set_chunk_size:
@@ -244,13 +236,9 @@ dynamorm_batch_get_set_consistent_read (DynamormBatchGet *self,
  *
  * See [property@Dynamorm.BatchOptions:chunk-size].
  */
-void
-dynamorm_batch_get_set_chunk_size (DynamormBatchGet *self,
-                                   guint             chunk_size)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_GET (self));
-  dynamorm_batch_options_set_chunk_size (self->options, chunk_size);
-}
+DYNAMORM_DEFINE_OPTIONS_SETTER (dynamorm_batch_get_set_chunk_size, DynamormBatchGet,
+                                DYNAMORM_IS_BATCH_GET, guint, chunk_size,
+                                dynamorm_batch_options_set_chunk_size)
 
 /**
  * dynamorm_batch_get_set_max_concurrency:
@@ -259,13 +247,9 @@ dynamorm_batch_get_set_chunk_size (DynamormBatchGet *self,
  *
  * See [property@Dynamorm.BatchOptions:max-concurrency].
  */
-void
-dynamorm_batch_get_set_max_concurrency (DynamormBatchGet *self,
-                                        guint             max_concurrency)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_GET (self));
-  dynamorm_batch_options_set_max_concurrency (self->options, max_concurrency);
-}
+DYNAMORM_DEFINE_OPTIONS_SETTER (dynamorm_batch_get_set_max_concurrency, DynamormBatchGet,
+                                DYNAMORM_IS_BATCH_GET, guint, max_concurrency,
+                                dynamorm_batch_options_set_max_concurrency)
 
 /**
  * dynamorm_batch_get_set_retry_policy:
@@ -275,13 +259,9 @@ dynamorm_batch_get_set_max_concurrency (DynamormBatchGet *self,
  *
  * See [property@Dynamorm.BatchOptions:retry-policy].
  */
-void
-dynamorm_batch_get_set_retry_policy (DynamormBatchGet    *self,
-                                     DynamormRetryPolicy *policy)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_GET (self));
-  dynamorm_batch_options_set_retry_policy (self->options, policy);
-}
+DYNAMORM_DEFINE_OPTIONS_SETTER (dynamorm_batch_get_set_retry_policy, DynamormBatchGet,
+                                DYNAMORM_IS_BATCH_GET, DynamormRetryPolicy *, policy,
+                                dynamorm_batch_options_set_retry_policy)
 
 /**
  * dynamorm_batch_get_set_progress_func:
@@ -293,15 +273,9 @@ dynamorm_batch_get_set_retry_policy (DynamormBatchGet    *self,
  *
  * See [method@Dynamorm.BatchOptions.set_progress_func].
  */
-void
-dynamorm_batch_get_set_progress_func (DynamormBatchGet          *self,
-                                      DynamormBatchProgressFunc  func,
-                                      gpointer                   user_data,
-                                      GDestroyNotify             destroy)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_GET (self));
-  dynamorm_batch_options_set_progress_func (self->options, func, user_data, destroy);
-}
+DYNAMORM_DEFINE_OPTIONS_FUNC_SETTER (dynamorm_batch_get_set_progress_func, DynamormBatchGet,
+                                     DYNAMORM_IS_BATCH_GET, DynamormBatchProgressFunc,
+                                     dynamorm_batch_options_set_progress_func)
 
 /**
  * dynamorm_batch_get_set_chunk_error_func:
@@ -313,15 +287,9 @@ dynamorm_batch_get_set_progress_func (DynamormBatchGet          *self,
  *
  * See [method@Dynamorm.BatchOptions.set_chunk_error_func].
  */
-void
-dynamorm_batch_get_set_chunk_error_func (DynamormBatchGet            *self,
-                                         DynamormBatchChunkErrorFunc  func,
-                                         gpointer                     user_data,
-                                         GDestroyNotify               destroy)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_GET (self));
-  dynamorm_batch_options_set_chunk_error_func (self->options, func, user_data, destroy);
-}
+DYNAMORM_DEFINE_OPTIONS_FUNC_SETTER (dynamorm_batch_get_set_chunk_error_func, DynamormBatchGet,
+                                     DYNAMORM_IS_BATCH_GET, DynamormBatchChunkErrorFunc,
+                                     dynamorm_batch_options_set_chunk_error_func)
 
 static gboolean
 is_mixed (DynamormBatchGet *self)

@@ -110,4 +110,30 @@ gboolean    _dynamorm_batch_run_pack_unit (BatchRun         *run,
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BatchRun, _dynamorm_batch_run_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Unit, _dynamorm_batch_unit_free)
 
+/* The builders' setters for their options (BatchGet and BatchWrite each
+ * hold a DynamormBatchOptions in self->options) hand their value on to the
+ * options' setter; defined under their gi-docgen comments:
+ *
+ *   DYNAMORM_DEFINE_OPTIONS_SETTER (dynamorm_batch_get_set_chunk_size, DynamormBatchGet,
+ *                                   DYNAMORM_IS_BATCH_GET, guint, chunk_size,
+ *                                   dynamorm_batch_options_set_chunk_size)
+ *
+ * and DYNAMORM_DEFINE_OPTIONS_FUNC_SETTER for a callback, its data and the
+ * data's destroy notify. */
+#define DYNAMORM_DEFINE_OPTIONS_SETTER(function, Type, TYPE_CHECK, ArgType, arg, options_setter) \
+  void                                                                                      \
+  function (Type *self, ArgType arg)                                                        \
+  {                                                                                         \
+    g_return_if_fail (TYPE_CHECK (self));                                                   \
+    options_setter (self->options, arg);                                                    \
+  }
+
+#define DYNAMORM_DEFINE_OPTIONS_FUNC_SETTER(function, Type, TYPE_CHECK, FuncType, options_setter) \
+  void                                                                                        \
+  function (Type *self, FuncType func, gpointer user_data, GDestroyNotify destroy)            \
+  {                                                                                           \
+    g_return_if_fail (TYPE_CHECK (self));                                                     \
+    options_setter (self->options, func, user_data, destroy);                                 \
+  }
+
 G_END_DECLS

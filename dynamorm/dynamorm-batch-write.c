@@ -205,13 +205,9 @@ dynamorm_batch_write_set_options (DynamormBatchWrite   *self,
  *
  * See [property@Dynamorm.BatchOptions:chunk-size].
  */
-void
-dynamorm_batch_write_set_chunk_size (DynamormBatchWrite *self,
-                                     guint               chunk_size)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_WRITE (self));
-  dynamorm_batch_options_set_chunk_size (self->options, chunk_size);
-}
+DYNAMORM_DEFINE_OPTIONS_SETTER (dynamorm_batch_write_set_chunk_size, DynamormBatchWrite,
+                                DYNAMORM_IS_BATCH_WRITE, guint, chunk_size,
+                                dynamorm_batch_options_set_chunk_size)
 
 /**
  * dynamorm_batch_write_set_max_concurrency:
@@ -220,13 +216,9 @@ dynamorm_batch_write_set_chunk_size (DynamormBatchWrite *self,
  *
  * See [property@Dynamorm.BatchOptions:max-concurrency].
  */
-void
-dynamorm_batch_write_set_max_concurrency (DynamormBatchWrite *self,
-                                          guint               max_concurrency)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_WRITE (self));
-  dynamorm_batch_options_set_max_concurrency (self->options, max_concurrency);
-}
+DYNAMORM_DEFINE_OPTIONS_SETTER (dynamorm_batch_write_set_max_concurrency, DynamormBatchWrite,
+                                DYNAMORM_IS_BATCH_WRITE, guint, max_concurrency,
+                                dynamorm_batch_options_set_max_concurrency)
 
 /**
  * dynamorm_batch_write_set_retry_policy:
@@ -236,13 +228,9 @@ dynamorm_batch_write_set_max_concurrency (DynamormBatchWrite *self,
  *
  * See [property@Dynamorm.BatchOptions:retry-policy].
  */
-void
-dynamorm_batch_write_set_retry_policy (DynamormBatchWrite  *self,
-                                       DynamormRetryPolicy *policy)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_WRITE (self));
-  dynamorm_batch_options_set_retry_policy (self->options, policy);
-}
+DYNAMORM_DEFINE_OPTIONS_SETTER (dynamorm_batch_write_set_retry_policy, DynamormBatchWrite,
+                                DYNAMORM_IS_BATCH_WRITE, DynamormRetryPolicy *, policy,
+                                dynamorm_batch_options_set_retry_policy)
 
 /**
  * dynamorm_batch_write_set_progress_func:
@@ -254,15 +242,9 @@ dynamorm_batch_write_set_retry_policy (DynamormBatchWrite  *self,
  *
  * See [method@Dynamorm.BatchOptions.set_progress_func].
  */
-void
-dynamorm_batch_write_set_progress_func (DynamormBatchWrite        *self,
-                                        DynamormBatchProgressFunc  func,
-                                        gpointer                   user_data,
-                                        GDestroyNotify             destroy)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_WRITE (self));
-  dynamorm_batch_options_set_progress_func (self->options, func, user_data, destroy);
-}
+DYNAMORM_DEFINE_OPTIONS_FUNC_SETTER (dynamorm_batch_write_set_progress_func, DynamormBatchWrite,
+                                     DYNAMORM_IS_BATCH_WRITE, DynamormBatchProgressFunc,
+                                     dynamorm_batch_options_set_progress_func)
 
 /**
  * dynamorm_batch_write_set_chunk_error_func:
@@ -274,15 +256,9 @@ dynamorm_batch_write_set_progress_func (DynamormBatchWrite        *self,
  *
  * See [method@Dynamorm.BatchOptions.set_chunk_error_func].
  */
-void
-dynamorm_batch_write_set_chunk_error_func (DynamormBatchWrite          *self,
-                                           DynamormBatchChunkErrorFunc  func,
-                                           gpointer                     user_data,
-                                           GDestroyNotify               destroy)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_WRITE (self));
-  dynamorm_batch_options_set_chunk_error_func (self->options, func, user_data, destroy);
-}
+DYNAMORM_DEFINE_OPTIONS_FUNC_SETTER (dynamorm_batch_write_set_chunk_error_func, DynamormBatchWrite,
+                                     DYNAMORM_IS_BATCH_WRITE, DynamormBatchChunkErrorFunc,
+                                     dynamorm_batch_options_set_chunk_error_func)
 
 /* A unit whose type may take the direct path goes packed; FALSE when it
  * cannot (its JSON request then says why, or carries it). */
