@@ -3,6 +3,9 @@
 
 #include <string.h>
 #include <glib/gi18n-lib.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
+#include <nettle/sha2.h>
 
 #include "dynamorm-error.h"
 #include "dynamorm-sigv4.h"
@@ -451,24 +454,132 @@ append_trimmed_value (GString    *out,
     }
 }
 
+/* Lower-case hex of len bytes into out (2 * len + 1 bytes). */
+static void
+hex_encode (const guint8 *data,
+            gsize         len,
+            char         *out)
+{
+  static const char digits[] = "0123456789abcdef";
+
+  for (gsize i = 0; i < len; i++)
+    {
+      out[2 * i] = digits[data[i] >> 4];
+      out[2 * i + 1] = digits[data[i] & 0xf];
+    }
+  out[2 * len] = '\0';
+}
+
+/* Nettle's SHA-256 (it uses the CPU's SHA instructions where there are
+ * some): GChecksum's was a fifth of a request's client CPU. */
 static char *
 sha256_hex (const void *data,
             gsize       len)
 {
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+  struct sha256_ctx ctx;
+  guint8 digest[SHA256_DIGEST_SIZE];
+  char *hex = g_malloc (2 * SHA256_DIGEST_SIZE + 1);
+
+  sha256_init (&ctx);
+  sha256_update (&ctx, len, data);
+  sha256_digest (&ctx, sizeof digest, digest);
+  hex_encode (digest, sizeof digest, hex);
+  return hex;
 }
 
 static void
 hmac_sha256 (const guint8 *key,
              gsize         key_len,
              const char   *data,
-             guint8        out[32])
+             guint8        out[SHA256_DIGEST_SIZE])
 {
-  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, key, key_len);
-  gsize len = 32;
+  struct hmac_sha256_ctx ctx;
 
-  g_hmac_update (hmac, (const guchar *) data, strlen (data));
-  g_hmac_get_digest (hmac, out, &len);
+  hmac_sha256_set_key (&ctx, key_len, key);
+  hmac_sha256_update (&ctx, strlen (data), (const guint8 *) data);
+  hmac_sha256_digest (&ctx, SHA256_DIGEST_SIZE, out);
+  memset (&ctx, 0, sizeof ctx);
+}
+
+/* The signing key, HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region),
+ * service), "aws4_request"), changes once a day: each thread keeps the last
+ * one it derived, found again by the SHA-256 of the secret (the secret
+ * itself is not kept) and the scope. */
+typedef struct {
+  guint8 secret_digest[SHA256_DIGEST_SIZE];
+  char *scope;
+  guint8 key[SHA256_DIGEST_SIZE];
+} SigningKey;
+
+static void
+signing_key_free (gpointer data)
+{
+  SigningKey *cached = data;
+
+  memset (cached->key, 0, sizeof cached->key);
+  memset (cached->secret_digest, 0, sizeof cached->secret_digest);
+  g_free (cached->scope);
+  g_free (cached);
+}
+
+static GPrivate last_signing_key = G_PRIVATE_INIT (signing_key_free);
+
+static void
+derive_signing_key (const char *secret,
+                    const char *date,
+                    const char *region,
+                    const char *service,
+                    const char *scope,
+                    guint8      key[SHA256_DIGEST_SIZE])
+{
+  SigningKey *cached = g_private_get (&last_signing_key);
+  guint8 secret_digest[SHA256_DIGEST_SIZE];
+  struct sha256_ctx ctx;
+  g_autofree char *secret_key = NULL;
+  guint8 k[SHA256_DIGEST_SIZE];
+
+  sha256_init (&ctx);
+  sha256_update (&ctx, strlen (secret), (const guint8 *) secret);
+  sha256_digest (&ctx, sizeof secret_digest, secret_digest);
+  if (cached != NULL && g_str_equal (cached->scope, scope) &&
+      memeql_sec (cached->secret_digest, secret_digest, sizeof secret_digest))
+    {
+      memcpy (key, cached->key, SHA256_DIGEST_SIZE);
+      return;
+    }
+
+  secret_key = g_strconcat ("AWS4", secret, NULL);
+  hmac_sha256 ((const guint8 *) secret_key, strlen (secret_key), date, key);
+  memset (secret_key, 0, strlen (secret_key));
+  hmac_sha256 (key, SHA256_DIGEST_SIZE, region, k);
+  hmac_sha256 (k, sizeof k, service, key);
+  hmac_sha256 (key, SHA256_DIGEST_SIZE, "aws4_request", k);
+  memcpy (key, k, sizeof k);
+  memset (k, 0, sizeof k);
+
+  cached = g_new0 (SigningKey, 1);
+  memcpy (cached->secret_digest, secret_digest, sizeof secret_digest);
+  cached->scope = g_strdup (scope);
+  memcpy (cached->key, key, SHA256_DIGEST_SIZE);
+  g_private_replace (&last_signing_key, cached);
+}
+
+/* Appends each string of the NULL-terminated list followed by a newline
+ * (the canonical request and the string to sign are lines). */
+static void
+append_lines (GString    *out,
+              const char *first,
+              ...)
+{
+  va_list args;
+
+  va_start (args, first);
+  for (const char *line = first; line != NULL; line = va_arg (args, const char *))
+    {
+      g_string_append (out, line);
+      g_string_append_c (out, '\n');
+    }
+  va_end (args);
 }
 
 static int
@@ -518,16 +629,16 @@ dynamorm_sigv4_request_sign (DynamormSigV4Request  *self,
   g_autofree char *query = NULL;
   g_autofree char *payload_hash = NULL;
   g_autofree char *creq_hash = NULL;
-  g_autofree char *secret_key = NULL;
   g_autoptr(GHashTable) canonical = NULL;
   g_autoptr(GPtrArray) names = NULL;
-  GString *creq, *signed_headers, *sts, *signature;
+  GString *creq, *signed_headers, *sts;
+  char signature[2 * SHA256_DIGEST_SIZE + 1];
   const char *token;
   const char *body_data = NULL;
   gsize body_len = 0;
   GHashTableIter iter;
   gpointer key, value;
-  guint8 k1[32], k2[32];
+  guint8 k1[SHA256_DIGEST_SIZE], k2[SHA256_DIGEST_SIZE];
 
   g_return_val_if_fail (DYNAMORM_IS_SIGV4_REQUEST (self), FALSE);
   g_return_val_if_fail (region != NULL, FALSE);
@@ -609,45 +720,41 @@ dynamorm_sigv4_request_sign (DynamormSigV4Request  *self,
 
   creq = g_string_new (NULL);
   signed_headers = g_string_new (NULL);
-  g_string_append_printf (creq, "%s\n%s\n%s\n", self->method, uri, query);
+  append_lines (creq, self->method, uri, query, NULL);
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = g_ptr_array_index (names, i);
 
-      g_string_append_printf (creq, "%s:%s\n", name, (const char *) g_hash_table_lookup (canonical, name));
+      g_string_append (creq, name);
+      g_string_append_c (creq, ':');
+      append_lines (creq, g_hash_table_lookup (canonical, name), NULL);
       if (i > 0)
         g_string_append_c (signed_headers, ';');
       g_string_append (signed_headers, name);
     }
-  g_string_append_printf (creq, "\n%s\n%s", signed_headers->str, payload_hash);
+  g_string_append_c (creq, '\n');
+  append_lines (creq, signed_headers->str, NULL);
+  g_string_append (creq, payload_hash);
 
   creq_hash = sha256_hex (creq->str, creq->len);
   sts = g_string_new (NULL);
-  g_string_append_printf (sts, ALGORITHM "\n%s\n%s\n%s", amz_date, scope, creq_hash);
+  append_lines (sts, ALGORITHM, amz_date, scope, NULL);
+  g_string_append (sts, creq_hash);
 
-  /* kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request") */
-  secret_key = g_strconcat ("AWS4", dynamorm_credentials_get_secret_access_key (credentials), NULL);
-  hmac_sha256 ((const guint8 *) secret_key, strlen (secret_key), date, k1);
-  memset (secret_key, 0, strlen (secret_key));
-  hmac_sha256 (k1, sizeof k1, region, k2);
-  hmac_sha256 (k2, sizeof k2, service, k1);
-  hmac_sha256 (k1, sizeof k1, "aws4_request", k2);
+  derive_signing_key (dynamorm_credentials_get_secret_access_key (credentials),
+                      date, region, service, scope, k2);
   hmac_sha256 (k2, sizeof k2, sts->str, k1);
   memset (k2, 0, sizeof k2);
-
-  signature = g_string_new (NULL);
-  for (guint i = 0; i < sizeof k1; i++)
-    g_string_append_printf (signature, "%02x", k1[i]);
+  hex_encode (k1, sizeof k1, signature);
 
   self->authorization = g_strdup_printf (ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
                                          dynamorm_credentials_get_access_key_id (credentials),
-                                         scope, signed_headers->str, signature->str);
+                                         scope, signed_headers->str, signature);
   g_hash_table_insert (self->headers_to_add, g_strdup ("Authorization"), g_strdup (self->authorization));
 
   self->canonical_request = g_string_free (creq, FALSE);
   self->string_to_sign = g_string_free (sts, FALSE);
   self->signed_headers = g_string_free (signed_headers, FALSE);
-  g_string_free (signature, TRUE);
 
   return TRUE;
 }

@@ -949,6 +949,8 @@ main (int    argc,
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_log_set_writer_func (capture_writer, NULL, NULL);
+  /* The per-request lines are only built when debug output is on. */
+  g_log_set_debug_enabled (TRUE);
   test_clear_aws_env ();
 
   g_test_add_func ("/dynamorm/http/wire-format", test_wire_format);

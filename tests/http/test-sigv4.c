@@ -285,6 +285,79 @@ test_dynamodb_request (void)
                    "Signature=e0680e88c69a94cf8994a786428092a464e6342e0d9ba2972d4eab63484a789c");
 }
 
+/* The signature computed here with GHmac, step by step, from the string
+ * to sign the signer reports. */
+static char *
+reference_signature (const char *secret,
+                     const char *scope_date,
+                     const char *region,
+                     const char *string_to_sign)
+{
+  const char *steps[] = { scope_date, region, "dynamodb", "aws4_request", string_to_sign };
+  g_autofree char *first = g_strconcat ("AWS4", secret, NULL);
+  guint8 key[32];
+  gsize len = strlen (first);
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, i == 0 ? (const guchar *) first : key,
+                                          i == 0 ? len : sizeof key);
+      gsize out = sizeof key;
+
+      g_hmac_update (hmac, (const guchar *) steps[i], -1);
+      if (i + 1 == G_N_ELEMENTS (steps))
+        return g_strdup (g_hmac_get_string (hmac));
+      g_hmac_get_digest (hmac, key, &out);
+    }
+  g_assert_not_reached ();
+}
+
+static void
+sign_and_check (const char *secret,
+                const char *region,
+                GDateTime  *time)
+{
+  g_autoptr(DynamormSigV4Request) request = dynamorm_sigv4_request_new ("POST", "/", NULL);
+  g_autoptr(DynamormCredentials) credentials = dynamorm_credentials_new (ACCESS_KEY, secret, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *date = g_date_time_format (time, "%Y%m%d");
+  g_autofree char *expected = NULL;
+  const char *authorization;
+
+  dynamorm_sigv4_request_add_header (request, "Host", "dynamodb.example");
+  g_assert_true (dynamorm_sigv4_request_sign (request, region, "dynamodb", time, credentials, &error));
+  g_assert_no_error (error);
+  expected = reference_signature (secret, date, region, dynamorm_sigv4_request_get_string_to_sign (request));
+  authorization = dynamorm_sigv4_request_get_authorization (request);
+  g_assert_cmpstr (strstr (authorization, "Signature=") + strlen ("Signature="), ==, expected);
+}
+
+static gpointer
+sign_in_thread (gpointer data)
+{
+  sign_and_check ("thread-secret", "eu-west-1", data);
+  return NULL;
+}
+
+/* The signer keeps the last signing key it derived: a new secret, a new
+ * day or another region must never sign with the old one. */
+static void
+test_signing_key_changes (void)
+{
+  g_autoptr(GDateTime) day1 = g_date_time_new_utc (2026, 12, 4, 23, 59, 59);
+  g_autoptr(GDateTime) day2 = g_date_time_new_utc (2026, 12, 5, 0, 0, 1);
+
+  sign_and_check ("secret-a", "eu-west-1", day1);
+  sign_and_check ("secret-a", "eu-west-1", day1);
+  sign_and_check ("secret-b", "eu-west-1", day1);
+  sign_and_check ("secret-a", "eu-west-1", day1);
+  sign_and_check ("secret-a", "eu-west-1", day2);
+  sign_and_check ("secret-a", "us-east-1", day2);
+  sign_and_check ("secret-a-longer-than-a-sha256-block-of-sixty-four-bytes-xxxxxxxxxxxxxx", "us-east-1", day2);
+  g_thread_join (g_thread_new ("signer", sign_in_thread, day2));
+  sign_and_check ("secret-a", "us-east-1", day2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -308,6 +381,7 @@ main (int    argc,
       g_test_add_data_func (test_path, dir, test_suite_case);
     }
   g_test_add_func ("/dynamorm/sigv4/missing-host", test_missing_host);
+  g_test_add_func ("/dynamorm/sigv4/signing-key-changes", test_signing_key_changes);
   g_test_add_func ("/dynamorm/sigv4/dynamodb-request", test_dynamodb_request);
   g_test_add_func ("/dynamorm/sigv4/session-token-cases", test_session_token_cases);
   g_test_add_func ("/dynamorm/sigv4/unsigned-session-token", test_unsigned_session_token);
