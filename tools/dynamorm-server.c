@@ -16,103 +16,66 @@
 #include <pthread.h>
 #include <signal.h>
 #include <glib/gi18n-lib.h>
-#include <libsoup/soup.h>
 
 #include <errno.h>
-#include <sys/socket.h>
 
 #include "ddb-engine.h"
 #include "ddb-faults.h"
 #include "ddb-json.h"
 #include "ddb-persist.h"
 #include "dynamorm-http-crc32.h"
+#include "dynamorm-server-http.h"
 
 #define TARGET_PREFIX "DynamoDB_20120810."
 #define STREAMS_TARGET_PREFIX "DynamoDBStreams_20120810."
 #define CONTENT_TYPE "application/x-amz-json-1.0"
 
-/* Set on a request whose body went over DDB_JSON_MAX_REQUEST_BYTES. */
-#define TOO_LARGE_KEY "dynamorm-server-too-large"
 /* Compact the data directory when its log grows past this. */
 #define COMPACT_LOG_BYTES (64 * 1024 * 1024)
-
-typedef struct _Worker Worker;
 
 typedef struct {
   DdbEngine *engine;
   DdbFaults *faults;            /* --faults: NULL when off */
   gboolean verbose;
   FILE *log;                    /* --log: one line per request, or NULL */
-  SoupServer *soup;             /* libsoup's own listener (>= 3.4), on the main context */
-  /* The accept loop of libsoup < 3.4 (see worker_accept) runs on these
-   * threads, each accepting on its own socket of the one port. */
-  Worker **workers;
-  guint n_workers;
+  DynamormHttpServer *http;
   DdbPersist *persist;          /* --data-dir, or NULL */
   /* With --data-dir: requests hold it shared, compaction exclusive, so the
    * snapshot sees no request half done. */
   GRWLock compact_lock;
 } Server;
 
-/* One thread serving the connections it accepts, on its own main context
- * with its own SoupServer (libsoup objects stay in the thread that uses
- * them; the engine is thread-safe). */
-struct _Worker {
-  Server *server;
-  GThread *thread;
-  GMainContext *context;
-  gint stopping;                /* atomic; set by worker_stop() */
-  GSocket *socket;              /* listening, SO_REUSEPORT: the kernel spreads connections */
-  GSocketService *service;
-  SoupServer *soup;
-  /* Connections that have not sent a byte yet, by remote "address:port". */
-  GHashTable *silent;
-};
-
-static gboolean libsoup_leaks_idle_connections (void);
-
-/* Answers body (len bytes; -1: up to its NUL); takes it when owned. */
+/* Answers the body already in response->body, with DynamoDB's headers. */
 static void
-respond_len (SoupServerMessage *msg,
-             guint              status,
-             char              *body,
-             gssize             len,
-             gboolean           owned)
+respond_body (DynamormHttpResponse *response,
+              guint                 status)
 {
-  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
-  gsize n = len < 0 ? strlen (body) : (gsize) len;
   char crc[16];
   g_autofree char *request_id = g_uuid_string_random ();
-  char *upper;
 
-  /* Request ids look like DynamoDB's: 52 upper-case alphanumerics. */
-  upper = g_ascii_strup (request_id, -1);
-  g_strdelimit (upper, "-", 'X');
-  soup_message_headers_replace (headers, "x-amzn-RequestId", upper);
-  g_free (upper);
-  g_snprintf (crc, sizeof crc, "%u", dynamorm_http_crc32 ((const guint8 *) body, n));
-  soup_message_headers_replace (headers, "x-amz-crc32", crc);
-  /* Our own accept loop closes every connection after its answer: say so,
-   * or a client sends its next request on a socket about to close. */
-  if (libsoup_leaks_idle_connections ())
-    soup_message_headers_replace (headers, "Connection", "close");
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, CONTENT_TYPE, owned ? SOUP_MEMORY_TAKE : SOUP_MEMORY_COPY, body, n);
+  /* Request ids look like DynamoDB's: upper-case alphanumerics. */
+  for (char *c = request_id; *c != '\0'; c++)
+    *c = *c == '-' ? 'X' : g_ascii_toupper (*c);
+  g_snprintf (crc, sizeof crc, "%u", dynamorm_http_crc32 ((const guint8 *) response->body->str, response->body->len));
+  g_string_append_printf (response->headers, "x-amzn-RequestId: %s\r\nx-amz-crc32: %s\r\n", request_id, crc);
+  response->status = status;
+  response->content_type = CONTENT_TYPE;
 }
 
 static void
-respond (SoupServerMessage *msg,
-         guint              status,
-         const char        *body)
+respond (DynamormHttpResponse *response,
+         guint                 status,
+         const char           *body)
 {
-  respond_len (msg, status, (char *) body, -1, FALSE);
+  g_string_assign (response->body, body);
+  respond_body (response, status);
 }
 
 static void
-respond_error (SoupServerMessage *msg,
-               guint              status,
-               const char        *type,
-               const char        *message)
+respond_error (DynamormHttpResponse *response,
+               guint                 status,
+               const char           *type,
+               const char           *message)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -130,40 +93,39 @@ respond_error (SoupServerMessage *msg,
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   body = ddb_json_to_string (root);
-  respond (msg, status, body);
+  respond (response, status, body);
 }
 
 /* A browser's CORS preflight, answered as DynamoDB Local 3.3.1 does: an
  * OPTIONS with Origin, Access-Control-Request-Method and -Headers gets 200
  * with the method and headers asked for and a max age; without the headers
  * it is refused. Local adds no CORS header to the answers themselves.
- * Returns FALSE when msg is no preflight. */
+ * Returns FALSE when request is no preflight. */
 #define PREFLIGHT_REFUSED \
   "{\"__type\":\"com.amazon.coral.validate#ValidationException\",\"Message\":\"Invalid PreFlight Headers\"}"
 
 static gboolean
-answer_preflight (SoupServerMessage *msg)
+answer_preflight (const DynamormHttpRequest *request,
+                  DynamormHttpResponse      *response)
 {
-  SoupMessageHeaders *in = soup_server_message_get_request_headers (msg);
-  SoupMessageHeaders *out = soup_server_message_get_response_headers (msg);
-  const char *method = soup_message_headers_get_one (in, "Access-Control-Request-Method");
-  const char *headers = soup_message_headers_get_one (in, "Access-Control-Request-Headers");
+  const char *method = dynamorm_http_request_header (request, "Access-Control-Request-Method");
+  const char *headers = dynamorm_http_request_header (request, "Access-Control-Request-Headers");
 
-  if (!g_str_equal (soup_server_message_get_method (msg), "OPTIONS") ||
-      soup_message_headers_get_one (in, "Origin") == NULL || method == NULL)
+  if (!g_str_equal (request->method, "OPTIONS") ||
+      dynamorm_http_request_header (request, "Origin") == NULL || method == NULL)
     return FALSE;
   if (headers == NULL)
     {
-      soup_server_message_set_status (msg, 400, NULL);
-      /* as Local: no Content-Type (set_response would drop a body without one) */
-      soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_STATIC,
-                                PREFLIGHT_REFUSED, strlen (PREFLIGHT_REFUSED));
+      /* as Local: no Content-Type */
+      response->status = 400;
+      g_string_assign (response->body, PREFLIGHT_REFUSED);
       return TRUE;
     }
-  soup_message_headers_replace (out, "Access-Control-Allow-Methods", method);
-  soup_message_headers_replace (out, "Access-Control-Allow-Headers", headers);
-  soup_message_headers_replace (out, "Access-Control-Max-Age", "1728000");
-  soup_server_message_set_status (msg, 200, NULL);
+  g_string_append_printf (response->headers,
+                          "Access-Control-Allow-Methods: %s\r\n"
+                          "Access-Control-Allow-Headers: %s\r\n"
+                          "Access-Control-Max-Age: 1728000\r\n", method, headers);
+  response->status = 200;
   return TRUE;
 }
 
@@ -186,53 +148,13 @@ log_request (Server *server, const char *operation, guint status, gint64 start)
 
 /* DynamoDB Local answers a body over 16 MB with 413 and {"Message": ...}. */
 static void
-refuse_too_large (SoupServerMessage *msg)
+refuse_too_large (DynamormHttpResponse *response)
 {
   g_autofree char *body = g_strdup_printf ("{\"Message\":\"Request payload size exceeds the limit of %d bytes\"}",
                                            DDB_JSON_MAX_REQUEST_BYTES);
 
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection", "close");
-  respond (msg, 413, body);
-}
-
-/* Counts a chunked (or otherwise unsized) body as it arrives; past the limit
- * it stops keeping it, so memory stays bounded whatever the client sends. */
-static void
-count_chunk (SoupServerMessage *msg,
-             GBytes            *chunk,
-             gpointer           user_data)
-{
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-
-  if (body->length > DDB_JSON_MAX_REQUEST_BYTES)
-    {
-      soup_message_body_set_accumulate (body, FALSE);
-      soup_message_body_truncate (body);
-      g_object_set_data (G_OBJECT (msg), TOO_LARGE_KEY, GINT_TO_POINTER (1));
-    }
-}
-
-/* Runs once the headers are in, before libsoup reads the body: a declared
- * length over the limit is answered without keeping the body (libsoup then
- * skips it after the answer if the client asked "Expect: 100-continue", and
- * reads it into nowhere otherwise). */
-static void
-early_handle (SoupServer        *soup_server,
-              SoupServerMessage *msg,
-              const char        *path,
-              GHashTable        *query,
-              gpointer           user_data)
-{
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
-      soup_message_headers_get_content_length (headers) > DDB_JSON_MAX_REQUEST_BYTES)
-    {
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-      refuse_too_large (msg);
-      return;
-    }
-  g_signal_connect (msg, "got-chunk", G_CALLBACK (count_chunk), NULL);
+  response->close = TRUE;
+  respond (response, 413, body);
 }
 
 /* Between requests (no thread is in one), so the snapshot sees no request
@@ -287,72 +209,17 @@ parse_fsync (const char *text, DdbFsyncMode *mode, guint *interval_ms)
   return TRUE;
 }
 
-static void
-handle (SoupServer        *soup_server,
-        SoupServerMessage *msg,
-        const char        *path,
-        GHashTable        *query,
-        gpointer           user_data)
+/* Runs one DynamoDB (or DynamoDB Streams) request; its answer goes to
+ * response->body. */
+static guint
+run_request (Server *server, const char *target, const char *operation, JsonNode *request, GString *text)
 {
-  Server *server = user_data;
-  const char *method = soup_server_message_get_method (msg);
-  const char *target;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonNode) request = NULL;
   g_autoptr(JsonNode) response = NULL;
-  DdbJsonCheck check;
-  GString *text;
-  const char *operation;
-  const char *data;
-  gsize len;
   guint status = 0;
-  gint64 start = g_get_monotonic_time ();
-
-  if (answer_preflight (msg))
-    return;
-  if (!g_str_equal (path, "/"))
-    {
-      respond_error (msg, 404, "com.amazon.coral.service#UnknownOperationException", NULL);
-      return;
-    }
-  if (g_str_equal (method, "GET"))
-    {
-      /* A health check, as dynalite answers it. */
-      soup_server_message_set_status (msg, 200, NULL);
-      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC,
-                                        "healthy: dynamorm-server\n", strlen ("healthy: dynamorm-server\n"));
-      return;
-    }
-
-  target = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "X-Amz-Target");
-  if (!g_str_equal (method, "POST") || target == NULL ||
-      (!g_str_has_prefix (target, TARGET_PREFIX) && !g_str_has_prefix (target, STREAMS_TARGET_PREFIX)))
-    {
-      respond_error (msg, 400, "com.amazon.coral.service#UnknownOperationException", NULL);
-      return;
-    }
-  operation = strchr (target, '.') + 1;
-  if (g_object_get_data (G_OBJECT (msg), TOO_LARGE_KEY) != NULL)
-    {
-      refuse_too_large (msg);
-      return;
-    }
-
-  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  data = g_bytes_get_data (body, &len);
-  request = ddb_json_parse (data ? data : "", len, &check, NULL);
-  if (request == NULL)
-    {
-      respond_error (msg, 400, "com.amazon.coral.service#SerializationException",
-                     check != DDB_JSON_CHECK_OK ? ddb_json_check_describe (check)
-                     : "Start of structure or map found where not expected.");
-      return;
-    }
 
   /* DynamoDB and DynamoDB Streams share the port, as with DynamoDB Local.
    * Without faults the engine prints its answer itself, items straight
    * from their packed form. */
-  text = g_string_sized_new (512);
   if (server->persist != NULL)
     g_rw_lock_reader_lock (&server->compact_lock);
   if (g_str_has_prefix (target, STREAMS_TARGET_PREFIX))
@@ -367,305 +234,78 @@ handle (SoupServer        *soup_server,
     g_rw_lock_reader_unlock (&server->compact_lock);
   if (response != NULL)
     ddb_json_print (text, response, NULL, NULL);
-  respond_len (msg, status, text->str, text->len, TRUE);
-  g_string_free (text, FALSE);
-  compact_if_needed (server);
-
-  log_request (server, operation, status, start);
+  return status;
 }
 
-/* ---- The accept loop for libsoup < 3.4 ----------------------------------
- *
- * libsoup 3.2 (Debian 12) leaks the file descriptor of every connection the
- * client closes while the server waits for its next request: the message
- * waiting on an idle keep-alive connection ends without a completion
- * callback, so nothing disconnects it (fixed by libsoup commit d20c6601,
- * "server: do not leak idle connections closed by the client", in 3.3.0;
- * its listener also kept a reference to every accepted GSocket until 3.4.0,
- * b545d5f0). There, dynamorm-server accepts connections itself and hands them
- * to soup_server_accept_iostream(): a server without listeners closes each
- * connection once its response is written, so no connection sits idle, and
- * a connection closed before it sent its first byte (the one case left) is
- * watched here and closed. Newer libsoup keeps its own listener and
- * keep-alive. */
-
-typedef struct {
-  Worker *worker;
-  char *key;
-  GSocketConnection *connection;
-  GSource *watch;
-} SilentConnection;
-
-static void
-silent_connection_free (gpointer data)
-{
-  SilentConnection *silent = data;
-
-  g_source_destroy (silent->watch);
-  g_source_unref (silent->watch);
-  g_object_unref (silent->connection);
-  g_free (silent->key);
-  g_free (silent);
-}
-
-static char *
-address_key (GSocketAddress *address)
-{
-  g_autofree char *ip = NULL;
-
-  if (!G_IS_INET_SOCKET_ADDRESS (address))
-    return NULL;
-  ip = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-  return g_strdup_printf ("%s:%u", ip, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
-}
-
-/* Runs after libsoup had its turn at the end of stream (an idle source of
- * lower priority than libsoup's): closes the connection unless libsoup did. */
+/* Answers what is not a DynamoDB request: a preflight, another path, the
+ * health check, a method or target it does not know. FALSE for a request. */
 static gboolean
-close_silent (gpointer user_data)
+answer_other (const DynamormHttpRequest *request,
+              DynamormHttpResponse      *response,
+              const char                *target)
 {
-  SilentConnection *silent = user_data;
-
-  if (!g_io_stream_is_closed (G_IO_STREAM (silent->connection)))
-    g_io_stream_close (G_IO_STREAM (silent->connection), NULL, NULL);
-  g_hash_table_remove (silent->worker->silent, silent->key);
-  return G_SOURCE_REMOVE;
-}
-
-/* The connection became readable before it started a request: data is for
- * libsoup, which reads it in this same main-loop iteration; end of stream
- * or an error means the client left without a word. */
-static gboolean
-silent_ready (GSocket      *socket,
-              GIOCondition  condition,
-              gpointer      user_data)
-{
-  SilentConnection *silent = user_data;
-  char byte;
-  gssize n;
-
-  if (!g_socket_is_closed (socket))
-    {
-      n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-      if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)))
-        return G_SOURCE_CONTINUE;
-    }
-  g_source_unref (silent->watch);
-  silent->watch = g_idle_source_new ();
-  g_source_set_priority (silent->watch, G_PRIORITY_LOW);
-  g_source_set_callback (silent->watch, close_silent, silent, NULL);
-  g_source_attach (silent->watch, silent->worker->context);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-request_started (SoupServer        *soup_server,
-                 SoupServerMessage *msg,
-                 gpointer           user_data)
-{
-  Worker *worker = user_data;
-  g_autofree char *key = address_key (soup_server_message_get_remote_address (msg));
-
-  if (key != NULL)
-    g_hash_table_remove (worker->silent, key);
-}
-
-static gboolean
-worker_accept (GSocketService    *service,
-                   GSocketConnection *connection,
-                   GObject           *source_object,
-                   gpointer           user_data)
-{
-  Worker *worker = user_data;
-  g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
-  g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
-  g_autoptr(GError) error = NULL;
-  SilentConnection *silent;
-  GSocket *socket = g_socket_connection_get_socket (connection);
-
-  if (local == NULL || remote == NULL ||
-      !soup_server_accept_iostream (worker->soup, G_IO_STREAM (connection), local, remote, &error))
-    {
-      if (worker->server->verbose)
-        g_printerr ("dynamorm-server: dropped a connection: %s\n", error ? error->message : "no address");
-      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-      return TRUE;
-    }
-  /* libsoup may have finished with it already (a client that closed at once). */
-  if (g_socket_is_closed (socket))
+  if (answer_preflight (request, response))
     return TRUE;
-  silent = g_new0 (SilentConnection, 1);
-  silent->worker = worker;
-  silent->key = address_key (remote);
-  silent->connection = g_object_ref (connection);
-  silent->watch = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (silent->watch, (GSourceFunc) (void (*) (void)) silent_ready, silent, NULL);
-  g_source_attach (silent->watch, worker->context);
-  if (silent->key == NULL)
-    silent->key = g_strdup_printf ("%p", (void *) silent);
-  g_hash_table_replace (worker->silent, silent->key, silent);
+  if (request->too_large)
+    refuse_too_large (response);
+  else if (!g_str_equal (request->path, "/"))
+    respond_error (response, 404, "com.amazon.coral.service#UnknownOperationException", NULL);
+  else if (g_str_equal (request->method, "GET"))
+    {
+      /* A health check, as dynalite answers it. */
+      response->status = 200;
+      response->content_type = "text/plain";
+      g_string_assign (response->body, "healthy: dynamorm-server\n");
+    }
+  else if (!g_str_equal (request->method, "POST") || target == NULL ||
+           (!g_str_has_prefix (target, TARGET_PREFIX) && !g_str_has_prefix (target, STREAMS_TARGET_PREFIX)))
+    respond_error (response, 400, "com.amazon.coral.service#UnknownOperationException", NULL);
+  else
+    return FALSE;
   return TRUE;
 }
 
-static void early_handle (SoupServer *, SoupServerMessage *, const char *, GHashTable *, gpointer);
-static void handle (SoupServer *, SoupServerMessage *, const char *, GHashTable *, gpointer);
-
-static SoupServer *
-server_soup_new (Server *server)
-{
-  SoupServer *soup = soup_server_new ("server-header", "dynamorm-server ", NULL);
-
-  soup_server_add_early_handler (soup, NULL, early_handle, server, NULL);
-  soup_server_add_handler (soup, NULL, handle, server, NULL);
-  return soup;
-}
-
-static gpointer
-worker_run (gpointer data)
-{
-  Worker *worker = data;
-  g_autoptr(GError) error = NULL;
-
-  /* Everything this thread makes attaches to its own context. */
-  g_main_context_push_thread_default (worker->context);
-  worker->soup = server_soup_new (worker->server);
-  g_signal_connect (worker->soup, "request-started", G_CALLBACK (request_started), worker);
-  worker->service = g_socket_service_new ();
-  g_signal_connect (worker->service, "incoming", G_CALLBACK (worker_accept), worker);
-  if (!g_socket_listener_add_socket (G_SOCKET_LISTENER (worker->service), worker->socket, NULL, &error))
-    g_printerr ("dynamorm-server: %s\n", error->message);
-  g_socket_service_start (worker->service);
-  /* Not a GMainLoop: a g_main_loop_quit() from worker_stop() before this
-   * thread reached g_main_loop_run() would be lost, and the join would hang.
-   * The flag and the context's wakeup cannot be missed. */
-  while (!g_atomic_int_get (&worker->stopping))
-    g_main_context_iteration (worker->context, TRUE);
-
-  /* Stopping: close what is still open, in this thread. */
-  g_socket_service_stop (worker->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (worker->service));
-  g_clear_object (&worker->service);
-  g_clear_pointer (&worker->silent, g_hash_table_unref);
-  soup_server_disconnect (worker->soup);
-  g_clear_object (&worker->soup);
-  while (g_main_context_iteration (worker->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (worker->context);
-  return NULL;
-}
-
-/* A listening socket on address that shares its port with the others. */
-static GSocket *
-reuseport_socket (GSocketAddress *address, GError **error)
-{
-  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, error);
-
-  struct sockaddr_storage native;
-  gsize len = g_socket_address_get_native_size (address);
-
-  if (socket == NULL ||
-      !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEADDR, 1, error) ||
-      !g_socket_set_option (socket, SOL_SOCKET, SO_REUSEPORT, 1, error) ||
-      !g_socket_address_to_native (address, &native, sizeof native, error))
-    return NULL;
-  /* Not g_socket_bind(): it turns SO_REUSEPORT off on stream sockets. */
-  if (bind (g_socket_get_fd (socket), (struct sockaddr *) &native, len) != 0)
-    {
-      int saved = errno;
-      g_autofree char *where = g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (address));
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                   "Error binding to address %s: %s", where, g_strerror (saved));
-      return NULL;
-    }
-  if (!g_socket_listen (socket, error))
-    return NULL;
-  return g_steal_pointer (&socket);
-}
-
-static Worker *
-worker_start (Server *server, GSocket *socket, guint index)
-{
-  Worker *worker = g_new0 (Worker, 1);
-  g_autofree char *name = g_strdup_printf ("dynamorm-srv-%u", index);
-
-  worker->server = server;
-  worker->socket = socket;
-  worker->context = g_main_context_new ();
-  worker->silent = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, silent_connection_free);
-  worker->thread = g_thread_new (name, worker_run, worker);
-  return worker;
-}
-
 static void
-worker_stop (Worker *worker)
+handle (const DynamormHttpRequest *request,
+        DynamormHttpResponse      *response,
+        gpointer                   user_data)
 {
-  g_atomic_int_set (&worker->stopping, TRUE);
-  g_main_context_wakeup (worker->context);
-  g_thread_join (worker->thread);
-  g_main_context_unref (worker->context);
-  g_object_unref (worker->socket);
-  g_free (worker);
+  Server *server = user_data;
+  const char *target = dynamorm_http_request_header (request, "X-Amz-Target");
+  g_autoptr(JsonNode) json = NULL;
+  DdbJsonCheck check;
+  const char *operation;
+  gint64 start = g_get_monotonic_time ();
+
+  if (answer_other (request, response, target))
+    return;
+  operation = strchr (target, '.') + 1;
+  json = ddb_json_parse (request->body, request->body_len, &check, NULL);
+  if (json == NULL)
+    {
+      respond_error (response, 400, "com.amazon.coral.service#SerializationException",
+                     check != DDB_JSON_CHECK_OK ? ddb_json_check_describe (check)
+                     : "Start of structure or map found where not expected.");
+      return;
+    }
+  respond_body (response, run_request (server, target, operation, json, response->body));
+  compact_if_needed (server);
+  log_request (server, operation, response->status, start);
 }
 
-static gboolean
-libsoup_leaks_idle_connections (void)
-{
-  return soup_get_major_version () == 3 && soup_get_minor_version () < 4;
-}
-
-/* Listens on address and prints where; with libsoup's listener where it is
- * sound, with our own accept loop otherwise. */
+/* Listens on address with n_threads serving threads and prints where. */
 static gboolean
 start_listening (Server          *server,
                  GSocketAddress  *address,
                  guint            n_threads,
                  GError         **error)
 {
-  g_autoptr(GSocketAddress) effective = NULL;
   g_autofree char *uri = NULL;
 
-  if (!libsoup_leaks_idle_connections ())
-    {
-      GSList *uris;
-
-      server->soup = server_soup_new (server);
-      if (!soup_server_listen (server->soup, address, 0, error))
-        return FALSE;
-      uris = soup_server_get_uris (server->soup);
-      uri = g_uri_to_string (uris->data);
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-    }
-  else
-    {
-      g_autofree char *ip = NULL;
-      GInetSocketAddress *inet;
-      GSocket *first;
-
-      /* Each thread accepts on a socket of its own (SO_REUSEPORT); the
-       * first picks the port when asked for port 0. */
-      if ((first = reuseport_socket (address, error)) == NULL ||
-          (effective = g_socket_get_local_address (first, error)) == NULL)
-        {
-          g_clear_object (&first);
-          return FALSE;
-        }
-      server->workers = g_new0 (Worker *, n_threads);
-      for (guint i = 0; i < n_threads; i++)
-        {
-          GSocket *socket = i == 0 ? first : reuseport_socket (effective, error);
-
-          if (socket == NULL)
-            return FALSE;
-          server->workers[server->n_workers++] = worker_start (server, socket, i);
-        }
-      inet = G_INET_SOCKET_ADDRESS (effective);
-      ip = g_inet_address_to_string (g_inet_socket_address_get_address (inet));
-      uri = g_strdup_printf (g_inet_address_get_family (g_inet_socket_address_get_address (inet)) == G_SOCKET_FAMILY_IPV6
-                             ? "http://[%s]:%u/" : "http://%s:%u/",
-                             ip, g_inet_socket_address_get_port (inet));
-    }
+  server->http = dynamorm_http_server_new (address, n_threads, DDB_JSON_MAX_REQUEST_BYTES, handle, server, error);
+  if (server->http == NULL)
+    return FALSE;
+  uri = dynamorm_http_server_get_uri (server->http);
   /* One line on standard output, so scripts know where to connect. */
   g_print ("dynamorm-server listening on %s\n", uri);
   fflush (stdout);
@@ -675,15 +315,7 @@ start_listening (Server          *server,
 static void
 stop_listening (Server *server)
 {
-  for (guint i = 0; i < server->n_workers; i++)
-    worker_stop (server->workers[i]);
-  g_clear_pointer (&server->workers, g_free);
-  server->n_workers = 0;
-  if (server->soup != NULL)
-    {
-      soup_server_disconnect (server->soup);
-      g_clear_object (&server->soup);
-    }
+  g_clear_pointer (&server->http, dynamorm_http_server_free);
 }
 
 static gboolean

@@ -133,6 +133,77 @@ class HardeningTest(unittest.TestCase):
         self.assertTrue(answer.startswith(b"HTTP/1.1 413"), answer)
         self.assert_answers()
 
+    # ---- HTTP/1.1: keep-alive, pipelining, chunked bodies -------------------
+
+    def raw_exchange(self, data, answers):
+        """Sends data on one connection and reads answers whole answers."""
+        sock = socket.create_connection((self.server.host, self.server.port), timeout=10)
+        got, buf = [], b""
+        try:
+            sock.sendall(data)
+            while len(got) < answers:
+                while b"\r\n\r\n" not in buf:
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        return got, buf
+                    buf += chunk
+                head, buf = buf.split(b"\r\n\r\n", 1)
+                length = int([line.split(b":", 1)[1] for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length:")][0])
+                while len(buf) < length:
+                    buf += sock.recv(65536)
+                got.append((head, buf[:length]))
+                buf = buf[length:]
+            sock.settimeout(2)
+            try:
+                rest = sock.recv(1)
+            except socket.timeout:
+                rest = None
+            return got, rest
+        finally:
+            sock.close()
+
+    @staticmethod
+    def request(operation, body, extra=""):
+        return ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: DynamoDB_20120810.%s\r\n"
+                "Content-Type: application/x-amz-json-1.0\r\nContent-Length: %d\r\n%s\r\n"
+                % (operation, len(body), extra)).encode() + body
+
+    def test_keep_alive_and_pipelining(self):
+        """Three requests sent at once on one connection get three answers in
+        order, and the connection stays open; "Connection: close" closes it."""
+        put = json.dumps({"TableName": "ttt", "Item": {"pk": {"S": "pipelined"}, "n": {"N": "7"}}}).encode()
+        get = json.dumps({"TableName": "ttt", "Key": {"pk": {"S": "pipelined"}}}).encode()
+        answers, rest = self.raw_exchange(self.request("PutItem", put) + self.request("GetItem", get)
+                                          + self.request("ListTables", b"{}"), 3)
+        self.assertEqual([a[0].split(b" ")[1] for a in answers], [b"200"] * 3)
+        self.assertEqual(json.loads(answers[1][1])["Item"]["n"], {"N": "7"})
+        self.assertIn("ttt", json.loads(answers[2][1])["TableNames"])
+        self.assertIsNone(rest)             # still open, nothing more
+        answers, rest = self.raw_exchange(self.request("ListTables", b"{}", "Connection: close\r\n"), 1)
+        self.assertIn(b"Connection: close", answers[0][0])
+        self.assertEqual(rest, b"")         # closed by the server
+
+    def test_chunked_body(self):
+        body = json.dumps({"TableName": "ttt", "Item": {"pk": {"S": "chunked"}, "v": {"S": "y" * 3000}}}).encode()
+        chunks = b"".join(b"%x;ext=1\r\n%s\r\n" % (len(body[i:i + 1000]), body[i:i + 1000])
+                          for i in range(0, len(body), 1000))
+        data = ("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Amz-Target: DynamoDB_20120810.PutItem\r\n"
+                "Transfer-Encoding: chunked\r\n\r\n").encode() + chunks + b"0\r\nX-Trailer: 1\r\n\r\n"
+        answers, _ = self.raw_exchange(data + self.request("GetItem", json.dumps(
+            {"TableName": "ttt", "Key": {"pk": {"S": "chunked"}}}).encode()), 2)
+        self.assertEqual(answers[0][0].split(b" ")[1], b"200", answers[0])
+        self.assertEqual(json.loads(answers[1][1])["Item"]["v"]["S"], "y" * 3000)
+
+    def test_malformed_http_refused(self):
+        for data in (b"NONSENSE\r\n\r\n", b"POST / HTTP/1.1\r\nNo colon here\r\n\r\n",
+                     b"POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n",
+                     b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"):
+            answers, rest = self.raw_exchange(data, 1)
+            self.assertTrue(answers and answers[0][0].startswith(b"HTTP/1.1 400"), (data, answers))
+            self.assertEqual(rest, b"")
+        self.assert_answers()
+
     # ---- 3. every code point in every string -------------------------------
 
     def test_every_ascii_code_point_round_trips(self):
