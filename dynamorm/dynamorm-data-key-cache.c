@@ -453,9 +453,10 @@ live_entry_locked (DynamormDataKeyCache *self, const Name *name)
   return entry;
 }
 
-/* An encryption key still within its limits, counting one use. */
+/* A key still within its limits; uses is 1 for an encryption key (one more
+ * value sealed with it), 0 for a decryption key. */
 static DynamormDataKey *
-take_encryption_key (DynamormDataKeyCache *self, const Name *name)
+take_key (DynamormDataKeyCache *self, const Name *name, guint uses)
 {
   DynamormDataKey *key = NULL;
   Entry *entry;
@@ -463,7 +464,7 @@ take_encryption_key (DynamormDataKeyCache *self, const Name *name)
   g_mutex_lock (&self->lock);
   if ((entry = live_entry_locked (self, name)) != NULL)
     {
-      entry->uses++;
+      entry->uses += uses;
       self->hits++;
       key = _dynamorm_data_key_ref (entry->key);
     }
@@ -504,7 +505,7 @@ fill_encryption_key (DynamormDataKeyCache *self,
   DynamormDataKey *key;
 
   g_mutex_lock (&self->fill_lock);
-  if ((key = take_encryption_key (self, name)) != NULL)
+  if ((key = take_key (self, name, 1)) != NULL)
     {
       g_mutex_unlock (&self->fill_lock);
       return key;
@@ -554,7 +555,7 @@ _dynamorm_data_key_cache_encryption_key (DynamormDataKeyCache *self,
       no_name_error (provider, error);
       return NULL;
     }
-  if ((key = take_encryption_key (self, &name)) != NULL)
+  if ((key = take_key (self, &name, 1)) != NULL)
     return key;
   return fill_encryption_key (self, provider, &name, 1, cancellable, error);
 }
@@ -590,22 +591,6 @@ _dynamorm_data_key_cache_warm (DynamormDataKeyCache *self,
   return key != NULL;
 }
 
-static DynamormDataKey *
-lookup_decryption_key (DynamormDataKeyCache *self, const Name *name)
-{
-  DynamormDataKey *key = NULL;
-  Entry *entry;
-
-  g_mutex_lock (&self->lock);
-  if ((entry = live_entry_locked (self, name)) != NULL)
-    {
-      self->hits++;
-      key = _dynamorm_data_key_ref (entry->key);
-    }
-  g_mutex_unlock (&self->lock);
-  return key;
-}
-
 /* Asks the provider to unwrap a data key. */
 static DynamormDataKey *
 unwrap (DynamormKeyProvider *provider, const char *key_id, const guint8 *wrapped, gsize wrapped_len,
@@ -632,11 +617,11 @@ _dynamorm_data_key_cache_decryption_key (DynamormDataKeyCache *self,
 
   if (self == NULL || !decryption_name (name, provider, key_id, wrapped, wrapped_len))
     return unwrap (provider, key_id, wrapped, wrapped_len, cancellable, error);
-  if ((key = lookup_decryption_key (self, name)) != NULL)
+  if ((key = take_key (self, name, 0)) != NULL)
     return key;
 
   g_mutex_lock (&self->fill_lock);
-  if ((key = lookup_decryption_key (self, name)) == NULL)
+  if ((key = take_key (self, name, 0)) == NULL)
     {
       key = unwrap (provider, key_id, wrapped, wrapped_len, cancellable, error);
       if (key != NULL)
