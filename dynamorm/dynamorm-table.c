@@ -258,53 +258,36 @@ _dynamorm_table_member_string (JsonObject *obj, const char *name)
   return json_node_get_string (node);
 }
 
-/* The attribute of the HASH or RANGE element of a KeySchema. */
-const char *
-_dynamorm_table_key_schema_attribute (JsonObject *obj, const char *key_type)
-{
-  JsonArray *schema = _dynamorm_table_member_array (obj, "KeySchema");
-
-  for (guint i = 0; schema && i < json_array_get_length (schema); i++)
-    {
-      JsonNode *e = json_array_get_element (schema, i);
-
-      if (JSON_NODE_HOLDS_OBJECT (e) &&
-          g_strcmp0 (_dynamorm_table_member_string (json_node_get_object (e), "KeyType"), key_type) == 0)
-        return _dynamorm_table_member_string (json_node_get_object (e), "AttributeName");
-    }
-  return NULL;
-}
-
+/* The first object of the array member array_name of obj whose string
+ * member key is value, or NULL. */
 static JsonObject *
-find_index (JsonObject *table, const char *member, const char *name)
+find_element (JsonObject *obj, const char *array_name, const char *key, const char *value)
 {
-  JsonArray *indexes = _dynamorm_table_member_array (table, member);
+  JsonArray *array = _dynamorm_table_member_array (obj, array_name);
 
-  for (guint i = 0; indexes && i < json_array_get_length (indexes); i++)
+  for (guint i = 0; array && i < json_array_get_length (array); i++)
     {
-      JsonNode *e = json_array_get_element (indexes, i);
+      JsonNode *e = json_array_get_element (array, i);
 
       if (JSON_NODE_HOLDS_OBJECT (e) &&
-          g_strcmp0 (_dynamorm_table_member_string (json_node_get_object (e), "IndexName"), name) == 0)
+          g_strcmp0 (_dynamorm_table_member_string (json_node_get_object (e), key), value) == 0)
         return json_node_get_object (e);
     }
   return NULL;
 }
 
+/* The attribute of the HASH or RANGE element of a KeySchema. */
+const char *
+_dynamorm_table_key_schema_attribute (JsonObject *obj, const char *key_type)
+{
+  return _dynamorm_table_member_string (find_element (obj, "KeySchema", "KeyType", key_type), "AttributeName");
+}
+
 static const char *
 defined_type (JsonObject *table, const char *attribute)
 {
-  JsonArray *defs = _dynamorm_table_member_array (table, "AttributeDefinitions");
-
-  for (guint i = 0; defs && i < json_array_get_length (defs); i++)
-    {
-      JsonNode *e = json_array_get_element (defs, i);
-
-      if (JSON_NODE_HOLDS_OBJECT (e) &&
-          g_strcmp0 (_dynamorm_table_member_string (json_node_get_object (e), "AttributeName"), attribute) == 0)
-        return _dynamorm_table_member_string (json_node_get_object (e), "AttributeType");
-    }
-  return NULL;
+  return _dynamorm_table_member_string (find_element (table, "AttributeDefinitions", "AttributeName", attribute),
+                                        "AttributeType");
 }
 
 static const char *
@@ -838,8 +821,8 @@ compare_with_model (DynamormTable *self, const DynamormSchema *schema, JsonObjec
   for (guint i = 0; i < schema->indexes->len; i++)
     {
       DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
-      JsonObject *same = find_index (table, index_members[index->local], index->name);
-      JsonObject *other = find_index (table, index_members[!index->local], index->name);
+      JsonObject *same = find_element (table, index_members[index->local], "IndexName", index->name);
+      JsonObject *other = find_element (table, index_members[!index->local], "IndexName", index->name);
 
       if (same != NULL)
         compare_index (self, schema, index, same, diffs);
