@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_packages=(
   meson ninja-build pkg-config gcc
-  libglib2.0-dev libjson-glib-dev libsoup-3.0-dev glib-networking libgnutls28-dev nettle-dev
+  libglib2.0-dev libjson-glib-dev libsoup-3.0-dev glib-networking libgnutls28-dev nettle-dev libmicrohttpd-dev
   gobject-introspection libgirepository1.0-dev gir1.2-glib-2.0 gir1.2-json-1.0 gir1.2-soup-3.0
   gettext
 )

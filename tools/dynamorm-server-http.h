@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The HTTP/1.1 side of dynamorm-server: a small server for one kind of
- * client, SDKs speaking DynamoDB's JSON protocol. N threads each accept on
- * their own SO_REUSEPORT socket of the port and serve their connections
- * with epoll, keep-alive, Content-Length and chunked bodies, Expect:
- * 100-continue and a body limit; a request is handed whole to one handler
- * function, called in the serving thread. It replaces libsoup there,
- * whose per-request objects, signals and main-context sources cost more
- * than the engine's work (and whose 3.2 releases leak idle keep-alive
- * connections). */
+/* The HTTP/1.1 side of dynamorm-server, on GNU libmicrohttpd: N threads
+ * serve connections with keep-alive, Content-Length and chunked bodies,
+ * Expect: 100-continue and a body limit; a request is handed whole to one
+ * handler function, called in the serving thread. It replaces libsoup's
+ * server there, whose per-request objects, signals and main-context
+ * sources cost more than the engine's work (and whose 3.2 releases leak
+ * idle keep-alive connections). */
 #pragma once
 
 #include <gio/gio.h>
