@@ -75,6 +75,18 @@ ddb_packed_put_scalar (GByteArray *out, DdbType type, const char *text, gsize le
 }
 
 void
+ddb_packed_put_scalar_attr (GByteArray *out, const char *name, gsize name_len, DdbType type,
+                            const char *text, gsize len)
+{
+  guint8 *p = write_str (ddb_packed_reserve (out, name_len + 5 + 4 + len + 6), name, name_len);
+  guint32 value_len = len + 6;
+
+  memcpy (p, &value_len, 4);
+  p[4] = type;
+  write_str (p + 5, text, len);
+}
+
+void
 ddb_packed_put_flag (GByteArray *out, DdbType type, gboolean value)
 {
   guint8 *p = ddb_packed_reserve (out, 2);

@@ -65,6 +65,10 @@ void ddb_packed_end_attr (GByteArray *out, guint mark);
  * member, end_list with the count; a list (L) is the same with a whole
  * value per element. */
 void ddb_packed_put_scalar (GByteArray *out, DdbType type, const char *text, gsize len);
+/* A whole attribute of one scalar value: begin_attr, put_scalar and
+ * end_attr in one write. */
+void ddb_packed_put_scalar_attr (GByteArray *out, const char *name, gsize name_len, DdbType type,
+                                 const char *text, gsize len);
 void ddb_packed_put_flag (GByteArray *out, DdbType type, gboolean value);
 guint ddb_packed_begin_list (GByteArray *out, DdbType type);
 void ddb_packed_end_list (GByteArray *out, guint mark, guint32 count);

@@ -135,16 +135,72 @@ number_av (const DdbNumber *number)
  * zeros go, so the 15-digit form is already the shortest whenever some form
  * of 15 digits or fewer reads back exactly (a double's error is far below
  * half a unit in the 15th digit); otherwise 16, then 17 digits. */
+/* m / 10^point in decimal, as printf's %g writes it in fixed notation
+ * ("-12.5", "0.25"). */
+static char *
+decimal_text (gint64 m, guint point)
+{
+  char buf[32], *p = buf + sizeof buf;
+  guint64 v = m < 0 ? (guint64) 0 - (guint64) m : (guint64) m;
+  guint digits = 0;
+
+  *--p = '\0';
+  do
+    {
+      *--p = '0' + v % 10;
+      v /= 10;
+      if (++digits == point)
+        *--p = '.';
+    }
+  while (v != 0 || digits < point);
+  if (digits == point)
+    *--p = '0';
+  if (m < 0)
+    *--p = '-';
+  return g_strdup (p);
+}
+
+/* A double with at most 6 decimals and at most 15 significant digits, such
+ * as 98.5 or 0.125, without printf: m / 10^k for the first k that makes m
+ * whole, when that decimal reads back as d (the division of two exact
+ * values rounds as strtod does). Such a decimal is what "%.15g" writes:
+ * d is within half an ulp of it, and the next 15-digit decimal is far
+ * further. NULL for anything else, including what %g writes with an
+ * exponent (below 1e-4). */
+static char *
+short_decimal_text (double d)
+{
+  double scale = 1.0;
+
+  if (!(fabs (d) >= 1e-4 && fabs (d) < 1e9))
+    return NULL;
+  for (guint k = 1; k <= 6; k++)
+    {
+      double m;
+
+      scale *= 10.0;
+      m = d * scale;
+      /* A trailing zero: an earlier k rounded; let printf decide. */
+      if (m == (double) (gint64) m)
+        return (gint64) m % 10 != 0 && (double) (gint64) m / scale == d ? decimal_text ((gint64) m, k) : NULL;
+    }
+  return NULL;
+}
+
 static char *
 double_to_text (double d)
 {
   static const char *formats[] = { "%.15g", "%.16g", "%.17g" };
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
+  char *p;
+
   /* Whole numbers within 2^53 are common and exact as integers (the range
    * is tested first: casting a larger double to gint64 is undefined) */
   if (fabs (d) < 9007199254740992.0 && d == (double) (gint64) d)
-    return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) d);
+    return decimal_text ((gint64) d, 0);
+  if ((p = short_decimal_text (d)) != NULL)
+    return p;
 
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
     {
@@ -1245,22 +1301,25 @@ view_number (const DynamormField *field, const AvView *view, DdbNumber *number, 
 static char **
 view_strv (const DynamormField *field, AvView *view, GError **error)
 {
-  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) strings = NULL;
 
   if (view->packed != NULL)
     {
       const guint8 *p = view->packed + 1;
       guint32 n = ddb_packed_get_u32 (&p);
+      char **strv = g_new0 (char *, n + 1);   /* the count is known: no array to grow */
 
       for (guint32 i = 0; i < n; i++)
         {
           if (view->type == DDB_TYPE_L && *p++ != DDB_TYPE_S)
             {
+              g_strfreev (strv);
               wrong_type (field, "L", _("a list of strings"), error);
               return NULL;
             }
-          g_ptr_array_add (strings, g_strdup (ddb_packed_get_str (&p, NULL)));
+          strv[i] = g_strdup (ddb_packed_get_str (&p, NULL));
         }
+      return strv;
     }
   else
     {
@@ -1272,6 +1331,7 @@ view_strv (const DynamormField *field, AvView *view, GError **error)
           return NULL;
         }
       array = json_node_get_array (view->inner);
+      strings = g_ptr_array_new_full (json_array_get_length (array) + 1, g_free);
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
           JsonNode *element = json_array_get_element (array, i), *inner = NULL;
@@ -1788,7 +1848,7 @@ decode_view (const DynamormField  *field,
 {
   DecodeResult result = DECODE_MISMATCH;
 
-  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+  g_value_init (value, field->pspec->value_type);   /* no cast check per value */
   if (view->type == DDB_TYPE_NULL)
     result = decode_null (field, view, error);
   if (result == DECODE_MISMATCH)

@@ -70,7 +70,7 @@ pack_field (DynamormModel *model, const DynamormField *field, gboolean is_key,
             const DynamormDirectCall *call, const char *table, GByteArray *out, gboolean *written)
 {
   GValue value = G_VALUE_INIT;
-  gboolean ok = TRUE;
+  gboolean ok = TRUE, whole = FALSE;   /* whole: written in one piece, no end_attr */
   guint mark = 0;
 
   *written = FALSE;
@@ -96,14 +96,17 @@ pack_field (DynamormModel *model, const DynamormField *field, gboolean is_key,
       if (ok && is_key && (scalar.type == DDB_TYPE_INVALID || scalar.type == DDB_TYPE_BOOL ||
                            (scalar.type != DDB_TYPE_N && scalar.len == 0)))
         ok = FALSE;   /* an empty key: the JSON path says so */
-      if (ok && scalar.type != DDB_TYPE_INVALID)
+      if (ok && scalar.type == DDB_TYPE_BOOL)
         {
           mark = ddb_packed_begin_attr (out, field->attribute, strlen (field->attribute));
-          if (scalar.type == DDB_TYPE_BOOL)
-            ddb_packed_put_flag (out, DDB_TYPE_BOOL, scalar.boolean);
-          else
-            ddb_packed_put_scalar (out, scalar.type, scalar.text, scalar.len);
+          ddb_packed_put_flag (out, DDB_TYPE_BOOL, scalar.boolean);
           *written = TRUE;
+        }
+      else if (ok && scalar.type != DDB_TYPE_INVALID)
+        {
+          ddb_packed_put_scalar_attr (out, field->attribute, strlen (field->attribute), scalar.type,
+                                      scalar.text, scalar.len);
+          *written = whole = TRUE;
         }
       _dynamorm_scalar_clear (&scalar);
     }
@@ -136,7 +139,7 @@ pack_field (DynamormModel *model, const DynamormField *field, gboolean is_key,
           *written = TRUE;
         }
     }
-  if (*written)
+  if (*written && !whole)
     ddb_packed_end_attr (out, mark);
   g_value_unset (&value);
   return ok;
@@ -206,7 +209,8 @@ _dynamorm_packed_decode_values (const DynamormSchema *schema, const DynamormDire
       if (field == NULL)
         continue;   /* an attribute the model does not store */
       next = field->index + 1;
-      if (G_IS_VALUE (&values[field->index]))
+      /* values are zeroed: a set one has a type (G_IS_VALUE is a call). */
+      if (G_VALUE_TYPE (&values[field->index]) != G_TYPE_INVALID)
         continue;
       if (field->flags & FIELD_FLAG_ENCRYPTED)
         ok = open_field (call, table, field, value, &values[field->index]);
@@ -215,11 +219,11 @@ _dynamorm_packed_decode_values (const DynamormSchema *schema, const DynamormDire
     }
 
   for (guint i = 0; ok && i < n; i++)
-    if (!G_IS_VALUE (&values[i]))
+    if (G_VALUE_TYPE (&values[i]) == G_TYPE_INVALID)
       {
         const DynamormField *field = g_ptr_array_index (schema->fields, i);
 
-        g_value_init (&values[i], G_PARAM_SPEC_VALUE_TYPE (field->pspec));
+        g_value_init (&values[i], field->pspec->value_type);
         g_param_value_set_default (field->pspec, &values[i]);
       }
   return ok;
@@ -229,7 +233,7 @@ void
 _dynamorm_packed_values_clear (const DynamormSchema *schema, GValue *values)
 {
   for (guint i = 0; i < schema->fields->len; i++)
-    if (G_IS_VALUE (&values[i]))
+    if (G_VALUE_TYPE (&values[i]) != G_TYPE_INVALID)
       g_value_unset (&values[i]);
 }
 
@@ -329,6 +333,22 @@ direct_table_name (const DynamormDirectCall *call, const DynamormSchema *schema)
   return g_strconcat (call->table_prefix ? call->table_prefix : "", schema->table_name, NULL);
 }
 
+/* The same in buf when it fits (a single put or get allocates nothing for
+ * it), else in *owned. */
+static const char *
+direct_table_name_buf (const DynamormDirectCall *call, const DynamormSchema *schema, char *buf, gsize size,
+                       char **owned)
+{
+  const char *prefix = call->table_prefix ? call->table_prefix : "";
+  gsize prefix_len = strlen (prefix), name_len = strlen (schema->table_name);
+
+  if (prefix_len + name_len >= size)
+    return *owned = direct_table_name (call, schema);
+  memcpy (buf, prefix, prefix_len);
+  memcpy (buf + prefix_len, schema->table_name, name_len + 1);
+  return buf;
+}
+
 gboolean
 _dynamorm_direct_try_put (const DynamormDirectCall *call, DynamormModel *model,
                           GCancellable *cancellable)
@@ -336,7 +356,9 @@ _dynamorm_direct_try_put (const DynamormDirectCall *call, DynamormModel *model,
   GType type = G_OBJECT_TYPE (model);
   const DynamormSchema *schema = _dynamorm_schema_get (type, TRUE, NULL);
   const DynamormDirectOps *ops;
-  g_autofree char *table = NULL;
+  g_autofree char *owned = NULL;
+  char buf[128];
+  const char *table;
   GByteArray *out;
   guint8 *item;
   gsize len;
@@ -349,7 +371,7 @@ _dynamorm_direct_try_put (const DynamormDirectCall *call, DynamormModel *model,
       (ops = direct_ops_for (call, type, cancellable)) == NULL)
     return FALSE;
 
-  table = direct_table_name (call, schema);
+  table = direct_table_name_buf (call, schema, buf, sizeof buf, &owned);
   out = g_byte_array_sized_new (256);
   if (!_dynamorm_model_pack (model, schema, call, table, out))
     {
@@ -372,8 +394,10 @@ _dynamorm_direct_try_get (const DynamormDirectCall *call, GType model_type,
   const DynamormSchema *schema = _dynamorm_schema_get (model_type, TRUE, NULL);
   const DynamormDirectOps *ops;
   g_autoptr(GByteArray) key = NULL;
-  g_autofree char *table = NULL;
+  g_autofree char *owned = NULL;
   g_autofree guint8 *item = NULL;
+  char buf[128];
+  const char *table;
   gsize len;
 
   if (schema == NULL || _dynamorm_schema_is_single_table (schema) ||
@@ -384,7 +408,7 @@ _dynamorm_direct_try_get (const DynamormDirectCall *call, GType model_type,
   if (!_dynamorm_direct_pack_key (schema, model_type, partition_key, sort_key, key))
     return NULL;
 
-  table = direct_table_name (call, schema);
+  table = direct_table_name_buf (call, schema, buf, sizeof buf, &owned);
   /* A missing item takes the JSON path too, for its NOT_FOUND message. */
   if (ops->get_item (call->backend, table, key->data, key->len,
                      &item, &len) != DYNAMORM_DIRECT_DONE)

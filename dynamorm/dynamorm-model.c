@@ -215,9 +215,10 @@ _dynamorm_model_get_field (DynamormModel *self, const DynamormField *field, GVal
 {
   GParamSpec *pspec = field->pspec;
 
-  g_value_init (value, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  /* Plain member reads: this runs for every field of every write. */
+  g_value_init (value, pspec->value_type);
   if (field->vfunc_settable)
-    field->owner_class->get_property (G_OBJECT (self), pspec->param_id, value, field->vfunc_pspec);
+    field->owner_class->get_property ((GObject *) self, pspec->param_id, value, field->vfunc_pspec);
   else
     g_object_get_property (G_OBJECT (self), pspec->name, value);
 }

@@ -159,6 +159,32 @@ test_edge_numbers (void)
     }
 }
 
+/* Doubles as DynamoDB numbers: the shortest decimal that reads back, in
+ * DynamoDB's canonical form (no exponent), whether the writer takes the
+ * short way (up to 6 decimals) or printf's. */
+static void
+test_double_texts (void)
+{
+  static const struct { double d; const char *text; } cases[] = {
+    { 98.5, "98.5" }, { -0.005, "-0.005" }, { 0.25, "0.25" }, { 0.0001, "0.0001" },
+    { 9.99e-5, "0.0000999" }, { 0.1 + 0.2, "0.30000000000000004" }, { 2.675, "2.675" },
+    { 123456.789, "123456.789" }, { 999999999.5, "999999999.5" }, { 1.0000001, "1.0000001" },
+    { 33.333333, "33.333333" }, { 1.0 / 3.0, "0.3333333333333333" }, { -7.0, "-7" },
+    { 1e15 + 0.5, "1000000000000000.5" }, { 0.3, "0.3" }, { 1e-7, "0.0000001" }, { 1.1, "1.1" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TestUser) user = g_object_new (TEST_TYPE_USER, "id", "n", "score", cases[i].d, NULL);
+      g_autoptr(JsonNode) item = dynamorm_model_to_item (DYNAMORM_MODEL (user), &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (attr_text (json_node_get_object (item), "score", "N"), ==, cases[i].text);
+      g_assert_cmpfloat (g_ascii_strtod (cases[i].text, NULL), ==, cases[i].d);
+    }
+}
+
 static void
 test_unrepresentable_values (void)
 {
@@ -478,6 +504,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/dynamorm/codec/encode-every-type", test_encode_every_type);
   g_test_add_func ("/dynamorm/codec/round-trip-every-type", test_round_trip_every_type);
   g_test_add_func ("/dynamorm/codec/edge-numbers", test_edge_numbers);
+  g_test_add_func ("/dynamorm/codec/double-texts", test_double_texts);
   g_test_add_func ("/dynamorm/codec/unrepresentable", test_unrepresentable_values);
   g_test_add_func ("/dynamorm/codec/decode-errors", test_decode_errors_leave_model_unchanged);
   g_test_add_func ("/dynamorm/codec/missing-attributes", test_missing_attributes_reset);

@@ -172,8 +172,10 @@ typedef struct {
 static gboolean
 has_duplicate (const Str *seen, guint n, const char *s, guint32 len)
 {
+  /* The first byte rules most out without a call (names are never empty;
+   * an empty member compares equal on its NUL). */
   for (guint i = 0; i < n; i++)
-    if (seen[i].len == len && memcmp (seen[i].s, s, len) == 0)
+    if (seen[i].len == len && seen[i].s[0] == s[0] && memcmp (seen[i].s, s, len) == 0)
       return TRUE;
   return FALSE;
 }
