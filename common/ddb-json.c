@@ -196,16 +196,304 @@ ddb_json_node_too_deep (JsonNode *node, guint max_depth)
   return node != NULL && too_deep (node, max_depth);
 }
 
+/* ---- Plain JSON without JsonParser ----
+ *
+ * JsonParser reads through a GScanner, one function call per character, and
+ * emits a signal per member and element: on dynamorm-server it was most of
+ * the CPU of a GetItem. This reader builds the same tree for text that is
+ * plain RFC 8259 JSON (the text every SDK sends) -- the same node types
+ * (integers as gint64, numbers with a fraction or exponent as double), members
+ * set with json_object_set_member() in order, parents set, the root sealed --
+ * and gives up (NULL) on anything else: comments, single quotes, leading
+ * zeros, raw control characters, invalid UTF-8, empty member names, very long
+ * integers, trailing commas. Those go to JsonParser as before, so what is
+ * accepted or refused does not change. The text has passed ddb_json_check():
+ * escapes are valid, surrogates paired, nesting bounded. */
+
+typedef struct {
+  const char *p;
+  const char *end;
+  GString *buf;
+} PlainReader;
+
+static JsonNode *plain_value (PlainReader *r);
+
+static void
+plain_skip_space (PlainReader *r)
+{
+  while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
+    r->p++;
+}
+
+/* The code unit of the four hex digits at p (checked by ddb_json_check). */
+static gunichar
+plain_hex4 (const char *p)
+{
+  gunichar v = 0;
+
+  for (int i = 0; i < 4; i++)
+    v = v * 16 + hex_value (p[i]);
+  return v;
+}
+
+/* Reads the string at r->p (its opening quote) into r->buf. */
+static gboolean
+plain_string (PlainReader *r)
+{
+  const char *p = r->p + 1;
+
+  g_string_truncate (r->buf, 0);
+  for (;;)
+    {
+      const char *start = p;
+
+      while (p < r->end && *p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+        p++;
+      g_string_append_len (r->buf, start, p - start);
+      if (p >= r->end || (guchar) *p < 0x20)
+        return FALSE;
+      if (*p == '"')
+        break;
+      switch (p[1])
+        {
+        case 'b': g_string_append_c (r->buf, '\b'); break;
+        case 'f': g_string_append_c (r->buf, '\f'); break;
+        case 'n': g_string_append_c (r->buf, '\n'); break;
+        case 'r': g_string_append_c (r->buf, '\r'); break;
+        case 't': g_string_append_c (r->buf, '\t'); break;
+        case 'u':
+          {
+            gunichar unit = plain_hex4 (p + 2);
+
+            if (unit >= 0xD800 && unit <= 0xDBFF)
+              {
+                unit = 0x10000 + ((unit - 0xD800) << 10) + (plain_hex4 (p + 8) - 0xDC00);
+                p += 6;
+              }
+            g_string_append_unichar (r->buf, unit);
+            p += 4;
+            break;
+          }
+        default: g_string_append_c (r->buf, p[1]); break;
+        }
+      p += 2;
+    }
+  r->p = p + 1;
+  return g_utf8_validate (r->buf->str, r->buf->len, NULL);
+}
+
+static const char *
+plain_digits (const char *p, const char *end)
+{
+  while (p < end && g_ascii_isdigit (*p))
+    p++;
+  return p;
+}
+
+static JsonNode *
+plain_number (PlainReader *r)
+{
+  const char *p = r->p, *digits;
+  gboolean fraction = FALSE;
+  char text[64];
+
+  if (*p == '-')
+    p++;
+  if ((digits = plain_digits (p, r->end)) == p || (*p == '0' && digits > p + 1))
+    return NULL;
+  p = digits;
+  if (p < r->end && *p == '.')
+    {
+      fraction = TRUE;
+      if ((digits = plain_digits (p + 1, r->end)) == p + 1)
+        return NULL;
+      p = digits;
+    }
+  if (p < r->end && (*p == 'e' || *p == 'E'))
+    {
+      fraction = TRUE;
+      p++;
+      if (p < r->end && (*p == '+' || *p == '-'))
+        p++;
+      if ((digits = plain_digits (p, r->end)) == p)
+        return NULL;
+      p = digits;
+    }
+  /* gint64 holds every integer of 18 digits */
+  if (p - r->p >= (fraction ? (gssize) sizeof text : 19))
+    return NULL;
+  memcpy (text, r->p, p - r->p);
+  text[p - r->p] = '\0';
+  r->p = p;
+  return fraction ? json_node_init_double (json_node_alloc (), g_ascii_strtod (text, NULL))
+                  : json_node_init_int (json_node_alloc (), g_ascii_strtoll (text, NULL, 10));
+}
+
+static JsonNode *
+plain_literal (PlainReader *r)
+{
+  static const char *const words[] = { "true", "false", "null" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      gsize n = strlen (words[i]);
+
+      if ((gsize) (r->end - r->p) >= n && memcmp (r->p, words[i], n) == 0 &&
+          (r->p + n == r->end || !g_ascii_isalnum (r->p[n])))
+        {
+          r->p += n;
+          return i == 2 ? json_node_init_null (json_node_alloc ())
+                        : json_node_init_boolean (json_node_alloc (), i == 0);
+        }
+    }
+  return NULL;
+}
+
+/* After a member or element: TRUE at its container's close (consumed);
+ * FALSE with *ok after a comma that another one follows. */
+static gboolean
+plain_next (PlainReader *r, char close, gboolean *ok)
+{
+  plain_skip_space (r);
+  *ok = FALSE;
+  if (r->p < r->end && *r->p == close)
+    {
+      r->p++;
+      *ok = TRUE;
+      return TRUE;
+    }
+  if (r->p >= r->end || *r->p != ',')
+    return TRUE;
+  r->p++;
+  plain_skip_space (r);
+  /* a trailing comma is JsonParser's to refuse */
+  *ok = r->p < r->end && *r->p != close;
+  return !*ok;
+}
+
+/* One "name": value member into object; FALSE to give up. */
+static gboolean
+plain_member (PlainReader *r, JsonNode *node, JsonObject *object)
+{
+  g_autofree char *name = NULL;
+  JsonNode *member;
+
+  plain_skip_space (r);
+  if (r->p >= r->end || *r->p != '"' || !plain_string (r) || r->buf->len == 0)
+    return FALSE;
+  name = g_strndup (r->buf->str, r->buf->len);
+  plain_skip_space (r);
+  if (r->p >= r->end || *r->p != ':')
+    return FALSE;
+  r->p++;
+  if ((member = plain_value (r)) == NULL)
+    return FALSE;
+  json_node_set_parent (member, node);
+  json_object_set_member (object, name, member);
+  return TRUE;
+}
+
+static JsonNode *
+plain_object (PlainReader *r)
+{
+  JsonNode *node = json_node_init_object (json_node_alloc (), NULL);
+  JsonObject *object = json_object_new ();
+  gboolean ok = TRUE;
+
+  r->p++;
+  plain_skip_space (r);
+  if (r->p < r->end && *r->p == '}')
+    r->p++;
+  else
+    while (plain_member (r, node, object) ? !plain_next (r, '}', &ok) : (ok = FALSE))
+      ;
+  json_node_take_object (node, object);
+  if (!ok)
+    g_clear_pointer (&node, json_node_unref);
+  return node;
+}
+
+static JsonNode *
+plain_array (PlainReader *r)
+{
+  JsonNode *node = json_node_init_array (json_node_alloc (), NULL);
+  JsonArray *array = json_array_new ();
+  JsonNode *element;
+  gboolean ok = TRUE;
+
+  r->p++;
+  plain_skip_space (r);
+  if (r->p < r->end && *r->p == ']')
+    r->p++;
+  else
+    for (;;)
+      {
+        if ((element = plain_value (r)) == NULL)
+          {
+            ok = FALSE;
+            break;
+          }
+        json_node_set_parent (element, node);
+        json_array_add_element (array, element);
+        if (plain_next (r, ']', &ok))
+          break;
+      }
+  json_node_take_array (node, array);
+  if (!ok)
+    g_clear_pointer (&node, json_node_unref);
+  return node;
+}
+
+static JsonNode *
+plain_value (PlainReader *r)
+{
+  plain_skip_space (r);
+  if (r->p >= r->end)
+    return NULL;
+  switch (*r->p)
+    {
+    case '{':
+      return plain_object (r);
+    case '[':
+      return plain_array (r);
+    case '"':
+      return plain_string (r) ? json_node_init_string (json_node_alloc (), r->buf->str) : NULL;
+    case 't': case 'f': case 'n':
+      return plain_literal (r);
+    default:
+      return *r->p == '-' || g_ascii_isdigit (*r->p) ? plain_number (r) : NULL;
+    }
+}
+
+/* The tree of data when it is plain JSON, sealed; NULL otherwise. */
+static JsonNode *
+plain_parse (const char *data, gsize len)
+{
+  PlainReader r = { data, data + len, g_string_sized_new (64) };
+  JsonNode *root = plain_value (&r);
+
+  plain_skip_space (&r);
+  if (root != NULL && r.p != r.end)
+    g_clear_pointer (&root, json_node_unref);
+  g_string_free (r.buf, TRUE);
+  if (root != NULL)
+    json_node_seal (root);
+  return root;
+}
+
 JsonNode *
 ddb_json_parse (const char *data, gsize len, DdbJsonCheck *check_out, GError **error)
 {
   g_autoptr(JsonParser) parser = NULL;
   DdbJsonCheck check = ddb_json_check (data, len, DDB_JSON_MAX_DEPTH);
+  JsonNode *root;
 
   if (check_out != NULL)
     *check_out = check;
   if (check != DDB_JSON_CHECK_OK)
     return NULL;
+  if ((root = plain_parse (data, len)) != NULL)
+    return root;
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, len, error))
     return NULL;

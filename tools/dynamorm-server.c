@@ -45,19 +45,63 @@ typedef struct {
   GRWLock compact_lock;
 } Server;
 
+/* The next number of this thread's xorshift64* generator (seeded once
+ * from GLib's; g_uuid_string_random() takes GLib's global random lock and
+ * formats with printf for every answer). */
+static guint64
+thread_random (void)
+{
+  static GPrivate state_key = G_PRIVATE_INIT (g_free);
+  guint64 *state = g_private_get (&state_key);
+  guint64 x;
+
+  if (state == NULL)
+    {
+      state = g_new (guint64, 1);
+      *state = ((guint64) g_random_int () << 32 | g_random_int ()) | 1;
+      g_private_set (&state_key, state);
+    }
+  x = *state;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  *state = x;
+  return x * G_GUINT64_CONSTANT (0x2545F4914F6CDD1D);
+}
+
+/* A request id shaped as before: a random UUID's 32 upper-case hex digits,
+ * its dashes written as X. */
+static void
+append_request_id (GString *out)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  guint64 halves[2] = { thread_random (), thread_random () };
+
+  for (int i = 0; i < 32; i++)
+    {
+      if (i == 8 || i == 12 || i == 16 || i == 20)
+        g_string_append_c (out, 'X');
+      g_string_append_c (out, hex[(halves[i / 16] >> (4 * (i % 16))) & 15]);
+    }
+}
+
 /* Answers the body already in response->body, with DynamoDB's headers. */
 static void
 respond_body (DynamormHttpResponse *response,
               guint                 status)
 {
   char crc[16];
-  g_autofree char *request_id = g_uuid_string_random ();
+  guint32 sum = dynamorm_http_crc32 ((const guint8 *) response->body->str, response->body->len);
+  int i = sizeof crc;
 
-  /* Request ids look like DynamoDB's: upper-case alphanumerics. */
-  for (char *c = request_id; *c != '\0'; c++)
-    *c = *c == '-' ? 'X' : g_ascii_toupper (*c);
-  g_snprintf (crc, sizeof crc, "%u", dynamorm_http_crc32 ((const guint8 *) response->body->str, response->body->len));
-  g_string_append_printf (response->headers, "x-amzn-RequestId: %s\r\nx-amz-crc32: %s\r\n", request_id, crc);
+  do
+    crc[--i] = '0' + sum % 10;
+  while ((sum /= 10) > 0);
+  g_string_append (response->headers, "x-amzn-RequestId: ");
+  append_request_id (response->headers);
+  g_string_append (response->headers, "\r\nx-amz-crc32: ");
+  g_string_append_len (response->headers, crc + i, sizeof crc - i);
+  g_string_append (response->headers, "\r\n");
   response->status = status;
   response->content_type = CONTENT_TYPE;
 }

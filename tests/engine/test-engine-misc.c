@@ -266,11 +266,91 @@ test_readers_with_writer (void)
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (d, "Table"), "ItemCount"), ==, 350);
 }
 
+/* ddb_json_parse reads plain JSON itself and hands anything else to
+ * JsonParser: both ways, the tree must be JsonParser's (node and value
+ * types, values, member order), sealed, and refusals the same. */
+static void
+assert_same_tree (JsonNode *a, JsonNode *b, const char *text)
+{
+  g_assert_true (json_node_is_immutable (a));
+  g_assert_cmpint (json_node_get_node_type (a), ==, json_node_get_node_type (b));
+  if (JSON_NODE_HOLDS_VALUE (a))
+    {
+      g_assert_cmpstr (g_type_name (json_node_get_value_type (a)), ==, g_type_name (json_node_get_value_type (b)));
+      if (json_node_get_value_type (a) == G_TYPE_STRING)
+        g_assert_cmpstr (json_node_get_string (a), ==, json_node_get_string (b));
+      else if (json_node_get_value_type (a) == G_TYPE_INT64)
+        g_assert_cmpint (json_node_get_int (a), ==, json_node_get_int (b));
+      else if (json_node_get_value_type (a) == G_TYPE_DOUBLE)
+        {
+          double da = json_node_get_double (a), db = json_node_get_double (b);
+
+          g_assert_true (memcmp (&da, &db, sizeof da) == 0);
+        }
+      else
+        g_assert_cmpint (json_node_get_boolean (a), ==, json_node_get_boolean (b));
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (a))
+    {
+      GList *ma = json_object_get_members (json_node_get_object (a));
+      GList *mb = json_object_get_members (json_node_get_object (b));
+
+      g_assert_cmpuint (g_list_length (ma), ==, g_list_length (mb));
+      for (GList *x = ma, *y = mb; x != NULL; x = x->next, y = y->next)
+        {
+          g_assert_cmpstr (x->data, ==, y->data);
+          assert_same_tree (json_object_get_member (json_node_get_object (a), x->data),
+                            json_object_get_member (json_node_get_object (b), y->data), text);
+        }
+      g_list_free (ma);
+      g_list_free (mb);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (a))
+    {
+      JsonArray *xa = json_node_get_array (a), *xb = json_node_get_array (b);
+
+      g_assert_cmpuint (json_array_get_length (xa), ==, json_array_get_length (xb));
+      for (guint i = 0; i < json_array_get_length (xa); i++)
+        assert_same_tree (json_array_get_element (xa, i), json_array_get_element (xb, i), text);
+    }
+}
+
+static void
+test_json_parse (void)
+{
+  const char *texts[] = {
+    "{\"TableName\":\"kvs\",\"Item\":{\"id\":{\"S\":\"a\"},\"n\":{\"N\":\"12.5\"},\"l\":{\"L\":[{\"BOOL\":true},{\"NULL\":true}]}}}",
+    " { \"a\" : [ 1 , -2 , 0 , -0 , 1.5 , -1.5e3 , 1E5 , 2e-3 , 0.1 , 123456789012345678 , -123456789012345678 ] } ",
+    "{\"s\":\"tab\\tnl\\ncr\\rq\\\"bs\\\\sl\\/b\\bf\\f\\u00e9\\u20ac\\ud83d\\ude00\",\"\\u0041key\":\"\xc3\xa9\"}",
+    "{\"a\":1,\"a\":2,\"b\":{},\"c\":[],\"d\":[[[]]],\"e\":null,\"f\":false}",
+    "[1,\"x\",{\"y\":[true,false,null]}]", "5", "\"top\"", "true", "-0.0",
+    /* not plain JSON: JsonParser decides, as before */
+    "{'TableName':'kvs'}", "{\"a\":010}", "{\"a\":1,}", "[1,]", "{\"\":1}", "{\"a\":\"raw\ttab\"}",
+    "{\"a\":\"\xff\"}", "{\"a\":1x}", "[1 2]", "{\"a\" 1}", "", "   ", "{\"a\":1234567890123456789}",
+    "/* c */ {\"a\":1}", "{\"a\":truex}", "{\"a\":- 1}", "{\"a\":.5}", "{\"a\":1.}", "{\"a\":1e}", "[", "{\"a\":",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      g_autoptr(JsonNode) ours = ddb_json_parse (texts[i], strlen (texts[i]), NULL, NULL);
+      /* what ddb_json_parse did before: the pre-scan, then JsonParser */
+      JsonNode *theirs = ddb_json_check (texts[i], strlen (texts[i]), DDB_JSON_MAX_DEPTH) == DDB_JSON_CHECK_OK &&
+                         json_parser_load_from_data (parser, texts[i], -1, NULL) ? json_parser_get_root (parser) : NULL;
+
+      g_test_message ("%s", texts[i]);
+      g_assert_true ((ours == NULL) == (theirs == NULL));
+      if (ours != NULL)
+        assert_same_tree (ours, theirs, texts[i]);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/ddb/engine/misc/ttl-sweep", test_ttl_sweep);
+  g_test_add_func ("/ddb/engine/misc/json-parse", test_json_parse);
   g_test_add_func ("/ddb/engine/misc/capacity", test_capacity);
   g_test_add_func ("/ddb/engine/misc/threads", test_threads);
   g_test_add_func ("/ddb/engine/misc/concurrent-reads", test_concurrent_reads);
