@@ -1961,13 +1961,26 @@ _dynamorm_key_attribute_packed (const DynamormField *field, const GValue *value,
                                 GType type, GByteArray *key, GError **error)
 {
   DynamormScalar scalar;
-  guint mark;
 
+  /* A value of the property's own type is encoded where it is (no copy to
+   * convert, no text to keep); anything else, and every error, goes the
+   * converting way. */
+  if (!_dynamorm_value_is_unset (value) && G_VALUE_TYPE (value) == field->pspec->value_type &&
+      _dynamorm_field_is_scalar (field) && _dynamorm_field_encode_scalar (field, value, &scalar, NULL))
+    {
+      if ((scalar.type == DDB_TYPE_S || scalar.type == DDB_TYPE_N || scalar.type == DDB_TYPE_B) && scalar.len > 0)
+        {
+          ddb_packed_put_scalar_attr (key, field->attribute, strlen (field->attribute), scalar.type,
+                                      scalar.text, scalar.len);
+          _dynamorm_scalar_clear (&scalar);
+          return TRUE;
+        }
+      _dynamorm_scalar_clear (&scalar);
+    }
   if (!key_scalar (field, value, what, type, &scalar, error))
     return FALSE;
-  mark = ddb_packed_begin_attr (key, field->attribute, strlen (field->attribute));
-  ddb_packed_put_scalar (key, scalar.type, scalar.text, scalar.len);
-  ddb_packed_end_attr (key, mark);
+  ddb_packed_put_scalar_attr (key, field->attribute, strlen (field->attribute), scalar.type, scalar.text,
+                              scalar.len);
   _dynamorm_scalar_clear (&scalar);
   return TRUE;
 }
