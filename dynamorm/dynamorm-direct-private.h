@@ -44,8 +44,9 @@ DynamormDirectResult _dynamorm_direct_transact_write (const DynamormDirectCall *
 
 /* The values of a packed item for schema's fields, in schema order, into
  * values (zeroed, one per field; defaults for the attributes the item
- * lacks); FALSE when one does not decode (the JSON path says why). Clear
- * them with _dynamorm_packed_values_clear() either way. */
+ * lacks); FALSE when one does not decode (the JSON path says why). String
+ * values may borrow item's text: clear them with
+ * _dynamorm_packed_values_clear() (either way) before item goes. */
 gboolean _dynamorm_packed_decode_values (const DynamormSchema *schema, const DynamormDirectCall *call,
                                          const char *table, const guint8 *item, GValue *values);
 void _dynamorm_packed_values_clear (const DynamormSchema *schema, GValue *values);

@@ -214,6 +214,15 @@ _dynamorm_packed_decode_values (const DynamormSchema *schema, const DynamormDire
         continue;
       if (field->flags & FIELD_FLAG_ENCRYPTED)
         ok = open_field (call, table, field, value, &values[field->index]);
+      else if (field->kind == FIELD_STRING && value[0] == DDB_TYPE_S && field->pspec->value_type == G_TYPE_STRING)
+        {
+          /* Lent from item, which outlives the values: set_property copies
+           * what it keeps, so the text is not copied twice. */
+          const guint8 *p = value + 1;
+
+          g_value_init (&values[field->index], G_TYPE_STRING);
+          g_value_set_static_string (&values[field->index], ddb_packed_get_str (&p, NULL));
+        }
       else
         ok = _dynamorm_field_decode_packed (field, value, &values[field->index], NULL);
     }
