@@ -4,7 +4,7 @@
 # Query answering 100 items -- for dynamorm-server next to DynamoDB Local
 # (the test cache, scripts/ddblocal.sh) and dynalite (npm, installed into
 # $PEERS when the registry is reachable). The figure is the server process's
-# CPU time (utime + stime of /proc/PID/stat, every thread) over a run of
+# CPU time (the schedstat of every thread, in ns) over a run of
 # requests, divided by the requests (bench/compare/server-cpu.py).
 # Goal (issue 17): at most 0.1x DynamoDB Local on each.
 # N (default 2000) sets the requests per operation.

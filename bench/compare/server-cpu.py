@@ -6,10 +6,11 @@ Usage: server-cpu.py URL PID [N]
 
 Talks to the DynamoDB-compatible server at URL (127.0.0.1 only) with one
 boto3 client and, for PutItem, GetItem and a Query answering 100 items, reads
-the server process's CPU time (utime + stime of /proc/PID/stat, all its
+the server process's CPU time (the schedstat of all its
 threads) before and after N requests. Prints one line:
   put_us get_us query_us
-(server CPU microseconds per request). Measurement only: asserts nothing.
+(server CPU microseconds per request, from the threads' schedstat).
+Measurement only: asserts nothing.
 """
 
 import os

@@ -64,35 +64,35 @@ get_u32 (const guint8 *p)
 }
 
 /* The payload is {"time": ms, "op": name, "request": {...}}, the request
- * written by ddb_json_to_string() (control characters escaped, so it
- * always reads back). */
+ * printed by ddb_json_print() (what ddb_json_to_string() writes, control
+ * characters escaped, so it always reads back) straight into the record:
+ * no json-glib generator, no copy. */
 static GByteArray *
 record_encode (const char *op, JsonObject *request, gint64 time_ms)
 {
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *request_text = NULL;
-  GByteArray *out = g_byte_array_new ();
-  guint start;
+  GString *out = g_string_sized_new (256);
+  gsize len;
 
   json_node_set_object (node, request);
-  request_text = ddb_json_to_string (node);
-  g_byte_array_set_size (out, HEADER_SIZE);
-  start = out->len;
-  {
-    g_autofree char *head = g_strdup_printf ("{\"time\":%" G_GINT64_FORMAT ",\"op\":\"%s\",\"request\":", time_ms, op);
-    g_byte_array_append (out, (const guint8 *) head, strlen (head));
-  }
-  g_byte_array_append (out, (const guint8 *) request_text, strlen (request_text));
-  g_byte_array_append (out, (const guint8 *) "}", 1);
+  g_string_set_size (out, HEADER_SIZE);
+  g_string_append (out, "{\"time\":");
+  g_string_append_printf (out, "%" G_GINT64_FORMAT, time_ms);
+  g_string_append (out, ",\"op\":");
+  ddb_json_print_string (out, op, -1);
+  g_string_append (out, ",\"request\":");
+  ddb_json_print (out, node, NULL, NULL);
+  g_string_append_c (out, '}');
   {
     guint32 header[3] = {
       GUINT32_TO_LE (RECORD_MAGIC),
-      GUINT32_TO_LE (out->len - start),
-      GUINT32_TO_LE (dynamorm_http_crc32 (out->data + start, out->len - start)),
+      GUINT32_TO_LE (out->len - HEADER_SIZE),
+      GUINT32_TO_LE (dynamorm_http_crc32 ((const guint8 *) out->str + HEADER_SIZE, out->len - HEADER_SIZE)),
     };
-    memcpy (out->data, header, HEADER_SIZE);
+    memcpy (out->str, header, HEADER_SIZE);
   }
-  return out;
+  len = out->len;
+  return g_byte_array_new_take ((guint8 *) g_string_free (out, FALSE), len);
 }
 
 typedef enum {
