@@ -16,7 +16,7 @@
 
 /* A request head (request line and headers) larger than about this is
  * refused by libmicrohttpd; it also holds the connection's read buffer. */
-#define CONNECTION_MEMORY (128 * 1024)
+#define CONNECTION_MEMORY (32 * 1024)
 
 struct _DynamormHttpServer {
   struct MHD_Daemon *daemon;
