@@ -103,8 +103,10 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
           }
         else
           {
-            /* The updated item must still be valid. */
-            g_assert (ddb_item_validate (target, NULL) || TRUE);
+            /* Run the validator on what the update made, for crashes and
+             * leaks: whether the result is a valid item depends on the
+             * input (the engine refuses an invalid one elsewhere). */
+            (void) ddb_item_validate (target, NULL);
           }
         json_object_unref (target);
         ddb_update_free (update);
