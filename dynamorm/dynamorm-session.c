@@ -1042,11 +1042,14 @@ async_key_call_may_block (DynamormSession *self, GType model_type)
 }
 
 /* What a worker thread needs: its own references, as a cancelled call
- * returns at once and leaves the thread to finish on its own. Two
- * references: the caller's, dropped by the done callback, and the task's,
- * dropped when the task goes (in either thread). */
+ * returns at once and leaves the thread to finish on its own. Three
+ * references: the caller's, dropped by the done callback; the task's,
+ * dropped when the task goes (in either thread); and the worker's, dropped
+ * when its work is done, so that the atomic count orders the worker's last
+ * use before whichever thread frees the work. */
 typedef struct {
   gint ref_count;
+  GTaskThreadFunc func;
   DynamormCrypto crypto;
   guint n_uses;           /* sealing: how many values */
   JsonNode *answer;       /* opening: the response, or the failed call's body */
@@ -1087,16 +1090,26 @@ key_work_unref (KeyWork *work)
  * which holds no reference to the session (the thread may drop the last
  * reference to the task). done drops the caller's reference to work. */
 static void
+key_work_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
+{
+  KeyWork *work = data;
+
+  work->func (task, source, work, cancellable);
+  key_work_unref (work);
+}
+
+static void
 key_work_start (KeyWork *work, GCancellable *cancellable, GTaskThreadFunc func, GAsyncReadyCallback done,
                 gpointer done_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, done, done_data);
 
   g_task_set_source_tag (task, func);
-  g_atomic_int_inc (&work->ref_count);
+  work->func = func;
+  g_atomic_int_add (&work->ref_count, 2);
   g_task_set_task_data (task, work, (GDestroyNotify) key_work_unref);
   g_task_set_return_on_cancel (task, TRUE);
-  g_task_run_in_thread (task, func);
+  g_task_run_in_thread (task, key_work_thread);
 }
 
 /* The work, in its thread (read after the caller's last write to it). */
