@@ -53,46 +53,40 @@ _dynamorm_schema_is_single_table (const DynamormSchema *schema)
   return schema->entity_attribute != NULL || (schema->composed && schema->composed->len > 0);
 }
 
+/* The element of array (which may be NULL) whose string member at
+ * name_offset is name, or NULL. */
+static gpointer
+find_named (GPtrArray *array, gsize name_offset, const char *name)
+{
+  for (guint i = 0; array != NULL && i < array->len; i++)
+    {
+      gpointer element = g_ptr_array_index (array, i);
+
+      if (g_str_equal (G_STRUCT_MEMBER (const char *, element, name_offset), name))
+        return element;
+    }
+  return NULL;
+}
+
 const DynamormField *
 _dynamorm_schema_lookup_composed (const DynamormSchema *schema,
                                   const char           *attribute)
 {
-  for (guint i = 0; schema->composed && i < schema->composed->len; i++)
-    {
-      const DynamormField *field = g_ptr_array_index (schema->composed, i);
-
-      if (g_str_equal (field->attribute, attribute))
-        return field;
-    }
-  return NULL;
+  return find_named (schema->composed, G_STRUCT_OFFSET (DynamormField, attribute), attribute);
 }
 
 const DynamormCollectionDecl *
 _dynamorm_schema_find_collection (const DynamormSchema *schema,
                                   const char           *name)
 {
-  for (guint i = 0; schema->collections && i < schema->collections->len; i++)
-    {
-      const DynamormCollectionDecl *decl = g_ptr_array_index (schema->collections, i);
-
-      if (g_str_equal (decl->name, name))
-        return decl;
-    }
-  return NULL;
+  return find_named (schema->collections, G_STRUCT_OFFSET (DynamormCollectionDecl, name), name);
 }
 
 DynamormIndex *
 _dynamorm_schema_find_index (const DynamormSchema *schema,
                              const char           *name)
 {
-  for (guint i = 0; i < schema->indexes->len; i++)
-    {
-      DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
-
-      if (g_str_equal (index->name, name))
-        return index;
-    }
-  return NULL;
+  return find_named (schema->indexes, G_STRUCT_OFFSET (DynamormIndex, name), name);
 }
 
 const DynamormField *
