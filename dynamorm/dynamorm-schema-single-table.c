@@ -22,9 +22,12 @@ collection_decl_free (DynamormCollectionDecl *decl)
 }
 
 void
-_dynamorm_field_free_template (DynamormField *field)
+_dynamorm_field_free (DynamormField *field)
 {
+  g_param_spec_unref (field->pspec);
+  g_free (field->attribute);
   g_clear_pointer (&field->key_template, _dynamorm_key_template_free);
+  g_free (field);
 }
 
 void
@@ -132,15 +135,6 @@ composed_field_new (const char *attribute, DynamormKeyTemplate *tmpl)
   field->classified = TRUE;
   field->key_template = tmpl;
   return field;
-}
-
-static void
-composed_field_free (DynamormField *field)
-{
-  g_param_spec_unref (field->pspec);
-  g_free (field->attribute);
-  _dynamorm_field_free_template (field);
-  g_free (field);
 }
 
 static gboolean
@@ -430,7 +424,7 @@ _dynamorm_schema_compile_single_table (DynamormSchema  *schema,
   Options opts = { FALSE, FALSE, NULL, g_ptr_array_new_with_free_func (g_free) };
   gboolean ok = TRUE;
 
-  schema->composed = g_ptr_array_new_with_free_func ((GDestroyNotify) composed_field_free);
+  schema->composed = g_ptr_array_new_with_free_func ((GDestroyNotify) _dynamorm_field_free);
   schema->sparse = g_ptr_array_new_with_free_func ((GDestroyNotify) _dynamorm_sparse_condition_free);
   schema->collections = g_ptr_array_new_with_free_func ((GDestroyNotify) collection_decl_free);
   schema->entity_name = g_strdup (g_type_name (schema->type));
