@@ -254,9 +254,11 @@ parse_fsync (const char *text, DdbFsyncMode *mode, guint *interval_ms)
 }
 
 /* Runs one DynamoDB (or DynamoDB Streams) request; its answer goes to
- * response->body. */
+ * response->body. body: the request's text when it is plain JSON (a
+ * data directory's log keeps it as it is), or NULL. */
 static guint
-run_request (Server *server, const char *target, const char *operation, JsonNode *request, GString *text)
+run_request (Server *server, const char *target, const char *operation, JsonNode *request,
+             const char *body, gsize body_len, GString *text)
 {
   g_autoptr(JsonNode) response = NULL;
   guint status = 0;
@@ -273,7 +275,7 @@ run_request (Server *server, const char *target, const char *operation, JsonNode
   else if (server->faults != NULL)
     response = ddb_faults_handle (server->faults, server->engine, operation, request, &status);
   else
-    ddb_engine_handle_text (server->engine, operation, request, text, &status);
+    ddb_engine_handle_request_text (server->engine, operation, request, body, body_len, text, &status);
   if (server->persist != NULL)
     g_rw_lock_reader_unlock (&server->compact_lock);
   if (response != NULL)
@@ -318,13 +320,14 @@ handle (const DynamormHttpRequest *request,
   const char *target = dynamorm_http_request_header (request, "X-Amz-Target");
   g_autoptr(JsonNode) json = NULL;
   DdbJsonCheck check;
+  gboolean plain;
   const char *operation;
   gint64 start = g_get_monotonic_time ();
 
   if (answer_other (request, response, target))
     return;
   operation = strchr (target, '.') + 1;
-  json = ddb_json_parse (request->body, request->body_len, &check, NULL);
+  json = ddb_json_parse_text (request->body, request->body_len, &check, &plain, NULL);
   if (json == NULL)
     {
       respond_error (response, 400, "com.amazon.coral.service#SerializationException",
@@ -332,7 +335,8 @@ handle (const DynamormHttpRequest *request,
                      : "Start of structure or map found where not expected.");
       return;
     }
-  respond_body (response, run_request (server, target, operation, json, response->body));
+  respond_body (response, run_request (server, target, operation, json, plain ? request->body : NULL,
+                                       request->body_len, response->body));
   compact_if_needed (server);
   log_request (server, operation, response->status, start);
 }

@@ -45,8 +45,8 @@ fixed_clock (gpointer user_data)
 }
 
 static gboolean
-on_commit (const char *operation, JsonObject *request, gint64 time_ms,
-           gpointer user_data, GError **error)
+on_commit (const char *operation, JsonObject *request, const char *request_text, gsize request_len,
+           gint64 time_ms, gpointer user_data, GError **error)
 {
   dirty = TRUE;
   return TRUE;

@@ -301,7 +301,8 @@ engine_unlock (DdbEngine *engine, DdbLockMode mode)
  * a tree. */
 static JsonNode *
 engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operations, gboolean capital,
-                 const char *operation, JsonNode *request, GString *out, guint *status_out)
+                 const char *operation, JsonNode *request, const char *text, gsize text_len,
+                 GString *out, guint *status_out)
 {
   const DdbOpInfo *info = NULL;
   g_autoptr(GError) error = NULL;
@@ -361,7 +362,7 @@ engine_dispatch (DdbEngine *engine, const DdbOpInfo *operations, guint n_operati
   if (resp == NULL)
     ddb_op_prefer_missing_table (&op, operation, &error);
   if (resp != NULL && info->lock == DDB_LOCK_COMMIT && engine->commit_func != NULL &&
-      !engine->commit_func (operation, op.request, op.now_ms, engine->commit_data, &error))
+      !engine->commit_func (operation, op.request, text, text_len, op.now_ms, engine->commit_data, &error))
     g_clear_pointer (&resp, json_object_unref);
   if (resp != NULL && out != NULL)
     {
@@ -451,14 +452,24 @@ JsonNode *
 ddb_engine_handle (DdbEngine *engine, const char *operation, JsonNode *request, guint *status_out)
 {
   g_return_val_if_fail (engine != NULL, NULL);
-  return engine_dispatch (engine, operations, G_N_ELEMENTS (operations), FALSE, operation, request, NULL, status_out);
+  return engine_dispatch (engine, operations, G_N_ELEMENTS (operations), FALSE, operation, request, NULL, 0,
+                          NULL, status_out);
 }
 
 void
 ddb_engine_handle_text (DdbEngine *engine, const char *operation, JsonNode *request, GString *out, guint *status_out)
 {
   g_return_if_fail (engine != NULL && out != NULL);
-  engine_dispatch (engine, operations, G_N_ELEMENTS (operations), FALSE, operation, request, out, status_out);
+  engine_dispatch (engine, operations, G_N_ELEMENTS (operations), FALSE, operation, request, NULL, 0, out, status_out);
+}
+
+void
+ddb_engine_handle_request_text (DdbEngine *engine, const char *operation, JsonNode *request,
+                                const char *request_text, gsize request_len, GString *out, guint *status_out)
+{
+  g_return_if_fail (engine != NULL && out != NULL);
+  engine_dispatch (engine, operations, G_N_ELEMENTS (operations), FALSE, operation, request,
+                   request_text, request_len, out, status_out);
 }
 
 JsonNode *
@@ -466,7 +477,7 @@ ddb_engine_handle_streams (DdbEngine *engine, const char *operation, JsonNode *r
 {
   g_return_val_if_fail (engine != NULL, NULL);
   return engine_dispatch (engine, stream_operations, G_N_ELEMENTS (stream_operations), TRUE,
-                          operation, request, NULL, status_out);
+                          operation, request, NULL, 0, NULL, status_out);
 }
 
 /* ---- TTL ---- */
@@ -495,7 +506,7 @@ log_sweep (DdbEngine *engine, gint64 now_ms)
   g_autoptr(GError) error = NULL;
 
   if (engine->commit_func != NULL &&
-      !engine->commit_func (DDB_SWEEP_LOG_OPERATION, request, now_ms, engine->commit_data, &error))
+      !engine->commit_func (DDB_SWEEP_LOG_OPERATION, request, NULL, 0, now_ms, engine->commit_data, &error))
     g_warning ("The TTL deletions at %" G_GINT64_FORMAT " ms were not logged: %s", now_ms, error->message);
 }
 

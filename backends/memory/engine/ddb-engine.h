@@ -35,6 +35,13 @@ JsonNode *ddb_engine_handle (DdbEngine *engine, const char *operation,
 void ddb_engine_handle_text (DdbEngine *engine, const char *operation,
                              JsonNode *request, GString *out, guint *status_out);
 
+/* The same, with the text request was read from: plain RFC 8259 JSON
+ * (ddb_json_parse_text() says so), which a commit function may keep as it
+ * is instead of printing the tree again. */
+void ddb_engine_handle_request_text (DdbEngine *engine, const char *operation, JsonNode *request,
+                                     const char *request_text, gsize request_len, GString *out,
+                                     guint *status_out);
+
 /* The same for the DynamoDB Streams API (X-Amz-Target:
  * DynamoDBStreams_20120810.<operation>: ListStreams, DescribeStream,
  * GetShardIterator, GetRecords). Error bodies spell the text "Message", as
@@ -97,8 +104,13 @@ gboolean ddb_engine_knows_stream_operation (const char *operation);
  * the request and the engine time it ran at: replaying the requests in
  * order at those times rebuilds the engine (ddb-persist.h). When it fails,
  * the call answers InternalServerError with its message (the change stays
- * in memory). While one is set, the direct path declines puts. */
-typedef gboolean (*DdbCommitFunc) (const char *operation, JsonObject *request, gint64 time_ms,
+ * in memory). While one is set, the direct path declines puts. request_text
+ * is the plain JSON text request was read from (request_len bytes), or NULL
+ * (ddb_engine_handle_request_text()); when the engine rewrote a legacy
+ * request, request is the rewritten form and request_text the original,
+ * which replays the same. */
+typedef gboolean (*DdbCommitFunc) (const char *operation, JsonObject *request,
+                                   const char *request_text, gsize request_len, gint64 time_ms,
                                    gpointer user_data, GError **error);
 void ddb_engine_set_commit_func (DdbEngine *engine, DdbCommitFunc func, gpointer user_data);
 

@@ -64,24 +64,31 @@ get_u32 (const guint8 *p)
 }
 
 /* The payload is {"time": ms, "op": name, "request": {...}}, the request
- * printed by ddb_json_print() (what ddb_json_to_string() writes, control
- * characters escaped, so it always reads back) straight into the record:
- * no json-glib generator, no copy. */
+ * as the plain JSON text it was read from (text, len), which reads back as
+ * the same tree, or else printed by ddb_json_print() (what
+ * ddb_json_to_string() writes, control characters escaped, so it always
+ * reads back) straight into the record. */
 static GByteArray *
-record_encode (const char *op, JsonObject *request, gint64 time_ms)
+record_encode (const char *op, JsonObject *request, const char *text, gsize text_len, gint64 time_ms)
 {
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  GString *out = g_string_sized_new (256);
+  GString *out = g_string_sized_new (text != NULL ? text_len + 64 : 256);
+  char number[24];
   gsize len;
 
-  json_node_set_object (node, request);
   g_string_set_size (out, HEADER_SIZE);
   g_string_append (out, "{\"time\":");
-  g_string_append_printf (out, "%" G_GINT64_FORMAT, time_ms);
+  g_string_append_len (out, number, g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, time_ms));
   g_string_append (out, ",\"op\":");
   ddb_json_print_string (out, op, -1);
   g_string_append (out, ",\"request\":");
-  ddb_json_print (out, node, NULL, NULL);
+  if (text != NULL)
+    g_string_append_len (out, text, text_len);
+  else
+    {
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+      json_node_set_object (node, request);
+      ddb_json_print (out, node, NULL, NULL);
+    }
   g_string_append_c (out, '}');
   {
     guint32 header[3] = {
@@ -375,9 +382,10 @@ write_all (int fd, const guint8 *data, gsize len)
 }
 
 static gboolean
-append_record (DdbPersist *p, const char *op, JsonObject *request, gint64 time_ms, GError **error)
+append_record (DdbPersist *p, const char *op, JsonObject *request, const char *text, gsize text_len,
+               gint64 time_ms, GError **error)
 {
-  g_autoptr(GByteArray) record = record_encode (op, request, time_ms);
+  g_autoptr(GByteArray) record = record_encode (op, request, text, text_len, time_ms);
   gboolean ok = TRUE;
 
   g_mutex_lock (&p->lock);
@@ -401,9 +409,10 @@ append_record (DdbPersist *p, const char *op, JsonObject *request, gint64 time_m
 }
 
 static gboolean
-commit (const char *operation, JsonObject *request, gint64 time_ms, gpointer user_data, GError **error)
+commit (const char *operation, JsonObject *request, const char *request_text, gsize request_len,
+        gint64 time_ms, gpointer user_data, GError **error)
 {
-  return append_record (user_data, operation, request, time_ms, error);
+  return append_record (user_data, operation, request, request_text, request_len, time_ms, error);
 }
 
 gboolean
@@ -529,7 +538,7 @@ create_request_of (JsonObject *d)
 static gboolean
 snapshot_write (int fd, const char *op, JsonObject *request, gint64 time_ms)
 {
-  g_autoptr(GByteArray) record = record_encode (op, request, time_ms);
+  g_autoptr(GByteArray) record = record_encode (op, request, NULL, 0, time_ms);
   return write_all (fd, record->data, record->len);
 }
 
