@@ -9,6 +9,7 @@ Talks only to 127.0.0.1.
 """
 
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -16,8 +17,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import struct
 import threading
 import unittest
+import zlib
 
 SERVER = None
 TABLE = "Durable"
@@ -55,6 +58,27 @@ def kill(proc):
     proc.wait(timeout=10)
     proc.stdout.close()
     proc.stderr.close()
+
+
+def record(op, request, time_ms=1700000000000):
+    """A log record as ddb-persist.c writes it: magic "DRL1", payload length,
+    CRC-32 of the payload, payload {"time", "op", "request"}."""
+    payload = json.dumps({"time": time_ms, "op": op, "request": request}).encode()
+    return b"DRL1" + struct.pack("<II", len(payload), zlib.crc32(payload)) + payload
+
+
+def records_end(path):
+    """Where the records of a log end (its zeros, allocated ahead, follow)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    at = 0
+    while data[at:at + 4] == b"DRL1":
+        at += 12 + struct.unpack("<I", data[at + 4:at + 8])[0]
+    return at
+
+
+def last_log(directory):
+    return os.path.join(directory, sorted(f for f in os.listdir(directory) if f.startswith("log."))[-1])
 
 
 def digest(directory):
@@ -217,8 +241,11 @@ class PersistenceTest(unittest.TestCase):
         for n in range(20):
             send(ddb, ("put", n, n))
         kill(proc)
-        logs = sorted(f for f in os.listdir(self.data) if f.startswith("log."))
-        with open(os.path.join(self.data, logs[-1]), "ab") as f:
+        path = last_log(self.data)
+        end = records_end(path)
+        self.assertGreater(os.path.getsize(path), end, "the log was not allocated ahead")
+        with open(path, "r+b") as f:
+            f.seek(end)
             f.write(b"DRL1\xff\x00\x00\x00\x00\x00\x00\x00{\"time\":")   # a record cut short
         proc, url, err = start(self.data)
         self.assertIsNotNone(url, err)
@@ -226,6 +253,107 @@ class PersistenceTest(unittest.TestCase):
             self.assertEqual(scan_all(client(url)), {n: n for n in range(20)})
         finally:
             stop(proc)
+
+    def killed_after_puts(self, count, *extra):
+        """count acknowledged puts, SIGKILL; the last log's path."""
+        proc, url, err = start(self.data, *extra)
+        self.assertIsNotNone(url, err)
+        self.create_table(url)
+        ddb = client(url)
+        for n in range(count):
+            send(ddb, ("put", n, n))
+        kill(proc)
+        return last_log(self.data)
+
+    def reopened_items(self):
+        proc, url, err = start(self.data)
+        self.assertIsNotNone(url, err)
+        try:
+            return scan_all(client(url)), err
+        finally:
+            stop(proc)
+
+    def test_zero_tail_ends_the_log(self):
+        """After SIGKILL the last log is its records, then the zeros it was
+        allocated ahead with: they end it, whatever their length (a crash
+        right after the log grew by a chunk leaves a whole chunk more)."""
+        path = self.killed_after_puts(5)
+        end = records_end(path)
+        with open(path, "rb") as f:
+            data = f.read()
+        self.assertEqual(len(data) % (4 << 20), 0, "the log does not grow by whole chunks")
+        self.assertEqual(data[end:], bytes(len(data) - end))
+        os.truncate(path, len(data) + (4 << 20))
+        self.assertEqual(self.reopened_items()[0], {n: n for n in range(5)})
+
+    def test_record_without_magic_is_dropped(self):
+        """A crash while a record was being copied into the mapping leaves it
+        without its magic (stored last): that record was not acknowledged,
+        it is dropped; one with a bad checksum and only zeros after it (a
+        power failure lost its page) too."""
+        for damage in ("no magic", "bad crc"):
+            shutil.rmtree(self.data, ignore_errors=True)
+            path = self.killed_after_puts(5)
+            torn = record("PutItem", {"TableName": TABLE, "Item": dict(key(99), v={"N": "99"})})
+            torn = bytes(4) + torn[4:] if damage == "no magic" else torn[:-3] + bytes(3)
+            with open(path, "r+b") as f:
+                f.seek(records_end(path))
+                f.write(torn)
+            self.assertEqual(self.reopened_items()[0], {n: n for n in range(5)}, damage)
+
+    def test_bad_record_before_another_is_refused(self):
+        """A record that does not read back with a good one after it is
+        damage, not a crash: the directory is refused and left as it is."""
+        path = self.killed_after_puts(5)
+        good = record("PutItem", {"TableName": TABLE, "Item": dict(key(98), v={"N": "98"})})
+        bad = record("PutItem", {"TableName": TABLE, "Item": dict(key(99), v={"N": "99"})})
+        with open(path, "r+b") as f:
+            f.seek(records_end(path))
+            f.write(bad[:-3] + b"xyz" + good)
+        err = self.refused("damaged")
+        self.assertIn("is damaged at byte", err)
+
+    def test_log_grows_past_its_first_chunk(self):
+        """Writes past the first 4 MiB the log was allocated with (the file
+        grows and is mapped again) survive SIGKILL."""
+        proc, url, err = start(self.data)
+        self.assertIsNotNone(url, err)
+        self.create_table(url)
+        ddb = client(url)
+        big = "x" * 350000
+        for n in range(14):
+            ddb.put_item(TableName=TABLE, Item=dict(key(n), v={"N": str(n)}, big={"S": big}))
+        kill(proc)
+        path = last_log(self.data)
+        self.assertEqual(os.path.getsize(path), 8 << 20)
+        self.assertGreater(records_end(path), 4 << 20)
+        self.assertEqual(self.reopened_items()[0], {n: n for n in range(14)})
+
+    def test_clean_stop_cuts_logs_to_their_records(self):
+        self.filled()
+        logs = [os.path.join(self.data, f) for f in os.listdir(self.data) if f.startswith("log.")]
+        self.assertTrue(logs)
+        for path in logs:
+            self.assertEqual(os.path.getsize(path), records_end(path), path)
+
+    def test_format_1_directory_opens(self):
+        """A directory of data format 1 (logs exactly their records, as
+        dynamorm-server wrote them before logs were allocated ahead) opens
+        with its items and says format 2 from then on."""
+        os.makedirs(self.data)
+        with open(os.path.join(self.data, "FORMAT"), "w") as f:
+            f.write("dynamorm-server data 1\n")
+        with open(os.path.join(self.data, "log.00000001"), "wb") as f:
+            f.write(record("CreateTable", {"TableName": TABLE, "BillingMode": "PAY_PER_REQUEST",
+                                           "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                                           "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]}))
+            for n in range(3):
+                f.write(record("PutItem", {"TableName": TABLE, "Item": dict(key(n), v={"N": str(n)})}))
+            f.write(record("UpdateItem", {"TableName": TABLE, "Key": key(2), "UpdateExpression": "ADD v :d",
+                                          "ExpressionAttributeValues": {":d": {"N": "5"}}}))
+        self.assertEqual(self.reopened_items()[0], {0: 0, 1: 1, 2: 7})
+        with open(os.path.join(self.data, "FORMAT")) as f:
+            self.assertEqual(f.read(), "dynamorm-server data 2\n")
 
     def refused(self, why):
         before = digest(self.data)
@@ -260,9 +388,9 @@ class PersistenceTest(unittest.TestCase):
     def test_newer_format_is_refused(self):
         self.filled()
         with open(os.path.join(self.data, "FORMAT"), "w") as f:
-            f.write("dynamorm-server data 2\n")
+            f.write("dynamorm-server data 3\n")
         err = self.refused("newer")
-        self.assertIn("written by a newer dynamorm-server (data format 2", err)
+        self.assertIn("written by a newer dynamorm-server (data format 3", err)
 
     def test_foreign_directory_is_refused(self):
         os.makedirs(self.data)

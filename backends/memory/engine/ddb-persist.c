@@ -4,8 +4,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
@@ -14,20 +16,27 @@
 #include "ddb-persist.h"
 #include "dynamorm-http-crc32.h"
 
-#define FORMAT_VERSION 1
+/* 2: a log is allocated ahead in LOG_CHUNK steps and written through a
+ * shared mapping; zeros after its records are not records. 1 (read, and
+ * upgraded when opened): logs are exactly their records. */
+#define FORMAT_VERSION 2
 #define FORMAT_TEXT "dynamorm-server data %d\n"
 #define RECORD_MAGIC 0x314c5244u   /* "DRL1" */
 #define HEADER_SIZE 12
+#define LOG_CHUNK (4 * 1024 * 1024)
 
 struct _DdbPersist {
   DdbEngine *engine;
   char *dir;
   DdbFsyncMode mode;
   int lock_fd;
-  GMutex lock;          /* fd, dirty, log_size */
+  int format;           /* the directory's, as found */
+  GMutex lock;          /* log_*, dirty, failure */
   int log_fd;
   guint log_gen;
-  guint64 log_size;
+  guint8 *log_map;      /* the log's first log_mapped bytes, mapped shared */
+  gsize log_mapped;     /* allocated on disk, a multiple of LOG_CHUNK */
+  guint64 log_size;     /* bytes of records */
   gboolean dirty;
   char *failure;        /* set once a write failed: later writes are refused */
 };
@@ -104,8 +113,10 @@ record_encode (const char *op, JsonObject *request, const char *text, gsize text
 
 typedef enum {
   RECORD_OK,
-  RECORD_END,        /* no more bytes */
-  RECORD_TORN,       /* runs past the end: a crash while appending */
+  RECORD_END,        /* no more bytes; in a log, only zeros (allocated ahead) */
+  RECORD_TORN,       /* a crash while appending: runs past the end; in a log
+                      * also one without its magic yet (stored last) and one
+                      * that does not read back with only zeros after it */
   RECORD_BAD,        /* complete but wrong */
 } RecordStatus;
 
@@ -122,8 +133,16 @@ record_clear (Record *r)
   g_clear_pointer (&r->request, json_object_unref);
 }
 
+static gboolean
+all_zero (const guint8 *p, gsize n)
+{
+  return n == 0 || (p[0] == 0 && memcmp (p, p + 1, n - 1) == 0);
+}
+
+/* The record at *offset (advanced past it when OK). in_log: data is a log,
+ * whose zeros after the records are space allocated ahead. */
 static RecordStatus
-record_read (const guint8 *data, gsize size, gsize *offset, Record *r)
+record_read (const guint8 *data, gsize size, gsize *offset, gboolean in_log, Record *r)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   const guint8 *p = data + *offset;
@@ -132,9 +151,9 @@ record_read (const guint8 *data, gsize size, gsize *offset, Record *r)
   JsonNode *root;
   JsonObject *body;
 
-  if (left == 0)
+  if (left == 0 || (in_log && all_zero (p, left)))
     return RECORD_END;
-  if (left < HEADER_SIZE)
+  if (left < HEADER_SIZE || (in_log && get_u32 (p) == 0))
     return RECORD_TORN;
   if (get_u32 (p) != RECORD_MAGIC)
     return RECORD_BAD;
@@ -144,7 +163,12 @@ record_read (const guint8 *data, gsize size, gsize *offset, Record *r)
   if (dynamorm_http_crc32 (p + HEADER_SIZE, len) != get_u32 (p + 8) ||
       !json_parser_load_from_data (parser, (const char *) p + HEADER_SIZE, len, NULL) ||
       (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return RECORD_BAD;
+    {
+      /* A power failure can lose the end of a record that was not flushed
+       * yet while its page of the allocated tail reads back as zeros. */
+      gsize rest = left - HEADER_SIZE - len;
+      return in_log && rest > 0 && all_zero (p + HEADER_SIZE + len, rest) ? RECORD_TORN : RECORD_BAD;
+    }
   body = json_node_get_object (root);
   if (json_object_get_string_member_with_default (body, "op", NULL) == NULL ||
       !json_object_has_member (body, "request") ||
@@ -208,7 +232,7 @@ replay_file (DdbPersist *p, const char *path, gboolean snapshot, gboolean torn_o
     {
       Record r = { 0 };
       gsize at = offset;
-      RecordStatus status = record_read ((const guint8 *) data, size, &offset, &r);
+      RecordStatus status = record_read ((const guint8 *) data, size, &offset, !snapshot, &r);
 
       if (status == RECORD_END)
         break;
@@ -308,6 +332,7 @@ check_format (DdbPersist *p, gboolean *fresh, GError **error)
           return persist_error (error, "%s is not empty and is not a dynamorm-server data directory (it has no FORMAT file); "
                                 "choose an empty or new directory", p->dir);
       text = g_strdup_printf (FORMAT_TEXT, FORMAT_VERSION);
+      p->format = FORMAT_VERSION;
       *fresh = TRUE;
       return g_file_set_contents (path, text, -1, error);
     }
@@ -318,7 +343,24 @@ check_format (DdbPersist *p, gboolean *fresh, GError **error)
   if (version > FORMAT_VERSION)
     return persist_error (error, "%s was written by a newer dynamorm-server (data format %d; this one reads format %d): "
                           "use that version, or another directory", p->dir, version, FORMAT_VERSION);
+  p->format = version;
   *fresh = FALSE;
+  return TRUE;
+}
+
+/* After an older format was read back, before the first log of this
+ * format: a crash from then on may leave a tail that format did not have. */
+static gboolean
+upgrade_format (DdbPersist *p, GError **error)
+{
+  g_autofree char *path = g_build_filename (p->dir, "FORMAT", NULL);
+  g_autofree char *text = g_strdup_printf (FORMAT_TEXT, FORMAT_VERSION);
+
+  if (p->format >= FORMAT_VERSION)
+    return TRUE;
+  if (!g_file_set_contents (path, text, -1, error))
+    return FALSE;
+  p->format = FORMAT_VERSION;
   return TRUE;
 }
 
@@ -381,6 +423,62 @@ write_all (int fd, const guint8 *data, gsize len)
   return TRUE;
 }
 
+/* Room for need more bytes of records in the mapping: the file grows by
+ * whole chunks, allocated on disk first (a full disk is an error here, not
+ * a SIGBUS at a store), then mapped again. Under p->lock. */
+static gboolean
+log_reserve (DdbPersist *p, gsize need)
+{
+  gsize size;
+  void *map;
+  int err;
+
+  if (p->log_size + need <= p->log_mapped)
+    return TRUE;
+  size = (p->log_size + need + LOG_CHUNK - 1) / LOG_CHUNK * LOG_CHUNK;
+  if ((err = posix_fallocate (p->log_fd, 0, size)) != 0)
+    {
+      errno = err;
+      return FALSE;
+    }
+  map = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, p->log_fd, 0);
+  if (map == MAP_FAILED)
+    return FALSE;
+  if (p->log_map != NULL)
+    munmap (p->log_map, p->log_mapped);
+  p->log_map = map;
+  p->log_mapped = size;
+  return TRUE;
+}
+
+/* A store to a shared mapping is in the kernel's page cache at once: an
+ * acknowledged record survives SIGKILL of the process with no system call.
+ * The magic goes last, so a record cut short by a crash has none and
+ * recovery stops there. */
+static void
+log_store (DdbPersist *p, const guint8 *record, gsize len)
+{
+  guint8 *at = p->log_map + p->log_size;
+
+  memcpy (at + 4, record + 4, len - 4);
+  atomic_signal_fence (memory_order_release);
+  memcpy (at, record, 4);
+}
+
+/* Reserves, stores, and with --fsync always flushes; FALSE with errno. */
+static gboolean
+log_append (DdbPersist *p, const guint8 *record, gsize len)
+{
+  if (!log_reserve (p, len))
+    return FALSE;
+  log_store (p, record, len);
+  if (p->mode == DDB_FSYNC_ALWAYS && fdatasync (p->log_fd) != 0)
+    return FALSE;
+  p->log_size += len;
+  p->dirty = p->mode == DDB_FSYNC_INTERVAL;
+  return TRUE;
+}
+
 static gboolean
 append_record (DdbPersist *p, const char *op, JsonObject *request, const char *text, gsize text_len,
                gint64 time_ms, GError **error)
@@ -389,21 +487,13 @@ append_record (DdbPersist *p, const char *op, JsonObject *request, const char *t
   gboolean ok = TRUE;
 
   g_mutex_lock (&p->lock);
+  /* After a failure the change is in memory only: every later write is
+   * refused. */
+  if (p->failure == NULL && !log_append (p, record->data, record->len))
+    p->failure = g_strdup_printf ("The data directory %s cannot be written (%s): the server keeps answering reads, "
+                                  "but refuses writes until it is restarted", p->dir, g_strerror (errno));
   if (p->failure != NULL)
     ok = persist_error (error, "%s", p->failure);
-  else if (!write_all (p->log_fd, record->data, record->len) ||
-           (p->mode == DDB_FSYNC_ALWAYS && fdatasync (p->log_fd) != 0))
-    {
-      /* The change is in memory only: refuse every later write. */
-      p->failure = g_strdup_printf ("The data directory %s cannot be written (%s): the server keeps answering reads, "
-                                    "but refuses writes until it is restarted", p->dir, g_strerror (errno));
-      ok = persist_error (error, "%s", p->failure);
-    }
-  else
-    {
-      p->log_size += record->len;
-      p->dirty = p->mode == DDB_FSYNC_INTERVAL;
-    }
   g_mutex_unlock (&p->lock);
   return ok;
 }
@@ -713,27 +803,44 @@ sync_dir (DdbPersist *p)
   return ok;
 }
 
+/* Ends the current log: cut to its records, flushed. Under p->lock. */
+static void
+close_log (DdbPersist *p)
+{
+  if (p->log_fd < 0)
+    return;
+  if (p->log_map != NULL)
+    munmap (p->log_map, p->log_mapped);
+  p->log_map = NULL;
+  p->log_mapped = 0;
+  if (ftruncate (p->log_fd, p->log_size) != 0)
+    g_warning ("Cannot cut log %u of %s to its records: %s", p->log_gen, p->dir, g_strerror (errno));
+  fdatasync (p->log_fd);
+  close (p->log_fd);
+  p->log_fd = -1;
+}
+
 /* Starts log gen (new, empty) as the one appended to. */
 static gboolean
 open_log (DdbPersist *p, guint gen, GError **error)
 {
   g_autofree char *path = log_path (p, gen);
-  int fd = g_open (path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  int fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  gboolean ok;
 
   if (fd < 0)
     return persist_error (error, "Cannot open %s: %s", path, g_strerror (errno));
   g_mutex_lock (&p->lock);
-  if (p->log_fd >= 0)
-    {
-      fdatasync (p->log_fd);
-      close (p->log_fd);
-    }
+  close_log (p);
   p->log_fd = fd;
   p->log_gen = gen;
   p->log_size = 0;
   p->dirty = FALSE;
+  /* The first chunk now: a disk that is full, or a file system that cannot
+   * map files for writing, is refused at start with its reason. */
+  ok = log_reserve (p, 1) || persist_error (error, "Cannot allocate and map %s: %s", path, g_strerror (errno));
   g_mutex_unlock (&p->lock);
-  return TRUE;
+  return ok;
 }
 
 static void
@@ -785,7 +892,7 @@ ddb_persist_open (DdbEngine *engine, const char *dir, DdbFsyncMode mode, GError 
       return NULL;
     }
   p->log_gen = last_gen;
-  if (!ddb_persist_compact (p, error))
+  if (!upgrade_format (p, error) || !ddb_persist_compact (p, error))
     {
       ddb_persist_close (p);
       return NULL;
@@ -804,11 +911,7 @@ ddb_persist_close (DdbPersist *p)
       ddb_engine_set_commit_func (p->engine, NULL, NULL);
       ddb_engine_unref (p->engine);
     }
-  if (p->log_fd >= 0)
-    {
-      fdatasync (p->log_fd);
-      close (p->log_fd);
-    }
+  close_log (p);
   if (p->lock_fd >= 0)
     close (p->lock_fd);
   g_mutex_clear (&p->lock);

@@ -10,17 +10,24 @@
  * and starts a new log.
  *
  * Layout of DIR:
- *   FORMAT          "dynamorm-server data N\n" (this code reads N = 1)
+ *   FORMAT          "dynamorm-server data N\n" (this code writes N = 2 and
+ *                   reads 1 and 2; a format 1 directory says 2 once opened)
  *   LOCK            held (flock) while a process has the directory open
  *   snapshot        records; the first names the first log to replay
- *   log.00000001 …  records
+ *   log.00000001 …  records, then (format 2) zeros
  * A record is: u32 magic "DRL1", u32 payload length, u32 CRC-32 of the
  * payload, payload (JSON {"time": ms, "op": name, "request": {...}}), all
- * little-endian. Only the last record of the last log may be torn (a crash
- * while appending): it is dropped. Anything else that does not read back (a
- * damaged snapshot, a bad record in the middle, a request that fails on
- * replay, a newer format) refuses the directory with a message saying
- * where, and changes nothing. */
+ * little-endian. A log is allocated on disk ahead, in 4 MiB chunks, and
+ * written through a shared mapping: a record stored there is in the
+ * kernel's page cache, so it survives SIGKILL of the process (not a power
+ * failure: that is what the fsync policies are for) with no system call per
+ * write. The magic of a record is stored last. A log ends at its first zero
+ * magic; a clean close cuts it to its records. Only the last record of the
+ * last log may be torn (a crash while appending: it runs past the end, has
+ * no magic, or does not read back and only zeros follow it): it is dropped.
+ * Anything else that does not read back (a damaged snapshot, a bad record
+ * in the middle, a request that fails on replay, a newer format) refuses
+ * the directory with a message saying where, and changes nothing. */
 #pragma once
 
 #include "ddb-engine.h"
