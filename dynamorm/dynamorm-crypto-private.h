@@ -35,6 +35,8 @@ typedef struct {
 
 void      _dynamorm_crypto_options_clear (DynamormCryptoOptions *options);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DynamormCryptoOptions, _dynamorm_crypto_options_clear)
+/* Fills out from uri; the caller clears out, also when this fails (it is
+ * a g_auto (DynamormCryptoOptions)). */
 gboolean  _dynamorm_crypto_options_parse (const char *uri, DynamormCryptoOptions *out, GError **error);
 /* Replaces *provider and *cache as the options say (untouched otherwise). */
 gboolean  _dynamorm_crypto_options_apply (const DynamormCryptoOptions *options, DynamormBackend *backend,

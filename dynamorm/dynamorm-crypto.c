@@ -749,17 +749,13 @@ _dynamorm_crypto_options_parse (const char *uri, DynamormCryptoOptions *out, GEr
   params = g_strsplit (query_text, "&", -1);
   for (guint i = 0; params[i] != NULL; i++)
     if (*params[i] != '\0' && !take_param (uri, params[i], out, rest, error))
-      {
-        _dynamorm_crypto_options_clear (out);
-        return FALSE;
-      }
+      return FALSE;
   if (out->kms_key_id != NULL && out->local_key_file != NULL)
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_ARGUMENT,
                    _("“%s” names both kms_key_id and local_key_file: a session has one key provider, "
                      "keep one of them"),
                    uri);
-      _dynamorm_crypto_options_clear (out);
       return FALSE;
     }
   if ((out->kms_region != NULL || out->kms_endpoint != NULL) && out->kms_key_id == NULL)
@@ -768,7 +764,6 @@ _dynamorm_crypto_options_parse (const char *uri, DynamormCryptoOptions *out, GEr
                    _("“%s” sets kms_region or kms_endpoint without kms_key_id: add the KMS key, "
                      "such as kms_key_id=alias/orders"),
                    uri);
-      _dynamorm_crypto_options_clear (out);
       return FALSE;
     }
   out->backend_uri = g_strdup_printf ("%.*s%s%s%s", (int) (query - uri), uri, rest->len ? "?" : "",
