@@ -99,9 +99,7 @@ ddb_engine_put_packed (DdbEngine *engine, const char *table_name, guint8 *item, 
   /* A persistent engine logs requests: those go the JSON way. */
   if (table != NULL && engine->commit_func == NULL && ddb_packed_item_acceptable (table, item, &hash, &range))
     {
-      ddb_key_value_clear (&hash);
-      ddb_key_value_clear (&range);
-      ddb_table_put (table, ddb_table_make_item_packed (table, item, size));
+      ddb_table_put (table, ddb_table_make_item_packed_keyed (table, item, size, &hash, &range));
       result = DDB_DIRECT_DONE;
     }
   ddb_engine_write_unlock (engine);
@@ -254,8 +252,9 @@ ddb_engine_batch_write_packed (DdbEngine *engine, DdbPackedWrite *writes, guint 
           DdbTable *table = checked[i].table;
 
           if (!writes[i].is_delete)
-            ddb_table_put (table, ddb_table_make_item_packed (table, g_steal_pointer (&writes[i].packed),
-                                                              checked[i].size));
+            ddb_table_put (table, ddb_table_make_item_packed_keyed (table, g_steal_pointer (&writes[i].packed),
+                                                                    checked[i].size, &checked[i].hash,
+                                                                    &checked[i].range));
           else
             {
               DdbItem *old = ddb_table_lookup (table, &checked[i].hash,

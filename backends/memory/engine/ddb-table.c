@@ -523,6 +523,18 @@ seq_find (GSequence *seq, gconstpointer probe, GCompareDataFunc cmp, gpointer da
   return it;
 }
 
+/* Inserts entry in order. g_sequence_insert_sorted() builds and frees a
+ * scratch sequence for each insert; a partition's first entry (every item
+ * of a hash-only table) has nothing to be ordered against. */
+static void
+partition_insert (DdbPartition *part, DdbEntry *entry)
+{
+  if (g_sequence_is_empty (part->entries))
+    g_sequence_append (part->entries, entry);
+  else
+    g_sequence_insert_sorted (part->entries, entry, entry_cmp, NULL);
+}
+
 GSequenceIter *
 ddb_partition_seek (DdbPartition *partition, const DdbEntry *probe)
 {
@@ -589,21 +601,39 @@ ddb_item_get_value (DdbItem *item, const char *name)
   return v ? ddb_blob_value_decode (v) : NULL;
 }
 
+/* The item of blob; its key values are read from blob unless hash (and
+ * range) hold them already, moved out. */
 static DdbItem *
-item_new (DdbTable *table, guint8 *blob, gsize size)
+item_new_keyed (DdbTable *table, guint8 *blob, gsize size, DdbKeyValue *hash, DdbKeyValue *range)
 {
   DdbItem *item = g_new0 (DdbItem, 1);
 
   item->blob = blob;
   item->size = size;
-  ddb_blob_key_value (ddb_blob_find (blob, table->hash.name), &item->hash);
-  if (table->range.name != NULL)
-    ddb_blob_key_value (ddb_blob_find (blob, table->range.name), &item->range);
+  if (hash != NULL)
+    {
+      item->hash = *hash;
+      item->range = *range;
+      memset (hash, 0, sizeof *hash);
+      memset (range, 0, sizeof *range);
+    }
+  else
+    {
+      ddb_blob_key_value (ddb_blob_find (blob, table->hash.name), &item->hash);
+      if (table->range.name != NULL)
+        ddb_blob_key_value (ddb_blob_find (blob, table->range.name), &item->range);
+    }
   item->entry.hash = &item->hash;
   if (table->range.name != NULL)
     item->entry.keys[item->entry.nkeys++] = &item->range;
   item->entry.item = item;
   return item;
+}
+
+static DdbItem *
+item_new (DdbTable *table, guint8 *blob, gsize size)
+{
+  return item_new_keyed (table, blob, size, NULL, NULL);
 }
 
 DdbItem *
@@ -626,6 +656,13 @@ DdbItem *
 ddb_table_make_item_packed (DdbTable *table, guint8 *blob, gsize size)
 {
   return item_new (table, blob, size);
+}
+
+DdbItem *
+ddb_table_make_item_packed_keyed (DdbTable *table, guint8 *blob, gsize size, DdbKeyValue *hash,
+                                  DdbKeyValue *range)
+{
+  return item_new_keyed (table, blob, size, hash, range);
 }
 
 /* ---- Indexes ---- */
@@ -833,7 +870,7 @@ index_insert (DdbIndex *index, DdbItem *item)
   ie->size = index_entry_size (index, item);
 
   part = store_ensure_partition (&index->store, &ie->ihash);
-  g_sequence_insert_sorted (part->entries, &ie->e, entry_cmp, NULL);
+  partition_insert (part, &ie->e);
   index->store.count++;
   index->store.bytes += ie->size;
 }
@@ -991,7 +1028,7 @@ ddb_table_put (DdbTable *table, DdbItem *item)
     }
   else
     {
-      g_sequence_insert_sorted (part->entries, &item->entry, entry_cmp, NULL);
+      partition_insert (part, &item->entry);
       table->store.count++;
     }
   table->store.bytes += item->size;

@@ -196,6 +196,11 @@ DdbItem *ddb_table_make_item (DdbTable *table, JsonObject *attrs, gsize size);
 DdbItem *ddb_table_make_item_from (DdbTable *table, JsonObject *attrs, gsize size);
 /* The same from a checked packed item, which the item takes over. */
 DdbItem *ddb_table_make_item_packed (DdbTable *table, guint8 *blob, gsize size);
+/* The same with its key values, read from blob already (as
+ * ddb_packed_item_acceptable() gives them): moved into the item, and
+ * hash and range are left cleared. */
+DdbItem *ddb_table_make_item_packed_keyed (DdbTable *table, guint8 *blob, gsize size, DdbKeyValue *hash,
+                                           DdbKeyValue *range);
 /* Stores item, replacing and freeing any item with the same key. */
 void ddb_table_put (DdbTable *table, DdbItem *item);
 /* Removes and frees item (which must be stored). */
