@@ -358,6 +358,34 @@ direct_table_name_buf (const DynamormDirectCall *call, const DynamormSchema *sch
   return buf;
 }
 
+/* The thread's spare buffer to pack a single put or get into, so that
+ * the call allocates only what it hands over. Taken out while in use: a
+ * nested call on the same thread (a getter that writes) packs into a
+ * buffer of its own. */
+static GPrivate scratch_key = G_PRIVATE_INIT ((GDestroyNotify) g_byte_array_unref);
+
+static GByteArray *
+scratch_take (void)
+{
+  GByteArray *out = g_private_get (&scratch_key);
+
+  if (out == NULL)
+    return g_byte_array_sized_new (1024);
+  g_private_set (&scratch_key, NULL);
+  g_byte_array_set_size (out, 0);
+  return out;
+}
+
+static void
+scratch_give_back (GByteArray *out)
+{
+  /* A big item's buffer is not kept. */
+  if (out->len > 64 * 1024 || g_private_get (&scratch_key) != NULL)
+    g_byte_array_unref (out);
+  else
+    g_private_set (&scratch_key, out);
+}
+
 gboolean
 _dynamorm_direct_try_put (const DynamormDirectCall *call, DynamormModel *model,
                           GCancellable *cancellable)
@@ -369,6 +397,7 @@ _dynamorm_direct_try_put (const DynamormDirectCall *call, DynamormModel *model,
   char buf[128];
   const char *table;
   GByteArray *out;
+  gboolean packed;
   guint8 *item;
   gsize len;
 
@@ -381,14 +410,14 @@ _dynamorm_direct_try_put (const DynamormDirectCall *call, DynamormModel *model,
     return FALSE;
 
   table = direct_table_name_buf (call, schema, buf, sizeof buf, &owned);
-  out = g_byte_array_sized_new (256);
-  if (!_dynamorm_model_pack (model, schema, call, table, out))
-    {
-      g_byte_array_unref (out);
-      return FALSE;
-    }
+  out = scratch_take ();
+  packed = _dynamorm_model_pack (model, schema, call, table, out);
+  /* The stored item is this copy, of its exact size. */
   len = out->len;
-  item = g_byte_array_free (out, FALSE);
+  item = packed ? g_memdup2 (out->data, len) : NULL;
+  scratch_give_back (out);
+  if (!packed)
+    return FALSE;
   if (ops->put_item (call->backend, table, item, len) == DYNAMORM_DIRECT_DONE)
     return TRUE;
   g_free (item);
@@ -402,25 +431,28 @@ _dynamorm_direct_try_get (const DynamormDirectCall *call, GType model_type,
 {
   const DynamormSchema *schema = _dynamorm_schema_get (model_type, TRUE, NULL);
   const DynamormDirectOps *ops;
-  g_autoptr(GByteArray) key = NULL;
+  GByteArray *key;
   g_autofree char *owned = NULL;
   g_autofree guint8 *item = NULL;
   char buf[128];
   const char *table;
+  gboolean found;
   gsize len;
 
   if (schema == NULL || _dynamorm_schema_is_single_table (schema) ||
       (ops = direct_ops_for (call, model_type, cancellable)) == NULL)
     return NULL;
 
-  key = g_byte_array_sized_new (64);
-  if (!_dynamorm_direct_pack_key (schema, model_type, partition_key, sort_key, key))
-    return NULL;
-
-  table = direct_table_name_buf (call, schema, buf, sizeof buf, &owned);
-  /* A missing item takes the JSON path too, for its NOT_FOUND message. */
-  if (ops->get_item (call->backend, table, key->data, key->len,
-                     &item, &len) != DYNAMORM_DIRECT_DONE)
+  key = scratch_take ();
+  found = _dynamorm_direct_pack_key (schema, model_type, partition_key, sort_key, key);
+  if (found)
+    {
+      table = direct_table_name_buf (call, schema, buf, sizeof buf, &owned);
+      /* A missing item takes the JSON path too, for its NOT_FOUND message. */
+      found = ops->get_item (call->backend, table, key->data, key->len, &item, &len) == DYNAMORM_DIRECT_DONE;
+    }
+  scratch_give_back (key);
+  if (!found)
     return NULL;
   return _dynamorm_model_new_from_packed (model_type, schema, call, table, item);
 }
