@@ -118,6 +118,19 @@ schema_quark (gboolean require_key)
   return quarks[require_key];
 }
 
+/* Each thread also keeps the last schema it was given, per require_key:
+ * the common lookup then takes no lock (g_type_get_qdata takes GType's
+ * global lock, on which threads calling at once contend). invalidate()
+ * moves the generation on, which empties every thread's entry. */
+typedef struct {
+  GType type;
+  gint generation;
+  const DynamormSchema *schema;
+} LastSchema;
+
+static gint schema_generation;
+static _Thread_local LastSchema last_schema[2];
+
 static void
 invalidate (GType type)
 {
@@ -125,6 +138,7 @@ invalidate (GType type)
 
   g_type_set_qdata (type, schema_quark (TRUE), NULL);
   g_type_set_qdata (type, schema_quark (FALSE), NULL);
+  g_atomic_int_inc (&schema_generation);
 
   if (graveyard == NULL)
     graveyard = g_ptr_array_new ();
@@ -1121,9 +1135,14 @@ _dynamorm_schema_get (GType      type,
                       gboolean   require_key,
                       GError   **error)
 {
+  LastSchema *last = &last_schema[require_key != FALSE];
+  /* Read before the lookup: an invalidation after it makes the entry old. */
+  gint generation = g_atomic_int_get (&schema_generation);
   GHashTable *cache;
   DynamormSchema *schema;
 
+  if (last->type == type && last->generation == generation && type != 0)
+    return last->schema;
   if (!g_type_is_a (type, DYNAMORM_TYPE_MODEL) || type == DYNAMORM_TYPE_MODEL)
     {
       g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_MODEL,
@@ -1133,7 +1152,12 @@ _dynamorm_schema_get (GType      type,
 
   schema = g_type_get_qdata (type, schema_quark (require_key));
   if (schema != NULL)
-    return schema;
+    {
+      last->type = type;
+      last->generation = generation;
+      last->schema = schema;
+      return schema;
+    }
 
   /* Class init may declare tags, and it takes schema_lock: run it first. */
   g_type_class_unref (g_type_class_ref (type));
