@@ -425,12 +425,7 @@ build_batch_get (DynamormBatchGet *self, GError **error)
 
       if (key_schema == NULL)
         return key_error (key, i, error);
-      unit = g_new0 (Unit, 1);
-      unit->position = i;
-      unit->table = _dynamorm_batch_run_table (run, type, key_schema);
-      unit->schema = key_schema;
-      unit->type = type;
-      unit->payload = key;
+      unit = _dynamorm_batch_unit_new (run, i, type, key_schema, key);
       if (!unit_pack (self, run, unit))
         {
           JsonNode *json = _dynamorm_key_to_json (key, type, key_schema, error);

@@ -79,10 +79,13 @@ BatchRun   *_dynamorm_batch_run_new   (DynamormSession      *session,
                                        DynamormBatchOptions *options,
                                        gboolean              is_write);
 void        _dynamorm_batch_run_free  (BatchRun             *run);
-/* Records the table of a model type; returns its name, owned by the run. */
-const char *_dynamorm_batch_run_table (BatchRun             *run,
+/* A unit at position in the caller's order, of a model or a key (payload,
+ * not owned) of type; its table is recorded in the run. */
+Unit       *_dynamorm_batch_unit_new  (BatchRun             *run,
+                                       guint                 position,
                                        GType                 type,
-                                       const DynamormSchema *schema);
+                                       const DynamormSchema *schema,
+                                       gpointer              payload);
 /* Starts a run built up front (or reports build_error). Takes run. */
 void        _dynamorm_batch_run_start (gpointer              source_object,
                                        BatchRun             *run,

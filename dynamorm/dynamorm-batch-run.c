@@ -95,8 +95,9 @@ _dynamorm_batch_run_new (DynamormSession *session, DynamormBatchOptions *options
 }
 
 /* Records the table of a model type; returns its name, owned by the run. */
-const char *
-_dynamorm_batch_run_table (BatchRun *run, GType type, const DynamormSchema *schema)
+/* Records the table of a model type; returns its name, owned by the run. */
+static const char *
+run_table (BatchRun *run, GType type, const DynamormSchema *schema)
 {
   g_autofree char *name = NULL;
   gpointer key;
@@ -113,6 +114,20 @@ _dynamorm_batch_run_table (BatchRun *run, GType type, const DynamormSchema *sche
   run->last_type = type;
   run->last_table = key;
   return key;
+}
+
+Unit *
+_dynamorm_batch_unit_new (BatchRun *run, guint position, GType type, const DynamormSchema *schema,
+                          gpointer payload)
+{
+  Unit *unit = g_new0 (Unit, 1);
+
+  unit->position = position;
+  unit->table = run_table (run, type, schema);
+  unit->schema = schema;
+  unit->type = type;
+  unit->payload = payload;
+  return unit;
 }
 
 void

@@ -315,12 +315,7 @@ build_batch_write (DynamormBatchWrite *self, GError **error)
 
       if (schema == NULL)
         return NULL;
-      unit = g_new0 (Unit, 1);
-      unit->position = i;
-      unit->table = _dynamorm_batch_run_table (run, type, schema);
-      unit->schema = schema;
-      unit->type = type;
-      unit->payload = model;
+      unit = _dynamorm_batch_unit_new (run, i, type, schema, model);
       unit->is_delete = g_array_index (self->deletes, gboolean, i);
       if (!unit_pack (run, unit) && !unit_build_json (self, run, unit, now, error))
         return NULL;

@@ -131,6 +131,24 @@ number_av (const DdbNumber *number)
   return _dynamorm_av_new_string ("N", text);
 }
 
+JsonNode *
+_dynamorm_av_new_int64 (gint64 value)
+{
+  DdbNumber number;
+
+  ddb_number_from_int64 (value, &number);
+  return number_av (&number);
+}
+
+static JsonNode *
+av_new_uint64 (guint64 value)
+{
+  DdbNumber number;
+
+  ddb_number_from_uint64 (value, &number);
+  return number_av (&number);
+}
+
 /* Shortest text that reads back as the same double. With %g trailing
  * zeros go, so the 15-digit form is already the shortest whenever some form
  * of 15 digits or fewer reads back exactly (a double's error is far below
@@ -255,10 +273,11 @@ check_set_members (const char *const *strv, const char *what, GError **error)
 
 static JsonNode *encode_variant (GVariant *v, gboolean as_set, const char *what, GError **error);
 
+/* A tuple or an array as a list. */
 static JsonNode *
 encode_variant_children (GVariant *v, const char *what, GError **error)
 {
-  JsonArray *array = json_array_new ();
+  g_autoptr(JsonArray) array = json_array_new ();
   GVariantIter iter;
   GVariant *child;
 
@@ -269,49 +288,100 @@ encode_variant_children (GVariant *v, const char *what, GError **error)
 
       g_variant_unref (child);
       if (av == NULL)
-        {
-          json_array_unref (array);
-          return NULL;
-        }
+        return NULL;
       json_array_add_element (array, av);
     }
-  return _dynamorm_av_new ("L", take_array (array));
+  return _dynamorm_av_new ("L", take_array (g_steal_pointer (&array)));
+}
+
+/* A dictionary (an array of dict entries) as a map: its keys must be strings. */
+static JsonNode *
+encode_variant_dict (GVariant *v, const char *what, GError **error)
+{
+  const GVariantType *key_type = g_variant_type_key (g_variant_type_element (g_variant_get_type (v)));
+  g_autoptr(JsonObject) map = NULL;
+  GVariantIter iter;
+  GVariant *entry;
+
+  if (!g_variant_type_equal (key_type, G_VARIANT_TYPE_STRING))
+    {
+      g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
+                   _("%s: a dictionary needs string keys to become a DynamoDB map, not “%.*s”"),
+                   what, (int) g_variant_type_get_string_length (key_type),
+                   g_variant_type_peek_string (key_type));
+      return NULL;
+    }
+  map = json_object_new ();
+  g_variant_iter_init (&iter, v);
+  while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+      g_autoptr(GVariant) val = g_variant_get_child_value (entry, 1);
+      JsonNode *av = encode_variant (val, FALSE, what, error);
+
+      g_variant_unref (entry);
+      if (av == NULL)
+        return NULL;
+      json_object_set_member (map, g_variant_get_string (key, NULL), av);
+    }
+  return _dynamorm_av_new ("M", take_object (g_steal_pointer (&map)));
+}
+
+/* An array: a bytestring as binary, a dictionary as a map, a string array
+ * as a string set when the property is tagged `set`, anything else as a
+ * list. */
+static JsonNode *
+encode_variant_array (GVariant *v, gboolean as_set, const char *what, GError **error)
+{
+  const GVariantType *type = g_variant_get_type (v);
+
+  if (g_variant_type_equal (type, G_VARIANT_TYPE_BYTESTRING))
+    {
+      gsize len;
+      const guchar *data = g_variant_get_fixed_array (v, &len, 1);
+      g_autofree char *b64 = g_base64_encode (data, len);
+      return _dynamorm_av_new_string ("B", b64);
+    }
+  if (g_variant_type_is_dict_entry (g_variant_type_element (type)))
+    return encode_variant_dict (v, what, error);
+  if (as_set && g_variant_type_equal (type, G_VARIANT_TYPE_STRING_ARRAY))
+    {
+      g_autofree const char **strv = g_variant_get_strv (v, NULL);
+      JsonArray *array;
+
+      if (!check_set_members (strv, what, error))
+        return NULL;
+      array = json_array_new ();
+      for (guint i = 0; strv[i]; i++)
+        json_array_add_string_element (array, strv[i]);
+      return _dynamorm_av_new ("SS", take_array (array));
+    }
+  return encode_variant_children (v, what, error);
 }
 
 static JsonNode *
 encode_variant (GVariant *v, gboolean as_set, const char *what, GError **error)
 {
-  const GVariantType *type = g_variant_get_type (v);
-  DdbNumber number;
-
   switch (g_variant_classify (v))
     {
     case G_VARIANT_CLASS_BOOLEAN:
       return av_new_bool ("BOOL", g_variant_get_boolean (v));
     case G_VARIANT_CLASS_BYTE:
-      ddb_number_from_uint64 (g_variant_get_byte (v), &number);
-      return number_av (&number);
+      return av_new_uint64 (g_variant_get_byte (v));
     case G_VARIANT_CLASS_INT16:
-      ddb_number_from_int64 (g_variant_get_int16 (v), &number);
-      return number_av (&number);
+      return _dynamorm_av_new_int64 (g_variant_get_int16 (v));
     case G_VARIANT_CLASS_UINT16:
-      ddb_number_from_uint64 (g_variant_get_uint16 (v), &number);
-      return number_av (&number);
+      return av_new_uint64 (g_variant_get_uint16 (v));
     case G_VARIANT_CLASS_INT32:
-      ddb_number_from_int64 (g_variant_get_int32 (v), &number);
-      return number_av (&number);
+      return _dynamorm_av_new_int64 (g_variant_get_int32 (v));
     case G_VARIANT_CLASS_UINT32:
-      ddb_number_from_uint64 (g_variant_get_uint32 (v), &number);
-      return number_av (&number);
+      return av_new_uint64 (g_variant_get_uint32 (v));
     case G_VARIANT_CLASS_INT64:
-      ddb_number_from_int64 (g_variant_get_int64 (v), &number);
-      return number_av (&number);
+      return _dynamorm_av_new_int64 (g_variant_get_int64 (v));
     case G_VARIANT_CLASS_UINT64:
-      ddb_number_from_uint64 (g_variant_get_uint64 (v), &number);
-      return number_av (&number);
+      return av_new_uint64 (g_variant_get_uint64 (v));
     case G_VARIANT_CLASS_HANDLE:
-      ddb_number_from_int64 (g_variant_get_handle (v), &number);
-      return number_av (&number);
+      return _dynamorm_av_new_int64 (g_variant_get_handle (v));
     case G_VARIANT_CLASS_DOUBLE:
       return encode_double (g_variant_get_double (v), what, error);
     case G_VARIANT_CLASS_STRING:
@@ -332,59 +402,7 @@ encode_variant (GVariant *v, gboolean as_set, const char *what, GError **error)
         return encode_variant (inner, as_set, what, error);
       }
     case G_VARIANT_CLASS_ARRAY:
-      if (g_variant_type_equal (type, G_VARIANT_TYPE_BYTESTRING))
-        {
-          gsize len;
-          const guchar *data = g_variant_get_fixed_array (v, &len, 1);
-          g_autofree char *b64 = g_base64_encode (data, len);
-          return _dynamorm_av_new_string ("B", b64);
-        }
-      if (g_variant_type_is_dict_entry (g_variant_type_element (type)))
-        {
-          const GVariantType *key_type = g_variant_type_key (g_variant_type_element (type));
-          JsonObject *map;
-          GVariantIter iter;
-          GVariant *entry;
-
-          if (!g_variant_type_equal (key_type, G_VARIANT_TYPE_STRING))
-            {
-              g_set_error (error, DYNAMORM_ERROR, DYNAMORM_ERROR_INVALID_VALUE,
-                           _("%s: a dictionary needs string keys to become a DynamoDB map, not “%.*s”"),
-                           what, (int) g_variant_type_get_string_length (key_type),
-                           g_variant_type_peek_string (key_type));
-              return NULL;
-            }
-          map = json_object_new ();
-          g_variant_iter_init (&iter, v);
-          while ((entry = g_variant_iter_next_value (&iter)) != NULL)
-            {
-              g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
-              g_autoptr(GVariant) val = g_variant_get_child_value (entry, 1);
-              JsonNode *av = encode_variant (val, FALSE, what, error);
-
-              g_variant_unref (entry);
-              if (av == NULL)
-                {
-                  json_object_unref (map);
-                  return NULL;
-                }
-              json_object_set_member (map, g_variant_get_string (key, NULL), av);
-            }
-          return _dynamorm_av_new ("M", take_object (map));
-        }
-      if (as_set && g_variant_type_equal (type, G_VARIANT_TYPE_STRING_ARRAY))
-        {
-          g_autofree const char **strv = g_variant_get_strv (v, NULL);
-          JsonArray *array;
-
-          if (!check_set_members (strv, what, error))
-            return NULL;
-          array = json_array_new ();
-          for (guint i = 0; strv[i]; i++)
-            json_array_add_string_element (array, strv[i]);
-          return _dynamorm_av_new ("SS", take_array (array));
-        }
-      return encode_variant_children (v, what, error);
+      return encode_variant_array (v, as_set, what, error);
     case G_VARIANT_CLASS_TUPLE:
       return encode_variant_children (v, what, error);
     case G_VARIANT_CLASS_DICT_ENTRY:
@@ -613,11 +631,7 @@ encode_json (JsonNode *node, const char *what, GError **error)
         case G_TYPE_BOOLEAN:
           return av_new_bool ("BOOL", json_node_get_boolean (node));
         case G_TYPE_INT64:
-          {
-            DdbNumber number;
-            ddb_number_from_int64 (json_node_get_int (node), &number);
-            return number_av (&number);
-          }
+          return _dynamorm_av_new_int64 (json_node_get_int (node));
         case G_TYPE_DOUBLE:
           return encode_double (json_node_get_double (node), what, error);
         case G_TYPE_STRING:

@@ -198,20 +198,32 @@ aes_open (const DynamormAesKey *aes, const guint8 *nonce, const guint8 *ad, gsiz
 }
 
 /* The GBytes forms, for keys used once (the local provider's master key
- * wrapping a data key): the expanded key lives on the stack. */
+ * wrapping a data key): the expanded key lives on the stack, and is wiped
+ * once it sealed (seal TRUE) or opened. */
+static gboolean
+aes_gcm_once (GBytes *key, gboolean seal, const guint8 *nonce, const guint8 *ad, gsize ad_len,
+              const guint8 *in, gsize len, guint8 *out)
+{
+  DynamormAesKey aes;
+  gboolean ok = TRUE;
+
+  if (g_bytes_get_size (key) != DYNAMORM_DATA_KEY_LEN)
+    return FALSE;
+  aes_key_expand (&aes, g_bytes_get_data (key, NULL));
+  if (seal)
+    aes_seal (&aes, nonce, ad, ad_len, in, len, out);
+  else
+    ok = aes_open (&aes, nonce, ad, ad_len, in, len, out);
+  explicit_bzero (&aes, sizeof aes);
+  return ok;
+}
+
 gboolean
 _dynamorm_aes_gcm_seal (GBytes *key, const guint8 *nonce,
                         const guint8 *ad, gsize ad_len,
                         const guint8 *in, gsize len, guint8 *out)
 {
-  DynamormAesKey aes;
-
-  if (g_bytes_get_size (key) != DYNAMORM_DATA_KEY_LEN)
-    return FALSE;
-  aes_key_expand (&aes, g_bytes_get_data (key, NULL));
-  aes_seal (&aes, nonce, ad, ad_len, in, len, out);
-  explicit_bzero (&aes, sizeof aes);
-  return TRUE;
+  return aes_gcm_once (key, TRUE, nonce, ad, ad_len, in, len, out);
 }
 
 gboolean
@@ -219,15 +231,7 @@ _dynamorm_aes_gcm_open (GBytes *key, const guint8 *nonce,
                         const guint8 *ad, gsize ad_len,
                         const guint8 *in, gsize len, guint8 *out)
 {
-  DynamormAesKey aes;
-  gboolean ok;
-
-  if (g_bytes_get_size (key) != DYNAMORM_DATA_KEY_LEN)
-    return FALSE;
-  aes_key_expand (&aes, g_bytes_get_data (key, NULL));
-  ok = aes_open (&aes, nonce, ad, ad_len, in, len, out);
-  explicit_bzero (&aes, sizeof aes);
-  return ok;
+  return aes_gcm_once (key, FALSE, nonce, ad, ad_len, in, len, out);
 }
 
 /* ------------------------------------------------------------------ */

@@ -254,6 +254,8 @@ gboolean _dynamorm_session_load_item (DynamormSession *session, DynamormModel *m
 char *_dynamorm_session_table_name (DynamormSession *session, const DynamormSchema *schema);
 /* AttributeValue helpers */
 JsonNode *_dynamorm_av_new_string (const char *type, const char *text);
+/* An "N" attribute value for a whole number. */
+JsonNode *_dynamorm_av_new_int64 (gint64 value);
 JsonNode *_dynamorm_av_new (const char *type, JsonNode *inner); /* takes inner */
 const char *_dynamorm_av_get_type (JsonNode *av, JsonNode **inner);
 

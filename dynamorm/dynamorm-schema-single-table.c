@@ -22,9 +22,12 @@ collection_decl_free (DynamormCollectionDecl *decl)
 }
 
 void
-_dynamorm_field_free_template (DynamormField *field)
+_dynamorm_field_free (DynamormField *field)
 {
+  g_param_spec_unref (field->pspec);
+  g_free (field->attribute);
   g_clear_pointer (&field->key_template, _dynamorm_key_template_free);
+  g_free (field);
 }
 
 void
@@ -53,46 +56,40 @@ _dynamorm_schema_is_single_table (const DynamormSchema *schema)
   return schema->entity_attribute != NULL || (schema->composed && schema->composed->len > 0);
 }
 
+/* The element of array (which may be NULL) whose string member at
+ * name_offset is name, or NULL. */
+static gpointer
+find_named (GPtrArray *array, gsize name_offset, const char *name)
+{
+  for (guint i = 0; array != NULL && i < array->len; i++)
+    {
+      gpointer element = g_ptr_array_index (array, i);
+
+      if (g_str_equal (G_STRUCT_MEMBER (const char *, element, name_offset), name))
+        return element;
+    }
+  return NULL;
+}
+
 const DynamormField *
 _dynamorm_schema_lookup_composed (const DynamormSchema *schema,
                                   const char           *attribute)
 {
-  for (guint i = 0; schema->composed && i < schema->composed->len; i++)
-    {
-      const DynamormField *field = g_ptr_array_index (schema->composed, i);
-
-      if (g_str_equal (field->attribute, attribute))
-        return field;
-    }
-  return NULL;
+  return find_named (schema->composed, G_STRUCT_OFFSET (DynamormField, attribute), attribute);
 }
 
 const DynamormCollectionDecl *
 _dynamorm_schema_find_collection (const DynamormSchema *schema,
                                   const char           *name)
 {
-  for (guint i = 0; schema->collections && i < schema->collections->len; i++)
-    {
-      const DynamormCollectionDecl *decl = g_ptr_array_index (schema->collections, i);
-
-      if (g_str_equal (decl->name, name))
-        return decl;
-    }
-  return NULL;
+  return find_named (schema->collections, G_STRUCT_OFFSET (DynamormCollectionDecl, name), name);
 }
 
 DynamormIndex *
 _dynamorm_schema_find_index (const DynamormSchema *schema,
                              const char           *name)
 {
-  for (guint i = 0; i < schema->indexes->len; i++)
-    {
-      DynamormIndex *index = g_ptr_array_index (schema->indexes, i);
-
-      if (g_str_equal (index->name, name))
-        return index;
-    }
-  return NULL;
+  return find_named (schema->indexes, G_STRUCT_OFFSET (DynamormIndex, name), name);
 }
 
 const DynamormField *
@@ -138,15 +135,6 @@ composed_field_new (const char *attribute, DynamormKeyTemplate *tmpl)
   field->classified = TRUE;
   field->key_template = tmpl;
   return field;
-}
-
-static void
-composed_field_free (DynamormField *field)
-{
-  g_param_spec_unref (field->pspec);
-  g_free (field->attribute);
-  _dynamorm_field_free_template (field);
-  g_free (field);
 }
 
 static gboolean
@@ -436,7 +424,7 @@ _dynamorm_schema_compile_single_table (DynamormSchema  *schema,
   Options opts = { FALSE, FALSE, NULL, g_ptr_array_new_with_free_func (g_free) };
   gboolean ok = TRUE;
 
-  schema->composed = g_ptr_array_new_with_free_func ((GDestroyNotify) composed_field_free);
+  schema->composed = g_ptr_array_new_with_free_func ((GDestroyNotify) _dynamorm_field_free);
   schema->sparse = g_ptr_array_new_with_free_func ((GDestroyNotify) _dynamorm_sparse_condition_free);
   schema->collections = g_ptr_array_new_with_free_func ((GDestroyNotify) collection_decl_free);
   schema->entity_name = g_strdup (g_type_name (schema->type));

@@ -50,15 +50,6 @@ field_prepare_vfuncs (DynamormField *field)
 }
 
 static void
-field_free (DynamormField *field)
-{
-  g_param_spec_unref (field->pspec);
-  g_free (field->attribute);
-  _dynamorm_field_free_template (field);
-  g_free (field);
-}
-
-static void
 index_free (DynamormIndex *index)
 {
   g_free (index->name);
@@ -827,7 +818,7 @@ schema_new (GType type, Declaration *decl, gboolean require_key)
 
   schema->type = type;
   schema->nested = !require_key;
-  schema->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) field_free);
+  schema->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) _dynamorm_field_free);
   schema->by_property = g_hash_table_new (g_str_hash, g_str_equal);
   schema->by_attribute = g_hash_table_new (g_str_hash, g_str_equal);
   schema->indexes = g_ptr_array_new_with_free_func ((GDestroyNotify) index_free);
@@ -869,7 +860,7 @@ free_fields (GHashTable *all_fields)
 
   g_hash_table_iter_init (&iter, all_fields);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    field_free (value);
+    _dynamorm_field_free (value);
   g_hash_table_remove_all (all_fields);
 }
 
@@ -940,7 +931,7 @@ apply_declared_entry (CompileState *st, GObjectClass *klass, GHashTable *all_fie
       return FALSE;
     }
   g_hash_table_remove (all_fields, canonical);
-  field_free (field);
+  _dynamorm_field_free (field);
   return TRUE;
 }
 
@@ -1000,7 +991,7 @@ add_field (DynamormSchema *schema, GHashTable *all_fields, const char *name, GEr
   g_hash_table_remove (all_fields, name);
   if (!classify (field, schema->type, error))
     {
-      field_free (field);
+      _dynamorm_field_free (field);
       return FALSE;
     }
   field->index = schema->fields->len;

@@ -21,7 +21,9 @@ gboolean _dynamorm_schema_is_single_table_entry (const char *entry);
 gboolean _dynamorm_schema_compile_single_table (DynamormSchema *schema, GPtrArray *entries,
                                                 GObjectClass *klass, GError **error);
 void _dynamorm_schema_clear_single_table (DynamormSchema *schema);
-void _dynamorm_field_free_template (DynamormField *field);
+/* Frees a field, its key template included (a composed attribute's, or a
+ * property's). */
+void _dynamorm_field_free (DynamormField *field);
 /* Checks a compiled schema against the other models of its table (two
  * models whose templates could make the same key, one entity name twice)
  * and remembers it. Called with the schema lock held. */

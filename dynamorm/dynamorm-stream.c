@@ -118,6 +118,15 @@ record_error (GError **error, guint index, const char *format, ...)
   return FALSE;
 }
 
+/* The image in field ("dynamodb.NewImage" or "dynamodb.OldImage") is not
+ * a model_type: why says what did not fit. */
+static gboolean
+image_does_not_fit (GError **error, guint index, const char *field, GType model_type, const GError *why)
+{
+  return record_error (error, index, _("the field “%s” does not fit %s: %s"), field, g_type_name (model_type),
+                       why->message);
+}
+
 static const char *
 node_kind (JsonNode *node)
 {
@@ -581,17 +590,11 @@ parse_items (DynamormStreamRecord *self, JsonObject *obj, JsonObject *dynamodb, 
   view = json_object_get_string_member (dynamodb, "StreamViewType");
   event = json_object_get_string_member (obj, "eventName");
   if (wants_new && self->new_item == NULL)
-    {
-      record_error (error, index, _("the field “dynamodb.NewImage” is missing, but a %s record of a %s "
-                                    "stream has one"), event, view);
-      return FALSE;
-    }
+    return record_error (error, index, _("the field “%s” is missing, but a %s record of a %s stream has one"),
+                         "dynamodb.NewImage", event, view);
   if (wants_old && self->old_item == NULL)
-    {
-      record_error (error, index, _("the field “dynamodb.OldImage” is missing, but a %s record of a %s "
-                                    "stream has one"), event, view);
-      return FALSE;
-    }
+    return record_error (error, index, _("the field “%s” is missing, but a %s record of a %s stream has one"),
+                         "dynamodb.OldImage", event, view);
   return TRUE;
 }
 
@@ -606,18 +609,10 @@ decode_images (DynamormStreamRecord *self, guint index, GError **error)
     return TRUE;
   if (self->new_item &&
       (self->new_image = dynamorm_model_new_from_item (model_type, self->new_item, &local_error)) == NULL)
-    {
-      record_error (error, index, _("the field “dynamodb.NewImage” does not fit %s: %s"),
-                    g_type_name (model_type), local_error->message);
-      return FALSE;
-    }
+    return image_does_not_fit (error, index, "dynamodb.NewImage", model_type, local_error);
   if (self->old_item &&
       (self->old_image = dynamorm_model_new_from_item (model_type, self->old_item, &local_error)) == NULL)
-    {
-      record_error (error, index, _("the field “dynamodb.OldImage” does not fit %s: %s"),
-                    g_type_name (model_type), local_error->message);
-      return FALSE;
-    }
+    return image_does_not_fit (error, index, "dynamodb.OldImage", model_type, local_error);
   return TRUE;
 }
 
@@ -1089,19 +1084,11 @@ decode_images_with_session (DynamormStreamRecord *self, DynamormSession *session
   if (raw_new != NULL &&
       (self->new_image = decode_encrypted_image (session, schema, model_type, table, raw_new, &new_open,
                                                  &local_error)) == NULL)
-    {
-      record_error (error, index, _("the field “dynamodb.NewImage” does not fit %s: %s"),
-                    g_type_name (model_type), local_error->message);
-      return FALSE;
-    }
+    return image_does_not_fit (error, index, "dynamodb.NewImage", model_type, local_error);
   if (raw_old != NULL &&
       (self->old_image = decode_encrypted_image (session, schema, model_type, table, raw_old, &old_open,
                                                  &local_error)) == NULL)
-    {
-      record_error (error, index, _("the field “dynamodb.OldImage” does not fit %s: %s"),
-                    g_type_name (model_type), local_error->message);
-      return FALSE;
-    }
+    return image_does_not_fit (error, index, "dynamodb.OldImage", model_type, local_error);
   /* What changed is told from the values, not from the ciphertexts (whose
    * nonces differ on every write). */
   self->model_type = model_type;

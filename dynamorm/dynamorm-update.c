@@ -670,13 +670,6 @@ encode_string_set (const DynamormField *field, ActionKind kind, const GValue *va
   return out;
 }
 
-static JsonNode *
-number_av (gint64 n)
-{
-  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, n);
-  return _dynamorm_av_new_string ("N", text);
-}
-
 /* The field an action updates: a stored property that is neither a key
  * nor the version. */
 static const DynamormField *
@@ -827,8 +820,8 @@ render_increment (const Action *action, const DynamormField *field, const char *
 
   if (!is_number_field (field))
     return doesnt_fit (field, action->kind, _("numbers"), error);
-  zero = _dynamorm_expr_builder_value (b, number_av (0));
-  amount = _dynamorm_expr_builder_value (b, number_av (ABS (action->amount)));
+  zero = _dynamorm_expr_builder_value (b, _dynamorm_av_new_int64 (0));
+  amount = _dynamorm_expr_builder_value (b, _dynamorm_av_new_int64 (ABS (action->amount)));
   append_to (c->set, "%s = if_not_exists(%s, %s) %c %s", name, name, zero,
              action->amount < 0 ? '-' : '+', amount);
   return TRUE;
