@@ -7,8 +7,9 @@
 # (electrodb-query.mjs, with @aws-sdk/client-dynamodb from npm into
 # $PEERS/electrodb); and Python batch write/get per item on memory:// next to
 # pydynox's MemoryClient (what its testing MemoryBackend installs,
-# pydynox-memory.py). A query figure is the median of BENCH_BINDINGS_RUNS (5)
-# processes of BENCH_BINDINGS_QUERIES (200) queries each, after 20 unmeasured.
+# pydynox-memory.py), with Python's single put/get as the goal. A query
+# figure is the median of BENCH_BINDINGS_RUNS (5) processes of
+# BENCH_BINDINGS_QUERIES (200) queries each, after 20 unmeasured.
 queries=${BENCH_BINDINGS_QUERIES:-200}
 runs=${BENCH_BINDINGS_RUNS:-5}
 state=$(mktemp -d)
@@ -53,5 +54,5 @@ peer_mem=$("$venv/bin/python" "$SRC/bench/compare/pydynox-memory.py" 20000 2>/de
 
 row "client CPU per Query of 100 items, Python, local://" "$ours_py" "pydynox (Rust core)" "$peer_py" ms "<= 0.5x pydynox"
 row "client CPU per Query of 100 items, GJS, local://" "$ours_js" "ElectroDB (node)" "$peer_js" ms "<= 0.5x ElectroDB"
-row "memory:// batch write per item, Python" "$(fig "$ours_mem" batch_write_us)" "pydynox MemoryClient" "$(fig "$peer_mem" batch_write_us)" us "-"
-row "memory:// batch get per item, Python" "$(fig "$ours_mem" batch_get_us)" "pydynox MemoryClient" "$(fig "$peer_mem" batch_get_us)" us "-"
+row "memory:// batch write per item, Python" "$(fig "$ours_mem" batch_write_us)" "pydynox MemoryClient" "$(fig "$peer_mem" batch_write_us)" us "<= single put ($(fig "$ours_mem" put_us) us)"
+row "memory:// batch get per item, Python" "$(fig "$ours_mem" batch_get_us)" "pydynox MemoryClient" "$(fig "$peer_mem" batch_get_us)" us "<= single get ($(fig "$ours_mem" get_us) us)"

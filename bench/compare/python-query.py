@@ -7,9 +7,12 @@
 # (the item of pydynox-query.py and electrodb-query.mjs: two key strings,
 # three strings, a number, a boolean, a double), timed in this process's
 # CPU (the server's is not in it), median of ROUNDS: "query_cpu_ms X".
-# With memory://: batch write and batch get of 20,000 items through the
-# override (Session.batch_write(), Session.batch_get()), per item:
-# "batch_write_us X" and "batch_get_us X". Prints figures; asserts nothing.
+# With memory://: single put and get, then batch write and batch get, of
+# 20,000 items through the override (Session.put(), Session.get(),
+# Session.batch_write(), Session.batch_get()), this process's CPU per item:
+# "put_us X", "get_us X", "batch_write_us X" and "batch_get_us X" (issue
+# 17's goal: a batch costs no more per item than the single op). Prints
+# figures; asserts nothing.
 import statistics
 import sys
 import time
@@ -65,23 +68,36 @@ def query_rounds(session, queries, rounds):
     print('query_cpu_ms %.3f' % statistics.median(figures))
 
 
+def per_item_us(func, n):
+    t0 = time.process_time()
+    func()
+    return (time.process_time() - t0) * 1e6 / n
+
+
 def batch_figures(session, n):
     fresh_table(session)
+    singles = [row('s', 'item-%06d' % i) for i in range(n)]
+    print('put_us %.2f' % per_item_us(lambda: [session.put(m) for m in singles], n))
+    print('get_us %.2f' % per_item_us(lambda: [session.get(BenchRow, m.pk, m.sk) for m in singles], n))
     models = [row('b', 'item-%06d' % i) for i in range(n)]
-    t0 = time.perf_counter()
-    for i in range(0, n, 25):
-        with session.batch_write() as batch:
-            for model in models[i:i + 25]:
-                batch.put(model)
-    print('batch_write_us %.2f' % ((time.perf_counter() - t0) * 1e6 / n))
+
+    def write_batches():
+        for i in range(0, n, 25):
+            with session.batch_write() as batch:
+                for model in models[i:i + 25]:
+                    batch.put(model)
+
+    print('batch_write_us %.2f' % per_item_us(write_batches, n))
     keys = [Dynamorm.Key.new_string(m.pk, m.sk) for m in models]
-    t0 = time.perf_counter()
-    got = 0
-    for i in range(0, n, 100):
-        found, missing = session.batch_get(BenchRow, keys[i:i + 100])
-        got += len(found)
-    print('batch_get_us %.2f' % ((time.perf_counter() - t0) * 1e6 / n))
-    assert got == n, got
+    got = []
+
+    def get_batches():
+        for i in range(0, n, 100):
+            found, missing = session.batch_get(BenchRow, keys[i:i + 100])
+            got.extend(found)
+
+    print('batch_get_us %.2f' % per_item_us(get_batches, n))
+    assert len(got) == n, len(got)
 
 
 uri = sys.argv[1]
