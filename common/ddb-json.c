@@ -5,6 +5,7 @@
  * straight into a GString. */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include "ddb-json.h"
 
@@ -85,9 +86,34 @@ is_scalar_char (char c)
   return g_ascii_isalnum (c) || c == '-' || c == '+' || c == '.';
 }
 
+/* The length of the number token at p; *finite is FALSE when it has a
+ * fraction or exponent and is beyond a double's range: JsonParser and the
+ * plain reader would read it as infinity, which JSON text cannot carry back
+ * (and which no integer field converts to without undefined behaviour). */
+static gsize
+scan_number (const char *p, const char *end, gboolean *finite)
+{
+  const char *q = p;
+  gboolean is_double = FALSE;
+
+  /* digits and signs, then from a '.', 'e' or 'E' on it reads as a double */
+  for (; q < end && (g_ascii_isdigit (*q) || *q == '-' || *q == '+'); q++)
+    ;
+  for (; q < end && (g_ascii_isdigit (*q) || *q == '-' || *q == '+' || *q == '.' || *q == 'e' || *q == 'E'); q++)
+    is_double = TRUE;
+  *finite = TRUE;
+  if (is_double)
+    {
+      g_autofree char *text = g_strndup (p, q - p);
+      *finite = isfinite (g_ascii_strtod (text, NULL));
+    }
+  return q - p;
+}
+
 DdbJsonCheck
 ddb_json_check (const char *data, gsize len, guint max_depth)
 {
+  gboolean finite;
   const char *p = data, *end = data + len;
   DdbJsonCheck check = DDB_JSON_CHECK_OK;
   gboolean in_string = FALSE;
@@ -122,12 +148,21 @@ ddb_json_check (const char *data, gsize len, guint max_depth)
             return DDB_JSON_CHECK_TRAILING;
           started = TRUE;
           in_scalar = is_scalar_char (c);
+          if (in_scalar && (c == '-' || g_ascii_isdigit (c)) && (scan_number (p, end, &finite), !finite))
+            return DDB_JSON_CHECK_NUMBER_RANGE;
           in_string = c == '"';
           if (c == '[' || c == '{')
             depth = 1;
         }
       else if (c == '"')
         in_string = TRUE;
+      else if (c == '-' || g_ascii_isdigit (c))
+        {
+          p += scan_number (p, end, &finite);
+          if (!finite)
+            return DDB_JSON_CHECK_NUMBER_RANGE;
+          continue;
+        }
       else if (c == '[' || c == '{')
         {
           if (++depth > max_depth)
@@ -155,6 +190,8 @@ ddb_json_check_describe (DdbJsonCheck check)
       return "The JSON has more text after its top-level value";
     case DDB_JSON_CHECK_BAD_ESCAPE:
       return "A JSON string contains a backslash that does not start a valid escape sequence";
+    case DDB_JSON_CHECK_NUMBER_RANGE:
+      return "A JSON number is too large in magnitude to be read (beyond a double's range)";
     case DDB_JSON_CHECK_OK:
     default:
       return "The JSON is well-formed";
@@ -556,7 +593,12 @@ ddb_json_escape_controls (char *text)
 char *
 ddb_json_to_string (JsonNode *node)
 {
-  return ddb_json_escape_controls (json_to_string (node, FALSE));
+  /* not json_to_string(): json-glib 1.6 leaves U+001F raw and writes
+   * 1e20 as "1e+20.0" */
+  GString *out = g_string_sized_new (256);
+
+  ddb_json_print (out, node, NULL, NULL);
+  return g_string_free (out, FALSE);
 }
 
 /* ---- Writing without a generator ---- */

@@ -5,11 +5,13 @@
  * 100,000 '[' overflows the stack; ddb_json_check() is a cheap pre-scan that
  * refuses such text before json_parser_load_from_data() sees it, and also
  * refuses the two string escapes a GLib string cannot carry (\u0000 would cut
- * the string, a lone surrogate would become invalid UTF-8).
+ * the string, a lone surrogate would become invalid UTF-8) and numbers
+ * that would be read as infinity, which no JSON text can carry back.
  *
- * json-glib 1.6's generator writes U+001F raw, which is invalid JSON;
- * ddb_json_to_string() is json_to_string() with every control character
- * escaped, and every JSON text the project writes goes through it. */
+ * json-glib 1.6's generator writes U+001F raw and a double such as 1e20 as
+ * "1e+20.0", both invalid JSON; ddb_json_to_string() writes the same compact
+ * text without those slips, and every JSON text the project writes goes
+ * through it or ddb_json_print(). */
 #pragma once
 
 #include <json-glib/json-glib.h>
@@ -31,6 +33,7 @@ typedef enum {
   DDB_JSON_CHECK_LONE_SURROGATE,  /* \uD800-\uDFFF not forming a pair */
   DDB_JSON_CHECK_TRAILING,        /* a second value after the top-level one */
   DDB_JSON_CHECK_BAD_ESCAPE,      /* a backslash not starting a JSON escape */
+  DDB_JSON_CHECK_NUMBER_RANGE,    /* a number with a fraction or exponent read as infinity */
 } DdbJsonCheck;
 
 DdbJsonCheck ddb_json_check (const char *data, gsize len, guint max_depth);
@@ -55,15 +58,15 @@ JsonNode    *ddb_json_parse_text (const char *data, gsize len, DdbJsonCheck *che
  * JSON_PARSER_ERROR_INVALID_DATA and the reason. len may be -1. */
 gboolean     ddb_json_load (JsonParser *parser, const char *data, gssize len, GError **error);
 
-/* json_to_string (node, FALSE) whose output is valid JSON for every string:
- * control characters json-glib leaves raw are written as \u00XX. */
+/* json_to_string (node, FALSE) whose output is valid JSON for every tree:
+ * ddb_json_print() into a new string. */
 char        *ddb_json_to_string (JsonNode *node);
 /* The same fix-up on text json-glib generated (takes ownership of text). */
 char        *ddb_json_escape_controls (char *text);
 
 /* ---- Writing without a generator ----
- * Text written here is what ddb_json_to_string() writes for the same tree
- * (compact, members in order), minus json-glib's slips: every control
+ * Text written here is what json_to_string (node, FALSE) writes for the same
+ * tree (compact, members in order), minus json-glib's slips: every control
  * character is escaped, and a double in exponent form gets no ".0". */
 
 /* Appends s (len bytes, or up to its NUL when len is -1) as a JSON string

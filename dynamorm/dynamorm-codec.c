@@ -1092,7 +1092,8 @@ _dynamorm_field_encode (const DynamormField  *field,
           return TRUE;
         if (field->flags & FIELD_FLAG_JSON)
           {
-            g_autofree char *text = ddb_json_escape_controls (json_gvariant_serialize_data (v, NULL));
+            g_autoptr(JsonNode) node = json_gvariant_serialize (v);
+            g_autofree char *text = ddb_json_to_string (node);
             *out = _dynamorm_av_new_string ("S", text);
             return TRUE;
           }

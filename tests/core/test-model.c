@@ -496,6 +496,59 @@ test_store_properties (void)
   g_assert_nonnull (strstr (error->message, "subclasses"));
 }
 
+static void
+json_doc_class_init (gpointer klass, gpointer data)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  /* never called: all three properties are stored by Dynamorm */
+  object_class->set_property = bound_set_property;
+  object_class->get_property = bound_get_property;
+  g_object_class_install_property (object_class, 1, g_param_spec_string ("id", NULL, NULL, NULL, G_PARAM_READWRITE));
+  g_object_class_install_property (object_class, 2,
+                                   g_param_spec_variant ("v", NULL, NULL, G_VARIANT_TYPE_ANY, NULL, G_PARAM_READWRITE));
+  g_object_class_install_property (object_class, 3,
+                                   g_param_spec_boxed ("n", NULL, NULL, JSON_TYPE_NODE, G_PARAM_READWRITE));
+}
+
+/* Properties tagged "json" are stored as JSON text in an S attribute; the
+ * text must parse back for every value, including doubles json-glib 1.6's
+ * generator writes as "1e+20.0". */
+static void
+test_json_tag_doubles (void)
+{
+  const char *stored[] = { "id", "v", "n", NULL };
+  const char *tags[] = { "id=pk", "v=json", "n=json", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) doc = json_from_string ("{\"big\":1e20,\"small\":-2.5e-300,\"max\":1.7976931348623157e308}", NULL);
+  GVariant *v = g_variant_new_parsed ("{'big': <1e20>, 'list': <[1e300, -1e22]>}");
+  GType type = g_type_register_static_simple (DYNAMORM_TYPE_MODEL, "TestJsonDoc", sizeof (DynamormModelClass),
+                                              json_doc_class_init, sizeof (DynamormModel), NULL, 0);
+  g_autoptr(DynamormModel) model = NULL;
+  g_autoptr(DynamormModel) back = NULL;
+  g_autoptr(JsonNode) item = NULL;
+  g_autoptr(GVariant) v_back = NULL;
+  g_autoptr(JsonNode) n_back = NULL;
+  JsonObject *obj;
+
+  g_assert_true (dynamorm_model_type_store_properties (type, stored, &error));
+  g_assert_true (dynamorm_model_type_declare (type, "docs", tags, &error));
+  g_assert_no_error (error);
+  model = g_object_new (type, "id", "d1", "v", v, "n", doc, NULL);
+  item = dynamorm_model_to_item (model, &error);
+  g_assert_no_error (error);
+  obj = json_node_get_object (item);
+  g_assert_null (strstr (attr_text (obj, "v", "S"), "e+20.0"));
+  g_assert_null (strstr (attr_text (obj, "n", "S"), "e+20.0"));
+
+  back = dynamorm_model_new_from_item (type, item, &error);
+  g_assert_no_error (error);
+  g_object_get (back, "v", &v_back, "n", &n_back, NULL);
+  g_assert_nonnull (v_back);
+  g_assert_cmpfloat (json_object_get_double_member (json_node_get_object (n_back), "big"), ==, 1e20);
+  g_assert_cmpfloat (json_object_get_double_member (json_node_get_object (n_back), "max"), ==, 1.7976931348623157e308);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -509,6 +562,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/dynamorm/codec/decode-errors", test_decode_errors_leave_model_unchanged);
   g_test_add_func ("/dynamorm/codec/missing-attributes", test_missing_attributes_reset);
   g_test_add_func ("/dynamorm/codec/value-to-attribute-value", test_value_to_attribute_value);
+  g_test_add_func ("/dynamorm/codec/json-tag-doubles", test_json_tag_doubles);
   g_test_add_func ("/dynamorm/schema/errors", test_schema_errors);
   g_test_add_func ("/dynamorm/schema/naming", test_schema_naming);
   g_test_add_func ("/dynamorm/model/store-properties", test_store_properties);

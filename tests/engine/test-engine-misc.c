@@ -345,12 +345,54 @@ test_json_parse (void)
     }
 }
 
+/* A number with a fraction or exponent beyond a double's range would be read
+ * as infinity, which prints as no JSON at all (a fuzzed cursor key made the
+ * client print such a request) and converts to no integer: it is refused
+ * before parsing, by both readers. */
+static void
+test_json_number_range (void)
+{
+  const char *refused[] = {
+    "1e999", "-1e999", "{\"a\":1e400}", "[1,2,1222222e22202220224]",
+    "{\"0\":2122222022e911111111111111111111}", "{\"Limit\":-1.5E+309}",
+    /* too long for the plain reader: JsonParser would read it */
+    "{\"a\":1234567890123456789012345678901234567890123456789012345678901234567890.5e300}",
+  };
+  const char *accepted[] = {
+    "1e308", "-1.7e308", "1e-999", "{\"a\":\"1e999\"}", "[0.5,-2E-5,3e+2]",
+    "{\"a\":12345678901234567890123456789012345678901234567890}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      DdbJsonCheck check = DDB_JSON_CHECK_OK;
+      JsonNode *node = ddb_json_parse (refused[i], strlen (refused[i]), &check, NULL);
+
+      g_test_message ("%s", refused[i]);
+      g_assert_null (node);
+      g_assert_cmpint (check, ==, DDB_JSON_CHECK_NUMBER_RANGE);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr(JsonNode) node = ddb_json_parse (accepted[i], strlen (accepted[i]), NULL, NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(JsonNode) again = NULL;
+
+      g_test_message ("%s", accepted[i]);
+      g_assert_nonnull (node);
+      text = ddb_json_to_string (node);
+      again = ddb_json_parse (text, strlen (text), NULL, NULL);
+      g_assert_nonnull (again);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/ddb/engine/misc/ttl-sweep", test_ttl_sweep);
   g_test_add_func ("/ddb/engine/misc/json-parse", test_json_parse);
+  g_test_add_func ("/ddb/engine/misc/json-number-range", test_json_number_range);
   g_test_add_func ("/ddb/engine/misc/capacity", test_capacity);
   g_test_add_func ("/ddb/engine/misc/threads", test_threads);
   g_test_add_func ("/ddb/engine/misc/concurrent-reads", test_concurrent_reads);

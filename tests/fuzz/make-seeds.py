@@ -116,6 +116,9 @@ def cursor_seeds(out):
         write(out, "raw%d" % i, b"\x00" + b64 + b"." + base64.urlsafe_b64encode(bytes(32)).rstrip(b"="))
     write(out, "signed-bad", b"\x01" + b'{"id":{"S":"\\u0000"}')
     write(out, "raw-dots", b"\x00" + b"..")
+    # found by a 10M run: numbers read as infinity made a request that did not print as JSON
+    write(out, "signed-inf", b"\x01" + b'{"0":1222222e22202220224}')
+    write(out, "signed-inf2", b"\x01" + b'{"0":2122222022e911111111111111111111}')
 
 
 if __name__ == "__main__":

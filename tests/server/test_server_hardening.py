@@ -248,6 +248,17 @@ class HardeningTest(unittest.TestCase):
         status, raw = self.post("GetItem", {"TableName": "ttt", "Key": {"pk": {"S": "\U0001F600"}}})
         self.assertEqual(serverutil.strict_json(raw)["Item"]["pk"]["S"], "\U0001F600")
 
+    def test_numbers_beyond_double_range_refused(self):
+        """A number read as infinity converts to no integer field and prints
+        as no JSON: refused before parsing (DynamoDB Local answers 500)."""
+        for text in (b'{"TableName":"ttt","Limit":1e999}', b'{"TableName":"ttt","Limit":-1.5E+309}',
+                     b'{"TableName":"ttt","Segment":0,"TotalSegments":1e400}'):
+            status, raw = self.post("Scan", text)
+            body = self.assert_error(status, raw, 400, SERIALIZATION)
+            self.assertIn("too large", body["Message"])
+        status, raw = self.post("Scan", b'{"TableName":"ttt","Limit":1e2}')
+        self.assertEqual(status, 200, raw)
+
     # ---- 2. no descriptor leak ---------------------------------------------
 
     def test_connections_do_not_leak_descriptors(self):
