@@ -1484,19 +1484,42 @@ integer_store (const DynamormField *field, gint64 i64, guint64 u64, GValue *valu
                                   : g_value_get_uint64 (&back) == u64;
 }
 
+/* Canonical text of a whole number of at most 18 digits ("-5", "42"; not
+ * "-0" or "007"), read without a DdbNumber; FALSE for any other text, which
+ * the general parse then reads. */
+static gboolean
+small_integer_text (const char *text, gint64 *out)
+{
+  gboolean negative = text[0] == '-';
+  const char *p = text + negative;
+  gint64 v = 0;
+  int n = 0;
+
+  if (p[0] == '0' && (p[1] != '\0' || negative))
+    return FALSE;
+  for (; *p >= '0' && *p <= '9'; p++, n++)
+    v = v * 10 + (*p - '0');
+  if (*p != '\0' || n == 0 || n > 18)
+    return FALSE;
+  *out = negative ? -v : v;
+  return TRUE;
+}
+
 static DecodeResult
 decode_integer (const DynamormField *field, AvView *view, GValue *value, GError **error)
 {
   DdbNumber number;
   gint64 i64 = 0;
   guint64 u64 = 0;
-  gboolean ok;
+  gboolean ok, small = FALSE;
 
   if (view->type != DDB_TYPE_N)
     return DECODE_MISMATCH;
-  if (!view_number (field, view, &number, error))
+  if (field->kind == FIELD_INT && view->text != NULL && small_integer_text (view->text, &i64))
+    ok = small = TRUE;
+  else if (!view_number (field, view, &number, error))
     return DECODE_FAILED;
-  if (field->kind == FIELD_INT)
+  else if (field->kind == FIELD_INT)
     ok = ddb_number_to_int64 (&number, &i64);
   else
     ok = ddb_number_to_uint64 (&number, &u64);
@@ -1505,7 +1528,8 @@ decode_integer (const DynamormField *field, AvView *view, GValue *value, GError 
     ok = FALSE; /* outside the pspec's minimum/maximum */
   if (!ok)
     {
-      g_autofree char *text = ddb_number_to_string (&number);
+      /* Canonical text is the number's own text. */
+      g_autofree char *text = small ? g_strdup (view->text) : ddb_number_to_string (&number);
       out_of_range (field, text, error);
       return DECODE_FAILED;
     }
