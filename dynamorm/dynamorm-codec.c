@@ -1546,11 +1546,15 @@ decode_double (const DynamormField *field, AvView *view, GValue *value, GError *
 
   if (view->type != DDB_TYPE_N)
     return DECODE_MISMATCH;
-  if (!view_number (field, view, &number, error))
-    return DECODE_FAILED;
+  /* Canonical text is a valid number (ddb_number_text_is_canonical checks
+   * its digits and range): only other text needs the parse. */
   text = view->text;
-  if (!ddb_number_text_is_canonical (text, strlen (text), NULL))
-    text = canonical = ddb_number_to_string (&number);
+  if (text == NULL || !ddb_number_text_is_canonical (text, strlen (text), NULL))
+    {
+      if (!view_number (field, view, &number, error))
+        return DECODE_FAILED;
+      text = canonical = ddb_number_to_string (&number);
+    }
   d = g_ascii_strtod (text, NULL);
   if (G_VALUE_HOLDS_FLOAT (value))
     {
