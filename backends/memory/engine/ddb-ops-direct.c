@@ -43,26 +43,50 @@ index_keys_acceptable (const DdbIndex *index, const guint8 *item)
   return TRUE;
 }
 
-/* The item's key values, within DynamoDB's key size limits. */
+/* A key value; with borrow, a string's data points into the packed
+ * value (a lookup's key, which outlives it) instead of a copy. */
 static gboolean
-key_values (DdbTable *table, const guint8 *item, DdbKeyValue *hash, DdbKeyValue *range)
+read_key_value (const guint8 *value, DdbKeyValue *kv, gboolean borrow)
+{
+  const guint8 *p = value + 1;
+
+  if (!borrow || *value != DDB_TYPE_S)
+    return ddb_blob_key_value (value, kv);
+  memset (kv, 0, sizeof *kv);
+  kv->type = DDB_TYPE_S;
+  kv->data = (char *) ddb_packed_get_str (&p, &kv->len);
+  return TRUE;
+}
+
+static void
+drop_key_value (DdbKeyValue *kv, gboolean borrow)
+{
+  if (borrow && kv->type == DDB_TYPE_S)
+    memset (kv, 0, sizeof *kv);
+  else
+    ddb_key_value_clear (kv);
+}
+
+/* The item's key values, within DynamoDB's key size limits; borrowed as
+ * read_key_value() says (drop them with drop_key_value()). */
+static gboolean
+key_values (DdbTable *table, const guint8 *item, DdbKeyValue *hash, DdbKeyValue *range, gboolean borrow)
 {
   const guint8 *hv = key_value (item, &table->hash);
   const guint8 *rv = table->range.name ? key_value (item, &table->range) : NULL;
 
   memset (range, 0, sizeof *range);
-  if (hv == NULL || (table->range.name != NULL && rv == NULL) ||
-      !ddb_blob_key_value (hv, hash))
+  if (hv == NULL || (table->range.name != NULL && rv == NULL) || !read_key_value (hv, hash, borrow))
     return FALSE;
-  if (rv != NULL && !ddb_blob_key_value (rv, range))
+  if (rv != NULL && !read_key_value (rv, range, borrow))
     {
-      ddb_key_value_clear (hash);
+      drop_key_value (hash, borrow);
       return FALSE;
     }
   if (ddb_key_value_size (hash) > 2048 || (rv != NULL && ddb_key_value_size (range) > 1024))
     {
-      ddb_key_value_clear (hash);
-      ddb_key_value_clear (range);
+      drop_key_value (hash, borrow);
+      drop_key_value (range, borrow);
       return FALSE;
     }
   return TRUE;
@@ -71,7 +95,7 @@ key_values (DdbTable *table, const guint8 *item, DdbKeyValue *hash, DdbKeyValue 
 gboolean
 ddb_packed_item_acceptable (DdbTable *table, const guint8 *item, DdbKeyValue *hash, DdbKeyValue *range)
 {
-  if (!key_values (table, item, hash, range))
+  if (!key_values (table, item, hash, range, FALSE))
     return FALSE;
   for (guint i = 0; i < table->indexes->len; i++)
     if (!index_keys_acceptable (table->indexes->pdata[i], item))
@@ -117,12 +141,12 @@ copy_item (const DdbItem *item, gsize *len_out)
 /* The key values of a packed Key {hash[, range]} of table: exactly the
  * table's key attributes. */
 static gboolean
-packed_key_values (DdbTable *table, const guint8 *key, DdbKeyValue *hash, DdbKeyValue *range)
+packed_key_values (DdbTable *table, const guint8 *key, DdbKeyValue *hash, DdbKeyValue *range, gboolean borrow)
 {
   guint32 nkeys;
 
   memcpy (&nkeys, key, 4);
-  return nkeys == (table->range.name ? 2u : 1u) && key_values (table, key, hash, range);
+  return nkeys == (table->range.name ? 2u : 1u) && key_values (table, key, hash, range, borrow);
 }
 
 DdbDirectResult
@@ -141,7 +165,7 @@ ddb_engine_get_packed (DdbEngine *engine, const char *table_name, const guint8 *
   /* Shared, as GetItem (see engine_lock). */
   ddb_engine_read_lock (engine);
   table = g_hash_table_lookup (engine->tables, table_name);
-  if (table != NULL && packed_key_values (table, key, &hash, &range))
+  if (table != NULL && packed_key_values (table, key, &hash, &range, TRUE))
     {
       DdbItem *item = ddb_table_lookup (table, &hash, range.type ? &range : NULL);
 
@@ -152,8 +176,8 @@ ddb_engine_get_packed (DdbEngine *engine, const char *table_name, const guint8 *
           *item_out = copy_item (item, len_out);
           result = DDB_DIRECT_DONE;
         }
-      ddb_key_value_clear (&hash);
-      ddb_key_value_clear (&range);
+      drop_key_value (&hash, TRUE);
+      drop_key_value (&range, TRUE);
     }
   ddb_engine_read_unlock (engine);
   return result;
@@ -210,7 +234,7 @@ check_entry (DdbEngine *engine, const char *table_name, const guint8 *packed, gb
   if (out->table == NULL)
     return FALSE;
   ok = is_item ? ddb_packed_item_acceptable (out->table, packed, &out->hash, &out->range)
-               : packed_key_values (out->table, packed, &out->hash, &out->range);
+               : packed_key_values (out->table, packed, &out->hash, &out->range, FALSE);
   if (!ok)
     {
       memset (out, 0, sizeof *out);
