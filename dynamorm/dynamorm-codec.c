@@ -1497,9 +1497,10 @@ small_integer_text (const char *text, gint64 *out)
 
   if (p[0] == '0' && (p[1] != '\0' || negative))
     return FALSE;
-  for (; *p >= '0' && *p <= '9'; p++, n++)
+  /* 18 digits at most, so v never overflows; a 19th leaves *p on a digit */
+  for (; n < 18 && *p >= '0' && *p <= '9'; p++, n++)
     v = v * 10 + (*p - '0');
-  if (*p != '\0' || n == 0 || n > 18)
+  if (*p != '\0' || n == 0)
     return FALSE;
   *out = negative ? -v : v;
   return TRUE;
