@@ -86,34 +86,36 @@ is_scalar_char (char c)
   return g_ascii_isalnum (c) || c == '-' || c == '+' || c == '.';
 }
 
-/* The length of the number token at p; *finite is FALSE when it has a
- * fraction or exponent and is beyond a double's range: JsonParser and the
- * plain reader would read it as infinity, which JSON text cannot carry back
- * (and which no integer field converts to without undefined behaviour). */
-static gsize
-scan_number (const char *p, const char *end, gboolean *finite)
+/* Moves *after past the number token at p; FALSE when it has a fraction or
+ * exponent and is beyond a double's range: JsonParser and the plain reader
+ * would read it as infinity, which JSON text cannot carry back (and which
+ * no integer field converts to without undefined behaviour). */
+static gboolean
+number_in_range (const char *p, const char *end, const char **after)
 {
   const char *q = p;
   gboolean is_double = FALSE;
+  char buf[64];
+  g_autofree char *heap = NULL;
+  char *text;
 
   /* digits and signs, then from a '.', 'e' or 'E' on it reads as a double */
   for (; q < end && (g_ascii_isdigit (*q) || *q == '-' || *q == '+'); q++)
     ;
   for (; q < end && (g_ascii_isdigit (*q) || *q == '-' || *q == '+' || *q == '.' || *q == 'e' || *q == 'E'); q++)
     is_double = TRUE;
-  *finite = TRUE;
-  if (is_double)
-    {
-      g_autofree char *text = g_strndup (p, q - p);
-      *finite = isfinite (g_ascii_strtod (text, NULL));
-    }
-  return q - p;
+  *after = q;
+  if (!is_double)
+    return TRUE;
+  text = q - p < (gssize) sizeof buf ? buf : (heap = g_malloc (q - p + 1));
+  memcpy (text, p, q - p);
+  text[q - p] = '\0';
+  return isfinite (g_ascii_strtod (text, NULL));
 }
 
 DdbJsonCheck
 ddb_json_check (const char *data, gsize len, guint max_depth)
 {
-  gboolean finite;
   const char *p = data, *end = data + len;
   DdbJsonCheck check = DDB_JSON_CHECK_OK;
   gboolean in_string = FALSE;
@@ -148,8 +150,12 @@ ddb_json_check (const char *data, gsize len, guint max_depth)
             return DDB_JSON_CHECK_TRAILING;
           started = TRUE;
           in_scalar = is_scalar_char (c);
-          if (in_scalar && (c == '-' || g_ascii_isdigit (c)) && (scan_number (p, end, &finite), !finite))
-            return DDB_JSON_CHECK_NUMBER_RANGE;
+          if (c == '-' || g_ascii_isdigit (c))
+            {
+              if (!number_in_range (p, end, &p))
+                return DDB_JSON_CHECK_NUMBER_RANGE;
+              continue;
+            }
           in_string = c == '"';
           if (c == '[' || c == '{')
             depth = 1;
@@ -158,8 +164,7 @@ ddb_json_check (const char *data, gsize len, guint max_depth)
         in_string = TRUE;
       else if (c == '-' || g_ascii_isdigit (c))
         {
-          p += scan_number (p, end, &finite);
-          if (!finite)
+          if (!number_in_range (p, end, &p))
             return DDB_JSON_CHECK_NUMBER_RANGE;
           continue;
         }
@@ -562,32 +567,6 @@ ddb_json_load (JsonParser *parser, const char *data, gssize len, GError **error)
       return FALSE;
     }
   return json_parser_load_from_data (parser, data, n, error);
-}
-
-char *
-ddb_json_escape_controls (char *text)
-{
-  GString *out;
-  const char *p;
-  gsize raw = 0;
-
-  for (p = text; *p; p++)
-    if ((guchar) *p < 0x20)
-      raw++;
-  if (raw == 0)
-    return text;
-  /* Outside strings the compact generator writes no control character, so
-   * every one found is inside a string. */
-  out = g_string_sized_new (strlen (text) + raw * 5);
-  for (p = text; *p; p++)
-    {
-      if ((guchar) *p < 0x20)
-        g_string_append_printf (out, "\\u%04x", (guchar) *p);
-      else
-        g_string_append_c (out, *p);
-    }
-  g_free (text);
-  return g_string_free (out, FALSE);
 }
 
 char *

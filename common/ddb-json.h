@@ -61,8 +61,6 @@ gboolean     ddb_json_load (JsonParser *parser, const char *data, gssize len, GE
 /* json_to_string (node, FALSE) whose output is valid JSON for every tree:
  * ddb_json_print() into a new string. */
 char        *ddb_json_to_string (JsonNode *node);
-/* The same fix-up on text json-glib generated (takes ownership of text). */
-char        *ddb_json_escape_controls (char *text);
 
 /* ---- Writing without a generator ----
  * Text written here is what json_to_string (node, FALSE) writes for the same
