@@ -1445,13 +1445,8 @@ _dynamorm_session_call_items_async (DynamormSession     *self,
  *
  * Returns: (transfer full): the response body, or %NULL on error
  */
-JsonNode *
-dynamorm_session_call_finish (DynamormSession  *self,
-                              GAsyncResult     *result,
-                              GError          **error)
-{
-  return _dynamorm_task_finish_pointer (self, result, dynamorm_session_call_async, error);
-}
+DYNAMORM_DEFINE_FINISH_POINTER (JsonNode *, dynamorm_session_call_finish, DynamormSession,
+                                dynamorm_session_call_async)
 
 /* ListTables pages at 100 names; the session follows the pages. Kept as a
  * loop of sync calls for the blocking form, and of async calls below. */
@@ -1602,13 +1597,8 @@ dynamorm_session_list_tables_async (DynamormSession     *self,
  * Returns: (transfer full) (array zero-terminated=1): the table names, or
  *   %NULL on error
  */
-char **
-dynamorm_session_list_tables_finish (DynamormSession  *self,
-                                     GAsyncResult     *result,
-                                     GError          **error)
-{
-  return _dynamorm_task_finish_pointer (self, result, dynamorm_session_list_tables_async, error);
-}
+DYNAMORM_DEFINE_FINISH_POINTER (char **, dynamorm_session_list_tables_finish, DynamormSession,
+                                dynamorm_session_list_tables_async)
 
 /* ------------------------------------------------------------------ */
 /* Items */
@@ -2285,13 +2275,8 @@ dynamorm_session_put_async (DynamormSession     *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_put_finish (DynamormSession  *self,
-                             GAsyncResult     *result,
-                             GError          **error)
-{
-  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_put_async, error);
-}
+DYNAMORM_DEFINE_FINISH_BOOLEAN (dynamorm_session_put_finish, DynamormSession,
+                                dynamorm_session_put_async)
 
 /**
  * dynamorm_session_put_full:
@@ -2459,13 +2444,8 @@ dynamorm_session_insert_async (DynamormSession     *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_insert_finish (DynamormSession  *self,
-                                GAsyncResult     *result,
-                                GError          **error)
-{
-  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_insert_async, error);
-}
+DYNAMORM_DEFINE_FINISH_BOOLEAN (dynamorm_session_insert_finish, DynamormSession,
+                                dynamorm_session_insert_async)
 
 /* GetItem into op->model, or into a new model of op->model_type. */
 static gboolean
@@ -2603,13 +2583,8 @@ dynamorm_session_get_async (DynamormSession     *self,
  *
  * Returns: (transfer full): the model, or %NULL on error
  */
-DynamormModel *
-dynamorm_session_get_finish (DynamormSession  *self,
-                             GAsyncResult     *result,
-                             GError          **error)
-{
-  return _dynamorm_task_finish_pointer (self, result, dynamorm_session_get_async, error);
-}
+DYNAMORM_DEFINE_FINISH_POINTER (DynamormModel *, dynamorm_session_get_finish, DynamormSession,
+                                dynamorm_session_get_async)
 
 static Op *
 build_reload (DynamormSession *self, DynamormModel *model, GError **error)
@@ -2692,13 +2667,8 @@ dynamorm_session_reload_async (DynamormSession     *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_reload_finish (DynamormSession  *self,
-                                GAsyncResult     *result,
-                                GError          **error)
-{
-  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_reload_async, error);
-}
+DYNAMORM_DEFINE_FINISH_BOOLEAN (dynamorm_session_reload_finish, DynamormSession,
+                                dynamorm_session_reload_async)
 
 static Op *
 build_update (DynamormSession       *self,
@@ -2875,13 +2845,8 @@ dynamorm_session_update_async (DynamormSession     *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_update_finish (DynamormSession  *self,
-                                GAsyncResult     *result,
-                                GError          **error)
-{
-  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_update_async, error);
-}
+DYNAMORM_DEFINE_FINISH_BOOLEAN (dynamorm_session_update_finish, DynamormSession,
+                                dynamorm_session_update_async)
 
 /**
  * dynamorm_session_update_full:
@@ -3066,13 +3031,8 @@ dynamorm_session_delete_async (DynamormSession     *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_delete_finish (DynamormSession  *self,
-                                GAsyncResult     *result,
-                                GError          **error)
-{
-  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_delete_async, error);
-}
+DYNAMORM_DEFINE_FINISH_BOOLEAN (dynamorm_session_delete_finish, DynamormSession,
+                                dynamorm_session_delete_async)
 
 /**
  * dynamorm_session_delete_full:

@@ -44,4 +44,35 @@ gpointer      _dynamorm_task_finish_pointer (gpointer       source,
                                              gpointer       source_tag,
                                              GError       **error);
 
+/* Defines, under its gi-docgen comment, a public _finish that only hands
+ * back what its task returned, as the accessors of
+ * dynamorm-accessors-private.h do for fields:
+ *
+ *   DYNAMORM_DEFINE_FINISH_BOOLEAN (dynamorm_session_put_finish, DynamormSession,
+ *                                   dynamorm_session_put_async)
+ *
+ * defines
+ *
+ *   gboolean
+ *   dynamorm_session_put_finish (DynamormSession *self, GAsyncResult *result, GError **error)
+ *   {
+ *     return _dynamorm_task_finish_boolean (self, result, dynamorm_session_put_async, error);
+ *   }
+ *
+ * and DYNAMORM_DEFINE_FINISH_POINTER one that returns RetType. A _finish
+ * that checks more, or changes what it returns, is written out. */
+#define DYNAMORM_DEFINE_FINISH_BOOLEAN(function, Type, async_function)             \
+  gboolean                                                                       \
+  function (Type *self, GAsyncResult *result, GError **error)                    \
+  {                                                                              \
+    return _dynamorm_task_finish_boolean (self, result, async_function, error);  \
+  }
+
+#define DYNAMORM_DEFINE_FINISH_POINTER(RetType, function, Type, async_function)    \
+  RetType                                                                        \
+  function (Type *self, GAsyncResult *result, GError **error)                    \
+  {                                                                              \
+    return _dynamorm_task_finish_pointer (self, result, async_function, error);  \
+  }
+
 G_END_DECLS

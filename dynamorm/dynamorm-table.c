@@ -2479,13 +2479,8 @@ dynamorm_session_create_table_async (DynamormSession     *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_create_table_finish (DynamormSession  *self,
-                                      GAsyncResult     *result,
-                                      GError          **error)
-{
-  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_create_table_async, error);
-}
+DYNAMORM_DEFINE_FINISH_BOOLEAN (dynamorm_session_create_table_finish, DynamormSession,
+                                dynamorm_session_create_table_async)
 
 /**
  * dynamorm_session_delete_table:
@@ -2546,13 +2541,8 @@ dynamorm_session_delete_table_async (DynamormSession     *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_delete_table_finish (DynamormSession  *self,
-                                      GAsyncResult     *result,
-                                      GError          **error)
-{
-  return _dynamorm_task_finish_boolean (self, result, dynamorm_session_delete_table_async, error);
-}
+DYNAMORM_DEFINE_FINISH_BOOLEAN (dynamorm_session_delete_table_finish, DynamormSession,
+                                dynamorm_session_delete_table_async)
 
 /**
  * dynamorm_session_describe_table:
@@ -2614,10 +2604,5 @@ dynamorm_session_describe_table_async (DynamormSession     *self,
  *
  * Returns: (transfer full): the `Table` description, or %NULL on error
  */
-JsonNode *
-dynamorm_session_describe_table_finish (DynamormSession  *self,
-                                        GAsyncResult     *result,
-                                        GError          **error)
-{
-  return _dynamorm_task_finish_pointer (self, result, dynamorm_session_describe_table_async, error);
-}
+DYNAMORM_DEFINE_FINISH_POINTER (JsonNode *, dynamorm_session_describe_table_finish, DynamormSession,
+                                dynamorm_session_describe_table_async)

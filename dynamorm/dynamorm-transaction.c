@@ -1418,13 +1418,8 @@ dynamorm_transaction_commit_async (DynamormTransaction *self,
  *
  * Returns: %TRUE if every action was applied
  */
-gboolean
-dynamorm_transaction_commit_finish (DynamormTransaction  *self,
-                                    GAsyncResult         *result,
-                                    GError              **error)
-{
-  return _dynamorm_task_finish_boolean (self, result, dynamorm_transaction_commit_async, error);
-}
+DYNAMORM_DEFINE_FINISH_BOOLEAN (dynamorm_transaction_commit_finish, DynamormTransaction,
+                                dynamorm_transaction_commit_async)
 
 /**
  * dynamorm_transaction_commit:
