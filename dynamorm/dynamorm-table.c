@@ -2416,6 +2416,34 @@ table_call_async (DynamormSession     *self,
     dynamorm_table_describe_async (table, cancellable, table_call_cb, g_steal_pointer (&task));
 }
 
+/* The sync and async form of each call below, under its gi-docgen
+ * comment: the sync form runs table_function on a table with default
+ * options and returns its answer (fallback when the model type is not
+ * one), the async form goes through table_call_async. */
+#define DEFINE_TABLE_CALL(RetType, function, table_function, fallback)             \
+  RetType                                                                        \
+  function (DynamormSession *self, GType model_type, GCancellable *cancellable,  \
+            GError **error)                                                      \
+  {                                                                              \
+    g_autoptr(DynamormTable) table = NULL;                                       \
+                                                                                 \
+    g_return_val_if_fail (DYNAMORM_IS_SESSION (self), fallback);                 \
+                                                                                 \
+    table = table_for_type (self, model_type, error);                            \
+    return table ? table_function (table, cancellable, error) : fallback;        \
+  }
+
+#define DEFINE_TABLE_CALL_ASYNC(function, call)                                    \
+  void                                                                           \
+  function (DynamormSession *self, GType model_type, GCancellable *cancellable,  \
+            GAsyncReadyCallback callback, gpointer user_data)                    \
+  {                                                                              \
+    g_return_if_fail (DYNAMORM_IS_SESSION (self));                               \
+                                                                                 \
+    table_call_async (self, model_type, call, function, cancellable, callback,   \
+                      user_data);                                                \
+  }
+
 /**
  * dynamorm_session_create_table:
  * @self: a #DynamormSession
@@ -2432,19 +2460,7 @@ table_call_async (DynamormSession     *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_create_table (DynamormSession  *self,
-                               GType             model_type,
-                               GCancellable     *cancellable,
-                               GError          **error)
-{
-  g_autoptr(DynamormTable) table = NULL;
-
-  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
-
-  table = table_for_type (self, model_type, error);
-  return table != NULL && dynamorm_table_create (table, cancellable, error);
-}
+DEFINE_TABLE_CALL (gboolean, dynamorm_session_create_table, dynamorm_table_create, FALSE)
 
 /**
  * dynamorm_session_create_table_async:
@@ -2456,18 +2472,7 @@ dynamorm_session_create_table (DynamormSession  *self,
  *
  * Creates the table of a model; see [method@Dynamorm.Session.create_table].
  */
-void
-dynamorm_session_create_table_async (DynamormSession     *self,
-                                     GType                model_type,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
-{
-  g_return_if_fail (DYNAMORM_IS_SESSION (self));
-
-  table_call_async (self, model_type, TABLE_CREATE, dynamorm_session_create_table_async,
-                    cancellable, callback, user_data);
-}
+DEFINE_TABLE_CALL_ASYNC (dynamorm_session_create_table_async, TABLE_CREATE)
 
 /**
  * dynamorm_session_create_table_finish:
@@ -2494,19 +2499,7 @@ DYNAMORM_DEFINE_FINISH_BOOLEAN (dynamorm_session_create_table_finish, DynamormSe
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_delete_table (DynamormSession  *self,
-                               GType             model_type,
-                               GCancellable     *cancellable,
-                               GError          **error)
-{
-  g_autoptr(DynamormTable) table = NULL;
-
-  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
-
-  table = table_for_type (self, model_type, error);
-  return table != NULL && dynamorm_table_delete (table, cancellable, error);
-}
+DEFINE_TABLE_CALL (gboolean, dynamorm_session_delete_table, dynamorm_table_delete, FALSE)
 
 /**
  * dynamorm_session_delete_table_async:
@@ -2518,18 +2511,7 @@ dynamorm_session_delete_table (DynamormSession  *self,
  *
  * Deletes the table of a model; see [method@Dynamorm.Session.delete_table].
  */
-void
-dynamorm_session_delete_table_async (DynamormSession     *self,
-                                     GType                model_type,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
-{
-  g_return_if_fail (DYNAMORM_IS_SESSION (self));
-
-  table_call_async (self, model_type, TABLE_DELETE, dynamorm_session_delete_table_async,
-                    cancellable, callback, user_data);
-}
+DEFINE_TABLE_CALL_ASYNC (dynamorm_session_delete_table_async, TABLE_DELETE)
 
 /**
  * dynamorm_session_delete_table_finish:
@@ -2556,19 +2538,7 @@ DYNAMORM_DEFINE_FINISH_BOOLEAN (dynamorm_session_delete_table_finish, DynamormSe
  *
  * Returns: (transfer full): the `Table` description, or %NULL on error
  */
-JsonNode *
-dynamorm_session_describe_table (DynamormSession  *self,
-                                 GType             model_type,
-                                 GCancellable     *cancellable,
-                                 GError          **error)
-{
-  g_autoptr(DynamormTable) table = NULL;
-
-  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
-
-  table = table_for_type (self, model_type, error);
-  return table ? dynamorm_table_describe (table, cancellable, error) : NULL;
-}
+DEFINE_TABLE_CALL (JsonNode *, dynamorm_session_describe_table, dynamorm_table_describe, NULL)
 
 /**
  * dynamorm_session_describe_table_async:
@@ -2581,18 +2551,7 @@ dynamorm_session_describe_table (DynamormSession  *self,
  * Describes the table of a model; see
  * [method@Dynamorm.Session.describe_table].
  */
-void
-dynamorm_session_describe_table_async (DynamormSession     *self,
-                                       GType                model_type,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
-{
-  g_return_if_fail (DYNAMORM_IS_SESSION (self));
-
-  table_call_async (self, model_type, TABLE_DESCRIBE, dynamorm_session_describe_table_async,
-                    cancellable, callback, user_data);
-}
+DEFINE_TABLE_CALL_ASYNC (dynamorm_session_describe_table_async, TABLE_DESCRIBE)
 
 /**
  * dynamorm_session_describe_table_finish:
