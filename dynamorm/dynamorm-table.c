@@ -1141,29 +1141,39 @@ wait_finish (DynamormTable *self, GAsyncResult *result, GError **error)
 }
 
 /* The blocking form of the operations that take only a cancellable
- * (create, ensure, wait until active, delete): start, then finish on
- * dynamorm-sync.c's private main context. */
-typedef void     (*TableStartFunc)  (DynamormTable       *self,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data);
-typedef gboolean (*TableFinishFunc) (DynamormTable  *self,
-                                     GAsyncResult   *result,
-                                     GError        **error);
-
-static gboolean
-run_blocking (DynamormTable    *self,
-              TableStartFunc    start,
-              TableFinishFunc   finish,
-              GCancellable     *cancellable,
-              GError          **error)
-{
-  g_auto(DynamormSyncWait) w = { 0 };
-
-  _dynamorm_sync_wait_init (&w);
-  start (self, cancellable, _dynamorm_sync_wait_cb, &w);
-  return finish (self, _dynamorm_sync_wait_run (&w), error);
-}
+ * (create, ensure, wait until active, describe, delete), under its
+ * gi-docgen comment: it runs the async form on dynamorm-sync.c's private
+ * main context.
+ *
+ *   DEFINE_BLOCKING (gboolean, dynamorm_table_create, FALSE,
+ *                    dynamorm_table_create_async, dynamorm_table_create_finish)
+ *
+ * defines
+ *
+ *   gboolean
+ *   dynamorm_table_create (DynamormTable *self, GCancellable *cancellable, GError **error)
+ *   {
+ *     g_auto(DynamormSyncWait) w = { 0 };
+ *
+ *     g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
+ *
+ *     _dynamorm_sync_wait_init (&w);
+ *     dynamorm_table_create_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
+ *     return dynamorm_table_create_finish (self, _dynamorm_sync_wait_run (&w), error);
+ *   }
+ */
+#define DEFINE_BLOCKING(RetType, function, fallback, async_function, finish_function) \
+  RetType                                                                           \
+  function (DynamormTable *self, GCancellable *cancellable, GError **error)         \
+  {                                                                                 \
+    g_auto(DynamormSyncWait) w = { 0 };                                             \
+                                                                                    \
+    g_return_val_if_fail (DYNAMORM_IS_TABLE (self), fallback);                      \
+                                                                                    \
+    _dynamorm_sync_wait_init (&w);                                                  \
+    async_function (self, cancellable, _dynamorm_sync_wait_cb, &w);                 \
+    return finish_function (self, _dynamorm_sync_wait_run (&w), error);             \
+  }
 
 /* ------------------------------------------------------------------ */
 /* Jobs: create, ensure, migrate */
@@ -1249,6 +1259,76 @@ job_new (DynamormTable *self, Mode mode, gpointer source_tag, GCancellable *canc
   job->name = dynamorm_session_get_table_name (self->session, self->model_type);
   return g_steal_pointer (&task);
 }
+
+/* What a job does first, once job_new made its task. */
+typedef void (*JobStart) (GTask *task);
+
+static void
+job_start (DynamormTable       *self,
+           Mode                 mode,
+           gpointer             source_tag,
+           JobStart             start,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  g_autoptr(GTask) task = job_new (self, mode, source_tag, cancellable, callback, user_data);
+
+  if (task != NULL)
+    start (task);
+}
+
+/* The _async and _finish forms of the jobs that take only a cancellable,
+ * under their gi-docgen comments:
+ *
+ *   DEFINE_JOB_ASYNC (dynamorm_table_create_async, MODE_CREATE, job_create)
+ *
+ * defines
+ *
+ *   void
+ *   dynamorm_table_create_async (DynamormTable *self, GCancellable *cancellable,
+ *                                GAsyncReadyCallback callback, gpointer user_data)
+ *   {
+ *     g_return_if_fail (DYNAMORM_IS_TABLE (self));
+ *     g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+ *
+ *     job_start (self, MODE_CREATE, dynamorm_table_create_async, job_create,
+ *                cancellable, callback, user_data);
+ *   }
+ *
+ * and
+ *
+ *   DEFINE_JOB_FINISH (dynamorm_table_create_finish, dynamorm_table_create_async)
+ *
+ * defines
+ *
+ *   gboolean
+ *   dynamorm_table_create_finish (DynamormTable *self, GAsyncResult *result, GError **error)
+ *   {
+ *     g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
+ *
+ *     return _dynamorm_task_finish_boolean (self, result, dynamorm_table_create_async, error);
+ *   }
+ */
+#define DEFINE_JOB_ASYNC(function, mode, start)                                     \
+  void                                                                            \
+  function (DynamormTable *self, GCancellable *cancellable,                       \
+            GAsyncReadyCallback callback, gpointer user_data)                     \
+  {                                                                               \
+    g_return_if_fail (DYNAMORM_IS_TABLE (self));                                  \
+    g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));            \
+                                                                                  \
+    job_start (self, mode, function, start, cancellable, callback, user_data);    \
+  }
+
+#define DEFINE_JOB_FINISH(function, async_function)                                 \
+  gboolean                                                                        \
+  function (DynamormTable *self, GAsyncResult *result, GError **error)            \
+  {                                                                               \
+    g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);                       \
+                                                                                  \
+    return _dynamorm_task_finish_boolean (self, result, async_function, error);   \
+  }
 
 /* The end of a job's call (the session answers) or wait (the table does). */
 static void
@@ -1399,29 +1479,7 @@ job_create (GTask *task)
  *
  * Creates the table; see [method@Dynamorm.Table.create].
  */
-void
-dynamorm_table_create_async (DynamormTable       *self,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (DYNAMORM_IS_TABLE (self));
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  task = job_new (self, MODE_CREATE, dynamorm_table_create_async, cancellable, callback, user_data);
-  if (task != NULL)
-    job_create (task);
-}
-
-static gboolean
-job_finish (DynamormTable *self, GAsyncResult *result, gpointer source_tag, GError **error)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
-
-  return _dynamorm_task_finish_boolean (self, result, source_tag, error);
-}
+DEFINE_JOB_ASYNC (dynamorm_table_create_async, MODE_CREATE, job_create)
 
 /**
  * dynamorm_table_create_finish:
@@ -1433,13 +1491,7 @@ job_finish (DynamormTable *self, GAsyncResult *result, gpointer source_tag, GErr
  *
  * Returns: %TRUE when the table is active
  */
-gboolean
-dynamorm_table_create_finish (DynamormTable  *self,
-                              GAsyncResult   *result,
-                              GError        **error)
-{
-  return job_finish (self, result, dynamorm_table_create_async, error);
-}
+DEFINE_JOB_FINISH (dynamorm_table_create_finish, dynamorm_table_create_async)
 
 /**
  * dynamorm_table_create:
@@ -1458,15 +1510,8 @@ dynamorm_table_create_finish (DynamormTable  *self,
  *
  * Returns: %TRUE when the table is active
  */
-gboolean
-dynamorm_table_create (DynamormTable  *self,
-                       GCancellable   *cancellable,
-                       GError        **error)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
-
-  return run_blocking (self, dynamorm_table_create_async, dynamorm_table_create_finish, cancellable, error);
-}
+DEFINE_BLOCKING (gboolean, dynamorm_table_create, FALSE,
+                 dynamorm_table_create_async, dynamorm_table_create_finish)
 
 /* ---- ensure ---- */
 
@@ -1545,21 +1590,7 @@ job_describe (GTask *task)
  * Creates the table if it is missing, or checks it against the model; see
  * [method@Dynamorm.Table.ensure].
  */
-void
-dynamorm_table_ensure_async (DynamormTable       *self,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (DYNAMORM_IS_TABLE (self));
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  task = job_new (self, MODE_ENSURE, dynamorm_table_ensure_async, cancellable, callback, user_data);
-  if (task != NULL)
-    job_describe (task);
-}
+DEFINE_JOB_ASYNC (dynamorm_table_ensure_async, MODE_ENSURE, job_describe)
 
 /**
  * dynamorm_table_ensure_finish:
@@ -1571,13 +1602,7 @@ dynamorm_table_ensure_async (DynamormTable       *self,
  *
  * Returns: %TRUE if the table exists, is active and matches the model
  */
-gboolean
-dynamorm_table_ensure_finish (DynamormTable  *self,
-                              GAsyncResult   *result,
-                              GError        **error)
-{
-  return job_finish (self, result, dynamorm_table_ensure_async, error);
-}
+DEFINE_JOB_FINISH (dynamorm_table_ensure_finish, dynamorm_table_ensure_async)
 
 /**
  * dynamorm_table_ensure:
@@ -1595,15 +1620,8 @@ dynamorm_table_ensure_finish (DynamormTable  *self,
  *
  * Returns: %TRUE if the table exists, is active and matches the model
  */
-gboolean
-dynamorm_table_ensure (DynamormTable  *self,
-                       GCancellable   *cancellable,
-                       GError        **error)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
-
-  return run_blocking (self, dynamorm_table_ensure_async, dynamorm_table_ensure_finish, cancellable, error);
-}
+DEFINE_BLOCKING (gboolean, dynamorm_table_ensure, FALSE,
+                 dynamorm_table_ensure_async, dynamorm_table_ensure_finish)
 
 /* ---- migrate ---- */
 
@@ -1894,13 +1912,7 @@ dynamorm_table_migrate_async (DynamormTable        *self,
  *
  * Returns: %TRUE if the table is now in line with the model
  */
-gboolean
-dynamorm_table_migrate_finish (DynamormTable  *self,
-                               GAsyncResult   *result,
-                               GError        **error)
-{
-  return job_finish (self, result, dynamorm_table_migrate_async, error);
-}
+DEFINE_JOB_FINISH (dynamorm_table_migrate_finish, dynamorm_table_migrate_async)
 
 /**
  * dynamorm_table_migrate:
@@ -1947,6 +1959,12 @@ dynamorm_table_migrate (DynamormTable         *self,
 
 /* ---- wait until active ---- */
 
+static void
+job_wait_active (GTask *task)
+{
+  job_wait (task, FALSE, job_waited);
+}
+
 /**
  * dynamorm_table_wait_until_active_async:
  * @self: a #DynamormTable
@@ -1957,21 +1975,7 @@ dynamorm_table_migrate (DynamormTable         *self,
  * Waits until the table is active; see
  * [method@Dynamorm.Table.wait_until_active].
  */
-void
-dynamorm_table_wait_until_active_async (DynamormTable       *self,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (DYNAMORM_IS_TABLE (self));
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  task = job_new (self, MODE_CREATE, dynamorm_table_wait_until_active_async, cancellable, callback, user_data);
-  if (task != NULL)
-    job_wait (task, FALSE, job_waited);
-}
+DEFINE_JOB_ASYNC (dynamorm_table_wait_until_active_async, MODE_CREATE, job_wait_active)
 
 /**
  * dynamorm_table_wait_until_active_finish:
@@ -1983,13 +1987,7 @@ dynamorm_table_wait_until_active_async (DynamormTable       *self,
  *
  * Returns: %TRUE when the table is active
  */
-gboolean
-dynamorm_table_wait_until_active_finish (DynamormTable  *self,
-                                         GAsyncResult   *result,
-                                         GError        **error)
-{
-  return job_finish (self, result, dynamorm_table_wait_until_active_async, error);
-}
+DEFINE_JOB_FINISH (dynamorm_table_wait_until_active_finish, dynamorm_table_wait_until_active_async)
 
 /**
  * dynamorm_table_wait_until_active:
@@ -2005,16 +2003,8 @@ dynamorm_table_wait_until_active_finish (DynamormTable  *self,
  *
  * Returns: %TRUE when the table is active
  */
-gboolean
-dynamorm_table_wait_until_active (DynamormTable  *self,
-                                  GCancellable   *cancellable,
-                                  GError        **error)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
-
-  return run_blocking (self, dynamorm_table_wait_until_active_async, dynamorm_table_wait_until_active_finish,
-                       cancellable, error);
-}
+DEFINE_BLOCKING (gboolean, dynamorm_table_wait_until_active, FALSE,
+                 dynamorm_table_wait_until_active_async, dynamorm_table_wait_until_active_finish)
 
 /* ---- describe ---- */
 
@@ -2037,6 +2027,12 @@ describe_done (GTask *task, JsonNode *response, GError **error)
     g_task_return_pointer (task, json_node_ref (table), (GDestroyNotify) json_node_unref);
 }
 
+static void
+describe_start (GTask *task)
+{
+  job_call (task, "DescribeTable", NULL, describe_done);
+}
+
 /**
  * dynamorm_table_describe_async:
  * @self: a #DynamormTable
@@ -2046,21 +2042,7 @@ describe_done (GTask *task, JsonNode *response, GError **error)
  *
  * Describes the table; see [method@Dynamorm.Table.describe].
  */
-void
-dynamorm_table_describe_async (DynamormTable       *self,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (DYNAMORM_IS_TABLE (self));
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  task = job_new (self, MODE_CREATE, dynamorm_table_describe_async, cancellable, callback, user_data);
-  if (task != NULL)
-    job_call (task, "DescribeTable", NULL, describe_done);
-}
+DEFINE_JOB_ASYNC (dynamorm_table_describe_async, MODE_CREATE, describe_start)
 
 /**
  * dynamorm_table_describe_finish:
@@ -2094,19 +2076,8 @@ dynamorm_table_describe_finish (DynamormTable  *self,
  *
  * Returns: (transfer full): the `Table` description, or %NULL on error
  */
-JsonNode *
-dynamorm_table_describe (DynamormTable  *self,
-                         GCancellable   *cancellable,
-                         GError        **error)
-{
-  g_auto(DynamormSyncWait) w = { 0 };
-
-  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), NULL);
-
-  _dynamorm_sync_wait_init (&w);
-  dynamorm_table_describe_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
-  return dynamorm_table_describe_finish (self, _dynamorm_sync_wait_run (&w), error);
-}
+DEFINE_BLOCKING (JsonNode *, dynamorm_table_describe, NULL,
+                 dynamorm_table_describe_async, dynamorm_table_describe_finish)
 
 /* ---- delete ---- */
 
@@ -2127,6 +2098,12 @@ delete_done (GTask *task, JsonNode *response, GError **error)
   job_wait (task, TRUE, job_waited);
 }
 
+static void
+delete_start (GTask *task)
+{
+  job_call (task, "DeleteTable", NULL, delete_done);
+}
+
 /**
  * dynamorm_table_delete_async:
  * @self: a #DynamormTable
@@ -2136,21 +2113,7 @@ delete_done (GTask *task, JsonNode *response, GError **error)
  *
  * Deletes the table; see [method@Dynamorm.Table.delete].
  */
-void
-dynamorm_table_delete_async (DynamormTable       *self,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (DYNAMORM_IS_TABLE (self));
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
-  task = job_new (self, MODE_CREATE, dynamorm_table_delete_async, cancellable, callback, user_data);
-  if (task != NULL)
-    job_call (task, "DeleteTable", NULL, delete_done);
-}
+DEFINE_JOB_ASYNC (dynamorm_table_delete_async, MODE_CREATE, delete_start)
 
 /**
  * dynamorm_table_delete_finish:
@@ -2162,13 +2125,7 @@ dynamorm_table_delete_async (DynamormTable       *self,
  *
  * Returns: %TRUE when the table is gone
  */
-gboolean
-dynamorm_table_delete_finish (DynamormTable  *self,
-                              GAsyncResult   *result,
-                              GError        **error)
-{
-  return job_finish (self, result, dynamorm_table_delete_async, error);
-}
+DEFINE_JOB_FINISH (dynamorm_table_delete_finish, dynamorm_table_delete_async)
 
 /**
  * dynamorm_table_delete:
@@ -2181,15 +2138,8 @@ dynamorm_table_delete_finish (DynamormTable  *self,
  *
  * Returns: %TRUE when the table is gone
  */
-gboolean
-dynamorm_table_delete (DynamormTable  *self,
-                       GCancellable   *cancellable,
-                       GError        **error)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
-
-  return run_blocking (self, dynamorm_table_delete_async, dynamorm_table_delete_finish, cancellable, error);
-}
+DEFINE_BLOCKING (gboolean, dynamorm_table_delete, FALSE,
+                 dynamorm_table_delete_async, dynamorm_table_delete_finish)
 
 /* ---- list ---- */
 
