@@ -75,4 +75,82 @@ gpointer      _dynamorm_task_finish_pointer (gpointer       source,
     return _dynamorm_task_finish_pointer (self, result, async_function, error);  \
   }
 
+/* Defines, under its gi-docgen comment, the blocking form of an operation
+ * whose _async takes only a cancellable (see the top of this file):
+ *
+ *   DYNAMORM_DEFINE_BLOCKING (gboolean, dynamorm_data_migration_run, DynamormDataMigration,
+ *                             DYNAMORM_IS_DATA_MIGRATION, FALSE,
+ *                             dynamorm_data_migration_run_async,
+ *                             dynamorm_data_migration_run_finish)
+ *
+ * defines
+ *
+ *   gboolean
+ *   dynamorm_data_migration_run (DynamormDataMigration *self, GCancellable *cancellable,
+ *                                GError **error)
+ *   {
+ *     g_auto(DynamormSyncWait) w = { 0 };
+ *
+ *     g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), FALSE);
+ *
+ *     _dynamorm_sync_wait_init (&w);
+ *     dynamorm_data_migration_run_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
+ *     return dynamorm_data_migration_run_finish (self, _dynamorm_sync_wait_run (&w), error);
+ *   }
+ *
+ * A blocking form that takes more, or does more, is written out. */
+#define DYNAMORM_DEFINE_BLOCKING(RetType, function, Type, TYPE_CHECK, fallback,          \
+                                 async_function, finish_function)                      \
+  RetType                                                                              \
+  function (Type *self, GCancellable *cancellable, GError **error)                     \
+  {                                                                                    \
+    g_auto(DynamormSyncWait) w = { 0 };                                                \
+                                                                                       \
+    g_return_val_if_fail (TYPE_CHECK (self), fallback);                                \
+                                                                                       \
+    _dynamorm_sync_wait_init (&w);                                                     \
+    async_function (self, cancellable, _dynamorm_sync_wait_cb, &w);                    \
+    return finish_function (self, _dynamorm_sync_wait_run (&w), error);                \
+  }
+
+/* As DYNAMORM_DEFINE_FINISH_BOOLEAN and _POINTER, for a _finish that
+ * also checks the type of self first:
+ *
+ *   DYNAMORM_DEFINE_CHECKED_FINISH_BOOLEAN (dynamorm_data_migration_run_finish,
+ *                                           DynamormDataMigration, DYNAMORM_IS_DATA_MIGRATION,
+ *                                           dynamorm_data_migration_run_async)
+ *
+ * defines
+ *
+ *   gboolean
+ *   dynamorm_data_migration_run_finish (DynamormDataMigration *self, GAsyncResult *result,
+ *                                       GError **error)
+ *   {
+ *     g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), FALSE);
+ *
+ *     return _dynamorm_task_finish_boolean (self, result, dynamorm_data_migration_run_async,
+ *                                           error);
+ *   }
+ *
+ * and DYNAMORM_DEFINE_CHECKED_FINISH_POINTER one that returns RetType
+ * (NULL when the check fails). */
+#define DYNAMORM_DEFINE_CHECKED_FINISH_BOOLEAN(function, Type, TYPE_CHECK, async_function) \
+  gboolean                                                                             \
+  function (Type *self, GAsyncResult *result, GError **error)                          \
+  {                                                                                    \
+    g_return_val_if_fail (TYPE_CHECK (self), FALSE);                                   \
+                                                                                       \
+    return _dynamorm_task_finish_boolean (self, result, async_function, error);        \
+  }
+
+#define DYNAMORM_DEFINE_CHECKED_FINISH_POINTER(RetType, function, Type, TYPE_CHECK,      \
+                                               async_function)                         \
+  RetType                                                                              \
+  function (Type *self, GAsyncResult *result, GError **error)                          \
+  {                                                                                    \
+    g_return_val_if_fail (TYPE_CHECK (self), NULL);                                    \
+                                                                                       \
+    return _dynamorm_task_finish_pointer (self, result, async_function, error);        \
+  }
+
 G_END_DECLS
