@@ -1140,41 +1140,6 @@ wait_finish (DynamormTable *self, GAsyncResult *result, GError **error)
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* The blocking form of the operations that take only a cancellable
- * (create, ensure, wait until active, describe, delete), under its
- * gi-docgen comment: it runs the async form on dynamorm-sync.c's private
- * main context.
- *
- *   DEFINE_BLOCKING (gboolean, dynamorm_table_create, FALSE,
- *                    dynamorm_table_create_async, dynamorm_table_create_finish)
- *
- * defines
- *
- *   gboolean
- *   dynamorm_table_create (DynamormTable *self, GCancellable *cancellable, GError **error)
- *   {
- *     g_auto(DynamormSyncWait) w = { 0 };
- *
- *     g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
- *
- *     _dynamorm_sync_wait_init (&w);
- *     dynamorm_table_create_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
- *     return dynamorm_table_create_finish (self, _dynamorm_sync_wait_run (&w), error);
- *   }
- */
-#define DEFINE_BLOCKING(RetType, function, fallback, async_function, finish_function) \
-  RetType                                                                           \
-  function (DynamormTable *self, GCancellable *cancellable, GError **error)         \
-  {                                                                                 \
-    g_auto(DynamormSyncWait) w = { 0 };                                             \
-                                                                                    \
-    g_return_val_if_fail (DYNAMORM_IS_TABLE (self), fallback);                      \
-                                                                                    \
-    _dynamorm_sync_wait_init (&w);                                                  \
-    async_function (self, cancellable, _dynamorm_sync_wait_cb, &w);                 \
-    return finish_function (self, _dynamorm_sync_wait_run (&w), error);             \
-  }
-
 /* ------------------------------------------------------------------ */
 /* Jobs: create, ensure, migrate */
 
@@ -1278,8 +1243,8 @@ job_start (DynamormTable       *self,
     start (task);
 }
 
-/* The _async and _finish forms of the jobs that take only a cancellable,
- * under their gi-docgen comments:
+/* The _async form of the jobs that take only a cancellable, under its
+ * gi-docgen comment:
  *
  *   DEFINE_JOB_ASYNC (dynamorm_table_create_async, MODE_CREATE, job_create)
  *
@@ -1296,20 +1261,8 @@ job_start (DynamormTable       *self,
  *                cancellable, callback, user_data);
  *   }
  *
- * and
- *
- *   DEFINE_JOB_FINISH (dynamorm_table_create_finish, dynamorm_table_create_async)
- *
- * defines
- *
- *   gboolean
- *   dynamorm_table_create_finish (DynamormTable *self, GAsyncResult *result, GError **error)
- *   {
- *     g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);
- *
- *     return _dynamorm_task_finish_boolean (self, result, dynamorm_table_create_async, error);
- *   }
- */
+ * Their _finish and blocking forms are DYNAMORM_DEFINE_CHECKED_FINISH_BOOLEAN
+ * and DYNAMORM_DEFINE_BLOCKING lines (dynamorm-sync-private.h). */
 #define DEFINE_JOB_ASYNC(function, mode, start)                                     \
   void                                                                            \
   function (DynamormTable *self, GCancellable *cancellable,                       \
@@ -1319,15 +1272,6 @@ job_start (DynamormTable       *self,
     g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));            \
                                                                                   \
     job_start (self, mode, function, start, cancellable, callback, user_data);    \
-  }
-
-#define DEFINE_JOB_FINISH(function, async_function)                                 \
-  gboolean                                                                        \
-  function (DynamormTable *self, GAsyncResult *result, GError **error)            \
-  {                                                                               \
-    g_return_val_if_fail (DYNAMORM_IS_TABLE (self), FALSE);                       \
-                                                                                  \
-    return _dynamorm_task_finish_boolean (self, result, async_function, error);   \
   }
 
 /* The end of a job's call (the session answers) or wait (the table does). */
@@ -1491,7 +1435,8 @@ DEFINE_JOB_ASYNC (dynamorm_table_create_async, MODE_CREATE, job_create)
  *
  * Returns: %TRUE when the table is active
  */
-DEFINE_JOB_FINISH (dynamorm_table_create_finish, dynamorm_table_create_async)
+DYNAMORM_DEFINE_CHECKED_FINISH_BOOLEAN (dynamorm_table_create_finish, DynamormTable,
+                                        DYNAMORM_IS_TABLE, dynamorm_table_create_async)
 
 /**
  * dynamorm_table_create:
@@ -1510,8 +1455,8 @@ DEFINE_JOB_FINISH (dynamorm_table_create_finish, dynamorm_table_create_async)
  *
  * Returns: %TRUE when the table is active
  */
-DEFINE_BLOCKING (gboolean, dynamorm_table_create, FALSE,
-                 dynamorm_table_create_async, dynamorm_table_create_finish)
+DYNAMORM_DEFINE_BLOCKING (gboolean, dynamorm_table_create, DynamormTable, DYNAMORM_IS_TABLE,
+                          FALSE, dynamorm_table_create_async, dynamorm_table_create_finish)
 
 /* ---- ensure ---- */
 
@@ -1602,7 +1547,8 @@ DEFINE_JOB_ASYNC (dynamorm_table_ensure_async, MODE_ENSURE, job_describe)
  *
  * Returns: %TRUE if the table exists, is active and matches the model
  */
-DEFINE_JOB_FINISH (dynamorm_table_ensure_finish, dynamorm_table_ensure_async)
+DYNAMORM_DEFINE_CHECKED_FINISH_BOOLEAN (dynamorm_table_ensure_finish, DynamormTable,
+                                        DYNAMORM_IS_TABLE, dynamorm_table_ensure_async)
 
 /**
  * dynamorm_table_ensure:
@@ -1620,8 +1566,8 @@ DEFINE_JOB_FINISH (dynamorm_table_ensure_finish, dynamorm_table_ensure_async)
  *
  * Returns: %TRUE if the table exists, is active and matches the model
  */
-DEFINE_BLOCKING (gboolean, dynamorm_table_ensure, FALSE,
-                 dynamorm_table_ensure_async, dynamorm_table_ensure_finish)
+DYNAMORM_DEFINE_BLOCKING (gboolean, dynamorm_table_ensure, DynamormTable, DYNAMORM_IS_TABLE,
+                          FALSE, dynamorm_table_ensure_async, dynamorm_table_ensure_finish)
 
 /* ---- migrate ---- */
 
@@ -1912,7 +1858,8 @@ dynamorm_table_migrate_async (DynamormTable        *self,
  *
  * Returns: %TRUE if the table is now in line with the model
  */
-DEFINE_JOB_FINISH (dynamorm_table_migrate_finish, dynamorm_table_migrate_async)
+DYNAMORM_DEFINE_CHECKED_FINISH_BOOLEAN (dynamorm_table_migrate_finish, DynamormTable,
+                                        DYNAMORM_IS_TABLE, dynamorm_table_migrate_async)
 
 /**
  * dynamorm_table_migrate:
@@ -1987,7 +1934,9 @@ DEFINE_JOB_ASYNC (dynamorm_table_wait_until_active_async, MODE_CREATE, job_wait_
  *
  * Returns: %TRUE when the table is active
  */
-DEFINE_JOB_FINISH (dynamorm_table_wait_until_active_finish, dynamorm_table_wait_until_active_async)
+DYNAMORM_DEFINE_CHECKED_FINISH_BOOLEAN (dynamorm_table_wait_until_active_finish, DynamormTable,
+                                        DYNAMORM_IS_TABLE,
+                                        dynamorm_table_wait_until_active_async)
 
 /**
  * dynamorm_table_wait_until_active:
@@ -2003,8 +1952,9 @@ DEFINE_JOB_FINISH (dynamorm_table_wait_until_active_finish, dynamorm_table_wait_
  *
  * Returns: %TRUE when the table is active
  */
-DEFINE_BLOCKING (gboolean, dynamorm_table_wait_until_active, FALSE,
-                 dynamorm_table_wait_until_active_async, dynamorm_table_wait_until_active_finish)
+DYNAMORM_DEFINE_BLOCKING (gboolean, dynamorm_table_wait_until_active, DynamormTable,
+                          DYNAMORM_IS_TABLE, FALSE, dynamorm_table_wait_until_active_async,
+                          dynamorm_table_wait_until_active_finish)
 
 /* ---- describe ---- */
 
@@ -2054,15 +2004,9 @@ DEFINE_JOB_ASYNC (dynamorm_table_describe_async, MODE_CREATE, describe_start)
  *
  * Returns: (transfer full): the `Table` description, or %NULL on error
  */
-JsonNode *
-dynamorm_table_describe_finish (DynamormTable  *self,
-                                GAsyncResult   *result,
-                                GError        **error)
-{
-  g_return_val_if_fail (DYNAMORM_IS_TABLE (self), NULL);
-
-  return _dynamorm_task_finish_pointer (self, result, dynamorm_table_describe_async, error);
-}
+DYNAMORM_DEFINE_CHECKED_FINISH_POINTER (JsonNode *, dynamorm_table_describe_finish,
+                                        DynamormTable, DYNAMORM_IS_TABLE,
+                                        dynamorm_table_describe_async)
 
 /**
  * dynamorm_table_describe:
@@ -2076,8 +2020,9 @@ dynamorm_table_describe_finish (DynamormTable  *self,
  *
  * Returns: (transfer full): the `Table` description, or %NULL on error
  */
-DEFINE_BLOCKING (JsonNode *, dynamorm_table_describe, NULL,
-                 dynamorm_table_describe_async, dynamorm_table_describe_finish)
+DYNAMORM_DEFINE_BLOCKING (JsonNode *, dynamorm_table_describe, DynamormTable,
+                          DYNAMORM_IS_TABLE, NULL, dynamorm_table_describe_async,
+                          dynamorm_table_describe_finish)
 
 /* ---- delete ---- */
 
@@ -2125,7 +2070,8 @@ DEFINE_JOB_ASYNC (dynamorm_table_delete_async, MODE_CREATE, delete_start)
  *
  * Returns: %TRUE when the table is gone
  */
-DEFINE_JOB_FINISH (dynamorm_table_delete_finish, dynamorm_table_delete_async)
+DYNAMORM_DEFINE_CHECKED_FINISH_BOOLEAN (dynamorm_table_delete_finish, DynamormTable,
+                                        DYNAMORM_IS_TABLE, dynamorm_table_delete_async)
 
 /**
  * dynamorm_table_delete:
@@ -2138,8 +2084,8 @@ DEFINE_JOB_FINISH (dynamorm_table_delete_finish, dynamorm_table_delete_async)
  *
  * Returns: %TRUE when the table is gone
  */
-DEFINE_BLOCKING (gboolean, dynamorm_table_delete, FALSE,
-                 dynamorm_table_delete_async, dynamorm_table_delete_finish)
+DYNAMORM_DEFINE_BLOCKING (gboolean, dynamorm_table_delete, DynamormTable, DYNAMORM_IS_TABLE,
+                          FALSE, dynamorm_table_delete_async, dynamorm_table_delete_finish)
 
 /* ---- list ---- */
 
