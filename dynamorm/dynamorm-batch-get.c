@@ -461,19 +461,9 @@ build_batch_get (DynamormBatchGet *self, GError **error)
  * Returns: (transfer container) (element-type DynamormModel): the models
  *   found, in the order of the keys, or %NULL on error
  */
-GPtrArray *
-dynamorm_batch_get_execute (DynamormBatchGet  *self,
-                            GCancellable      *cancellable,
-                            GError           **error)
-{
-  g_auto(DynamormSyncWait) wait = { 0 };
-
-  g_return_val_if_fail (DYNAMORM_IS_BATCH_GET (self), NULL);
-
-  _dynamorm_sync_wait_init (&wait);
-  dynamorm_batch_get_execute_async (self, cancellable, _dynamorm_sync_wait_cb, &wait);
-  return dynamorm_batch_get_execute_finish (self, _dynamorm_sync_wait_run (&wait), error);
-}
+DYNAMORM_DEFINE_BLOCKING (GPtrArray *, dynamorm_batch_get_execute, DynamormBatchGet,
+                          DYNAMORM_IS_BATCH_GET, NULL, dynamorm_batch_get_execute_async,
+                          dynamorm_batch_get_execute_finish)
 
 /**
  * dynamorm_batch_get_execute_async:

@@ -358,19 +358,9 @@ build_batch_write (DynamormBatchWrite *self, GError **error)
  *
  * Returns: %TRUE if the batch ran to its end
  */
-gboolean
-dynamorm_batch_write_execute (DynamormBatchWrite  *self,
-                              GCancellable        *cancellable,
-                              GError             **error)
-{
-  g_auto(DynamormSyncWait) wait = { 0 };
-
-  g_return_val_if_fail (DYNAMORM_IS_BATCH_WRITE (self), FALSE);
-
-  _dynamorm_sync_wait_init (&wait);
-  dynamorm_batch_write_execute_async (self, cancellable, _dynamorm_sync_wait_cb, &wait);
-  return dynamorm_batch_write_execute_finish (self, _dynamorm_sync_wait_run (&wait), error);
-}
+DYNAMORM_DEFINE_BLOCKING (gboolean, dynamorm_batch_write_execute, DynamormBatchWrite,
+                          DYNAMORM_IS_BATCH_WRITE, FALSE, dynamorm_batch_write_execute_async,
+                          dynamorm_batch_write_execute_finish)
 
 /* How many encrypted values the puts seal. */
 static guint

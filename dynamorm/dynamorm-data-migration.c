@@ -920,15 +920,9 @@ dynamorm_data_migration_run_async (DynamormDataMigration *self,
  *
  * Returns: %TRUE when every item is written
  */
-gboolean
-dynamorm_data_migration_run_finish (DynamormDataMigration  *self,
-                                    GAsyncResult           *result,
-                                    GError                **error)
-{
-  g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), FALSE);
-
-  return _dynamorm_task_finish_boolean (self, result, dynamorm_data_migration_run_async, error);
-}
+DYNAMORM_DEFINE_CHECKED_FINISH_BOOLEAN (dynamorm_data_migration_run_finish, DynamormDataMigration,
+                                        DYNAMORM_IS_DATA_MIGRATION,
+                                        dynamorm_data_migration_run_async)
 
 /**
  * dynamorm_data_migration_run:
@@ -943,16 +937,6 @@ dynamorm_data_migration_run_finish (DynamormDataMigration  *self,
  *
  * Returns: %TRUE when every item is written
  */
-gboolean
-dynamorm_data_migration_run (DynamormDataMigration  *self,
-                             GCancellable           *cancellable,
-                             GError                **error)
-{
-  g_auto(DynamormSyncWait) w = { 0 };
-
-  g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), FALSE);
-
-  _dynamorm_sync_wait_init (&w);
-  dynamorm_data_migration_run_async (self, cancellable, _dynamorm_sync_wait_cb, &w);
-  return dynamorm_data_migration_run_finish (self, _dynamorm_sync_wait_run (&w), error);
-}
+DYNAMORM_DEFINE_BLOCKING (gboolean, dynamorm_data_migration_run, DynamormDataMigration,
+                          DYNAMORM_IS_DATA_MIGRATION, FALSE, dynamorm_data_migration_run_async,
+                          dynamorm_data_migration_run_finish)
