@@ -329,6 +329,29 @@ read_counter (DynamormDataMigration *self,
   return value;
 }
 
+/* The public getter of a counter, under its gi-docgen comment:
+ *
+ *   DEFINE_COUNTER_GETTER (dynamorm_data_migration_get_done, done)
+ *
+ * defines
+ *
+ *   guint64
+ *   dynamorm_data_migration_get_done (DynamormDataMigration *self)
+ *   {
+ *     g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), 0);
+ *
+ *     return read_counter (self, &self->done);
+ *   }
+ */
+#define DEFINE_COUNTER_GETTER(function, counter)                  \
+  guint64                                                         \
+  function (DynamormDataMigration *self)                          \
+  {                                                               \
+    g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), 0);  \
+                                                                  \
+    return read_counter (self, &self->counter);                   \
+  }
+
 /**
  * dynamorm_data_migration_get_done:
  * @self: a #DynamormDataMigration
@@ -337,13 +360,7 @@ read_counter (DynamormDataMigration *self,
  *
  * Returns: the number of items written
  */
-guint64
-dynamorm_data_migration_get_done (DynamormDataMigration *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), 0);
-
-  return read_counter (self, &self->done);
-}
+DEFINE_COUNTER_GETTER (dynamorm_data_migration_get_done, done)
 
 /**
  * dynamorm_data_migration_get_total:
@@ -353,13 +370,7 @@ dynamorm_data_migration_get_done (DynamormDataMigration *self)
  *
  * Returns: the total, 0 before the run starts
  */
-guint64
-dynamorm_data_migration_get_total (DynamormDataMigration *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_DATA_MIGRATION (self), 0);
-
-  return read_counter (self, &self->total);
-}
+DEFINE_COUNTER_GETTER (dynamorm_data_migration_get_total, total)
 
 typedef struct {
   JsonNode *start_key;      /* ExclusiveStartKey of the current page */
