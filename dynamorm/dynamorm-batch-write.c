@@ -119,6 +119,29 @@ batch_write_add (DynamormBatchWrite *self, DynamormModel *model, gboolean is_del
   g_array_append_val (self->deletes, is_delete);
 }
 
+/* add_put and add_delete, under their gi-docgen comments:
+ *
+ *   DEFINE_ADD_WRITE (dynamorm_batch_write_add_put, FALSE)
+ *
+ * defines
+ *
+ *   void
+ *   dynamorm_batch_write_add_put (DynamormBatchWrite *self, DynamormModel *model)
+ *   {
+ *     g_return_if_fail (DYNAMORM_IS_BATCH_WRITE (self));
+ *     g_return_if_fail (DYNAMORM_IS_MODEL (model));
+ *     batch_write_add (self, model, FALSE);
+ *   }
+ */
+#define DEFINE_ADD_WRITE(function, is_delete)                    \
+  void                                                         \
+  function (DynamormBatchWrite *self, DynamormModel *model)    \
+  {                                                            \
+    g_return_if_fail (DYNAMORM_IS_BATCH_WRITE (self));         \
+    g_return_if_fail (DYNAMORM_IS_MODEL (model));              \
+    batch_write_add (self, model, is_delete);                  \
+  }
+
 /**
  * dynamorm_batch_write_add_put:
  * @self: a #DynamormBatchWrite
@@ -129,14 +152,7 @@ batch_write_add (DynamormBatchWrite *self, DynamormModel *model, gboolean is_del
  * the put replaces the whole item, including a stored `created_at` (see
  * [class@Dynamorm.BatchWrite]).
  */
-void
-dynamorm_batch_write_add_put (DynamormBatchWrite *self,
-                              DynamormModel      *model)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_WRITE (self));
-  g_return_if_fail (DYNAMORM_IS_MODEL (model));
-  batch_write_add (self, model, FALSE);
-}
+DEFINE_ADD_WRITE (dynamorm_batch_write_add_put, FALSE)
 
 /**
  * dynamorm_batch_write_add_delete:
@@ -145,14 +161,7 @@ dynamorm_batch_write_add_put (DynamormBatchWrite *self,
  *
  * Adds a delete. Deleting an item that does not exist succeeds.
  */
-void
-dynamorm_batch_write_add_delete (DynamormBatchWrite *self,
-                                 DynamormModel      *model)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_WRITE (self));
-  g_return_if_fail (DYNAMORM_IS_MODEL (model));
-  batch_write_add (self, model, TRUE);
-}
+DEFINE_ADD_WRITE (dynamorm_batch_write_add_delete, TRUE)
 
 /**
  * dynamorm_batch_write_get_n_items:
