@@ -52,3 +52,31 @@
     g_return_if_fail (TYPE_CHECK (self));                                     \
     self->field = !!arg;                                                      \
   }
+
+/* A setter that keeps a reference to an object it checks first:
+ *
+ *   DYNAMORM_DEFINE_OBJECT_SETTER (dynamorm_batch_get_set_options, DynamormBatchGet,
+ *                                  DYNAMORM_IS_BATCH_GET, DynamormBatchOptions,
+ *                                  DYNAMORM_IS_BATCH_OPTIONS, options, options)
+ *
+ * defines
+ *
+ *   void
+ *   dynamorm_batch_get_set_options (DynamormBatchGet *self, DynamormBatchOptions *options)
+ *   {
+ *     g_return_if_fail (DYNAMORM_IS_BATCH_GET (self));
+ *     g_return_if_fail (DYNAMORM_IS_BATCH_OPTIONS (options));
+ *
+ *     g_set_object (&self->options, options);
+ *   }
+ *
+ * A setter that notifies, or does more, is written out. */
+#define DYNAMORM_DEFINE_OBJECT_SETTER(function, Type, TYPE_CHECK, ArgType, ARG_CHECK, arg, field) \
+  void                                                                                        \
+  function (Type *self, ArgType *arg)                                                         \
+  {                                                                                           \
+    g_return_if_fail (TYPE_CHECK (self));                                                     \
+    g_return_if_fail (ARG_CHECK (arg));                                                       \
+                                                                                              \
+    g_set_object (&self->field, arg);                                                         \
+  }
