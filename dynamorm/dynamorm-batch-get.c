@@ -196,15 +196,9 @@ DYNAMORM_DEFINE_GETTER (DynamormBatchOptions *, dynamorm_batch_get_get_options,
  * Makes the batch run with @options, which it shares: the setters of the
  * builder change @options from then on.
  */
-void
-dynamorm_batch_get_set_options (DynamormBatchGet     *self,
-                                DynamormBatchOptions *options)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_GET (self));
-  g_return_if_fail (DYNAMORM_IS_BATCH_OPTIONS (options));
-
-  g_set_object (&self->options, options);
-}
+DYNAMORM_DEFINE_OBJECT_SETTER (dynamorm_batch_get_set_options, DynamormBatchGet,
+                               DYNAMORM_IS_BATCH_GET, DynamormBatchOptions,
+                               DYNAMORM_IS_BATCH_OPTIONS, options, options)
 
 /**
  * dynamorm_batch_get_set_projection:

@@ -197,15 +197,9 @@ DYNAMORM_DEFINE_GETTER (DynamormBatchOptions *, dynamorm_batch_write_get_options
  * Makes the batch run with @options, which it shares: the setters of the
  * builder change @options from then on.
  */
-void
-dynamorm_batch_write_set_options (DynamormBatchWrite   *self,
-                                  DynamormBatchOptions *options)
-{
-  g_return_if_fail (DYNAMORM_IS_BATCH_WRITE (self));
-  g_return_if_fail (DYNAMORM_IS_BATCH_OPTIONS (options));
-
-  g_set_object (&self->options, options);
-}
+DYNAMORM_DEFINE_OBJECT_SETTER (dynamorm_batch_write_set_options, DynamormBatchWrite,
+                               DYNAMORM_IS_BATCH_WRITE, DynamormBatchOptions,
+                               DYNAMORM_IS_BATCH_OPTIONS, options, options)
 
 /**
  * dynamorm_batch_write_set_chunk_size:
