@@ -1331,6 +1331,18 @@ job_waited (GTask *task, JsonNode *description, GError **error)
 
 static void job_compare (GTask *task, JsonNode *description);
 
+/* The table is created and active, with TTL on where the model asks for
+ * it: for a migration, that was its one step. */
+static void
+create_succeeded (GTask *task)
+{
+  Job *job = g_task_get_task_data (task);
+
+  if (job->mode == MODE_MIGRATE)
+    job_progress (job, 1, 1);
+  g_task_return_boolean (task, TRUE);
+}
+
 static void
 create_ttl_done (GTask *task, JsonNode *response, GError **error)
 {
@@ -1342,9 +1354,7 @@ create_ttl_done (GTask *task, JsonNode *response, GError **error)
       g_task_return_error (task, g_steal_pointer (error));
       return;
     }
-  if (job->mode == MODE_MIGRATE)
-    job_progress (job, 1, 1);
-  g_task_return_boolean (task, TRUE);
+  create_succeeded (task);
 }
 
 static void
@@ -1364,9 +1374,7 @@ create_waited (GTask *task, JsonNode *description, GError **error)
                 create_ttl_done);
       return;
     }
-  if (job->mode == MODE_MIGRATE)
-    job_progress (job, 1, 1);
-  g_task_return_boolean (task, TRUE);
+  create_succeeded (task);
 }
 
 static void
