@@ -1228,6 +1228,8 @@ job_new (DynamormTable *self, Mode mode, gpointer source_tag, GCancellable *canc
 /* What a job does first, once job_new made its task. */
 typedef void (*JobStart) (GTask *task);
 
+/* Makes the job's task and runs its first step, unless job_new already
+ * ended the task with a schema or options error. */
 static void
 job_start (DynamormTable       *self,
            Mode                 mode,
