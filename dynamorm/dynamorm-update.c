@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "dynamorm-accessors-private.h"
 #include "dynamorm-write-private.h"
 #include "dynamorm-single-table-private.h"
 
@@ -135,6 +136,53 @@ add_action (DynamormUpdate *self, ActionKind kind, const char *property, const G
   g_return_if_fail (property != NULL); \
   g_return_if_fail (value != NULL && G_IS_VALUE (value))
 
+/* The actions below that only record themselves, under their gi-docgen
+ * comments:
+ *
+ *   DEFINE_VALUE_ACTION (dynamorm_update_add, ACTION_ADD)
+ *
+ * defines
+ *
+ *   void
+ *   dynamorm_update_add (DynamormUpdate *self, const char *property, const GValue *value)
+ *   {
+ *     CHECK_ARGS (self, property, value);
+ *     add_action (self, ACTION_ADD, property, value);
+ *   }
+ *
+ * DEFINE_PROPERTY_ACTION one that takes only the property and records no
+ * value, and DEFINE_SCALAR_ACTION (function, kind, ArgType, field) one
+ * that takes the property and an ArgType argument named as the action's
+ * field, and stores it there. An action with more to do is written out. */
+#define DEFINE_VALUE_ACTION(function, kind)                                         \
+  void                                                                            \
+  function (DynamormUpdate *self, const char *property, const GValue *value)      \
+  {                                                                               \
+    CHECK_ARGS (self, property, value);                                           \
+                                                                                  \
+    add_action (self, kind, property, value);                                     \
+  }
+
+#define DEFINE_PROPERTY_ACTION(function, kind)                                      \
+  void                                                                            \
+  function (DynamormUpdate *self, const char *property)                           \
+  {                                                                               \
+    g_return_if_fail (DYNAMORM_IS_UPDATE (self));                                 \
+    g_return_if_fail (property != NULL);                                          \
+                                                                                  \
+    add_action (self, kind, property, NULL);                                      \
+  }
+
+#define DEFINE_SCALAR_ACTION(function, kind, ArgType, field)                        \
+  void                                                                            \
+  function (DynamormUpdate *self, const char *property, ArgType field)            \
+  {                                                                               \
+    g_return_if_fail (DYNAMORM_IS_UPDATE (self));                                 \
+    g_return_if_fail (property != NULL);                                          \
+                                                                                  \
+    add_action (self, kind, property, NULL)->field = field;                       \
+  }
+
 /**
  * dynamorm_update_set:
  * @self: a #DynamormUpdate
@@ -144,15 +192,7 @@ add_action (DynamormUpdate *self, ActionKind kind, const char *property, const G
  *
  * Sets a property to a value: `SET #p = :v`.
  */
-void
-dynamorm_update_set (DynamormUpdate *self,
-                     const char     *property,
-                     const GValue   *value)
-{
-  CHECK_ARGS (self, property, value);
-
-  add_action (self, ACTION_SET, property, value);
-}
+DEFINE_VALUE_ACTION (dynamorm_update_set, ACTION_SET)
 
 /**
  * dynamorm_update_set_if_not_exists:
@@ -163,15 +203,7 @@ dynamorm_update_set (DynamormUpdate *self,
  * Sets a property only if the stored item does not have it yet:
  * `SET #p = if_not_exists(#p, :v)`.
  */
-void
-dynamorm_update_set_if_not_exists (DynamormUpdate *self,
-                                   const char     *property,
-                                   const GValue   *value)
-{
-  CHECK_ARGS (self, property, value);
-
-  add_action (self, ACTION_SET_IF_NOT_EXISTS, property, value);
-}
+DEFINE_VALUE_ACTION (dynamorm_update_set_if_not_exists, ACTION_SET_IF_NOT_EXISTS)
 
 /**
  * dynamorm_update_set_from_model:
@@ -182,15 +214,7 @@ dynamorm_update_set_if_not_exists (DynamormUpdate *self,
  * to, as [method@Dynamorm.Session.update] does for the properties it is
  * given: set, or removed when the model would leave it out of the item.
  */
-void
-dynamorm_update_set_from_model (DynamormUpdate *self,
-                                const char     *property)
-{
-  g_return_if_fail (DYNAMORM_IS_UPDATE (self));
-  g_return_if_fail (property != NULL);
-
-  add_action (self, ACTION_SET_FROM_MODEL, property, NULL);
-}
+DEFINE_PROPERTY_ACTION (dynamorm_update_set_from_model, ACTION_SET_FROM_MODEL)
 
 /**
  * dynamorm_update_add:
@@ -202,15 +226,7 @@ dynamorm_update_set_from_model (DynamormUpdate *self,
  * Adds to a number, or adds elements to a set: `ADD #p :v`. A missing
  * number counts as 0 and a missing set as empty.
  */
-void
-dynamorm_update_add (DynamormUpdate *self,
-                     const char     *property,
-                     const GValue   *value)
-{
-  CHECK_ARGS (self, property, value);
-
-  add_action (self, ACTION_ADD, property, value);
-}
+DEFINE_VALUE_ACTION (dynamorm_update_add, ACTION_ADD)
 
 /**
  * dynamorm_update_increment:
@@ -221,16 +237,7 @@ dynamorm_update_add (DynamormUpdate *self,
  * Increments a number: `SET #p = if_not_exists(#p, 0) + :n`. A missing
  * number counts as 0.
  */
-void
-dynamorm_update_increment (DynamormUpdate *self,
-                           const char     *property,
-                           gint64          amount)
-{
-  g_return_if_fail (DYNAMORM_IS_UPDATE (self));
-  g_return_if_fail (property != NULL);
-
-  add_action (self, ACTION_INCREMENT, property, NULL)->amount = amount;
-}
+DEFINE_SCALAR_ACTION (dynamorm_update_increment, ACTION_INCREMENT, gint64, amount)
 
 /**
  * dynamorm_update_decrement:
@@ -258,15 +265,7 @@ dynamorm_update_decrement (DynamormUpdate *self,
  * Removes a property's attribute from the item: `REMOVE #p`. Reading the
  * item back gives the property its default value.
  */
-void
-dynamorm_update_remove (DynamormUpdate *self,
-                        const char     *property)
-{
-  g_return_if_fail (DYNAMORM_IS_UPDATE (self));
-  g_return_if_fail (property != NULL);
-
-  add_action (self, ACTION_REMOVE, property, NULL);
-}
+DEFINE_PROPERTY_ACTION (dynamorm_update_remove, ACTION_REMOVE)
 
 /**
  * dynamorm_update_delete_from_set:
@@ -277,15 +276,7 @@ dynamorm_update_remove (DynamormUpdate *self,
  * Deletes elements from a set: `DELETE #p :v`. Elements the set does not
  * hold are ignored; a set left empty is removed.
  */
-void
-dynamorm_update_delete_from_set (DynamormUpdate *self,
-                                 const char     *property,
-                                 const GValue   *value)
-{
-  CHECK_ARGS (self, property, value);
-
-  add_action (self, ACTION_DELETE_FROM_SET, property, value);
-}
+DEFINE_VALUE_ACTION (dynamorm_update_delete_from_set, ACTION_DELETE_FROM_SET)
 
 /**
  * dynamorm_update_append:
@@ -299,15 +290,7 @@ dynamorm_update_delete_from_set (DynamormUpdate *self,
  * `SET #p = list_append(if_not_exists(#p, []), :v)`. A missing list counts
  * as empty.
  */
-void
-dynamorm_update_append (DynamormUpdate *self,
-                        const char     *property,
-                        const GValue   *value)
-{
-  CHECK_ARGS (self, property, value);
-
-  add_action (self, ACTION_APPEND, property, value);
-}
+DEFINE_VALUE_ACTION (dynamorm_update_append, ACTION_APPEND)
 
 /**
  * dynamorm_update_prepend:
@@ -317,15 +300,7 @@ dynamorm_update_append (DynamormUpdate *self,
  *
  * Puts elements at the start of a list.
  */
-void
-dynamorm_update_prepend (DynamormUpdate *self,
-                         const char     *property,
-                         const GValue   *value)
-{
-  CHECK_ARGS (self, property, value);
-
-  add_action (self, ACTION_PREPEND, property, value);
-}
+DEFINE_VALUE_ACTION (dynamorm_update_prepend, ACTION_PREPEND)
 
 /**
  * dynamorm_update_set_element:
@@ -357,16 +332,7 @@ dynamorm_update_set_element (DynamormUpdate *self,
  * Removes one element of a list, moving the following ones down:
  * `REMOVE #p[index]`. An index past the end does nothing.
  */
-void
-dynamorm_update_remove_element (DynamormUpdate *self,
-                                const char     *property,
-                                guint           index)
-{
-  g_return_if_fail (DYNAMORM_IS_UPDATE (self));
-  g_return_if_fail (property != NULL);
-
-  add_action (self, ACTION_REMOVE_ELEMENT, property, NULL)->index = index;
-}
+DEFINE_SCALAR_ACTION (dynamorm_update_remove_element, ACTION_REMOVE_ELEMENT, guint, index)
 
 /**
  * dynamorm_update_get_n_actions:
@@ -376,13 +342,8 @@ dynamorm_update_remove_element (DynamormUpdate *self,
  *
  * Returns: the number of actions
  */
-guint
-dynamorm_update_get_n_actions (DynamormUpdate *self)
-{
-  g_return_val_if_fail (DYNAMORM_IS_UPDATE (self), 0);
-
-  return self->actions->len;
-}
+DYNAMORM_DEFINE_GETTER (guint, dynamorm_update_get_n_actions, DynamormUpdate, DYNAMORM_IS_UPDATE,
+                        actions->len, 0)
 
 /* ------------------------------------------------------------------ */
 /* Rendering */
