@@ -2495,6 +2495,44 @@ terminal_finish (DynamormQuery *self, GAsyncResult *result, gpointer source_tag,
 /* ------------------------------------------------------------------ */
 /* Terminals */
 
+/* The blocking and async forms of the terminals below that only run the
+ * query for one kind of result, under their gi-docgen comments:
+ *
+ *   DEFINE_TERMINAL (GListModel *, dynamorm_query_all, RESULT_LIST)
+ *
+ * defines
+ *
+ *   GListModel *
+ *   dynamorm_query_all (DynamormQuery *self, GCancellable *cancellable, GError **error)
+ *   {
+ *     g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
+ *     return terminal_sync (self, RESULT_LIST, 0, NULL, cancellable, error);
+ *   }
+ *
+ * and DEFINE_TERMINAL_ASYNC (dynamorm_query_all_async, RESULT_LIST) the
+ * _async form, whose task goes through terminal_async with the function
+ * as its source tag. A terminal that takes more arguments (a page) or
+ * changes its result (a count) is written out. */
+#define DEFINE_TERMINAL(RetType, function, kind)                                    \
+  RetType                                                                         \
+  function (DynamormQuery *self, GCancellable *cancellable, GError **error)       \
+  {                                                                               \
+    g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);                        \
+                                                                                  \
+    return terminal_sync (self, kind, 0, NULL, cancellable, error);               \
+  }
+
+#define DEFINE_TERMINAL_ASYNC(function, kind)                                       \
+  void                                                                            \
+  function (DynamormQuery *self, GCancellable *cancellable,                       \
+            GAsyncReadyCallback callback, gpointer user_data)                     \
+  {                                                                               \
+    g_return_if_fail (DYNAMORM_IS_QUERY (self));                                  \
+                                                                                  \
+    terminal_async (self, kind, 0, NULL, function, cancellable, callback,         \
+                    user_data);                                                   \
+  }
+
 /**
  * dynamorm_query_first:
  * @self: a #DynamormQuery
@@ -2508,16 +2546,7 @@ terminal_finish (DynamormQuery *self, GAsyncResult *result, gpointer source_tag,
  *
  * Returns: (transfer full): the first result, or %NULL on error
  */
-DynamormModel *
-dynamorm_query_first (DynamormQuery  *self,
-                      GCancellable   *cancellable,
-                      GError        **error)
-{
-
-  g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
-
-  return terminal_sync (self, RESULT_FIRST, 0, NULL, cancellable, error);
-}
+DEFINE_TERMINAL (DynamormModel *, dynamorm_query_first, RESULT_FIRST)
 
 /**
  * dynamorm_query_first_async:
@@ -2528,16 +2557,7 @@ dynamorm_query_first (DynamormQuery  *self,
  *
  * Gets the first result of the query; see [method@Dynamorm.Query.first].
  */
-void
-dynamorm_query_first_async (DynamormQuery       *self,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_return_if_fail (DYNAMORM_IS_QUERY (self));
-
-  terminal_async (self, RESULT_FIRST, 0, NULL, dynamorm_query_first_async, cancellable, callback, user_data);
-}
+DEFINE_TERMINAL_ASYNC (dynamorm_query_first_async, RESULT_FIRST)
 
 /**
  * dynamorm_query_first_finish:
@@ -2549,13 +2569,8 @@ dynamorm_query_first_async (DynamormQuery       *self,
  *
  * Returns: (transfer full): the first result, or %NULL on error
  */
-DynamormModel *
-dynamorm_query_first_finish (DynamormQuery  *self,
-                             GAsyncResult   *result,
-                             GError        **error)
-{
-  return terminal_finish (self, result, dynamorm_query_first_async, error);
-}
+DYNAMORM_DEFINE_FINISH_POINTER (DynamormModel *, dynamorm_query_first_finish, DynamormQuery,
+                                dynamorm_query_first_async)
 
 /**
  * dynamorm_query_all:
@@ -2570,16 +2585,7 @@ dynamorm_query_first_finish (DynamormQuery  *self,
  *
  * Returns: (transfer full): the results, or %NULL on error
  */
-GListModel *
-dynamorm_query_all (DynamormQuery  *self,
-                    GCancellable   *cancellable,
-                    GError        **error)
-{
-
-  g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
-
-  return terminal_sync (self, RESULT_LIST, 0, NULL, cancellable, error);
-}
+DEFINE_TERMINAL (GListModel *, dynamorm_query_all, RESULT_LIST)
 
 /**
  * dynamorm_query_all_async:
@@ -2590,16 +2596,7 @@ dynamorm_query_all (DynamormQuery  *self,
  *
  * Runs the query; see [method@Dynamorm.Query.all].
  */
-void
-dynamorm_query_all_async (DynamormQuery       *self,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_return_if_fail (DYNAMORM_IS_QUERY (self));
-
-  terminal_async (self, RESULT_LIST, 0, NULL, dynamorm_query_all_async, cancellable, callback, user_data);
-}
+DEFINE_TERMINAL_ASYNC (dynamorm_query_all_async, RESULT_LIST)
 
 /**
  * dynamorm_query_all_finish:
@@ -2611,13 +2608,8 @@ dynamorm_query_all_async (DynamormQuery       *self,
  *
  * Returns: (transfer full): the results, or %NULL on error
  */
-GListModel *
-dynamorm_query_all_finish (DynamormQuery  *self,
-                           GAsyncResult   *result,
-                           GError        **error)
-{
-  return terminal_finish (self, result, dynamorm_query_all_async, error);
-}
+DYNAMORM_DEFINE_FINISH_POINTER (GListModel *, dynamorm_query_all_finish, DynamormQuery,
+                                dynamorm_query_all_async)
 
 /**
  * dynamorm_query_all_array:
@@ -2631,16 +2623,7 @@ dynamorm_query_all_finish (DynamormQuery  *self,
  * Returns: (transfer container) (element-type Dynamorm.Model): the
  *   results, or %NULL on error
  */
-GPtrArray *
-dynamorm_query_all_array (DynamormQuery  *self,
-                          GCancellable   *cancellable,
-                          GError        **error)
-{
-
-  g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
-
-  return terminal_sync (self, RESULT_ARRAY, 0, NULL, cancellable, error);
-}
+DEFINE_TERMINAL (GPtrArray *, dynamorm_query_all_array, RESULT_ARRAY)
 
 /**
  * dynamorm_query_all_array_async:
@@ -2651,16 +2634,7 @@ dynamorm_query_all_array (DynamormQuery  *self,
  *
  * Runs the query; see [method@Dynamorm.Query.all_array].
  */
-void
-dynamorm_query_all_array_async (DynamormQuery       *self,
-                                GCancellable        *cancellable,
-                                GAsyncReadyCallback  callback,
-                                gpointer             user_data)
-{
-  g_return_if_fail (DYNAMORM_IS_QUERY (self));
-
-  terminal_async (self, RESULT_ARRAY, 0, NULL, dynamorm_query_all_array_async, cancellable, callback, user_data);
-}
+DEFINE_TERMINAL_ASYNC (dynamorm_query_all_array_async, RESULT_ARRAY)
 
 /**
  * dynamorm_query_all_array_finish:
@@ -2673,13 +2647,8 @@ dynamorm_query_all_array_async (DynamormQuery       *self,
  * Returns: (transfer container) (element-type Dynamorm.Model): the
  *   results, or %NULL on error
  */
-GPtrArray *
-dynamorm_query_all_array_finish (DynamormQuery  *self,
-                                 GAsyncResult   *result,
-                                 GError        **error)
-{
-  return terminal_finish (self, result, dynamorm_query_all_array_async, error);
-}
+DYNAMORM_DEFINE_FINISH_POINTER (GPtrArray *, dynamorm_query_all_array_finish, DynamormQuery,
+                                dynamorm_query_all_array_async)
 
 /**
  * dynamorm_query_count:
@@ -2714,16 +2683,7 @@ dynamorm_query_count (DynamormQuery  *self,
  *
  * Counts the results of the query; see [method@Dynamorm.Query.count].
  */
-void
-dynamorm_query_count_async (DynamormQuery       *self,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_return_if_fail (DYNAMORM_IS_QUERY (self));
-
-  terminal_async (self, RESULT_COUNT, 0, NULL, dynamorm_query_count_async, cancellable, callback, user_data);
-}
+DEFINE_TERMINAL_ASYNC (dynamorm_query_count_async, RESULT_COUNT)
 
 /**
  * dynamorm_query_count_finish:
@@ -2845,15 +2805,7 @@ dynamorm_query_page_finish (DynamormQuery  *self,
  *
  * Returns: (transfer full): the results, or %NULL on error
  */
-GListModel *
-dynamorm_query_scan (DynamormQuery  *self,
-                     GCancellable   *cancellable,
-                     GError        **error)
-{
-  g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
-
-  return terminal_sync (self, RESULT_SCAN, 0, NULL, cancellable, error);
-}
+DEFINE_TERMINAL (GListModel *, dynamorm_query_scan, RESULT_SCAN)
 
 /**
  * dynamorm_query_scan_async:
@@ -2864,16 +2816,7 @@ dynamorm_query_scan (DynamormQuery  *self,
  *
  * Scans the table; see [method@Dynamorm.Query.scan].
  */
-void
-dynamorm_query_scan_async (DynamormQuery       *self,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  g_return_if_fail (DYNAMORM_IS_QUERY (self));
-
-  terminal_async (self, RESULT_SCAN, 0, NULL, dynamorm_query_scan_async, cancellable, callback, user_data);
-}
+DEFINE_TERMINAL_ASYNC (dynamorm_query_scan_async, RESULT_SCAN)
 
 /**
  * dynamorm_query_scan_finish:
@@ -2885,13 +2828,8 @@ dynamorm_query_scan_async (DynamormQuery       *self,
  *
  * Returns: (transfer full): the results, or %NULL on error
  */
-GListModel *
-dynamorm_query_scan_finish (DynamormQuery  *self,
-                            GAsyncResult   *result,
-                            GError        **error)
-{
-  return terminal_finish (self, result, dynamorm_query_scan_async, error);
-}
+DYNAMORM_DEFINE_FINISH_POINTER (GListModel *, dynamorm_query_scan_finish, DynamormQuery,
+                                dynamorm_query_scan_async)
 
 typedef struct {
   GPtrArray *runs;        /* of Run*, one per segment */
@@ -3120,10 +3058,5 @@ dynamorm_query_parallel_scan_async (DynamormQuery       *self,
  *
  * Returns: (transfer full): the results, or %NULL on error
  */
-GListModel *
-dynamorm_query_parallel_scan_finish (DynamormQuery  *self,
-                                     GAsyncResult   *result,
-                                     GError        **error)
-{
-  return terminal_finish (self, result, dynamorm_query_parallel_scan_async, error);
-}
+DYNAMORM_DEFINE_FINISH_POINTER (GListModel *, dynamorm_query_parallel_scan_finish, DynamormQuery,
+                                dynamorm_query_parallel_scan_async)
