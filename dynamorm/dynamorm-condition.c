@@ -122,6 +122,30 @@ new_binary (DynamormConditionKind kind, DynamormCondition *left, DynamormConditi
   return self;
 }
 
+/* The two constructors below, under their gi-docgen comments:
+ *
+ *   DEFINE_BINARY (dynamorm_condition_new_and, CONDITION_AND)
+ *
+ * defines
+ *
+ *   DynamormCondition *
+ *   dynamorm_condition_new_and (DynamormCondition *left, DynamormCondition *right)
+ *   {
+ *     g_return_val_if_fail (left != NULL, NULL);
+ *     g_return_val_if_fail (right != NULL, NULL);
+ *     return new_binary (CONDITION_AND, left, right);
+ *   }
+ */
+#define DEFINE_BINARY(function, kind)                                               \
+  DynamormCondition *                                                             \
+  function (DynamormCondition *left, DynamormCondition *right)                    \
+  {                                                                               \
+    g_return_val_if_fail (left != NULL, NULL);                                    \
+    g_return_val_if_fail (right != NULL, NULL);                                   \
+                                                                                  \
+    return new_binary (kind, left, right);                                        \
+  }
+
 /**
  * dynamorm_condition_new_and: (constructor)
  * @left: a condition
@@ -131,15 +155,7 @@ new_binary (DynamormConditionKind kind, DynamormCondition *left, DynamormConditi
  *
  * Returns: (transfer full): a new condition
  */
-DynamormCondition *
-dynamorm_condition_new_and (DynamormCondition *left,
-                            DynamormCondition *right)
-{
-  g_return_val_if_fail (left != NULL, NULL);
-  g_return_val_if_fail (right != NULL, NULL);
-
-  return new_binary (CONDITION_AND, left, right);
-}
+DEFINE_BINARY (dynamorm_condition_new_and, CONDITION_AND)
 
 /**
  * dynamorm_condition_new_or: (constructor)
@@ -150,15 +166,7 @@ dynamorm_condition_new_and (DynamormCondition *left,
  *
  * Returns: (transfer full): a new condition
  */
-DynamormCondition *
-dynamorm_condition_new_or (DynamormCondition *left,
-                           DynamormCondition *right)
-{
-  g_return_val_if_fail (left != NULL, NULL);
-  g_return_val_if_fail (right != NULL, NULL);
-
-  return new_binary (CONDITION_OR, left, right);
-}
+DEFINE_BINARY (dynamorm_condition_new_or, CONDITION_OR)
 
 /**
  * dynamorm_condition_new_not: (constructor)
