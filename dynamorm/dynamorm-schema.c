@@ -317,6 +317,15 @@ is_model_list_type (GType type)
   return type == G_TYPE_LIST_MODEL || g_type_is_a (type, G_TYPE_LIST_STORE);
 }
 
+/* A kind of field that can be a key, of key attribute type key_type. */
+static gboolean
+set_kind (DynamormField *field, FieldKind kind, char key_type)
+{
+  field->kind = kind;
+  field->key_type = key_type;
+  return TRUE;
+}
+
 /* Picks the storage of a property from its value type. */
 static gboolean
 classify (DynamormField *field, GType model_type, GError **error)
@@ -331,32 +340,20 @@ classify (DynamormField *field, GType model_type, GError **error)
   switch (fundamental)
     {
     case G_TYPE_STRING:
-      field->kind = FIELD_STRING;
-      field->key_type = 'S';
-      return TRUE;
+      return set_kind (field, FIELD_STRING, 'S');
     case G_TYPE_CHAR: case G_TYPE_INT: case G_TYPE_LONG: case G_TYPE_INT64:
-      field->kind = FIELD_INT;
-      field->key_type = 'N';
-      return TRUE;
+      return set_kind (field, FIELD_INT, 'N');
     case G_TYPE_UCHAR: case G_TYPE_UINT: case G_TYPE_ULONG: case G_TYPE_UINT64:
-      field->kind = FIELD_UINT;
-      field->key_type = 'N';
-      return TRUE;
+      return set_kind (field, FIELD_UINT, 'N');
     case G_TYPE_FLOAT: case G_TYPE_DOUBLE:
-      field->kind = FIELD_DOUBLE;
-      field->key_type = 'N';
-      return TRUE;
+      return set_kind (field, FIELD_DOUBLE, 'N');
     case G_TYPE_BOOLEAN:
       field->kind = FIELD_BOOLEAN;
       return TRUE;
     case G_TYPE_ENUM:
-      field->kind = FIELD_ENUM;
-      field->key_type = 'S';
-      return TRUE;
+      return set_kind (field, FIELD_ENUM, 'S');
     case G_TYPE_FLAGS:
-      field->kind = FIELD_FLAGS;
-      field->key_type = 'N';
-      return TRUE;
+      return set_kind (field, FIELD_FLAGS, 'N');
     case G_TYPE_VARIANT:
       field->kind = FIELD_VARIANT;
       return TRUE;
