@@ -316,12 +316,17 @@ stored_slot (GParamSpec *pspec)
   return GPOINTER_TO_UINT (g_param_spec_get_qdata (pspec, stored_slot_quark ()));
 }
 
+/* Where the model keeps pspec's value, NULL for a property kept by its class. */
 static GValue *
-stored_value (GObject *object, guint slot)
+stored_value (GObject *object, GParamSpec *pspec)
 {
   DynamormModelPrivate *priv = dynamorm_model_get_instance_private (DYNAMORM_MODEL (object));
+  guint slot = stored_slot (pspec);
+  GValue *stored;
 
-  GValue *stored = g_atomic_pointer_get (&priv->stored);
+  if (slot == 0)
+    return NULL;
+  stored = g_atomic_pointer_get (&priv->stored);
 
   /* Allocated at the first value; two threads reading a fresh model may
    * both get here, and one table wins. */
@@ -343,15 +348,13 @@ stored_value (GObject *object, guint slot)
 static void
 stored_set_property (GObject *object, guint id, const GValue *value, GParamSpec *pspec)
 {
-  guint slot = stored_slot (pspec);
-  GValue *stored;
+  GValue *stored = stored_value (object, pspec);
 
-  if (slot == 0)
+  if (stored == NULL)
     {
       stored_class_find (pspec->owner_type)->chained_set (object, id, value, pspec);
       return;
     }
-  stored = stored_value (object, slot);
   if (G_IS_VALUE (stored))
     g_value_unset (stored);
   g_value_init (stored, G_PARAM_SPEC_VALUE_TYPE (pspec));
@@ -361,15 +364,13 @@ stored_set_property (GObject *object, guint id, const GValue *value, GParamSpec 
 static void
 stored_get_property (GObject *object, guint id, GValue *value, GParamSpec *pspec)
 {
-  guint slot = stored_slot (pspec);
-  GValue *stored;
+  GValue *stored = stored_value (object, pspec);
 
-  if (slot == 0)
+  if (stored == NULL)
     {
       stored_class_find (pspec->owner_type)->chained_get (object, id, value, pspec);
       return;
     }
-  stored = stored_value (object, slot);
   if (G_IS_VALUE (stored))
     g_value_copy (stored, value);
   else
