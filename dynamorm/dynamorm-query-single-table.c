@@ -204,10 +204,7 @@ compose_range (const DynamormSchema *schema, const DynamormField *composed, guin
         return NULL;
       if (!render_value (tmpl, part_index, term->values, schema, composed, low, error))
         return NULL;
-      cond = condition_new (composed, DYNAMORM_OPERATOR_BEGINS_WITH);
-      cond->bounds[0] = g_strdup (low->str);
-      cond->n_bounds = 1;
-      return cond;
+      return single_bound (composed, DYNAMORM_OPERATOR_BEGINS_WITH, low->str);
     }
   if (!_dynamorm_key_template_part_is_ordered (part))
     return NULL;
