@@ -649,6 +649,32 @@ combine (DynamormCondition *left, DynamormCondition *right, gboolean or)
   return both;
 }
 
+/* The two filter methods below, under their gi-docgen comments:
+ *
+ *   DEFINE_FILTER (dynamorm_query_or_filter, TRUE)
+ *
+ * defines
+ *
+ *   DynamormQuery *
+ *   dynamorm_query_or_filter (DynamormQuery *self, DynamormCondition *condition)
+ *   {
+ *     g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
+ *     g_return_val_if_fail (condition != NULL, self);
+ *     self->filter = combine (self->filter, dynamorm_condition_ref (condition), TRUE);
+ *     return self;
+ *   }
+ */
+#define DEFINE_FILTER(function, or)                                                 \
+  DynamormQuery *                                                                 \
+  function (DynamormQuery *self, DynamormCondition *condition)                    \
+  {                                                                               \
+    g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);                        \
+    g_return_val_if_fail (condition != NULL, self);                               \
+                                                                                  \
+    self->filter = combine (self->filter, dynamorm_condition_ref (condition), or); \
+    return self;                                                                  \
+  }
+
 /**
  * dynamorm_query_filter:
  * @self: a #DynamormQuery
@@ -662,16 +688,7 @@ combine (DynamormCondition *left, DynamormCondition *right, gboolean or)
  *
  * Returns: (transfer none): @self, to chain calls
  */
-DynamormQuery *
-dynamorm_query_filter (DynamormQuery     *self,
-                       DynamormCondition *condition)
-{
-  g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
-  g_return_val_if_fail (condition != NULL, self);
-
-  self->filter = combine (self->filter, dynamorm_condition_ref (condition), FALSE);
-  return self;
-}
+DEFINE_FILTER (dynamorm_query_filter, FALSE)
 
 /**
  * dynamorm_query_or_filter:
@@ -685,16 +702,7 @@ dynamorm_query_filter (DynamormQuery     *self,
  *
  * Returns: (transfer none): @self, to chain calls
  */
-DynamormQuery *
-dynamorm_query_or_filter (DynamormQuery     *self,
-                          DynamormCondition *condition)
-{
-  g_return_val_if_fail (DYNAMORM_IS_QUERY (self), NULL);
-  g_return_val_if_fail (condition != NULL, self);
-
-  self->filter = combine (self->filter, dynamorm_condition_ref (condition), TRUE);
-  return self;
-}
+DEFINE_FILTER (dynamorm_query_or_filter, TRUE)
 
 /**
  * dynamorm_query_index:
