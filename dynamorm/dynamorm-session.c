@@ -485,6 +485,52 @@ dynamorm_session_get_table_name (DynamormSession *self,
 /* ------------------------------------------------------------------ */
 /* Encrypted properties */
 
+/* The crypto objects are settable at any time, so their accessors take
+ * the lock around the field, under each one's gi-docgen comment:
+ *
+ *   DEFINE_LOCKED_SETTER (dynamorm_session_set_data_key_cache, DynamormDataKeyCache,
+ *                         cache, DYNAMORM_IS_DATA_KEY_CACHE, key_cache)
+ *
+ * defines
+ *
+ *   void
+ *   dynamorm_session_set_data_key_cache (DynamormSession *self, DynamormDataKeyCache *cache)
+ *   {
+ *     g_return_if_fail (DYNAMORM_IS_SESSION (self));
+ *     g_return_if_fail (cache == NULL || DYNAMORM_IS_DATA_KEY_CACHE (cache));
+ *
+ *     g_mutex_lock (&self->lock);
+ *     g_set_object (&self->key_cache, cache);
+ *     g_mutex_unlock (&self->lock);
+ *   }
+ *
+ * and DEFINE_LOCKED_GETTER (DynamormDataKeyCache *, dynamorm_session_get_data_key_cache,
+ * key_cache) the getter that reads self->key_cache under the lock. */
+#define DEFINE_LOCKED_SETTER(function, ArgType, arg, ARG_CHECK, field)  \
+  void                                                                  \
+  function (DynamormSession *self, ArgType *arg)                        \
+  {                                                                     \
+    g_return_if_fail (DYNAMORM_IS_SESSION (self));                      \
+    g_return_if_fail (arg == NULL || ARG_CHECK (arg));                  \
+                                                                        \
+    g_mutex_lock (&self->lock);                                         \
+    g_set_object (&self->field, arg);                                   \
+    g_mutex_unlock (&self->lock);                                       \
+  }
+
+#define DEFINE_LOCKED_GETTER(RetType, function, field)        \
+  RetType                                                     \
+  function (DynamormSession *self)                            \
+  {                                                           \
+    RetType value;                                            \
+                                                              \
+    g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);  \
+    g_mutex_lock (&self->lock);                               \
+    value = self->field;                                      \
+    g_mutex_unlock (&self->lock);                             \
+    return value;                                             \
+  }
+
 /**
  * dynamorm_session_set_key_provider:
  * @self: a #DynamormSession
@@ -497,17 +543,8 @@ dynamorm_session_get_table_name (DynamormSession *self,
  *
  * Since: 0.2
  */
-void
-dynamorm_session_set_key_provider (DynamormSession     *self,
-                                   DynamormKeyProvider *provider)
-{
-  g_return_if_fail (DYNAMORM_IS_SESSION (self));
-  g_return_if_fail (provider == NULL || DYNAMORM_IS_KEY_PROVIDER (provider));
-
-  g_mutex_lock (&self->lock);
-  g_set_object (&self->key_provider, provider);
-  g_mutex_unlock (&self->lock);
-}
+DEFINE_LOCKED_SETTER (dynamorm_session_set_key_provider, DynamormKeyProvider, provider,
+                      DYNAMORM_IS_KEY_PROVIDER, key_provider)
 
 /**
  * dynamorm_session_get_key_provider:
@@ -519,17 +556,7 @@ dynamorm_session_set_key_provider (DynamormSession     *self,
  *
  * Since: 0.2
  */
-DynamormKeyProvider *
-dynamorm_session_get_key_provider (DynamormSession *self)
-{
-  DynamormKeyProvider *provider;
-
-  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
-  g_mutex_lock (&self->lock);
-  provider = self->key_provider;
-  g_mutex_unlock (&self->lock);
-  return provider;
-}
+DEFINE_LOCKED_GETTER (DynamormKeyProvider *, dynamorm_session_get_key_provider, key_provider)
 
 /**
  * dynamorm_session_set_data_key_cache:
@@ -542,17 +569,8 @@ dynamorm_session_get_key_provider (DynamormSession *self)
  *
  * Since: 0.2
  */
-void
-dynamorm_session_set_data_key_cache (DynamormSession      *self,
-                                     DynamormDataKeyCache *cache)
-{
-  g_return_if_fail (DYNAMORM_IS_SESSION (self));
-  g_return_if_fail (cache == NULL || DYNAMORM_IS_DATA_KEY_CACHE (cache));
-
-  g_mutex_lock (&self->lock);
-  g_set_object (&self->key_cache, cache);
-  g_mutex_unlock (&self->lock);
-}
+DEFINE_LOCKED_SETTER (dynamorm_session_set_data_key_cache, DynamormDataKeyCache, cache,
+                      DYNAMORM_IS_DATA_KEY_CACHE, key_cache)
 
 /**
  * dynamorm_session_get_data_key_cache:
@@ -565,17 +583,7 @@ dynamorm_session_set_data_key_cache (DynamormSession      *self,
  *
  * Since: 0.2
  */
-DynamormDataKeyCache *
-dynamorm_session_get_data_key_cache (DynamormSession *self)
-{
-  DynamormDataKeyCache *cache;
-
-  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), NULL);
-  g_mutex_lock (&self->lock);
-  cache = self->key_cache;
-  g_mutex_unlock (&self->lock);
-  return cache;
-}
+DEFINE_LOCKED_GETTER (DynamormDataKeyCache *, dynamorm_session_get_data_key_cache, key_cache)
 
 void
 _dynamorm_session_get_crypto (DynamormSession *self, DynamormCrypto *out)
@@ -2095,6 +2103,8 @@ op_finish_write (DynamormSession  *self,
 
 static Op *build_update (DynamormSession *self, DynamormModel *model, DynamormUpdate *update,
                          const char * const *properties, DynamormWriteOptions *options, GError **error);
+static Op *build_delete (DynamormSession *self, DynamormModel *model, DynamormWriteOptions *options,
+                         GError **error);
 
 /* An async put, insert, put_full, update or update_full: its arguments,
  * kept while the data key is made. */
@@ -2215,6 +2225,109 @@ update_async (DynamormSession *self, DynamormModel *model, DynamormUpdate *updat
   write_async (&p);
 }
 
+/* A delete seals nothing: it is sent at once. */
+static void
+delete_async (DynamormSession *self, DynamormModel *model, DynamormWriteOptions *options,
+              gpointer source_tag, GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
+{
+  GError *error = NULL;
+  Op *op = build_delete (self, model, options, &error);
+
+  op_run_async (self, op, error, source_tag, cancellable, callback, user_data);
+}
+
+/* Runs a write built by build_put, build_reload, build_update or
+ * build_delete (NULL when it could not be built), and frees it. */
+static gboolean
+op_run_built (Op *built, DynamormModel **current, GCancellable *cancellable, GError **error)
+{
+  g_autoptr(Op) op = built;
+
+  return op != NULL && op_run_write (op, current, cancellable, error);
+}
+
+/* The forms of put, insert, reload and delete that are only their checks
+ * and one call, under their gi-docgen comments. The last arguments of
+ * each definer are what the call passes after self and model:
+ *
+ *   DEFINE_MODEL_CALL (dynamorm_session_insert, build_put, NULL, TRUE, error)
+ *
+ * defines
+ *
+ *   gboolean
+ *   dynamorm_session_insert (DynamormSession *self, DynamormModel *model,
+ *                            GCancellable *cancellable, GError **error)
+ *   {
+ *     g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
+ *     g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
+ *
+ *     return op_run_built (build_put (self, model, NULL, TRUE, error), NULL, cancellable, error);
+ *   }
+ *
+ * DEFINE_MODEL_CALL_ASYNC (dynamorm_session_insert_async, put_async, NULL, TRUE)
+ * the _async that checks self and model and calls
+ *
+ *   put_async (self, model, NULL, TRUE, dynamorm_session_insert_async,
+ *              cancellable, callback, user_data);
+ *
+ * DEFINE_MODEL_CALL_FULL_ASYNC the same with an options argument, checked
+ * too (the call passes it on as named in the definer: put_async, options,
+ * FALSE). DEFINE_PLAIN_WRITE (dynamorm_session_put, dynamorm_session_put_full)
+ * defines the sync form that returns
+ * dynamorm_session_put_full (self, model, NULL, NULL, cancellable, error),
+ * and DEFINE_WRITE_FINISH (dynamorm_session_put_full_finish,
+ * dynamorm_session_put_full_async) the _full_finish that returns
+ * op_finish_write (self, result, dynamorm_session_put_full_async, current, error). */
+#define DEFINE_MODEL_CALL(function, build, ...)                                        \
+  gboolean                                                                             \
+  function (DynamormSession *self, DynamormModel *model, GCancellable *cancellable,    \
+            GError **error)                                                            \
+  {                                                                                    \
+    g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);                          \
+    g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);                           \
+                                                                                       \
+    return op_run_built (build (self, model, __VA_ARGS__), NULL, cancellable, error);  \
+  }
+
+#define DEFINE_MODEL_CALL_ASYNC(function, start, ...)                                \
+  void                                                                               \
+  function (DynamormSession *self, DynamormModel *model, GCancellable *cancellable,  \
+            GAsyncReadyCallback callback, gpointer user_data)                        \
+  {                                                                                  \
+    g_return_if_fail (DYNAMORM_IS_SESSION (self));                                   \
+    g_return_if_fail (DYNAMORM_IS_MODEL (model));                                    \
+                                                                                     \
+    start (self, model, __VA_ARGS__, function, cancellable, callback, user_data);    \
+  }
+
+#define DEFINE_MODEL_CALL_FULL_ASYNC(function, start, ...)                                \
+  void                                                                                    \
+  function (DynamormSession *self, DynamormModel *model, DynamormWriteOptions *options,   \
+            GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)  \
+  {                                                                                       \
+    g_return_if_fail (DYNAMORM_IS_SESSION (self));                                        \
+    g_return_if_fail (DYNAMORM_IS_MODEL (model));                                         \
+    g_return_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options));            \
+                                                                                          \
+    start (self, model, __VA_ARGS__, function, cancellable, callback, user_data);         \
+  }
+
+#define DEFINE_PLAIN_WRITE(function, full_function)                                  \
+  gboolean                                                                           \
+  function (DynamormSession *self, DynamormModel *model, GCancellable *cancellable,  \
+            GError **error)                                                          \
+  {                                                                                  \
+    return full_function (self, model, NULL, NULL, cancellable, error);              \
+  }
+
+#define DEFINE_WRITE_FINISH(function, async_function)                              \
+  gboolean                                                                         \
+  function (DynamormSession *self, GAsyncResult *result, DynamormModel **current,  \
+            GError **error)                                                        \
+  {                                                                                \
+    return op_finish_write (self, result, async_function, current, error);         \
+  }
+
 /**
  * dynamorm_session_put:
  * @self: a #DynamormSession
@@ -2233,14 +2346,7 @@ update_async (DynamormSession *self, DynamormModel *model, DynamormUpdate *updat
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_put (DynamormSession  *self,
-                      DynamormModel    *model,
-                      GCancellable     *cancellable,
-                      GError          **error)
-{
-  return dynamorm_session_put_full (self, model, NULL, NULL, cancellable, error);
-}
+DEFINE_PLAIN_WRITE (dynamorm_session_put, dynamorm_session_put_full)
 
 /**
  * dynamorm_session_put_async:
@@ -2252,18 +2358,7 @@ dynamorm_session_put (DynamormSession  *self,
  *
  * Stores a model; see [method@Dynamorm.Session.put].
  */
-void
-dynamorm_session_put_async (DynamormSession     *self,
-                            DynamormModel       *model,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_return_if_fail (DYNAMORM_IS_SESSION (self));
-  g_return_if_fail (DYNAMORM_IS_MODEL (model));
-
-  put_async (self, model, NULL, FALSE, dynamorm_session_put_async, cancellable, callback, user_data);
-}
+DEFINE_MODEL_CALL_ASYNC (dynamorm_session_put_async, put_async, NULL, FALSE)
 
 /**
  * dynamorm_session_put_finish:
@@ -2320,8 +2415,6 @@ dynamorm_session_put_full (DynamormSession       *self,
                            GCancellable          *cancellable,
                            GError               **error)
 {
-  g_autoptr(Op) op = NULL;
-
   if (current != NULL)
     *current = NULL;
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
@@ -2330,8 +2423,7 @@ dynamorm_session_put_full (DynamormSession       *self,
 
   if (options == NULL && try_direct_put (self, model, cancellable))
     return TRUE;
-  op = build_put (self, model, options, FALSE, error);
-  return op != NULL && op_run_write (op, current, cancellable, error);
+  return op_run_built (build_put (self, model, options, FALSE, error), current, cancellable, error);
 }
 
 /**
@@ -2346,20 +2438,7 @@ dynamorm_session_put_full (DynamormSession       *self,
  * Stores a model if the conditions hold; see
  * [method@Dynamorm.Session.put_full].
  */
-void
-dynamorm_session_put_full_async (DynamormSession      *self,
-                                 DynamormModel        *model,
-                                 DynamormWriteOptions *options,
-                                 GCancellable         *cancellable,
-                                 GAsyncReadyCallback   callback,
-                                 gpointer              user_data)
-{
-  g_return_if_fail (DYNAMORM_IS_SESSION (self));
-  g_return_if_fail (DYNAMORM_IS_MODEL (model));
-  g_return_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options));
-
-  put_async (self, model, options, FALSE, dynamorm_session_put_full_async, cancellable, callback, user_data);
-}
+DEFINE_MODEL_CALL_FULL_ASYNC (dynamorm_session_put_full_async, put_async, options, FALSE)
 
 /**
  * dynamorm_session_put_full_finish:
@@ -2373,14 +2452,7 @@ dynamorm_session_put_full_async (DynamormSession      *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_put_full_finish (DynamormSession  *self,
-                                  GAsyncResult     *result,
-                                  DynamormModel   **current,
-                                  GError          **error)
-{
-  return op_finish_write (self, result, dynamorm_session_put_full_async, current, error);
-}
+DEFINE_WRITE_FINISH (dynamorm_session_put_full_finish, dynamorm_session_put_full_async)
 
 /**
  * dynamorm_session_insert:
@@ -2396,20 +2468,7 @@ dynamorm_session_put_full_finish (DynamormSession  *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_insert (DynamormSession  *self,
-                         DynamormModel    *model,
-                         GCancellable     *cancellable,
-                         GError          **error)
-{
-  g_autoptr(Op) op = NULL;
-
-  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
-
-  op = build_put (self, model, NULL, TRUE, error);
-  return op != NULL && op_run_sync (op, cancellable, error);
-}
+DEFINE_MODEL_CALL (dynamorm_session_insert, build_put, NULL, TRUE, error)
 
 /**
  * dynamorm_session_insert_async:
@@ -2421,18 +2480,7 @@ dynamorm_session_insert (DynamormSession  *self,
  *
  * Stores a model if its key is new; see [method@Dynamorm.Session.insert].
  */
-void
-dynamorm_session_insert_async (DynamormSession     *self,
-                               DynamormModel       *model,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  g_return_if_fail (DYNAMORM_IS_SESSION (self));
-  g_return_if_fail (DYNAMORM_IS_MODEL (model));
-
-  put_async (self, model, NULL, TRUE, dynamorm_session_insert_async, cancellable, callback, user_data);
-}
+DEFINE_MODEL_CALL_ASYNC (dynamorm_session_insert_async, put_async, NULL, TRUE)
 
 /**
  * dynamorm_session_insert_finish:
@@ -2612,20 +2660,7 @@ build_reload (DynamormSession *self, DynamormModel *model, GError **error)
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_reload (DynamormSession  *self,
-                         DynamormModel    *model,
-                         GCancellable     *cancellable,
-                         GError          **error)
-{
-  g_autoptr(Op) op = NULL;
-
-  g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
-
-  op = build_reload (self, model, error);
-  return op != NULL && op_run_sync (op, cancellable, error);
-}
+DEFINE_MODEL_CALL (dynamorm_session_reload, build_reload, error)
 
 /**
  * dynamorm_session_reload_async:
@@ -2799,13 +2834,11 @@ dynamorm_session_update (DynamormSession     *self,
                          GCancellable        *cancellable,
                          GError             **error)
 {
-  g_autoptr(Op) op = NULL;
-
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
   g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
 
-  op = build_update (self, model, NULL, properties, NULL, error);
-  return op != NULL && op_run_sync (op, cancellable, error);
+  return op_run_built (build_update (self, model, NULL, properties, NULL, error), NULL,
+                       cancellable, error);
 }
 
 /**
@@ -2888,8 +2921,6 @@ dynamorm_session_update_full (DynamormSession       *self,
                               GCancellable          *cancellable,
                               GError               **error)
 {
-  g_autoptr(Op) op = NULL;
-
   if (current != NULL)
     *current = NULL;
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
@@ -2897,8 +2928,8 @@ dynamorm_session_update_full (DynamormSession       *self,
   g_return_val_if_fail (update == NULL || DYNAMORM_IS_UPDATE (update), FALSE);
   g_return_val_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options), FALSE);
 
-  op = build_update (self, model, update, NULL, options, error);
-  return op != NULL && op_run_write (op, current, cancellable, error);
+  return op_run_built (build_update (self, model, update, NULL, options, error), current,
+                       cancellable, error);
 }
 
 /**
@@ -2943,14 +2974,7 @@ dynamorm_session_update_full_async (DynamormSession      *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_update_full_finish (DynamormSession  *self,
-                                     GAsyncResult     *result,
-                                     DynamormModel   **current,
-                                     GError          **error)
-{
-  return op_finish_write (self, result, dynamorm_session_update_full_async, current, error);
-}
+DEFINE_WRITE_FINISH (dynamorm_session_update_full_finish, dynamorm_session_update_full_async)
 
 static Op *
 build_delete (DynamormSession *self, DynamormModel *model, DynamormWriteOptions *options, GError **error)
@@ -2984,14 +3008,7 @@ build_delete (DynamormSession *self, DynamormModel *model, DynamormWriteOptions 
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_delete (DynamormSession  *self,
-                         DynamormModel    *model,
-                         GCancellable     *cancellable,
-                         GError          **error)
-{
-  return dynamorm_session_delete_full (self, model, NULL, NULL, cancellable, error);
-}
+DEFINE_PLAIN_WRITE (dynamorm_session_delete, dynamorm_session_delete_full)
 
 /**
  * dynamorm_session_delete_async:
@@ -3004,22 +3021,7 @@ dynamorm_session_delete (DynamormSession  *self,
  * Deletes the item with the model's key; see
  * [method@Dynamorm.Session.delete].
  */
-void
-dynamorm_session_delete_async (DynamormSession     *self,
-                               DynamormModel       *model,
-                               GCancellable        *cancellable,
-                               GAsyncReadyCallback  callback,
-                               gpointer             user_data)
-{
-  GError *error = NULL;
-  Op *op;
-
-  g_return_if_fail (DYNAMORM_IS_SESSION (self));
-  g_return_if_fail (DYNAMORM_IS_MODEL (model));
-
-  op = build_delete (self, model, NULL, &error);
-  op_run_async (self, op, error, dynamorm_session_delete_async, cancellable, callback, user_data);
-}
+DEFINE_MODEL_CALL_ASYNC (dynamorm_session_delete_async, delete_async, NULL)
 
 /**
  * dynamorm_session_delete_finish:
@@ -3063,16 +3065,13 @@ dynamorm_session_delete_full (DynamormSession       *self,
                               GCancellable          *cancellable,
                               GError               **error)
 {
-  g_autoptr(Op) op = NULL;
-
   if (current != NULL)
     *current = NULL;
   g_return_val_if_fail (DYNAMORM_IS_SESSION (self), FALSE);
   g_return_val_if_fail (DYNAMORM_IS_MODEL (model), FALSE);
   g_return_val_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options), FALSE);
 
-  op = build_delete (self, model, options, error);
-  return op != NULL && op_run_write (op, current, cancellable, error);
+  return op_run_built (build_delete (self, model, options, error), current, cancellable, error);
 }
 
 /**
@@ -3087,24 +3086,7 @@ dynamorm_session_delete_full (DynamormSession       *self,
  * Deletes an item if the conditions hold; see
  * [method@Dynamorm.Session.delete_full].
  */
-void
-dynamorm_session_delete_full_async (DynamormSession      *self,
-                                    DynamormModel        *model,
-                                    DynamormWriteOptions *options,
-                                    GCancellable         *cancellable,
-                                    GAsyncReadyCallback   callback,
-                                    gpointer              user_data)
-{
-  GError *error = NULL;
-  Op *op;
-
-  g_return_if_fail (DYNAMORM_IS_SESSION (self));
-  g_return_if_fail (DYNAMORM_IS_MODEL (model));
-  g_return_if_fail (options == NULL || DYNAMORM_IS_WRITE_OPTIONS (options));
-
-  op = build_delete (self, model, options, &error);
-  op_run_async (self, op, error, dynamorm_session_delete_full_async, cancellable, callback, user_data);
-}
+DEFINE_MODEL_CALL_FULL_ASYNC (dynamorm_session_delete_full_async, delete_async, options)
 
 /**
  * dynamorm_session_delete_full_finish:
@@ -3118,14 +3100,7 @@ dynamorm_session_delete_full_async (DynamormSession      *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_session_delete_full_finish (DynamormSession  *self,
-                                     GAsyncResult     *result,
-                                     DynamormModel   **current,
-                                     GError          **error)
-{
-  return op_finish_write (self, result, dynamorm_session_delete_full_async, current, error);
-}
+DEFINE_WRITE_FINISH (dynamorm_session_delete_full_finish, dynamorm_session_delete_full_async)
 
 /* ------------------------------------------------------------------ */
 /* Consumed capacity: public API */
