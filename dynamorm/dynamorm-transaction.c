@@ -214,6 +214,32 @@ add_action (DynamormTransaction           *self,
   g_array_append_val (self->actions, action);
 }
 
+/* The add_ functions that add one kind of action on a model, under their
+ * gi-docgen comments:
+ *
+ *   DEFINE_ADD_ACTION (dynamorm_transaction_add_put, DYNAMORM_TRANSACTION_ACTION_PUT)
+ *
+ * defines
+ *
+ *   void
+ *   dynamorm_transaction_add_put (DynamormTransaction *self, DynamormModel *model,
+ *                                 DynamormCondition *condition)
+ *   {
+ *     g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
+ *     g_return_if_fail (DYNAMORM_IS_MODEL (model));
+ *     add_action (self, DYNAMORM_TRANSACTION_ACTION_PUT, model, NULL, condition);
+ *   }
+ */
+#define DEFINE_ADD_ACTION(function, kind)                                            \
+  void                                                                             \
+  function (DynamormTransaction *self, DynamormModel *model,                       \
+            DynamormCondition *condition)                                          \
+  {                                                                                \
+    g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));                             \
+    g_return_if_fail (DYNAMORM_IS_MODEL (model));                                  \
+    add_action (self, kind, model, NULL, condition);                               \
+  }
+
 /**
  * dynamorm_transaction_add_put:
  * @self: a #DynamormTransaction
@@ -225,15 +251,7 @@ add_action (DynamormTransaction           *self,
  * [method@Dynamorm.Session.put], it keeps the stored `created_at` and sets
  * `updated_at` to now (see [class@Dynamorm.Transaction]).
  */
-void
-dynamorm_transaction_add_put (DynamormTransaction *self,
-                              DynamormModel       *model,
-                              DynamormCondition   *condition)
-{
-  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
-  g_return_if_fail (DYNAMORM_IS_MODEL (model));
-  add_action (self, DYNAMORM_TRANSACTION_ACTION_PUT, model, NULL, condition);
-}
+DEFINE_ADD_ACTION (dynamorm_transaction_add_put, DYNAMORM_TRANSACTION_ACTION_PUT)
 
 /**
  * dynamorm_transaction_add_create:
@@ -243,15 +261,7 @@ dynamorm_transaction_add_put (DynamormTransaction *self,
  *
  * Adds a put of @model that requires that no item with its key exists.
  */
-void
-dynamorm_transaction_add_create (DynamormTransaction *self,
-                                 DynamormModel       *model,
-                                 DynamormCondition   *condition)
-{
-  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
-  g_return_if_fail (DYNAMORM_IS_MODEL (model));
-  add_action (self, DYNAMORM_TRANSACTION_ACTION_CREATE, model, NULL, condition);
-}
+DEFINE_ADD_ACTION (dynamorm_transaction_add_create, DYNAMORM_TRANSACTION_ACTION_CREATE)
 
 /**
  * dynamorm_transaction_add_update:
@@ -317,15 +327,7 @@ dynamorm_transaction_add_update_with (DynamormTransaction *self,
  *
  * Adds a delete of the item with @model's key.
  */
-void
-dynamorm_transaction_add_delete (DynamormTransaction *self,
-                                 DynamormModel       *model,
-                                 DynamormCondition   *condition)
-{
-  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
-  g_return_if_fail (DYNAMORM_IS_MODEL (model));
-  add_action (self, DYNAMORM_TRANSACTION_ACTION_DELETE, model, NULL, condition);
-}
+DEFINE_ADD_ACTION (dynamorm_transaction_add_delete, DYNAMORM_TRANSACTION_ACTION_DELETE)
 
 /**
  * dynamorm_transaction_add_condition_check:
@@ -336,15 +338,7 @@ dynamorm_transaction_add_delete (DynamormTransaction *self,
  * Adds a condition on an item the transaction does not write: if it is
  * not met, nothing is written.
  */
-void
-dynamorm_transaction_add_condition_check (DynamormTransaction *self,
-                                          DynamormModel       *model,
-                                          DynamormCondition   *condition)
-{
-  g_return_if_fail (DYNAMORM_IS_TRANSACTION (self));
-  g_return_if_fail (DYNAMORM_IS_MODEL (model));
-  add_action (self, DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK, model, NULL, condition);
-}
+DEFINE_ADD_ACTION (dynamorm_transaction_add_condition_check, DYNAMORM_TRANSACTION_ACTION_CONDITION_CHECK)
 
 /**
  * dynamorm_transaction_get_n_actions:
