@@ -80,3 +80,26 @@
                                                                                               \
     g_set_object (&self->field, arg);                                                         \
   }
+
+/* A getter that returns a field of a boxed type, whose check is that self
+ * is not NULL:
+ *
+ *   DYNAMORM_DEFINE_BOXED_GETTER (const char *, dynamorm_credentials_get_session_token,
+ *                                 DynamormCredentials, session_token, NULL)
+ *
+ * defines
+ *
+ *   const char *
+ *   dynamorm_credentials_get_session_token (DynamormCredentials *self)
+ *   {
+ *     g_return_val_if_fail (self != NULL, NULL);
+ *     return self->session_token;
+ *   }
+ */
+#define DYNAMORM_DEFINE_BOXED_GETTER(RetType, function, Type, field, fallback) \
+  RetType                                                                    \
+  function (Type *self)                                                      \
+  {                                                                          \
+    g_return_val_if_fail (self != NULL, fallback);                           \
+    return self->field;                                                      \
+  }
