@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dynamorm-credentials.h"
+#include "dynamorm-accessors-private.h"
 
 /**
  * DynamormCredentials:
@@ -126,12 +127,8 @@ dynamorm_credentials_unref (DynamormCredentials *self)
  *
  * Returns: the access key id
  */
-const char *
-dynamorm_credentials_get_access_key_id (DynamormCredentials *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  return self->access_key_id;
-}
+DYNAMORM_DEFINE_BOXED_GETTER (const char *, dynamorm_credentials_get_access_key_id,
+                              DynamormCredentials, access_key_id, NULL)
 
 /**
  * dynamorm_credentials_get_secret_access_key:
@@ -141,12 +138,8 @@ dynamorm_credentials_get_access_key_id (DynamormCredentials *self)
  *
  * Returns: the secret access key
  */
-const char *
-dynamorm_credentials_get_secret_access_key (DynamormCredentials *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  return self->secret_access_key;
-}
+DYNAMORM_DEFINE_BOXED_GETTER (const char *, dynamorm_credentials_get_secret_access_key,
+                              DynamormCredentials, secret_access_key, NULL)
 
 /**
  * dynamorm_credentials_get_session_token:
@@ -156,12 +149,8 @@ dynamorm_credentials_get_secret_access_key (DynamormCredentials *self)
  *
  * Returns: (nullable): the session token, or %NULL
  */
-const char *
-dynamorm_credentials_get_session_token (DynamormCredentials *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  return self->session_token;
-}
+DYNAMORM_DEFINE_BOXED_GETTER (const char *, dynamorm_credentials_get_session_token,
+                              DynamormCredentials, session_token, NULL)
 
 /**
  * dynamorm_credentials_get_expiration:
@@ -172,12 +161,8 @@ dynamorm_credentials_get_session_token (DynamormCredentials *self)
  * Returns: (nullable) (transfer none): the expiration time, or %NULL for
  *   credentials that do not expire
  */
-GDateTime *
-dynamorm_credentials_get_expiration (DynamormCredentials *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  return self->expiration;
-}
+DYNAMORM_DEFINE_BOXED_GETTER (GDateTime *, dynamorm_credentials_get_expiration,
+                              DynamormCredentials, expiration, NULL)
 
 /**
  * dynamorm_credentials_expires_within:

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "dynamorm-transaction-private.h"
+#include "dynamorm-accessors-private.h"
 
 struct _DynamormTransactionFailure
 {
@@ -84,12 +85,8 @@ dynamorm_transaction_failure_unref (DynamormTransactionFailure *self)
  *
  * Returns: the index
  */
-guint
-dynamorm_transaction_failure_get_index (DynamormTransactionFailure *self)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  return self->index;
-}
+DYNAMORM_DEFINE_BOXED_GETTER (guint, dynamorm_transaction_failure_get_index,
+                              DynamormTransactionFailure, index, 0)
 
 /**
  * dynamorm_transaction_failure_get_kind:
@@ -99,12 +96,8 @@ dynamorm_transaction_failure_get_index (DynamormTransactionFailure *self)
  *
  * Returns: the kind of the action
  */
-DynamormTransactionActionKind
-dynamorm_transaction_failure_get_kind (DynamormTransactionFailure *self)
-{
-  g_return_val_if_fail (self != NULL, DYNAMORM_TRANSACTION_ACTION_PUT);
-  return self->kind;
-}
+DYNAMORM_DEFINE_BOXED_GETTER (DynamormTransactionActionKind, dynamorm_transaction_failure_get_kind,
+                              DynamormTransactionFailure, kind, DYNAMORM_TRANSACTION_ACTION_PUT)
 
 /**
  * dynamorm_transaction_failure_get_model:
@@ -114,12 +107,8 @@ dynamorm_transaction_failure_get_kind (DynamormTransactionFailure *self)
  *
  * Returns: (transfer none): the model
  */
-DynamormModel *
-dynamorm_transaction_failure_get_model (DynamormTransactionFailure *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  return self->model;
-}
+DYNAMORM_DEFINE_BOXED_GETTER (DynamormModel *, dynamorm_transaction_failure_get_model,
+                              DynamormTransactionFailure, model, NULL)
 
 /**
  * dynamorm_transaction_failure_get_code:
@@ -130,12 +119,8 @@ dynamorm_transaction_failure_get_model (DynamormTransactionFailure *self)
  *
  * Returns: the code
  */
-const char *
-dynamorm_transaction_failure_get_code (DynamormTransactionFailure *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  return self->code;
-}
+DYNAMORM_DEFINE_BOXED_GETTER (const char *, dynamorm_transaction_failure_get_code,
+                              DynamormTransactionFailure, code, NULL)
 
 /**
  * dynamorm_transaction_failure_get_message:
@@ -146,12 +131,8 @@ dynamorm_transaction_failure_get_code (DynamormTransactionFailure *self)
  *
  * Returns: (nullable): the message, or %NULL if DynamoDB gave none
  */
-const char *
-dynamorm_transaction_failure_get_message (DynamormTransactionFailure *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  return self->message;
-}
+DYNAMORM_DEFINE_BOXED_GETTER (const char *, dynamorm_transaction_failure_get_message,
+                              DynamormTransactionFailure, message, NULL)
 
 /**
  * dynamorm_transaction_failure_get_item:
@@ -162,9 +143,5 @@ dynamorm_transaction_failure_get_message (DynamormTransactionFailure *self)
  *
  * Returns: (transfer none) (nullable): the item, or %NULL
  */
-JsonNode *
-dynamorm_transaction_failure_get_item (DynamormTransactionFailure *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  return self->item;
-}
+DYNAMORM_DEFINE_BOXED_GETTER (JsonNode *, dynamorm_transaction_failure_get_item,
+                              DynamormTransactionFailure, item, NULL)
