@@ -475,6 +475,14 @@ request_failed (DynamormChangeFeed *self, GError *error, const char *what)
   fail (self, error);
 }
 
+/* Adds a "name": "value" member to a request or checkpoint being built. */
+static void
+add_string_member (JsonBuilder *builder, const char *name, const char *value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
 static void
 send (DynamormChangeFeed *self, const char *operation, JsonBuilder *builder, GAsyncReadyCallback callback)
 {
@@ -677,13 +685,9 @@ describe_stream (DynamormChangeFeed *self)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "StreamArn");
-  json_builder_add_string_value (builder, self->stream_arn);
+  add_string_member (builder, "StreamArn", self->stream_arn);
   if (self->describe_after != NULL)
-    {
-      json_builder_set_member_name (builder, "ExclusiveStartShardId");
-      json_builder_add_string_value (builder, self->describe_after);
-    }
+    add_string_member (builder, "ExclusiveStartShardId", self->describe_after);
   json_builder_end_object (builder);
   send (self, STREAMS_OP ("DescribeStream"), builder, on_describe_stream);
 }
@@ -771,22 +775,16 @@ get_shard_iterator (DynamormChangeFeed *self, Shard *shard)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "StreamArn");
-  json_builder_add_string_value (builder, self->stream_arn);
-  json_builder_set_member_name (builder, "ShardId");
-  json_builder_add_string_value (builder, shard->id);
-  json_builder_set_member_name (builder, "ShardIteratorType");
+  add_string_member (builder, "StreamArn", self->stream_arn);
+  add_string_member (builder, "ShardId", shard->id);
   /* After DynamoDB Local's trim error on an empty shard (see on_get_records)
    * a shard started from now is read from TRIM_HORIZON: LATEST again would
    * skip what was written since the start. */
-  json_builder_add_string_value (builder, shard->last_sequence ? "AFTER_SEQUENCE_NUMBER"
-                                          : shard->from_latest && !shard->reasked ? "LATEST"
-                                          : "TRIM_HORIZON");
+  add_string_member (builder, "ShardIteratorType", shard->last_sequence ? "AFTER_SEQUENCE_NUMBER"
+                                                   : shard->from_latest && !shard->reasked ? "LATEST"
+                                                   : "TRIM_HORIZON");
   if (shard->last_sequence != NULL)
-    {
-      json_builder_set_member_name (builder, "SequenceNumber");
-      json_builder_add_string_value (builder, shard->last_sequence);
-    }
+    add_string_member (builder, "SequenceNumber", shard->last_sequence);
   json_builder_end_object (builder);
   send_for_shard (self, shard, STREAMS_OP ("GetShardIterator"), builder, on_shard_iterator);
 }
@@ -922,8 +920,7 @@ get_records (DynamormChangeFeed *self, Shard *shard)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ShardIterator");
-  json_builder_add_string_value (builder, shard->iterator);
+  add_string_member (builder, "ShardIterator", shard->iterator);
   json_builder_end_object (builder);
   send_for_shard (self, shard, STREAMS_OP ("GetRecords"), builder, on_get_records);
 }
@@ -1096,8 +1093,7 @@ dynamorm_change_feed_start (DynamormChangeFeed *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "TableName");
-  json_builder_add_string_value (builder, self->table_name);
+  add_string_member (builder, "TableName", self->table_name);
   json_builder_end_object (builder);
   send (self, "DescribeTable", builder, on_describe_table);
 }
@@ -1108,18 +1104,11 @@ static void
 add_checkpoint_shard (JsonBuilder *builder, Shard *shard)
 {
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_string_value (builder, shard->id);
+  add_string_member (builder, "id", shard->id);
   if (shard->parent_id != NULL)
-    {
-      json_builder_set_member_name (builder, "parent");
-      json_builder_add_string_value (builder, shard->parent_id);
-    }
+    add_string_member (builder, "parent", shard->parent_id);
   if (shard->last_sequence != NULL)
-    {
-      json_builder_set_member_name (builder, "sequence");
-      json_builder_add_string_value (builder, shard->last_sequence);
-    }
+    add_string_member (builder, "sequence", shard->last_sequence);
   else if (shard->from_latest)
     {
       /* No record yet since a start from now: LATEST again. */
@@ -1157,10 +1146,8 @@ dynamorm_change_feed_get_checkpoint (DynamormChangeFeed *self)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "dynamorm-change-feed");
   json_builder_add_int_value (builder, CHECKPOINT_VERSION);
-  json_builder_set_member_name (builder, "table");
-  json_builder_add_string_value (builder, self->table_name);
-  json_builder_set_member_name (builder, "stream");
-  json_builder_add_string_value (builder, self->stream_arn);
+  add_string_member (builder, "table", self->table_name);
+  add_string_member (builder, "stream", self->stream_arn);
   json_builder_set_member_name (builder, "shards");
   json_builder_begin_array (builder);
   for (guint i = 0; i < self->shards->len; i++)
