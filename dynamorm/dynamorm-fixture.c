@@ -344,6 +344,36 @@ dynamorm_fixture_get_item_count (DynamormFixture *self,
   return table != NULL ? table->items->len : 0;
 }
 
+/* Loading and unloading: checks, then one call on the fixture's tables,
+ * under each function's gi-docgen comment:
+ *
+ *   DEFINE_TABLES_CALL (dynamorm_fixture_load, _dynamorm_fixture_load_tables)
+ *
+ * defines
+ *
+ *   gboolean
+ *   dynamorm_fixture_load (DynamormFixture *self, DynamormSession *session,
+ *                          GCancellable *cancellable, GError **error)
+ *   {
+ *     g_return_val_if_fail (DYNAMORM_IS_FIXTURE (self), FALSE);
+ *     g_return_val_if_fail (DYNAMORM_IS_SESSION (session), FALSE);
+ *     g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+ *
+ *     return _dynamorm_fixture_load_tables (self->tables, session, cancellable, error);
+ *   }
+ */
+#define DEFINE_TABLES_CALL(function, tables_function)                              \
+  gboolean                                                                       \
+  function (DynamormFixture *self, DynamormSession *session,                     \
+            GCancellable *cancellable, GError **error)                           \
+  {                                                                              \
+    g_return_val_if_fail (DYNAMORM_IS_FIXTURE (self), FALSE);                    \
+    g_return_val_if_fail (DYNAMORM_IS_SESSION (session), FALSE);                 \
+    g_return_val_if_fail (error == NULL || *error == NULL, FALSE);               \
+                                                                                 \
+    return tables_function (self->tables, session, cancellable, error);          \
+  }
+
 /**
  * dynamorm_fixture_load:
  * @self: a #DynamormFixture
@@ -359,18 +389,7 @@ dynamorm_fixture_get_item_count (DynamormFixture *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_fixture_load (DynamormFixture  *self,
-                       DynamormSession  *session,
-                       GCancellable     *cancellable,
-                       GError          **error)
-{
-  g_return_val_if_fail (DYNAMORM_IS_FIXTURE (self), FALSE);
-  g_return_val_if_fail (DYNAMORM_IS_SESSION (session), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return _dynamorm_fixture_load_tables (self->tables, session, cancellable, error);
-}
+DEFINE_TABLES_CALL (dynamorm_fixture_load, _dynamorm_fixture_load_tables)
 
 /**
  * dynamorm_fixture_unload:
@@ -385,15 +404,4 @@ dynamorm_fixture_load (DynamormFixture  *self,
  *
  * Returns: %TRUE on success
  */
-gboolean
-dynamorm_fixture_unload (DynamormFixture  *self,
-                         DynamormSession  *session,
-                         GCancellable     *cancellable,
-                         GError          **error)
-{
-  g_return_val_if_fail (DYNAMORM_IS_FIXTURE (self), FALSE);
-  g_return_val_if_fail (DYNAMORM_IS_SESSION (session), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return _dynamorm_fixture_unload_tables (self->tables, session, cancellable, error);
-}
+DEFINE_TABLES_CALL (dynamorm_fixture_unload, _dynamorm_fixture_unload_tables)
