@@ -17,8 +17,9 @@ test_packages=(
   python3-venv
   # PyGObject and pycairo built from PyPI's sources (scripts/check-wheel.sh)
   python3-dev libcairo2-dev
-  # the ThreadSanitizer build (scripts/tsan.sh)
-  clang
+  # the ThreadSanitizer build (scripts/tsan.sh) and the fuzzers (scripts/fuzz.sh):
+  # clang, and its TSan and libFuzzer runtimes, which clang does not pull in
+  clang libclang-rt-14-dev
   # the formatting check of changed lines (scripts/check-format.py)
   clang-format
   # the GTK 4 task board example and its self-test under Xvfb (examples/task-board.c)
